@@ -1,0 +1,46 @@
+#include "checks/common/probe_targets.h"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+
+namespace pgreach::checks {
+
+std::string ProbeTarget::label() const {
+  const std::string a = address.toString();
+  return (address.isV4() ? a : "[" + a + "]") + ":" + std::to_string(port);
+}
+
+std::vector<uint16_t> portsFor(const engine::CheckContext& ctx, uint16_t hostPort) {
+  if (!ctx.options().ports.empty()) return ctx.options().ports;
+  return target::defaultPorts(ctx.target().provider(), hostPort);
+}
+
+std::vector<ProbeTarget> probeTargets(const engine::CheckContext& ctx) {
+  std::vector<ProbeTarget> out;
+  std::set<std::tuple<std::string, net::IpAddress, uint16_t>> seen;
+  auto add = [&](const std::string& host, const net::IpAddress& addr, uint16_t hostPort) {
+    for (uint16_t port : portsFor(ctx, hostPort)) {
+      if (seen.insert({host, addr, port}).second) out.push_back({host, addr, port});
+    }
+  };
+  const engine::CheckResult* dns = ctx.dependency(kDnsResolveId);
+  for (const auto& h : ctx.target().hosts()) {
+    if (!h.hostaddr.empty()) {
+      if (auto a = net::IpAddress::parse(h.hostaddr)) add(h.name(), *a, h.port);
+      continue;
+    }
+    if (auto literal = net::IpAddress::parse(h.host)) {
+      add(h.host, *literal, h.port);
+      continue;
+    }
+    if (!dns || !dns->data.contains("addresses")) continue;
+    for (const auto& entry : dns->data["addresses"]) {
+      if (entry.value("host", "") != h.host) continue;
+      if (auto a = net::IpAddress::parse(entry.value("address", ""))) add(h.host, *a, h.port);
+    }
+  }
+  return out;
+}
+
+}  // namespace pgreach::checks

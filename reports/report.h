@@ -1,0 +1,73 @@
+#pragma once
+// The report model every renderer reads: one run's results, its verdict, the root
+// cause along dns → tcp → tls → postgres, and the sections a reader walks through.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/options.h"
+#include "engine/result.h"
+#include "target/target.h"
+
+namespace pgreach::reports {
+
+inline constexpr int kSchemaVersion = 1;
+
+enum class Verdict { Ok, Warning, Critical, Unknown };
+std::string_view toString(Verdict v);
+// Monitoring-plugin exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+int exitCode(Verdict v);
+
+struct TargetSummary {
+  std::string host;
+  uint16_t port = 5432;
+  std::vector<uint16_t> ports;
+  std::string provider;
+  std::string dbname;
+  std::string user;
+  std::string conninfo;  // redacted
+};
+
+struct RootCause {
+  engine::Stage stage = engine::Stage::Dns;
+  std::string checkId;
+  std::string code;
+  std::string summary;
+  std::string fix;
+  std::vector<engine::Finding> related;  // cloud findings that explain it
+};
+
+struct Section {
+  std::string title;
+  engine::Status status = engine::Status::Skip;
+  std::vector<std::string> checkIds;
+  std::string manual;  // what to check by hand when pgreach cannot verify it
+};
+
+struct Report {
+  std::string toolVersion;
+  std::string startedAt;  // ISO 8601 UTC
+  long long durationMs = 0;
+  TargetSummary target;
+  std::vector<engine::CheckResult> checks;
+  Verdict verdict = Verdict::Unknown;
+  std::optional<RootCause> rootCause;
+  std::vector<Section> sections;
+};
+
+Verdict computeVerdict(const std::vector<engine::CheckResult>& checks);
+std::optional<RootCause> findRootCause(const std::vector<engine::CheckResult>& checks);
+// One section per stage that has checks: the generic layout.
+std::vector<Section> genericSections(const std::vector<engine::CheckResult>& checks);
+TargetSummary summarizeTarget(const target::Target& t, const cli::Options& options);
+
+Report buildReport(const target::Target& t, const cli::Options& options, std::vector<engine::CheckResult> checks,
+                   std::string startedAt, long long durationMs);
+
+// The worst status among a stage's checks (Skip when it has none): one hop of the path.
+engine::Status stageStatus(const std::vector<engine::CheckResult>& checks, engine::Stage stage);
+
+// Current UTC time as ISO 8601 with milliseconds.
+std::string isoNowUtc();
+
+}  // namespace pgreach::reports

@@ -1,0 +1,129 @@
+#include "app/app.h"
+
+#include <nlohmann/json.hpp>
+
+#include "engine/registry.h"
+#include "net/address.h"
+#include "engine/scheduler.h"
+#include "reports/render.h"
+#include "util/atomic_file.h"
+#include "util/redact.h"
+#include "util/strings.h"
+
+namespace pgreach::app {
+namespace {
+
+constexpr int kUnknown = 3;
+
+int listChecks(const cli::Options& o, std::ostream& out) {
+  auto infos = engine::Registry::instance().infos();
+  if (o.json) {
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto& i : infos) {
+      list.push_back({{"id", i.id},
+                      {"stage", engine::toString(i.stage)},
+                      {"summary", i.summary},
+                      {"depends_on", i.dependsOn},
+                      {"timeout_ms", i.timeout.count()}});
+    }
+    out << list.dump(2) << "\n";
+    return 0;
+  }
+  size_t w = 2;
+  for (const auto& i : infos) w = std::max(w, i.id.size());
+  for (const auto& i : infos) {
+    out << i.id << std::string(w + 2 - i.id.size(), ' ') << std::string(engine::toString(i.stage))
+        << std::string(10 - engine::toString(i.stage).size(), ' ') << i.summary;
+    if (!i.dependsOn.empty()) out << " (after " << util::join(i.dependsOn, ", ") << ")";
+    out << "\n";
+  }
+  return 0;
+}
+
+// Bad input is one clear line on stderr and exit 3. The message passes the redactor:
+// even an error about the connection string must not echo a password.
+int badInput(std::ostream& err, const util::Redactor& redactor, const std::string& message) {
+  err << "pgreach: " << redactor.apply(message) << "\n";
+  return kUnknown;
+}
+
+Expected<bool> validate(const cli::Options& o) {
+  for (const auto& c : o.vpcCidrs) {
+    if (!net::Cidr::parse(c)) return makeError("--vpc-cidr: \"" + c + "\" is not a CIDR block (e.g. 10.0.0.0/16)");
+  }
+  for (const auto& r : o.resolvers) {
+    if (!net::IpAddress::parse(r)) return makeError("--resolver: \"" + r + "\" is not an IP address");
+  }
+  for (const auto& f : o.formats) {
+    if (!reports::render(reports::Report{}, f, {}).has_value()) {
+      return makeError("--format: unknown format \"" + f + "\" (known: " + util::join(reports::formatNames(), ", ") + ")");
+    }
+  }
+  return true;
+}
+
+int diagnose(const cli::Options& opts, std::ostream& out, std::ostream& err, bool outIsTerminal) {
+  util::Redactor redactor;
+  auto parsed = target::Target::parse(opts.conninfo);
+  if (!parsed) return badInput(err, redactor, parsed.error());
+  target::Target target = std::move(*parsed);
+  for (const auto& s : target.secretValues()) redactor.addSecret(s);
+  if (!opts.provider.empty()) {
+    auto p = target::providerFromString(opts.provider);
+    if (!p) return badInput(err, redactor, "--provider: unknown provider \"" + opts.provider +
+                                               "\" (neon, planetscale, heroku, azure, generic)");
+    target.setProvider(*p);
+  }
+  if (auto v = validate(opts); !v) return badInput(err, redactor, v.error());
+
+  auto plan = engine::makePlan(engine::Registry::instance().createAll(), opts.only, opts.skip);
+  if (!plan) return badInput(err, redactor, plan.error());
+
+  engine::SteadyClockSource clock;
+  const auto started = clock.now();
+  const std::string startedAt = reports::isoNowUtc();
+  engine::RunSettings settings;
+  settings.deadline = started + opts.deadline;
+  settings.maxParallel = opts.maxParallel;
+  auto results = engine::runPlan(*plan, target, opts, clock, settings);
+  auto report = reports::buildReport(target, opts, std::move(results), startedAt,
+                                     engine::millisBetween(started, clock.now()));
+
+  reports::RenderOptions ro;
+  ro.color = opts.color && outIsTerminal && opts.output.empty();
+  std::string text;
+  for (const auto& f : opts.formats) text += *reports::render(report, f, ro);
+  text = redactor.apply(std::move(text));
+  if (opts.output.empty()) {
+    out << text << std::flush;
+  } else if (auto w = util::writeFileAtomically(opts.output, text); !w) {
+    err << "pgreach: " << w.error() << "\n";
+    out << text << std::flush;  // never lose the report
+    return kUnknown;
+  }
+  return reports::exitCode(report.verdict);
+}
+
+}  // namespace
+
+int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err, bool outIsTerminal) {
+  auto opts = cli::parseOptions(argc, argv);
+  if (!opts) {
+    // Option errors can quote a value; scrub secret shapes before printing.
+    err << "pgreach: " << util::redactPatterns(opts.error()) << "\n";
+    return kUnknown;
+  }
+  try {
+    switch (opts->command) {
+      case cli::Command::Help: out << cli::helpText(); return 0;
+      case cli::Command::Version: out << "pgreach " << PGREACH_VERSION << "\n"; return 0;
+      case cli::Command::Checks: return listChecks(*opts, out);
+      case cli::Command::Diagnose: return diagnose(*opts, out, err, outIsTerminal);
+    }
+  } catch (const std::exception& e) {
+    err << "pgreach: internal error: " << util::redactPatterns(e.what()) << "\n";
+  }
+  return kUnknown;
+}
+
+}  // namespace pgreach::app

@@ -1,0 +1,35 @@
+#pragma once
+// Orders checks by their dependencies, runs independent ones concurrently, gives each a
+// deadline, enforces the overall deadline, and skips dependents of a broken check.
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/check.h"
+#include "engine/expected.h"
+
+namespace pgreach::engine {
+
+// A validated, ordered set of checks for one run.
+struct Plan {
+  std::vector<std::shared_ptr<Check>> checks;  // topological order, registration order kept where free
+  std::set<std::string> skippedByUser;         // ids in `checks` that --skip removed: reported as `skip`
+};
+
+// Validates the checks (unknown dependency ids and cycles are errors) and applies
+// --only (ids or stages; their dependencies come along) and --skip (ids or stages).
+Expected<Plan> makePlan(std::vector<std::unique_ptr<Check>> checks, const std::vector<std::string>& only,
+                        const std::vector<std::string>& skip);
+
+struct RunSettings {
+  TimePoint deadline;        // the whole run must be over by then
+  int maxParallel = 16;      // checks running at once
+  Millis overrunGrace{500};  // how long past its own deadline a check may take before it is given up
+};
+
+// Runs the plan. Results come back in plan order, one per check. Never throws for what a check does.
+std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target, const cli::Options& options,
+                                 const ClockSource& clock, const RunSettings& settings);
+
+}  // namespace pgreach::engine

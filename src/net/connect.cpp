@@ -1,0 +1,116 @@
+#include "net/connect.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace pgreach::net {
+
+std::string_view toString(ConnectOutcome o) {
+  switch (o) {
+    case ConnectOutcome::Open: return "open";
+    case ConnectOutcome::Refused: return "refused";
+    case ConnectOutcome::TimedOut: return "timeout";
+    case ConnectOutcome::HostUnreachable: return "host_unreachable";
+    case ConnectOutcome::NetUnreachable: return "net_unreachable";
+    case ConnectOutcome::NoRoute: return "no_route";
+    case ConnectOutcome::LocalError: return "local_error";
+  }
+  return "local_error";
+}
+
+ConnectOutcome classifyConnectErrno(int err, bool immediate) {
+  switch (err) {
+    case 0: return ConnectOutcome::Open;
+    case ECONNREFUSED: return ConnectOutcome::Refused;
+    case ETIMEDOUT: return ConnectOutcome::TimedOut;
+    case EHOSTUNREACH: return immediate ? ConnectOutcome::NoRoute : ConnectOutcome::HostUnreachable;
+    case ENETUNREACH: return immediate ? ConnectOutcome::NoRoute : ConnectOutcome::NetUnreachable;
+    default: return ConnectOutcome::LocalError;
+  }
+}
+
+std::vector<ConnectResult> connectAll(const std::vector<ConnectRequest>& requests, std::chrono::milliseconds timeout,
+                                      bool keepOpen) {
+  using SteadyClock = std::chrono::steady_clock;
+  std::vector<ConnectResult> results(requests.size());
+  std::vector<SteadyClock::time_point> started(requests.size());
+  std::vector<size_t> inFlight;
+  const auto begin = SteadyClock::now();
+  const auto deadline = begin + timeout;
+
+  for (size_t i = 0; i < requests.size(); ++i) {
+    auto& r = results[i];
+    r.request = requests[i];
+    const int family = requests[i].address.family;
+    Fd fd(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    started[i] = SteadyClock::now();
+    if (!fd.valid()) {
+      r.outcome = ConnectOutcome::LocalError;
+      r.sysErrno = errno;
+      r.detail = std::string("socket(): ") + std::strerror(errno);
+      continue;
+    }
+    sockaddr_storage ss;
+    socklen_t len = requests[i].address.toSockaddr(requests[i].port, ss);
+    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) == 0) {
+      r.outcome = ConnectOutcome::Open;
+      r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started[i]);
+      if (keepOpen) r.socket = std::move(fd);
+      continue;
+    }
+    if (errno != EINPROGRESS) {
+      r.sysErrno = errno;
+      r.outcome = classifyConnectErrno(errno, true);
+      r.detail = std::strerror(errno);
+      r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started[i]);
+      continue;
+    }
+    r.socket = std::move(fd);
+    inFlight.push_back(i);
+  }
+
+  while (!inFlight.empty()) {
+    const auto now = SteadyClock::now();
+    if (now >= deadline) break;
+    std::vector<pollfd> pfds;
+    pfds.reserve(inFlight.size());
+    for (size_t i : inFlight) pfds.push_back({results[i].socket.get(), POLLOUT, 0});
+    const int waitMs = static_cast<int>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1);
+    const int n = ::poll(pfds.data(), pfds.size(), waitMs);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    std::vector<size_t> still;
+    for (size_t k = 0; k < pfds.size(); ++k) {
+      const size_t i = inFlight[k];
+      auto& r = results[i];
+      if (pfds[k].revents == 0) {
+        still.push_back(i);
+        continue;
+      }
+      int err = 0;
+      socklen_t elen = sizeof err;
+      ::getsockopt(r.socket.get(), SOL_SOCKET, SO_ERROR, &err, &elen);
+      r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started[i]);
+      r.sysErrno = err;
+      r.outcome = classifyConnectErrno(err, false);
+      if (err != 0) r.detail = std::strerror(err);
+      if (r.outcome != ConnectOutcome::Open || !keepOpen) r.socket.reset();
+    }
+    inFlight.swap(still);
+  }
+  for (size_t i : inFlight) {
+    auto& r = results[i];
+    r.outcome = ConnectOutcome::TimedOut;
+    r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started[i]);
+    r.detail = "no reply within " + std::to_string(timeout.count()) + " ms";
+    r.socket.reset();
+  }
+  return results;
+}
+
+}  // namespace pgreach::net

@@ -1,0 +1,29 @@
+#pragma once
+// Managed-Postgres providers and what follows from each: default ports, how the
+// private hostname looks.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pgreach::target {
+
+enum class Provider { Generic, Neon, PlanetScale, Heroku, Azure };
+
+std::string_view toString(Provider p);
+std::optional<Provider> providerFromString(std::string_view name);
+
+// Detects the provider from a hostname: Neon *.aws.neon.tech, PlanetScale *.psdb.cloud,
+// Azure *.postgres.database.azure.com, Heroku's VPC endpoint names (*.vpce.amazonaws.com)
+// and its ec2-*.compute*.amazonaws.com endpoint URLs. Anything else is Generic.
+Provider detectProvider(std::string_view hostname);
+
+// Whether the hostname is in the provider's private (PrivateLink) form.
+bool isPrivateHostname(Provider p, std::string_view hostname);
+
+// Ports to probe: Neon 5432; PlanetScale 5432, 6432; Heroku 5432, 5433; Azure 5432, 6432;
+// Generic: the target's own port. The target's port is always included.
+std::vector<uint16_t> defaultPorts(Provider p, uint16_t targetPort);
+
+}  // namespace pgreach::target
