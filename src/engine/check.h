@@ -21,7 +21,7 @@ struct CheckInfo {
   std::string summary;  // one line, for `pgreach checks` and reports
   std::vector<std::string> dependsOn;  // hard: a failed/skipped dependency skips this check
   Millis timeout{10000};               // default per-check budget (capped by --deadline)
-  std::vector<std::string> after = {};  // soft: wait for these if selected, run whatever they returned
+  std::vector<std::string> after = {};  // soft: wait for these if present and selected, run whatever they returned
 };
 
 // Everything a check may read while it runs. Handed in by the scheduler; no globals.

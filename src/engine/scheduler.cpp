@@ -47,9 +47,6 @@ Expected<Plan> makePlan(std::vector<std::unique_ptr<Check>> checks, const std::v
     for (const auto& dep : c->info().dependsOn) {
       if (!index.count(dep)) return makeError("check " + c->info().id + " depends on unknown check \"" + dep + "\"");
     }
-    for (const auto& dep : c->info().after) {
-      if (!index.count(dep)) return makeError("check " + c->info().id + " runs after unknown check \"" + dep + "\"");
-    }
   }
   if (auto v = validateSelectors(all, only, "--only"); !v) return makeError(v.error());
   if (auto v = validateSelectors(all, skip, "--skip"); !v) return makeError(v.error());
@@ -61,7 +58,9 @@ Expected<Plan> makePlan(std::vector<std::unique_ptr<Check>> checks, const std::v
     const auto& info = all[i]->info();
     std::set<size_t> preds;
     for (const auto& d : info.dependsOn) preds.insert(index[d]);
-    for (const auto& d : info.after) preds.insert(index[d]);
+    for (const auto& d : info.after) {
+      if (index.count(d)) preds.insert(index.at(d));  // soft: an absent check is no constraint
+    }
     for (size_t p : preds) {
       dependents[p].push_back(i);
       ++indegree[i];
