@@ -136,6 +136,8 @@ root_links_before=$(ip -br link | awk '{print $1}' | sort | tr '\n' ' ')
 check "lab.sh without root fails clearly" bash -c \
   "out=\$(setpriv --reuid=nobody --regid=nogroup --clear-groups -- '$LAB' up 2>&1); rc=\$?; [[ \$rc == 1 && \$out == *root* ]]"
 
+check "cloud JSON up to date (cloud/gen.py --check)" python3 "$HERE/cloud/gen.py" --check
+
 t0=$(date +%s%N)
 if ! timeout 120 "$LAB" up; then
   bad "lab.sh up"
