@@ -304,6 +304,11 @@ write_dns() {
   zone "$z/pl.zone" privatelink.postgres.database.azure.com ${pl[@]+"${pl[@]}"}
 
   local c=$z/unbound.conf.new
+  # the marker TXT record says which configuration is loaded
+  local sum
+  sum=$(cat "$z"/*.zone | md5sum | cut -d" " -f1)
+  sum=$(echo "$sum $mode $ip" | md5sum | cut -c1-16)
+  echo "$sum" >"$z/state.want"
   cat >"$c" <<EOF
 # pgreach lab resolver $name ($mode): authoritative for lab zones only,
 # no recursion, no forwarding; anything else is NXDOMAIN.
@@ -329,6 +334,8 @@ server:
   cache-max-ttl: 5
   cache-max-negative-ttl: 5
   local-zone: "." static
+  local-zone: "lab-state.invalid." static
+  local-data: "lab-state.invalid. 0 IN TXT $sum"
 EOF
   local zn
   for zn in vpce.us-east-1.aws.neon.tech:neon us-east-1.aws.neon.tech:neonpub private-pg.psdb.cloud:ps \
@@ -350,10 +357,6 @@ EOF
         "${zn%%:*}" "$z/${zn##*:}.zone" >>"$c"
     done
   fi
-  # zone files may change with the same config text: hash both
-  local sum
-  sum=$(cat "$c" "$z"/*.zone | md5sum | cut -d' ' -f1)
-  echo "# $sum" >>"$c"
   if [[ -f $z/unbound.conf ]] && cmp -s "$c" "$z/unbound.conf" && alive "$D/run/unbound-$name.pid"; then
     rm -f "$c"
     return 1  # unchanged
@@ -362,12 +365,19 @@ EOF
   return 0
 }
 
-start_dns() {  # start_dns NAME NS IP
-  local name=$1 ns=$2 ip=$3
-  kill_pidfile "$D/run/unbound-$name.pid"
-  nsx "$ns" unbound -c "$D/dns/$name/unbound.conf" || die "unbound $name failed to start, see $D/log/unbound-$name.log"
-  wait_for 50 0.1 nsx "$ns" dig +time=1 +tries=1 "@$ip" lab-ready.invalid ||
-    die "unbound $name not answering"
+dns_state_is() {  # dns_state_is NS IP SUM
+  [[ $(nsx "$1" dig +short +time=1 +tries=1 "@$2" lab-state.invalid TXT 2>/dev/null) == "\"$3\"" ]]
+}
+
+start_dns() {  # start_dns NAME NS IP ; reload in place (SIGHUP) when running: much faster than a restart
+  local name=$1 ns=$2 ip=$3 pidf=$D/run/unbound-$1.pid
+  if alive "$pidf"; then
+    kill -HUP "$(cat "$pidf")"
+  else
+    nsx "$ns" unbound -c "$D/dns/$name/unbound.conf" || die "unbound $name failed to start, see $D/log/unbound-$name.log"
+  fi
+  wait_for 100 0.05 dns_state_is "$ns" "$ip" "$(cat "$D/dns/$name/state.want")" ||
+    die "unbound $name not answering with the new configuration"
 }
 
 set_dns() {  # set_dns MODE1 MODE2
@@ -517,14 +527,14 @@ EOF
 # ---------------------------------------------------------------- scenarios
 nft_in() { local ns=$1; nsx "$ns" nft -f -; }
 
-reset_healthy() {
+reset_healthy() {  # reset_healthy [DNS_MODE1 DNS_MODE2 RESOLV]: DNS goes straight to the target modes
   local ns
   for ns in "${ALL_NS[@]}"; do nsx "$ns" nft flush ruleset; done
   kill_pidfile "$D/run/tarpit.pid"
   start_pgbouncer 6432
   start_pgbouncer 5433
-  write_client_resolv healthy
-  set_dns healthy healthy
+  write_client_resolv "${3:-healthy}"
+  set_dns "${1:-healthy}" "${2:-healthy}"
   local prev=healthy
   [[ -f $D/scenario ]] && prev=$(cat "$D/scenario")
   case $prev in
@@ -551,9 +561,17 @@ cmd_scenario() {
   [[ -n $name ]] || die "usage: lab.sh scenario NAME (see: lab.sh scenarios)"
   scenario_known "$name" || die "unknown scenario '$name' (see: lab.sh scenarios)"
   [[ -f $D/scenario ]] || die "lab is not up (run: lab.sh up)"
-  reset_healthy
+  local dns=(healthy healthy healthy)
   case $name in
-    healthy) ;;
+    dns-public) dns=(public public healthy) ;;
+    dns-nxdomain) dns=(nxdomain nxdomain healthy) ;;
+    dns-servfail) dns=(servfail servfail healthy) ;;
+    dns-disagree) dns=(healthy wrong dns-disagree) ;;
+    azure-chain-broken) dns=(azure-broken azure-broken healthy) ;;
+  esac
+  reset_healthy "${dns[@]}"
+  case $name in
+    healthy | dns-public | dns-nxdomain | dns-servfail | dns-disagree | azure-chain-broken) ;;
     sg-missing-6432)
       nft_in "$NS_E" <<'EOF'
 table inet lab {
@@ -586,9 +604,6 @@ table ip lab {
 }
 EOF
       ;;
-    dns-public) set_dns public public ;;
-    dns-nxdomain) set_dns nxdomain nxdomain ;;
-    dns-servfail) set_dns servfail servfail ;;
     dns-silent)
       nft_in "$NS_DNS" <<'EOF'
 table inet lab {
@@ -600,10 +615,6 @@ table inet lab {
 }
 EOF
       ;;
-    dns-disagree)
-      set_dns healthy wrong
-      write_client_resolv dns-disagree ;;
-    azure-chain-broken) set_dns azure-broken azure-broken ;;
     tls-expired) install_pg_cert expired; pg_reload ;;
     tls-wrong-host) install_pg_cert wrong; pg_reload ;;
     tls-self-signed) install_pg_cert selfsigned; pg_reload ;;
