@@ -13,6 +13,11 @@ if [[ ! $P =~ ^[A-Za-z0-9][A-Za-z0-9_-]{0,19}$ ]]; then
   exit 1
 fi
 D=${PGREACH_LAB_DIR:-/tmp/pgreach-lab-$P}
+case $D in
+  /*/*) ;;
+  *) echo "lab.sh: PGREACH_LAB_DIR must be an absolute path below a top-level directory (got '$D')" >&2; exit 1 ;;
+esac
+D=${D%/}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 PGBIN=/usr/lib/postgresql/15/bin
 PY=/usr/bin/python3
@@ -118,7 +123,14 @@ cmd_down() {
     ip netns del "$ns" 2>/dev/null || true
   done
   for ns in "${ALL_NS[@]}"; do rm -rf "/etc/netns/$ns"; done
-  rm -rf "$D"
+  # Only delete a directory this script made (marker), never a user's folder.
+  if [[ -e $D ]]; then
+    if [[ -f $D/.pgreach-lab ]] || [[ -z $(ls -A "$D" 2>/dev/null) ]]; then
+      rm -rf "$D"
+    else
+      log "warning: $D has no .pgreach-lab marker; not deleting it"
+    fi
+  fi
   log "down"
 }
 
@@ -659,7 +671,11 @@ cmd_up() {
   fi
   cmd_down 2>/dev/null
   trap 'rc=$?; if ((rc)); then echo "lab[$P]: up failed; tearing down" >&2; cmd_down 2>/dev/null; fi' EXIT
+  [[ ! -e $D ]] || die "$D exists and is not a lab state dir; remove it or set PGREACH_LAB_DIR"
   install -d -m 755 "$D"
+  echo "pgreach lab state dir, prefix $P; removed by lab.sh down" >"$D/.pgreach-lab"
+  runuser -u postgres -- test -r "$D/.pgreach-lab" ||
+    die "user postgres cannot reach $D (a parent directory is not searchable); choose another PGREACH_LAB_DIR"
   mkdir -p "$D/run" "$D/log" "$D/dns"
   make_topology
   make_tls
