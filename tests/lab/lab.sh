@@ -123,6 +123,7 @@ cmd_down() {
     ip netns del "$ns" 2>/dev/null || true
   done
   for ns in "${ALL_NS[@]}"; do rm -rf "/etc/netns/$ns"; done
+  rmdir /etc/netns 2>/dev/null || true  # only if empty (other labs may still use it)
   # Only delete a directory this script made (marker), never a user's folder.
   if [[ -e $D ]]; then
     if [[ -f $D/.pgreach-lab ]] || [[ -z $(ls -A "$D" 2>/dev/null) ]]; then
