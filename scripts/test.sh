@@ -23,7 +23,8 @@ fi
 
 if [ "${PGREACH_SANITIZE:-1}" = 1 ]; then
   export BUILD_DIR=${BUILD_DIR:-$root/build-asan}
-  export CMAKE_ARGS="${CMAKE_ARGS:-} -DPGREACH_SANITIZE=ON -DPGREACH_WERROR=ON"
+  # No -Werror here: GCC 12 reports false -Wmaybe-uninitialized inside <regex> under ASan.
+  export CMAKE_ARGS="${CMAKE_ARGS:-} -DPGREACH_SANITIZE=ON"
   # Abandoned (deadline-exceeded) worker threads are detached by design; everything else must be clean.
   export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
   export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
