@@ -24,11 +24,11 @@ bool endsWith(const std::string& s, const std::string& suffix) {
 std::string roleText(const ResolverAnswer& r) {
   switch (r.role) {
     case ResolverRole::System:
-      return "system resolver (/etc/resolv.conf)";
+      return "system, /etc/resolv.conf";
     case ResolverRole::Extra:
       return "--resolver";
     case ResolverRole::Platform:
-      return "platform resolver (cloud context)";
+      return "platform resolver, from cloud.context";
   }
   return "";
 }

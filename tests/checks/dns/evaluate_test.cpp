@@ -219,7 +219,7 @@ TEST_CASE("evaluate: split horizon", "[unit]") {
     CHECK(firstCritical(ev) == "dns.resolvers_disagree");
     const auto* f = find(ev, "dns.resolvers_disagree");
     CHECK(hasLine(*f, "10.40.0.3#53 (--resolver): 10.40.2.57"));
-    CHECK(hasLine(*f, "10.40.0.2#53 (system resolver (/etc/resolv.conf)): 10.40.2.120, 10.40.3.118"));
+    CHECK(hasLine(*f, "10.40.0.2#53 (system, /etc/resolv.conf): 10.40.2.120, 10.40.3.118"));
     REQUIRE(ev.addresses.size() == 2);  // the system's answer is what gets probed
   }
   SECTION("both private, no VPC context: a warning") {
