@@ -83,14 +83,15 @@ const Classified* firstAnswered(const ResolverAnswer& r) {
 std::string publicFix(Provider p) {
   switch (p) {
     case Provider::Neon:
-      return "Enable private DNS for the endpoint: in AWS, VPC > Endpoints > your Neon VPC endpoint > Actions > "
-             "Modify private DNS name > Enable private DNS names (aws ec2 modify-vpc-endpoint --vpc-endpoint-id "
-             "<vpce-id> --private-dns-enabled), with the VPC's enableDnsSupport and enableDnsHostnames turned on. "
-             "Then connect to the .vpce. hostname Neon gives for private access.";
+      return "Enable private DNS for the endpoint (Neon: \"Enable Private DNS\"): in AWS, select the VPC endpoint you "
+             "created, select Modify private DNS name, select Enable for this endpoint, and save (aws ec2 "
+             "modify-vpc-endpoint --vpc-endpoint-id <vpce-id> --private-dns-enabled), once Neon has authorized the "
+             "endpoint; the VPC needs enableDnsSupport and enableDnsHostnames. Connect to the .vpce. hostname.";
     case Provider::PlanetScale:
-      return "On the VPC endpoint for PlanetScale, turn on \"Enable DNS name\" (aws ec2 modify-vpc-endpoint "
-             "--vpc-endpoint-id <vpce-id> --private-dns-enabled), with the VPC's enableDnsSupport and "
-             "enableDnsHostnames turned on, and connect to the <endpoint>.private-pg.psdb.cloud hostname.";
+      return "On the VPC endpoint for PlanetScale, open \"Additional settings\" and select the \"Enable DNS name\" "
+             "checkbox (aws ec2 modify-vpc-endpoint --vpc-endpoint-id <vpce-id> --private-dns-enabled), with the "
+             "VPC's enableDnsSupport and enableDnsHostnames turned on; then `dig +short "
+             "<endpoint>.private-pg.psdb.cloud` must show private addresses.";
     case Provider::Heroku:
       return "Connect with the VPC endpoint DNS name from DATABASE_ENDPOINT_<ID>_URL and make sure this VPC's "
              "resolver (enableDnsSupport) answers it with the endpoint's private addresses.";
