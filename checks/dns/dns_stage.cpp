@@ -40,6 +40,64 @@ std::string family(const net::IpAddress& a) { return a.isV4() ? "ipv4" : "ipv6";
 
 }  // namespace
 
+StageInput gatherStageInput(const target::Target& target, const cli::Options& options,
+                            const engine::CheckResult* cloud, const std::vector<std::string>& systemNameservers,
+                            std::vector<Finding>& setup, std::string& vpcSource) {
+  StageInput in;
+  for (const auto& h : target.hosts()) {
+    if (!h.hostaddr.empty() || h.host.empty() || net::IpAddress::parse(h.host)) continue;  // nothing to resolve
+    if (std::find(in.hosts.begin(), in.hosts.end(), h.host) == in.hosts.end()) in.hosts.push_back(h.host);
+  }
+  in.provider = target.provider();
+  in.timeout = options.probeTimeout;
+
+  // The system's nameservers, then --resolver, then the platform's; a server listed twice
+  // keeps its first role.
+  auto addServer = [&](const std::string& text, ResolverRole role) {
+    auto s = net::DnsServer::parse(text);
+    if (!s) {
+      setup.push_back({"dns.invalid_resolver", Severity::Warning, "ignored resolver \"" + text + "\": not an address",
+                       {}, "Give resolvers as an IP address, optionally with #port (10.0.0.2, 10.0.0.2#5353)."});
+      return;
+    }
+    for (const auto& existing : in.servers) {
+      if (existing.first == *s) return;
+    }
+    in.servers.push_back({*s, role});
+  };
+  for (const auto& ns : systemNameservers) addServer(ns, ResolverRole::System);
+  for (const auto& r : options.resolvers) addServer(r, ResolverRole::Extra);
+  const bool haveCloud = cloud && cloud->data.is_object();
+  if (haveCloud) {
+    if (auto it = cloud->data.find("platform_resolvers"); it != cloud->data.end() && it->is_array()) {
+      for (const auto& v : *it) {
+        if (v.is_string()) addServer(v.get<std::string>(), ResolverRole::Platform);
+      }
+    }
+  }
+
+  // VPC context: the flags win over the cloud's.
+  std::vector<std::string> cidrTexts = options.vpcCidrs;
+  vpcSource = cidrTexts.empty() ? "" : "flags";
+  if (cidrTexts.empty() && haveCloud) {
+    if (auto it = cloud->data.find("vpc_cidrs"); it != cloud->data.end() && it->is_array()) {
+      for (const auto& v : *it) {
+        if (v.is_string()) cidrTexts.push_back(v.get<std::string>());
+      }
+      if (!cidrTexts.empty()) vpcSource = "cloud.context";
+    }
+  }
+  for (const auto& t : cidrTexts) {
+    if (auto c = net::Cidr::parse(t)) {
+      in.vpcCidrs.push_back(*c);
+    } else {
+      setup.push_back({"dns.invalid_vpc_cidr", Severity::Warning, "ignored VPC CIDR \"" + t + "\"", {},
+                       "Give CIDRs as 10.0.0.0/16."});
+    }
+  }
+  return in;
+}
+
 bool isLocalhostName(const std::string& host) {
   const std::string h = canonicalName(host);
   return h == "localhost." || (h.size() > 11 && h.compare(h.size() - 11, 11, ".localhost.") == 0);

@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "checks/dns/evaluate.h"
+#include "cli/options.h"
 #include "engine/result.h"
+#include "target/target.h"
 
 namespace pgreach::checks::dns {
 
@@ -30,6 +32,13 @@ struct StageInput {
 // Runs every exchange, then judges. Returns a CheckResult (findings, summary, data
 // with addresses[], resolvers[], system{}, dns_answers{}); status from the findings.
 engine::CheckResult runStage(const StageInput& in, const std::function<bool(const net::IpAddress&)>& hasRoute);
+
+// What to ask whom, from the target, the options, cloud.context's result (may be null) and
+// the system's nameservers (resolv.conf order). Problems with the input become `setup`
+// findings; the VPC source ("flags", "cloud.context" or "") goes to `vpcSource`.
+StageInput gatherStageInput(const target::Target& target, const cli::Options& options,
+                            const engine::CheckResult* cloudContext, const std::vector<std::string>& systemNameservers,
+                            std::vector<engine::Finding>& setup, std::string& vpcSource);
 
 // Names that never go to DNS (RFC 6761): "localhost" and "*.localhost".
 bool isLocalhostName(const std::string& host);
