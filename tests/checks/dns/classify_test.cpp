@@ -205,3 +205,25 @@ TEST_CASE("canonicalName lowercases and keeps one trailing dot", "[unit]") {
   CHECK(canonicalName("db.example..") == "db.example.");
   CHECK(canonicalName(".") == ".");
 }
+
+TEST_CASE("classify: bit-flipped and cut copies of real answers never crash", "[unit]") {
+  const auto base = pkt::responseWire(kAzure, LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR,
+                                      {kAzure + ". 30 IN CNAME " + kAzurePl + ".", kAzurePl + ". 10 IN A 10.40.2.120"});
+  std::mt19937 rng(777);
+  int parsed = 0, rejected = 0;
+  size_t maxAddresses = 0, maxChain = 0;
+  for (int i = 0; i < 3000; ++i) {
+    auto w = base;
+    const int flips = 1 + static_cast<int>(rng() % 4);
+    for (int f = 0; f < flips; ++f) w[rng() % w.size()] ^= static_cast<uint8_t>(1u << (rng() % 8));
+    if (rng() % 4 == 0) w.resize(rng() % w.size());
+    auto c = classifyWire(w.data(), w.size(), kAzure, LDNS_RR_TYPE_A);
+    (c.malformed ? rejected : parsed)++;
+    maxAddresses = std::max(maxAddresses, c.addresses.size());
+    maxChain = std::max(maxChain, c.cnameChain.size());
+  }
+  CHECK(maxAddresses <= kMaxAnswerRecords);
+  CHECK(maxChain <= kMaxCnameChain + 1);
+  CHECK(parsed + rejected == 3000);
+  CHECK(rejected > 0);
+}
