@@ -1,7 +1,9 @@
 // The DNS stage against the lab's real unbound resolvers: each DNS scenario must end with
 // root cause stage dns and the scenario's code.
 #include <catch2/catch.hpp>
+#include <fstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "support/lab.h"
 
@@ -133,4 +135,44 @@ TEST_CASE("lab dns: azure-chain-broken", "[lab]") {
   }
   CHECK(sawCname);
   labScenario("healthy");
+}
+
+namespace {
+// Adds a line to the client namespace's /etc/hosts (ip netns exec mounts
+// /etc/netns/<ns>/hosts over it) and puts the original back when it goes out of scope.
+class HostsLine {
+ public:
+  explicit HostsLine(const std::string& line) : path_("/etc/netns/" + pgreach::testing::clientNamespace() + "/hosts") {
+    std::ifstream in(path_);
+    REQUIRE(in);
+    std::ostringstream s;
+    s << in.rdbuf();
+    original_ = s.str();
+    std::ofstream out(path_, std::ios::app);
+    out << line << "\n";
+  }
+  ~HostsLine() { std::ofstream(path_, std::ios::trunc) << original_; }
+  HostsLine(const HostsLine&) = delete;
+  HostsLine& operator=(const HostsLine&) = delete;
+
+ private:
+  std::string path_;
+  std::string original_;
+};
+}  // namespace
+
+TEST_CASE("lab dns: an /etc/hosts entry overriding the name is reported by dns.system", "[lab]") {
+  labScenario("healthy");
+  const std::string host = labEnv("LAB_HOST_NEON");
+  HostsLine override(labEnv("LAB_WRONG_IP") + " " + host);
+  auto r = diagnose(host, {"--only", "dns"});
+  const auto* c = check(r, "dns.system");
+  REQUIRE(c);
+  INFO(c->dump(2));
+  CHECK((*c)["status"] == "warn");
+  bool found = false;
+  for (const auto& f : (*c)["findings"]) found = found || f["code"] == "dns.hosts_override";
+  CHECK(found);
+  // DNS itself is fine: the override is a warning, not the root cause.
+  CHECK((*check(r, "dns.resolve"))["status"] == "pass");
 }
