@@ -1,12 +1,19 @@
-// dns.resolve: every address each target host resolves to. This first version asks the
-// system resolver (getaddrinfo); the DNS stage replaces it with ldns against each
-// resolver. Its data contract: data.addresses[]{host, address, family}.
-#include <netdb.h>
-
-#include <memory>
+// dns.resolve: each target host asked of every resolver that matters, A and AAAA, all at
+// once, each exchange bounded by the probe timeout: the system's nameservers
+// (/etc/resolv.conf), any --resolver, and the cloud's own resolver when cloud.context
+// knows it. The answers are judged against the VPC's CIDRs (evaluate.h).
+// Data contract: data.addresses[]{host, address, family} = what the TCP/TLS stages probe:
+// the answer of the nameserver the C library would use, else the union of all answers.
+#include <thread>
 
 #include "checks/common/probe_targets.h"
+#include "checks/dns/dns_stage.h"
+#include "checks/dns/evaluate.h"
 #include "engine/registry.h"
+#include "net/dns_exchange.h"
+#include "net/resolv_conf.h"
+#include "net/route_probe.h"
+#include "net/system_resolve.h"
 
 namespace pgreach::checks::dns {
 namespace {
@@ -15,55 +22,48 @@ using engine::CheckResult;
 using engine::Finding;
 using engine::Severity;
 
-struct AddrinfoFree {
-  void operator()(addrinfo* a) const { freeaddrinfo(a); }
-};
-
 class DnsResolve final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo{kDnsResolveId, engine::Stage::Dns,
-                                         "Resolve each target host to the addresses the connection will use",
-                                         {}, engine::Millis(5000)};
+    static const engine::CheckInfo kInfo{kDnsResolveId,
+                                         engine::Stage::Dns,
+                                         "Resolve each target host with every resolver (system, --resolver, the "
+                                         "cloud's) and judge the answers against the VPC",
+                                         {},
+                                         engine::Millis(10000),
+                                         {kCloudContextId}};
     return kInfo;
   }
 
   CheckResult run(engine::CheckContext& ctx) override {
-    CheckResult r;
-    r.data["addresses"] = nlohmann::json::array();
-    int resolvedHosts = 0;
-    for (const auto& h : ctx.target().hosts()) {
-      if (h.host.empty() || net::IpAddress::parse(h.host)) {
-        ++resolvedHosts;  // hostaddr or a literal: nothing to resolve
-        continue;
-      }
-      addrinfo hints{};
-      hints.ai_socktype = SOCK_STREAM;
-      hints.ai_family = AF_UNSPEC;
-      addrinfo* raw = nullptr;
-      const int rc = getaddrinfo(h.host.c_str(), nullptr, &hints, &raw);
-      std::unique_ptr<addrinfo, AddrinfoFree> list(raw);
-      if (rc != 0) {
-        r.findings.push_back({rc == EAI_NONAME ? "dns.nxdomain" : "dns.resolution_failed", Severity::Critical,
-                              "could not translate host name \"" + h.host + "\" to address",
-                              {std::string("getaddrinfo: ") + gai_strerror(rc)},
-                              "Check that the hostname is spelled as the provider gives it and that this "
-                              "machine's resolver can see the private DNS zone."});
-        continue;
-      }
-      ++resolvedHosts;
-      for (auto* ai = list.get(); ai; ai = ai->ai_next) {
-        auto a = net::IpAddress::fromSockaddr(ai->ai_addr);
-        if (!a) continue;
-        nlohmann::json entry{{"host", h.host}, {"address", a->toString()}, {"family", a->isV4() ? "ipv4" : "ipv6"}};
-        if (std::find(r.data["addresses"].begin(), r.data["addresses"].end(), entry) == r.data["addresses"].end()) {
-          r.data["addresses"].push_back(entry);
-        }
-      }
+    std::vector<Finding> setup;
+    auto resolv = net::readResolvConf("/etc/resolv.conf");
+    if (!resolv || resolv->empty()) {
+      setup.push_back({"dns.no_system_resolver", Severity::Warning,
+                       resolv ? "/etc/resolv.conf lists no nameserver" : resolv.error(), {},
+                       "Without a nameserver the C library cannot resolve names: check /etc/resolv.conf."});
     }
+    std::string vpcSource;
+    StageInput in = gatherStageInput(ctx.target(), ctx.options(), ctx.dependency(kCloudContextId),
+                                     resolv ? *resolv : std::vector<std::string>{}, setup, vpcSource);
+    in.timeout = ctx.probeTimeout();
+
+    CheckResult r = runStage(in, net::hasRouteTo);
+    r.findings.insert(r.findings.begin(), setup.begin(), setup.end());
+    if (in.vpcCidrs.empty() && !in.hosts.empty()) {
+      r.findings.push_back({"dns.no_vpc_context", Severity::Info,
+                            "no VPC CIDRs known: answers are judged only as private or public",
+                            {},
+                            "Pass --vpc-cidr (or cloud configuration) so pgreach can tell whether an answer is inside "
+                            "this network."});
+    }
+    r.data["vpc_cidrs"] = nlohmann::json::array();
+    for (const auto& c : in.vpcCidrs) r.data["vpc_cidrs"].push_back(c.toString());
+    r.data["vpc_source"] = vpcSource;
+    std::stable_sort(r.findings.begin(), r.findings.end(), [](const Finding& x, const Finding& y) {
+      return static_cast<int>(x.severity) > static_cast<int>(y.severity);
+    });
     r.status = engine::statusFromFindings(r.findings);
-    r.summary = std::to_string(r.data["addresses"].size()) + " address(es) for " + std::to_string(resolvedHosts) +
-                " of " + std::to_string(ctx.target().hosts().size()) + " host(s)";
     return r;
   }
 };

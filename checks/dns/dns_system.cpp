@@ -1,0 +1,109 @@
+// dns.system: what the C library (getaddrinfo, so libpq) resolves each host to, compared
+// with what DNS answered: /etc/hosts overrides, nsswitch sources and local caches show up
+// here. It reads the getaddrinfo results dns.resolve gathered alongside its queries (so
+// the stage costs one timeout), and runs getaddrinfo itself when dns.resolve did not run.
+#include <fstream>
+#include <sstream>
+
+#include "checks/common/probe_targets.h"
+#include "checks/dns/dns_stage.h"
+#include "checks/dns/evaluate.h"
+#include "engine/registry.h"
+#include "net/system_resolve.h"
+
+namespace pgreach::checks::dns {
+namespace {
+
+using engine::CheckResult;
+using engine::Finding;
+using engine::Severity;
+
+std::string readHostsFile() {
+  std::ifstream f("/etc/hosts");
+  std::ostringstream s;
+  if (f) s << f.rdbuf();
+  return s.str();
+}
+
+std::vector<net::IpAddress> addressesFromJson(const nlohmann::json& v) {
+  std::vector<net::IpAddress> out;
+  if (!v.is_array()) return out;
+  for (const auto& x : v) {
+    if (!x.is_string()) continue;
+    if (auto a = net::IpAddress::parse(x.get<std::string>())) out.push_back(*a);
+  }
+  return out;
+}
+
+class DnsSystem final : public engine::Check {
+ public:
+  const engine::CheckInfo& info() const override {
+    static const engine::CheckInfo kInfo{kDnsSystemId,
+                                         engine::Stage::Dns,
+                                         "Compare what the C library (getaddrinfo) resolves with what DNS answers",
+                                         {},
+                                         engine::Millis(10000),
+                                         {kDnsResolveId}};
+    return kInfo;
+  }
+
+  CheckResult run(engine::CheckContext& ctx) override {
+    CheckResult r;
+    r.data["addresses"] = nlohmann::json::array();
+    const CheckResult* dns = ctx.dependency(kDnsResolveId);
+    const nlohmann::json* gathered = dns && dns->data.contains("system") ? &dns->data["system"] : nullptr;
+    const std::string hostsFile = readHostsFile();
+    int compared = 0;
+    for (const auto& h : ctx.target().hosts()) {
+      if (!h.hostaddr.empty() || h.host.empty() || net::IpAddress::parse(h.host)) continue;
+      std::vector<net::IpAddress> sys;
+      std::string error;
+      bool finished = true;
+      if (gathered && gathered->contains(h.host)) {
+        const auto& g = (*gathered)[h.host];
+        sys = addressesFromJson(g.value("addresses", nlohmann::json::array()));
+        error = g.value("error", "");
+        finished = g.value("finished", true);
+      } else {
+        auto l = net::lookupSystem(h.host, ctx.probeTimeout());
+        sys = l.addresses;
+        error = l.error;
+        finished = l.finished;
+      }
+      for (const auto& a : sys) {
+        r.data["addresses"].push_back({{"host", h.host}, {"address", a.toString()}, {"family", a.isV4() ? "ipv4" : "ipv6"}});
+      }
+      if (!finished) {
+        r.findings.push_back({"dns.system_timeout", Severity::Warning,
+                              "getaddrinfo(\"" + h.host + "\") had not answered within " +
+                                  std::to_string(ctx.options().probeTimeout.count()) + " ms",
+                              {},
+                              "The C library waits for each nameserver in /etc/resolv.conf in turn (options timeout: "
+                              "and attempts:); a silent first nameserver delays every connection."});
+        continue;
+      }
+      if (!error.empty()) {
+        r.findings.push_back({"dns.system_failed", Severity::Warning,
+                              "getaddrinfo(\"" + h.host + "\") failed: " + error,
+                              {"could not translate host name \"" + h.host + "\" to address: " + error},
+                              "libpq cannot resolve the name: see the DNS findings for why."});
+      }
+      if (!dns || !dns->data.contains("dns_answers") || !dns->data["dns_answers"].contains(h.host)) continue;
+      ++compared;
+      auto dnsAddrs = addressesFromJson(dns->data["dns_answers"][h.host]);
+      auto diff = compareSystemWithDns(h.host, sys, dnsAddrs, parseEtcHosts(hostsFile, h.host));
+      r.findings.insert(r.findings.end(), diff.begin(), diff.end());
+    }
+    r.status = engine::statusFromFindings(r.findings);
+    // A warning at most: what the C library does is context for the DNS verdict, which
+    // dns.resolve gives.
+    r.summary = std::to_string(r.data["addresses"].size()) + " address(es) from getaddrinfo" +
+                (compared ? ", compared with DNS for " + std::to_string(compared) + " host(s)" : "");
+    return r;
+  }
+};
+
+engine::RegisterCheck<DnsSystem> registered;
+
+}  // namespace
+}  // namespace pgreach::checks::dns

@@ -1,0 +1,178 @@
+// The DNS stage against the lab's real unbound resolvers: each DNS scenario must end with
+// root cause stage dns and the scenario's code.
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support/lab.h"
+
+using pgreach::testing::labEnv;
+using pgreach::testing::labScenario;
+using pgreach::testing::pgreachInClient;
+
+namespace {
+
+struct Run {
+  nlohmann::json report;
+  long long dnsStageMs = 0;  // the DNS checks' durations added up (they run one after another)
+  long long wallMs = 0;
+};
+
+Run diagnose(const std::string& host, std::vector<std::string> extra = {}) {
+  const std::string conninfo = "host=" + host + " user=" + labEnv("LAB_USER") + " dbname=" + labEnv("LAB_DB") +
+                               " sslmode=verify-full sslrootcert=" + labEnv("LAB_CA") + " connect_timeout=3";
+  std::vector<std::string> args{"diagnose", conninfo, "--format", "json", "--vpc-cidr", "10.40.0.0/16"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto p = pgreachInClient(args);
+  INFO("stdout:\n" << p.out << "\nstderr:\n" << p.err);
+  REQUIRE_FALSE(p.timedOut);
+  Run r;
+  r.wallMs = p.elapsed.count();
+  REQUIRE_NOTHROW(r.report = nlohmann::json::parse(p.out));
+  for (const auto& c : r.report["checks"]) {
+    if (c.value("stage", "") == "dns") r.dnsStageMs += c.value("duration_ms", 0LL);
+  }
+  return r;
+}
+
+std::string rootCode(const Run& r) {
+  const auto& rc = r.report["root_cause"];
+  return rc.is_object() ? rc.value("code", "") : "";
+}
+std::string rootStage(const Run& r) {
+  const auto& rc = r.report["root_cause"];
+  return rc.is_object() ? rc.value("stage", "") : "";
+}
+
+const nlohmann::json* check(const Run& r, const std::string& id) {
+  for (const auto& c : r.report["checks"]) {
+    if (c.value("id", "") == id) return &c;
+  }
+  return nullptr;
+}
+
+void expectRoot(const Run& r, const std::string& code) {
+  INFO(r.report.dump(2));
+  CHECK(rootStage(r) == "dns");
+  CHECK(rootCode(r) == code);
+}
+
+}  // namespace
+
+TEST_CASE("lab dns: healthy resolves every provider name inside the VPC", "[lab]") {
+  labScenario("healthy");
+  for (const char* key : {"LAB_HOST_NEON", "LAB_HOST_PLANETSCALE", "LAB_HOST_AZURE", "LAB_HOST_HEROKU"}) {
+    auto r = diagnose(labEnv(key));
+    INFO(key << ": " << r.report.dump(2));
+    const auto* c = check(r, "dns.resolve");
+    REQUIRE(c);
+    CHECK((*c)["status"] == "pass");
+    CHECK((*c)["data"]["addresses"].size() >= 1);
+    CHECK(rootStage(r) != "dns");
+  }
+}
+
+TEST_CASE("lab dns: dns-public", "[lab]") {
+  labScenario("dns-public");
+  expectRoot(diagnose(labEnv("LAB_HOST_NEON")), "dns.answer_public");
+  expectRoot(diagnose(labEnv("LAB_HOST_AZURE")), "dns.answer_public");
+}
+
+TEST_CASE("lab dns: dns-nxdomain", "[lab]") {
+  labScenario("dns-nxdomain");
+  expectRoot(diagnose(labEnv("LAB_HOST_NEON")), "dns.nxdomain");
+}
+
+TEST_CASE("lab dns: dns-servfail", "[lab]") {
+  labScenario("dns-servfail");
+  expectRoot(diagnose(labEnv("LAB_HOST_NEON")), "dns.servfail");
+}
+
+TEST_CASE("lab dns: dns-silent costs one timeout", "[lab]") {
+  labScenario("dns-silent");
+  // The silent system resolver plus a working --resolver: still one timeout in all.
+  auto r = diagnose(labEnv("LAB_HOST_NEON"), {"--timeout", "1s", "--resolver", labEnv("LAB_RESOLVER2")});
+  expectRoot(r, "dns.timeout");
+  WARN("dns-silent: DNS stage " << r.dnsStageMs << " ms with --timeout 1s (whole run " << r.wallMs << " ms)");
+  CHECK(r.dnsStageMs <= 1000 + 500);
+  CHECK(r.dnsStageMs >= 900);  // it did wait for the silent one
+
+  auto r2 = diagnose(labEnv("LAB_HOST_NEON"), {"--timeout", "2s"});
+  expectRoot(r2, "dns.timeout");
+  WARN("dns-silent: DNS stage " << r2.dnsStageMs << " ms with --timeout 2s");
+  CHECK(r2.dnsStageMs <= 2000 + 500);
+}
+
+TEST_CASE("lab dns: dns-disagree", "[lab]") {
+  labScenario("dns-disagree");
+  auto r = diagnose(labEnv("LAB_HOST_NEON"), {"--resolver", "10.40.0.3"});
+  expectRoot(r, "dns.resolvers_disagree");
+  const auto* c = check(r, "dns.resolve");
+  REQUIRE(c);
+  // The first nameserver in resolv.conf is what the connection uses.
+  bool hasGood = false, hasStale = false;
+  for (const auto& a : (*c)["data"]["addresses"]) {
+    hasGood = hasGood || a["address"] == labEnv("LAB_ENDPOINT_IP_A");
+    hasStale = hasStale || a["address"] == labEnv("LAB_WRONG_IP");
+  }
+  CHECK(hasGood);
+  CHECK_FALSE(hasStale);
+}
+
+TEST_CASE("lab dns: azure-chain-broken", "[lab]") {
+  labScenario("azure-chain-broken");
+  auto r = diagnose(labEnv("LAB_HOST_AZURE"));
+  expectRoot(r, "dns.azure_privatelink_nxdomain");
+  const auto* c = check(r, "dns.resolve");
+  REQUIRE(c);
+  bool sawCname = false;
+  for (const auto& f : (*c)["findings"]) {
+    for (const auto& line : f["evidence"]) {
+      sawCname = sawCname || line.get<std::string>().find("IN CNAME labserver.privatelink.postgres.database.azure.com.") !=
+                                 std::string::npos;
+    }
+  }
+  CHECK(sawCname);
+  labScenario("healthy");
+}
+
+namespace {
+// Adds a line to the client namespace's /etc/hosts (ip netns exec mounts
+// /etc/netns/<ns>/hosts over it) and puts the original back when it goes out of scope.
+class HostsLine {
+ public:
+  explicit HostsLine(const std::string& line) : path_("/etc/netns/" + pgreach::testing::clientNamespace() + "/hosts") {
+    std::ifstream in(path_);
+    REQUIRE(in);
+    std::ostringstream s;
+    s << in.rdbuf();
+    original_ = s.str();
+    std::ofstream out(path_, std::ios::app);
+    out << line << "\n";
+  }
+  ~HostsLine() { std::ofstream(path_, std::ios::trunc) << original_; }
+  HostsLine(const HostsLine&) = delete;
+  HostsLine& operator=(const HostsLine&) = delete;
+
+ private:
+  std::string path_;
+  std::string original_;
+};
+}  // namespace
+
+TEST_CASE("lab dns: an /etc/hosts entry overriding the name is reported by dns.system", "[lab]") {
+  labScenario("healthy");
+  const std::string host = labEnv("LAB_HOST_NEON");
+  HostsLine override(labEnv("LAB_WRONG_IP") + " " + host);
+  auto r = diagnose(host, {"--only", "dns"});
+  const auto* c = check(r, "dns.system");
+  REQUIRE(c);
+  INFO(c->dump(2));
+  CHECK((*c)["status"] == "warn");
+  bool found = false;
+  for (const auto& f : (*c)["findings"]) found = found || f["code"] == "dns.hosts_override";
+  CHECK(found);
+  // DNS itself is fine: the override is a warning, not the root cause.
+  CHECK((*check(r, "dns.resolve"))["status"] == "pass");
+}
