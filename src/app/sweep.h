@@ -48,7 +48,7 @@ struct SweepSummary {
 struct SweepSettings {
   std::vector<uint16_t> ports;
   std::chrono::milliseconds timeout{3000};
-  int maxInFlight = 1024;
+  int maxInFlight = 4096;
   double rate = 0;  // attempts per second; 0 = as fast as the in-flight bound allows
   // Called now and then with (done, total); may be empty.
   std::function<void(uint64_t, uint64_t)> progress;

@@ -78,7 +78,7 @@ po::options_description diagnoseOptions() {
   d.add_options()
       ("repeat", po::value<int>(), "connect to each address:port N times (default 1) to tell flaky from dead")
       ("capture-file", po::value<std::string>(), "write the TCP handshake packets (no payload) to this .pcap")
-      ("max-in-flight", po::value<int>(), "`pgreach sweep`: connects in flight at once (default 1024)")
+      ("max-in-flight", po::value<int>(), "`pgreach sweep`: connects in flight at once (default 4096)")
       ("rate", po::value<double>(), "`pgreach sweep`: connection attempts per second (default unlimited)")
       ("cidr", po::value<std::vector<std::string>>()->composing(), "`pgreach sweep`: CIDR blocks (positional)");
   return d;

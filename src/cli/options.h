@@ -36,7 +36,7 @@ struct Options {
   int repeat = 1;                       // connects per address:port (tcp.connect), to tell flaky from dead
   std::string captureFile;              // --capture-file: handshake-only pcap of the tcp.connect probes
   std::vector<std::string> sweepCidrs;  // `pgreach sweep CIDR...`
-  int maxInFlight = 1024;               // sweep: sockets connecting at once
+  int maxInFlight = 4096;               // sweep: sockets connecting at once
   double rate = 0;                      // sweep: connection attempts per second, 0 = unlimited
 };
 
