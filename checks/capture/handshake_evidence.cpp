@@ -281,7 +281,31 @@ std::vector<std::string> FlowEvidence::evidence() const {
   return out;
 }
 
-std::vector<FlowEvidence> summarise(const std::vector<Packet>& packets, const std::vector<ProbeKey>& probes) {
+std::vector<Packet> withoutDuplicates(const std::vector<Packet>& packets) {
+  // A capture on "any" sees a packet once per interface it crosses (a veth and a bridge,
+  // a VLAN and its parent): the same header within a few milliseconds is one packet. Real
+  // SYN retransmissions are at least ~1 s apart, so they survive.
+  constexpr double kSameWithin = 0.005;
+  std::vector<Packet> out;
+  out.reserve(packets.size());
+  for (const auto& p : packets) {
+    bool dup = false;
+    for (auto it = out.rbegin(); it != out.rend() && p.ts - it->ts <= kSameWithin; ++it) {
+      if (it->src == p.src && it->dst == p.dst && it->isIcmp == p.isIcmp && it->srcPort == p.srcPort &&
+          it->dstPort == p.dstPort && it->tcpFlags == p.tcpFlags && it->icmpType == p.icmpType &&
+          it->icmpCode == p.icmpCode && it->quotedSrcPort == p.quotedSrcPort && it->quotedDstPort == p.quotedDstPort &&
+          it->ts <= p.ts) {
+        dup = true;
+        break;
+      }
+    }
+    if (!dup) out.push_back(p);
+  }
+  return out;
+}
+
+std::vector<FlowEvidence> summarise(const std::vector<Packet>& rawPackets, const std::vector<ProbeKey>& probes) {
+  const std::vector<Packet> packets = withoutDuplicates(rawPackets);
   std::vector<FlowEvidence> out;
   out.reserve(probes.size());
   for (const auto& key : probes) {

@@ -80,6 +80,9 @@ struct ProbeKey {
   uint16_t port = 0;
 };
 
+// Drops copies of one packet seen on several interfaces (same headers within 5 ms).
+std::vector<Packet> withoutDuplicates(const std::vector<Packet>& packets);
+
 // Summarises packets for the probed address:ports, from the client's point of view
 // (the client is whoever sends the SYNs). Result is in `probes` order.
 std::vector<FlowEvidence> summarise(const std::vector<Packet>& packets, const std::vector<ProbeKey>& probes);

@@ -121,6 +121,11 @@ ProbeVerdict decide(const std::string& host, const net::IpAddress& address, uint
       }
     }
     p.packetEvidence = evidence->evidence();
+    if (p.verdict == Verdict::Dropped && evidence->synAcks > 0) {
+      p.packetEvidence.push_back(
+          "the SYN-ACK reached this machine but the connection never completed: a local firewall (nftables/iptables "
+          "input rules) or reverse-path filtering drops the reply here, not on the path");
+    }
   }
   return p;
 }

@@ -216,3 +216,51 @@ TEST_CASE("the handshake pcap keeps SYN/SYN-ACK/RST/ICMP only, no payload, snapl
     }
   }
 }
+
+TEST_CASE("a packet seen on two interfaces counts once; a real retransmission twice", "[unit][capture]") {
+  Packet syn;
+  syn.src = *net::IpAddress::parse("10.40.1.10");
+  syn.dst = *net::IpAddress::parse("10.40.2.120");
+  syn.srcPort = 40000;
+  syn.dstPort = 6432;
+  syn.tcpFlags = kTcpSyn;
+  Packet copy = syn, retrans = syn;
+  syn.ts = 100.0;
+  copy.ts = 100.0002;    // the same SYN on the bridge after the veth
+  retrans.ts = 101.0;    // the kernel's retransmission one second later
+  const auto flows = summarise({syn, copy, retrans}, {key("10.40.2.120", 6432)});
+  REQUIRE(flows.size() == 1);
+  CHECK(flows[0].syns == 2);
+  CHECK(flows[0].attempts == 1);
+  CHECK(flows[0].synRetransmissions == 1);
+  CHECK(withoutDuplicates({syn, copy, retrans}).size() == 2);
+}
+
+TEST_CASE("a server resending its SYN-ACK and replies from another address are flagged", "[unit][capture]") {
+  Packet syn;
+  syn.ts = 1.0;
+  syn.src = *net::IpAddress::parse("10.40.1.10");
+  syn.dst = *net::IpAddress::parse("10.40.2.120");
+  syn.srcPort = 40001;
+  syn.dstPort = 5432;
+  syn.tcpFlags = kTcpSyn;
+  Packet synAck;
+  synAck.src = syn.dst;
+  synAck.dst = syn.src;
+  synAck.srcPort = 5432;
+  synAck.dstPort = 40001;
+  synAck.tcpFlags = kTcpSyn | kTcpAck;
+  Packet again = synAck, other = synAck;
+  synAck.ts = 1.001;
+  again.ts = 2.001;
+  other.ts = 2.5;
+  other.src = *net::IpAddress::parse("10.40.9.9");
+  const auto flows = summarise({syn, synAck, again, other}, {key("10.40.2.120", 5432)});
+  REQUIRE(flows.size() == 1);
+  CHECK(flows[0].synAcks == 2);
+  CHECK(flows[0].synAckRetransmissions == 1);
+  CHECK(flows[0].repliesFromOther == 1);
+  const auto ev = flows[0].evidence();
+  CHECK(anyLineContains(ev, "our ACK did not reach it"));
+  CHECK(anyLineContains(ev, "asymmetric routing or NAT"));
+}

@@ -140,3 +140,17 @@ TEST_CASE("a refusal names the service on the port, not the firewall", "[unit][t
   CHECK(f->fix.find("Nothing listens on port 5433") != std::string::npos);
   CHECK(f->fix.find("never refuse") != std::string::npos);
 }
+
+TEST_CASE("a SYN-ACK on the wire with a timed-out connect blames this machine's firewall", "[unit][tcp]") {
+  checks::capture::FlowEvidence ev;
+  ev.address = ip("10.40.2.120");
+  ev.port = 5432;
+  ev.syns = 2;
+  ev.attempts = 1;
+  ev.synAcks = 2;
+  auto p = decide("h", ev.address, 5432, attempts({{ConnectOutcome::TimedOut, 3000}}), &ev);
+  CHECK(p.verdict == Verdict::Dropped);
+  bool named = false;
+  for (const auto& l : p.packetEvidence) named = named || l.find("local firewall") != std::string::npos;
+  CHECK(named);
+}
