@@ -258,19 +258,22 @@ std::vector<Finding> findingsFor(const std::vector<ProbeVerdict>& probes, double
   }
 
   std::vector<std::string> flaky;
+  size_t flakyCount = 0;
   for (const auto& p : probes) {
     if (p.flaky) {
+      ++flakyCount;
       std::vector<std::string> failed;
       for (const auto& a : p.attempts) {
         if (a.outcome != ConnectOutcome::Open) failed.push_back(std::string(net::toString(a.outcome)));
       }
       flaky.push_back(p.label() + " connected " + std::to_string(p.openCount) + " of " +
                       std::to_string(p.attempts.size()) + " attempts (others: " + util::join(failed, ", ") + ")");
+      for (const auto& e : p.packetEvidence) flaky.push_back("  wire: " + e);
     }
   }
   if (!flaky.empty()) {
     out.push_back({"tcp.flaky", Severity::Warning,
-                   std::to_string(flaky.size()) + " address/port pair(s) connect only some of the time", flaky,
+                   std::to_string(flakyCount) + " address/port pair(s) connect only some of the time", flaky,
                    "Intermittent: packet loss, an overloaded endpoint or a stateful device running out of entries. "
                    "Repeat with a larger --repeat and compare per-address results (one AZ?)."});
   }

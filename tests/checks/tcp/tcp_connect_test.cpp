@@ -215,3 +215,33 @@ TEST_CASE("lab sweep: 10.40.2.0/24 and 10.40.3.0/24 find exactly the endpoint ad
   for (const auto& h : j["open"]) openAddrs.insert(h["address"].get<std::string>());
   CHECK(openAddrs == std::set<std::string>{"10.40.2.120", "10.40.3.118"});
 }
+
+TEST_CASE("lab: a port that drops every other SYN is tcp.flaky (warning), not dead", "[lab][tcp]") {
+  testing::labScenario("healthy");
+  const std::string ns = testing::labPrefix() + "-endpoint";
+  // Drops every second SYN to 10.40.2.120:6432; removed again below whatever happens.
+  const std::string rules =
+      "table inet pgreach_flaky {\n  chain input {\n    type filter hook input priority -10; policy accept;\n"
+      "    tcp dport 6432 tcp flags & (syn|ack) == syn ip daddr 10.40.2.120 numgen inc mod 2 == 0 drop\n  }\n}";
+  const std::string rulesFile = "/tmp/pgreach-" + testing::labPrefix() + "-flaky.nft";
+  std::ofstream(rulesFile) << rules << "\n";
+  auto add = testing::runProcess({"ip", "netns", "exec", ns, "nft", "-f", rulesFile}, std::chrono::seconds(10));
+  ::unlink(rulesFile.c_str());
+  INFO(add.err);
+  REQUIRE(add.exitCode == 0);
+  auto r = testing::pgreachInClient({"diagnose", "host=" + testing::labEnv("LAB_HOST_NEON") + " dbname=appdb user=app",
+                                     "--only", "dns,tcp", "--ports", "6432", "--repeat", "4", "--timeout", "800ms",
+                                     "--format", "json"},
+                                    std::chrono::seconds(30));
+  testing::runProcess({"ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "pgreach_flaky"},
+                      std::chrono::seconds(10));
+  auto report = json::parse(r.out);
+  const json* tcp = tcpCheck(report);
+  REQUIRE(tcp);
+  CHECK((*tcp)["status"] == "warn");
+  const json* f = findingOf(*tcp, "tcp.flaky");
+  REQUIRE(f);
+  CHECK((*f)["severity"] == "warning");
+  CHECK((*f)["evidence"][0].get<std::string>().find("10.40.2.120:6432 connected 2 of 4 attempts") != std::string::npos);
+  CHECK(outcomeOf(*tcp, 6432) == "open");  // still usable: the TLS stage probes it
+}
