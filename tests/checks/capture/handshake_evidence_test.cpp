@@ -264,3 +264,23 @@ TEST_CASE("a server resending its SYN-ACK and replies from another address are f
   CHECK(anyLineContains(ev, "our ACK did not reach it"));
   CHECK(anyLineContains(ev, "asymmetric routing or NAT"));
 }
+
+TEST_CASE("decodeFrame and summarise on random frames: no crash, bounded", "[unit][capture]") {
+  uint32_t state = 12345;
+  auto rnd = [&] { return state = state * 1664525u + 1013904223u; };
+  const int links[] = {DLT_EN10MB, DLT_LINUX_SLL, DLT_RAW, DLT_NULL, 276 /* SLL2 */};
+  std::vector<Packet> decoded;
+  for (int i = 0; i < 20000; ++i) {
+    Frame f;
+    f.linkType = links[rnd() % 5];
+    f.bytes.resize(rnd() % 120);
+    for (auto& b : f.bytes) b = static_cast<uint8_t>(rnd() >> 24);
+    // Make the IP version nibble plausible half of the time so the deeper paths run.
+    const size_t off = f.linkType == DLT_EN10MB ? 14 : f.linkType == DLT_LINUX_SLL ? 16 : f.linkType == 276 ? 20
+                     : f.linkType == DLT_NULL ? 4 : 0;
+    if (f.bytes.size() > off && (rnd() & 1)) f.bytes[off] = (rnd() & 1) ? 0x45 : 0x60;
+    if (auto p = decodeFrame(f)) decoded.push_back(*p);
+  }
+  const auto flows = summarise(decoded, {key("10.40.2.120", 5432)});
+  CHECK(flows.size() == 1);
+}

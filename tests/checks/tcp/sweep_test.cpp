@@ -127,3 +127,19 @@ TEST_CASE("pgreach sweep: exit 0 with an open port, 2 with none, 3 on bad input"
                                      std::chrono::seconds(10));
   CHECK(garbage.exitCode == 3);
 }
+
+TEST_CASE("sweep --rate spaces the connection attempts", "[integration][sweep]") {
+  uint16_t port = 0;
+  auto listener = listenOn("127.0.0.1", port);
+  app::SweepSettings st;
+  st.ports = {port};
+  st.timeout = std::chrono::milliseconds(1000);
+  st.rate = 100;  // 32 attempts at 100/s: the last starts at ~310 ms
+  const auto t0 = std::chrono::steady_clock::now();
+  auto s = app::runSweep({*net::Cidr::parse("127.0.1.0/27")}, st);
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  CHECK(s.probes == 32);
+  CHECK(s.open + s.closed == 32);
+  CHECK(ms >= 300);
+  CHECK(ms < 1500);
+}
