@@ -64,7 +64,8 @@ LinkOffset ipOffset(int linkType, const uint8_t* p, size_t len) {
       return {20};
     }
 #endif
-    case DLT_NULL: return len >= 4 ? LinkOffset{4} : LinkOffset{};
+    case DLT_NULL:
+      return len >= 4 ? LinkOffset{4} : LinkOffset{};
     case DLT_RAW:
 #ifdef DLT_IPV4
     case DLT_IPV4:
@@ -178,39 +179,63 @@ IcmpKind icmpKind(bool v6, uint8_t type, uint8_t code) {
   if (!v6) {
     if (type != 3) return IcmpKind::Other;
     switch (code) {
-      case 0: case 6: case 11: return IcmpKind::NetUnreachable;
-      case 1: case 7: case 12: return IcmpKind::HostUnreachable;
-      case 3: return IcmpKind::PortUnreachable;
-      case 9: case 10: case 13: return IcmpKind::AdminProhibited;
-      default: return IcmpKind::Other;
+      case 0:
+      case 6:
+      case 11:
+        return IcmpKind::NetUnreachable;
+      case 1:
+      case 7:
+      case 12:
+        return IcmpKind::HostUnreachable;
+      case 3:
+        return IcmpKind::PortUnreachable;
+      case 9:
+      case 10:
+      case 13:
+        return IcmpKind::AdminProhibited;
+      default:
+        return IcmpKind::Other;
     }
   }
   if (type != 1) return IcmpKind::Other;
   switch (code) {
-    case 0: return IcmpKind::NetUnreachable;  // no route to destination
-    case 1: case 5: case 6: return IcmpKind::AdminProhibited;  // prohibited, ingress policy, reject route
-    case 3: return IcmpKind::HostUnreachable;
-    case 4: return IcmpKind::PortUnreachable;
-    default: return IcmpKind::Other;
+    case 0:
+      return IcmpKind::NetUnreachable;  // no route to destination
+    case 1:
+    case 5:
+    case 6:
+      return IcmpKind::AdminProhibited;  // prohibited, ingress policy, reject route
+    case 3:
+      return IcmpKind::HostUnreachable;
+    case 4:
+      return IcmpKind::PortUnreachable;
+    default:
+      return IcmpKind::Other;
   }
 }
 
 const char* icmpKindName(IcmpKind k) {
   switch (k) {
-    case IcmpKind::NetUnreachable: return "network unreachable";
-    case IcmpKind::HostUnreachable: return "host unreachable";
-    case IcmpKind::PortUnreachable: return "port unreachable";
-    case IcmpKind::AdminProhibited: return "administratively prohibited";
-    case IcmpKind::Other: return "other unreachable";
-    case IcmpKind::None: break;
+    case IcmpKind::NetUnreachable:
+      return "network unreachable";
+    case IcmpKind::HostUnreachable:
+      return "host unreachable";
+    case IcmpKind::PortUnreachable:
+      return "port unreachable";
+    case IcmpKind::AdminProhibited:
+      return "administratively prohibited";
+    case IcmpKind::Other:
+      return "other unreachable";
+    case IcmpKind::None:
+      break;
   }
   return "none";
 }
 
 IcmpKind FlowEvidence::icmpVerdict() const {
   // Admin-prohibited names a rule; it wins over the generic kinds.
-  static const IcmpKind kOrder[] = {IcmpKind::AdminProhibited, IcmpKind::PortUnreachable, IcmpKind::HostUnreachable,
-                                    IcmpKind::NetUnreachable, IcmpKind::Other};
+  static const IcmpKind kOrder[] = {IcmpKind::AdminProhibited, IcmpKind::PortUnreachable,
+                                    IcmpKind::HostUnreachable, IcmpKind::NetUnreachable, IcmpKind::Other};
   for (IcmpKind k : kOrder) {
     for (const auto& i : icmp) {
       if (i.kind == k) return k;
@@ -242,10 +267,12 @@ std::vector<std::string> FlowEvidence::evidence() const {
   const std::string attemptText =
       attempts > 1 ? " in " + std::to_string(attempts) + " attempts" : std::string();
   if (syns == 0) {
-    out.push_back("no SYN to " + where + " was seen on the wire: the kernel refused to send it (no route) or the "
+    out.push_back("no SYN to " + where +
+                  " was seen on the wire: the kernel refused to send it (no route) or the "
                   "capture missed it");
   }
-  const std::string delay = firstReplyDelay >= 0 ? " after " + twoDecimals(firstReplyDelay * 1000.0) + " ms" : "";
+  const std::string delay =
+      firstReplyDelay >= 0 ? " after " + twoDecimals(firstReplyDelay * 1000.0) + " ms" : "";
   if (synAcks > 0) {
     out.push_back("SYN-ACK from " + where + delay + " (" + synText + attemptText + ")");
     if (synAckRetransmissions > 0) {
@@ -261,8 +288,8 @@ std::vector<std::string> FlowEvidence::evidence() const {
   for (const auto& i : icmp) {
     const bool v6 = !i.from.isV4();
     out.push_back(std::string(v6 ? "ICMPv6" : "ICMP") + " type " + std::to_string(i.type) + " code " +
-                  std::to_string(i.code) + " (" + icmpKindName(i.kind) + ") from " + i.from.toString() + " about " +
-                  where + delay + ": " +
+                  std::to_string(i.code) + " (" + icmpKindName(i.kind) + ") from " + i.from.toString() +
+                  " about " + where + delay + ": " +
                   (i.kind == IcmpKind::AdminProhibited ? "a firewall or ACL on the path rejects this traffic"
                                                        : "a router on the path cannot deliver it"));
   }
@@ -271,12 +298,15 @@ std::vector<std::string> FlowEvidence::evidence() const {
                   " came from an address that was not probed: asymmetric routing or NAT on the path");
   }
   if (syns > 0 && synAcks == 0 && rstFromServer == 0 && icmp.empty()) {
-    std::string line = synText + " to " + where + " over " + oneDecimal(lastSyn - firstSyn) + " s" + attemptText;
+    std::string line =
+        synText + " to " + where + " over " + oneDecimal(lastSyn - firstSyn) + " s" + attemptText;
     if (synRetransmissions > 0) line += " (" + std::to_string(synRetransmissions) + " retransmission(s))";
     line += ", no reply: dropped on the path, typically a security group or NACL";
     out.push_back(line);
-    out.push_back("from the client a dropped SYN and a dropped SYN-ACK look the same: check the inbound rule for "
-                  "port " + std::to_string(port) + " and the return path to ephemeral ports 1024-65535");
+    out.push_back(
+        "from the client a dropped SYN and a dropped SYN-ACK look the same: check the inbound rule for "
+        "port " +
+        std::to_string(port) + " and the return path to ephemeral ports 1024-65535");
   }
   return out;
 }
@@ -293,8 +323,8 @@ std::vector<Packet> withoutDuplicates(const std::vector<Packet>& packets) {
     for (auto it = out.rbegin(); it != out.rend() && p.ts - it->ts <= kSameWithin; ++it) {
       if (it->src == p.src && it->dst == p.dst && it->isIcmp == p.isIcmp && it->srcPort == p.srcPort &&
           it->dstPort == p.dstPort && it->tcpFlags == p.tcpFlags && it->icmpType == p.icmpType &&
-          it->icmpCode == p.icmpCode && it->quotedSrcPort == p.quotedSrcPort && it->quotedDstPort == p.quotedDstPort &&
-          it->ts <= p.ts) {
+          it->icmpCode == p.icmpCode && it->quotedSrcPort == p.quotedSrcPort &&
+          it->quotedDstPort == p.quotedDstPort && it->ts <= p.ts) {
         dup = true;
         break;
       }
@@ -304,7 +334,8 @@ std::vector<Packet> withoutDuplicates(const std::vector<Packet>& packets) {
   return out;
 }
 
-std::vector<FlowEvidence> summarise(const std::vector<Packet>& rawPackets, const std::vector<ProbeKey>& probes) {
+std::vector<FlowEvidence> summarise(const std::vector<Packet>& rawPackets,
+                                    const std::vector<ProbeKey>& probes) {
   const std::vector<Packet> packets = withoutDuplicates(rawPackets);
   std::vector<FlowEvidence> out;
   out.reserve(probes.size());
@@ -383,7 +414,8 @@ Expected<std::vector<Frame>> readPcapFile(const std::string& path) {
   const u_char* data = nullptr;
   int rc;
   while ((rc = pcap_next_ex(p.get(), &hdr, &data)) == 1) {
-    if (frames.size() >= kMaxFramesRead) return makeError(path + ": more than 2000000 packets; refusing to read on");
+    if (frames.size() >= kMaxFramesRead)
+      return makeError(path + ": more than 2000000 packets; refusing to read on");
     Frame f;
     f.ts = static_cast<double>(hdr->ts.tv_sec) + static_cast<double>(hdr->ts.tv_usec) / 1e6;
     f.linkType = link;
@@ -430,11 +462,13 @@ std::string bpfFilterFor(const std::vector<ProbeKey>& probes) {
   bool anyV6 = false;
   for (const auto& [addr, ports] : byHost) {
     std::string ps;
-    for (uint16_t port : ports) ps += (ps.empty() ? "" : " or ") + std::string("port ") + std::to_string(port);
+    for (uint16_t port : ports)
+      ps += (ps.empty() ? "" : " or ") + std::string("port ") + std::to_string(port);
     parts.push_back("(tcp and host " + addr.toString() + " and (" + ps + "))");
     if (addr.isV4()) {
       char hex[16];
-      std::snprintf(hex, sizeof hex, "0x%02x%02x%02x%02x", addr.bytes[0], addr.bytes[1], addr.bytes[2], addr.bytes[3]);
+      std::snprintf(hex, sizeof hex, "0x%02x%02x%02x%02x", addr.bytes[0], addr.bytes[1], addr.bytes[2],
+                    addr.bytes[3]);
       // icmp[24:4] is the destination of the quoted IP header (8 bytes of ICMP header + 16).
       parts.push_back(std::string("(icmp and icmp[0] = 3 and icmp[24:4] = ") + hex + ")");
     } else {

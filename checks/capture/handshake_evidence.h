@@ -15,8 +15,8 @@ namespace pgreach::checks::capture {
 
 // One captured frame as libpcap hands it over: the link type says how to find the IP header.
 struct Frame {
-  double ts = 0;        // seconds (any epoch; only differences matter)
-  int linkType = 0;     // DLT_* of the capture
+  double ts = 0;     // seconds (any epoch; only differences matter)
+  int linkType = 0;  // DLT_* of the capture
   std::vector<uint8_t> bytes;
 };
 
@@ -57,15 +57,15 @@ struct IcmpSeen {
 struct FlowEvidence {
   net::IpAddress address;
   uint16_t port = 0;
-  int syns = 0;               // SYNs the client sent (all attempts, with retransmissions)
-  int attempts = 0;           // distinct client source ports = connection attempts
-  int synRetransmissions = 0; // syns - attempts
+  int syns = 0;                // SYNs the client sent (all attempts, with retransmissions)
+  int attempts = 0;            // distinct client source ports = connection attempts
+  int synRetransmissions = 0;  // syns - attempts
   double firstSyn = 0, lastSyn = 0;
-  int synAcks = 0;            // SYN-ACKs from the probed address
+  int synAcks = 0;                // SYN-ACKs from the probed address
   int synAckRetransmissions = 0;  // the server sent the same SYN-ACK again: our ACK did not reach it
-  int rstFromServer = 0;      // RST from the probed address (refusal)
-  int rstFromClient = 0;      // our RST/close (normal after an open probe)
-  int repliesFromOther = 0;   // SYN-ACK/RST for this port from an address we did not probe
+  int rstFromServer = 0;          // RST from the probed address (refusal)
+  int rstFromClient = 0;          // our RST/close (normal after an open probe)
+  int repliesFromOther = 0;       // SYN-ACK/RST for this port from an address we did not probe
   std::vector<IcmpSeen> icmp;
   double firstReplyDelay = -1;  // seconds from first SYN to first SYN-ACK/RST/ICMP, -1 if none
 

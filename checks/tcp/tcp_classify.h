@@ -46,7 +46,7 @@ struct ProbeVerdict {
   int openCount = 0;
   // Connect time over the open attempts (ms); nullopt when none opened.
   std::optional<double> minMs, medianMs, maxMs;
-  double elapsedMs = 0;  // median of open attempts, else the last attempt's elapsed time
+  double elapsedMs = 0;                     // median of open attempts, else the last attempt's elapsed time
   std::vector<std::string> packetEvidence;  // from the capture, when there was one
   std::string label() const;
 };

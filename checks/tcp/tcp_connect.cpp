@@ -34,9 +34,11 @@ std::vector<capture::Frame> toFrames(std::vector<net::CapturedFrame>&& in) {
 class TcpConnect final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo{"tcp.connect", engine::Stage::Tcp,
+    static const engine::CheckInfo kInfo{"tcp.connect",
+                                         engine::Stage::Tcp,
                                          "Connect to every resolved address on every port the provider uses",
-                                         {kDnsResolveId}, engine::Millis(10000)};
+                                         {kDnsResolveId},
+                                         engine::Millis(10000)};
     return kInfo;
   }
 
@@ -46,7 +48,10 @@ class TcpConnect final : public engine::Check {
     if (targets.empty()) {
       r.status = engine::Status::Fail;
       r.summary = "no address to connect to";
-      r.findings.push_back({"tcp.no_addresses", Severity::Critical, "the DNS stage produced no address to probe", {},
+      r.findings.push_back({"tcp.no_addresses",
+                            Severity::Critical,
+                            "the DNS stage produced no address to probe",
+                            {},
                             "Fix name resolution first (see the DNS section)."});
       return r;
     }
@@ -62,13 +67,16 @@ class TcpConnect final : public engine::Check {
     if (!haveCapture) {
       haveIcmpOnly = icmpOnly.open();
       const bool perm = live.failure() == net::LiveCapture::Failure::NoPermission;
-      extra.push_back({"tcp.capture_unavailable", Severity::Info,
-                       std::string("no packet capture: ") +
-                           (perm ? "needs root or CAP_NET_RAW" : "libpcap could not open \"any\"") +
-                           (haveIcmpOnly ? "; ICMP errors read from a raw socket instead" : "; outcomes from the kernel only"),
-                       {"pcap: " + live.error()},
-                       "Run as root (or grant CAP_NET_RAW: setcap cap_net_raw+ep pgreach) to see SYN retransmissions, "
-                       "SYN-ACKs, RSTs and ICMP errors on the wire."});
+      extra.push_back(
+          {"tcp.capture_unavailable",
+           Severity::Info,
+           std::string("no packet capture: ") +
+               (perm ? "needs root or CAP_NET_RAW" : "libpcap could not open \"any\"") +
+               (haveIcmpOnly ? "; ICMP errors read from a raw socket instead"
+                             : "; outcomes from the kernel only"),
+           {"pcap: " + live.error()},
+           "Run as root (or grant CAP_NET_RAW: setcap cap_net_raw+ep pgreach) to see SYN retransmissions, "
+           "SYN-ACKs, RSTs and ICMP errors on the wire."});
     }
 
     const int rounds = std::max(1, ctx.options().repeat);
@@ -89,10 +97,12 @@ class TcpConnect final : public engine::Check {
       ++roundsRun;
     }
     if (roundsRun < rounds) {
-      extra.push_back({"tcp.repeat_cut_short", Severity::Info,
+      extra.push_back({"tcp.repeat_cut_short",
+                       Severity::Info,
                        "ran " + std::to_string(roundsRun) + " of " + std::to_string(rounds) +
                            " rounds before the check's deadline",
-                       {}, "Raise --deadline or lower --timeout to fit every --repeat round."});
+                       {},
+                       "Raise --deadline or lower --timeout to fit every --repeat round."});
     }
 
     std::vector<capture::FlowEvidence> evidence;
@@ -138,12 +148,14 @@ class TcpConnect final : public engine::Check {
         const auto& e = evidence[i];
         nlohmann::json icmp = nlohmann::json::array();
         for (const auto& x : e.icmp) {
-          icmp.push_back({{"from", x.from.toString()}, {"type", x.type}, {"code", x.code},
+          icmp.push_back({{"from", x.from.toString()},
+                          {"type", x.type},
+                          {"code", x.code},
                           {"kind", capture::icmpKindName(x.kind)}});
         }
-        p["wire"] = {{"syns", e.syns},         {"syn_retransmissions", e.synRetransmissions},
-                     {"syn_acks", e.synAcks},  {"rst_from_server", e.rstFromServer},
-                     {"icmp", icmp},           {"replies_from_other", e.repliesFromOther}};
+        p["wire"] = {{"syns", e.syns},        {"syn_retransmissions", e.synRetransmissions},
+                     {"syn_acks", e.synAcks}, {"rst_from_server", e.rstFromServer},
+                     {"icmp", icmp},          {"replies_from_other", e.repliesFromOther}};
       }
       r.data["probes"].push_back(std::move(p));
     }
@@ -160,15 +172,24 @@ class TcpConnect final : public engine::Check {
         if (!s.empty() && file.find(s) != std::string::npos) secretInName = true;
       }
       if (secretInName) {
-        r.findings.push_back({"tcp.capture_file_refused", Severity::Warning,
-                              "--capture-file was not written: its name contains a secret from the connection string",
-                              {}, "Choose a capture file name without the password in it."});
+        r.findings.push_back(
+            {"tcp.capture_file_refused",
+             Severity::Warning,
+             "--capture-file was not written: its name contains a secret from the connection string",
+             {},
+             "Choose a capture file name without the password in it."});
       } else if (!haveCapture) {
-        r.findings.push_back({"tcp.capture_file_unwritten", Severity::Info,
-                              "--capture-file was not written: no packet capture", {}, ""});
+        r.findings.push_back({"tcp.capture_file_unwritten",
+                              Severity::Info,
+                              "--capture-file was not written: no packet capture",
+                              {},
+                              ""});
       } else if (auto w = capture::writeHandshakePcap(file, frames, 96); !w) {
-        r.findings.push_back({"tcp.capture_file_unwritten", Severity::Warning, "--capture-file could not be written",
-                              {w.error()}, "Check that the directory exists and is writable."});
+        r.findings.push_back({"tcp.capture_file_unwritten",
+                              Severity::Warning,
+                              "--capture-file could not be written",
+                              {w.error()},
+                              "Check that the directory exists and is writable."});
       } else {
         r.data["capture_file_packets"] = *w;
       }

@@ -57,8 +57,10 @@ Expected<std::vector<net::Cidr>> parseSweepBlocks(const std::vector<std::string>
     if (!c) return makeError("sweep: \"" + t + "\" is not a CIDR block (e.g. 10.40.2.0/24)");
     const int hostBits = (c->base.isV4() ? 32 : 128) - c->prefix;
     if (hostBits > kMaxSweepHostBits) {
-      return makeError("sweep: " + c->toString() + " is larger than a /" + std::to_string((c->base.isV4() ? 32 : 128) - kMaxSweepHostBits) +
-                       " (" + std::to_string(kMaxSweepHostBits) + " host bits at most); split it into smaller blocks");
+      return makeError("sweep: " + c->toString() + " is larger than a /" +
+                       std::to_string((c->base.isV4() ? 32 : 128) - kMaxSweepHostBits) + " (" +
+                       std::to_string(kMaxSweepHostBits) +
+                       " host bits at most); split it into smaller blocks");
     }
     out.push_back(*c);
   }
@@ -67,24 +69,34 @@ Expected<std::vector<net::Cidr>> parseSweepBlocks(const std::vector<std::string>
 
 SweepClass sweepClassOf(net::ConnectOutcome o) {
   switch (o) {
-    case net::ConnectOutcome::Open: return SweepClass::Open;
-    case net::ConnectOutcome::Refused: return SweepClass::Closed;
-    case net::ConnectOutcome::TimedOut: return SweepClass::Filtered;
+    case net::ConnectOutcome::Open:
+      return SweepClass::Open;
+    case net::ConnectOutcome::Refused:
+      return SweepClass::Closed;
+    case net::ConnectOutcome::TimedOut:
+      return SweepClass::Filtered;
     case net::ConnectOutcome::HostUnreachable:
     case net::ConnectOutcome::NetUnreachable:
-    case net::ConnectOutcome::NoRoute: return SweepClass::Unreachable;
-    case net::ConnectOutcome::LocalError: return SweepClass::Error;
+    case net::ConnectOutcome::NoRoute:
+      return SweepClass::Unreachable;
+    case net::ConnectOutcome::LocalError:
+      return SweepClass::Error;
   }
   return SweepClass::Error;
 }
 
 const char* toString(SweepClass c) {
   switch (c) {
-    case SweepClass::Open: return "open";
-    case SweepClass::Closed: return "closed";
-    case SweepClass::Filtered: return "filtered";
-    case SweepClass::Unreachable: return "unreachable";
-    case SweepClass::Error: return "error";
+    case SweepClass::Open:
+      return "open";
+    case SweepClass::Closed:
+      return "closed";
+    case SweepClass::Filtered:
+      return "filtered";
+    case SweepClass::Unreachable:
+      return "unreachable";
+    case SweepClass::Error:
+      return "error";
   }
   return "error";
 }
@@ -110,7 +122,9 @@ SweepSummary runSweep(const std::vector<net::Cidr>& blocks, const SweepSettings&
   auto probeAt = [&](uint64_t i, net::IpAddress& addr, uint16_t& port) {
     const uint64_t a = i / nPorts;
     port = settings.ports[i % nPorts];
-    size_t k = static_cast<size_t>(std::upper_bound(blockStart.begin(), blockStart.end(), a) - blockStart.begin()) - 1;
+    size_t k =
+        static_cast<size_t>(std::upper_bound(blockStart.begin(), blockStart.end(), a) - blockStart.begin()) -
+        1;
     addr = blocks[k].at(a - blockStart[k]);
   };
 
@@ -130,9 +144,15 @@ SweepSummary runSweep(const std::vector<net::Cidr>& blocks, const SweepSettings&
         probeAt(probe, addr, port);
         s.refusedList.push_back({addr, port, elapsedMs});
         break;
-      case SweepClass::Filtered: ++s.filtered; break;
-      case SweepClass::Unreachable: ++s.unreachable; break;
-      case SweepClass::Error: ++s.errors; break;
+      case SweepClass::Filtered:
+        ++s.filtered;
+        break;
+      case SweepClass::Unreachable:
+        ++s.unreachable;
+        break;
+      case SweepClass::Error:
+        ++s.errors;
+        break;
     }
   };
 
@@ -177,8 +197,9 @@ SweepSummary runSweep(const std::vector<net::Cidr>& blocks, const SweepSettings&
     // Start as many as the bounds allow.
     while (next < s.probes && inFlight < maxInFlight) {
       if (settings.rate > 0) {
-        const auto due = begin + std::chrono::duration_cast<SteadyClock::duration>(
-                                     std::chrono::duration<double>(static_cast<double>(next) / settings.rate));
+        const auto due =
+            begin + std::chrono::duration_cast<SteadyClock::duration>(
+                        std::chrono::duration<double>(static_cast<double>(next) / settings.rate));
         if (due > SteadyClock::now()) break;
       }
       net::IpAddress addr;
@@ -225,10 +246,12 @@ SweepSummary runSweep(const std::vector<net::Cidr>& blocks, const SweepSettings&
     auto wakeAt = now + std::chrono::milliseconds(100);
     if (!fifo.empty()) wakeAt = std::min(wakeAt, fifo.front().deadline);
     if (settings.rate > 0 && next < s.probes && inFlight < maxInFlight) {
-      wakeAt = std::min(wakeAt, begin + std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(
-                                            static_cast<double>(next) / settings.rate)));
+      wakeAt = std::min(
+          wakeAt, begin + std::chrono::duration_cast<SteadyClock::duration>(
+                              std::chrono::duration<double>(static_cast<double>(next) / settings.rate)));
     }
-    const auto waitUs = std::chrono::duration_cast<std::chrono::microseconds>(wakeAt - SteadyClock::now()).count();
+    const auto waitUs =
+        std::chrono::duration_cast<std::chrono::microseconds>(wakeAt - SteadyClock::now()).count();
     const int waitMs = waitUs <= 0 ? 0 : static_cast<int>((waitUs + 999) / 1000);
     const int n = ::epoll_wait(ep.get(), events.data(), static_cast<int>(events.size()), waitMs);
     for (int e = 0; e < n; ++e) {
@@ -244,10 +267,12 @@ SweepSummary runSweep(const std::vector<net::Cidr>& blocks, const SweepSettings&
     while (!fifo.empty() && fifo.front().deadline <= after) {
       const Pending p = fifo.front();
       fifo.pop_front();
-      if (slots[p.slot].busy && slots[p.slot].generation == p.generation) finish(p.slot, net::ConnectOutcome::TimedOut);
+      if (slots[p.slot].busy && slots[p.slot].generation == p.generation)
+        finish(p.slot, net::ConnectOutcome::TimedOut);
     }
     // Drop stale FIFO heads (already finished) so the wake-up time stays meaningful.
-    while (!fifo.empty() && (!slots[fifo.front().slot].busy || slots[fifo.front().slot].generation != fifo.front().generation)) {
+    while (!fifo.empty() && (!slots[fifo.front().slot].busy ||
+                             slots[fifo.front().slot].generation != fifo.front().generation)) {
       fifo.pop_front();
     }
     if (settings.progress && after - lastProgress >= std::chrono::milliseconds(100)) {
@@ -277,10 +302,11 @@ std::string renderSweepText(const SweepSummary& s) {
   char line[256];
   std::vector<std::string> ports;
   for (auto p : s.ports) ports.push_back(std::to_string(p));
-  std::snprintf(line, sizeof line, "sweep %s, ports %s: %llu address(es) x %zu port(s) = %llu probe(s) in %.1f s\n\n",
+  std::snprintf(line, sizeof line,
+                "sweep %s, ports %s: %llu address(es) x %zu port(s) = %llu probe(s) in %.1f s\n\n",
                 util::join(s.blocks, " ").c_str(), util::join(ports, ",").c_str(),
-                static_cast<unsigned long long>(s.addresses), s.ports.size(), static_cast<unsigned long long>(s.probes),
-                static_cast<double>(s.durationMs) / 1000.0);
+                static_cast<unsigned long long>(s.addresses), s.ports.size(),
+                static_cast<unsigned long long>(s.probes), static_cast<double>(s.durationMs) / 1000.0);
   out += line;
   const std::pair<const char*, uint64_t> rows[] = {{"open", s.open},
                                                    {"closed", s.closed},
@@ -309,7 +335,8 @@ std::string renderSweepText(const SweepSummary& s) {
 nlohmann::json sweepJson(const SweepSummary& s) {
   auto hits = [](const std::vector<SweepHit>& v) {
     nlohmann::json a = nlohmann::json::array();
-    for (const auto& h : v) a.push_back({{"address", h.address.toString()}, {"port", h.port}, {"elapsed_ms", h.elapsedMs}});
+    for (const auto& h : v)
+      a.push_back({{"address", h.address.toString()}, {"port", h.port}, {"elapsed_ms", h.elapsedMs}});
     return a;
   };
   return {{"schema_version", 1},
@@ -321,7 +348,10 @@ nlohmann::json sweepJson(const SweepSummary& s) {
           {"duration_ms", s.durationMs},
           {"max_in_flight", s.maxInFlight},
           {"counts",
-           {{"open", s.open}, {"closed", s.closed}, {"filtered", s.filtered}, {"unreachable", s.unreachable},
+           {{"open", s.open},
+            {"closed", s.closed},
+            {"filtered", s.filtered},
+            {"unreachable", s.unreachable},
             {"error", s.errors}}},
           {"open", hits(s.openList)},
           {"refused", hits(s.refusedList)}};
@@ -336,7 +366,8 @@ int sweep(const cli::Options& opts, std::ostream& out, std::ostream& err, bool e
   }
   bool json = false;
   for (const auto& f : opts.formats) {
-    if (f == "json") json = true;
+    if (f == "json")
+      json = true;
     else if (f != "text") {
       err << "pgreach: sweep: --format must be text or json\n";
       return kBadInput;
@@ -350,14 +381,18 @@ int sweep(const cli::Options& opts, std::ostream& out, std::ostream& err, bool e
   if (errIsTerminal) {
     settings.progress = [&err](uint64_t done, uint64_t total) {
       const int width = 30;
-      const int filled = total ? static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * width) : width;
-      err << "\r[" << std::string(static_cast<size_t>(filled), '#') << std::string(static_cast<size_t>(width - filled), ' ')
-          << "] " << done << "/" << total << (done == total ? "\n" : "") << std::flush;
+      const int filled =
+          total ? static_cast<int>(static_cast<double>(done) / static_cast<double>(total) * width) : width;
+      err << "\r[" << std::string(static_cast<size_t>(filled), '#')
+          << std::string(static_cast<size_t>(width - filled), ' ') << "] " << done << "/" << total
+          << (done == total ? "\n" : "") << std::flush;
     };
   }
   const SweepSummary s = runSweep(*blocks, settings);
-  if (json) out << sweepJson(s).dump(2) << "\n";
-  else out << renderSweepText(s);
+  if (json)
+    out << sweepJson(s).dump(2) << "\n";
+  else
+    out << renderSweepText(s);
   out << std::flush;
   return s.open > 0 ? 0 : 2;
 }

@@ -6,10 +6,9 @@
 #include <chrono>
 #include <functional>
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "cli/options.h"
 #include "engine/expected.h"

@@ -12,7 +12,9 @@ using namespace pgreach::checks::capture;
 
 namespace {
 
-std::string pcapPath(const std::string& name) { return std::string(PGREACH_SOURCE_DIR) + "/tests/data/pcap/" + name; }
+std::string pcapPath(const std::string& name) {
+  return std::string(PGREACH_SOURCE_DIR) + "/tests/data/pcap/" + name;
+}
 
 std::vector<Packet> packetsOf(const std::string& name) {
   auto frames = readPcapFile(pcapPath(name));
@@ -27,11 +29,13 @@ std::vector<Packet> packetsOf(const std::string& name) {
 
 ProbeKey key(const char* addr, uint16_t port) { return {*net::IpAddress::parse(addr), port}; }
 
-const std::vector<ProbeKey> kLabProbes = {key("10.40.2.120", 5432), key("10.40.2.120", 5433), key("10.40.2.120", 6432),
-                                          key("10.40.3.118", 5432), key("10.40.3.118", 5433), key("10.40.3.118", 6432)};
+const std::vector<ProbeKey> kLabProbes = {key("10.40.2.120", 5432), key("10.40.2.120", 5433),
+                                          key("10.40.2.120", 6432), key("10.40.3.118", 5432),
+                                          key("10.40.3.118", 5433), key("10.40.3.118", 6432)};
 
 bool anyLineContains(const std::vector<std::string>& lines, const std::string& needle) {
-  return std::any_of(lines.begin(), lines.end(), [&](const std::string& l) { return l.find(needle) != std::string::npos; });
+  return std::any_of(lines.begin(), lines.end(),
+                     [&](const std::string& l) { return l.find(needle) != std::string::npos; });
 }
 
 }  // namespace
@@ -51,7 +55,8 @@ TEST_CASE("healthy capture: every probe got a SYN-ACK and nothing else", "[unit]
   }
 }
 
-TEST_CASE("sg-missing-6432 capture: 6432 SYNs retransmitted with no reply, others answered", "[unit][capture]") {
+TEST_CASE("sg-missing-6432 capture: 6432 SYNs retransmitted with no reply, others answered",
+          "[unit][capture]") {
   for (const char* file : {"sg-missing-6432.pcap", "sg-missing-6432-sll.pcap"}) {
     INFO(file);
     const auto flows = summarise(packetsOf(file), kLabProbes);
@@ -186,7 +191,8 @@ TEST_CASE("the BPF filter names exactly the probed hosts and ports and compiles"
   CHECK(v6.find("icmp6") != std::string::npos);
 }
 
-TEST_CASE("the handshake pcap keeps SYN/SYN-ACK/RST/ICMP only, no payload, snaplen <= 96", "[unit][capture]") {
+TEST_CASE("the handshake pcap keeps SYN/SYN-ACK/RST/ICMP only, no payload, snaplen <= 96",
+          "[unit][capture]") {
   auto frames = readPcapFile(pcapPath("healthy.pcap"));
   REQUIRE(frames.ok());
   size_t withPayloadOrPureAck = 0;
@@ -226,8 +232,8 @@ TEST_CASE("a packet seen on two interfaces counts once; a real retransmission tw
   syn.tcpFlags = kTcpSyn;
   Packet copy = syn, retrans = syn;
   syn.ts = 100.0;
-  copy.ts = 100.0002;    // the same SYN on the bridge after the veth
-  retrans.ts = 101.0;    // the kernel's retransmission one second later
+  copy.ts = 100.0002;  // the same SYN on the bridge after the veth
+  retrans.ts = 101.0;  // the kernel's retransmission one second later
   const auto flows = summarise({syn, copy, retrans}, {key("10.40.2.120", 6432)});
   REQUIRE(flows.size() == 1);
   CHECK(flows[0].syns == 2);
@@ -276,8 +282,11 @@ TEST_CASE("decodeFrame and summarise on random frames: no crash, bounded", "[uni
     f.bytes.resize(rnd() % 120);
     for (auto& b : f.bytes) b = static_cast<uint8_t>(rnd() >> 24);
     // Make the IP version nibble plausible half of the time so the deeper paths run.
-    const size_t off = f.linkType == DLT_EN10MB ? 14 : f.linkType == DLT_LINUX_SLL ? 16 : f.linkType == 276 ? 20
-                     : f.linkType == DLT_NULL ? 4 : 0;
+    const size_t off = f.linkType == DLT_EN10MB      ? 14
+                       : f.linkType == DLT_LINUX_SLL ? 16
+                       : f.linkType == 276           ? 20
+                       : f.linkType == DLT_NULL      ? 4
+                                                     : 0;
     if (f.bytes.size() > off && (rnd() & 1)) f.bytes[off] = (rnd() & 1) ? 0x45 : 0x60;
     if (auto p = decodeFrame(f)) decoded.push_back(*p);
   }

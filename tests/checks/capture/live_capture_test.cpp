@@ -15,7 +15,8 @@
 
 using namespace pgreach;
 
-TEST_CASE("live capture on lo sees the probe's SYN and SYN-ACK, opened before the connect", "[integration][capture]") {
+TEST_CASE("live capture on lo sees the probe's SYN and SYN-ACK, opened before the connect",
+          "[integration][capture]") {
   net::Fd l(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in sin{};
   sin.sin_family = AF_INET;

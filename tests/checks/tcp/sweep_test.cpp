@@ -78,7 +78,8 @@ TEST_CASE("sweep text and JSON carry the counts and the open/refused lists", "[u
   CHECK(j["refused"][0]["port"] == 5432);
 }
 
-TEST_CASE("sweep on loopback finds the one listener, refusals elsewhere, within the bounds", "[integration][sweep]") {
+TEST_CASE("sweep on loopback finds the one listener, refusals elsewhere, within the bounds",
+          "[integration][sweep]") {
   uint16_t port = 0;
   auto listener = listenOn("127.0.0.5", port);
   app::SweepSettings st;
@@ -103,8 +104,8 @@ TEST_CASE("sweep on loopback finds the one listener, refusals elsewhere, within 
 TEST_CASE("pgreach sweep: exit 0 with an open port, 2 with none, 3 on bad input", "[integration][sweep]") {
   uint16_t port = 0;
   auto listener = listenOn("127.0.0.9", port);
-  auto r = testing::runProcess({testing::pgreachBinary(), "sweep", "127.0.0.8/30", "--ports", std::to_string(port),
-                                "--timeout", "1s", "--format", "json"},
+  auto r = testing::runProcess({testing::pgreachBinary(), "sweep", "127.0.0.8/30", "--ports",
+                                std::to_string(port), "--timeout", "1s", "--format", "json"},
                                std::chrono::seconds(20));
   REQUIRE(r.exitCode == 0);
   CHECK(r.err.empty());  // no progress bar when stderr is not a terminal
@@ -114,17 +115,17 @@ TEST_CASE("pgreach sweep: exit 0 with an open port, 2 with none, 3 on bad input"
   CHECK(j["open"][0]["address"] == "127.0.0.9");
 
   listener.reset();
-  auto none = testing::runProcess({testing::pgreachBinary(), "sweep", "127.0.0.8/30", "--ports", std::to_string(port),
-                                   "--timeout", "1s"},
-                                  std::chrono::seconds(20));
+  auto none = testing::runProcess(
+      {testing::pgreachBinary(), "sweep", "127.0.0.8/30", "--ports", std::to_string(port), "--timeout", "1s"},
+      std::chrono::seconds(20));
   CHECK(none.exitCode == 2);
   CHECK(none.out.find("open         0") != std::string::npos);
 
   auto big = testing::runProcess({testing::pgreachBinary(), "sweep", "10.0.0.0/8"}, std::chrono::seconds(10));
   CHECK(big.exitCode == 3);
   CHECK(big.err.find("larger than a /16") != std::string::npos);
-  auto garbage = testing::runProcess({testing::pgreachBinary(), "sweep", "10.40.2.0/24", "--max-in-flight", "0"},
-                                     std::chrono::seconds(10));
+  auto garbage = testing::runProcess(
+      {testing::pgreachBinary(), "sweep", "10.40.2.0/24", "--max-in-flight", "0"}, std::chrono::seconds(10));
   CHECK(garbage.exitCode == 3);
 }
 
@@ -137,7 +138,8 @@ TEST_CASE("sweep --rate spaces the connection attempts", "[integration][sweep]")
   st.rate = 100;  // 32 attempts at 100/s: the last starts at ~310 ms
   const auto t0 = std::chrono::steady_clock::now();
   auto s = app::runSweep({*net::Cidr::parse("127.0.1.0/27")}, st);
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
   CHECK(s.probes == 32);
   CHECK(s.open + s.closed == 32);
   CHECK(ms >= 300);

@@ -17,7 +17,8 @@ std::vector<Attempt> attempts(std::initializer_list<std::pair<ConnectOutcome, do
 }
 
 ProbeVerdict probe(const char* addr, uint16_t port, ConnectOutcome o) {
-  return decide("db.example", ip(addr), port, attempts({{o, o == ConnectOutcome::TimedOut ? 3000.0 : 1.0}}), nullptr);
+  return decide("db.example", ip(addr), port, attempts({{o, o == ConnectOutcome::TimedOut ? 3000.0 : 1.0}}),
+                nullptr);
 }
 
 const engine::Finding* find(const std::vector<engine::Finding>& fs, const std::string& code) {
@@ -30,8 +31,10 @@ const engine::Finding* find(const std::vector<engine::Finding>& fs, const std::s
 }  // namespace
 
 TEST_CASE("repeated opens give min/median/max connect times", "[unit][tcp]") {
-  auto p = decide("h", ip("10.0.0.1"), 5432,
-                  attempts({{ConnectOutcome::Open, 3.0}, {ConnectOutcome::Open, 1.0}, {ConnectOutcome::Open, 2.0}}), nullptr);
+  auto p = decide(
+      "h", ip("10.0.0.1"), 5432,
+      attempts({{ConnectOutcome::Open, 3.0}, {ConnectOutcome::Open, 1.0}, {ConnectOutcome::Open, 2.0}}),
+      nullptr);
   CHECK(p.verdict == Verdict::Open);
   CHECK_FALSE(p.flaky);
   REQUIRE(p.minMs);
@@ -43,9 +46,10 @@ TEST_CASE("repeated opens give min/median/max connect times", "[unit][tcp]") {
 }
 
 TEST_CASE("some opens and some drops is flaky, not dead", "[unit][tcp]") {
-  auto p = decide("h", ip("10.0.0.1"), 5432,
-                  attempts({{ConnectOutcome::Open, 1.0}, {ConnectOutcome::TimedOut, 3000}, {ConnectOutcome::Open, 2.0}}),
-                  nullptr);
+  auto p = decide(
+      "h", ip("10.0.0.1"), 5432,
+      attempts({{ConnectOutcome::Open, 1.0}, {ConnectOutcome::TimedOut, 3000}, {ConnectOutcome::Open, 2.0}}),
+      nullptr);
   CHECK(p.verdict == Verdict::Open);
   CHECK(p.flaky);
   CHECK(p.openCount == 2);
@@ -73,7 +77,8 @@ TEST_CASE("the kernel's outcomes map to verdicts and contract outcome names", "[
   CHECK(std::string(findingCode(Verdict::LocalError)) == "tcp.local_error");
 }
 
-TEST_CASE("captured ICMP admin-prohibited turns 'No route to host' into tcp.icmp_admin_prohibited", "[unit][tcp]") {
+TEST_CASE("captured ICMP admin-prohibited turns 'No route to host' into tcp.icmp_admin_prohibited",
+          "[unit][tcp]") {
   checks::capture::FlowEvidence ev;
   ev.address = ip("10.40.2.120");
   ev.port = 5432;
@@ -94,10 +99,9 @@ TEST_CASE("captured ICMP admin-prohibited turns 'No route to host' into tcp.icmp
 }
 
 TEST_CASE("a drop on one port while others answer names that port's rule", "[unit][tcp]") {
-  std::vector<ProbeVerdict> ps = {probe("10.40.2.120", 5432, ConnectOutcome::Open),
-                                  probe("10.40.2.120", 6432, ConnectOutcome::TimedOut),
-                                  probe("10.40.3.118", 5432, ConnectOutcome::Open),
-                                  probe("10.40.3.118", 6432, ConnectOutcome::TimedOut)};
+  std::vector<ProbeVerdict> ps = {
+      probe("10.40.2.120", 5432, ConnectOutcome::Open), probe("10.40.2.120", 6432, ConnectOutcome::TimedOut),
+      probe("10.40.3.118", 5432, ConnectOutcome::Open), probe("10.40.3.118", 6432, ConnectOutcome::TimedOut)};
   auto fs = findingsFor(ps, 3.0);
   const auto* f = find(fs, "tcp.silently_dropped");
   REQUIRE(f);

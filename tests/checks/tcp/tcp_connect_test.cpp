@@ -7,8 +7,8 @@
 #include <algorithm>
 #include <catch2/catch.hpp>
 #include <fstream>
-#include <set>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "net/fd.h"
 #include "support/lab.h"
@@ -32,7 +32,9 @@ std::vector<std::string> codes(const json& check) {
   return out;
 }
 
-bool has(const std::vector<std::string>& v, const std::string& s) { return std::find(v.begin(), v.end(), s) != v.end(); }
+bool has(const std::vector<std::string>& v, const std::string& s) {
+  return std::find(v.begin(), v.end(), s) != v.end();
+}
 
 const json* findingOf(const json& check, const std::string& code) {
   for (const auto& f : check["findings"]) {
@@ -54,8 +56,12 @@ std::string outcomeOf(const json& check, int port) {
 
 json runLab(const std::string& scenario, std::vector<std::string> extra = {}) {
   testing::labScenario(scenario);
-  std::vector<std::string> args{"diagnose", "host=" + testing::labEnv("LAB_HOST_NEON") + " dbname=appdb user=app",
-                                "--only", "dns,tcp", "--ports", "5432,5433,6432", "--timeout", "2s", "--format", "json"};
+  std::vector<std::string> args{
+      "diagnose",  "host=" + testing::labEnv("LAB_HOST_NEON") + " dbname=appdb user=app",
+      "--only",    "dns,tcp",
+      "--ports",   "5432,5433,6432",
+      "--timeout", "2s",
+      "--format",  "json"};
   args.insert(args.end(), extra.begin(), extra.end());
   auto r = testing::pgreachInClient(args, std::chrono::seconds(40));
   INFO("stderr: " << r.err);
@@ -65,7 +71,8 @@ json runLab(const std::string& scenario, std::vector<std::string> extra = {}) {
 
 }  // namespace
 
-TEST_CASE("tcp.connect on loopback: open and refused, repeated, with connect-time stats", "[integration][tcp]") {
+TEST_CASE("tcp.connect on loopback: open and refused, repeated, with connect-time stats",
+          "[integration][tcp]") {
   net::Fd l(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in sin{};
   sin.sin_family = AF_INET;
@@ -83,10 +90,11 @@ TEST_CASE("tcp.connect on loopback: open and refused, repeated, with connect-tim
   const int closed = ntohs(sin.sin_port);
   c.reset();
 
-  auto r = testing::runProcess({testing::pgreachBinary(), "diagnose", "host=127.0.0.1 user=u dbname=d", "--only",
-                                "dns,tcp", "--ports", std::to_string(open) + "," + std::to_string(closed), "--repeat",
-                                "3", "--timeout", "1s", "--format", "json"},
-                               std::chrono::seconds(20));
+  auto r =
+      testing::runProcess({testing::pgreachBinary(), "diagnose", "host=127.0.0.1 user=u dbname=d", "--only",
+                           "dns,tcp", "--ports", std::to_string(open) + "," + std::to_string(closed),
+                           "--repeat", "3", "--timeout", "1s", "--format", "json"},
+                          std::chrono::seconds(20));
   INFO(r.err);
   auto report = json::parse(r.out);
   const json* tcp = tcpCheck(report);
@@ -106,17 +114,20 @@ TEST_CASE("tcp.connect on loopback: open and refused, repeated, with connect-tim
   CHECK(has(cs, "tcp.refused"));
   CHECK(has(cs, "tcp.open"));
   CHECK_FALSE(has(cs, "tcp.flaky"));
-  if (::geteuid() != 0) CHECK(has(cs, "tcp.capture_unavailable"));
-  else CHECK((*tcp)["data"]["capture"] == "pcap");
+  if (::geteuid() != 0)
+    CHECK(has(cs, "tcp.capture_unavailable"));
+  else
+    CHECK((*tcp)["data"]["capture"] == "pcap");
 }
 
 TEST_CASE("a capture file name holding the password is refused and the password is never printed",
           "[integration][tcp]") {
   const std::string secret = "s3cr3t-pw-for-test";
-  auto r = testing::runProcess({testing::pgreachBinary(), "diagnose", "host=127.0.0.1 user=u password=" + secret,
-                                "--only", "dns,tcp", "--ports", "1", "--timeout", "500ms", "--capture-file",
-                                "/tmp/pgreach-" + secret + ".pcap", "--format", "json"},
-                               std::chrono::seconds(20));
+  auto r =
+      testing::runProcess({testing::pgreachBinary(), "diagnose", "host=127.0.0.1 user=u password=" + secret,
+                           "--only", "dns,tcp", "--ports", "1", "--timeout", "500ms", "--capture-file",
+                           "/tmp/pgreach-" + secret + ".pcap", "--format", "json"},
+                          std::chrono::seconds(20));
   CHECK(r.out.find(secret) == std::string::npos);
   CHECK(r.err.find(secret) == std::string::npos);
   CHECK(::access(("/tmp/pgreach-" + secret + ".pcap").c_str(), F_OK) != 0);
@@ -190,7 +201,8 @@ TEST_CASE("lab icmp-admin-prohibited: named admin-prohibited from the captured I
   CHECK(outcomeOf(*tcp, 5432) == "admin_prohibited");
   const json* f = findingOf(*tcp, "tcp.icmp_admin_prohibited");
   REQUIRE(f);
-  CHECK((*f)["evidence"].dump().find("code 13 (administratively prohibited) from 10.40.1.1") != std::string::npos);
+  CHECK((*f)["evidence"].dump().find("code 13 (administratively prohibited) from 10.40.1.1") !=
+        std::string::npos);
   CHECK(report["root_cause"]["code"] == "tcp.icmp_admin_prohibited");
 }
 
@@ -202,10 +214,11 @@ TEST_CASE("lab tarpit: TCP is open (the tarpit accepts)", "[lab][tcp]") {
   CHECK((*tcp)["status"] == "pass");
 }
 
-TEST_CASE("lab sweep: 10.40.2.0/24 and 10.40.3.0/24 find exactly the endpoint addresses open", "[lab][sweep]") {
+TEST_CASE("lab sweep: 10.40.2.0/24 and 10.40.3.0/24 find exactly the endpoint addresses open",
+          "[lab][sweep]") {
   testing::labScenario("healthy");
-  auto r = testing::pgreachInClient({"sweep", "10.40.2.0/24", "10.40.3.0/24", "--ports", "5432,5433,6432", "--timeout",
-                                     "1s", "--format", "json"},
+  auto r = testing::pgreachInClient({"sweep", "10.40.2.0/24", "10.40.3.0/24", "--ports", "5432,5433,6432",
+                                     "--timeout", "1s", "--format", "json"},
                                     std::chrono::seconds(30));
   REQUIRE(r.exitCode == 0);
   auto j = json::parse(r.out);
@@ -222,17 +235,19 @@ TEST_CASE("lab: a port that drops every other SYN is tcp.flaky (warning), not de
   // Drops every second SYN to 10.40.2.120:6432; removed again below whatever happens.
   const std::string rules =
       "table inet pgreach_flaky {\n  chain input {\n    type filter hook input priority -10; policy accept;\n"
-      "    tcp dport 6432 tcp flags & (syn|ack) == syn ip daddr 10.40.2.120 numgen inc mod 2 == 0 drop\n  }\n}";
+      "    tcp dport 6432 tcp flags & (syn|ack) == syn ip daddr 10.40.2.120 numgen inc mod 2 == 0 drop\n  "
+      "}\n}";
   const std::string rulesFile = "/tmp/pgreach-" + testing::labPrefix() + "-flaky.nft";
   std::ofstream(rulesFile) << rules << "\n";
-  auto add = testing::runProcess({"ip", "netns", "exec", ns, "nft", "-f", rulesFile}, std::chrono::seconds(10));
+  auto add =
+      testing::runProcess({"ip", "netns", "exec", ns, "nft", "-f", rulesFile}, std::chrono::seconds(10));
   ::unlink(rulesFile.c_str());
   INFO(add.err);
   REQUIRE(add.exitCode == 0);
-  auto r = testing::pgreachInClient({"diagnose", "host=" + testing::labEnv("LAB_HOST_NEON") + " dbname=appdb user=app",
-                                     "--only", "dns,tcp", "--ports", "6432", "--repeat", "4", "--timeout", "800ms",
-                                     "--format", "json"},
-                                    std::chrono::seconds(30));
+  auto r = testing::pgreachInClient(
+      {"diagnose", "host=" + testing::labEnv("LAB_HOST_NEON") + " dbname=appdb user=app", "--only", "dns,tcp",
+       "--ports", "6432", "--repeat", "4", "--timeout", "800ms", "--format", "json"},
+      std::chrono::seconds(30));
   testing::runProcess({"ip", "netns", "exec", ns, "nft", "delete", "table", "inet", "pgreach_flaky"},
                       std::chrono::seconds(10));
   auto report = json::parse(r.out);
@@ -242,6 +257,7 @@ TEST_CASE("lab: a port that drops every other SYN is tcp.flaky (warning), not de
   const json* f = findingOf(*tcp, "tcp.flaky");
   REQUIRE(f);
   CHECK((*f)["severity"] == "warning");
-  CHECK((*f)["evidence"][0].get<std::string>().find("10.40.2.120:6432 connected 2 of 4 attempts") != std::string::npos);
+  CHECK((*f)["evidence"][0].get<std::string>().find("10.40.2.120:6432 connected 2 of 4 attempts") !=
+        std::string::npos);
   CHECK(outcomeOf(*tcp, 6432) == "open");  // still usable: the TLS stage probes it
 }
