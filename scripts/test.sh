@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# The README's test command: installs what is needed, builds, and runs every test:
+# unit tests, integration tests against servers on loopback, and lab tests against real
+# PostgreSQL, PgBouncer and unbound in network namespaces (brought up once, always torn
+# down). Safe to run twice. Needs root (apt-get, network namespaces).
+#
+#   scripts/test.sh            everything (sanitizer build: ASan + UBSan)
+#   scripts/test.sh --quick    unit tests only, no root needed once installed
+#   PGREACH_SANITIZE=0 scripts/test.sh    a plain build instead
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+quick=0
+[ "${1:-}" = "--quick" ] && quick=1
+
+if [ "$(id -u)" -eq 0 ]; then
+  scripts/install-deps.sh
+elif [ $quick -eq 0 ]; then
+  echo "scripts/test.sh: the integration and lab tests need root (network namespaces, nftables, apt-get)." >&2
+  echo "scripts/test.sh: run as root, or run 'scripts/test.sh --quick' for the unit tests only." >&2
+  exit 1
+fi
+
+if [ "${PGREACH_SANITIZE:-1}" = 1 ]; then
+  export BUILD_DIR=${BUILD_DIR:-$root/build-asan}
+  export CMAKE_ARGS="${CMAKE_ARGS:-} -DPGREACH_SANITIZE=ON -DPGREACH_WERROR=ON"
+  # Abandoned (deadline-exceeded) worker threads are detached by design; everything else must be clean.
+  export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+  export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+else
+  export BUILD_DIR=${BUILD_DIR:-$root/build}
+fi
+scripts/build.sh
+tests_bin="$BUILD_DIR/pgreach_tests"
+export PGREACH_BIN="$BUILD_DIR/pgreach"
+
+passed=0
+failed=0
+# Runs one tag group and adds its Catch2 totals to ours.
+run_group() {
+  local tag=$1 log
+  log=$(mktemp)
+  echo "== $tag tests"
+  set +e
+  "$tests_bin" "$tag" --order rand --rng-seed 1 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  set -e
+  local line p f
+  line=$(grep -E '^(test cases:|All tests passed)' "$log" | tail -1 || true)
+  if [[ $line =~ All\ tests\ passed.*in\ ([0-9]+)\ test\ case ]]; then
+    p=${BASH_REMATCH[1]}; f=0
+  elif [[ $line =~ ([0-9]+)\ passed ]]; then
+    p=${BASH_REMATCH[1]}
+    [[ $line =~ ([0-9]+)\ failed ]] && f=${BASH_REMATCH[1]} || f=0
+  elif [[ $line =~ test\ cases:\ *([0-9]+).*([0-9]+)\ failed ]]; then
+    p=0; f=${BASH_REMATCH[2]}
+  else
+    p=0; f=1
+    echo "scripts/test.sh: $tag: no test result line (runner crashed? exit $rc)" >&2
+  fi
+  [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+  passed=$((passed + p)); failed=$((failed + f))
+  rm -f "$log"
+}
+
+run_group "[unit]"
+if [ $quick -eq 0 ]; then
+  run_group "[integration]"
+  export PGREACH_LAB_PREFIX=${PGREACH_LAB_PREFIX:-pgt}
+  lab_down() { bash tests/lab/lab.sh down >/dev/null 2>&1 || true; }
+  trap lab_down EXIT INT TERM
+  start=$(date +%s%N)
+  bash tests/lab/lab.sh up
+  echo "lab up in $(( ($(date +%s%N) - start) / 1000000 )) ms"
+  run_group "[lab]"
+  bash tests/lab/lab.sh down
+  trap - EXIT INT TERM
+  # Tear-down leaves nothing behind.
+  if ip netns list | grep -q "^${PGREACH_LAB_PREFIX}-"; then
+    echo "scripts/test.sh: lab namespaces left behind after down" >&2
+    failed=$((failed + 1))
+  else
+    passed=$((passed + 1))
+  fi
+fi
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,19 @@
+#include "util/redact.h"
+
+#include <catch2/catch.hpp>
+
+using pgreach::util::Redactor;
+
+TEST_CASE("the redactor masks literal secrets and secret shapes", "[unit][redaction]") {
+  Redactor r;
+  r.addSecret("hunter2-long");
+  r.addSecret("ab");  // too short to mask safely: ignored
+  CHECK(r.apply("the password hunter2-long leaked") == "the password <HIDDEN> leaked");
+  CHECK(r.apply("ab stays") == "ab stays");
+  CHECK(r.apply("postgresql://user:other@host/db") == "postgresql://user:<HIDDEN>@host/db");
+  CHECK(r.apply("postgres://:x@h") == "postgres://:<HIDDEN>@h");
+  CHECK(r.apply("host=h password=abc dbname=d") == "host=h password=<HIDDEN> dbname=d");
+  CHECK(r.apply("password='a b\\' c' x") == "password=<HIDDEN> x");
+  CHECK(r.apply("token pscale_pw_AbC123_xyz end") == "token pscale_pw_<HIDDEN> end");
+  CHECK(r.apply("postgresql://host/db?sslmode=require") == "postgresql://host/db?sslmode=require");
+}
