@@ -174,6 +174,14 @@ std::vector<Finding> findingsFor(const std::vector<ProbeVerdict>& probes, double
       answeringAddrs.insert(p.address);
     }
   }
+  // Who the rule must allow: our source address when we know it (a SG rule names a CIDR).
+  std::string clientText = "the client's address/subnet";
+  for (const auto& p : probes) {
+    if (p.verdict == Verdict::Dropped && !p.clientAddress.empty()) {
+      clientText = "the client's address " + p.clientAddress + " (or its subnet)";
+      break;
+    }
+  }
   std::set<uint16_t> portsOnlyDropped;
   for (auto port : droppedPorts) {
     if (!answeringPorts.count(port)) portsOnlyDropped.insert(port);
@@ -228,7 +236,7 @@ std::vector<Finding> findingsFor(const std::vector<ProbeVerdict>& probes, double
               (manyAnswering ? " answer" : " answers") +
               " on the same endpoint: a security group, NSG or NACL rule is missing for TCP " + dp +
               ". Add an inbound rule for TCP " + dp +
-              " from the client's address/subnet to the endpoint's security group (Azure: an NSG rule), and "
+              " from " + clientText + " to the endpoint's security group (Azure: an NSG rule), and "
               "allow " +
               dp + " in the NACLs of both subnets.";
         } else {

@@ -48,6 +48,7 @@ struct ProbeVerdict {
   std::optional<double> minMs, medianMs, maxMs;
   double elapsedMs = 0;                     // median of open attempts, else the last attempt's elapsed time
   std::vector<std::string> packetEvidence;  // from the capture, when there was one
+  std::string clientAddress;                // our source address toward it ("" if unknown)
   std::string label() const;
 };
 

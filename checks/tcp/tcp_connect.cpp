@@ -11,6 +11,7 @@
 #include "engine/registry.h"
 #include "net/capture.h"
 #include "net/connect.h"
+#include "net/source_address.h"
 #include "util/strings.h"
 
 namespace pgreach::checks::tcp {
@@ -121,6 +122,7 @@ class TcpConnect final : public engine::Check {
     for (size_t i = 0; i < targets.size(); ++i) {
       const capture::FlowEvidence* ev = evidence.empty() ? nullptr : &evidence[i];
       verdicts.push_back(decide(targets[i].host, targets[i].address, targets[i].port, attempts[i], ev));
+      if (auto src = net::sourceAddressFor(targets[i].address)) verdicts.back().clientAddress = src->toString();
       if (haveIcmpOnly && !haveCapture) verdicts.back().packetEvidence.clear();  // ICMP lines only, below
       if (haveIcmpOnly && !haveCapture && ev) {
         for (const auto& line : ev->evidence()) {

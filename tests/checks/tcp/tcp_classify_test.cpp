@@ -102,10 +102,12 @@ TEST_CASE("a drop on one port while others answer names that port's rule", "[uni
   std::vector<ProbeVerdict> ps = {
       probe("10.40.2.120", 5432, ConnectOutcome::Open), probe("10.40.2.120", 6432, ConnectOutcome::TimedOut),
       probe("10.40.3.118", 5432, ConnectOutcome::Open), probe("10.40.3.118", 6432, ConnectOutcome::TimedOut)};
+  for (auto& p : ps) p.clientAddress = "10.40.1.10";
   auto fs = findingsFor(ps, 3.0);
   const auto* f = find(fs, "tcp.silently_dropped");
   REQUIRE(f);
   CHECK(f->severity == engine::Severity::Critical);
+  CHECK(f->fix.find("from the client's address 10.40.1.10 (or its subnet)") != std::string::npos);
   CHECK(f->summary.find("2 of 4") != std::string::npos);
   CHECK(f->fix.find("Port 6432 is silently dropped while port 5432 answers") != std::string::npos);
   CHECK(f->fix.find("security group") != std::string::npos);
