@@ -214,8 +214,11 @@ std::vector<Finding> findingsFor(const std::vector<ProbeVerdict>& probes, double
     f.code = findingCode(verdict);
     f.severity = Severity::Critical;
     f.evidence = lines(ps, verdict, timeoutSeconds);
+    std::set<uint16_t> verdictPorts;
+    for (const auto* p : ps) verdictPorts.insert(p->port);
     const std::string count =
-        std::to_string(ps.size()) + " of " + std::to_string(total) + " address/port pair(s) ";
+        std::to_string(ps.size()) + " of " + std::to_string(total) + " address/port pair(s) " +
+        (verdictPorts.size() > 1 ? "on ports " : "on port ") + joinPorts(verdictPorts) + " ";
     switch (verdict) {
       case Verdict::Dropped: {
         f.summary = count + "silently dropped (no SYN-ACK, no RST, no ICMP)";
@@ -230,15 +233,14 @@ std::vector<Finding> findingsFor(const std::vector<ProbeVerdict>& probes, double
         } else if (!portsOnlyDropped.empty()) {
           const std::string dp = joinPorts(portsOnlyDropped);
           const bool manyDropped = portsOnlyDropped.size() > 1, manyAnswering = answeringPorts.size() > 1;
-          f.fix =
-              std::string(manyDropped ? "Ports " : "Port ") + dp + (manyDropped ? " are" : " is") +
-              " silently dropped while " + (manyAnswering ? "ports " : "port ") + joinPorts(answeringPorts) +
-              (manyAnswering ? " answer" : " answers") +
-              " on the same endpoint: a security group, NSG or NACL rule is missing for TCP " + dp +
-              ". Add an inbound rule for TCP " + dp +
-              " from " + clientText + " to the endpoint's security group (Azure: an NSG rule), and "
-              "allow " +
-              dp + " in the NACLs of both subnets.";
+          f.fix = std::string(manyDropped ? "Ports " : "Port ") + dp + (manyDropped ? " are" : " is") +
+                  " silently dropped while " + (manyAnswering ? "ports " : "port ") +
+                  joinPorts(answeringPorts) + (manyAnswering ? " answer" : " answers") +
+                  " on the same endpoint: a security group, NSG or NACL rule is missing for TCP " + dp +
+                  ". Add an inbound rule for TCP " + dp + " from " + clientText +
+                  " to the endpoint's security group (Azure: an NSG rule), and "
+                  "allow " +
+                  dp + " in the NACLs of both subnets.";
         } else {
           std::vector<std::string> addrs;
           for (const auto& a : droppedAddrs) {

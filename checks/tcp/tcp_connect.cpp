@@ -122,7 +122,8 @@ class TcpConnect final : public engine::Check {
     for (size_t i = 0; i < targets.size(); ++i) {
       const capture::FlowEvidence* ev = evidence.empty() ? nullptr : &evidence[i];
       verdicts.push_back(decide(targets[i].host, targets[i].address, targets[i].port, attempts[i], ev));
-      if (auto src = net::sourceAddressFor(targets[i].address)) verdicts.back().clientAddress = src->toString();
+      if (auto src = net::sourceAddressFor(targets[i].address))
+        verdicts.back().clientAddress = src->toString();
       if (haveIcmpOnly && !haveCapture) verdicts.back().packetEvidence.clear();  // ICMP lines only, below
       if (haveIcmpOnly && !haveCapture && ev) {
         for (const auto& line : ev->evidence()) {
