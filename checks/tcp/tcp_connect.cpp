@@ -21,9 +21,10 @@ using engine::CheckResult;
 using engine::Finding;
 using engine::Severity;
 
-// Late ICMP errors and RSTs for probes the kernel already decided still cross the wire
-// after connect returns; wait this long before closing the capture.
-constexpr engine::Millis kCaptureTail{60};
+// The packet tap sees an arriving packet before TCP does, so whatever decided a probe is
+// already in the capture ring when connect() reports; stop() drains the ring once more.
+// The short tail only catches our own last packets (the close after an open probe).
+constexpr engine::Millis kCaptureTail{10};
 
 std::vector<capture::Frame> toFrames(std::vector<net::CapturedFrame>&& in) {
   std::vector<capture::Frame> out;
