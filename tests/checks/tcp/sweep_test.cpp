@@ -145,3 +145,27 @@ TEST_CASE("sweep --rate spaces the connection attempts", "[integration][sweep]")
   CHECK(ms >= 300);
   CHECK(ms < 1500);
 }
+
+TEST_CASE("sweep handles IPv6 blocks", "[integration][sweep]") {
+  net::Fd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  REQUIRE(fd.valid());
+  sockaddr_in6 sin6{};
+  sin6.sin6_family = AF_INET6;
+  sin6.sin6_addr = in6addr_loopback;
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&sin6), sizeof sin6) != 0) {
+    WARN("no IPv6 loopback here; the IPv6 sweep path is not exercised");
+    CHECK(app::parseSweepBlocks({"::1/128"}).ok());
+    return;
+  }
+  REQUIRE(::listen(fd.get(), 4) == 0);
+  socklen_t len = sizeof sin6;
+  ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&sin6), &len);
+  app::SweepSettings st;
+  st.ports = {ntohs(sin6.sin6_port)};
+  st.timeout = std::chrono::milliseconds(1000);
+  auto s = app::runSweep({*net::Cidr::parse("::1/128")}, st);
+  CHECK(s.probes == 1);
+  CHECK(s.open == 1);
+  REQUIRE(s.openList.size() == 1);
+  CHECK(app::renderSweepText(s).find("[::1]:") != std::string::npos);
+}
