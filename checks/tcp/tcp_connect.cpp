@@ -1,10 +1,17 @@
 // tcp.connect: a non-blocking connect with a deadline to every address × port, all at
-// once, telling open, refused, silently dropped and unreachable apart.
-#include <map>
+// once, repeated --repeat times, while a pcap capture on "any" records the handshake.
+// Outcomes come from the kernel (connect errno); the wire names what the kernel blurs
+// (admin-prohibited vs host-unreachable, retransmitted SYNs, who sent the RST).
+#include <chrono>
+#include <thread>
 
+#include "checks/capture/handshake_evidence.h"
 #include "checks/common/probe_targets.h"
+#include "checks/tcp/tcp_classify.h"
 #include "engine/registry.h"
+#include "net/capture.h"
 #include "net/connect.h"
+#include "net/source_address.h"
 #include "util/strings.h"
 
 namespace pgreach::checks::tcp {
@@ -13,52 +20,27 @@ namespace {
 using engine::CheckResult;
 using engine::Finding;
 using engine::Severity;
-using net::ConnectOutcome;
 
-struct OutcomeText {
-  const char* code;
-  const char* what;
-  const char* fix;
-};
+// The packet tap sees an arriving packet before TCP does, so whatever decided a probe is
+// already in the capture ring when connect() reports; stop() drains the ring once more.
+// The short tail only catches our own last packets (the close after an open probe).
+constexpr engine::Millis kCaptureTail{10};
 
-OutcomeText describe(ConnectOutcome o) {
-  switch (o) {
-    case ConnectOutcome::Refused:
-      return {"tcp.refused", "refused the connection (TCP RST): the host answered but nothing listens on that port",
-              "Check the port: the service (PostgreSQL or the provider's pooler) is not listening there. "
-              "Security groups, NACLs and NSGs drop silently; they never refuse, so look at the port and the "
-              "endpoint service, not the firewall."};
-    case ConnectOutcome::TimedOut:
-      return {"tcp.silently_dropped", "did not answer: the SYN was silently dropped",
-              "A silent drop is a security group, network ACL or NSG rule (or a route to nowhere). Allow TCP to "
-              "this port from the client's address on the endpoint's security group, and allow the return "
-              "traffic to ephemeral ports 1024-65535 in stateless NACLs."};
-    case ConnectOutcome::HostUnreachable:
-      return {"tcp.icmp_host_unreachable", "answered with ICMP host unreachable (or administratively prohibited)",
-              "A router or firewall on the path rejected the packet: check route tables and reject rules between "
-              "the client and the endpoint subnet."};
-    case ConnectOutcome::NetUnreachable:
-      return {"tcp.icmp_net_unreachable", "answered with ICMP network unreachable",
-              "A router on the path has no route to the endpoint's network: check the route tables."};
-    case ConnectOutcome::NoRoute:
-      return {"tcp.no_route", "has no route from this machine: nothing was sent",
-              "This machine has no route to the address. If DNS returned a public address, the private path is "
-              "not in use (enable private DNS on the endpoint); for an IPv6 answer, check IPv6 routing."};
-    case ConnectOutcome::LocalError:
-      return {"tcp.local_error", "could not be probed because of a local error",
-              "Check local resource limits (open files) and permissions."};
-    case ConnectOutcome::Open:
-      break;
-  }
-  return {"tcp.open", "accepted the connection", ""};
+std::vector<capture::Frame> toFrames(std::vector<net::CapturedFrame>&& in) {
+  std::vector<capture::Frame> out;
+  out.reserve(in.size());
+  for (auto& f : in) out.push_back({f.ts, f.linkType, std::move(f.bytes)});
+  return out;
 }
 
 class TcpConnect final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo{"tcp.connect", engine::Stage::Tcp,
+    static const engine::CheckInfo kInfo{"tcp.connect",
+                                         engine::Stage::Tcp,
                                          "Connect to every resolved address on every port the provider uses",
-                                         {kDnsResolveId}, engine::Millis(10000)};
+                                         {kDnsResolveId},
+                                         engine::Millis(10000)};
     return kInfo;
   }
 
@@ -68,52 +50,158 @@ class TcpConnect final : public engine::Check {
     if (targets.empty()) {
       r.status = engine::Status::Fail;
       r.summary = "no address to connect to";
-      r.findings.push_back({"tcp.no_addresses", Severity::Critical, "the DNS stage produced no address to probe", {},
+      r.findings.push_back({"tcp.no_addresses",
+                            Severity::Critical,
+                            "the DNS stage produced no address to probe",
+                            {},
                             "Fix name resolution first (see the DNS section)."});
       return r;
     }
-    std::vector<net::ConnectRequest> requests;
-    for (const auto& t : targets) requests.push_back({t.address, t.port});
-    auto results = net::connectAll(requests, ctx.probeTimeout());
+    std::vector<capture::ProbeKey> keys;
+    for (const auto& t : targets) keys.push_back({t.address, t.port});
 
-    std::map<ConnectOutcome, std::vector<std::string>> byOutcome;
-    int open = 0;
-    r.data["probes"] = nlohmann::json::array();
-    for (size_t i = 0; i < results.size(); ++i) {
-      const auto& res = results[i];
-      const double ms = static_cast<double>(res.elapsed.count()) / 1000.0;
-      r.data["probes"].push_back({{"host", targets[i].host},
-                                  {"address", targets[i].address.toString()},
-                                  {"port", targets[i].port},
-                                  {"outcome", net::toString(res.outcome)},
-                                  {"elapsed_ms", ms}});
-      char line[160];
-      if (res.outcome == ConnectOutcome::Open) {
-        ++open;
-        std::snprintf(line, sizeof line, "%s open in %.1f ms", targets[i].label().c_str(), ms);
-      } else if (res.outcome == ConnectOutcome::TimedOut) {
-        std::snprintf(line, sizeof line, "%s no reply within %.1f s", targets[i].label().c_str(), ms / 1000.0);
-      } else {
-        std::snprintf(line, sizeof line, "%s %s after %.1f ms (%s)", targets[i].label().c_str(),
-                      std::string(net::toString(res.outcome)).c_str(), ms, res.detail.c_str());
+    // The capture is armed before the first SYN leaves.
+    net::LiveCapture live;
+    net::IcmpListener icmpOnly;
+    bool haveCapture = live.open("any", capture::bpfFilterFor(keys), 96);
+    bool haveIcmpOnly = false;
+    std::vector<Finding> extra;
+    if (!haveCapture) {
+      haveIcmpOnly = icmpOnly.open();
+      const bool perm = live.failure() == net::LiveCapture::Failure::NoPermission;
+      extra.push_back(
+          {"tcp.capture_unavailable",
+           Severity::Info,
+           std::string("no packet capture: ") +
+               (perm ? "needs root or CAP_NET_RAW" : "libpcap could not open \"any\"") +
+               (haveIcmpOnly ? "; ICMP errors read from a raw socket instead"
+                             : "; outcomes from the kernel only"),
+           {"pcap: " + live.error()},
+           "Run as root (or grant CAP_NET_RAW: setcap cap_net_raw+ep pgreach) to see SYN retransmissions, "
+           "SYN-ACKs, RSTs and ICMP errors on the wire."});
+    }
+
+    const int rounds = std::max(1, ctx.options().repeat);
+    std::vector<std::vector<Attempt>> attempts(targets.size());
+    double timeoutSeconds = 0;
+    int roundsRun = 0;
+    for (int round = 0; round < rounds; ++round) {
+      const auto timeout = ctx.probeTimeout();
+      if (timeout.count() < 50 && round > 0) break;  // out of budget: report what we have
+      timeoutSeconds = static_cast<double>(timeout.count()) / 1000.0;
+      std::vector<net::ConnectRequest> requests;
+      for (const auto& t : targets) requests.push_back({t.address, t.port});
+      auto results = net::connectAll(requests, timeout);
+      for (size_t i = 0; i < results.size(); ++i) {
+        attempts[i].push_back({results[i].outcome, static_cast<double>(results[i].elapsed.count()) / 1000.0,
+                               results[i].detail});
       }
-      byOutcome[res.outcome].push_back(line);
+      ++roundsRun;
     }
-    for (auto& [outcome, lines] : byOutcome) {
-      if (outcome == ConnectOutcome::Open) continue;
-      const auto text = describe(outcome);
-      r.findings.push_back({text.code, Severity::Critical,
-                            std::to_string(lines.size()) + " of " + std::to_string(results.size()) +
-                                " address/port pair(s) " + text.what,
-                            lines, text.fix});
+    if (roundsRun < rounds) {
+      extra.push_back({"tcp.repeat_cut_short",
+                       Severity::Info,
+                       "ran " + std::to_string(roundsRun) + " of " + std::to_string(rounds) +
+                           " rounds before the check's deadline",
+                       {},
+                       "Raise --deadline or lower --timeout to fit every --repeat round."});
     }
-    if (open > 0) {
-      r.findings.push_back({"tcp.open", Severity::Info,
-                            std::to_string(open) + " of " + std::to_string(results.size()) + " address/port pair(s) open",
-                            byOutcome[ConnectOutcome::Open], ""});
+
+    std::vector<capture::FlowEvidence> evidence;
+    std::vector<capture::Frame> frames;
+    if (haveCapture || haveIcmpOnly) {
+      std::this_thread::sleep_for(std::min(kCaptureTail, ctx.remaining()));
+      frames = toFrames(haveCapture ? live.stop() : icmpOnly.drain());
+      std::vector<capture::Packet> packets;
+      for (const auto& f : frames) {
+        if (auto p = capture::decodeFrame(f)) packets.push_back(*p);
+      }
+      evidence = capture::summarise(packets, keys);
     }
+
+    std::vector<ProbeVerdict> verdicts;
+    for (size_t i = 0; i < targets.size(); ++i) {
+      const capture::FlowEvidence* ev = evidence.empty() ? nullptr : &evidence[i];
+      verdicts.push_back(decide(targets[i].host, targets[i].address, targets[i].port, attempts[i], ev));
+      if (auto src = net::sourceAddressFor(targets[i].address))
+        verdicts.back().clientAddress = src->toString();
+      if (haveIcmpOnly && !haveCapture) verdicts.back().packetEvidence.clear();  // ICMP lines only, below
+      if (haveIcmpOnly && !haveCapture && ev) {
+        for (const auto& line : ev->evidence()) {
+          if (util::startsWith(line, "ICMP")) verdicts.back().packetEvidence.push_back(line);
+        }
+      }
+    }
+
+    r.data["probes"] = nlohmann::json::array();
+    int open = 0;
+    for (size_t i = 0; i < verdicts.size(); ++i) {
+      const auto& v = verdicts[i];
+      if (v.verdict == Verdict::Open) ++open;
+      nlohmann::json p = {{"host", v.host},
+                          {"address", v.address.toString()},
+                          {"port", v.port},
+                          {"outcome", outcomeName(v.verdict)},
+                          {"elapsed_ms", v.elapsedMs},
+                          {"code", findingCode(v.verdict)},
+                          {"attempts", v.attempts.size()},
+                          {"open_count", v.openCount},
+                          {"flaky", v.flaky}};
+      if (v.minMs) p["connect_ms"] = {{"min", *v.minMs}, {"median", *v.medianMs}, {"max", *v.maxMs}};
+      if (!evidence.empty()) {
+        const auto& e = evidence[i];
+        nlohmann::json icmp = nlohmann::json::array();
+        for (const auto& x : e.icmp) {
+          icmp.push_back({{"from", x.from.toString()},
+                          {"type", x.type},
+                          {"code", x.code},
+                          {"kind", capture::icmpKindName(x.kind)}});
+        }
+        p["wire"] = {{"syns", e.syns},        {"syn_retransmissions", e.synRetransmissions},
+                     {"syn_acks", e.synAcks}, {"rst_from_server", e.rstFromServer},
+                     {"icmp", icmp},          {"replies_from_other", e.repliesFromOther}};
+      }
+      r.data["probes"].push_back(std::move(p));
+    }
+    r.data["capture"] = haveCapture ? "pcap" : (haveIcmpOnly ? "icmp-raw-socket" : "none");
+    r.data["repeat"] = roundsRun;
+
+    r.findings = findingsFor(verdicts, timeoutSeconds);
+    for (auto& f : extra) r.findings.push_back(std::move(f));
+
+    const std::string& file = ctx.options().captureFile;
+    if (!file.empty()) {
+      bool secretInName = false;
+      for (const auto& s : ctx.target().secretValues()) {
+        if (!s.empty() && file.find(s) != std::string::npos) secretInName = true;
+      }
+      if (secretInName) {
+        r.findings.push_back(
+            {"tcp.capture_file_refused",
+             Severity::Warning,
+             "--capture-file was not written: its name contains a secret from the connection string",
+             {},
+             "Choose a capture file name without the password in it."});
+      } else if (!haveCapture) {
+        r.findings.push_back({"tcp.capture_file_unwritten",
+                              Severity::Info,
+                              "--capture-file was not written: no packet capture",
+                              {},
+                              ""});
+      } else if (auto w = capture::writeHandshakePcap(file, frames, 96); !w) {
+        r.findings.push_back({"tcp.capture_file_unwritten",
+                              Severity::Warning,
+                              "--capture-file could not be written",
+                              {w.error()},
+                              "Check that the directory exists and is writable."});
+      } else {
+        r.data["capture_file_packets"] = *w;
+      }
+    }
+
     r.status = engine::statusFromFindings(r.findings);
-    r.summary = std::to_string(open) + "/" + std::to_string(results.size()) + " open";
+    r.summary = std::to_string(open) + "/" + std::to_string(verdicts.size()) + " open";
+    if (rounds > 1) r.summary += " (" + std::to_string(roundsRun) + " rounds)";
     return r;
   }
 };

@@ -74,6 +74,13 @@ po::options_description diagnoseOptions() {
       ("no-color", "no ANSI colour even on a terminal")
       ("json", "`pgreach checks`: list as JSON")
       ("verbose,v", po::value<int>()->implicit_value(1)->zero_tokens(), "more detail on stderr");
+  // --- tcp ---
+  d.add_options()
+      ("repeat", po::value<int>(), "connect to each address:port N times (default 1) to tell flaky from dead")
+      ("capture-file", po::value<std::string>(), "write the TCP handshake packets (no payload) to this .pcap")
+      ("max-in-flight", po::value<int>(), "`pgreach sweep`: connects in flight at once (default 4096)")
+      ("rate", po::value<double>(), "`pgreach sweep`: connection attempts per second (default unlimited)")
+      ("cidr", po::value<std::vector<std::string>>()->composing(), "`pgreach sweep`: CIDR blocks (positional)");
   return d;
 }
 
@@ -85,6 +92,9 @@ std::string helpText() {
          "Usage:\n"
          "  pgreach diagnose [CONNINFO] [options]   run every check against a target\n"
          "  pgreach checks [--json]                 list the registered checks\n"
+         "  pgreach sweep CIDR... [--ports P,...] [--timeout T] [--max-in-flight N] [--rate PPS] [--format json]\n"
+         "                                          probe every address of the blocks (at most /16 each);\n"
+         "                                          exit 0 if any is open, 2 if none, 3 on bad input\n"
          "  pgreach --help | --version\n\n"
          "CONNINFO is what you would give psql: a URI or a keyword/value string. Without it,\n"
          "the PG* environment variables (PGHOST, PGPORT, PGUSER, PGSERVICE...) are used, as libpq would.\n\n";
@@ -111,6 +121,7 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
     const std::string cmd = argv[1];
     if (cmd == "diagnose") o.command = Command::Diagnose, first = 2;
     else if (cmd == "checks") o.command = Command::Checks, first = 2;
+    else if (cmd == "sweep") o.command = Command::Sweep, first = 2;
     else if (cmd == "help") {
       o.command = Command::Help;
       return o;
@@ -122,7 +133,8 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
 
   po::options_description desc = diagnoseOptions();
   po::positional_options_description pos;
-  pos.add("conninfo", 1);
+  if (o.command == Command::Sweep) pos.add("cidr", -1);
+  else pos.add("conninfo", 1);
   po::variables_map vm;
   try {
     std::vector<std::string> rest(args.begin() + first, args.end());
@@ -174,6 +186,25 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   if (vm.count("no-color")) o.color = false;
   if (vm.count("json")) o.json = true;
   if (vm.count("verbose")) o.verbosity = vm["verbose"].as<int>();
+  // --- tcp ---
+  if (vm.count("repeat")) {
+    o.repeat = vm["repeat"].as<int>();
+    if (o.repeat < 1 || o.repeat > 100) return makeError("--repeat: expected 1-100");
+  }
+  if (vm.count("capture-file")) o.captureFile = vm["capture-file"].as<std::string>();
+  if (vm.count("max-in-flight")) {
+    o.maxInFlight = vm["max-in-flight"].as<int>();
+    if (o.maxInFlight < 1 || o.maxInFlight > 65536) return makeError("--max-in-flight: expected 1-65536");
+  }
+  if (vm.count("rate")) {
+    o.rate = vm["rate"].as<double>();
+    if (!(o.rate >= 0) || o.rate > 1e7) return makeError("--rate: expected a number of attempts per second >= 0");
+  }
+  if (vm.count("cidr")) o.sweepCidrs = splitList(vm["cidr"].as<std::vector<std::string>>());
+  if (o.command == Command::Sweep && o.sweepCidrs.empty() && !vm.count("help")) {
+    return makeError("sweep: give at least one CIDR block (e.g. pgreach sweep 10.40.2.0/24 --ports 5432)");
+  }
+
   if (o.formats.size() > 1 && !o.output.empty()) {
     return makeError("--output takes one format; with several --format values write to stdout");
   }

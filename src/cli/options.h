@@ -11,7 +11,7 @@
 
 namespace pgreach::cli {
 
-enum class Command { Diagnose, Checks, Help, Version };
+enum class Command { Diagnose, Checks, Help, Version, Sweep };
 
 struct Options {
   Command command = Command::Diagnose;
@@ -32,6 +32,12 @@ struct Options {
   int verbosity = 0;
   bool json = false;  // `pgreach checks --json`
   int maxParallel = 16;
+  // --- tcp ---
+  int repeat = 1;                       // connects per address:port (tcp.connect), to tell flaky from dead
+  std::string captureFile;              // --capture-file: handshake-only pcap of the tcp.connect probes
+  std::vector<std::string> sweepCidrs;  // `pgreach sweep CIDR...`
+  int maxInFlight = 4096;               // sweep: sockets connecting at once
+  double rate = 0;                      // sweep: connection attempts per second, 0 = unlimited
 };
 
 // Parses argv. On bad input returns an Error whose message names what was wrong.

@@ -1,0 +1,359 @@
+#include "checks/tcp/tcp_classify.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <map>
+#include <set>
+
+#include "util/strings.h"
+
+namespace pgreach::checks::tcp {
+namespace {
+
+using engine::Finding;
+using engine::Severity;
+using net::ConnectOutcome;
+
+Verdict fromOutcome(ConnectOutcome o) {
+  switch (o) {
+    case ConnectOutcome::Open:
+      return Verdict::Open;
+    case ConnectOutcome::Refused:
+      return Verdict::Refused;
+    case ConnectOutcome::TimedOut:
+      return Verdict::Dropped;
+    case ConnectOutcome::HostUnreachable:
+      return Verdict::HostUnreachable;
+    case ConnectOutcome::NetUnreachable:
+      return Verdict::NetUnreachable;
+    case ConnectOutcome::NoRoute:
+      return Verdict::NoRoute;
+    case ConnectOutcome::LocalError:
+      return Verdict::LocalError;
+  }
+  return Verdict::LocalError;
+}
+
+std::string ms(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.1f ms", v);
+  return b;
+}
+
+std::string joinPorts(const std::set<uint16_t>& ports) {
+  std::vector<std::string> s;
+  for (auto p : ports) s.push_back(std::to_string(p));
+  return util::join(s, ", ");
+}
+
+}  // namespace
+
+const char* outcomeName(Verdict v) {
+  switch (v) {
+    case Verdict::Open:
+      return "open";
+    case Verdict::Refused:
+      return "refused";
+    case Verdict::Dropped:
+      return "timeout";
+    case Verdict::HostUnreachable:
+      return "host_unreachable";
+    case Verdict::NetUnreachable:
+      return "net_unreachable";
+    case Verdict::PortUnreachable:
+      return "refused";
+    case Verdict::AdminProhibited:
+      return "admin_prohibited";
+    case Verdict::NoRoute:
+      return "no_route";
+    case Verdict::LocalError:
+      return "local_error";
+  }
+  return "local_error";
+}
+
+const char* findingCode(Verdict v) {
+  switch (v) {
+    case Verdict::Open:
+      return "tcp.open";
+    case Verdict::Refused:
+      return "tcp.refused";
+    case Verdict::Dropped:
+      return "tcp.silently_dropped";
+    case Verdict::HostUnreachable:
+      return "tcp.icmp_host_unreachable";
+    case Verdict::NetUnreachable:
+      return "tcp.icmp_net_unreachable";
+    case Verdict::PortUnreachable:
+      return "tcp.icmp_port_unreachable";
+    case Verdict::AdminProhibited:
+      return "tcp.icmp_admin_prohibited";
+    case Verdict::NoRoute:
+      return "tcp.no_route";
+    case Verdict::LocalError:
+      return "tcp.local_error";
+  }
+  return "tcp.local_error";
+}
+
+std::string ProbeVerdict::label() const {
+  const std::string a = address.toString();
+  return (address.isV4() ? a : "[" + a + "]") + ":" + std::to_string(port);
+}
+
+ProbeVerdict decide(const std::string& host, const net::IpAddress& address, uint16_t port,
+                    const std::vector<Attempt>& attempts, const capture::FlowEvidence* evidence) {
+  ProbeVerdict p;
+  p.host = host;
+  p.address = address;
+  p.port = port;
+  p.attempts = attempts;
+  std::vector<double> openTimes;
+  std::map<Verdict, int> counts;
+  for (const auto& a : attempts) {
+    const Verdict v = fromOutcome(a.outcome);
+    ++counts[v];
+    if (v == Verdict::Open) openTimes.push_back(a.elapsedMs);
+  }
+  p.openCount = static_cast<int>(openTimes.size());
+  if (!openTimes.empty()) {
+    std::sort(openTimes.begin(), openTimes.end());
+    p.minMs = openTimes.front();
+    p.maxMs = openTimes.back();
+    const size_t n = openTimes.size();
+    p.medianMs = n % 2 ? openTimes[n / 2] : (openTimes[n / 2 - 1] + openTimes[n / 2]) / 2.0;
+    p.elapsedMs = *p.medianMs;
+    p.verdict = Verdict::Open;
+    p.flaky = p.openCount < static_cast<int>(attempts.size());
+  } else if (!counts.empty()) {
+    // The most frequent failure decides; ties go to the latest attempt's.
+    int best = -1;
+    for (auto it = attempts.rbegin(); it != attempts.rend(); ++it) {
+      const Verdict v = fromOutcome(it->outcome);
+      if (counts[v] > best) best = counts[v], p.verdict = v;
+    }
+    p.elapsedMs = attempts.back().elapsedMs;
+  }
+  if (evidence) {
+    const auto kind = evidence->icmpVerdict();
+    if (p.verdict != Verdict::Open) {
+      if (kind == capture::IcmpKind::AdminProhibited &&
+          (p.verdict == Verdict::HostUnreachable || p.verdict == Verdict::NetUnreachable ||
+           p.verdict == Verdict::Dropped || p.verdict == Verdict::Refused)) {
+        p.verdict = Verdict::AdminProhibited;
+      } else if (kind == capture::IcmpKind::PortUnreachable && p.verdict == Verdict::Refused) {
+        p.verdict = Verdict::PortUnreachable;
+      }
+    }
+    p.packetEvidence = evidence->evidence();
+    if (p.verdict == Verdict::Dropped && evidence->synAcks > 0) {
+      p.packetEvidence.push_back(
+          "the SYN-ACK reached this machine but the connection never completed: a local firewall "
+          "(nftables/iptables "
+          "input rules) or reverse-path filtering drops the reply here, not on the path");
+    }
+  }
+  return p;
+}
+
+std::vector<Finding> findingsFor(const std::vector<ProbeVerdict>& probes, double timeoutSeconds) {
+  std::vector<Finding> out;
+  std::map<Verdict, std::vector<const ProbeVerdict*>> byVerdict;
+  for (const auto& p : probes) byVerdict[p.verdict].push_back(&p);
+  const size_t total = probes.size();
+
+  // The shape of the drops: which ports, which addresses, and what answered beside them.
+  std::set<uint16_t> droppedPorts, answeringPorts;
+  std::set<net::IpAddress> droppedAddrs, answeringAddrs;
+  for (const auto& p : probes) {
+    if (p.verdict == Verdict::Dropped) {
+      droppedPorts.insert(p.port);
+      droppedAddrs.insert(p.address);
+    } else if (p.verdict == Verdict::Open || p.verdict == Verdict::Refused) {
+      answeringPorts.insert(p.port);
+      answeringAddrs.insert(p.address);
+    }
+  }
+  // Who the rule must allow: our source address when we know it (a SG rule names a CIDR).
+  std::string clientText = "the client's address/subnet";
+  for (const auto& p : probes) {
+    if (p.verdict == Verdict::Dropped && !p.clientAddress.empty()) {
+      clientText = "the client's address " + p.clientAddress + " (or its subnet)";
+      break;
+    }
+  }
+  std::set<uint16_t> portsOnlyDropped;
+  for (auto port : droppedPorts) {
+    if (!answeringPorts.count(port)) portsOnlyDropped.insert(port);
+  }
+
+  auto lines = [](const std::vector<const ProbeVerdict*>& ps, Verdict v, double timeoutS) {
+    std::vector<std::string> ev;
+    for (const auto* p : ps) {
+      std::string l = p->label() + " (" + p->host + ")";
+      const size_t n = p->attempts.size();
+      if (v == Verdict::Dropped) {
+        char b[64];
+        std::snprintf(b, sizeof b, " no reply within %.1f s", timeoutS);
+        l += b;
+      } else {
+        l += " " + std::string(outcomeName(v)) + " after " + ms(p->elapsedMs);
+        if (!p->attempts.empty() && !p->attempts.back().detail.empty())
+          l += " (" + p->attempts.back().detail + ")";
+      }
+      if (n > 1) l += ", " + std::to_string(n) + " of " + std::to_string(n) + " attempts";
+      ev.push_back(l);
+      for (const auto& e : p->packetEvidence) ev.push_back("  wire: " + e);
+    }
+    return ev;
+  };
+
+  for (const auto& [verdict, ps] : byVerdict) {
+    if (verdict == Verdict::Open) continue;
+    Finding f;
+    f.code = findingCode(verdict);
+    f.severity = Severity::Critical;
+    f.evidence = lines(ps, verdict, timeoutSeconds);
+    std::set<uint16_t> verdictPorts;
+    for (const auto* p : ps) verdictPorts.insert(p->port);
+    const std::string count =
+        std::to_string(ps.size()) + " of " + std::to_string(total) + " address/port pair(s) " +
+        (verdictPorts.size() > 1 ? "on ports " : "on port ") + joinPorts(verdictPorts) + " ";
+    switch (verdict) {
+      case Verdict::Dropped: {
+        f.summary = count + "silently dropped (no SYN-ACK, no RST, no ICMP)";
+        if (droppedPorts.size() && answeringPorts.empty() && ps.size() == total) {
+          f.fix =
+              "Every port on every address is silently dropped: suspect the path as a whole. Check the route "
+              "table of the client's subnet (a route to the endpoint subnet), the network ACLs on both "
+              "subnets "
+              "(inbound to the port AND outbound/inbound return traffic on ephemeral ports 1024-65535: a "
+              "missing return rule drops the SYN-ACK and looks the same from here), and the endpoint's state "
+              "(available/approved, present in this AZ).";
+        } else if (!portsOnlyDropped.empty()) {
+          const std::string dp = joinPorts(portsOnlyDropped);
+          const bool manyDropped = portsOnlyDropped.size() > 1, manyAnswering = answeringPorts.size() > 1;
+          f.fix = std::string(manyDropped ? "Ports " : "Port ") + dp + (manyDropped ? " are" : " is") +
+                  " silently dropped while " + (manyAnswering ? "ports " : "port ") +
+                  joinPorts(answeringPorts) + (manyAnswering ? " answer" : " answers") +
+                  " on the same endpoint: a security group, NSG or NACL rule is missing for TCP " + dp +
+                  ". Add an inbound rule for TCP " + dp + " from " + clientText +
+                  " to the endpoint's security group (Azure: an NSG rule), and "
+                  "allow " +
+                  dp + " in the NACLs of both subnets.";
+        } else {
+          std::vector<std::string> addrs;
+          for (const auto& a : droppedAddrs) {
+            if (!answeringAddrs.count(a)) addrs.push_back(a.toString());
+          }
+          f.fix = addrs.empty()
+                      ? "Some address/port pairs drop while the same ports answer elsewhere: the subnet (AZ) "
+                        "of the "
+                        "dropping endpoint interface differs; compare its NACL and route table with the "
+                        "working one."
+                      : "Address " + util::join(addrs, ", ") +
+                            " drops while other endpoint addresses answer: the subnet (AZ) of that endpoint "
+                            "interface: check its NACL, its route table and that the endpoint is available "
+                            "in that AZ.";
+        }
+        break;
+      }
+      case Verdict::Refused: {
+        std::set<uint16_t> ports;
+        for (const auto* p : ps) ports.insert(p->port);
+        f.summary = count + "refused the connection (TCP RST): the host answered but nothing listens";
+        f.fix =
+            "Nothing listens on port " + joinPorts(ports) +
+            ": check the port in the connection string and that the service (PostgreSQL or the provider's "
+            "pooler) is running there. Security groups, NACLs and NSGs drop silently and never refuse, so "
+            "this "
+            "is the service or the port, not the firewall.";
+        break;
+      }
+      case Verdict::AdminProhibited:
+        f.summary = count + "rejected with ICMP administratively prohibited";
+        f.fix =
+            "A firewall or ACL on the path rejects this traffic explicitly (ICMP admin-prohibited, which the "
+            "kernel reports as \"No route to host\"): find the deny/reject rule for this port between the "
+            "client and the endpoint (NACL deny entry, NSG Deny rule, host firewall on the router named in "
+            "the "
+            "evidence).";
+        break;
+      case Verdict::HostUnreachable:
+        f.summary = count + "answered with ICMP host unreachable";
+        f.fix =
+            "A router on the path cannot reach the endpoint's address (no ARP/neighbour answer): the "
+            "endpoint "
+            "interface may be gone or in another state; check the endpoint and the route tables.";
+        break;
+      case Verdict::NetUnreachable:
+        f.summary = count + "answered with ICMP network unreachable";
+        f.fix = "A router on the path has no route to the endpoint's network: check the route tables.";
+        break;
+      case Verdict::PortUnreachable:
+        f.summary = count + "answered with ICMP port unreachable";
+        f.fix =
+            "A firewall rejects the port with ICMP port-unreachable (a reject rule), or a host answers it "
+            "for "
+            "the endpoint: find the reject rule for this port on the path.";
+        break;
+      case Verdict::NoRoute:
+        f.summary = count + "have no route from this machine: nothing was sent";
+        f.fix =
+            "This machine has no route to the address. If DNS returned a public address, the private path is "
+            "not "
+            "in use (enable private DNS on the endpoint); for an IPv6 answer, check IPv6 routing.";
+        break;
+      case Verdict::LocalError:
+        f.summary = count + "could not be probed because of a local error";
+        f.fix = "Check local resource limits (open files) and permissions.";
+        break;
+      case Verdict::Open:
+        break;
+    }
+    out.push_back(std::move(f));
+  }
+
+  std::vector<std::string> flaky;
+  size_t flakyCount = 0;
+  for (const auto& p : probes) {
+    if (p.flaky) {
+      ++flakyCount;
+      std::vector<std::string> failed;
+      for (const auto& a : p.attempts) {
+        if (a.outcome != ConnectOutcome::Open) failed.push_back(std::string(net::toString(a.outcome)));
+      }
+      flaky.push_back(p.label() + " connected " + std::to_string(p.openCount) + " of " +
+                      std::to_string(p.attempts.size()) + " attempts (others: " + util::join(failed, ", ") +
+                      ")");
+      for (const auto& e : p.packetEvidence) flaky.push_back("  wire: " + e);
+    }
+  }
+  if (!flaky.empty()) {
+    out.push_back(
+        {"tcp.flaky", Severity::Warning,
+         std::to_string(flakyCount) + " address/port pair(s) connect only some of the time", flaky,
+         "Intermittent: packet loss, an overloaded endpoint or a stateful device running out of entries. "
+         "Repeat with a larger --repeat and compare per-address results (one AZ?)."});
+  }
+
+  const auto itOpen = byVerdict.find(Verdict::Open);
+  if (itOpen != byVerdict.end()) {
+    std::vector<std::string> ev;
+    for (const auto* p : itOpen->second) {
+      std::string l = p->label() + " open in " + ms(p->elapsedMs);
+      if (p->attempts.size() > 1 && p->minMs) {
+        l += " (min/median/max " + ms(*p->minMs) + " / " + ms(*p->medianMs) + " / " + ms(*p->maxMs) +
+             " over " + std::to_string(p->openCount) + " connects)";
+      }
+      ev.push_back(l);
+    }
+    out.push_back({"tcp.open", Severity::Info,
+                   std::to_string(itOpen->second.size()) + " of " + std::to_string(total) +
+                       " address/port pair(s) open",
+                   ev, ""});
+  }
+  return out;
+}
+
+}  // namespace pgreach::checks::tcp

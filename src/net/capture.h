@@ -1,0 +1,81 @@
+#pragma once
+// A live libpcap capture that runs beside a batch of probes. It is opened (and its BPF
+// filter installed) before the first SYN leaves, so nothing is missed; a reader thread
+// drains it without blocking, and stop() ends it with pcap_breakloop.
+//
+// Interface choice: we capture on "any" (DLT_LINUX_SLL) rather than looking up the
+// interface the route uses. The BPF filter already names exactly the probed hosts and
+// ports, so "any" sees the same packets, needs no route lookup, and keeps working when
+// the addresses of one target sit behind different interfaces (two ENIs, v4 and v6).
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "engine/expected.h"
+
+struct pcap;
+
+namespace pgreach::net {
+
+struct CapturedFrame {
+  double ts = 0;
+  int linkType = 0;
+  std::vector<uint8_t> bytes;
+};
+
+class LiveCapture {
+ public:
+  // Why open() failed: no permission is expected (not root, no CAP_NET_RAW) and becomes
+  // an info finding; anything else is reported as a local error.
+  enum class Failure { None, NoPermission, Other };
+
+  LiveCapture() = default;
+  ~LiveCapture();
+  LiveCapture(const LiveCapture&) = delete;
+  LiveCapture& operator=(const LiveCapture&) = delete;
+
+  // Opens `device` ("any") with a small snaplen and `filter`, and starts the reader.
+  bool open(const std::string& device, const std::string& filter, int snaplen = 96);
+  Failure failure() const { return failure_; }
+  const std::string& error() const { return error_; }
+
+  // Stops the reader (after one last drain) and returns everything captured. Idempotent.
+  std::vector<CapturedFrame> stop();
+
+ private:
+  void readLoop();
+  void drainOnce();
+
+  struct PcapCloser {
+    void operator()(pcap* p) const;
+  };
+  std::unique_ptr<pcap, PcapCloser> handle_;
+  int linkType_ = 0;
+  std::thread reader_;
+  std::atomic<bool> stopping_{false};
+  std::mutex mutex_;
+  std::vector<CapturedFrame> frames_;
+  Failure failure_ = Failure::None;
+  std::string error_;
+  static constexpr size_t kMaxFrames = 200000;  // bounded memory whatever the traffic
+};
+
+// A raw ICMP socket that collects ICMP errors (the fallback when pcap cannot open but we
+// are privileged). Frames come back as raw IPv4 (DLT_RAW).
+class IcmpListener {
+ public:
+  IcmpListener() = default;
+  ~IcmpListener();
+  IcmpListener(const IcmpListener&) = delete;
+  IcmpListener& operator=(const IcmpListener&) = delete;
+  bool open();
+  std::vector<CapturedFrame> drain();
+
+ private:
+  int fd_ = -1;
+};
+
+}  // namespace pgreach::net

@@ -1,0 +1,162 @@
+#include "checks/tcp/tcp_classify.h"
+
+#include <catch2/catch.hpp>
+
+using namespace pgreach;
+using namespace pgreach::checks::tcp;
+using net::ConnectOutcome;
+
+namespace {
+
+net::IpAddress ip(const char* s) { return *net::IpAddress::parse(s); }
+
+std::vector<Attempt> attempts(std::initializer_list<std::pair<ConnectOutcome, double>> list) {
+  std::vector<Attempt> out;
+  for (const auto& [o, ms] : list) out.push_back({o, ms, ""});
+  return out;
+}
+
+ProbeVerdict probe(const char* addr, uint16_t port, ConnectOutcome o) {
+  return decide("db.example", ip(addr), port, attempts({{o, o == ConnectOutcome::TimedOut ? 3000.0 : 1.0}}),
+                nullptr);
+}
+
+const engine::Finding* find(const std::vector<engine::Finding>& fs, const std::string& code) {
+  for (const auto& f : fs) {
+    if (f.code == code) return &f;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+TEST_CASE("repeated opens give min/median/max connect times", "[unit][tcp]") {
+  auto p = decide(
+      "h", ip("10.0.0.1"), 5432,
+      attempts({{ConnectOutcome::Open, 3.0}, {ConnectOutcome::Open, 1.0}, {ConnectOutcome::Open, 2.0}}),
+      nullptr);
+  CHECK(p.verdict == Verdict::Open);
+  CHECK_FALSE(p.flaky);
+  REQUIRE(p.minMs);
+  CHECK(*p.minMs == Approx(1.0));
+  CHECK(*p.medianMs == Approx(2.0));
+  CHECK(*p.maxMs == Approx(3.0));
+  CHECK(p.elapsedMs == Approx(2.0));
+  CHECK(std::string(outcomeName(p.verdict)) == "open");
+}
+
+TEST_CASE("some opens and some drops is flaky, not dead", "[unit][tcp]") {
+  auto p = decide(
+      "h", ip("10.0.0.1"), 5432,
+      attempts({{ConnectOutcome::Open, 1.0}, {ConnectOutcome::TimedOut, 3000}, {ConnectOutcome::Open, 2.0}}),
+      nullptr);
+  CHECK(p.verdict == Verdict::Open);
+  CHECK(p.flaky);
+  CHECK(p.openCount == 2);
+  auto fs = findingsFor({p}, 3.0);
+  const auto* f = find(fs, "tcp.flaky");
+  REQUIRE(f);
+  CHECK(f->severity == engine::Severity::Warning);
+  CHECK(f->evidence.at(0).find("2 of 3 attempts") != std::string::npos);
+  CHECK(find(fs, "tcp.silently_dropped") == nullptr);
+}
+
+TEST_CASE("the kernel's outcomes map to verdicts and contract outcome names", "[unit][tcp]") {
+  CHECK(probe("10.0.0.1", 1, ConnectOutcome::Refused).verdict == Verdict::Refused);
+  CHECK(probe("10.0.0.1", 1, ConnectOutcome::TimedOut).verdict == Verdict::Dropped);
+  CHECK(probe("10.0.0.1", 1, ConnectOutcome::HostUnreachable).verdict == Verdict::HostUnreachable);
+  CHECK(probe("10.0.0.1", 1, ConnectOutcome::NetUnreachable).verdict == Verdict::NetUnreachable);
+  CHECK(probe("10.0.0.1", 1, ConnectOutcome::NoRoute).verdict == Verdict::NoRoute);
+  CHECK(std::string(outcomeName(Verdict::Dropped)) == "timeout");
+  CHECK(std::string(outcomeName(Verdict::AdminProhibited)) == "admin_prohibited");
+  CHECK(std::string(findingCode(Verdict::Dropped)) == "tcp.silently_dropped");
+  CHECK(std::string(findingCode(Verdict::HostUnreachable)) == "tcp.icmp_host_unreachable");
+  CHECK(std::string(findingCode(Verdict::NetUnreachable)) == "tcp.icmp_net_unreachable");
+  CHECK(std::string(findingCode(Verdict::PortUnreachable)) == "tcp.icmp_port_unreachable");
+  CHECK(std::string(findingCode(Verdict::NoRoute)) == "tcp.no_route");
+  CHECK(std::string(findingCode(Verdict::LocalError)) == "tcp.local_error");
+}
+
+TEST_CASE("captured ICMP admin-prohibited turns 'No route to host' into tcp.icmp_admin_prohibited",
+          "[unit][tcp]") {
+  checks::capture::FlowEvidence ev;
+  ev.address = ip("10.40.2.120");
+  ev.port = 5432;
+  ev.syns = 1;
+  ev.attempts = 1;
+  ev.icmp.push_back({ip("10.40.1.1"), 3, 13, checks::capture::IcmpKind::AdminProhibited});
+  auto p = decide("h", ev.address, 5432, attempts({{ConnectOutcome::HostUnreachable, 0.2}}), &ev);
+  CHECK(p.verdict == Verdict::AdminProhibited);
+  CHECK(std::string(findingCode(p.verdict)) == "tcp.icmp_admin_prohibited");
+  REQUIRE_FALSE(p.packetEvidence.empty());
+  // Without the wire, the kernel's word stands.
+  CHECK(decide("h", ev.address, 5432, attempts({{ConnectOutcome::HostUnreachable, 0.2}}), nullptr).verdict ==
+        Verdict::HostUnreachable);
+  // ICMP port unreachable arrives as ECONNREFUSED; the wire tells it from an RST.
+  ev.icmp = {{ip("10.40.1.1"), 3, 3, checks::capture::IcmpKind::PortUnreachable}};
+  CHECK(decide("h", ev.address, 5432, attempts({{ConnectOutcome::Refused, 0.2}}), &ev).verdict ==
+        Verdict::PortUnreachable);
+}
+
+TEST_CASE("a drop on one port while others answer names that port's rule", "[unit][tcp]") {
+  std::vector<ProbeVerdict> ps = {
+      probe("10.40.2.120", 5432, ConnectOutcome::Open), probe("10.40.2.120", 6432, ConnectOutcome::TimedOut),
+      probe("10.40.3.118", 5432, ConnectOutcome::Open), probe("10.40.3.118", 6432, ConnectOutcome::TimedOut)};
+  for (auto& p : ps) p.clientAddress = "10.40.1.10";
+  auto fs = findingsFor(ps, 3.0);
+  const auto* f = find(fs, "tcp.silently_dropped");
+  REQUIRE(f);
+  CHECK(f->severity == engine::Severity::Critical);
+  CHECK(f->fix.find("from the client's address 10.40.1.10 (or its subnet)") != std::string::npos);
+  CHECK(f->summary.find("2 of 4") != std::string::npos);
+  CHECK(f->fix.find("Port 6432 is silently dropped while port 5432 answers") != std::string::npos);
+  CHECK(f->fix.find("security group") != std::string::npos);
+  REQUIRE(find(fs, "tcp.open"));
+}
+
+TEST_CASE("drops on every port of every address point at routing, NACLs or endpoint state", "[unit][tcp]") {
+  std::vector<ProbeVerdict> ps = {probe("10.40.2.120", 5432, ConnectOutcome::TimedOut),
+                                  probe("10.40.2.120", 6432, ConnectOutcome::TimedOut),
+                                  probe("10.40.3.118", 5432, ConnectOutcome::TimedOut)};
+  auto fs = findingsFor(ps, 3.0);
+  const auto* f = find(fs, "tcp.silently_dropped");
+  REQUIRE(f);
+  CHECK(f->fix.find("Every port on every address") != std::string::npos);
+  CHECK(f->fix.find("route table") != std::string::npos);
+  CHECK(f->fix.find("ephemeral ports 1024-65535") != std::string::npos);
+  CHECK(f->fix.find("endpoint's state") != std::string::npos);
+  CHECK(find(fs, "tcp.open") == nullptr);
+}
+
+TEST_CASE("a drop on one address only points at that subnet/AZ", "[unit][tcp]") {
+  std::vector<ProbeVerdict> ps = {probe("10.40.2.120", 5432, ConnectOutcome::Open),
+                                  probe("10.40.3.118", 5432, ConnectOutcome::TimedOut)};
+  auto fs = findingsFor(ps, 3.0);
+  const auto* f = find(fs, "tcp.silently_dropped");
+  REQUIRE(f);
+  CHECK(f->fix.find("Address 10.40.3.118 drops") != std::string::npos);
+}
+
+TEST_CASE("a refusal names the service on the port, not the firewall", "[unit][tcp]") {
+  std::vector<ProbeVerdict> ps = {probe("10.40.2.120", 5432, ConnectOutcome::Open),
+                                  probe("10.40.2.120", 5433, ConnectOutcome::Refused)};
+  auto fs = findingsFor(ps, 3.0);
+  const auto* f = find(fs, "tcp.refused");
+  REQUIRE(f);
+  CHECK(f->fix.find("Nothing listens on port 5433") != std::string::npos);
+  CHECK(f->fix.find("never refuse") != std::string::npos);
+}
+
+TEST_CASE("a SYN-ACK on the wire with a timed-out connect blames this machine's firewall", "[unit][tcp]") {
+  checks::capture::FlowEvidence ev;
+  ev.address = ip("10.40.2.120");
+  ev.port = 5432;
+  ev.syns = 2;
+  ev.attempts = 1;
+  ev.synAcks = 2;
+  auto p = decide("h", ev.address, 5432, attempts({{ConnectOutcome::TimedOut, 3000}}), &ev);
+  CHECK(p.verdict == Verdict::Dropped);
+  bool named = false;
+  for (const auto& l : p.packetEvidence) named = named || l.find("local firewall") != std::string::npos;
+  CHECK(named);
+}
