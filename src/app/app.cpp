@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/audit.h"
 #include "engine/registry.h"
 #include "net/address.h"
 #include "engine/scheduler.h"
@@ -119,6 +120,7 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
       case cli::Command::Version: out << "pgreach " << PGREACH_VERSION << "\n"; return 0;
       case cli::Command::Checks: return listChecks(*opts, out);
       case cli::Command::Diagnose: return diagnose(*opts, out, err, outIsTerminal);
+      case cli::Command::Audit: return runAudit(*opts, out, err, outIsTerminal);
     }
   } catch (const std::exception& e) {
     err << "pgreach: internal error: " << util::redactPatterns(e.what()) << "\n";

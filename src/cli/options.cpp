@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "net/address.h"  // --- audit ---
 #include "util/strings.h"
 
 namespace po = boost::program_options;
@@ -74,6 +75,20 @@ po::options_description diagnoseOptions() {
       ("no-color", "no ANSI colour even on a terminal")
       ("json", "`pgreach checks`: list as JSON")
       ("verbose,v", po::value<int>()->implicit_value(1)->zero_tokens(), "more detail on stderr");
+  // --- audit ---
+  d.add_options()
+      ("aws-json", po::value<std::string>(), "cloud audit: folder of `aws ec2 describe-*` JSON exports")
+      ("azure-json", po::value<std::string>(), "cloud audit: folder of `az network ...` JSON exports")
+      ("cloud-live", "cloud audit: run the read-only aws/az CLI commands (each with a timeout)")
+      ("imds", "cloud audit: ask the instance metadata service (off by default)")
+      ("imds-endpoint", po::value<std::string>(), "instance metadata URL (default http://169.254.169.254)")
+      ("imds-timeout", po::value<std::string>(), "instance metadata timeout (default 1.5s)")
+      ("cloud-cli-timeout", po::value<std::string>(), "timeout for each aws/az command (default 20s)")
+      ("client-ip", po::value<std::string>(), "cloud audit: the client's private address")
+      ("client-eni", po::value<std::string>(), "cloud audit: the client's network interface id (eni-...)")
+      ("endpoint", po::value<std::vector<std::string>>()->composing(), "cloud audit: VPC endpoint id (vpce-...) or Azure private endpoint name")
+      ("endpoint-ip", po::value<std::vector<std::string>>()->composing(), "cloud audit: an endpoint interface address")
+      ("cloud-region", po::value<std::string>(), "cloud audit: region (default: from the hostname or IMDS)");
   return d;
 }
 
@@ -85,6 +100,7 @@ std::string helpText() {
          "Usage:\n"
          "  pgreach diagnose [CONNINFO] [options]   run every check against a target\n"
          "  pgreach checks [--json]                 list the registered checks\n"
+         "  pgreach audit [CONNINFO] [options]      only the cloud configuration checks (no packets sent)\n"
          "  pgreach --help | --version\n\n"
          "CONNINFO is what you would give psql: a URI or a keyword/value string. Without it,\n"
          "the PG* environment variables (PGHOST, PGPORT, PGUSER, PGSERVICE...) are used, as libpq would.\n\n";
@@ -111,6 +127,7 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
     const std::string cmd = argv[1];
     if (cmd == "diagnose") o.command = Command::Diagnose, first = 2;
     else if (cmd == "checks") o.command = Command::Checks, first = 2;
+    else if (cmd == "audit") o.command = Command::Audit, first = 2;
     else if (cmd == "help") {
       o.command = Command::Help;
       return o;
@@ -174,6 +191,31 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   if (vm.count("no-color")) o.color = false;
   if (vm.count("json")) o.json = true;
   if (vm.count("verbose")) o.verbosity = vm["verbose"].as<int>();
+  // --- audit ---
+  if (vm.count("aws-json")) o.awsJsonDir = vm["aws-json"].as<std::string>();
+  if (vm.count("azure-json")) o.azureJsonDir = vm["azure-json"].as<std::string>();
+  if (vm.count("cloud-live")) o.cloudLive = true;
+  if (vm.count("imds")) o.imds = true;
+  if (vm.count("imds-endpoint")) o.imdsEndpoint = vm["imds-endpoint"].as<std::string>();
+  if (vm.count("imds-timeout")) {
+    auto d = parseDuration(vm["imds-timeout"].as<std::string>(), "--imds-timeout");
+    if (!d) return makeError(d.error());
+    o.imdsTimeout = *d;
+  }
+  if (vm.count("cloud-cli-timeout")) {
+    auto d = parseDuration(vm["cloud-cli-timeout"].as<std::string>(), "--cloud-cli-timeout");
+    if (!d) return makeError(d.error());
+    o.cloudCliTimeout = *d;
+  }
+  if (vm.count("client-ip")) o.clientIp = util::trim(vm["client-ip"].as<std::string>());
+  if (vm.count("client-eni")) o.clientEni = util::trim(vm["client-eni"].as<std::string>());
+  if (vm.count("endpoint")) o.endpointIds = splitList(vm["endpoint"].as<std::vector<std::string>>());
+  if (vm.count("endpoint-ip")) o.endpointIps = splitList(vm["endpoint-ip"].as<std::vector<std::string>>());
+  if (vm.count("cloud-region")) o.cloudRegion = util::trim(vm["cloud-region"].as<std::string>());
+  if (!o.clientIp.empty() && !net::IpAddress::parse(o.clientIp)) return makeError("--client-ip: \"" + o.clientIp + "\" is not an IP address");
+  for (const auto& a : o.endpointIps) {
+    if (!net::IpAddress::parse(a)) return makeError("--endpoint-ip: \"" + a + "\" is not an IP address");
+  }
   if (o.formats.size() > 1 && !o.output.empty()) {
     return makeError("--output takes one format; with several --format values write to stdout");
   }

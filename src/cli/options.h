@@ -11,7 +11,7 @@
 
 namespace pgreach::cli {
 
-enum class Command { Diagnose, Checks, Help, Version };
+enum class Command { Diagnose, Checks, Help, Version, Audit };
 
 struct Options {
   Command command = Command::Diagnose;
@@ -32,6 +32,21 @@ struct Options {
   int verbosity = 0;
   bool json = false;  // `pgreach checks --json`
   int maxParallel = 16;
+  // --- audit ---
+  // Cloud configuration audit (checks/cloud, `pgreach audit`). The instance metadata
+  // service is queried only with --imds (never by default: off a cloud VM the link-local
+  // address just hangs, and tests must never reach it).
+  std::string awsJsonDir;    // --aws-json DIR: folder of `aws ec2 describe-*` exports
+  std::string azureJsonDir;  // --azure-json DIR: folder of `az network ...` exports
+  bool cloudLive = false;    // --cloud-live: run the read-only aws/az commands
+  bool imds = false;         // --imds: ask the instance metadata service
+  std::string imdsEndpoint = "http://169.254.169.254";
+  std::chrono::milliseconds imdsTimeout{1500};
+  std::chrono::milliseconds cloudCliTimeout{20000};
+  std::string clientIp, clientEni;
+  std::vector<std::string> endpointIds;  // --endpoint vpce-... (or an Azure private endpoint name)
+  std::vector<std::string> endpointIps;
+  std::string cloudRegion;
 };
 
 // Parses argv. On bad input returns an Error whose message names what was wrong.
