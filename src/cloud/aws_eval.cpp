@@ -80,9 +80,16 @@ std::vector<NaclSegment> evaluateNaclRange(const NetworkAcl& acl, bool egress, c
 
 int freeRuleNumberBelow(const NetworkAcl& acl, bool egress, int decider) {
   std::set<int> used;
+  int highest = 0;
   for (const auto& e : acl.entries) {
-    if (e.egress == egress) used.insert(e.ruleNumber);
+    if (e.egress != egress) continue;
+    used.insert(e.ruleNumber);
+    if (e.ruleNumber < decider) highest = std::max(highest, e.ruleNumber);
   }
+  // Prefer the next round number after the rules that already come first (what a
+  // person would pick), as long as it still ranks before the decider.
+  const int round = (highest / 10 + 1) * 10;
+  if (round < decider && round <= 32766 && !used.count(round)) return round;
   for (int n = std::min(decider, 32767) - 1; n >= 1; --n) {
     if (!used.count(n)) return n;
   }
@@ -100,7 +107,7 @@ std::string naclFix(const NetworkAcl& acl, bool egress, int decider, int protoco
   const int n = freeRuleNumberBelow(acl, egress, decider);
   std::string cmd = "aws ec2 create-network-acl-entry --network-acl-id " + acl.id + " --rule-number " + std::to_string(n) +
                     (egress ? " --egress" : " --ingress") + " --protocol " +
-                    (protocol == kProtoAll ? std::string("-1") : std::to_string(protocol));
+                    (protocol == kProtoAll ? std::string("-1") : portMatters(protocol) ? protocolName(protocol) : std::to_string(protocol));
   if (portMatters(protocol)) cmd += " --port-range From=" + std::to_string(ports.from) + ",To=" + std::to_string(ports.to);
   cmd += (peer.isV4() ? " --cidr-block " : " --ipv6-cidr-block ") + hostCidr(peer) + " --rule-action allow";
   return cmd;
@@ -331,7 +338,10 @@ std::string regionFromName(std::string_view name) {
     auto parts = util::split(label, '-');
     if (parts.size() != 3 || parts[0].size() != 2 || parts[2].empty()) continue;
     if (!std::all_of(parts[2].begin(), parts[2].end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
-    if (!std::all_of(parts[1].begin(), parts[1].end(), [](char c) { return c >= 'a' && c <= 'z'; })) continue;
+    static const std::set<std::string> kAreas{"us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn"};
+    static const std::set<std::string> kDirections{"east", "west", "north", "south", "central", "northeast",
+                                                   "southeast", "northwest", "southwest"};
+    if (!kAreas.count(parts[0]) || !kDirections.count(parts[1])) continue;
     return label;
   }
   return "";
