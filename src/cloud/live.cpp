@@ -24,6 +24,7 @@ CommandResult runToFile(const std::vector<std::string>& argv, const std::string&
   const pid_t pid = ::fork();
   if (pid < 0) return r;
   if (pid == 0) {
+    ::setpgid(0, 0);  // its own group, so a timeout kills what it started too
     const int out = ::open(outFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     const int err = ::open(errFile.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     const int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -42,6 +43,7 @@ CommandResult runToFile(const std::vector<std::string>& argv, const std::string&
     if (w == pid) break;
     if (w < 0 && errno != EINTR) return r;
     if (Clock::now() >= deadline) {
+      ::kill(-pid, SIGKILL);
       ::kill(pid, SIGKILL);
       ::waitpid(pid, &status, 0);
       r.timedOut = true;
