@@ -18,14 +18,18 @@ for scale in 0.1 1; do
   python3 "$here/gen_account.py" --scale "$scale" --out "$work/$scale"
   du -sh "$work/$scale" | awk '{print "exports: " $1}'
   /usr/bin/time -v "$build/pgreach_bench_audit" "$work/$scale" 2>"$work/time-$scale.txt" | tee "$work/out-$scale.json"
-  grep -E "Elapsed \(wall clock\)|Maximum resident set size" "$work/time-$scale.txt"
+  grep -E "Elapsed \(wall clock\)|User time|System time|Maximum resident set size" "$work/time-$scale.txt"
 done
 python3 - "$work" <<'PY'
 import json, re, sys
 w = sys.argv[1]
 def rss(s):
     return int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", open(f"{w}/time-{s}.txt").read()).group(1))
+def cpu(s):
+    t = open(f"{w}/time-{s}.txt").read()
+    return sum(float(re.search(p + r": ([0-9.]+)", t).group(1)) for p in (r"User time \(seconds\)", r"System time \(seconds\)"))
 a, b = json.load(open(f"{w}/out-0.1.json")), json.load(open(f"{w}/out-1.json"))
-print("growth x10 input: load %.1fx, evaluate %.1fx, total %.1fx, peak RSS %.1fx" % (
-    b["load_ms"] / a["load_ms"], b["evaluate_ms"] / a["evaluate_ms"], b["total_ms"] / a["total_ms"], rss("1") / rss("0.1")))
+print("growth x10 input: load %.1fx, evaluate %.1fx, total %.1fx, CPU %.1fx (%.2fs -> %.2fs), peak RSS %.1fx" % (
+    b["load_ms"] / a["load_ms"], b["evaluate_ms"] / a["evaluate_ms"], b["total_ms"] / a["total_ms"],
+    cpu("1") / max(cpu("0.1"), 0.01), cpu("0.1"), cpu("1"), rss("1") / rss("0.1")))
 PY

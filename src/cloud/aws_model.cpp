@@ -58,6 +58,13 @@ std::string NaclEntry::describe() const {
   return s + " " + cidr.toString();
 }
 
+size_t AwsAccount::AddressHash::operator()(const net::IpAddress& a) const {
+  // FNV-1a over the address bytes.
+  size_t h = 1469598103934665603ull ^ static_cast<size_t>(a.family);
+  for (uint8_t b : a.bytes) h = (h ^ b) * 1099511628211ull;
+  return h;
+}
+
 bool AwsAccount::has(std::string_view kind) const {
   return std::find(loadedKinds.begin(), loadedKinds.end(), kind) != loadedKinds.end();
 }
@@ -466,13 +473,9 @@ Expected<bool> mergeAwsExport(AwsAccount& acc, const std::string& fileName, cons
 }
 
 Expected<AwsAccount> loadAwsDir(const std::string& dir) {
-  auto files = readExportDir(dir);
-  if (!files) return makeError(files.error());
   AwsAccount acc;
-  for (const auto& f : *files) {
-    auto r = mergeAwsExport(acc, f.name, f.doc);
-    if (!r) return makeError(r.error());
-  }
+  auto r = forEachExport(dir, [&](const std::string& name, const Json& doc) { return mergeAwsExport(acc, name, doc); });
+  if (!r) return makeError(r.error());
   acc.index();
   return acc;
 }

@@ -143,7 +143,10 @@ class AwsAccount {
  private:
   std::unordered_map<std::string, size_t> vpcIdx_, subnetIdx_, sgIdx_, eniIdx_, vpceIdx_, naclBySubnet_, rtBySubnet_,
       mainRtByVpc_;
-  std::map<net::IpAddress, size_t> eniByAddr_;
+  struct AddressHash {
+    size_t operator()(const net::IpAddress& a) const;
+  };
+  std::unordered_map<net::IpAddress, size_t, AddressHash> eniByAddr_;
 };
 
 // Parses one export and merges it into `account`. `fileName` is used in messages and,

@@ -434,13 +434,9 @@ Expected<bool> mergeAzureExport(AzureNetwork& net, const std::string& fileName, 
 }
 
 Expected<AzureNetwork> loadAzureDir(const std::string& dir) {
-  auto files = readExportDir(dir);
-  if (!files) return makeError(files.error());
   AzureNetwork net;
-  for (const auto& f : *files) {
-    auto r = mergeAzureExport(net, f.name, f.doc);
-    if (!r) return makeError(r.error());
-  }
+  auto r = forEachExport(dir, [&](const std::string& name, const Json& doc) { return mergeAzureExport(net, name, doc); });
+  if (!r) return makeError(r.error());
   return net;
 }
 

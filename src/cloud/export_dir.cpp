@@ -26,6 +26,17 @@ Expected<Json> parseExport(const std::string& name, const std::string& text) {
 }
 
 Expected<std::vector<ExportFile>> readExportDir(const std::string& dir) {
+  std::vector<ExportFile> out;
+  auto r = forEachExport(dir, [&](const std::string& name, const Json& doc) -> Expected<bool> {
+    out.push_back({name, doc});
+    return true;
+  });
+  if (!r) return makeError(r.error());
+  return out;
+}
+
+Expected<bool> forEachExport(const std::string& dir,
+                             const std::function<Expected<bool>(const std::string& name, const Json& doc)>& fn) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return makeError(dir + ": not a directory");
   std::vector<fs::path> paths;
@@ -37,24 +48,24 @@ Expected<std::vector<ExportFile>> readExportDir(const std::string& dir) {
   }
   if (ec) return makeError(dir + ": " + ec.message());
   std::sort(paths.begin(), paths.end());
-  std::vector<ExportFile> out;
   for (const auto& p : paths) {
     const std::string name = p.filename().string();
     if (fs::file_size(p, ec) > kMaxExportBytes) return makeError(name + ": larger than 512 MB, not read");
     std::ifstream in(p, std::ios::binary);
     if (!in) return makeError(name + ": cannot be read");
-    std::ostringstream ss;
-    ss << in.rdbuf();
-    auto doc = parseExport(name, ss.str());
+    std::string text(static_cast<size_t>(fs::file_size(p, ec)), '\0');
+    in.read(text.data(), static_cast<std::streamsize>(text.size()));
+    text.resize(static_cast<size_t>(in.gcount()));
+    auto doc = parseExport(name, text);
     if (!doc) {
       // A note or script beside the exports is not an export; a .json that does not
       // parse is a broken one.
       if (p.extension() != ".json") continue;
       return makeError(doc.error());
     }
-    out.push_back({name, std::move(*doc)});
+    if (auto r = fn(name, *doc); !r) return makeError(r.error());
   }
-  return out;
+  return true;
 }
 
 }  // namespace pgreach::cloud
