@@ -14,6 +14,8 @@ packages=(
   ldnsutils dnsutils netcat-openbsd tcpdump python3
   # comparison peers for bench/
   nmap
+  # --- audit --- bench/audit/bench_audit.sh measures with /usr/bin/time -v
+  time
 )
 # Extra packages other parts of the project ask for (one per line, # comments allowed).
 for f in "$(dirname "$0")"/../tests/lab/PACKAGES; do
