@@ -51,9 +51,18 @@ class AwsEndpoint final : public engine::Check {
       for (auto& f : pc::auditAwsEndpoint(*acc, *ep, ec)) r.findings.push_back(std::move(f));
       std::vector<std::string> addrs;
       for (const auto& a : pc::endpointAddresses(*acc, *ep)) addrs.push_back(a.toString());
+      // Whether the endpoint's groups admit the client on each provider port (the
+      // path check reports the misses with the rule and the fix).
+      nlohmann::json sgPorts = nlohmann::json::object();
+      if (client.ip) {
+        for (uint16_t port : auditPorts(ctx)) {
+          sgPorts[std::to_string(port)] =
+              pc::matchSecurityGroups(*acc, ep->groups, false, *client.ip, pc::kProtoTcp, port).has_value();
+        }
+      }
       list.push_back({{"id", ep->id}, {"state", ep->state}, {"service_name", ep->serviceName},
                       {"private_dns_enabled", ep->privateDnsEnabled.value_or(false)}, {"subnet_ids", ep->subnetIds},
-                      {"addresses", addrs}});
+                      {"addresses", addrs}, {"security_groups_allow_client", sgPorts}});
     }
     r.data["endpoints"] = list;
     r.status = engine::statusFromFindings(r.findings);
