@@ -113,3 +113,17 @@ TEST_CASE("--cloud-live kills an aws command that hangs", "[unit][cloud]") {
   CHECK(r.exitCode == 3);
   CHECK(r.out.find("timed out after") != std::string::npos);
 }
+
+TEST_CASE("without --imds no metadata service is asked; a bad --imds-endpoint is named", "[unit][cloud]") {
+  auto r = audit({"host=pslab01.private-pg.psdb.cloud", "--aws-json", kLabAws + "healthy", "--format", "json"});
+  auto j = nlohmann::json::parse(r.out);
+  auto ctx = checkById(j, "cloud.context");
+  CHECK_FALSE(ctx["data"].contains("imds"));
+  CHECK_FALSE(hasFinding(ctx, "cloud.imds_unavailable"));
+  CHECK(ctx["data"]["source"] != "imds");
+  CHECK(ctx["data"]["platform_resolvers"] == nlohmann::json::array({"10.40.0.2", "169.254.169.253"}));
+  auto bad = audit({"host=pslab01.private-pg.psdb.cloud", "--aws-json", kLabAws + "healthy", "--imds", "--imds-endpoint",
+                    "https://metadata.example"});
+  CHECK(bad.exitCode == 3);
+  CHECK(bad.out.find("--imds-endpoint: only http:// is supported") != std::string::npos);
+}
