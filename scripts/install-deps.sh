@@ -13,7 +13,8 @@ packages=(
   postgresql-15 postgresql-client-15 pgbouncer unbound nftables iproute2 openssl socat procps
   ldnsutils dnsutils netcat-openbsd tcpdump python3
   # comparison peers for bench/
-  nmap time
+  nmap
+  time  # /usr/bin/time -v for the benchmarks' peak memory
 )
 # Extra packages other parts of the project ask for (one per line, # comments allowed).
 for f in "$(dirname "$0")"/../tests/lab/PACKAGES; do

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/sweep.h"
+#include "app/audit.h"
 #include "engine/registry.h"
 #include "net/address.h"
 #include "engine/scheduler.h"
@@ -123,6 +124,7 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
       case cli::Command::Checks: return listChecks(*opts, out);
       case cli::Command::Diagnose: return diagnose(*opts, out, err, outIsTerminal);
       case cli::Command::Sweep: return sweep(*opts, out, err, ::isatty(STDERR_FILENO) == 1);
+      case cli::Command::Audit: return runAudit(*opts, out, err, outIsTerminal);
     }
   } catch (const std::exception& e) {
     err << "pgreach: internal error: " << util::redactPatterns(e.what()) << "\n";

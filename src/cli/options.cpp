@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "net/address.h"  // --- audit ---
 #include "util/strings.h"
 
 namespace po = boost::program_options;
@@ -81,6 +82,19 @@ po::options_description diagnoseOptions() {
       ("max-in-flight", po::value<int>(), "`pgreach sweep`: connects in flight at once (default 4096)")
       ("rate", po::value<double>(), "`pgreach sweep`: connection attempts per second (default unlimited)")
       ("cidr", po::value<std::vector<std::string>>()->composing(), "`pgreach sweep`: CIDR blocks (positional)");
+  // --- audit ---
+      ("aws-json", po::value<std::string>(), "cloud audit: folder of `aws ec2 describe-*` JSON exports")
+      ("azure-json", po::value<std::string>(), "cloud audit: folder of `az network ...` JSON exports")
+      ("cloud-live", "cloud audit: run the read-only aws/az CLI commands (each with a timeout)")
+      ("imds", "cloud audit: ask the instance metadata service (off by default)")
+      ("imds-endpoint", po::value<std::string>(), "instance metadata URL (default http://169.254.169.254)")
+      ("imds-timeout", po::value<std::string>(), "instance metadata timeout (default 1.5s)")
+      ("cloud-cli-timeout", po::value<std::string>(), "timeout for each aws/az command (default 20s)")
+      ("client-ip", po::value<std::string>(), "cloud audit: the client's private address")
+      ("client-eni", po::value<std::string>(), "cloud audit: the client's network interface id (eni-...)")
+      ("endpoint", po::value<std::vector<std::string>>()->composing(), "cloud audit: VPC endpoint id (vpce-...) or Azure private endpoint name")
+      ("endpoint-ip", po::value<std::vector<std::string>>()->composing(), "cloud audit: an endpoint interface address")
+      ("cloud-region", po::value<std::string>(), "cloud audit: region (default: from the hostname or IMDS)");
   return d;
 }
 
@@ -95,6 +109,7 @@ std::string helpText() {
          "  pgreach sweep CIDR... [--ports P,...] [--timeout T] [--max-in-flight N] [--rate PPS] [--format json]\n"
          "                                          probe every address of the blocks (at most /16 each);\n"
          "                                          exit 0 if any is open, 2 if none, 3 on bad input\n"
+         "  pgreach audit [CONNINFO] [options]      only the cloud configuration checks (no packets sent)\n"
          "  pgreach --help | --version\n\n"
          "CONNINFO is what you would give psql: a URI or a keyword/value string. Without it,\n"
          "the PG* environment variables (PGHOST, PGPORT, PGUSER, PGSERVICE...) are used, as libpq would.\n\n";
@@ -122,6 +137,7 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
     if (cmd == "diagnose") o.command = Command::Diagnose, first = 2;
     else if (cmd == "checks") o.command = Command::Checks, first = 2;
     else if (cmd == "sweep") o.command = Command::Sweep, first = 2;
+    else if (cmd == "audit") o.command = Command::Audit, first = 2;
     else if (cmd == "help") {
       o.command = Command::Help;
       return o;
@@ -205,6 +221,28 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
     return makeError("sweep: give at least one CIDR block (e.g. pgreach sweep 10.40.2.0/24 --ports 5432)");
   }
 
+  // --- audit ---
+  if (vm.count("aws-json")) o.awsJsonDir = vm["aws-json"].as<std::string>();
+  if (vm.count("azure-json")) o.azureJsonDir = vm["azure-json"].as<std::string>();
+  if (vm.count("cloud-live")) o.cloudLive = true;
+  if (vm.count("imds")) o.imds = true;
+  if (vm.count("imds-endpoint")) o.imdsEndpoint = vm["imds-endpoint"].as<std::string>();
+  if (vm.count("imds-timeout")) {
+    auto d = parseDuration(vm["imds-timeout"].as<std::string>(), "--imds-timeout");
+    if (!d) return makeError(d.error());
+    o.imdsTimeout = *d;
+  if (vm.count("cloud-cli-timeout")) {
+    auto d = parseDuration(vm["cloud-cli-timeout"].as<std::string>(), "--cloud-cli-timeout");
+    if (!d) return makeError(d.error());
+    o.cloudCliTimeout = *d;
+  if (vm.count("client-ip")) o.clientIp = util::trim(vm["client-ip"].as<std::string>());
+  if (vm.count("client-eni")) o.clientEni = util::trim(vm["client-eni"].as<std::string>());
+  if (vm.count("endpoint")) o.endpointIds = splitList(vm["endpoint"].as<std::vector<std::string>>());
+  if (vm.count("endpoint-ip")) o.endpointIps = splitList(vm["endpoint-ip"].as<std::vector<std::string>>());
+  if (vm.count("cloud-region")) o.cloudRegion = util::trim(vm["cloud-region"].as<std::string>());
+  if (!o.clientIp.empty() && !net::IpAddress::parse(o.clientIp)) return makeError("--client-ip: \"" + o.clientIp + "\" is not an IP address");
+  for (const auto& a : o.endpointIps) {
+    if (!net::IpAddress::parse(a)) return makeError("--endpoint-ip: \"" + a + "\" is not an IP address");
   if (o.formats.size() > 1 && !o.output.empty()) {
     return makeError("--output takes one format; with several --format values write to stdout");
   }

@@ -11,7 +11,7 @@
 
 namespace pgreach::cli {
 
-enum class Command { Diagnose, Checks, Help, Version, Sweep };
+enum class Command { Diagnose, Checks, Help, Version, Sweep, Audit };
 
 struct Options {
   Command command = Command::Diagnose;
@@ -38,6 +38,21 @@ struct Options {
   std::vector<std::string> sweepCidrs;  // `pgreach sweep CIDR...`
   int maxInFlight = 4096;               // sweep: sockets connecting at once
   double rate = 0;                      // sweep: connection attempts per second, 0 = unlimited
+  // --- audit ---
+  // Cloud configuration audit (checks/cloud, `pgreach audit`). The instance metadata
+  // service is queried only with --imds (never by default: off a cloud VM the link-local
+  // address just hangs, and tests must never reach it).
+  std::string awsJsonDir;    // --aws-json DIR: folder of `aws ec2 describe-*` exports
+  std::string azureJsonDir;  // --azure-json DIR: folder of `az network ...` exports
+  bool cloudLive = false;    // --cloud-live: run the read-only `aws ec2 describe-*` commands
+  bool imds = false;         // --imds: ask the instance metadata service
+  std::string imdsEndpoint = "http://169.254.169.254";
+  std::chrono::milliseconds imdsTimeout{1500};
+  std::chrono::milliseconds cloudCliTimeout{20000};
+  std::string clientIp, clientEni;
+  std::vector<std::string> endpointIds;  // --endpoint vpce-... (or an Azure private endpoint name)
+  std::vector<std::string> endpointIps;
+  std::string cloudRegion;
 };
 
 // Parses argv. On bad input returns an Error whose message names what was wrong.

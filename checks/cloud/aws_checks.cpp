@@ -1,0 +1,146 @@
+// cloud.aws.endpoint and cloud.aws.path: the VPC endpoint's configuration, and the
+// exact evaluation of the path from the client to each endpoint interface and back.
+#include "checks/cloud/cloud_common.h"
+#include "checks/common/probe_targets.h"
+#include "cloud/aws_eval.h"
+#include "engine/registry.h"
+#include "target/provider.h"
+#include "util/strings.h"
+
+namespace pgreach::checks::cloud {
+namespace {
+
+using engine::CheckResult;
+using engine::Finding;
+using engine::Severity;
+namespace pc = pgreach::cloud;
+
+class AwsEndpoint final : public engine::Check {
+ public:
+  const engine::CheckInfo& info() const override {
+    static const engine::CheckInfo kInfo{kAwsEndpointId, engine::Stage::Cloud,
+                                         "VPC endpoint state, private DNS, service name and availability zones",
+                                         {kContextId}, engine::Millis(20000), {kDnsResolveId}};
+    return kInfo;
+  }
+
+  CheckResult run(engine::CheckContext& ctx) override {
+    const std::string dir = awsDir(ctx);
+    if (dir.empty()) return skipped("no AWS configuration (--aws-json DIR or --cloud-live)");
+    auto acc = pc::loadAwsDir(dir);
+    if (!acc) return failedInput("AWS export: " + acc.error());
+    if (!acc->has("VpcEndpoints")) return skipped("no describe-vpc-endpoints export in " + dir);
+    const ClientInfo client = clientFromContext(ctx);
+    auto eps = selectAwsEndpoints(ctx, *acc, client);
+    CheckResult r;
+    if (eps.empty()) {
+      r.status = engine::Status::Fail;
+      r.summary = "no VPC endpoint for the database";
+      r.findings.push_back({"cloud.endpoint_missing", Severity::Critical,
+                            "no interface VPC endpoint in the export matches the target", {"endpoints in export: " + std::to_string(acc->endpoints.size())},
+                            "Create an interface endpoint to the provider's endpoint service (see the provider's PrivateLink page)."});
+      return r;
+    }
+    pc::AwsEndpointContext ec;
+    ec.provider = std::string(target::toString(ctx.target().provider()));
+    ec.region = client.region;
+    if (ec.region.empty()) ec.region = pc::regionFromName(ctx.target().primary().name());
+    ec.clientAz = client.az;
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto* ep : eps) {
+      for (auto& f : pc::auditAwsEndpoint(*acc, *ep, ec)) r.findings.push_back(std::move(f));
+      std::vector<std::string> addrs;
+      for (const auto& a : pc::endpointAddresses(*acc, *ep)) addrs.push_back(a.toString());
+      // Whether the endpoint's groups admit the client on each provider port (the
+      // path check reports the misses with the rule and the fix).
+      nlohmann::json sgPorts = nlohmann::json::object();
+      if (client.ip) {
+        for (uint16_t port : auditPorts(ctx)) {
+          sgPorts[std::to_string(port)] =
+              pc::matchSecurityGroups(*acc, ep->groups, false, *client.ip, pc::kProtoTcp, port).has_value();
+        }
+      }
+      list.push_back({{"id", ep->id}, {"state", ep->state}, {"service_name", ep->serviceName},
+                      {"private_dns_enabled", ep->privateDnsEnabled.value_or(false)}, {"subnet_ids", ep->subnetIds},
+                      {"addresses", addrs}, {"security_groups_allow_client", sgPorts}});
+    }
+    r.data["endpoints"] = list;
+    r.status = engine::statusFromFindings(r.findings);
+    std::vector<std::string> ids;
+    for (const auto* ep : eps) ids.push_back(ep->id + " " + ep->state);
+    r.summary = (r.findings.empty() ? "endpoint configuration ok: " : "endpoint configuration has problems: ") + util::join(ids, ", ");
+    return r;
+  }
+};
+
+class AwsPath final : public engine::Check {
+ public:
+  const engine::CheckInfo& info() const override {
+    static const engine::CheckInfo kInfo{kAwsPathId, engine::Stage::Cloud,
+                                         "Evaluate security groups, network ACLs and routes from the client to the endpoint and back",
+                                         {kContextId}, engine::Millis(20000), {kDnsResolveId}};
+    return kInfo;
+  }
+
+  CheckResult run(engine::CheckContext& ctx) override {
+    const std::string dir = awsDir(ctx);
+    if (dir.empty()) return skipped("no AWS configuration (--aws-json DIR or --cloud-live)");
+    const ClientInfo client = clientFromContext(ctx);
+    if (!client.ip) return skipped("the client's address is unknown (--client-ip, --client-eni or --imds)");
+    auto acc = pc::loadAwsDir(dir);
+    if (!acc) return failedInput("AWS export: " + acc.error());
+    std::vector<net::IpAddress> endpoints;
+    for (const auto& t : ctx.options().endpointIps) {
+      if (auto a = net::IpAddress::parse(t)) endpoints.push_back(*a);
+    }
+    if (endpoints.empty()) {
+      for (const auto* ep : selectAwsEndpoints(ctx, *acc, client)) {
+        for (const auto& a : pc::endpointAddresses(*acc, *ep)) endpoints.push_back(a);
+      }
+    }
+    if (endpoints.empty()) endpoints = resolvedAddresses(ctx);
+    if (endpoints.empty()) return skipped("no endpoint address (--endpoint, --endpoint-ip, or a VPC endpoint in the export)");
+
+    CheckResult r;
+    nlohmann::json paths = nlohmann::json::array();
+    int reachable = 0, total = 0;
+    for (const auto& ep : endpoints) {
+      for (uint16_t port : auditPorts(ctx)) {
+        pc::AwsPathQuery q;
+        q.client = *client.ip;
+        q.endpoint = ep;
+        q.port = port;
+        if (!acc->interfaceByAddress(q.client)) q.clientGroups = client.securityGroups, q.clientSubnetId = client.subnetId;
+        auto v = pc::evaluateAwsPath(*acc, q);
+        ++total;
+        paths.push_back(v.toJson());
+        const pc::PathStep* b = v.firstBlock();
+        if (!b) {
+          ++reachable;
+          for (const auto& s : v.steps) {
+            if (util::startsWith(s.note, "traffic goes through the appliance")) {
+              r.findings.push_back({"cloud.route_via_appliance", Severity::Info, v.summary() + ": " + s.note, {s.decidedBy}, ""});
+            }
+          }
+          continue;
+        }
+        std::vector<std::string> evidence;
+        for (const auto& s : v.steps) {
+          evidence.push_back(s.component + ": " + std::string(pc::toString(s.outcome)) +
+                             (s.decidedBy.empty() ? "" : " by " + s.decidedBy) + (s.note.empty() ? "" : " (" + s.note + ")"));
+        }
+        r.findings.push_back({b->code, Severity::Critical, v.summary(), evidence, b->fix});
+      }
+    }
+    r.data["paths"] = paths;
+    r.status = engine::statusFromFindings(r.findings);
+    r.summary = std::to_string(reachable) + " of " + std::to_string(total) + " client→endpoint paths reachable";
+    return r;
+  }
+};
+
+engine::RegisterCheck<AwsEndpoint> registeredEndpoint;
+engine::RegisterCheck<AwsPath> registeredPath;
+
+}  // namespace
+}  // namespace pgreach::checks::cloud

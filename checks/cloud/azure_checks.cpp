@@ -1,0 +1,124 @@
+// cloud.azure.endpoint and cloud.azure.path: the private endpoint's connection, DNS
+// zone link and record, and the NSG/route evaluation from the client to it.
+#include "checks/cloud/cloud_common.h"
+#include "checks/common/probe_targets.h"
+#include "cloud/azure_eval.h"
+#include "engine/registry.h"
+#include "util/strings.h"
+
+namespace pgreach::checks::cloud {
+namespace {
+
+using engine::CheckResult;
+using engine::Finding;
+using engine::Severity;
+namespace pc = pgreach::cloud;
+
+std::string serverName(const engine::CheckContext& ctx) {
+  const std::string host = util::toLower(util::trimTrailingDot(ctx.target().primary().name()));
+  for (const char* suffix : {".privatelink.postgres.database.azure.com", ".postgres.database.azure.com"}) {
+    if (util::endsWith(host, suffix)) return host.substr(0, host.size() - std::string(suffix).size());
+  }
+  return "";
+}
+
+class AzureEndpoint final : public engine::Check {
+ public:
+  const engine::CheckInfo& info() const override {
+    static const engine::CheckInfo kInfo{kAzureEndpointId, engine::Stage::Cloud,
+                                         "Private endpoint connection, private DNS zone link and A record",
+                                         {kContextId}, engine::Millis(20000)};
+    return kInfo;
+  }
+
+  CheckResult run(engine::CheckContext& ctx) override {
+    const std::string dir = azureDir(ctx);
+    if (dir.empty()) return skipped("no Azure configuration (--azure-json DIR)");
+    auto net = pc::loadAzureDir(dir);
+    if (!net) return failedInput("Azure export: " + net.error());
+    if (!net->has("PrivateEndpoint")) return skipped("no `az network private-endpoint show` export in " + dir);
+    const ClientInfo client = clientFromContext(ctx);
+    pc::AzureEndpointContext ec;
+    ec.serverName = serverName(ctx);
+    if (client.ip) ec.client = *client.ip, ec.clientKnown = true;
+    CheckResult r;
+    nlohmann::json list = nlohmann::json::array();
+    for (const auto* pe : selectAzureEndpoints(ctx, *net)) {
+      for (auto& f : pc::auditAzureEndpoint(*net, *pe, ec)) r.findings.push_back(std::move(f));
+      std::vector<std::string> addrs;
+      for (const auto& a : pe->addresses()) addrs.push_back(a.toString());
+      nlohmann::json conns = nlohmann::json::array();
+      for (const auto& c : pe->connections) conns.push_back({{"name", c.name}, {"status", c.status}, {"group_ids", c.groupIds}});
+      list.push_back({{"name", pe->name}, {"provisioning_state", pe->provisioningState}, {"addresses", addrs}, {"connections", conns}});
+    }
+    r.data["endpoints"] = list;
+    r.status = engine::statusFromFindings(r.findings);
+    r.summary = r.findings.empty() ? "private endpoint, zone link and record are in order" : "private endpoint configuration has problems";
+    return r;
+  }
+};
+
+class AzurePath final : public engine::Check {
+ public:
+  const engine::CheckInfo& info() const override {
+    static const engine::CheckInfo kInfo{kAzurePathId, engine::Stage::Cloud,
+                                         "Evaluate NSGs and routes from the client to the private endpoint",
+                                         {kContextId}, engine::Millis(20000), {kDnsResolveId}};
+    return kInfo;
+  }
+
+  CheckResult run(engine::CheckContext& ctx) override {
+    const std::string dir = azureDir(ctx);
+    if (dir.empty()) return skipped("no Azure configuration (--azure-json DIR)");
+    const ClientInfo client = clientFromContext(ctx);
+    if (!client.ip) return skipped("the client's address is unknown (--client-ip or --imds)");
+    auto net = pc::loadAzureDir(dir);
+    if (!net) return failedInput("Azure export: " + net.error());
+    std::vector<net::IpAddress> endpoints;
+    for (const auto& t : ctx.options().endpointIps) {
+      if (auto a = net::IpAddress::parse(t)) endpoints.push_back(*a);
+    }
+    if (endpoints.empty()) {
+      for (const auto* pe : selectAzureEndpoints(ctx, *net)) {
+        for (const auto& a : pe->addresses()) endpoints.push_back(a);
+      }
+    }
+    if (endpoints.empty()) endpoints = resolvedAddresses(ctx);
+    if (endpoints.empty()) return skipped("no endpoint address (--endpoint-ip or a private endpoint in the export)");
+    CheckResult r;
+    nlohmann::json paths = nlohmann::json::array();
+    int reachable = 0, total = 0;
+    for (const auto& ep : endpoints) {
+      for (uint16_t port : auditPorts(ctx)) {
+        pc::AzurePathQuery q;
+        q.client = *client.ip;
+        q.endpoint = ep;
+        q.port = port;
+        auto v = pc::evaluateAzurePath(*net, q);
+        ++total;
+        paths.push_back(v.toJson());
+        const pc::PathStep* b = v.firstBlock();
+        if (!b) {
+          ++reachable;
+          continue;
+        }
+        std::vector<std::string> evidence;
+        for (const auto& s : v.steps) {
+          evidence.push_back(s.component + ": " + std::string(pc::toString(s.outcome)) +
+                             (s.decidedBy.empty() ? "" : " by " + s.decidedBy) + (s.note.empty() ? "" : " (" + s.note + ")"));
+        }
+        r.findings.push_back({b->code, Severity::Critical, v.summary(), evidence, b->fix});
+      }
+    }
+    r.data["paths"] = paths;
+    r.status = engine::statusFromFindings(r.findings);
+    r.summary = std::to_string(reachable) + " of " + std::to_string(total) + " client→endpoint paths reachable";
+    return r;
+  }
+};
+
+engine::RegisterCheck<AzureEndpoint> registeredEndpoint;
+engine::RegisterCheck<AzurePath> registeredPath;
+
+}  // namespace
+}  // namespace pgreach::checks::cloud

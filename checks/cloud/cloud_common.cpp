@@ -1,0 +1,121 @@
+#include "checks/cloud/cloud_common.h"
+
+#include <algorithm>
+
+#include "checks/common/probe_targets.h"
+#include "util/strings.h"
+
+namespace pgreach::checks::cloud {
+
+using pgreach::cloud::AwsAccount;
+using pgreach::cloud::AzureNetwork;
+
+ClientInfo clientFromContext(const engine::CheckContext& ctx) {
+  ClientInfo c;
+  const engine::CheckResult* r = ctx.dependency(kContextId);
+  if (!r || !r->data.contains("client") || !r->data["client"].is_object()) return c;
+  const auto& j = r->data["client"];
+  if (j.contains("ip") && j["ip"].is_string()) c.ip = net::IpAddress::parse(j["ip"].get<std::string>());
+  c.subnetId = j.value("subnet_id", "");
+  c.region = j.value("region", "");
+  c.az = j.value("az", "");
+  if (j.contains("security_groups") && j["security_groups"].is_array()) {
+    for (const auto& g : j["security_groups"]) {
+      if (g.is_string()) c.securityGroups.push_back(g.get<std::string>());
+    }
+  }
+  return c;
+}
+
+namespace {
+std::string dataString(const engine::CheckContext& ctx, const char* key) {
+  const engine::CheckResult* r = ctx.dependency(kContextId);
+  if (!r || !r->data.contains(key) || !r->data[key].is_string()) return "";
+  return r->data[key].get<std::string>();
+}
+}  // namespace
+
+std::string awsDir(const engine::CheckContext& ctx) { return dataString(ctx, "aws_dir"); }
+std::string azureDir(const engine::CheckContext& ctx) { return dataString(ctx, "azure_dir"); }
+
+std::vector<net::IpAddress> resolvedAddresses(const engine::CheckContext& ctx) {
+  std::vector<net::IpAddress> out;
+  const engine::CheckResult* r = ctx.dependency(kDnsResolveId);
+  if (!r || !r->data.contains("addresses") || !r->data["addresses"].is_array()) return out;
+  for (const auto& a : r->data["addresses"]) {
+    if (!a.is_object() || !a.contains("address") || !a["address"].is_string()) continue;
+    if (auto ip = net::IpAddress::parse(a["address"].get<std::string>())) {
+      if (std::find(out.begin(), out.end(), *ip) == out.end()) out.push_back(*ip);
+    }
+  }
+  return out;
+}
+
+std::vector<const pgreach::cloud::VpcEndpoint*> selectAwsEndpoints(const engine::CheckContext& ctx, const AwsAccount& acc,
+                                                                   const ClientInfo& client) {
+  std::vector<const pgreach::cloud::VpcEndpoint*> out;
+  auto add = [&](const pgreach::cloud::VpcEndpoint* e) {
+    if (e && std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
+  };
+  for (const auto& id : ctx.options().endpointIds) add(acc.endpoint(id));
+  if (!out.empty()) return out;
+  std::vector<net::IpAddress> addrs;
+  for (const auto& t : ctx.options().endpointIps) {
+    if (auto a = net::IpAddress::parse(t)) addrs.push_back(*a);
+  }
+  if (addrs.empty()) addrs = resolvedAddresses(ctx);
+  for (const auto& a : addrs) {
+    const auto* eni = acc.interfaceByAddress(a);
+    if (!eni) continue;
+    for (const auto& e : acc.endpoints) {
+      if (std::find(e.networkInterfaceIds.begin(), e.networkInterfaceIds.end(), eni->id) != e.networkInterfaceIds.end()) add(&e);
+    }
+  }
+  if (!out.empty()) return out;
+  const std::string host = util::toLower(util::trimTrailingDot(ctx.target().primary().name()));
+  for (const auto& e : acc.endpoints) {
+    for (const auto& n : e.dnsNames) {
+      if (!host.empty() && util::toLower(util::trimTrailingDot(n)) == host) add(&e);
+    }
+  }
+  if (!out.empty()) return out;
+  std::string vpc;
+  if (client.ip) {
+    if (const auto* eni = acc.interfaceByAddress(*client.ip)) vpc = eni->vpcId;
+    else if (const auto* s = acc.subnetContaining(*client.ip)) vpc = s->vpcId;
+  }
+  for (const auto& e : acc.endpoints) {
+    if (util::toLower(e.type) == "interface" && (vpc.empty() || e.vpcId == vpc)) add(&e);
+  }
+  return out;
+}
+
+std::vector<const pgreach::cloud::PrivateEndpoint*> selectAzureEndpoints(const engine::CheckContext& ctx,
+                                                                         const AzureNetwork& net) {
+  std::vector<const pgreach::cloud::PrivateEndpoint*> out;
+  for (const auto& pe : net.privateEndpoints) {
+    const auto& ids = ctx.options().endpointIds;
+    if (ids.empty() || std::find(ids.begin(), ids.end(), pe.name) != ids.end() ||
+        std::any_of(ids.begin(), ids.end(), [&](const std::string& i) { return pgreach::cloud::sameAzureId(i, pe.id); }))
+      out.push_back(&pe);
+  }
+  return out;
+}
+
+std::vector<uint16_t> auditPorts(const engine::CheckContext& ctx) { return portsFor(ctx, ctx.target().primary().port); }
+
+engine::CheckResult skipped(std::string reason) {
+  engine::CheckResult r;
+  r.status = engine::Status::Skip;
+  r.summary = std::move(reason);
+  return r;
+}
+
+engine::CheckResult failedInput(std::string message) {
+  engine::CheckResult r;
+  r.status = engine::Status::Error;
+  r.summary = std::move(message);
+  return r;
+}
+
+}  // namespace pgreach::checks::cloud

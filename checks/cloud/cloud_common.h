@@ -1,0 +1,54 @@
+#pragma once
+// What the cloud checks share: ids, reading the inputs cloud.context settled on, and
+// choosing which endpoints and ports to evaluate.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cloud/aws_model.h"
+#include "cloud/azure_model.h"
+#include "engine/check.h"
+
+namespace pgreach::checks::cloud {
+
+inline constexpr const char* kContextId = "cloud.context";
+inline constexpr const char* kAwsEndpointId = "cloud.aws.endpoint";
+inline constexpr const char* kAwsPathId = "cloud.aws.path";
+inline constexpr const char* kAzureEndpointId = "cloud.azure.endpoint";
+inline constexpr const char* kAzurePathId = "cloud.azure.path";
+inline constexpr const char* kCorrelateId = "cloud.correlate";
+
+// The client cloud.context found (data.client), if any.
+struct ClientInfo {
+  std::optional<net::IpAddress> ip;
+  std::string subnetId, region, az;
+  std::vector<std::string> securityGroups;
+};
+ClientInfo clientFromContext(const engine::CheckContext& ctx);
+
+// The export folders cloud.context settled on (data.aws_dir / data.azure_dir; a
+// temporary folder for --cloud-live). "" when there is none.
+std::string awsDir(const engine::CheckContext& ctx);
+std::string azureDir(const engine::CheckContext& ctx);
+
+// Addresses dns.resolve found for the target (empty when it did not run).
+std::vector<net::IpAddress> resolvedAddresses(const engine::CheckContext& ctx);
+
+// The VPC endpoints to audit: --endpoint ids, else those owning --endpoint-ip or
+// resolved addresses, else those whose DnsEntries name the target host, else every
+// interface endpoint in the client's VPC (or in the export).
+std::vector<const pgreach::cloud::VpcEndpoint*> selectAwsEndpoints(const engine::CheckContext& ctx,
+                                                                   const pgreach::cloud::AwsAccount& acc,
+                                                                   const ClientInfo& client);
+std::vector<const pgreach::cloud::PrivateEndpoint*> selectAzureEndpoints(const engine::CheckContext& ctx,
+                                                                         const pgreach::cloud::AzureNetwork& net);
+
+// Ports to evaluate: the provider's and the target's (as the TCP stage probes them).
+std::vector<uint16_t> auditPorts(const engine::CheckContext& ctx);
+
+// A skipped result with its reason.
+engine::CheckResult skipped(std::string reason);
+// An error result for our own failure (unreadable export).
+engine::CheckResult failedInput(std::string message);
+
+}  // namespace pgreach::checks::cloud

@@ -1,0 +1,218 @@
+// cloud.context: which cloud inputs there are (exports, live CLI, instance metadata),
+// and where the client sits: its address, subnet, security groups, region and zone.
+// Other stages read data.vpc_cidrs and data.platform_resolvers from here.
+#include <ifaddrs.h>
+
+#include <memory>
+
+#include "checks/cloud/cloud_common.h"
+#include "cloud/aws_eval.h"
+#include "cloud/imds.h"
+#include "cloud/live.h"
+#include "engine/registry.h"
+#include "util/strings.h"
+
+namespace pgreach::checks::cloud {
+namespace {
+
+using engine::CheckResult;
+using engine::Finding;
+using engine::Severity;
+namespace pc = pgreach::cloud;
+
+std::vector<net::IpAddress> localAddresses() {
+  std::vector<net::IpAddress> out;
+  ifaddrs* raw = nullptr;
+  if (::getifaddrs(&raw) != 0) return out;
+  std::unique_ptr<ifaddrs, decltype(&::freeifaddrs)> list(raw, &::freeifaddrs);
+  for (ifaddrs* i = list.get(); i; i = i->ifa_next) {
+    if (!i->ifa_addr) continue;
+    if (auto a = net::IpAddress::fromSockaddr(i->ifa_addr)) out.push_back(*a);
+  }
+  return out;
+}
+
+// AWS: the VPC resolver at the primary CIDR's base + 2, and the link-local one.
+std::vector<std::string> awsResolvers(const pc::Vpc* vpc) {
+  std::vector<std::string> out;
+  if (vpc && !vpc->cidrs.empty() && vpc->cidrs.front().base.isV4() && vpc->cidrs.front().size() > 2) {
+    out.push_back(vpc->cidrs.front().at(2).toString());
+  }
+  out.push_back("169.254.169.253");
+  return out;
+}
+
+class CloudContext final : public engine::Check {
+ public:
+  const engine::CheckInfo& info() const override {
+    static const engine::CheckInfo kInfo{kContextId, engine::Stage::Cloud,
+                                         "Load the cloud configuration and locate the client (subnet, groups, region)",
+                                         {}, engine::Millis(30000)};
+    return kInfo;
+  }
+
+  CheckResult run(engine::CheckContext& ctx) override {
+    const auto& o = ctx.options();
+    CheckResult r;
+    std::string awsDirPath = o.awsJsonDir;
+    if (awsDirPath.empty() && o.cloudLive) {
+      const auto deadline = std::chrono::steady_clock::now() + ctx.remaining();
+      auto live = pc::collectAwsLive(o.cloudRegion, o.cloudCliTimeout, deadline);
+      if (!live) {
+        if (o.azureJsonDir.empty() && !o.imds) return failedInput(live.error());
+        r.findings.push_back({"cloud.live_failed", Severity::Warning, live.error(), {}, "Install and configure the aws CLI, or export the JSON and use --aws-json DIR."});
+      } else {
+        awsDirPath = live->dir;
+        r.data["live_commands"] = live->ran;
+        for (const auto& f : live->failures) r.findings.push_back({"cloud.live_command_failed", Severity::Info, f, {}, ""});
+      }
+    }
+    if (awsDirPath.empty() && o.azureJsonDir.empty() && !o.imds && o.clientIp.empty()) {
+      return skipped("no cloud inputs: give --aws-json DIR, --azure-json DIR, --cloud-live or --imds");
+    }
+    std::optional<pc::AwsAccount> aws;
+    std::optional<pc::AzureNetwork> azure;
+    if (!awsDirPath.empty()) {
+      auto a = pc::loadAwsDir(awsDirPath);
+      if (!a) return failedInput("AWS export: " + a.error());
+      aws = std::move(*a);
+      r.data["aws_dir"] = awsDirPath;
+      r.data["aws_files"] = aws->files;
+      if (!aws->ignoredFiles.empty()) r.data["ignored_files"] = aws->ignoredFiles;
+    }
+    if (!o.azureJsonDir.empty()) {
+      auto a = pc::loadAzureDir(o.azureJsonDir);
+      if (!a) return failedInput("Azure export: " + a.error());
+      azure = std::move(*a);
+      r.data["azure_dir"] = o.azureJsonDir;
+      r.data["azure_files"] = azure->files;
+    }
+
+    nlohmann::json client = nlohmann::json::object();
+    std::string source;
+    std::optional<net::IpAddress> ip;
+    std::string subnetId, region = o.cloudRegion, az;
+    std::vector<std::string> groups;
+    if (!o.clientIp.empty()) {
+      ip = net::IpAddress::parse(o.clientIp);
+      source = "flags";
+    }
+    if (!ip && !o.clientEni.empty() && aws) {
+      if (const auto* eni = aws->interface(o.clientEni); eni && !eni->addresses.empty()) {
+        ip = eni->addresses.front();
+        source = "flags";
+      } else {
+        r.findings.push_back({"cloud.client_unknown", Severity::Warning, "--client-eni " + o.clientEni + " is not in the export", {}, ""});
+      }
+    }
+    if (!ip && o.imds) {
+      auto ep = pc::HttpEndpoint::parse(o.imdsEndpoint);
+      if (!ep) return failedInput(ep.error());
+      const auto t = std::min(o.imdsTimeout, ctx.remaining());
+      if (azure && !aws) {
+        auto info = pc::fetchAzureInstance(*ep, t);
+        if (info && !info->privateIps.empty()) {
+          ip = net::IpAddress::parse(info->privateIps.front());
+          region = region.empty() ? info->location : region;
+          source = "imds";
+        } else {
+          r.findings.push_back({"cloud.imds_unavailable", Severity::Warning, info ? "Azure IMDS: no private address" : info.error(), {}, ""});
+        }
+      } else {
+        auto info = pc::fetchAwsInstance(*ep, t);
+        if (info && !info->localIps.empty()) {
+          ip = net::IpAddress::parse(info->localIps.front());
+          subnetId = info->subnetId;
+          groups = info->securityGroupIds;
+          if (region.empty()) region = info->region;
+          az = info->az;
+          source = "imds";
+          r.data["imds"] = {{"vpc_id", info->vpcId}, {"interface_id", info->interfaceId}, {"vpc_cidrs", info->vpcCidrs}};
+        } else {
+          r.findings.push_back({"cloud.imds_unavailable", Severity::Warning, info ? "AWS IMDS: no local address" : info.error(), {}, ""});
+        }
+      }
+    }
+    if (!ip) {
+      // The first local address that falls in an exported subnet.
+      for (const auto& a : localAddresses()) {
+        if (aws && aws->subnetContaining(a)) {
+          ip = a, source = "aws-json";
+          break;
+        }
+        if (azure && azure->subnetContaining(a).second) {
+          ip = a, source = "azure-json";
+          break;
+        }
+      }
+    }
+    const pc::Vpc* vpc = nullptr;
+    if (ip && aws) {
+      if (const auto* eni = aws->interfaceByAddress(*ip)) {
+        if (subnetId.empty()) subnetId = eni->subnetId;
+        if (groups.empty()) groups = eni->groups;
+        if (az.empty()) az = eni->az;
+        vpc = aws->vpc(eni->vpcId);
+      }
+      if (const auto* s = subnetId.empty() ? aws->subnetContaining(*ip) : aws->subnet(subnetId)) {
+        if (subnetId.empty()) subnetId = s->id;
+        if (az.empty()) az = s->az;
+        if (!vpc) vpc = aws->vpc(s->vpcId);
+      }
+    }
+    if (ip && azure && subnetId.empty()) {
+      if (auto [vn, sn] = azure->subnetContaining(*ip); sn) subnetId = sn->id;
+    }
+    if (region.empty()) region = pc::regionFromName(ctx.target().primary().name());
+    if (region.empty() && az.size() > 1) region = az.substr(0, az.size() - 1);
+
+    std::vector<std::string> cidrs = o.vpcCidrs;
+    auto addCidr = [&](const std::string& c) {
+      if (std::find(cidrs.begin(), cidrs.end(), c) == cidrs.end()) cidrs.push_back(c);
+    };
+    if (vpc) {
+      for (const auto& c : vpc->cidrs) addCidr(c.toString());
+    } else if (aws) {
+      for (const auto& v : aws->vpcs)
+        for (const auto& c : v.cidrs) addCidr(c.toString());
+    }
+    if (azure) {
+      const pc::Vnet* vn = ip ? azure->vnetContaining(*ip) : nullptr;
+      for (const auto& v : azure->vnets) {
+        if (vn && &v != vn) continue;
+        for (const auto& c : v.prefixes) addCidr(c.toString());
+      }
+    }
+    std::vector<std::string> resolvers;
+    if (aws) resolvers = awsResolvers(vpc ? vpc : (aws->vpcs.empty() ? nullptr : &aws->vpcs.front()));
+    if (azure) resolvers.push_back("168.63.129.16");
+
+    client["ip"] = ip ? ip->toString() : "";
+    client["subnet_id"] = subnetId;
+    client["security_groups"] = groups;
+    client["region"] = region;
+    client["az"] = az;
+    r.data["client"] = client;
+    r.data["vpc_cidrs"] = cidrs;
+    r.data["platform_resolvers"] = resolvers;
+    r.data["source"] = source.empty() ? (aws ? "aws-json" : azure ? "azure-json" : "flags") : source;
+    if (!ip) {
+      r.findings.push_back({"cloud.client_unknown", Severity::Warning,
+                            "the client's address is unknown: the path cannot be evaluated",
+                            {"no --client-ip/--client-eni, no instance metadata, no local address in an exported subnet"},
+                            "Give --client-ip ADDRESS (or --client-eni eni-..., or --imds on the VM)."});
+      r.status = engine::Status::Warn;
+      r.summary = "cloud configuration loaded; client unknown";
+      return r;
+    }
+    r.status = engine::statusFromFindings(r.findings);
+    r.summary = "client " + ip->toString() + (subnetId.empty() ? "" : " in " + subnetId) + " (from " +
+                r.data["source"].get<std::string>() + ")";
+    return r;
+  }
+};
+
+engine::RegisterCheck<CloudContext> registered;
+
+}  // namespace
+}  // namespace pgreach::checks::cloud

@@ -1,0 +1,121 @@
+// cloud.correlate: sets what the probes saw against what the configuration says. DNS
+// answers that are not the endpoint's interfaces, a TCP drop the audit explains with a
+// rule, and disagreements (the audit blocks a path the probe connected over, or the
+// reverse) that mean the export is stale or something unmodelled is on the path.
+#include <map>
+
+#include "checks/cloud/cloud_common.h"
+#include "checks/common/probe_targets.h"
+#include "engine/registry.h"
+#include "util/strings.h"
+
+namespace pgreach::checks::cloud {
+namespace {
+
+using engine::CheckResult;
+using engine::Finding;
+using engine::Severity;
+
+struct PathFact {
+  bool reachable = false;
+  std::string decidedBy, code, fix, component;
+};
+
+class CloudCorrelate final : public engine::Check {
+ public:
+  const engine::CheckInfo& info() const override {
+    static const engine::CheckInfo kInfo{kCorrelateId, engine::Stage::Cloud,
+                                         "Compare DNS answers and TCP probes with the audited configuration",
+                                         {}, engine::Millis(2000),
+                                         {kContextId, kAwsEndpointId, kAwsPathId, kAzureEndpointId, kAzurePathId,
+                                          kDnsResolveId, "tcp.connect"}};
+    return kInfo;
+  }
+
+  CheckResult run(engine::CheckContext& ctx) override {
+    // Endpoint interface addresses and path verdicts from the audit checks.
+    std::vector<std::string> endpointAddrs;
+    std::map<std::pair<std::string, int>, PathFact> paths;
+    for (const char* id : {kAwsEndpointId, kAzureEndpointId}) {
+      const CheckResult* r = ctx.dependency(id);
+      if (!r || !r->data.contains("endpoints")) continue;
+      for (const auto& e : r->data["endpoints"]) {
+        for (const auto& a : e.value("addresses", nlohmann::json::array())) endpointAddrs.push_back(a.get<std::string>());
+      }
+    }
+    for (const char* id : {kAwsPathId, kAzurePathId}) {
+      const CheckResult* r = ctx.dependency(id);
+      if (!r || !r->data.contains("paths")) continue;
+      for (const auto& p : r->data["paths"]) {
+        PathFact f;
+        f.reachable = p.value("reachable", false);
+        for (const auto& s : p.value("steps", nlohmann::json::array())) {
+          if (s.value("outcome", "") == "denied") {
+            f.decidedBy = s.value("decided_by", "");
+            f.code = s.value("code", "");
+            f.fix = s.value("fix", "");
+            f.component = s.value("component", "");
+            break;
+          }
+        }
+        paths[{p.value("endpoint", ""), p.value("port", 0)}] = f;
+      }
+    }
+    const CheckResult* dns = ctx.dependency(kDnsResolveId);
+    const CheckResult* tcp = ctx.dependency("tcp.connect");
+    if ((!dns || dns->status == engine::Status::Skip) && (!tcp || tcp->status == engine::Status::Skip)) {
+      return skipped("no DNS or TCP results to compare (the audit alone sends no packets)");
+    }
+    if (endpointAddrs.empty() && paths.empty()) return skipped("no audited endpoint to compare with");
+
+    CheckResult r;
+    if (!endpointAddrs.empty()) {
+      std::vector<std::string> outside;
+      for (const auto& a : resolvedAddresses(ctx)) {
+        const std::string s = a.toString();
+        if (std::find(endpointAddrs.begin(), endpointAddrs.end(), s) == endpointAddrs.end()) outside.push_back(s);
+      }
+      if (!outside.empty()) {
+        r.findings.push_back({"cloud.dns_endpoint_mismatch", Severity::Critical,
+                              "DNS answers " + util::join(outside, ", ") + " are not the endpoint's interfaces (" +
+                                  util::join(endpointAddrs, ", ") + ")",
+                              {"the name resolves elsewhere: private DNS is off, the zone is not linked, or a stale record"},
+                              "Enable private DNS on the endpoint (AWS) or link the privatelink zone to the VNet (Azure)."});
+      }
+    }
+    if (tcp && tcp->data.contains("probes")) {
+      for (const auto& p : tcp->data["probes"]) {
+        const std::string addr = p.value("address", "");
+        const int port = p.value("port", 0);
+        const std::string outcome = p.value("outcome", "");
+        auto it = paths.find({addr, port});
+        if (it == paths.end()) continue;
+        const PathFact& f = it->second;
+        const std::string where = addr + ":" + std::to_string(port);
+        if (outcome == "timeout" && !f.reachable) {
+          r.findings.push_back({"cloud.drop_explained", Severity::Info,
+                                "the silent drop at " + where + " is explained by " + f.component + ": " + f.decidedBy,
+                                {"tcp.connect: timeout", "audit: " + f.code}, f.fix});
+        } else if (outcome == "open" && !f.reachable) {
+          r.findings.push_back({"cloud.probe_disagreement", Severity::Warning,
+                                "the probe connected to " + where + " but the audit finds it blocked (" + f.decidedBy + ")",
+                                {"the export may be stale, or the client is not where the audit placed it"},
+                                "Re-export the configuration and check --client-ip."});
+        } else if (outcome == "timeout" && f.reachable) {
+          r.findings.push_back({"cloud.probe_disagreement", Severity::Warning,
+                                "the probe to " + where + " was dropped but the audit finds the path open",
+                                {"something the export does not show drops it: an appliance, a host firewall, a stale export, or the endpoint service itself"},
+                                "Re-export the configuration; check host firewalls and the provider's side."});
+        }
+      }
+    }
+    r.status = engine::statusFromFindings(r.findings);
+    r.summary = r.findings.empty() ? "probes and configuration agree" : "probes compared with the configuration";
+    return r;
+  }
+};
+
+engine::RegisterCheck<CloudCorrelate> registered;
+
+}  // namespace
+}  // namespace pgreach::checks::cloud

@@ -1,0 +1,76 @@
+#pragma once
+// Exact evaluation of the AWS path between a client address and an endpoint interface
+// address, both ways: client SG egress, client subnet NACL egress, route, endpoint
+// subnet NACL ingress, endpoint SG ingress; then the return: endpoint subnet NACL
+// egress to the client's ephemeral ports and client subnet NACL ingress. SGs are
+// stateful (no return check); NACLs are stateless, first match by ascending rule number.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cloud/aws_model.h"
+#include "cloud/path_verdict.h"
+#include "engine/result.h"
+
+namespace pgreach::cloud {
+
+inline constexpr int kEphemeralFrom = 1024;
+inline constexpr int kEphemeralTo = 65535;
+
+// The rule of a set of security groups that lets the traffic through.
+struct SgMatch {
+  const SecurityGroup* group = nullptr;
+  const SgRule* rule = nullptr;
+};
+// `peer` is the remote address (source for ingress, destination for egress).
+std::optional<SgMatch> matchSecurityGroups(const AwsAccount& acc, const std::vector<std::string>& groups, bool egress,
+                                           const net::IpAddress& peer, int protocol, int port);
+
+// The entry that decides one packet, or nullptr for the implicit default deny.
+const NaclEntry* matchNacl(const NetworkAcl& acl, bool egress, const net::IpAddress& peer, int protocol, int port);
+
+// The decision for every port of a range: consecutive segments with their deciding entry.
+struct NaclSegment {
+  PortRange ports;
+  const NaclEntry* entry = nullptr;  // nullptr = implicit default deny
+  bool allowed() const { return entry && entry->allow; }
+};
+std::vector<NaclSegment> evaluateNaclRange(const NetworkAcl& acl, bool egress, const net::IpAddress& peer, int protocol,
+                                           PortRange ports);
+
+// A free rule number below `decider` in the same direction (the smallest change that
+// takes precedence over it).
+int freeRuleNumberBelow(const NetworkAcl& acl, bool egress, int decider);
+
+struct AwsPathQuery {
+  net::IpAddress client;
+  net::IpAddress endpoint;
+  int port = 5432;
+  int protocol = kProtoTcp;
+  // When the client is not an interface in the export (e.g. --client-ip of a host the
+  // export does not list), these say where it sits; empty = look it up.
+  std::vector<std::string> clientGroups;
+  std::string clientSubnetId;
+};
+
+PathVerdict evaluateAwsPath(const AwsAccount& acc, const AwsPathQuery& q);
+
+// Endpoint configuration findings (state, private DNS, VPC DNS attributes, service
+// name, AZ coverage).
+struct AwsEndpointContext {
+  std::string provider;     // "neon", "planetscale", "heroku", "generic"
+  std::string region;       // from the hostname or the instance; "" = unknown
+  std::string clientAz;     // "" = unknown
+};
+std::vector<engine::Finding> auditAwsEndpoint(const AwsAccount& acc, const VpcEndpoint& ep, const AwsEndpointContext& c);
+
+// Neon's endpoint service for a region (seed 000), or "" when the region is not listed.
+std::string neonServiceName(std::string_view region);
+// Region from an AWS-style name: "ep-x.vpce.us-east-1.aws.neon.tech" → "us-east-1",
+// "com.amazonaws.vpce.us-east-1.vpce-svc-..." → "us-east-1".
+std::string regionFromName(std::string_view name);
+
+// The endpoint's interface addresses.
+std::vector<net::IpAddress> endpointAddresses(const AwsAccount& acc, const VpcEndpoint& ep);
+
+}  // namespace pgreach::cloud

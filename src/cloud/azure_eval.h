@@ -1,0 +1,48 @@
+#pragma once
+// Exact evaluation of the Azure path from a client address to a private endpoint:
+// NSGs by ascending priority, first match wins, stateful (no return check); for
+// traffic leaving the client the NIC rules apply before the subnet's, arriving at the
+// endpoint the subnet's before the NIC's. Service tags: VirtualNetwork = the VNet's
+// address space, AzureLoadBalancer = 168.63.129.16, Internet = outside the VNet and not
+// private. Routes: user routes over system routes at equal length, longest prefix wins,
+// the private endpoint's own /32 system route included.
+#include <string>
+#include <vector>
+
+#include "cloud/azure_model.h"
+#include "cloud/path_verdict.h"
+#include "engine/result.h"
+
+namespace pgreach::cloud {
+
+struct NsgDecision {
+  const NsgRule* rule = nullptr;  // nullptr: no rule matched (only with incomplete exports)
+  bool allowed() const { return rule && rule->allow; }
+};
+
+// `vnetPrefixes` resolve the VirtualNetwork tag.
+NsgDecision evaluateNsg(const Nsg& nsg, bool inbound, const net::IpAddress& src, const net::IpAddress& dst, int protocol,
+                        int dstPort, const std::vector<net::Cidr>& vnetPrefixes);
+// Whether an address matches one NSG address prefix ("*", CIDR, address or service tag).
+bool nsgPrefixMatches(const std::string& prefix, const net::IpAddress& a, const std::vector<net::Cidr>& vnetPrefixes);
+// The highest free priority below `decider` within 100-4096, or 0 when none is free.
+int freeNsgPriorityBelow(const Nsg& nsg, bool inbound, int decider);
+
+struct AzurePathQuery {
+  net::IpAddress client;
+  net::IpAddress endpoint;
+  int port = 5432;
+  int protocol = kProtoTcp;
+};
+PathVerdict evaluateAzurePath(const AzureNetwork& net, const AzurePathQuery& q);
+
+struct AzureEndpointContext {
+  std::string serverName;  // "labserver" from labserver.postgres.database.azure.com; "" = unknown
+  net::IpAddress client;
+  bool clientKnown = false;
+};
+inline constexpr const char* kAzurePostgresZone = "privatelink.postgres.database.azure.com";
+std::vector<engine::Finding> auditAzureEndpoint(const AzureNetwork& net, const PrivateEndpoint& pe,
+                                                const AzureEndpointContext& c);
+
+}  // namespace pgreach::cloud

@@ -1,0 +1,443 @@
+#include "cloud/azure_model.h"
+
+#include <algorithm>
+
+#include "cloud/export_dir.h"
+#include "util/strings.h"
+
+namespace pgreach::cloud {
+
+std::string NsgRule::describe() const {
+  std::vector<std::string> ports;
+  for (const auto& p : destinationPorts) ports.push_back(p.all() ? "*" : p.toString());
+  return name + " (priority " + std::to_string(priority) + ", " + (allow ? "Allow " : "Deny ") +
+         (protocol == kProtoAll ? std::string("*") : protocolName(protocol)) + " port " + util::join(ports, ",") +
+         " from " + util::join(sources, ",") + " to " + util::join(destinations, ",") + ")";
+}
+
+std::vector<net::IpAddress> PrivateEndpoint::addresses() const {
+  std::vector<net::IpAddress> out;
+  for (const auto& [fqdn, ips] : dnsConfigs) {
+    for (const auto& a : ips) {
+      if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
+    }
+  }
+  return out;
+}
+
+bool AzureNetwork::has(std::string_view kind) const {
+  return std::find(loadedKinds.begin(), loadedKinds.end(), kind) != loadedKinds.end();
+}
+
+bool sameAzureId(std::string_view a, std::string_view b) { return !a.empty() && util::toLower(a) == util::toLower(b); }
+
+std::string azureIdName(std::string_view id) {
+  auto parts = util::split(id, '/');
+  while (!parts.empty() && parts.back().empty()) parts.pop_back();
+  return parts.empty() ? std::string() : parts.back();
+}
+
+std::string azureIdSegment(std::string_view id, std::string_view kind) {
+  auto parts = util::split(id, '/');
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    if (util::toLower(parts[i]) == util::toLower(kind)) return parts[i + 1];
+  }
+  return "";
+}
+
+const Vnet* AzureNetwork::vnetContaining(const net::IpAddress& a) const {
+  for (const auto& v : vnets) {
+    for (const auto& p : v.prefixes) {
+      if (p.contains(a)) return &v;
+    }
+  }
+  return nullptr;
+}
+
+std::pair<const Vnet*, const AzureSubnet*> AzureNetwork::subnetContaining(const net::IpAddress& a) const {
+  std::pair<const Vnet*, const AzureSubnet*> best{nullptr, nullptr};
+  int bestPrefix = -1;
+  for (const auto& v : vnets) {
+    for (const auto& s : v.subnets) {
+      for (const auto& p : s.prefixes) {
+        if (p.contains(a) && p.prefix > bestPrefix) best = {&v, &s}, bestPrefix = p.prefix;
+      }
+    }
+  }
+  return best;
+}
+
+const AzureSubnet* AzureNetwork::subnetById(const std::string& id) const {
+  for (const auto& v : vnets) {
+    for (const auto& s : v.subnets) {
+      if (sameAzureId(s.id, id)) return &s;
+    }
+  }
+  return nullptr;
+}
+
+const Nsg* AzureNetwork::nsgById(const std::string& id) const {
+  for (const auto& n : nsgs) {
+    if (sameAzureId(n.id, id) || (!n.name.empty() && util::toLower(n.name) == util::toLower(azureIdName(id)) && n.id.empty()))
+      return &n;
+  }
+  return nullptr;
+}
+
+std::vector<const Nsg*> AzureNetwork::nsgsForSubnet(const AzureSubnet& s) const {
+  std::vector<const Nsg*> out;
+  if (const Nsg* n = s.nsgId.empty() ? nullptr : nsgById(s.nsgId)) out.push_back(n);
+  for (const auto& n : nsgs) {
+    for (const auto& sid : n.subnetIds) {
+      if (sameAzureId(sid, s.id) && std::find(out.begin(), out.end(), &n) == out.end()) out.push_back(&n);
+    }
+  }
+  return out;
+}
+
+const AzureRouteTable* AzureNetwork::routeTableForSubnet(const AzureSubnet& s) const {
+  for (const auto& t : routeTables) {
+    if (!s.routeTableId.empty() && sameAzureId(t.id, s.routeTableId)) return &t;
+    for (const auto& sid : t.subnetIds) {
+      if (sameAzureId(sid, s.id)) return &t;
+    }
+  }
+  return nullptr;
+}
+
+std::vector<const Nsg*> AzureNetwork::nicNsgs() const {
+  std::vector<const Nsg*> out;
+  for (const auto& n : nsgs) {
+    if (n.effective && n.subnetIds.empty()) out.push_back(&n);
+  }
+  return out;
+}
+
+namespace {
+
+std::string idOf(const Json& obj, std::string_view key, const std::string& path) {
+  const Json* o = optObject(obj, key, path);
+  return o ? optString(*o, "id", fieldPath(path, key)).value_or("") : "";
+}
+
+std::vector<std::string> idsOf(const Json& obj, std::string_view key, const std::string& path) {
+  std::vector<std::string> out;
+  const Json* a = optArray(obj, key, path);
+  if (!a) return out;
+  const std::string ap = fieldPath(path, key);
+  for (size_t i = 0; i < a->size(); ++i) {
+    if (auto id = optString(elementObject(*a, i, ap), "id", indexPath(ap, i))) out.push_back(*id);
+  }
+  return out;
+}
+
+PortRange parsePortRange(const std::string& text, const std::string& where) {
+  const std::string t = util::trim(text);
+  if (t == "*" || t.empty()) return PortRange{};
+  auto num = [&](const std::string& s) {
+    char* end = nullptr;
+    long v = std::strtol(s.c_str(), &end, 10);
+    if (s.empty() || !end || *end || v < 0 || v > 65535) fail(where, "expected a port or range (5432, 1024-65535, *), got \"" + text + "\"");
+    return static_cast<int>(v);
+  };
+  auto dash = t.find('-');
+  if (dash == std::string::npos) return PortRange{num(t), num(t)};
+  PortRange r{num(util::trim(t.substr(0, dash))), num(util::trim(t.substr(dash + 1)))};
+  if (r.from > r.to) fail(where, "range \"" + text + "\" runs backwards");
+  return r;
+}
+
+// One or many: `xPrefix` (string) and/or `xPrefixes` (array); effective rules use
+// `expandedX` arrays.
+std::vector<std::string> stringOrArray(const Json& r, std::string_view one, std::string_view many,
+                                       const std::string& path) {
+  std::vector<std::string> out = optStringArray(r, many, path);
+  if (auto s = optString(r, one, path); s && !s->empty()) out.push_back(*s);
+  return out;
+}
+
+std::vector<PortRange> portsOf(const Json& r, std::string_view one, std::string_view many, const std::string& path) {
+  std::vector<PortRange> out;
+  for (const auto& s : stringOrArray(r, one, many, path)) out.push_back(parsePortRange(s, fieldPath(path, one)));
+  if (out.empty()) out.push_back(PortRange{});
+  return out;
+}
+
+NsgRule parseRule(const Json& r, const std::string& path, bool effective) {
+  NsgRule rule;
+  rule.name = requireString(r, "name", path);
+  const long long pr = requireInt(r, "priority", path);
+  if (pr < 100 || pr > 65500) fail(fieldPath(path, "priority"), "expected 100-4096 (or 65000-65500 for defaults), got " + std::to_string(pr));
+  rule.priority = static_cast<int>(pr);
+  const std::string dir = util::toLower(requireString(r, "direction", path));
+  if (dir != "inbound" && dir != "outbound") fail(fieldPath(path, "direction"), "expected Inbound or Outbound, got \"" + dir + "\"");
+  rule.inbound = dir == "inbound";
+  const std::string access = util::toLower(requireString(r, "access", path));
+  if (access != "allow" && access != "deny") fail(fieldPath(path, "access"), "expected Allow or Deny, got \"" + access + "\"");
+  rule.allow = access == "allow";
+  const std::string proto = requireString(r, "protocol", path);
+  auto p = parseProtocol(util::toLower(proto) == "any" ? "*" : proto);
+  if (!p) {
+    const std::string l = util::toLower(proto);
+    if (l == "esp") p = 50;
+    else if (l == "ah") p = 51;
+    else fail(fieldPath(path, "protocol"), "expected Tcp, Udp, Icmp, * or All, got \"" + proto + "\"");
+  }
+  rule.protocol = *p;
+  if (effective) {
+    rule.sources = optStringArray(r, "expandedSourceAddressPrefix", path);
+    rule.destinations = optStringArray(r, "expandedDestinationAddressPrefix", path);
+  }
+  if (rule.sources.empty()) rule.sources = stringOrArray(r, "sourceAddressPrefix", "sourceAddressPrefixes", path);
+  if (rule.destinations.empty()) rule.destinations = stringOrArray(r, "destinationAddressPrefix", "destinationAddressPrefixes", path);
+  if (rule.sources.empty()) rule.sources.push_back("*");
+  if (rule.destinations.empty()) rule.destinations.push_back("*");
+  rule.sourcePorts = portsOf(r, "sourcePortRange", "sourcePortRanges", path);
+  rule.destinationPorts = portsOf(r, "destinationPortRange", "destinationPortRanges", path);
+  return rule;
+}
+
+void sortRules(Nsg& n) {
+  std::stable_sort(n.rules.begin(), n.rules.end(), [](const NsgRule& a, const NsgRule& b) { return a.priority < b.priority; });
+}
+
+void parseNsg(AzureNetwork& net, const Json& o, const std::string& path) {
+  Nsg n;
+  n.name = optString(o, "name", path).value_or("");
+  n.id = optString(o, "id", path).value_or("");
+  n.resourceGroup = optString(o, "resourceGroup", path).value_or(azureIdSegment(n.id, "resourceGroups"));
+  for (const char* key : {"securityRules", "defaultSecurityRules"}) {
+    if (const Json* rs = optArray(o, key, path)) {
+      const std::string rp = fieldPath(path, key);
+      for (size_t i = 0; i < rs->size(); ++i) n.rules.push_back(parseRule(elementObject(*rs, i, rp), indexPath(rp, i), false));
+    }
+  }
+  sortRules(n);
+  n.subnetIds = idsOf(o, "subnets", path);
+  n.nicIds = idsOf(o, "networkInterfaces", path);
+  net.nsgs.push_back(std::move(n));
+}
+
+void parseEffective(AzureNetwork& net, const Json& o, const std::string& path) {
+  const Json& value = requireArray(o, "value", path);
+  const std::string vp = fieldPath(path, "value");
+  for (size_t i = 0; i < value.size(); ++i) {
+    const Json& e = elementObject(value, i, vp);
+    const std::string ep = indexPath(vp, i);
+    Nsg n;
+    n.effective = true;
+    const std::string nsgId = idOf(e, "networkSecurityGroup", ep);
+    n.id = nsgId;
+    n.name = nsgId.empty() ? "effective-" + std::to_string(i) : azureIdName(nsgId);
+    n.resourceGroup = azureIdSegment(nsgId, "resourceGroups");
+    if (const Json* assoc = optObject(e, "association", ep)) {
+      const std::string sub = idOf(*assoc, "subnet", fieldPath(ep, "association"));
+      if (!sub.empty()) n.subnetIds.push_back(sub);
+      const std::string nic = idOf(*assoc, "networkInterface", fieldPath(ep, "association"));
+      if (!nic.empty()) n.nicIds.push_back(nic);
+    }
+    const Json& rs = requireArray(e, "effectiveSecurityRules", ep);
+    const std::string rp = fieldPath(ep, "effectiveSecurityRules");
+    for (size_t j = 0; j < rs.size(); ++j) {
+      NsgRule r = parseRule(elementObject(rs, j, rp), indexPath(rp, j), true);
+      // Effective names look like "securityRules/AllowX" / "defaultSecurityRules/DenyAllInBound".
+      if (auto slash = r.name.rfind('/'); slash != std::string::npos) r.name = r.name.substr(slash + 1);
+      n.rules.push_back(std::move(r));
+    }
+    sortRules(n);
+    net.nsgs.push_back(std::move(n));
+  }
+}
+
+void parseVnet(AzureNetwork& net, const Json& o, const std::string& path) {
+  Vnet v;
+  v.name = optString(o, "name", path).value_or("");
+  v.id = optString(o, "id", path).value_or("");
+  v.resourceGroup = optString(o, "resourceGroup", path).value_or(azureIdSegment(v.id, "resourceGroups"));
+  const Json& as = requireObject(o, "addressSpace", path);
+  const std::string ap = fieldPath(path, "addressSpace");
+  const Json& prefixes = requireArray(as, "addressPrefixes", ap);
+  for (size_t i = 0; i < prefixes.size(); ++i) {
+    const Json& p = prefixes[i];
+    const std::string pp = indexPath(fieldPath(ap, "addressPrefixes"), i);
+    if (!p.is_string()) fail(pp, "expected a CIDR block string, got " + describeValue(p));
+    auto c = net::Cidr::parse(p.get<std::string>());
+    if (!c) fail(pp, "expected a CIDR block, got " + describeValue(p));
+    v.prefixes.push_back(*c);
+  }
+  if (const Json* subs = optArray(o, "subnets", path)) {
+    const std::string sp = fieldPath(path, "subnets");
+    for (size_t i = 0; i < subs->size(); ++i) {
+      const Json& s = elementObject(*subs, i, sp);
+      const std::string p = indexPath(sp, i);
+      AzureSubnet sub;
+      sub.name = optString(s, "name", p).value_or("");
+      sub.id = optString(s, "id", p).value_or("");
+      for (const auto& text : stringOrArray(s, "addressPrefix", "addressPrefixes", p)) {
+        auto c = net::Cidr::parse(text);
+        if (!c) fail(fieldPath(p, "addressPrefix"), "expected a CIDR block, got \"" + text + "\"");
+        sub.prefixes.push_back(*c);
+      }
+      sub.nsgId = idOf(s, "networkSecurityGroup", p);
+      sub.routeTableId = idOf(s, "routeTable", p);
+      sub.privateEndpointNetworkPolicies = optString(s, "privateEndpointNetworkPolicies", p).value_or("");
+      v.subnets.push_back(std::move(sub));
+    }
+  }
+  net.vnets.push_back(std::move(v));
+}
+
+void parseRouteTable(AzureNetwork& net, const Json& o, const std::string& path) {
+  AzureRouteTable t;
+  t.name = optString(o, "name", path).value_or("");
+  t.id = optString(o, "id", path).value_or("");
+  t.resourceGroup = optString(o, "resourceGroup", path).value_or(azureIdSegment(t.id, "resourceGroups"));
+  const Json& rs = requireArray(o, "routes", path);
+  const std::string rp = fieldPath(path, "routes");
+  for (size_t i = 0; i < rs.size(); ++i) {
+    const Json& r = elementObject(rs, i, rp);
+    const std::string p = indexPath(rp, i);
+    AzureRoute route;
+    route.name = optString(r, "name", p).value_or("");
+    route.prefix = requireCidr(r, "addressPrefix", p);
+    route.nextHopType = requireString(r, "nextHopType", p);
+    route.nextHopIp = optString(r, "nextHopIpAddress", p).value_or("");
+    t.routes.push_back(std::move(route));
+  }
+  t.subnetIds = idsOf(o, "subnets", path);
+  net.routeTables.push_back(std::move(t));
+}
+
+void parsePrivateEndpoint(AzureNetwork& net, const Json& o, const std::string& path) {
+  PrivateEndpoint pe;
+  pe.name = optString(o, "name", path).value_or("");
+  pe.id = optString(o, "id", path).value_or("");
+  pe.resourceGroup = optString(o, "resourceGroup", path).value_or(azureIdSegment(pe.id, "resourceGroups"));
+  pe.provisioningState = optString(o, "provisioningState", path).value_or("");
+  pe.subnetId = idOf(o, "subnet", path);
+  if (const Json* cs = optArray(o, "customDnsConfigs", path)) {
+    const std::string cp = fieldPath(path, "customDnsConfigs");
+    for (size_t i = 0; i < cs->size(); ++i) {
+      const Json& c = elementObject(*cs, i, cp);
+      const std::string p = indexPath(cp, i);
+      std::vector<net::IpAddress> ips;
+      const auto texts = optStringArray(c, "ipAddresses", p);
+      for (size_t j = 0; j < texts.size(); ++j) {
+        auto a = net::IpAddress::parse(texts[j]);
+        if (!a) fail(indexPath(fieldPath(p, "ipAddresses"), j), "expected an IP address, got \"" + texts[j] + "\"");
+        ips.push_back(*a);
+      }
+      pe.dnsConfigs.emplace_back(optString(c, "fqdn", p).value_or(""), std::move(ips));
+    }
+  }
+  for (const char* key : {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"}) {
+    const Json* cs = optArray(o, key, path);
+    if (!cs) continue;
+    const std::string cp = fieldPath(path, key);
+    for (size_t i = 0; i < cs->size(); ++i) {
+      const Json& c = elementObject(*cs, i, cp);
+      const std::string p = indexPath(cp, i);
+      PeConnection conn;
+      conn.manual = std::string(key).rfind("manual", 0) == 0;
+      conn.name = optString(c, "name", p).value_or("");
+      conn.groupIds = optStringArray(c, "groupIds", p);
+      conn.provisioningState = optString(c, "provisioningState", p).value_or("");
+      const Json& st = requireObject(c, "privateLinkServiceConnectionState", p);
+      conn.status = requireString(st, "status", fieldPath(p, "privateLinkServiceConnectionState"));
+      pe.connections.push_back(std::move(conn));
+    }
+  }
+  net.privateEndpoints.push_back(std::move(pe));
+}
+
+void parseLink(AzureNetwork& net, const Json& o, const std::string& path) {
+  DnsLink l;
+  l.name = optString(o, "name", path).value_or("");
+  const std::string id = optString(o, "id", path).value_or("");
+  l.zone = azureIdSegment(id, "privateDnsZones");
+  const Json& vn = requireObject(o, "virtualNetwork", path);
+  l.vnetId = requireString(vn, "id", fieldPath(path, "virtualNetwork"));
+  l.state = optString(o, "virtualNetworkLinkState", path).value_or("");
+  l.registrationEnabled = optBool(o, "registrationEnabled", path).value_or(false);
+  net.links.push_back(std::move(l));
+}
+
+void parseRecordSet(AzureNetwork& net, const Json& o, const std::string& path) {
+  ARecordSet r;
+  r.name = requireString(o, "name", path);
+  r.fqdn = optString(o, "fqdn", path).value_or("");
+  r.zone = azureIdSegment(optString(o, "id", path).value_or(""), "privateDnsZones");
+  if (r.zone.empty() && !r.fqdn.empty()) {
+    std::string f(util::trimTrailingDot(r.fqdn));
+    if (auto dot = f.find('.'); dot != std::string::npos) r.zone = f.substr(dot + 1);
+  }
+  const Json& as = requireArray(o, "aRecords", path);
+  const std::string ap = fieldPath(path, "aRecords");
+  for (size_t i = 0; i < as.size(); ++i) {
+    const std::string p = indexPath(ap, i);
+    const std::string text = requireString(elementObject(as, i, ap), "ipv4Address", p);
+    auto a = net::IpAddress::parse(text);
+    if (!a) fail(fieldPath(p, "ipv4Address"), "expected an IPv4 address, got \"" + text + "\"");
+    r.addresses.push_back(*a);
+  }
+  net.records.push_back(std::move(r));
+}
+
+// Returns the kind recognised, or "" for an object of no known shape.
+std::string dispatch(AzureNetwork& net, const Json& o, const std::string& path) {
+  if (!o.is_object()) return "";
+  if (o.contains("securityRules") || o.contains("defaultSecurityRules")) return parseNsg(net, o, path), "NetworkSecurityGroup";
+  if (o.contains("value") && o["value"].is_array() && !o["value"].empty() && o["value"][0].is_object() &&
+      o["value"][0].contains("effectiveSecurityRules"))
+    return parseEffective(net, o, path), "EffectiveSecurityRules";
+  if (o.contains("privateLinkServiceConnections") || o.contains("manualPrivateLinkServiceConnections"))
+    return parsePrivateEndpoint(net, o, path), "PrivateEndpoint";
+  if (o.contains("virtualNetwork")) return parseLink(net, o, path), "PrivateDnsLinks";
+  if (o.contains("aRecords")) return parseRecordSet(net, o, path), "ARecordSets";
+  if (o.contains("routes")) return parseRouteTable(net, o, path), "RouteTable";
+  if (o.contains("addressSpace")) return parseVnet(net, o, path), "VirtualNetwork";
+  return "";
+}
+
+}  // namespace
+
+Expected<bool> mergeAzureExport(AzureNetwork& net, const std::string& fileName, const Json& doc) {
+  try {
+    std::vector<std::string> kinds;
+    if (doc.is_array()) {
+      if (doc.empty()) {
+        const std::string lower = util::toLower(fileName);
+        if (lower.find("link") != std::string::npos) kinds.push_back("PrivateDnsLinks");
+        else if (lower.find("record") != std::string::npos) kinds.push_back("ARecordSets");
+      }
+      for (size_t i = 0; i < doc.size(); ++i) {
+        const std::string k = dispatch(net, elementObject(doc, i, ""), indexPath("", i));
+        if (!k.empty()) kinds.push_back(k);
+      }
+    } else if (auto k = dispatch(net, doc, ""); !k.empty()) {
+      kinds.push_back(k);
+    }
+    if (kinds.empty()) {
+      net.ignoredFiles.push_back(fileName);
+      return false;
+    }
+    for (const auto& k : kinds) {
+      if (!net.has(k)) net.loadedKinds.push_back(k);
+    }
+    net.files.push_back(fileName + " (" + kinds.front() + ")");
+    return true;
+  } catch (const FieldError& e) {
+    return makeError(fileName + ": " + e.what());
+  } catch (const Json::exception& e) {
+    return makeError(fileName + ": unexpected JSON shape (" + std::string(e.what()) + ")");
+  }
+}
+
+Expected<AzureNetwork> loadAzureDir(const std::string& dir) {
+  AzureNetwork net;
+  auto r = forEachExport(dir, [&](const std::string& name, const Json& doc) { return mergeAzureExport(net, name, doc); });
+  if (!r) return makeError(r.error());
+  return net;
+}
+
+}  // namespace pgreach::cloud

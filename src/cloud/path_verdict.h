@@ -1,0 +1,36 @@
+#pragma once
+// The result of evaluating one network path component by component, shared by the AWS
+// and Azure evaluators. Each step says what decided it (the exact rule or default) and,
+// when it blocks, the smallest fix as a command to paste.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace pgreach::cloud {
+
+enum class StepOutcome { Allowed, Denied, Unknown, NotApplicable };
+std::string_view toString(StepOutcome o);
+
+struct PathStep {
+  std::string component;  // "client security groups egress"
+  std::string direction;  // "forward" or "return"
+  StepOutcome outcome = StepOutcome::Unknown;
+  std::string code;       // stable code when Denied: cloud.sg_ingress_missing...
+  std::string resource;   // sg-..., acl-..., rtb-..., NSG name
+  std::string decidedBy;  // "acl-1 rule 90 deny tcp 5432 10.40.1.0/24"
+  std::string fix;        // CLI command, when Denied
+  std::string note;       // anything the reader should know (unknown data, appliance)
+};
+
+struct PathVerdict {
+  std::string client, endpoint;  // addresses
+  int port = 0;
+  std::vector<PathStep> steps;
+  bool reachable() const;
+  // The first step that denies, or nullptr.
+  const PathStep* firstBlock() const;
+  std::string summary() const;  // "10.40.1.10 -> 10.40.2.120:6432 blocked at endpoint security groups ingress"
+  nlohmann::json toJson() const;
+};
+
+}  // namespace pgreach::cloud

@@ -1,0 +1,77 @@
+// cloud.correlate with crafted DNS, TCP and audit results: a drop the audit explains,
+// disagreements both ways, and DNS answers that are not the endpoint's interfaces.
+#include <catch2/catch.hpp>
+
+#include "engine/registry.h"
+
+using namespace pgreach;
+using engine::CheckResult;
+
+namespace {
+
+std::unique_ptr<engine::Check> makeCheck(const std::string& id) {
+  for (auto& c : engine::Registry::instance().createAll()) {
+    if (c->info().id == id) return std::move(c);
+  }
+  FAIL("no check " << id);
+  return nullptr;
+}
+
+CheckResult ok(nlohmann::json data) {
+  CheckResult r;
+  r.status = engine::Status::Pass;
+  r.data = std::move(data);
+  return r;
+}
+
+nlohmann::json pathJson(const std::string& ep, int port, bool reachable) {
+  nlohmann::json steps = nlohmann::json::array();
+  if (!reachable) {
+    steps.push_back({{"component", "endpoint security groups ingress"}, {"outcome", "denied"}, {"code", "cloud.sg_ingress_missing"},
+                     {"decided_by", "no ingress rule in sg-1"}, {"fix", "aws ec2 authorize-security-group-ingress ..."}});
+  }
+  return {{"client", "10.40.1.10"}, {"endpoint", ep}, {"port", port}, {"reachable", reachable}, {"steps", steps}};
+}
+
+CheckResult runCorrelate(std::map<std::string, CheckResult> deps) {
+  auto target = target::Target::parse("host=pslab01.private-pg.psdb.cloud");
+  REQUIRE(target.ok());
+  cli::Options opts;
+  engine::SteadyClockSource clock;
+  engine::CheckContext ctx(*target, opts, clock, clock.now() + std::chrono::seconds(5), std::move(deps));
+  return makeCheck("cloud.correlate")->run(ctx);
+}
+
+bool has(const CheckResult& r, const std::string& code) {
+  return std::any_of(r.findings.begin(), r.findings.end(), [&](const engine::Finding& f) { return f.code == code; });
+}
+
+}  // namespace
+
+TEST_CASE("cloud.correlate explains drops and flags disagreements", "[unit][cloud]") {
+  std::map<std::string, CheckResult> deps;
+  deps["cloud.aws.endpoint"] = ok({{"endpoints", {{{"id", "vpce-1"}, {"addresses", {"10.40.2.120", "10.40.3.118"}}}}}});
+  deps["cloud.aws.path"] = ok({{"paths", {pathJson("10.40.2.120", 6432, false), pathJson("10.40.2.120", 5432, true),
+                                          pathJson("10.40.3.118", 6432, false)}}});
+  deps["dns.resolve"] = ok({{"addresses", {{{"host", "h"}, {"address", "10.40.2.120"}, {"family", "ipv4"}},
+                                           {{"host", "h"}, {"address", "52.1.2.3"}, {"family", "ipv4"}}}}});
+  deps["tcp.connect"] = ok({{"probes", {{{"address", "10.40.2.120"}, {"port", 6432}, {"outcome", "timeout"}},
+                                        {{"address", "10.40.2.120"}, {"port", 5432}, {"outcome", "timeout"}},
+                                        {{"address", "10.40.3.118"}, {"port", 6432}, {"outcome", "open"}}}}});
+  auto r = runCorrelate(deps);
+  CHECK(has(r, "cloud.drop_explained"));
+  CHECK(has(r, "cloud.probe_disagreement"));
+  CHECK(has(r, "cloud.dns_endpoint_mismatch"));
+  CHECK(r.status == engine::Status::Fail);  // the DNS mismatch is critical
+  int disagreements = 0;
+  for (const auto& f : r.findings) disagreements += f.code == "cloud.probe_disagreement";
+  CHECK(disagreements == 2);  // 5432 dropped but open in config; 3.118:6432 open but blocked in config
+}
+
+TEST_CASE("cloud.correlate skips without probes (audit mode)", "[unit][cloud]") {
+  std::map<std::string, CheckResult> deps;
+  deps["cloud.aws.path"] = ok({{"paths", {pathJson("10.40.2.120", 6432, false)}}});
+  auto r = runCorrelate(deps);
+  CHECK(r.status == engine::Status::Skip);
+  CHECK(r.summary.find("no DNS or TCP results") != std::string::npos);
+}

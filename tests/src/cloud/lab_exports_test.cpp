@@ -1,0 +1,128 @@
+// The audit's verdict for each lab scenario's exports (tests/lab/cloud) matches what
+// the lab builds: the same network, described as the cloud would describe it.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+
+#include "cloud/aws_eval.h"
+#include "cloud/azure_eval.h"
+
+using namespace pgreach;
+using namespace pgreach::cloud;
+
+namespace {
+
+const std::string kLab = std::string(PGREACH_SOURCE_DIR) + "/tests/lab/cloud";
+const auto kClient = *net::IpAddress::parse("10.40.1.10");
+
+AwsAccount aws(const std::string& scenario) {
+  auto acc = loadAwsDir(kLab + "/aws/" + scenario);
+  INFO(scenario);
+  REQUIRE(acc.ok());
+  return std::move(*acc);
+}
+
+std::vector<PathVerdict> awsPaths(const AwsAccount& acc, int port) {
+  std::vector<PathVerdict> out;
+  for (const auto& a : endpointAddresses(acc, acc.endpoints.at(0))) {
+    AwsPathQuery q;
+    q.client = kClient;
+    q.endpoint = a;
+    q.port = port;
+    out.push_back(evaluateAwsPath(acc, q));
+  }
+  REQUIRE(out.size() == 2);  // 10.40.2.120 and 10.40.3.118
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("lab exports exist for the network scenarios", "[unit][cloud]") {
+  for (const char* s : {"healthy", "sg-missing-6432", "nacl-no-ephemeral"}) {
+    INFO(s);
+    CHECK(std::filesystem::is_directory(kLab + "/aws/" + s));
+  }
+}
+
+TEST_CASE("lab healthy: every port reachable on both endpoint interfaces", "[unit][cloud]") {
+  auto acc = aws("healthy");
+  for (int port : {5432, 5433, 6432}) {
+    for (const auto& v : awsPaths(acc, port)) {
+      INFO(v.summary());
+      CHECK(v.reachable());
+    }
+  }
+}
+
+TEST_CASE("lab sg-missing-6432: 6432 blocked at the endpoint SG, 5432 open", "[unit][cloud]") {
+  auto acc = aws("sg-missing-6432");
+  for (const auto& v : awsPaths(acc, 6432)) {
+    REQUIRE_FALSE(v.reachable());
+    CHECK(v.firstBlock()->code == "cloud.sg_ingress_missing");
+    CHECK(v.firstBlock()->resource == "sg-0e9d000000000e9d1");
+    CHECK(v.firstBlock()->fix ==
+          "aws ec2 authorize-security-group-ingress --group-id sg-0e9d000000000e9d1 --protocol tcp --port 6432 --cidr 10.40.1.10/32");
+  }
+  for (const auto& v : awsPaths(acc, 5432)) CHECK(v.reachable());
+}
+
+TEST_CASE("lab nacl-no-ephemeral: the return path is blocked by the endpoint NACL", "[unit][cloud]") {
+  auto acc = aws("nacl-no-ephemeral");
+  for (int port : {5432, 6432}) {
+    for (const auto& v : awsPaths(acc, port)) {
+      REQUIRE_FALSE(v.reachable());
+      CHECK(v.firstBlock()->code == "cloud.nacl_return_denied");
+      CHECK(v.firstBlock()->direction == "return");
+      CHECK(v.firstBlock()->resource == "acl-0e9d000000000e9d3");
+      CHECK(v.firstBlock()->fix.find("--network-acl-id acl-0e9d000000000e9d3") != std::string::npos);
+      CHECK(v.firstBlock()->fix.find("--egress") != std::string::npos);
+      CHECK(v.firstBlock()->fix.find("From=1024,To=65535") != std::string::npos);
+      // The forward direction itself is fine.
+      CHECK(v.steps[4].outcome == StepOutcome::Allowed);
+    }
+  }
+}
+
+TEST_CASE("lab dns-public: private DNS off is reported on the endpoint", "[unit][cloud]") {
+  auto acc = aws("dns-public");
+  auto fs = auditAwsEndpoint(acc, acc.endpoints.at(0), {"planetscale", "us-east-1", "us-east-1a"});
+  CHECK(std::any_of(fs.begin(), fs.end(), [](const engine::Finding& f) { return f.code == "cloud.private_dns_disabled"; }));
+}
+
+TEST_CASE("lab azure scenarios", "[unit][cloud]") {
+  auto load = [](const std::string& s) {
+    auto n = loadAzureDir(kLab + "/azure/" + s);
+    INFO(s);
+    REQUIRE(n.ok());
+    return std::move(*n);
+  };
+  auto peFindings = [](const AzureNetwork& n) {
+    AzureEndpointContext c;
+    c.serverName = "labserver";
+    c.client = kClient;
+    c.clientKnown = true;
+    return auditAzureEndpoint(n, n.privateEndpoints.at(0), c);
+  };
+  auto has = [](const std::vector<engine::Finding>& fs, const char* code) {
+    return std::any_of(fs.begin(), fs.end(), [&](const engine::Finding& f) { return f.code == code; });
+  };
+  auto path = [](const AzureNetwork& n, int port) {
+    AzurePathQuery q;
+    q.client = kClient;
+    q.endpoint = *net::IpAddress::parse("10.40.2.120");
+    q.port = port;
+    return evaluateAzurePath(n, q);
+  };
+  auto healthy = load("healthy");
+  CHECK(peFindings(healthy).empty());
+  CHECK(path(healthy, 5432).reachable());
+  CHECK(path(healthy, 6432).reachable());
+  auto blocked = load("sg-missing-6432");
+  auto v = path(blocked, 6432);
+  REQUIRE_FALSE(v.reachable());
+  CHECK(v.firstBlock()->code == "cloud.nsg_denied");
+  CHECK(v.firstBlock()->decidedBy.find("DenyPgBouncer6432 (priority 100") != std::string::npos);
+  CHECK(path(blocked, 5432).reachable());
+  CHECK(has(peFindings(load("azure-pending")), "cloud.azure_connection_pending"));
+  CHECK(has(peFindings(load("azure-chain-broken")), "cloud.azure_zone_not_linked"));
+}

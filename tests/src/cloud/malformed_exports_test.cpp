@@ -1,0 +1,128 @@
+// Malformed exports: wrong types, missing fields, truncated files. The error names the
+// file and the field; nothing crashes.
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "cloud/aws_model.h"
+#include "cloud/azure_model.h"
+#include "cloud/export_dir.h"
+
+using namespace pgreach;
+using namespace pgreach::cloud;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    std::string t = (fs::temp_directory_path() / "pgreach-cloud-test-XXXXXX").string();
+    REQUIRE(::mkdtemp(t.data()));
+    path = t;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  void write(const std::string& name, const std::string& text) const { std::ofstream(path / name) << text; }
+};
+
+std::string awsError(const std::string& name, const std::string& text) {
+  AwsAccount acc;
+  auto doc = parseExport(name, text);
+  if (!doc) return doc.error();
+  auto r = mergeAwsExport(acc, name, *doc);
+  return r ? "" : r.error();
+}
+
+std::string azureError(const std::string& name, const std::string& text) {
+  AzureNetwork net;
+  auto doc = parseExport(name, text);
+  if (!doc) return doc.error();
+  auto r = mergeAzureExport(net, name, *doc);
+  return r ? "" : r.error();
+}
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+}  // namespace
+
+TEST_CASE("a wrong type names the file and the exact field", "[unit][cloud]") {
+  auto r = loadAwsDir(std::string(PGREACH_SOURCE_DIR) + "/tests/data/cloud/malformed");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error() == "describe-sgs.json: SecurityGroups[3].IpPermissions[0].FromPort: expected a number, got \"abc\"");
+}
+
+TEST_CASE("missing fields and wrong shapes are named", "[unit][cloud]") {
+  CHECK(awsError("acls.json", R"({"NetworkAcls":[{"NetworkAclId":"acl-1","Entries":[{"Protocol":"6","Egress":true,"CidrBlock":"10.0.0.0/8","RuleAction":"allow"}]}]})") ==
+        "acls.json: NetworkAcls[0].Entries[0].RuleNumber: missing");
+  CHECK(awsError("sgs.json", R"({"SecurityGroups":{}})") == "sgs.json: SecurityGroups: expected an array, got an object");
+  CHECK(awsError("sgs.json", R"({"SecurityGroups":[5]})") == "sgs.json: SecurityGroups[0]: expected an object, got 5");
+  CHECK(awsError("acls.json", R"({"NetworkAcls":[{"NetworkAclId":"acl-1","Entries":[{"RuleNumber":1,"Protocol":"6","Egress":"yes","CidrBlock":"10.0.0.0/8","RuleAction":"allow"}]}]})") ==
+        "acls.json: NetworkAcls[0].Entries[0].Egress: expected true or false, got \"yes\"");
+  CHECK(awsError("acls.json", R"({"NetworkAcls":[{"NetworkAclId":"acl-1","Entries":[{"RuleNumber":1,"Protocol":"6","Egress":true,"CidrBlock":"10.0.0.300/8","RuleAction":"allow"}]}]})") ==
+        "acls.json: NetworkAcls[0].Entries[0].CidrBlock: expected a CIDR block, got \"10.0.0.300/8\"");
+  CHECK(awsError("sgs.json", R"({"SecurityGroups":[{"GroupId":"sg-1","IpPermissions":[{"IpProtocol":"tcpx"}]}]})") ==
+        "sgs.json: SecurityGroups[0].IpPermissions[0].IpProtocol: expected a protocol (tcp, udp, icmp, -1 or a number), got \"tcpx\"");
+  CHECK(awsError("sgs.json", R"({"SecurityGroups":[{"GroupId":"sg-1","IpPermissions":[{"IpProtocol":"tcp","FromPort":70000,"ToPort":70000}]}]})") ==
+        "sgs.json: SecurityGroups[0].IpPermissions[0].FromPort: expected a port (0-65535), got 70000");
+  CHECK(awsError("vpce.json", R"({"VpcEndpoints":[{"VpcEndpointId":"vpce-1","ServiceName":"x"}]})") ==
+        "vpce.json: VpcEndpoints[0].State: missing");
+  CHECK(awsError("attr.json", R"({"VpcId":"vpc-1","EnableDnsSupport":{"Value":"yes"}})") ==
+        "attr.json: EnableDnsSupport.Value: expected true or false, got \"yes\"");
+  CHECK(awsError("list.json", R"({"Entries":[{"Cidr":"10.0.0.0/8"}]})").find("list.json: Entries: a prefix-list export needs") == 0);
+  CHECK(azureError("nsg.json", R"({"name":"n","securityRules":[{"name":"r","priority":"abc","direction":"Inbound","access":"Allow","protocol":"Tcp"}]})") ==
+        "nsg.json: securityRules[0].priority: expected a number, got \"abc\"");
+  CHECK(azureError("nsg.json", R"({"name":"n","securityRules":[{"name":"r","priority":200,"direction":"Inbound","access":"Allow","protocol":"Tcp","destinationPortRange":"54x"}]})") ==
+        "nsg.json: securityRules[0].destinationPortRange: expected a port or range (5432, 1024-65535, *), got \"54x\"");
+  CHECK(azureError("links.json", R"([{"name":"l","virtualNetwork":{}}])") == "links.json: [0].virtualNetwork.id: missing");
+  CHECK(azureError("pe.json", R"({"privateLinkServiceConnections":[{"name":"c"}]})") ==
+        "pe.json: privateLinkServiceConnections[0].privateLinkServiceConnectionState: missing");
+}
+
+TEST_CASE("a truncated or empty file names the file", "[unit][cloud]") {
+  TempDir d;
+  d.write("describe-sgs.json", R"({"SecurityGroups":[{"GroupId":"sg-1","IpPerm)");
+  auto r = loadAwsDir(d.path.string());
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().rfind("describe-sgs.json: not valid JSON (", 0) == 0);
+  TempDir e;
+  e.write("empty.json", "");
+  auto r2 = loadAzureDir(e.path.string());
+  REQUIRE_FALSE(r2.ok());
+  CHECK(r2.error() == "empty.json: not valid JSON (the file is empty)");
+  CHECK_FALSE(loadAwsDir((d.path / "nope").string()).ok());
+}
+
+TEST_CASE("unknown JSON is listed as ignored; notes beside the exports are skipped", "[unit][cloud]") {
+  TempDir d;
+  d.write("other.json", R"({"Reservations":[]})");
+  d.write("notes.txt", "hello");
+  auto r = loadAwsDir(d.path.string());
+  REQUIRE(r.ok());
+  CHECK(r->ignoredFiles == std::vector<std::string>{"other.json"});
+  CHECK(r->loadedKinds.empty());
+}
+
+TEST_CASE("every truncation and byte flip of the fixtures loads or fails cleanly", "[unit][cloud]") {
+  std::mt19937 rng(42);
+  for (const char* area : {"aws", "azure"}) {
+    for (const auto& f : fs::directory_iterator(std::string(PGREACH_SOURCE_DIR) + "/tests/data/cloud/" + area + "/base")) {
+      const std::string text = slurp(f.path());
+      const std::string name = f.path().filename().string();
+      for (int i = 0; i < 40; ++i) {
+        std::string t = text;
+        if (i % 2 == 0) t.resize(rng() % (t.size() + 1));
+        else if (!t.empty()) t[rng() % t.size()] = static_cast<char>("\"{}[],:0a-"[rng() % 10]);
+        const std::string err = std::string(area) == "aws" ? awsError(name, t) : azureError(name, t);
+        if (!err.empty()) CHECK(err.rfind(name + ": ", 0) == 0);
+      }
+    }
+  }
+}
