@@ -83,6 +83,7 @@ po::options_description diagnoseOptions() {
       ("rate", po::value<double>(), "`pgreach sweep`: connection attempts per second (default unlimited)")
       ("cidr", po::value<std::vector<std::string>>()->composing(), "`pgreach sweep`: CIDR blocks (positional)");
   // --- audit ---
+  d.add_options()
       ("aws-json", po::value<std::string>(), "cloud audit: folder of `aws ec2 describe-*` JSON exports")
       ("azure-json", po::value<std::string>(), "cloud audit: folder of `az network ...` JSON exports")
       ("cloud-live", "cloud audit: run the read-only aws/az CLI commands (each with a timeout)")
@@ -231,10 +232,12 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
     auto d = parseDuration(vm["imds-timeout"].as<std::string>(), "--imds-timeout");
     if (!d) return makeError(d.error());
     o.imdsTimeout = *d;
+  }
   if (vm.count("cloud-cli-timeout")) {
     auto d = parseDuration(vm["cloud-cli-timeout"].as<std::string>(), "--cloud-cli-timeout");
     if (!d) return makeError(d.error());
     o.cloudCliTimeout = *d;
+  }
   if (vm.count("client-ip")) o.clientIp = util::trim(vm["client-ip"].as<std::string>());
   if (vm.count("client-eni")) o.clientEni = util::trim(vm["client-eni"].as<std::string>());
   if (vm.count("endpoint")) o.endpointIds = splitList(vm["endpoint"].as<std::vector<std::string>>());
@@ -243,6 +246,7 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   if (!o.clientIp.empty() && !net::IpAddress::parse(o.clientIp)) return makeError("--client-ip: \"" + o.clientIp + "\" is not an IP address");
   for (const auto& a : o.endpointIps) {
     if (!net::IpAddress::parse(a)) return makeError("--endpoint-ip: \"" + a + "\" is not an IP address");
+  }
   if (o.formats.size() > 1 && !o.output.empty()) {
     return makeError("--output takes one format; with several --format values write to stdout");
   }
