@@ -74,6 +74,9 @@ po::options_description diagnoseOptions() {
       ("no-color", "no ANSI colour even on a terminal")
       ("json", "`pgreach checks`: list as JSON")
       ("verbose,v", po::value<int>()->implicit_value(1)->zero_tokens(), "more detail on stderr");
+  // --- tls ---
+  d.add_options()
+      ("cert-warn-days", po::value<int>(), "warn when the server certificate expires within N days (default 21)");
   return d;
 }
 
@@ -174,6 +177,11 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   if (vm.count("no-color")) o.color = false;
   if (vm.count("json")) o.json = true;
   if (vm.count("verbose")) o.verbosity = vm["verbose"].as<int>();
+  // --- tls ---
+  if (vm.count("cert-warn-days")) {
+    o.certWarnDays = vm["cert-warn-days"].as<int>();
+    if (o.certWarnDays < 0 || o.certWarnDays > 3650) return makeError("--cert-warn-days must be 0-3650");
+  }
   if (o.formats.size() > 1 && !o.output.empty()) {
     return makeError("--output takes one format; with several --format values write to stdout");
   }

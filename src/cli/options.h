@@ -32,6 +32,8 @@ struct Options {
   int verbosity = 0;
   bool json = false;  // `pgreach checks --json`
   int maxParallel = 16;
+  // --- tls ---
+  int certWarnDays = 21;  // tls.cert_expiring below this many days
 };
 
 // Parses argv. On bad input returns an Error whose message names what was wrong.
