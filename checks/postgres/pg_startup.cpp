@@ -89,10 +89,11 @@ class StartupCheck final : public engine::Check {
       params.useTls = jobs[i].useTls;
       params.sni = (target.option("sslsni") == "0" || net::isIpLiteral(jobs[i].probe.host)) ? "" : jobs[i].probe.host;
       results[i] = startupProbe(jobs[i].probe, params, deadline);
-      // An auth request does not say who asked. PgBouncer checks the database before
-      // authentication, PostgreSQL after: a made-up database name tells them apart.
+      // An auth request does not say who asked. PgBouncer vets startup parameters before
+      // authentication ("unsupported startup parameter"), PostgreSQL only after it: an
+      // unknown parameter tells them apart without any password.
       if (results[i].outcome == StartupOutcome::AuthRequest) {
-        params.database = "pgreach_probe_no_such_database";
+        params.extra = {{"pgreach_fingerprint", "1"}};
         fingerprints[i] = startupProbe(jobs[i].probe, params, deadline);
       }
     });
@@ -105,7 +106,8 @@ class StartupCheck final : public engine::Check {
       if (fingerprints[i] && fingerprints[i]->outcome == StartupOutcome::Error && fingerprints[i]->error) {
         const auto fp = wire::classifyResponder(*fingerprints[i]->error);
         const std::string msg = fingerprints[i]->error->message();
-        if (fp == wire::Responder::PgBouncer && msg.find("no such database") != std::string::npos) {
+        if (fp == wire::Responder::PgBouncer && (msg.find("unsupported startup parameter") != std::string::npos ||
+                                                 msg.find("no such database") != std::string::npos)) {
           res.responder = wire::Responder::PgBouncer;
         } else if (fp != wire::Responder::Unknown) {
           res.responder = fp;

@@ -30,8 +30,10 @@ StartupResult startupOverStream(net::Stream& stream, const StartupParams& params
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
     return r;
   };
-  const std::string startup = wire::startupMessage(
-      {{"user", params.user}, {"database", params.database}, {"application_name", params.applicationName}});
+  std::vector<std::pair<std::string, std::string>> startupParams = {
+      {"user", params.user}, {"database", params.database}, {"application_name", params.applicationName}};
+  startupParams.insert(startupParams.end(), params.extra.begin(), params.extra.end());
+  const std::string startup = wire::startupMessage(startupParams);
   auto w = stream.writeAll(startup, deadline);
   if (w.status != net::IoStatus::Ok) {
     return done(w.status == net::IoStatus::Timeout ? StartupOutcome::NoResponse : StartupOutcome::Closed,

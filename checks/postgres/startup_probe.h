@@ -42,6 +42,7 @@ struct StartupParams {
   std::string applicationName = "pgreach";
   bool useTls = false;      // SSLRequest first, then TLS
   std::string sni;          // for the TLS upgrade
+  std::vector<std::pair<std::string, std::string>> extra;  // more startup parameters
 };
 
 // Runs the exchange against probe.address:probe.port.
