@@ -103,7 +103,8 @@ std::vector<Finding> judgeHandshake(const CertJudgement& j) {
   }
 
   if (h.hostChecked && !h.hostMatches) {
-    out.push_back({"tls.cert_wrong_host", verifyHost ? hostSev : Severity::Info,
+    // verify-ca deliberately skips the host name: only informative there.
+    out.push_back({"tls.cert_wrong_host", j.sslmode == "verify-ca" ? Severity::Info : hostSev,
                    "the server certificate does not name \"" + j.host + "\"; it names " + joinSans(leaf.sans),
                    leafEvidence,
                    "Connect by a name the certificate lists (for PrivateLink, the provider's private hostname with "
