@@ -87,6 +87,7 @@ class StartupCheck final : public engine::Check {
       params.user = target.user();
       params.database = target.dbname();
       params.useTls = jobs[i].useTls;
+      params.sslRequestFirst = !jobs[i].useTls && sslmode != "disable";
       params.sni = (target.option("sslsni") == "0" || net::isIpLiteral(jobs[i].probe.host)) ? "" : jobs[i].probe.host;
       results[i] = startupProbe(jobs[i].probe, params, deadline);
       // An auth request does not say who asked. PgBouncer vets startup parameters before

@@ -112,6 +112,16 @@ StartupResult startupProbe(const tls::OpenProbe& probe, const StartupParams& par
       return r;
     }
     stream = net::Stream(std::move(fd));
+    if (params.sslRequestFirst) {
+      auto w = stream.writeAll(wire::sslRequest(), deadline);
+      std::string reply;
+      auto rd = w.status == net::IoStatus::Ok ? stream.readSome(reply, 1, deadline) : w;
+      if (rd.status != net::IoStatus::Ok || reply != "N") {
+        r.outcome = StartupOutcome::TlsFailed;
+        r.detail = "SSLRequest was not answered N this time" + (rd.detail.empty() ? "" : ": " + rd.detail);
+        return r;
+      }
+    }
   }
   return startupOverStream(stream, params, deadline);
 }

@@ -41,6 +41,9 @@ struct StartupParams {
   std::string database;
   std::string applicationName = "pgreach";
   bool useTls = false;      // SSLRequest first, then TLS
+  // Plain, but after an SSLRequest answered N on the same connection, as libpq does for
+  // sslmode=prefer/allow (disable sends the StartupMessage at once).
+  bool sslRequestFirst = false;
   std::string sni;          // for the TLS upgrade
   std::vector<std::pair<std::string, std::string>> extra;  // more startup parameters
 };
