@@ -147,3 +147,19 @@ TEST_CASE("lab auth-failed: the password never appears in any output", "[lab]") 
     }
   }
 }
+
+TEST_CASE("lab healthy with sslnegotiation=direct: PostgreSQL 15 refuses direct TLS, libpq 15 cannot do it", "[lab]") {
+  labScenario("healthy");
+  auto report = runJson({"postgresql://app:" + labEnv("LAB_PASSWORD") + "@" + labEnv("LAB_HOST_NEON") +
+                         "/appdb?sslmode=verify-full&sslnegotiation=direct&sslrootcert=" + labEnv("LAB_CA")});
+  REQUIRE(report["root_cause"].is_object());
+  CHECK(report["root_cause"]["code"] == "tls.direct_unsupported");
+  const auto& direct = check(report, "tls.direct");
+  CHECK(direct["status"] == "fail");
+  CHECK(direct["data"]["direct_tls_requested"] == true);
+  const auto& connect = check(report, "pg.connect");
+  CHECK(connect["status"] == "pass");  // libpq fell back to SSLRequest
+  bool noted = false;
+  for (const auto& f : connect["findings"]) noted = noted || f["code"] == "pg.libpq_no_direct_tls";
+  CHECK(noted);
+}
