@@ -14,6 +14,7 @@ packages=(
   ldnsutils dnsutils netcat-openbsd tcpdump python3
   # comparison peers for bench/
   nmap
+  testssl.sh
 )
 # Extra packages other parts of the project ask for (one per line, # comments allowed).
 for f in "$(dirname "$0")"/../tests/lab/PACKAGES; do

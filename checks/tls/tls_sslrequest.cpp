@@ -33,7 +33,8 @@ class SslRequestCheck final : public engine::Check {
     const auto deadline = ctx.now() + ctx.probeTimeout();
     std::vector<SslRequestOutcome> outcomes(probes.size());
     parallelFor(probes.size(), [&](size_t i) {
-      outcomes[i] = sslRequest(probes[i], deadline, std::chrono::milliseconds(150));
+      // Injected bytes arrive with or right behind the S (same flight): 50 ms is enough to see them.
+      outcomes[i] = sslRequest(probes[i], deadline, std::chrono::milliseconds(50));
     });
 
     const std::string sslmode = ctx.target().sslmode();
