@@ -13,6 +13,19 @@ using engine::CheckResult;
 using engine::Finding;
 using engine::Severity;
 
+constexpr const char* kNoTlsFix =
+    "Enable TLS on the server or pooler listening there (PgBouncer: client_tls_sslmode and a certificate), or "
+    "connect to the port that offers TLS. libpq reports: \"server does not support SSL, but SSL was required\".";
+
+// Whether the user connects to this port: the target's own port, or any port named with --ports.
+bool userPort(const engine::CheckContext& ctx, uint16_t port) {
+  if (!ctx.options().ports.empty()) return true;
+  for (const auto& h : ctx.target().hosts()) {
+    if (h.port == port) return true;
+  }
+  return false;
+}
+
 class SslRequestCheck final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
@@ -58,18 +71,33 @@ class SslRequestCheck final : public engine::Check {
       switch (reply) {
         case SslReply::Accepted: break;
         case SslReply::Refused: {
-          const Severity sev = sslmodeRequiresTls(sslmode) ? Severity::Critical
-                               : sslmode == "disable"      ? Severity::Info
-                                                           : Severity::Warning;
-          r.findings.push_back(
-              {"tls.not_supported", sev,
-               count + " address/port pair(s) answered N: no TLS" +
-                   (sev == Severity::Critical ? " although sslmode=" + sslmode + " requires it"
-                                              : std::string(" (sslmode=") + sslmode + " would go on unencrypted)"),
-               lines,
-               "Enable TLS on the server or pooler listening there (PgBouncer: client_tls_sslmode and a "
-               "certificate), or connect to the port that offers TLS. libpq reports: \"server does not support "
-               "SSL, but SSL was required\"."});
+          // The sslmode decides only for the ports the user connects to (the target's
+          // port, or --ports): a provider's extra pooler port without TLS is a warning.
+          std::vector<std::string> blocking, other;
+          for (size_t i = 0; i < probes.size(); ++i) {
+            if (outcomes[i].reply != SslReply::Refused) continue;
+            const std::string line = probes[i].label() + ": " + outcomes[i].detail;
+            (userPort(ctx, probes[i].port) ? blocking : other).push_back(line);
+          }
+          if (!blocking.empty()) {
+            const Severity sev = sslmodeRequiresTls(sslmode) ? Severity::Critical
+                                 : sslmode == "disable"      ? Severity::Info
+                                                             : Severity::Warning;
+            r.findings.push_back(
+                {"tls.not_supported", sev,
+                 std::to_string(blocking.size()) + " of " + std::to_string(probes.size()) +
+                     " address/port pair(s) answered N: no TLS" +
+                     (sev == Severity::Critical ? " although sslmode=" + sslmode + " requires it"
+                                                : std::string(" (sslmode=") + sslmode + " would go on unencrypted)"),
+                 blocking, kNoTlsFix});
+          }
+          if (!other.empty()) {
+            r.findings.push_back({"tls.not_supported_other_port", Severity::Warning,
+                                  std::to_string(other.size()) + " of " + std::to_string(probes.size()) +
+                                      " address/port pair(s) on the provider's other ports answered N: no TLS there",
+                                  other, kNoTlsFix});
+          }
+          (void)lines;
           break;
         }
         case SslReply::VeryOld:
