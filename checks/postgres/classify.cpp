@@ -1,11 +1,26 @@
 #include "checks/postgres/classify.h"
 
+#include "net/address.h"
+
 namespace pgreach::checks::postgres {
 namespace {
 
 bool has(std::string_view hay, std::string_view needle) { return hay.find(needle) != std::string_view::npos; }
 
 }  // namespace
+
+bool seenFromOutside(const std::string& seenAddress, const std::vector<std::string>& vpcCidrs) {
+  auto seen = net::IpAddress::parse(seenAddress);
+  if (!seen) return false;
+  bool anyCidr = false;
+  for (const auto& text : vpcCidrs) {
+    auto cidr = net::Cidr::parse(text);
+    if (!cidr) continue;
+    anyCidr = true;
+    if (cidr->contains(*seen)) return false;
+  }
+  return anyCidr || !net::isPrivateOrLocal(*seen);
+}
 
 std::string hbaHost(std::string_view message) {
   constexpr std::string_view kMarker = "pg_hba.conf entry for host \"";

@@ -4,6 +4,7 @@
 // Pure: unit-tested on recorded strings.
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pgreach::checks::postgres {
 
@@ -17,6 +18,11 @@ struct ErrorClass {
 };
 
 ErrorClass classifyConnectError(std::string_view message, std::string_view sqlstate);
+
+// Whether the client address the server saw shows the connection left the private
+// path: outside every given VPC CIDR when some are known (--vpc-cidr), else any
+// address that is not private. False for anything that is not an IP address.
+bool seenFromOutside(const std::string& seenAddress, const std::vector<std::string>& vpcCidrs);
 
 // Pulls the host out of `no pg_hba.conf entry for host "X", ...` ("" when absent).
 std::string hbaHost(std::string_view message);

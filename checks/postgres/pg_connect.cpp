@@ -184,11 +184,10 @@ class ConnectCheck final : public engine::Check {
       std::vector<std::string> ev = {"libpq: " + msg};
       if (!cls.seenAddress.empty()) {
         ev.push_back("the server saw the client as " + cls.seenAddress);
-        auto seen = net::IpAddress::parse(cls.seenAddress);
-        if (seen && !net::isPrivateOrLocal(*seen)) {
+        if (seenFromOutside(cls.seenAddress, ctx.options().vpcCidrs)) {
           r.findings.push_back({"pg.no_hba_public_address", Severity::Critical,
-                                "the server saw a public client address (" + cls.seenAddress +
-                                    "): the connection did not take the private path",
+                                "the server saw the client as " + cls.seenAddress +
+                                    ", outside the private network: the connection did not take the private path",
                                 ev, "Make the hostname resolve to the private endpoint so traffic stays inside the VPC."});
         }
       }

@@ -158,12 +158,11 @@ class StartupCheck final : public engine::Check {
                                          "answered by " + std::string(wire::toString(res.responder))};
           if (cls.code == "pg.no_hba_entry" && !cls.seenAddress.empty()) {
             ev.push_back("the server saw the client as " + cls.seenAddress);
-            auto seen = net::IpAddress::parse(cls.seenAddress);
-            if (seen && !net::isPrivateOrLocal(*seen)) {
+            if (seenFromOutside(cls.seenAddress, ctx.options().vpcCidrs)) {
               addOrMerge(r.findings,
                          {"pg.no_hba_public_address", Severity::Critical,
-                          "the server saw a public client address (" + cls.seenAddress +
-                              "): the connection did not take the private path",
+                          "the server saw the client as " + cls.seenAddress +
+                              ", outside the private network: the connection did not take the private path",
                           ev,
                           "Make the hostname resolve to the private endpoint (private DNS on the VPC endpoint / "
                           "private DNS zone link) so traffic stays inside the VPC."});

@@ -77,3 +77,12 @@ TEST_CASE(".pgpass matching with wildcards, escapes and comments", "[unit]") {
   CHECK_FALSE(pgpassHasEntry(file, "empty", "5432", "appdb", "app"));
   CHECK_FALSE(pgpassHasEntry("", "h", "1", "d", "u"));
 }
+
+TEST_CASE("the address the server saw: inside or outside the private path", "[unit]") {
+  using pgreach::checks::postgres::seenFromOutside;
+  CHECK(seenFromOutside("203.0.113.9", {}));
+  CHECK_FALSE(seenFromOutside("10.40.1.10", {}));
+  CHECK_FALSE(seenFromOutside("10.40.1.10", {"10.40.0.0/16"}));
+  CHECK(seenFromOutside("10.99.0.5", {"10.40.0.0/16"}));  // NAT from another network
+  CHECK_FALSE(seenFromOutside("not-an-ip", {"10.40.0.0/16"}));
+}
