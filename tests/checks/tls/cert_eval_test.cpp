@@ -3,6 +3,7 @@
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
+#include <optional>
 #include <catch2/catch.hpp>
 
 using namespace pgreach::checks::tls;
@@ -37,9 +38,11 @@ CertJudgement healthy(const std::string& sslmode) {
   return j;
 }
 
-const Finding* find(const std::vector<Finding>& fs, const std::string& code) {
+// By value: callers pass judgeHandshake(...) temporaries straight in.
+std::optional<Finding> find(std::vector<Finding> fs, const std::string& code) {
   auto it = std::find_if(fs.begin(), fs.end(), [&](const Finding& f) { return f.code == code; });
-  return it == fs.end() ? nullptr : &*it;
+  if (it == fs.end()) return std::nullopt;
+  return *it;
 }
 
 }  // namespace

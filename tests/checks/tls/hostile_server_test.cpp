@@ -167,3 +167,18 @@ TEST_CASE("a PgBouncer-style server answering N and an auth request is alive", "
   CHECK(hasFinding(r.report, "pg.startup", "pg.alive"));
   CHECK(hasFinding(r.report, "tls.sslrequest", "tls.not_supported"));
 }
+
+TEST_CASE("an ErrorResponse to SSLRequest: tls.very_old_server", "[integration]") {
+  LoopbackServer server([](int fd, const std::atomic<bool>&) {
+    if (expectSslRequest(fd)) LoopbackServer::send(fd, fixture("postgres15_no_hba.bin"));
+  });
+  auto r = diagnose(server.port(), "prefer");
+  CHECK(hasFinding(r.report, "tls.sslrequest", "tls.very_old_server"));
+}
+
+TEST_CASE("closed right after SSLRequest: tls.connection_closed", "[integration]") {
+  LoopbackServer server([](int fd, const std::atomic<bool>&) { (void)expectSslRequest(fd); });
+  auto r = diagnose(server.port(), "prefer");
+  CHECK(hasFinding(r.report, "tls.sslrequest", "tls.connection_closed"));
+  CHECK(r.report["root_cause"]["stage"] == "tls");
+}
