@@ -182,3 +182,26 @@ TEST_CASE("closed right after SSLRequest: tls.connection_closed", "[integration]
   CHECK(hasFinding(r.report, "tls.sslrequest", "tls.connection_closed"));
   CHECK(r.report["root_cause"]["stage"] == "tls");
 }
+
+TEST_CASE("a server that stalls mid-SCRAM: pg.connect gives up at its deadline", "[integration]") {
+  LoopbackServer server([](int fd, const std::atomic<bool>& stop) {
+    if (!expectSslRequest(fd)) return;
+    LoopbackServer::send(fd, "N");
+    LoopbackServer::readPacket(fd);
+    LoopbackServer::send(fd, fixture("postgres15_auth_sasl.bin"));
+    LoopbackServer::hold(fd, stop, 12000);  // swallow SASLInitialResponse, never answer
+  });
+  const std::string password = "stall-Secret-42";
+  auto r = runProcess({pgreach::testing::pgreachBinary(), "diagnose",
+                       // URI form: the keyword form's JSON redaction fix lives on the reports branch.
+                       "postgresql://app:" + password + "@127.0.0.1:" + std::to_string(server.port()) +
+                           "/appdb?sslmode=prefer",
+                       "--timeout", "1s", "--format", "json"},
+                      std::chrono::seconds(20), {"PGSSLMODE="});
+  REQUIRE_FALSE(r.timedOut);
+  auto report = nlohmann::json::parse(r.out);
+  CHECK(hasFinding(report, "pg.connect", "pg.connect_timeout"));
+  CHECK(r.elapsed <= std::chrono::milliseconds(5000));
+  CHECK(r.out.find(password) == std::string::npos);
+  CHECK(r.err.find(password) == std::string::npos);
+}
