@@ -15,6 +15,7 @@ packages=(
   # comparison peers for bench/
   nmap
   time  # /usr/bin/time -v for the benchmarks' peak memory
+  testssl.sh
 )
 # Extra packages other parts of the project ask for (one per line, # comments allowed).
 for f in "$(dirname "$0")"/../tests/lab/PACKAGES; do

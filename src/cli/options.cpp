@@ -96,6 +96,9 @@ po::options_description diagnoseOptions() {
       ("endpoint", po::value<std::vector<std::string>>()->composing(), "cloud audit: VPC endpoint id (vpce-...) or Azure private endpoint name")
       ("endpoint-ip", po::value<std::vector<std::string>>()->composing(), "cloud audit: an endpoint interface address")
       ("cloud-region", po::value<std::string>(), "cloud audit: region (default: from the hostname or IMDS)");
+  // --- tls ---
+  d.add_options()
+      ("cert-warn-days", po::value<int>(), "warn when the server certificate expires within N days (default 21)");
   return d;
 }
 
@@ -246,6 +249,11 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   if (!o.clientIp.empty() && !net::IpAddress::parse(o.clientIp)) return makeError("--client-ip: \"" + o.clientIp + "\" is not an IP address");
   for (const auto& a : o.endpointIps) {
     if (!net::IpAddress::parse(a)) return makeError("--endpoint-ip: \"" + a + "\" is not an IP address");
+  }
+  // --- tls ---
+  if (vm.count("cert-warn-days")) {
+    o.certWarnDays = vm["cert-warn-days"].as<int>();
+    if (o.certWarnDays < 0 || o.certWarnDays > 3650) return makeError("--cert-warn-days must be 0-3650");
   }
   if (o.formats.size() > 1 && !o.output.empty()) {
     return makeError("--output takes one format; with several --format values write to stdout");

@@ -53,6 +53,8 @@ struct Options {
   std::vector<std::string> endpointIds;  // --endpoint vpce-... (or an Azure private endpoint name)
   std::vector<std::string> endpointIps;
   std::string cloudRegion;
+  // --- tls ---
+  int certWarnDays = 21;  // tls.cert_expiring below this many days
 };
 
 // Parses argv. On bad input returns an Error whose message names what was wrong.

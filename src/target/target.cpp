@@ -4,8 +4,10 @@
 
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <set>
 
+#include "target/strip_option.h"
 #include "util/strings.h"
 
 namespace pgreach::target {
@@ -127,8 +129,18 @@ Expected<Target> Target::parse(std::string_view conninfo) {
   t.fromUri_ = looksLikeUri(conninfo);
   const auto keywords = knownKeywords();
 
+  // libpq before 17 rejects `sslnegotiation`: take it out and remember it (strip_option.h).
+  std::optional<std::string> sslnegotiation;
+  std::string input(conninfo);
+  if (!keywords.count("sslnegotiation")) {
+    auto stripped = stripOption(input, "sslnegotiation");
+    input = std::move(stripped.conninfo);
+    sslnegotiation = stripped.value;
+    if (!sslnegotiation) {
+      if (const char* env = std::getenv("PGSSLNEGOTIATION"); env && *env) sslnegotiation = env;
+    }
+  }
   char* rawErr = nullptr;
-  const std::string input(conninfo);
   ConninfoPtr parsed(PQconninfoParse(input.c_str(), &rawErr));
   PqString err(rawErr);
   if (!parsed) {
@@ -172,6 +184,11 @@ Expected<Target> Target::parse(std::string_view conninfo) {
       // Environment-provided values count as given by the user.
       if (o->envvar && std::getenv(o->envvar)) t.explicit_.emplace_back(key, o->val);
     }
+  }
+
+  if (sslnegotiation) {
+    t.explicit_.emplace_back("sslnegotiation", *sslnegotiation);
+    t.effective_["sslnegotiation"] = *sslnegotiation;
   }
 
   // Hosts, hostaddrs and ports are comma-separated lists, matched by position.

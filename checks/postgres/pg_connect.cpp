@@ -1,0 +1,269 @@
+// pg.connect: a real libpq connection with the user's credentials, never blocking:
+// PQconnectStartParams + PQconnectPoll with poll() on PQsocket and a deadline, then a
+// timed SELECT 1. Reports server version, TLS in use and round-trip time; classifies a
+// failure with the provider signatures (classify.h). The password goes only to libpq
+// (params arrays) and is scrubbed from every message we keep.
+// Depends on pg.startup: when the server already rejected us without a password there
+// is nothing to gain from sending one (and some providers ban after failures).
+#include <libpq-fe.h>
+#include <poll.h>
+#include <sys/stat.h>
+
+#include <fstream>
+#include <memory>
+#include <sstream>
+
+#include "checks/postgres/classify.h"
+#include "checks/postgres/pgpass.h"
+#include "checks/tls/tls_common.h"
+#include "engine/registry.h"
+#include "util/secret.h"
+
+namespace pgreach::checks::postgres {
+namespace {
+
+using engine::CheckResult;
+using engine::Finding;
+using engine::Severity;
+
+struct PgConnFinish {
+  void operator()(PGconn* c) const { PQfinish(c); }
+};
+struct PgResultClear {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using PgConnPtr = std::unique_ptr<PGconn, PgConnFinish>;
+using PgResultPtr = std::unique_ptr<PGresult, PgResultClear>;
+
+// Keywords handed to libpq when set on the target (non-secret ones; the password is added apart).
+constexpr const char* kPassThrough[] = {"host", "port", "user", "dbname", "sslmode", "sslrootcert", "sslcert",
+                                        "sslkey", "sslcrl", "sslcrldir", "sslsni", "options", "passfile",
+                                        "channel_binding", "ssl_min_protocol_version", "ssl_max_protocol_version",
+                                        "target_session_attrs", "krbsrvname", "gsslib", "requirepeer"};
+
+std::string scrub(std::string text, const std::vector<std::string>& secrets) {
+  for (const auto& s : secrets) {
+    if (s.empty()) continue;
+    for (size_t at = text.find(s); at != std::string::npos; at = text.find(s, at)) {
+      text.replace(at, s.size(), util::kHidden);
+    }
+  }
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  return text;
+}
+
+int millisLeft(engine::TimePoint deadline, const engine::CheckContext& ctx) {
+  auto left = std::chrono::duration_cast<engine::Millis>(deadline - ctx.now()).count();
+  return left <= 0 ? 0 : static_cast<int>(std::min<long long>(left, 60000));
+}
+
+bool waitSocket(int fd, bool forWrite, engine::TimePoint deadline, const engine::CheckContext& ctx) {
+  for (int i = 0; i < 1000; ++i) {
+    pollfd p{fd, static_cast<short>(forWrite ? POLLOUT : POLLIN), 0};
+    int rc = ::poll(&p, 1, millisLeft(deadline, ctx));
+    if (rc > 0) return true;
+    if (rc == 0) return false;
+    if (errno != EINTR) return true;
+  }
+  return false;
+}
+
+bool passfileHasEntry(const target::Target& t, std::string& path) {
+  path = pgpassPath(t.option("passfile"));
+  if (path.empty()) return false;
+  std::ifstream in(path);
+  if (!in) return false;
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const std::string content = ss.str().substr(0, 1 << 20);
+  return pgpassHasEntry(content, t.primary().name(), std::to_string(t.primary().port), t.dbname(), t.user());
+}
+
+class ConnectCheck final : public engine::Check {
+ public:
+  const engine::CheckInfo& info() const override {
+    static const engine::CheckInfo kInfo{"pg.connect", engine::Stage::Postgres,
+                                         "Log in with libpq (non-blocking) and run a timed SELECT 1",
+                                         {"pg.startup"}, engine::Millis(15000)};
+    return kInfo;
+  }
+
+  CheckResult run(engine::CheckContext& ctx) override {
+    CheckResult r;
+    const auto& target = ctx.target();
+    const std::vector<std::string> secrets = target.secretValues();
+    if (target.option("sslnegotiation") == "direct") {
+      r.findings.push_back({"pg.libpq_no_direct_tls", Severity::Info,
+                            "the target asks for sslnegotiation=direct, which this libpq (" +
+                                std::to_string(PQlibVersion() / 10000) + ") cannot do; connecting with SSLRequest",
+                            {"libpq version " + std::to_string(PQlibVersion())},
+                            "Direct TLS needs libpq 17+ on the client; the tls.direct check shows whether the server "
+                            "accepts it."});
+    }
+    // Credentials: the target (string or PGPASSWORD), a passfile entry, or a server
+    // that asked for none (trust).
+    std::string passfile;
+    const bool havePassword = !target.password().empty();
+    const bool havePassfile = !havePassword && passfileHasEntry(target, passfile);
+    bool trust = false;
+    std::string hostaddr;
+    if (const auto* st = ctx.dependency("pg.startup"); st && st->data.contains("probes")) {
+      for (const auto& p : st->data["probes"]) {
+        if (p.value("outcome", "") != "auth_request") continue;
+        if (p.value("port", 0) != target.primary().port || p.value("host", "") != target.primary().name()) continue;
+        if (hostaddr.empty()) hostaddr = p.value("address", "");
+        if (p.value("auth_code", -1) == 0) trust = true;
+      }
+    }
+    if (!havePassword && !havePassfile && !trust) {
+      r.status = engine::Status::Skip;
+      r.summary = "skipped: no password in the target, PGPASSWORD or a passfile entry (nothing was sent)";
+      r.findings.insert(r.findings.begin(), {"pg.no_credentials", Severity::Info,
+                                             "no credentials to log in with: pg.connect was not attempted", {},
+                                             "Give a password (PGPASSWORD or ~/.pgpass) to test the login too."});
+      return r;
+    }
+
+    std::vector<std::string> keys, values;
+    for (const char* k : kPassThrough) {
+      const std::string v = target.option(k);
+      if (v.empty()) continue;
+      keys.emplace_back(k);
+      values.push_back(v);
+    }
+    // Pin the address pg.startup reached: libpq then does no (blocking) DNS lookup.
+    if (!hostaddr.empty() && target.option("hostaddr").empty() && target.hosts().size() == 1) {
+      keys.emplace_back("hostaddr");
+      values.push_back(hostaddr);
+    } else if (!target.option("hostaddr").empty()) {
+      keys.emplace_back("hostaddr");
+      values.push_back(target.option("hostaddr"));
+    }
+    keys.emplace_back("application_name");
+    values.emplace_back("pgreach");
+    keys.emplace_back("gssencmode");  // no Kerberos round trip on a probe
+    values.emplace_back("disable");
+    std::vector<const char*> kp, vp;
+    for (size_t i = 0; i < keys.size(); ++i) {
+      kp.push_back(keys[i].c_str());
+      vp.push_back(values[i].c_str());
+    }
+    if (havePassword) {
+      kp.push_back("password");
+      vp.push_back(target.password().reveal().c_str());
+    }
+    kp.push_back(nullptr);
+    vp.push_back(nullptr);
+
+    const auto start = ctx.now();
+    const auto budget = std::min(ctx.remaining(), ctx.probeTimeout() * 2);
+    const auto deadline = start + budget;
+    PgConnPtr conn(PQconnectStartParams(kp.data(), vp.data(), 0));
+    if (!conn) {
+      r.status = engine::Status::Error;
+      r.summary = "libpq could not allocate a connection";
+      return r;
+    }
+    PostgresPollingStatusType poll = PGRES_POLLING_WRITING;
+    bool timedOut = false;
+    if (PQstatus(conn.get()) == CONNECTION_BAD) poll = PGRES_POLLING_FAILED;
+    for (int i = 0; i < 10000 && poll != PGRES_POLLING_OK && poll != PGRES_POLLING_FAILED; ++i) {
+      if (!waitSocket(PQsocket(conn.get()), poll == PGRES_POLLING_WRITING, deadline, ctx)) {
+        timedOut = true;
+        break;
+      }
+      poll = PQconnectPoll(conn.get());
+    }
+    const double connectMs = static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(ctx.now() - start).count()) / 1000.0;
+    r.data["connect_ms"] = connectMs;
+    r.data["credentials"] = havePassword ? "password" : havePassfile ? "passfile" : "none (trust)";
+    if (!hostaddr.empty()) r.data["hostaddr"] = hostaddr;
+    if (timedOut || poll != PGRES_POLLING_OK) {
+      const std::string msg = timedOut ? "timeout expired (pgreach deadline)" : scrub(PQerrorMessage(conn.get()), secrets);
+      const auto cls = classifyConnectError(msg, "");
+      std::vector<std::string> ev = {"libpq: " + msg};
+      if (!cls.seenAddress.empty()) {
+        ev.push_back("the server saw the client as " + cls.seenAddress);
+        if (seenFromOutside(cls.seenAddress, ctx.options().vpcCidrs)) {
+          r.findings.push_back({"pg.no_hba_public_address", Severity::Critical,
+                                "the server saw the client as " + cls.seenAddress +
+                                    ", outside the private network: the connection did not take the private path",
+                                ev, "Make the hostname resolve to the private endpoint so traffic stays inside the VPC."});
+        }
+      }
+      r.findings.push_back({cls.code, Severity::Critical, cls.summary, ev, cls.fix});
+      r.data["error"] = msg;
+      r.status = engine::Status::Fail;
+      r.summary = "login failed: " + cls.code;
+      return r;
+    }
+
+    // Logged in: a timed SELECT 1.
+    r.data["server_version"] = PQparameterStatus(conn.get(), "server_version") ? PQparameterStatus(conn.get(), "server_version") : "";
+    r.data["tls"] = PQsslInUse(conn.get()) == 1;
+    if (PQsslInUse(conn.get())) {
+      const char* proto = PQsslAttribute(conn.get(), "protocol");
+      const char* cipher = PQsslAttribute(conn.get(), "cipher");
+      r.data["tls_protocol"] = proto ? proto : "";
+      r.data["tls_cipher"] = cipher ? cipher : "";
+    }
+    PQsetnonblocking(conn.get(), 1);
+    const auto qStart = ctx.now();
+    bool queryOk = false;
+    std::string queryError;
+    if (PQsendQuery(conn.get(), "SELECT 1") == 1) {
+      bool flushed = false;
+      for (int i = 0; i < 10000; ++i) {
+        if (!flushed) {
+          int f = PQflush(conn.get());
+          if (f == 0) flushed = true;
+          else if (f < 0) break;
+          else if (!waitSocket(PQsocket(conn.get()), true, deadline, ctx)) break;
+          continue;
+        }
+        if (PQconsumeInput(conn.get()) == 0) break;
+        if (!PQisBusy(conn.get())) {
+          for (int k = 0; k < 16; ++k) {
+            PgResultPtr res(PQgetResult(conn.get()));
+            if (!res) break;
+            if (PQresultStatus(res.get()) == PGRES_TUPLES_OK) queryOk = true;
+            else queryError = scrub(PQresultErrorMessage(res.get()), secrets);
+          }
+          break;
+        }
+        if (!waitSocket(PQsocket(conn.get()), false, deadline, ctx)) {
+          queryError = "SELECT 1 did not complete before the deadline";
+          break;
+        }
+      }
+    }
+    const double rttMs = static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(ctx.now() - qStart).count()) / 1000.0;
+    r.data["select1_ms"] = rttMs;
+    const std::string tlsText = PQsslInUse(conn.get()) ? std::string(r.data.value("tls_protocol", "TLS")) : "no TLS";
+    if (!queryOk) {
+      if (queryError.empty()) queryError = scrub(PQerrorMessage(conn.get()), secrets);
+      r.findings.push_back({"pg.query_failed", Severity::Critical, "logged in, but SELECT 1 failed", {queryError},
+                            "Check the server's state (read-only, out of connections, statement_timeout)."});
+    } else {
+      char line[200];
+      std::snprintf(line, sizeof line, "logged in (%.1f ms), SELECT 1 in %.1f ms, server %s, %s", connectMs, rttMs,
+                    r.data.value("server_version", "?").c_str(), tlsText.c_str());
+      r.findings.push_back({"pg.connected", Severity::Info, line, {}, ""});
+    }
+    if (!PQsslInUse(conn.get())) {
+      r.findings.push_back({"pg.no_tls_in_use", Severity::Warning, "the session is not encrypted",
+                            {"sslmode=" + target.sslmode()}, "Use sslmode=verify-full."});
+    }
+    tls::sortBySeverity(r.findings);
+    r.status = engine::statusFromFindings(r.findings);
+    char summary[160];
+    std::snprintf(summary, sizeof summary, "%s, SELECT 1 in %.1f ms", queryOk ? "connected" : "query failed", rttMs);
+    r.summary = summary;
+    return r;
+  }
+};
+
+engine::RegisterCheck<ConnectCheck> registered;
+
+}  // namespace
+}  // namespace pgreach::checks::postgres

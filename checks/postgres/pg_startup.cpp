@@ -1,0 +1,232 @@
+// pg.startup: who answers on each address:port, without any password. Sends a
+// StartupMessage over the channel libpq would use (TLS after S, plain after N when the
+// sslmode allows it), reads the first reply and names the auth method, or classifies
+// the ErrorResponse: PostgreSQL, PgBouncer, the Neon proxy or the PlanetScale proxy.
+// Depends on tls.sslrequest (it needs the S/N answers) and runs after tls.handshake,
+// skipping itself when that check failed: nothing is sent over a channel the TLS stage
+// rejected.
+#include <map>
+
+#include "checks/postgres/classify.h"
+#include "checks/postgres/startup_probe.h"
+#include "engine/registry.h"
+#include "net/tls_client.h"
+
+namespace pgreach::checks::postgres {
+namespace {
+
+using engine::CheckResult;
+using engine::Finding;
+using engine::Severity;
+
+void addOrMerge(std::vector<Finding>& all, Finding f) {
+  for (auto& e : all) {
+    if (e.code == f.code) {
+      for (auto& line : f.evidence) {
+        if (e.evidence.size() < 40) e.evidence.push_back(std::move(line));
+      }
+      if (f.severity > e.severity) e.severity = f.severity;
+      return;
+    }
+  }
+  all.push_back(std::move(f));
+}
+
+std::string errorEvidence(const wire::ErrorFields& e) {
+  return e.severity() + " " + e.sqlstate() + ": " + e.message() + " [fields " + e.codes() + "]";
+}
+
+class StartupCheck final : public engine::Check {
+ public:
+  const engine::CheckInfo& info() const override {
+    static const engine::CheckInfo kInfo{"pg.startup", engine::Stage::Postgres,
+                                         "Send a StartupMessage without a password: who answers, which auth method",
+                                         {tls::kSslRequestId}, engine::Millis(10000), {tls::kHandshakeId}};
+    return kInfo;
+  }
+
+  CheckResult run(engine::CheckContext& ctx) override {
+    CheckResult r;
+    if (const auto* hs = ctx.dependency(tls::kHandshakeId); hs && hs->status == engine::Status::Fail) {
+      r.status = engine::Status::Skip;
+      r.summary = "skipped: the TLS handshake check failed (see the TLS stage)";
+      return r;
+    }
+    const auto& target = ctx.target();
+    const std::string sslmode = target.sslmode();
+    struct Job {
+      tls::OpenProbe probe;
+      bool useTls = false;
+    };
+    std::vector<Job> jobs;
+    const auto* sr = ctx.dependency(tls::kSslRequestId);
+    if (sr && sr->data.contains("probes")) {
+      for (const auto& p : sr->data["probes"]) {
+        auto addr = net::IpAddress::parse(p.value("address", ""));
+        if (!addr) continue;
+        const std::string reply = p.value("reply", "");
+        Job j{{p.value("host", ""), *addr, static_cast<uint16_t>(p.value("port", 5432))}, false};
+        if (reply == "S" && sslmode != "disable") j.useTls = true;
+        else if (reply == "S" || (reply == "N" && !tls::sslmodeRequiresTls(sslmode))) j.useTls = false;
+        else continue;  // libpq would not get this far either
+        jobs.push_back(j);
+        if (jobs.size() >= 32) break;
+      }
+    }
+    if (jobs.empty()) {
+      r.status = engine::Status::Skip;
+      r.summary = "no address:port where libpq would send a StartupMessage";
+      return r;
+    }
+
+    const auto deadline = ctx.now() + ctx.probeTimeout();
+    std::vector<StartupResult> results(jobs.size());
+    std::vector<std::optional<StartupResult>> fingerprints(jobs.size());
+    tls::parallelFor(jobs.size(), [&](size_t i) {
+      StartupParams params;
+      params.user = target.user();
+      params.database = target.dbname();
+      params.useTls = jobs[i].useTls;
+      params.sslRequestFirst = !jobs[i].useTls && sslmode != "disable";
+      params.sni = (target.option("sslsni") == "0" || net::isIpLiteral(jobs[i].probe.host)) ? "" : jobs[i].probe.host;
+      results[i] = startupProbe(jobs[i].probe, params, deadline);
+      // An auth request does not say who asked. PgBouncer vets startup parameters before
+      // authentication ("unsupported startup parameter"), PostgreSQL only after it: an
+      // unknown parameter tells them apart without any password.
+      if (results[i].outcome == StartupOutcome::AuthRequest) {
+        params.extra = {{"pgreach_fingerprint", "1"}};
+        fingerprints[i] = startupProbe(jobs[i].probe, params, deadline);
+      }
+    });
+
+    r.data["probes"] = nlohmann::json::array();
+    std::vector<std::string> alive;
+    for (size_t i = 0; i < jobs.size(); ++i) {
+      auto& res = results[i];
+      const std::string where = jobs[i].probe.label() + (res.tls ? " (TLS)" : " (plain)");
+      if (fingerprints[i] && fingerprints[i]->outcome == StartupOutcome::Error && fingerprints[i]->error) {
+        const auto fp = wire::classifyResponder(*fingerprints[i]->error);
+        const std::string msg = fingerprints[i]->error->message();
+        if (fp == wire::Responder::PgBouncer && (msg.find("unsupported startup parameter") != std::string::npos ||
+                                                 msg.find("no such database") != std::string::npos)) {
+          res.responder = wire::Responder::PgBouncer;
+        } else if (fp != wire::Responder::Unknown) {
+          res.responder = fp;
+        }
+      } else if (fingerprints[i] && fingerprints[i]->outcome == StartupOutcome::AuthRequest &&
+                 res.responder == wire::Responder::Unknown) {
+        res.responder = wire::Responder::PostgreSQL;  // PgBouncer would have refused the unknown database
+      }
+      nlohmann::json pj = {{"host", jobs[i].probe.host},
+                           {"address", jobs[i].probe.address.toString()},
+                           {"port", jobs[i].probe.port},
+                           {"tls", res.tls},
+                           {"outcome", toString(res.outcome)},
+                           {"responder", wire::toString(res.responder)},
+                           {"elapsed_ms", res.elapsedMs}};
+      if (res.auth) {
+        pj["auth_code"] = res.auth->code;
+        pj["auth_method"] = res.auth->describe();
+      }
+      if (res.error) {
+        pj["error"] = {{"severity", res.error->severity()},
+                       {"sqlstate", res.error->sqlstate()},
+                       {"message", res.error->message()},
+                       {"fields", res.error->codes()}};
+      }
+      r.data["probes"].push_back(pj);
+
+      switch (res.outcome) {
+        case StartupOutcome::AuthRequest:
+        case StartupOutcome::NegotiateVersion: {
+          alive.push_back(where + ": " + res.detail + ", answered by " + std::string(wire::toString(res.responder)));
+          if (res.auth && res.auth->method == wire::AuthMethod::Ok) {
+            addOrMerge(r.findings, {"pg.trust_auth", Severity::Warning,
+                                    "the server let user \"" + target.user() + "\" in without any password", {where},
+                                    "Require scram-sha-256 in pg_hba.conf for network connections."});
+          }
+          if (res.auth && res.auth->method == wire::AuthMethod::Cleartext && !res.tls) {
+            addOrMerge(r.findings, {"pg.cleartext_password", Severity::Warning,
+                                    "the server asks for a cleartext password over an unencrypted connection",
+                                    {where}, "Use TLS (sslmode=verify-full) and scram-sha-256."});
+          }
+          break;
+        }
+        case StartupOutcome::Error: {
+          const auto cls = classifyConnectError(res.error->message(), res.error->sqlstate());
+          std::vector<std::string> ev = {where + ": " + errorEvidence(*res.error),
+                                         "answered by " + std::string(wire::toString(res.responder))};
+          if (cls.code == "pg.no_hba_entry" && !cls.seenAddress.empty()) {
+            ev.push_back("the server saw the client as " + cls.seenAddress);
+            if (seenFromOutside(cls.seenAddress, ctx.options().vpcCidrs)) {
+              addOrMerge(r.findings,
+                         {"pg.no_hba_public_address", Severity::Critical,
+                          "the server saw the client as " + cls.seenAddress +
+                              ", outside the private network: the connection did not take the private path",
+                          ev,
+                          "Make the hostname resolve to the private endpoint (private DNS on the VPC endpoint / "
+                          "private DNS zone link) so traffic stays inside the VPC."});
+            }
+          }
+          const std::string code = cls.code == "pg.connect_failed" ? "pg.startup_rejected" : cls.code;
+          addOrMerge(r.findings, {code, Severity::Critical,
+                                  cls.code == "pg.connect_failed" ? "the server rejected the StartupMessage"
+                                                                  : cls.summary,
+                                  ev, cls.fix});
+          break;
+        }
+        case StartupOutcome::Malformed:
+          addOrMerge(r.findings, {"pg.malformed_message", Severity::Critical,
+                                  "the reply to StartupMessage is not a valid PostgreSQL message",
+                                  {where + ": " + res.detail},
+                                  "Something other than PostgreSQL (or a hostile proxy) answers on this port."});
+          break;
+        case StartupOutcome::NotPostgres:
+          addOrMerge(r.findings, {"pg.not_postgres", Severity::Critical,
+                                  "what answers the StartupMessage is not PostgreSQL", {where + ": " + res.detail},
+                                  "Check the port and what listens there."});
+          break;
+        case StartupOutcome::NoResponse:
+          addOrMerge(r.findings, {"pg.no_response", Severity::Critical, "no reply to the StartupMessage",
+                                  {where + ": " + res.detail},
+                                  "A stalled server or proxy: check the endpoint's targets."});
+          break;
+        case StartupOutcome::Closed:
+          addOrMerge(r.findings, {"pg.connection_closed", Severity::Critical,
+                                  "the connection closed before the server answered the StartupMessage",
+                                  {where + ": " + res.detail},
+                                  "A middlebox or a non-Postgres service closed it: check the port."});
+          break;
+        case StartupOutcome::TlsFailed:
+        case StartupOutcome::Unreachable:
+          addOrMerge(r.findings, {"pg.startup_unreachable", Severity::Warning,
+                                  "could not reach the server again for the startup probe",
+                                  {where + ": " + res.detail}, "An unstable path: probe again."});
+          break;
+      }
+      if (res.responder == wire::Responder::PgBouncer) {
+        addOrMerge(r.findings, {"pg.pgbouncer_answered", Severity::Info, "PgBouncer answers on this port",
+                                {where}, ""});
+      } else if (res.responder == wire::Responder::NeonProxy || res.responder == wire::Responder::PlanetScaleProxy) {
+        addOrMerge(r.findings, {"pg.provider_proxy", Severity::Info,
+                                "the provider's proxy answers (" + std::string(wire::toString(res.responder)) + ")",
+                                {where}, ""});
+      }
+    }
+    if (!alive.empty()) {
+      r.findings.push_back({"pg.alive", Severity::Info,
+                            std::to_string(alive.size()) + " of " + std::to_string(jobs.size()) +
+                                " address/port pair(s) answered the StartupMessage with an auth request",
+                            alive, ""});
+    }
+    tls::sortBySeverity(r.findings);
+    r.status = engine::statusFromFindings(r.findings);
+    r.summary = std::to_string(alive.size()) + "/" + std::to_string(jobs.size()) + " alive";
+    return r;
+  }
+};
+
+engine::RegisterCheck<StartupCheck> registered;
+
+}  // namespace
+}  // namespace pgreach::checks::postgres

@@ -1,0 +1,207 @@
+// tls.handshake: for every address:port that answered S to SSLRequest, complete a TLS
+// handshake (SNI = the host the user connects to), record protocol, cipher, ALPN and
+// the chain, and judge the certificate the way the target's sslmode would.
+#include <ctime>
+
+#include "checks/tls/cert_eval.h"
+#include "checks/tls/tls_common.h"
+#include "engine/registry.h"
+#include "net/tls_client.h"
+#include "target/provider.h"
+
+namespace pgreach::checks::tls {
+namespace {
+
+using engine::CheckResult;
+using engine::Finding;
+using engine::Severity;
+
+nlohmann::json certJson(const net::CertInfo& c) {
+  return {{"subject", c.subject},   {"issuer", c.issuer},       {"sans", c.sans},
+          {"not_before", c.notBefore}, {"not_after", c.notAfter}, {"key_type", c.keyType},
+          {"key_bits", c.keyBits},  {"sha256", c.sha256},       {"self_signed", c.selfSigned}};
+}
+
+// One finding per code, evidence from every address merged (two ENIs, same cert).
+void mergeInto(std::vector<Finding>& all, std::vector<Finding> more) {
+  for (auto& f : more) {
+    bool merged = false;
+    for (auto& existing : all) {
+      if (existing.code != f.code) continue;
+      for (auto& e : f.evidence) {
+        if (existing.evidence.size() < 40) existing.evidence.push_back(std::move(e));
+      }
+      if (f.severity > existing.severity) existing.severity = f.severity;
+      merged = true;
+      break;
+    }
+    if (!merged) all.push_back(std::move(f));
+  }
+}
+
+std::string sniFor(const engine::CheckContext& ctx, const std::string& host) {
+  if (ctx.target().option("sslsni") == "0") return "";
+  return net::isIpLiteral(host) ? "" : host;
+}
+
+class HandshakeCheck final : public engine::Check {
+ public:
+  const engine::CheckInfo& info() const override {
+    static const engine::CheckInfo kInfo{kHandshakeId, engine::Stage::Tls,
+                                         "Complete the TLS handshake after SSLRequest and judge the certificate",
+                                         {kSslRequestId}, engine::Millis(10000), {kTcpConnectId}};
+    return kInfo;
+  }
+
+  CheckResult run(engine::CheckContext& ctx) override {
+    CheckResult r;
+    std::vector<OpenProbe> probes;
+    const engine::CheckResult* sr = ctx.dependency(kSslRequestId);
+    if (sr && sr->data.contains("probes")) {
+      for (const auto& p : sr->data["probes"]) {
+        if (p.value("reply", "") != "S") continue;
+        auto addr = net::IpAddress::parse(p.value("address", ""));
+        if (!addr) continue;
+        probes.push_back({p.value("host", ""), *addr, static_cast<uint16_t>(p.value("port", 5432))});
+        if (probes.size() >= 32) break;
+      }
+    }
+    const auto& target = ctx.target();
+    const std::string sslmode = target.sslmode();
+    const bool provider = target.provider() != target::Provider::Generic;
+    if (provider && (sslmode == "disable" || sslmode == "allow" || sslmode == "prefer" || sslmode == "require")) {
+      r.findings.push_back({"tls.weak_sslmode", Severity::Warning,
+                            "sslmode=" + sslmode + " does not verify the server: a spoofed endpoint would get the "
+                            "password",
+                            {"target sslmode: " + sslmode + (target.isExplicit("sslmode") ? "" : " (libpq default)")},
+                            "Use sslmode=verify-full with the provider's CA (sslrootcert=system for public CAs)."});
+    }
+    const std::string host = target.primary().name();
+    if (net::isIpLiteral(host) && target.provider() == target::Provider::Neon) {
+      const bool endpointOption = target.option("options").find("endpoint") != std::string::npos;
+      r.findings.push_back({"tls.sni_impossible", endpointOption ? Severity::Info : Severity::Critical,
+                            "connecting by IP address sends no SNI, and the Neon proxy routes by SNI",
+                            {"host " + host + " is an IP literal"},
+                            "Connect by the endpoint's hostname (with private DNS enabled on the VPC endpoint), or "
+                            "pass options=endpoint%3D<endpoint-id>."});
+    }
+    if (probes.empty()) {
+      sortBySeverity(r.findings);
+      r.status = r.findings.empty() ? engine::Status::Skip : engine::statusFromFindings(r.findings);
+      r.summary = "no address:port offered TLS";
+      return r;
+    }
+
+    const std::string rootCert = rootCertFor(target);
+    const auto deadline = ctx.now() + ctx.probeTimeout();
+    struct PerProbe {
+      SslRequestOutcome request;
+      net::TlsHandshakeResult handshake;
+      std::string sni;
+    };
+    std::vector<PerProbe> results(probes.size());
+    parallelFor(probes.size(), [&](size_t i) {
+      auto& pr = results[i];
+      pr.request = sslRequest(probes[i], deadline);
+      if (pr.request.reply != SslReply::Accepted) return;
+      pr.sni = sniFor(ctx, probes[i].host);
+      net::TlsClientOptions opts{pr.sni, {"postgresql"}, rootCert, probes[i].host};
+      pr.handshake = net::tlsHandshake(pr.request.stream, opts, deadline);
+    });
+
+    const long long now = static_cast<long long>(std::time(nullptr));
+    int ok = 0;
+    r.data["sslmode"] = sslmode;
+    r.data["root_cert"] = rootCert.empty() ? "(none)" : rootCert;
+    r.data["probes"] = nlohmann::json::array();
+    std::vector<std::string> okLines;
+    for (size_t i = 0; i < probes.size(); ++i) {
+      const auto& pr = results[i];
+      const auto& h = pr.handshake;
+      const std::string where = probes[i].label();
+      nlohmann::json pj = {{"host", probes[i].host},
+                           {"address", probes[i].address.toString()},
+                           {"port", probes[i].port},
+                           {"sni", pr.sni}};
+      if (pr.request.reply != SslReply::Accepted) {
+        pj["outcome"] = "sslrequest_" + std::string(toString(pr.request.reply));
+        r.data["probes"].push_back(pj);
+        mergeInto(r.findings, {{"tls.sslrequest_changed", Severity::Warning,
+                                "the server's answer to SSLRequest changed between probes",
+                                {where + ": " + pr.request.detail}, "An unstable path or server: probe again."}});
+        continue;
+      }
+      pj["outcome"] = toString(h.outcome);
+      pj["elapsed_ms"] = static_cast<double>(h.elapsed.count()) / 1000.0;
+      pj["chain"] = nlohmann::json::array();
+      for (const auto& c : h.chain) pj["chain"].push_back(certJson(c));
+      if (h.outcome != net::TlsOutcome::Ok) {
+        pj["detail"] = h.detail;
+        r.data["probes"].push_back(pj);
+        if (h.outcome == net::TlsOutcome::LocalError) {
+          mergeInto(r.findings, {{"tls.root_cert_unreadable", Severity::Critical,
+                                  "the trust store given in sslrootcert cannot be used", {h.detail},
+                                  "Fix the sslrootcert path (a PEM file of CA certificates)."}});
+        } else if (h.outcome == net::TlsOutcome::Timeout) {
+          mergeInto(r.findings, {{"tls.handshake_timeout", Severity::Critical,
+                                  "the TLS handshake stalled after the server agreed to TLS",
+                                  {where + ": " + h.detail},
+                                  "A middlebox that drops large packets (MTU) or a stalled server: check path MTU "
+                                  "and the server's load."}});
+        } else {
+          mergeInto(r.findings, {{"tls.handshake_failed", Severity::Critical,
+                                  "the TLS handshake failed (" + std::string(toString(h.outcome)) + ")",
+                                  {where + ": " + h.detail},
+                                  "Check the server's TLS configuration (protocol versions, ciphers) and any TLS "
+                                  "proxy on the path."}});
+        }
+        continue;
+      }
+      ++ok;
+      pj["protocol"] = h.protocol;
+      pj["cipher"] = h.cipher;
+      pj["alpn"] = h.alpn;
+      pj["host_checked"] = h.hostChecked;
+      pj["host_matches"] = h.hostMatches;
+      pj["verify_errors"] = nlohmann::json::array();
+      for (const auto& e : h.verifyErrors) pj["verify_errors"].push_back({{"depth", e.depth}, {"code", e.code}, {"text", e.text}});
+      if (!h.chain.empty()) pj["days_until_expiry"] = daysUntil(now, h.chain.front().notAfterEpoch);
+      r.data["probes"].push_back(pj);
+
+      CertJudgement j;
+      j.sslmode = sslmode;
+      j.host = probes[i].host;
+      j.rootCertKnown = !rootCert.empty();
+      j.rootCert = rootCert;
+      j.providerTarget = provider;
+      j.handshake = h;
+      j.nowEpoch = now;
+      j.certWarnDays = ctx.options().certWarnDays;
+      j.where = where;
+      mergeInto(r.findings, judgeHandshake(j));
+      std::string line = where + ": " + h.protocol + " " + h.cipher + (h.alpn.empty() ? "" : " ALPN " + h.alpn) +
+                         (pr.sni.empty() ? ", no SNI" : ", SNI " + pr.sni);
+      if (!h.chain.empty()) {
+        line += ", cert " + h.chain.front().subject + " (" + h.chain.front().keyType + " " +
+                std::to_string(h.chain.front().keyBits) + ", expires " + h.chain.front().notAfter + ", " +
+                std::to_string(daysUntil(now, h.chain.front().notAfterEpoch)) + " days)";
+      }
+      okLines.push_back(line);
+    }
+    if (ok > 0) {
+      r.findings.push_back({"tls.handshake_ok", Severity::Info,
+                            std::to_string(ok) + " of " + std::to_string(probes.size()) + " TLS handshake(s) completed",
+                            okLines, ""});
+    }
+    sortBySeverity(r.findings);
+    r.status = engine::statusFromFindings(r.findings);
+    r.summary = std::to_string(ok) + "/" + std::to_string(probes.size()) + " handshakes" +
+                (results.front().handshake.protocol.empty() ? "" : " (" + results.front().handshake.protocol + ")");
+    return r;
+  }
+};
+
+engine::RegisterCheck<HandshakeCheck> registered;
+
+}  // namespace
+}  // namespace pgreach::checks::tls

@@ -1,0 +1,165 @@
+// [lab] The TLS and Postgres stages against the lab's real PostgreSQL 15 and PgBouncer:
+// each scenario's root cause (stage/code) from the JSON report, as the BRIEF's table says.
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support/lab.h"
+
+using namespace pgreach::testing;
+
+namespace {
+
+std::string conninfo(const std::string& host, const std::string& extra = "") {
+  return "host=" + host + " user=" + labEnv("LAB_USER") + " dbname=" + labEnv("LAB_DB") +
+         " sslmode=verify-full sslrootcert=" + labEnv("LAB_CA") + (extra.empty() ? "" : " " + extra);
+}
+
+nlohmann::json runJson(const std::vector<std::string>& args, ProcessResult* out = nullptr) {
+  std::vector<std::string> all = {"diagnose"};
+  all.insert(all.end(), args.begin(), args.end());
+  all.insert(all.end(), {"--format", "json"});
+  auto r = pgreachInClient(all);
+  INFO(r.err);
+  REQUIRE_FALSE(r.timedOut);
+  if (out) *out = r;
+  return nlohmann::json::parse(r.out);
+}
+
+const nlohmann::json& check(const nlohmann::json& report, const std::string& id) {
+  for (const auto& c : report["checks"]) {
+    if (c["id"] == id) return c;
+  }
+  FAIL("check " << id << " missing from the report");
+  static nlohmann::json none;
+  return none;
+}
+
+void expectRootCause(const std::string& scenario, const std::string& stage, const std::string& code,
+                     const std::vector<std::string>& extra = {}) {
+  labScenario(scenario);
+  std::vector<std::string> args = {conninfo(labEnv("LAB_HOST_NEON"))};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto report = runJson(args);
+  INFO(scenario << ": " << report["root_cause"].dump());
+  REQUIRE(report["root_cause"].is_object());
+  CHECK(report["root_cause"]["stage"] == stage);
+  CHECK(report["root_cause"]["code"] == code);
+}
+
+}  // namespace
+
+TEST_CASE("lab healthy: TLS verified, PostgreSQL answers, verdict ok", "[lab]") {
+  labScenario("healthy");
+  auto report = runJson({conninfo(labEnv("LAB_HOST_NEON"))});
+  CHECK(report["root_cause"].is_null());
+  const auto& hs = check(report, "tls.handshake");
+  CHECK(hs["status"] == "pass");
+  REQUIRE(hs["data"]["probes"].size() == 2);
+  const auto& p = hs["data"]["probes"][0];
+  CHECK(p["protocol"] == "TLSv1.3");
+  CHECK(p["host_matches"] == true);
+  CHECK(p["sni"] == labEnv("LAB_HOST_NEON"));
+  CHECK(p["chain"][0]["sha256"].get<std::string>().size() == 95);
+  CHECK(p["days_until_expiry"].get<int>() > 21);
+  const auto& st = check(report, "pg.startup");
+  CHECK(st["status"] == "pass");
+  CHECK(st["data"]["probes"][0]["responder"] == "postgresql");
+  CHECK(st["data"]["probes"][0]["auth_method"].get<std::string>().find("SCRAM-SHA-256") != std::string::npos);
+  CHECK(check(report, "tls.direct")["data"]["probes"][0]["direct_tls"] == "unsupported");
+}
+
+TEST_CASE("lab healthy: PgBouncer on 6432 and 5433 is recognised", "[lab]") {
+  labScenario("healthy");
+  auto report = runJson({"host=" + labEnv("LAB_HOST_NEON") + " user=app dbname=appdb sslmode=prefer", "--ports",
+                         "6432,5433"});
+  const auto& st = check(report, "pg.startup");
+  REQUIRE(st["data"]["probes"].size() == 4);
+  for (const auto& p : st["data"]["probes"]) {
+    CHECK(p["responder"] == "pgbouncer");
+    CHECK(p["tls"] == false);
+  }
+  bool recognised = false;
+  for (const auto& f : st["findings"]) recognised = recognised || f["code"] == "pg.pgbouncer_answered";
+  CHECK(recognised);
+  // PgBouncer answers N (client TLS off): a warning under prefer, not a failure.
+  CHECK(check(report, "tls.sslrequest")["status"] == "warn");
+}
+
+TEST_CASE("lab healthy: login with libpq and a timed SELECT 1", "[lab]") {
+  labScenario("healthy");
+  auto report = runJson({"postgresql://app:" + labEnv("LAB_PASSWORD") + "@" + labEnv("LAB_HOST_NEON") +
+                         "/appdb?sslmode=verify-full&sslrootcert=" + labEnv("LAB_CA")});
+  CHECK(report["root_cause"].is_null());
+  const auto& c = check(report, "pg.connect");
+  CHECK(c["status"] == "pass");
+  CHECK(c["data"]["tls"] == true);
+  CHECK(c["data"]["server_version"].get<std::string>().rfind("15.", 0) == 0);
+  CHECK(c["data"]["select1_ms"].get<double>() >= 0.0);
+}
+
+TEST_CASE("lab tls-expired → tls/tls.cert_expired", "[lab]") { expectRootCause("tls-expired", "tls", "tls.cert_expired"); }
+TEST_CASE("lab tls-wrong-host → tls/tls.cert_wrong_host", "[lab]") {
+  expectRootCause("tls-wrong-host", "tls", "tls.cert_wrong_host");
+}
+TEST_CASE("lab tls-self-signed → tls/tls.cert_untrusted", "[lab]") {
+  expectRootCause("tls-self-signed", "tls", "tls.cert_untrusted");
+}
+TEST_CASE("lab tls-off → tls/tls.not_supported", "[lab]") { expectRootCause("tls-off", "tls", "tls.not_supported"); }
+TEST_CASE("lab no-hba → postgres/pg.no_hba_entry, found without a password", "[lab]") {
+  expectRootCause("no-hba", "postgres", "pg.no_hba_entry");
+}
+
+TEST_CASE("lab auth-failed → postgres/pg.auth_failed", "[lab]") {
+  labScenario("auth-failed");
+  auto report = runJson({"postgresql://app:" + labEnv("LAB_PASSWORD") + "@" + labEnv("LAB_HOST_NEON") +
+                         "/appdb?sslmode=verify-full&sslrootcert=" + labEnv("LAB_CA")});
+  REQUIRE(report["root_cause"].is_object());
+  CHECK(report["root_cause"]["stage"] == "postgres");
+  CHECK(report["root_cause"]["code"] == "pg.auth_failed");
+}
+
+TEST_CASE("lab tarpit → tls/tls.no_response within the timeout", "[lab]") {
+  labScenario("tarpit");
+  ProcessResult r;
+  auto report = runJson({conninfo(labEnv("LAB_HOST_NEON")), "--ports", "5433", "--timeout", "2s"}, &r);
+  REQUIRE(report["root_cause"].is_object());
+  CHECK(report["root_cause"]["stage"] == "tls");
+  CHECK(report["root_cause"]["code"] == "tls.no_response");
+  CHECK(r.elapsed <= std::chrono::milliseconds(3000));  // timeout + 1 s
+}
+
+TEST_CASE("lab auth-failed: the password never appears in any output", "[lab]") {
+  labScenario("auth-failed");
+  const std::string secret = "pl-Sekr3t-" + std::to_string(::getpid());
+  for (const std::string& password : std::vector<std::string>{labEnv("LAB_PASSWORD"), secret}) {
+    const std::string uri = "postgresql://app:" + password + "@" + labEnv("LAB_HOST_NEON") +
+                            "/appdb?sslmode=verify-full&sslrootcert=" + labEnv("LAB_CA");
+    for (const char* format : {"text", "json", "markdown"}) {
+      auto r = pgreachInClient({"diagnose", uri, "--format", format, "-v"});
+      INFO(format);
+      REQUIRE_FALSE(r.timedOut);
+      CHECK(r.exitCode == 2);
+      CHECK(r.out.find("pg.auth_failed") != std::string::npos);
+      CHECK(r.out.find(password) == std::string::npos);
+      CHECK(r.err.find(password) == std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("lab healthy with sslnegotiation=direct: PostgreSQL 15 refuses direct TLS, libpq 15 cannot do it", "[lab]") {
+  labScenario("healthy");
+  auto report = runJson({"postgresql://app:" + labEnv("LAB_PASSWORD") + "@" + labEnv("LAB_HOST_NEON") +
+                         "/appdb?sslmode=verify-full&sslnegotiation=direct&sslrootcert=" + labEnv("LAB_CA")});
+  REQUIRE(report["root_cause"].is_object());
+  CHECK(report["root_cause"]["code"] == "tls.direct_unsupported");
+  const auto& direct = check(report, "tls.direct");
+  CHECK(direct["status"] == "fail");
+  CHECK(direct["data"]["direct_tls_requested"] == true);
+  const auto& connect = check(report, "pg.connect");
+  CHECK(connect["status"] == "pass");  // libpq fell back to SSLRequest
+  bool noted = false;
+  for (const auto& f : connect["findings"]) noted = noted || f["code"] == "pg.libpq_no_direct_tls";
+  CHECK(noted);
+}
