@@ -14,6 +14,8 @@ packages=(
   ldnsutils dnsutils netcat-openbsd tcpdump python3
   # comparison peers for bench/
   nmap
+  # reports: zlib for the --bundle tar.gz, chromium for the HTML render test
+  zlib1g-dev chromium
 )
 # Extra packages other parts of the project ask for (one per line, # comments allowed).
 for f in "$(dirname "$0")"/../tests/lab/PACKAGES; do

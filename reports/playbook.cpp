@@ -1,0 +1,123 @@
+#include "reports/playbook.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "reports/catalog.h"
+#include "reports/embedded.h"
+
+namespace pgreach::reports {
+
+using engine::Status;
+
+Expected<Playbook> parsePlaybook(std::string_view json) {
+  auto j = nlohmann::json::parse(json, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return makeError("playbook: not a JSON object");
+  auto str = [](const nlohmann::json& o, const char* key) -> std::optional<std::string> {
+    auto it = o.find(key);
+    if (it == o.end()) return std::string();
+    if (!it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
+  Playbook p;
+  auto provider = str(j, "provider");
+  auto title = str(j, "title");
+  auto source = str(j, "source");
+  if (!provider || provider->empty()) return makeError("playbook: \"provider\" must be a non-empty string");
+  if (!title || !source) return makeError("playbook " + *provider + ": \"title\" and \"source\" must be strings");
+  p.provider = *provider;
+  p.title = *title;
+  p.source = *source;
+  auto sections = j.find("sections");
+  if (sections == j.end() || !sections->is_array() || sections->empty()) {
+    return makeError("playbook " + p.provider + ": \"sections\" must be a non-empty array");
+  }
+  size_t index = 0;
+  for (const auto& s : *sections) {
+    const std::string where = "playbook " + p.provider + ": section " + std::to_string(index++);
+    if (!s.is_object()) return makeError(where + " is not an object");
+    PlaybookSection ps;
+    auto t = str(s, "title");
+    auto manual = str(s, "manual");
+    auto fix = str(s, "fix");
+    if (!t || t->empty()) return makeError(where + ": \"title\" must be a non-empty string");
+    if (!manual || !fix) return makeError(where + ": \"manual\" and \"fix\" must be strings");
+    ps.title = *t;
+    ps.manual = *manual;
+    ps.fix = *fix;
+    auto checks = s.find("checks");
+    if (checks != s.end()) {
+      if (!checks->is_array()) return makeError(where + ": \"checks\" must be an array of check ids");
+      for (const auto& c : *checks) {
+        if (!c.is_string()) return makeError(where + ": \"checks\" must be an array of check ids");
+        ps.checks.push_back(c.get<std::string>());
+      }
+    }
+    p.sections.push_back(std::move(ps));
+  }
+  return p;
+}
+
+std::optional<Playbook> playbookFor(std::string_view provider) {
+  auto text = embeddedFile("reports/playbooks/" + std::string(provider) + ".json");
+  if (!text) return std::nullopt;
+  auto parsed = parsePlaybook(*text);
+  if (!parsed) return std::nullopt;  // a unit test keeps every embedded playbook valid
+  return std::move(*parsed);
+}
+
+namespace {
+
+void addEvidence(Section& s, const engine::CheckResult& c) {
+  for (const auto& f : c.findings) {
+    if (f.severity == engine::Severity::Info) continue;
+    s.evidence.push_back(f.code + ": " + f.summary);
+    for (const auto& e : f.evidence) s.evidence.push_back("  " + e);
+  }
+}
+
+}  // namespace
+
+std::vector<Section> applyPlaybook(const Playbook& playbook, const std::vector<engine::CheckResult>& checks) {
+  std::vector<Section> out;
+  std::set<std::string> covered;
+  for (const auto& ps : playbook.sections) {
+    Section s;
+    s.title = ps.title;
+    bool ran = false, any = false;
+    Status worst = Status::Skip;
+    for (const auto& id : ps.checks) {
+      for (const auto& c : checks) {
+        if (c.id != id) continue;
+        s.checkIds.push_back(c.id);
+        covered.insert(c.id);
+        if (c.status == Status::Skip) continue;
+        if (!any || engine::statusRank(c.status) > engine::statusRank(worst)) worst = c.status;
+        any = ran = true;
+        addEvidence(s, c);
+      }
+    }
+    s.status = ran ? worst : Status::Skip;
+    if (!ran) s.manual = ps.manual;
+    if (s.status == Status::Fail || s.status == Status::Warn) s.fix = ps.fix;
+    out.push_back(std::move(s));
+  }
+  Section other;
+  other.title = "Other checks";
+  bool anyOther = false;
+  for (const auto& c : checks) {
+    if (covered.count(c.id)) continue;
+    other.checkIds.push_back(c.id);
+    if (c.status != Status::Skip &&
+        (!anyOther || engine::statusRank(c.status) > engine::statusRank(other.status))) {
+      other.status = c.status;
+      anyOther = true;
+    }
+    addEvidence(other, c);
+  }
+  if (!other.checkIds.empty()) out.push_back(std::move(other));
+  return out;
+}
+
+}  // namespace pgreach::reports
