@@ -69,6 +69,8 @@ std::vector<std::string> closeCodes(std::string_view code, size_t max) {
     if (!needle.empty() && known.find(needle) != std::string::npos) score = 0;
     const auto tail = known.substr(known.find('.') + 1);
     if (!needle.empty() && needle.find(tail) != std::string::npos) score = std::min<size_t>(score, 1);
+    const auto needleTail = needle.substr(needle.find('.') == std::string::npos ? 0 : needle.find('.') + 1);
+    if (needleTail.size() >= 4 && known.find(needleTail) != std::string::npos) score = std::min<size_t>(score, 1);
     if (score <= std::max<size_t>(3, needle.size() / 3)) scored.emplace_back(score, known);
   }
   std::sort(scored.begin(), scored.end());

@@ -90,6 +90,8 @@ std::vector<Hop> buildPath(const Report& r) {
     if (!addresses.empty()) {
       addrHop.status = dnsStatus;
       addrHop.details = addresses;
+    } else if (dns && dns->status != Status::Skip) {
+      addrHop.details.push_back("no addresses");
     }
   }
   hops.push_back(std::move(resolver));

@@ -54,6 +54,14 @@ Expected<Playbook> parsePlaybook(std::string_view json) {
         ps.checks.push_back(c.get<std::string>());
       }
     }
+    auto codes = s.find("codes");
+    if (codes != s.end()) {
+      if (!codes->is_array()) return makeError(where + ": \"codes\" must be an array of finding codes");
+      for (const auto& c : *codes) {
+        if (!c.is_string()) return makeError(where + ": \"codes\" must be an array of finding codes");
+        ps.codes.push_back(c.get<std::string>());
+      }
+    }
     p.sections.push_back(std::move(ps));
   }
   return p;
@@ -69,9 +77,28 @@ std::optional<Playbook> playbookFor(std::string_view provider) {
 
 namespace {
 
-void addEvidence(Section& s, const engine::CheckResult& c) {
+bool codeMatches(const std::vector<std::string>& codes, const std::string& code) {
+  if (codes.empty()) return true;
+  for (const auto& c : codes) {
+    if (c == code) return true;
+    if (!c.empty() && c.back() == '*' && code.compare(0, c.size() - 1, c, 0, c.size() - 1) == 0) return true;
+  }
+  return false;
+}
+
+// A check's status as one section sees it: with a code filter, a failing check whose
+// failing findings are all about something else counts as passed for this section.
+Status statusFor(const PlaybookSection& ps, const engine::CheckResult& c) {
+  if (ps.codes.empty() || c.status == Status::Pass || c.status == Status::Skip) return c.status;
   for (const auto& f : c.findings) {
-    if (f.severity == engine::Severity::Info) continue;
+    if (f.severity != engine::Severity::Info && codeMatches(ps.codes, f.code)) return c.status;
+  }
+  return c.status == Status::Error ? Status::Error : Status::Pass;
+}
+
+void addEvidence(Section& s, const engine::CheckResult& c, const std::vector<std::string>& codes = {}) {
+  for (const auto& f : c.findings) {
+    if (f.severity == engine::Severity::Info || !codeMatches(codes, f.code)) continue;
     s.evidence.push_back(f.code + ": " + f.summary);
     for (const auto& e : f.evidence) s.evidence.push_back("  " + e);
   }
@@ -93,14 +120,26 @@ std::vector<Section> applyPlaybook(const Playbook& playbook, const std::vector<e
         s.checkIds.push_back(c.id);
         covered.insert(c.id);
         if (c.status == Status::Skip) continue;
-        if (!any || engine::statusRank(c.status) > engine::statusRank(worst)) worst = c.status;
+        const Status st = statusFor(ps, c);
+        if (!any || engine::statusRank(st) > engine::statusRank(worst)) worst = st;
         any = ran = true;
-        addEvidence(s, c);
+        addEvidence(s, c, ps.codes);
       }
     }
     s.status = ran ? worst : Status::Skip;
     if (!ran) s.manual = ps.manual;
-    if (s.status == Status::Fail || s.status == Status::Warn) s.fix = ps.fix;
+    if (s.status == Status::Fail || s.status == Status::Warn) {
+      s.fix = ps.fix;
+      // A section without a provider fix falls back to the findings' own fix.
+      for (const auto& id : s.checkIds) {
+        for (const auto& c : checks) {
+          if (c.id != id || !s.fix.empty()) continue;
+          for (const auto& f : c.findings) {
+            if (s.fix.empty() && f.severity != engine::Severity::Info && codeMatches(ps.codes, f.code)) s.fix = f.fix;
+          }
+        }
+      }
+    }
     out.push_back(std::move(s));
   }
   Section other;

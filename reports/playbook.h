@@ -17,6 +17,9 @@ namespace pgreach::reports {
 struct PlaybookSection {
   std::string title;
   std::vector<std::string> checks;
+  // When set, only findings with these codes ("tcp.silently_dropped", or "cloud.aws.*")
+  // make the section fail: a refused port says nothing about security groups.
+  std::vector<std::string> codes;
   std::string manual;
   std::string fix;
 };

@@ -74,6 +74,14 @@ po::options_description diagnoseOptions() {
       ("no-color", "no ANSI colour even on a terminal")
       ("json", "`pgreach checks`: list as JSON")
       ("verbose,v", po::value<int>()->implicit_value(1)->zero_tokens(), "more detail on stderr");
+  // --- reports ---
+  po::options_description r("Report options");
+  r.add_options()
+      ("output-dir", po::value<std::string>(), "write one file per --format into DIR (report.<ext>; per target with --config fleets)")
+      ("bundle", po::value<std::string>(), "write a support bundle FILE.tar.gz (reports, options, versions; secrets redacted)")
+      ("mask-addresses", "in the bundle, also mask IP addresses (the same address gets the same mask)")
+      ("store", po::value<std::string>(), "append each run's JSON report to a table in this PostgreSQL (conninfo)");
+  d.add(r);
   return d;
 }
 
@@ -85,6 +93,7 @@ std::string helpText() {
          "Usage:\n"
          "  pgreach diagnose [CONNINFO] [options]   run every check against a target\n"
          "  pgreach checks [--json]                 list the registered checks\n"
+         "  pgreach explain CODE                    what a finding code means and how to fix it\n"
          "  pgreach --help | --version\n\n"
          "CONNINFO is what you would give psql: a URI or a keyword/value string. Without it,\n"
          "the PG* environment variables (PGHOST, PGPORT, PGUSER, PGSERVICE...) are used, as libpq would.\n\n";
@@ -94,7 +103,9 @@ std::string helpText() {
          "  pgreach diagnose 'host=db.private-pg.psdb.cloud user=role.main dbname=app' --format markdown -o report.md\n"
          "  PGHOST=myserver.postgres.database.azure.com pgreach diagnose --vpc-cidr 10.0.0.0/16\n"
          "  pgreach diagnose --config /etc/pgreach.ini --format json --output /var/lib/pgreach/last.json\n"
-         "  pgreach checks --json\n\n"
+         "  pgreach checks --json\n"
+         "  pgreach diagnose --config /etc/pgreach/fleet.ini --format json --format prometheus --output-dir /var/lib/pgreach\n"
+         "  pgreach explain tcp.silently_dropped\n\n"
          "Exit codes (like a monitoring plugin):\n"
          "  0  OK        every check passed\n"
          "  1  WARNING   warnings only\n"
@@ -111,6 +122,13 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
     const std::string cmd = argv[1];
     if (cmd == "diagnose") o.command = Command::Diagnose, first = 2;
     else if (cmd == "checks") o.command = Command::Checks, first = 2;
+    // --- reports ---
+    else if (cmd == "explain") {
+      o.command = Command::Explain;
+      if (argc < 3 || std::string(argv[2]).empty()) return makeError("explain: give a finding code, e.g. pgreach explain tcp.silently_dropped");
+      o.explainCode = argv[2];
+      return o;
+    }
     else if (cmd == "help") {
       o.command = Command::Help;
       return o;
@@ -174,6 +192,12 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   if (vm.count("no-color")) o.color = false;
   if (vm.count("json")) o.json = true;
   if (vm.count("verbose")) o.verbosity = vm["verbose"].as<int>();
+  // --- reports ---
+  if (vm.count("output-dir")) o.outputDir = vm["output-dir"].as<std::string>();
+  if (vm.count("bundle")) o.bundle = vm["bundle"].as<std::string>();
+  if (vm.count("mask-addresses")) o.maskAddresses = true;
+  if (vm.count("store")) o.store = vm["store"].as<std::string>();
+  if (!o.outputDir.empty() && !o.output.empty()) return makeError("--output and --output-dir exclude each other");
   if (o.formats.size() > 1 && !o.output.empty()) {
     return makeError("--output takes one format; with several --format values write to stdout");
   }

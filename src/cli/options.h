@@ -11,7 +11,7 @@
 
 namespace pgreach::cli {
 
-enum class Command { Diagnose, Checks, Help, Version };
+enum class Command { Diagnose, Checks, Help, Version, Explain };
 
 struct Options {
   Command command = Command::Diagnose;
@@ -32,6 +32,13 @@ struct Options {
   int verbosity = 0;
   bool json = false;  // `pgreach checks --json`
   int maxParallel = 16;
+  // --- reports ---
+  std::string outputDir;      // --output-dir: one file per format (report.<ext>)
+  std::string bundle;         // --bundle FILE.tar.gz: support bundle
+  bool maskAddresses = false; // --mask-addresses: mask IP addresses in the bundle
+  std::string store;          // --store DSN: append the JSON report to a central PostgreSQL (secret)
+  std::string explainCode;    // `pgreach explain CODE`
+  std::string targetName;     // set by --config fleets: the [target.NAME] being run
 };
 
 // Parses argv. On bad input returns an Error whose message names what was wrong.
