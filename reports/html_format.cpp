@@ -39,7 +39,7 @@ Status verdictStatus(Verdict v) {
 std::string shorten(const std::string& s, size_t n) { return s.size() <= n ? s : s.substr(0, n - 1) + "…"; }
 
 std::string pathSvg(const std::vector<Hop>& hops) {
-  const int boxW = 160, boxH = 96, gap = 36, top = 10;
+  const int boxW = 150, boxH = 96, gap = 30, top = 10;
   const int width = static_cast<int>(hops.size()) * (boxW + gap) - gap + 20;
   std::ostringstream svg;
   svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"connection path\" width=\"" << width
@@ -86,6 +86,12 @@ code,pre{font-family:ui-monospace,monospace;font-size:.9rem}pre{background:#f6f8
 .svgwrap{overflow-x:auto}
 )css";
 
+std::string detailLines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (size_t i = 0; i < lines.size(); ++i) out += (i ? "<br>" : "") + xmlEscape(lines[i]);
+  return out;
+}
+
 std::string badge(Status s) {
   return "<span class=\"badge\" style=\"background:" + std::string(colour(s)) + "\">" + statusMark(s) + "</span>";
 }
@@ -112,7 +118,7 @@ std::string renderHtml(const Report& r, const RenderOptions&) {
   out << "<h2>Path</h2>\n<div class=\"svgwrap\">" << pathSvg(hops) << "</div>\n<table><tr><th>Hop</th><th>Status</th><th>Detail</th></tr>\n";
   for (const auto& h : hops) {
     out << "<tr><td>" << xmlEscape(h.name) << "</td><td>" << badge(h.status) << "</td><td>"
-        << xmlEscape(util::join(h.details, "\n")) << "</td></tr>\n";
+        << detailLines(h.details) << "</td></tr>\n";
   }
   out << "</table>\n<table>\n<tr><th>Target</th><td><code>" << xmlEscape(r.target.conninfo) << "</code></td></tr>\n"
       << "<tr><th>Provider</th><td>" << xmlEscape(r.target.provider) << "</td></tr>\n";

@@ -121,6 +121,13 @@ std::vector<Section> applyPlaybook(const Playbook& playbook, const std::vector<e
         covered.insert(c.id);
         if (c.status == Status::Skip) continue;
         const Status st = statusFor(ps, c);
+        if (st != c.status) {
+          std::string codes;
+          for (const auto& f : c.findings) {
+            if (f.severity != engine::Severity::Info) codes += (codes.empty() ? "" : ", ") + f.code;
+          }
+          s.evidence.push_back(c.id + " failed with " + codes + ", which is not what this step checks");
+        }
         if (!any || engine::statusRank(st) > engine::statusRank(worst)) worst = st;
         any = ran = true;
         addEvidence(s, c, ps.codes);

@@ -36,7 +36,19 @@ TEST_CASE("every format matches its golden file", "[unit][golden]") {
       }
       auto golden = util::readFile(path);
       REQUIRE(golden);  // missing: run with UPDATE_GOLDEN=1 and review the diff
-      CHECK(*text == *golden);
+      if (*text != *golden) {
+        // Name the first differing line rather than dumping two whole reports.
+        std::istringstream a(*text), b(*golden);
+        std::string la, lb;
+        int line = 0;
+        while (true) {
+          ++line;
+          const bool ma = static_cast<bool>(std::getline(a, la)), mb = static_cast<bool>(std::getline(b, lb));
+          if (!ma || !mb || la != lb) break;
+        }
+        FAIL_CHECK(path << ": line " << line << " differs\n  got:      " << la << "\n  expected: " << lb
+                        << "\n(UPDATE_GOLDEN=1 regenerates; review the diff)");
+      }
     }
   }
 }
