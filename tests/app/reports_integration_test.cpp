@@ -239,3 +239,84 @@ TEST_CASE("explain prints the catalogue entry; an unknown code lists close match
   CHECK(bad.exitCode == 3);
   CHECK(bad.err.find("did you mean: tcp.silently_dropped") != std::string::npos);
 }
+
+namespace {
+
+// A PostgreSQL 15 cluster in a temp dir, owned by the postgres user, on a free loopback
+// port, with a password-protected superuser. Stopped (immediate) on destruction.
+struct TempPostgres {
+  TempDir dir;
+  std::string bin = "/usr/lib/postgresql/15/bin/";
+  std::string data;
+  uint16_t port = 0;
+  bool started = false;
+  explicit TempPostgres(const std::string& password) {
+    data = dir.path + "/data";
+    REQUIRE(::chmod(dir.path.c_str(), 0755) == 0);
+    {
+      std::ofstream pw(dir.path + "/pw");
+      pw << password << "\n";
+    }
+    REQUIRE(testing::runProcess({"chown", "-R", "postgres:postgres", dir.path}, 10s).exitCode == 0);
+    auto init = testing::runProcess({"runuser", "-u", "postgres", "--", bin + "initdb", "-D", data, "-U", "postgres",
+                                     "--pwfile=" + dir.path + "/pw", "--auth=scram-sha-256", "-E", "UTF8"},
+                                    120s);
+    INFO(init.out << init.err);
+    REQUIRE(init.exitCode == 0);
+    port = closedPort();
+    auto start = testing::runProcess({"runuser", "-u", "postgres", "--", bin + "pg_ctl", "-D", data, "-w", "-t", "60",
+                                      "-l", dir.path + "/log", "-o",
+                                      "-p " + std::to_string(port) + " -k " + dir.path + " -c listen_addresses=127.0.0.1",
+                                      "start"},
+                                     90s);
+    INFO(start.out << start.err);
+    REQUIRE(start.exitCode == 0);
+    started = true;
+  }
+  ~TempPostgres() {
+    if (started) {
+      testing::runProcess({"runuser", "-u", "postgres", "--", bin + "pg_ctl", "-D", data, "-m", "immediate", "stop"}, 60s);
+    }
+  }
+  std::string dsn(const std::string& password) const {
+    return "host=127.0.0.1 port=" + std::to_string(port) + " user=postgres dbname=postgres password=" + password;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("--store appends the JSON report to a real PostgreSQL 15; the DSN password never shows", "[integration]") {
+  const std::string pw = "store-secret-pw-42";
+  TempPostgres pg(pw);
+  TempDir out;
+  const std::string conninfo = "host=127.0.0.1 port=" + std::to_string(closedPort());
+  for (int run = 0; run < 2; ++run) {
+    auto r = testing::runProcess({testing::pgreachBinary(), "diagnose", conninfo, "--format", "json", "--output-dir",
+                                  out.path, "--store", pg.dsn(pw)},
+                                 60s);
+    INFO(r.out << r.err);
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("warning") == std::string::npos);
+    CHECK((r.out + r.err).find(pw) == std::string::npos);
+  }
+  auto q = testing::runProcess({pg.bin + "psql", "-X", "-A", "-t", "-c",
+                                "SELECT count(*), count(DISTINCT run_at), min(verdict), min(report->>'verdict') FROM pgreach_runs",
+                                pg.dsn(pw)},
+                               30s);
+  INFO(q.err);
+  CHECK(q.out == "2|2|critical|critical\n");
+  auto idx = testing::runProcess({pg.bin + "psql", "-X", "-A", "-t", "-c",
+                                  "SELECT count(*) FROM pg_indexes WHERE tablename = 'pgreach_runs'", pg.dsn(pw)},
+                                 30s);
+  CHECK(idx.out == "3\n");  // primary key, time, target+time
+
+  // A wrong password: a warning without the password, the local report still written.
+  fs::remove(fs::path(out.path) / "report.json");
+  auto bad = testing::runProcess({testing::pgreachBinary(), "diagnose", conninfo, "--format", "json", "--output-dir",
+                                  out.path, "--store", pg.dsn("wrong-pw-xyz")},
+                                 60s);
+  CHECK(bad.exitCode == 2);
+  CHECK(bad.err.find("warning: --store") != std::string::npos);
+  CHECK(bad.err.find("wrong-pw-xyz") == std::string::npos);
+  CHECK(fs::exists(fs::path(out.path) / "report.json"));
+}
