@@ -21,19 +21,26 @@ std::optional<long long> parseIsoUtc(const std::string& iso) {
 }
 
 std::optional<long long> certExpiry(const Report& r) {
+  // The earliest leaf notAfter among the probed addresses (two ENIs may serve two certs).
+  std::optional<long long> earliest;
+  auto consider = [&](const nlohmann::json& cert) {
+    if (!cert.is_object()) return;
+    std::optional<long long> t;
+    if (cert.contains("not_after_epoch") && cert["not_after_epoch"].is_number()) t = cert["not_after_epoch"].get<long long>();
+    else if (cert.contains("not_after") && cert["not_after"].is_string()) t = parseIsoUtc(cert["not_after"].get<std::string>());
+    if (t && (!earliest || *t < *earliest)) earliest = t;
+  };
   for (const auto& c : r.checks) {
     if (c.id != "tls.handshake" || !c.data.is_object()) continue;
-    const auto& d = c.data;
-    if (d.contains("not_after_epoch") && d["not_after_epoch"].is_number()) return d["not_after_epoch"].get<long long>();
-    for (const auto* holder : {&d, d.contains("cert") ? &d["cert"] : nullptr}) {
-      if (!holder || !holder->is_object()) continue;
-      auto it = holder->find("not_after");
-      if (it != holder->end() && it->is_string()) {
-        if (auto t = parseIsoUtc(it->get<std::string>())) return t;
-      }
+    consider(c.data);
+    auto probes = c.data.find("probes");
+    if (probes == c.data.end() || !probes->is_array()) continue;
+    for (const auto& p : *probes) {
+      if (!p.is_object() || !p.contains("chain") || !p["chain"].is_array() || p["chain"].empty()) continue;
+      consider(p["chain"][0]);
     }
   }
-  return std::nullopt;
+  return earliest;
 }
 
 }  // namespace pgreach::reports

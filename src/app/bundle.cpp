@@ -112,6 +112,7 @@ Expected<bool> writeBundle(const std::string& path, const reports::Report& repor
   entries.push_back({dir + "versions.txt", versionsText()});
   for (const auto& c : report.checks) {
     if (!c.data.is_object()) continue;
+    // tcp.connect's --capture-file, when the check records its path in data.capture_file.
     for (const char* key : {"pcap_path", "capture_file"}) {
       const std::string pcap = dataString(c.data, key);
       if (pcap.empty()) continue;
@@ -127,6 +128,17 @@ Expected<bool> writeBundle(const std::string& path, const reports::Report& repor
         const std::string pem = dataString(c.data, key);
         if (!pem.empty()) entries.push_back({dir + c.id + ".chain.pem", pem});
       }
+      // The certificate details each probe saw (subject, issuer, SANs, validity, sha256).
+      nlohmann::json chains = nlohmann::json::array();
+      auto probes = c.data.find("probes");
+      if (probes != c.data.end() && probes->is_array()) {
+        for (const auto& p : *probes) {
+          if (p.is_object() && p.contains("chain")) {
+            chains.push_back({{"address", p.value("address", "")}, {"port", p.value("port", 0)}, {"chain", p["chain"]}});
+          }
+        }
+      }
+      if (!chains.empty()) entries.push_back({dir + c.id + ".chain.json", chains.dump(2) + "\n"});
     }
   }
   AddressMasker masker;

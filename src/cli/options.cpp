@@ -67,7 +67,7 @@ po::options_description diagnoseOptions() {
       ("deadline", po::value<std::string>(), "deadline for the whole run (default 30s)")
       ("only", po::value<std::vector<std::string>>()->composing(), "run only these check ids or stages")
       ("skip", po::value<std::vector<std::string>>()->composing(), "skip these check ids or stages")
-      ("format", po::value<std::vector<std::string>>()->composing(), "text|json|markdown (default text)")
+      ("format", po::value<std::vector<std::string>>()->composing(), "text|markdown|html|json|junit|nagios|prometheus (repeatable; default text)")
       ("output,o", po::value<std::string>(), "write the report to FILE (atomically) instead of stdout")
       ("config", po::value<std::string>(), "read options from an INI file (same names, key = value)")
       ("conninfo", po::value<std::string>(), "the connection string (also the first positional argument)")

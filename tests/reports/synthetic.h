@@ -72,7 +72,13 @@ inline reports::Report healthyReport() {
                     {{"probes", {probe(host, "10.40.2.120", 5432, "open", 1.2), probe(host, "10.40.3.118", 5432, "open", 1.9)}}}));
   c.push_back(check("tls.sslrequest", Stage::Tls, Status::Pass, "server answered S", 3));
   c.push_back(check("tls.handshake", Stage::Tls, Status::Pass, "TLSv1.3, certificate valid for the host", 12, {},
-                    {{"protocol", "TLSv1.3"}, {"not_after_epoch", 1830297600}}));
+                    {{"sslmode", "verify-full"},
+                     {"probes", {{{"address", "10.40.2.120"}, {"port", 5432},
+                                  {"chain", {{{"subject", "CN=ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech"},
+                                              {"not_after", "2028-01-01T00:00:00Z"}}}}},
+                                 {{"address", "10.40.3.118"}, {"port", 5432},
+                                  {"chain", {{{"subject", "CN=ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech"},
+                                              {"not_after", "2028-01-01T00:00:00Z"}}}}}}}}));
   c.push_back(check("pg.startup", Stage::Postgres, Status::Pass, "PostgreSQL answered (SCRAM-SHA-256)", 5));
   c.push_back(check("pg.connect", Stage::Postgres, Status::Pass, "signed in as app to appdb", 20));
   c.push_back(cloudContext());
