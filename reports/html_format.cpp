@@ -112,6 +112,9 @@ std::string renderHtml(const Report& r, const RenderOptions&) {
     for (const auto& f : r.rootCause->related) {
       out << "<p><b>Related:</b> <code>" << xmlEscape(f.code) << "</code>: " << xmlEscape(f.summary) << "</p>";
     }
+    if (!r.rootCause->sections.empty()) {
+      out << "<p><b>Playbook steps:</b> " << xmlEscape(util::join(r.rootCause->sections, "; ")) << "</p>";
+    }
     out << "</div>\n";
   }
   const auto hops = buildPath(r);

@@ -45,7 +45,8 @@ nlohmann::json toJson(const Report& r) {
                  {"code", r.rootCause->code},
                  {"summary", r.rootCause->summary},
                  {"fix", r.rootCause->fix},
-                 {"related", related}};
+                 {"related", related},
+                 {"sections", r.rootCause->sections}};
   }
   nlohmann::json path = nlohmann::json::array();
   for (const auto& hop : buildPath(r)) {

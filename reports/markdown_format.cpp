@@ -39,6 +39,7 @@ std::string renderMarkdown(const Report& r, const RenderOptions&) {
     out << "- **Finding:** `" << r.rootCause->code << "`: " << cell(r.rootCause->summary) << "\n";
     if (!r.rootCause->fix.empty()) out << "- **Fix:** " << cell(r.rootCause->fix) << "\n";
     for (const auto& f : r.rootCause->related) out << "- **Related:** `" << f.code << "`: " << cell(f.summary) << "\n";
+    if (!r.rootCause->sections.empty()) out << "- **Playbook steps:** " << cell(util::join(r.rootCause->sections, "; ")) << "\n";
     out << "\n";
   }
   out << "## Path\n\n`" << pathLine(r, false) << "`\n\n";

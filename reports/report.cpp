@@ -150,6 +150,14 @@ Report assembleReport(TargetSummary target, std::vector<engine::CheckResult> che
     r.sections = genericSections(r.checks);
     r.playbook = {r.target.provider, "", ""};
   }
+  if (r.rootCause) {
+    for (const auto& sec : r.sections) {
+      if (sec.status != Status::Fail) continue;
+      if (std::find(sec.checkIds.begin(), sec.checkIds.end(), r.rootCause->checkId) != sec.checkIds.end()) {
+        r.rootCause->sections.push_back(sec.title);
+      }
+    }
+  }
   return r;
 }
 

@@ -35,6 +35,7 @@ struct RootCause {
   std::string summary;
   std::string fix;
   std::vector<engine::Finding> related;  // cloud findings that explain it
+  std::vector<std::string> sections;     // the failed playbook sections that cover it
 };
 
 struct Section {

@@ -105,6 +105,7 @@ std::string renderText(const Report& r, const RenderOptions& o) {
     out << "  code: " << r.rootCause->code << "\n";
     if (!r.rootCause->fix.empty()) out << "  fix:  " << r.rootCause->fix << "\n";
     for (const auto& f : r.rootCause->related) out << "  related: " << f.code << ": " << f.summary << "\n";
+    if (!r.rootCause->sections.empty()) out << "  see:  " << util::join(r.rootCause->sections, "; ") << "\n";
   }
   for (const auto& s : r.sections) {
     out << "\n== " << s.title << " [" << paint(mark(s.status), s.status, o.color) << "]\n";
