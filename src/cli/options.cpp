@@ -75,13 +75,11 @@ po::options_description diagnoseOptions() {
       ("json", "`pgreach checks`: list as JSON")
       ("verbose,v", po::value<int>()->implicit_value(1)->zero_tokens(), "more detail on stderr");
   // --- reports ---
-  po::options_description r("Report options");
-  r.add_options()
+  d.add_options()
       ("output-dir", po::value<std::string>(), "write one file per --format into DIR (report.<ext>; per target with --config fleets)")
       ("bundle", po::value<std::string>(), "write a support bundle FILE.tar.gz (reports, options, versions; secrets redacted)")
       ("mask-addresses", "in the bundle, also mask IP addresses (the same address gets the same mask)")
       ("store", po::value<std::string>(), "append each run's JSON report to a table in this PostgreSQL (conninfo)");
-  d.add(r);
   return d;
 }
 
