@@ -1,5 +1,7 @@
 #include "reports/path.h"
 
+#include <algorithm>
+
 namespace pgreach::reports {
 
 using engine::Stage;
@@ -37,6 +39,11 @@ void stageHop(const Report& r, Stage stage, Hop& hop) {
   hop.status = stageStatus(r.checks, stage);
   for (const auto& c : r.checks) {
     if (c.stage == stage && c.status != Status::Skip) hop.details.push_back(c.id + ": " + c.summary);
+  }
+  // Nothing ran: say why (the first skipped check's reason, e.g. "blocked by tcp.connect").
+  for (const auto& c : r.checks) {
+    if (!hop.details.empty()) break;
+    if (c.stage == stage && !c.summary.empty()) hop.details.push_back(c.id + ": " + c.summary);
   }
 }
 
@@ -81,8 +88,16 @@ std::vector<Hop> buildPath(const Report& r) {
       auto it = dns->data.find("resolvers");
       if (it != dns->data.end() && it->is_array()) {
         for (const auto& v : *it) {
-          if (v.is_string()) resolver.details.push_back(v.get<std::string>());
-          else if (v.is_object() && !str(v, "address").empty()) resolver.details.push_back(str(v, "address"));
+          // dns.resolve records one entry per (resolver, host): {server, role, state}.
+          std::string line = v.is_string() ? v.get<std::string>() : "";
+          if (v.is_object()) {
+            line = !str(v, "server").empty() ? str(v, "server") : str(v, "address");
+            if (!line.empty() && !str(v, "role").empty()) line += " (" + str(v, "role") + ")";
+            if (!line.empty() && !str(v, "state").empty()) line += ": " + str(v, "state");
+          }
+          if (!line.empty() && std::find(resolver.details.begin(), resolver.details.end(), line) == resolver.details.end()) {
+            resolver.details.push_back(line);
+          }
         }
       }
     }
