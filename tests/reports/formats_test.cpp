@@ -151,3 +151,19 @@ TEST_CASE("the findings catalogue covers every code the BRIEF names", "[unit]") 
   CHECK(close.front() == "tcp.silently_dropped");
   CHECK(reports::closeCodes("tls.cert_expird").front() == "tls.cert_expired");
 }
+
+TEST_CASE("every catalogue entry is complete and names its stage", "[unit]") {
+  const std::set<std::string> stages = {"dns", "tcp", "tls", "postgres", "cloud", "engine"};
+  auto codes = reports::knownCodes();
+  CHECK(codes.size() >= 30);
+  for (const auto& code : codes) {
+    INFO(code);
+    auto info = reports::lookupCode(code);
+    REQUIRE(info);
+    CHECK(stages.count(info->stage));
+    CHECK_FALSE(info->title.empty());
+    CHECK_FALSE(info->meaning.empty());
+    CHECK_FALSE(info->why.empty());
+    CHECK_FALSE(info->fix.empty());
+  }
+}
