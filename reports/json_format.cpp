@@ -1,4 +1,5 @@
 // The JSON report: the contract machines and later tools rely on.
+#include "reports/path.h"
 #include "reports/render.h"
 
 namespace pgreach::reports {
@@ -31,7 +32,9 @@ nlohmann::json toJson(const Report& r) {
     sections.push_back({{"title", s.title},
                         {"status", engine::toString(s.status)},
                         {"check_ids", s.checkIds},
-                        {"manual", s.manual}});
+                        {"manual", s.manual},
+                        {"fix", s.fix},
+                        {"evidence", s.evidence}});
   }
   nlohmann::json rootCause = nullptr;
   if (r.rootCause) {
@@ -42,7 +45,12 @@ nlohmann::json toJson(const Report& r) {
                  {"code", r.rootCause->code},
                  {"summary", r.rootCause->summary},
                  {"fix", r.rootCause->fix},
-                 {"related", related}};
+                 {"related", related},
+                 {"sections", r.rootCause->sections}};
+  }
+  nlohmann::json path = nlohmann::json::array();
+  for (const auto& hop : buildPath(r)) {
+    path.push_back({{"hop", hop.name}, {"status", engine::toString(hop.status)}, {"details", hop.details}});
   }
   return {{"schema_version", kSchemaVersion},
           {"tool", {{"name", "pgreach"}, {"version", r.toolVersion}}},
@@ -59,7 +67,9 @@ nlohmann::json toJson(const Report& r) {
           {"verdict", toString(r.verdict)},
           {"root_cause", rootCause},
           {"checks", checks},
-          {"sections", sections}};
+          {"sections", sections},
+          {"path", path},
+          {"playbook", {{"provider", r.playbook.provider}, {"title", r.playbook.title}, {"source", r.playbook.source}}}};
 }
 
 namespace {

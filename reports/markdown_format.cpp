@@ -1,6 +1,7 @@
 // The Markdown report, ticket-ready: the summary first, evidence in collapsible blocks.
 #include <sstream>
 
+#include "reports/path.h"
 #include "reports/render.h"
 #include "util/strings.h"
 
@@ -38,12 +39,24 @@ std::string renderMarkdown(const Report& r, const RenderOptions&) {
     out << "- **Finding:** `" << r.rootCause->code << "`: " << cell(r.rootCause->summary) << "\n";
     if (!r.rootCause->fix.empty()) out << "- **Fix:** " << cell(r.rootCause->fix) << "\n";
     for (const auto& f : r.rootCause->related) out << "- **Related:** `" << f.code << "`: " << cell(f.summary) << "\n";
+    if (!r.rootCause->sections.empty()) out << "- **Playbook steps:** " << cell(util::join(r.rootCause->sections, "; ")) << "\n";
     out << "\n";
   }
   out << "## Path\n\n`" << pathLine(r, false) << "`\n\n";
+  out << "| Hop | Status | Detail |\n|---|---|---|\n";
+  for (const auto& hop : buildPath(r)) {
+    out << "| " << hop.name << " | " << icon(hop.status) << " " << statusMark(hop.status) << " | "
+        << cell(util::join(hop.details, "<br>")) << " |\n";
+  }
+  out << "\n";
   out << "| | |\n|---|---|\n";
   out << "| Target | `" << cell(r.target.conninfo) << "` |\n";
   out << "| Provider | " << r.target.provider << " |\n";
+  if (!r.playbook.title.empty()) {
+    out << "| Playbook | " << cell(r.playbook.title);
+    if (!r.playbook.source.empty()) out << " (<" << r.playbook.source << ">)";
+    out << " |\n";
+  }
   std::vector<std::string> ports;
   for (auto p : r.target.ports) ports.push_back(std::to_string(p));
   out << "| Ports | " << util::join(ports, ", ") << " |\n";
@@ -51,7 +64,9 @@ std::string renderMarkdown(const Report& r, const RenderOptions&) {
   out << "| Duration | " << util::formatDuration(r.durationMs) << " |\n\n";
   for (const auto& s : r.sections) {
     out << "## " << icon(s.status) << " " << s.title << " (" << engine::toString(s.status) << ")\n\n";
-    if (!s.manual.empty()) out << "> Check by hand: " << cell(s.manual) << "\n\n";
+    if (!s.manual.empty()) out << "> Not verified by pgreach. Check by hand: " << cell(s.manual) << "\n\n";
+    if (!s.fix.empty()) out << "**Fix:** " << cell(s.fix) << "\n\n";
+    if (s.checkIds.empty()) continue;
     out << "| Check | Status | Summary |\n|---|---|---|\n";
     for (const auto& id : s.checkIds) {
       for (const auto& c : r.checks) {

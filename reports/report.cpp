@@ -4,6 +4,8 @@
 #include <chrono>
 #include <ctime>
 
+#include "reports/catalog.h"
+#include "reports/playbook.h"
 #include "target/provider.h"
 
 namespace pgreach::reports {
@@ -124,15 +126,38 @@ TargetSummary summarizeTarget(const target::Target& t, const cli::Options& optio
 
 Report buildReport(const target::Target& t, const cli::Options& options, std::vector<engine::CheckResult> checks,
                    std::string startedAt, long long durationMs) {
+  return assembleReport(summarizeTarget(t, options), std::move(checks), std::move(startedAt), durationMs);
+}
+
+Report assembleReport(TargetSummary target, std::vector<engine::CheckResult> checks, std::string startedAt,
+                      long long durationMs) {
   Report r;
   r.toolVersion = PGREACH_VERSION;
   r.startedAt = std::move(startedAt);
   r.durationMs = durationMs;
-  r.target = summarizeTarget(t, options);
+  r.target = std::move(target);
   r.checks = std::move(checks);
   r.verdict = computeVerdict(r.checks);
   r.rootCause = findRootCause(r.checks);
-  r.sections = genericSections(r.checks);
+  if (r.rootCause && r.rootCause->fix.empty()) {
+    if (auto info = lookupCode(r.rootCause->code)) r.rootCause->fix = info->fix;
+  }
+  // The provider's playbook shapes the sections; genericSections stays the fallback.
+  if (auto playbook = playbookFor(r.target.provider)) {
+    r.sections = applyPlaybook(*playbook, r.checks);
+    r.playbook = {playbook->provider, playbook->title, playbook->source};
+  } else {
+    r.sections = genericSections(r.checks);
+    r.playbook = {r.target.provider, "", ""};
+  }
+  if (r.rootCause) {
+    for (const auto& sec : r.sections) {
+      if (sec.status != Status::Fail) continue;
+      if (std::find(sec.checkIds.begin(), sec.checkIds.end(), r.rootCause->checkId) != sec.checkIds.end()) {
+        r.rootCause->sections.push_back(sec.title);
+      }
+    }
+  }
   return r;
 }
 

@@ -35,6 +35,7 @@ struct RootCause {
   std::string summary;
   std::string fix;
   std::vector<engine::Finding> related;  // cloud findings that explain it
+  std::vector<std::string> sections;     // the failed playbook sections that cover it
 };
 
 struct Section {
@@ -42,6 +43,15 @@ struct Section {
   engine::Status status = engine::Status::Skip;
   std::vector<std::string> checkIds;
   std::string manual;  // what to check by hand when pgreach cannot verify it
+  std::string fix;     // in the provider's terms; set when the section failed or warned
+  std::vector<std::string> evidence;  // "code: summary" and evidence lines of its findings
+};
+
+// The provider document a report's sections follow (reports/playbooks/<provider>.json).
+struct PlaybookRef {
+  std::string provider;
+  std::string title;
+  std::string source;  // the document's address
 };
 
 struct Report {
@@ -53,6 +63,7 @@ struct Report {
   Verdict verdict = Verdict::Unknown;
   std::optional<RootCause> rootCause;
   std::vector<Section> sections;
+  PlaybookRef playbook;
 };
 
 Verdict computeVerdict(const std::vector<engine::CheckResult>& checks);
@@ -63,6 +74,9 @@ TargetSummary summarizeTarget(const target::Target& t, const cli::Options& optio
 
 Report buildReport(const target::Target& t, const cli::Options& options, std::vector<engine::CheckResult> checks,
                    std::string startedAt, long long durationMs);
+// The same from an already summarised target (tests and fleet runs build reports this way).
+Report assembleReport(TargetSummary target, std::vector<engine::CheckResult> checks, std::string startedAt,
+                      long long durationMs);
 
 // The worst status among a stage's checks (Skip when it has none): one hop of the path.
 engine::Status stageStatus(const std::vector<engine::CheckResult>& checks, engine::Stage stage);

@@ -2,6 +2,7 @@
 // section's checks with their findings. Colour only when the caller says so (a tty).
 #include <sstream>
 
+#include "reports/path.h"
 #include "reports/render.h"
 #include "util/strings.h"
 
@@ -87,16 +88,29 @@ std::string renderText(const Report& r, const RenderOptions& o) {
   out << "Provider: " << r.target.provider << "   ports:";
   for (auto p : r.target.ports) out << " " << p;
   out << "\n";
-  out << "Path:     " << pathLine(r, o.color) << "\n";
+  if (!r.playbook.title.empty()) out << "Playbook: " << r.playbook.title << "\n";
+  out << "\nPath:\n";
+  for (const auto& hop : buildPath(r)) {
+    std::string m = statusMark(hop.status);
+    m.resize(5, ' ');
+    out << "  [" << paint(m, hop.status, o.color) << "] " << hop.name << std::string(hop.name.size() < 10 ? 10 - hop.name.size() : 1, ' ');
+    for (size_t i = 0; i < hop.details.size(); ++i) {
+      if (i) out << "\n" << std::string(20, ' ');
+      out << hop.details[i];
+    }
+    out << "\n";
+  }
   if (r.rootCause) {
     out << "\nRoot cause (" << engine::toString(r.rootCause->stage) << "): " << r.rootCause->summary << "\n";
     out << "  code: " << r.rootCause->code << "\n";
     if (!r.rootCause->fix.empty()) out << "  fix:  " << r.rootCause->fix << "\n";
     for (const auto& f : r.rootCause->related) out << "  related: " << f.code << ": " << f.summary << "\n";
+    if (!r.rootCause->sections.empty()) out << "  see:  " << util::join(r.rootCause->sections, "; ") << "\n";
   }
   for (const auto& s : r.sections) {
     out << "\n== " << s.title << " [" << paint(mark(s.status), s.status, o.color) << "]\n";
-    if (!s.manual.empty()) out << "   check by hand: " << s.manual << "\n";
+    if (!s.manual.empty()) out << "   not verified; check by hand: " << s.manual << "\n";
+    if (!s.fix.empty()) out << "   fix: " << s.fix << "\n";
     for (const auto& id : s.checkIds) {
       for (const auto& c : r.checks) {
         if (c.id != id) continue;

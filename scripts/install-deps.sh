@@ -16,6 +16,8 @@ packages=(
   nmap
   time  # /usr/bin/time -v for the benchmarks' peak memory
   testssl.sh
+  # reports: zlib for the --bundle tar.gz, chromium for the HTML render test
+  zlib1g-dev chromium
 )
 # Extra packages other parts of the project ask for (one per line, # comments allowed).
 for f in "$(dirname "$0")"/../tests/lab/PACKAGES; do

@@ -13,6 +13,10 @@
 #include "util/atomic_file.h"
 #include "util/redact.h"
 #include "util/strings.h"
+// --- reports ---
+#include "app/explain.h"
+#include "app/fleet.h"
+#include "app/outputs.h"
 
 namespace pgreach::app {
 namespace {
@@ -93,6 +97,9 @@ int diagnose(const cli::Options& opts, std::ostream& out, std::ostream& err, boo
   auto report = reports::buildReport(target, opts, std::move(results), startedAt,
                                      engine::millisBetween(started, clock.now()));
 
+  // --- reports ---
+  if (usesReportOutputs(opts)) return writeReportOutputs(opts, report, redactor, out, err, outIsTerminal);
+
   reports::RenderOptions ro;
   ro.color = opts.color && outIsTerminal && opts.output.empty();
   std::string text;
@@ -111,6 +118,29 @@ int diagnose(const cli::Options& opts, std::ostream& out, std::ostream& err, boo
 }  // namespace
 
 int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err, bool outIsTerminal) {
+  // --- reports ---
+  // A --config file with [target.NAME] sections is a fleet: each target gets its own options.
+  if (argc > 1 && std::string(argv[1]) == "diagnose") {
+    std::string config;
+    std::vector<std::string> rest;
+    for (int i = 2; i < argc; ++i) {
+      const std::string a = argv[i];
+      if (a == "--config" && i + 1 < argc) config = argv[++i];
+      else if (util::startsWith(a, "--config=")) config = a.substr(9);
+      else rest.push_back(a);
+    }
+    if (!config.empty()) {
+      auto text = util::readFile(config);
+      if (text && isFleetConfig(*text)) {
+        try {
+          return runFleet(config, rest, out, err);
+        } catch (const std::exception& e) {
+          err << "pgreach: internal error: " << util::redactPatterns(e.what()) << "\n";
+          return kUnknown;
+        }
+      }
+    }
+  }
   auto opts = cli::parseOptions(argc, argv);
   if (!opts) {
     // Option errors can quote a value; scrub secret shapes before printing.
@@ -125,6 +155,7 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
       case cli::Command::Diagnose: return diagnose(*opts, out, err, outIsTerminal);
       case cli::Command::Sweep: return sweep(*opts, out, err, ::isatty(STDERR_FILENO) == 1);
       case cli::Command::Audit: return runAudit(*opts, out, err, outIsTerminal);
+      case cli::Command::Explain: return explainCode(opts->explainCode, out, err);
     }
   } catch (const std::exception& e) {
     err << "pgreach: internal error: " << util::redactPatterns(e.what()) << "\n";

@@ -68,7 +68,7 @@ po::options_description diagnoseOptions() {
       ("deadline", po::value<std::string>(), "deadline for the whole run (default 30s)")
       ("only", po::value<std::vector<std::string>>()->composing(), "run only these check ids or stages")
       ("skip", po::value<std::vector<std::string>>()->composing(), "skip these check ids or stages")
-      ("format", po::value<std::vector<std::string>>()->composing(), "text|json|markdown (default text)")
+      ("format", po::value<std::vector<std::string>>()->composing(), "text|markdown|html|json|junit|nagios|prometheus (repeatable; default text)")
       ("output,o", po::value<std::string>(), "write the report to FILE (atomically) instead of stdout")
       ("config", po::value<std::string>(), "read options from an INI file (same names, key = value)")
       ("conninfo", po::value<std::string>(), "the connection string (also the first positional argument)")
@@ -99,6 +99,12 @@ po::options_description diagnoseOptions() {
   // --- tls ---
   d.add_options()
       ("cert-warn-days", po::value<int>(), "warn when the server certificate expires within N days (default 21)");
+  // --- reports ---
+  d.add_options()
+      ("output-dir", po::value<std::string>(), "write one file per --format into DIR (report.<ext>; per target with --config fleets)")
+      ("bundle", po::value<std::string>(), "write a support bundle FILE.tar.gz (reports, options, versions; secrets redacted)")
+      ("mask-addresses", "in the bundle, also mask IP addresses (the same address gets the same mask)")
+      ("store", po::value<std::string>(), "append each run's JSON report to a table in this PostgreSQL (conninfo)");
   return d;
 }
 
@@ -114,6 +120,7 @@ std::string helpText() {
          "                                          probe every address of the blocks (at most /16 each);\n"
          "                                          exit 0 if any is open, 2 if none, 3 on bad input\n"
          "  pgreach audit [CONNINFO] [options]      only the cloud configuration checks (no packets sent)\n"
+         "  pgreach explain CODE                    what a finding code means and how to fix it\n"
          "  pgreach --help | --version\n\n"
          "CONNINFO is what you would give psql: a URI or a keyword/value string. Without it,\n"
          "the PG* environment variables (PGHOST, PGPORT, PGUSER, PGSERVICE...) are used, as libpq would.\n\n";
@@ -123,7 +130,9 @@ std::string helpText() {
          "  pgreach diagnose 'host=db.private-pg.psdb.cloud user=role.main dbname=app' --format markdown -o report.md\n"
          "  PGHOST=myserver.postgres.database.azure.com pgreach diagnose --vpc-cidr 10.0.0.0/16\n"
          "  pgreach diagnose --config /etc/pgreach.ini --format json --output /var/lib/pgreach/last.json\n"
-         "  pgreach checks --json\n\n"
+         "  pgreach checks --json\n"
+         "  pgreach diagnose --config /etc/pgreach/fleet.ini --format json --format prometheus --output-dir /var/lib/pgreach\n"
+         "  pgreach explain tcp.silently_dropped\n\n"
          "Exit codes (like a monitoring plugin):\n"
          "  0  OK        every check passed\n"
          "  1  WARNING   warnings only\n"
@@ -142,6 +151,13 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
     else if (cmd == "checks") o.command = Command::Checks, first = 2;
     else if (cmd == "sweep") o.command = Command::Sweep, first = 2;
     else if (cmd == "audit") o.command = Command::Audit, first = 2;
+    // --- reports ---
+    else if (cmd == "explain") {
+      o.command = Command::Explain;
+      if (argc < 3 || std::string(argv[2]).empty()) return makeError("explain: give a finding code, e.g. pgreach explain tcp.silently_dropped");
+      o.explainCode = argv[2];
+      return o;
+    }
     else if (cmd == "help") {
       o.command = Command::Help;
       return o;
@@ -255,6 +271,12 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
     o.certWarnDays = vm["cert-warn-days"].as<int>();
     if (o.certWarnDays < 0 || o.certWarnDays > 3650) return makeError("--cert-warn-days must be 0-3650");
   }
+  // --- reports ---
+  if (vm.count("output-dir")) o.outputDir = vm["output-dir"].as<std::string>();
+  if (vm.count("bundle")) o.bundle = vm["bundle"].as<std::string>();
+  if (vm.count("mask-addresses")) o.maskAddresses = true;
+  if (vm.count("store")) o.store = vm["store"].as<std::string>();
+  if (!o.outputDir.empty() && !o.output.empty()) return makeError("--output and --output-dir exclude each other");
   if (o.formats.size() > 1 && !o.output.empty()) {
     return makeError("--output takes one format; with several --format values write to stdout");
   }

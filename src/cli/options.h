@@ -11,7 +11,7 @@
 
 namespace pgreach::cli {
 
-enum class Command { Diagnose, Checks, Help, Version, Sweep, Audit };
+enum class Command { Diagnose, Checks, Help, Version, Sweep, Audit, Explain };
 
 struct Options {
   Command command = Command::Diagnose;
@@ -55,6 +55,13 @@ struct Options {
   std::string cloudRegion;
   // --- tls ---
   int certWarnDays = 21;  // tls.cert_expiring below this many days
+  // --- reports ---
+  std::string outputDir;      // --output-dir: one file per format (report.<ext>)
+  std::string bundle;         // --bundle FILE.tar.gz: support bundle
+  bool maskAddresses = false; // --mask-addresses: mask IP addresses in the bundle
+  std::string store;          // --store DSN: append the JSON report to a central PostgreSQL (secret)
+  std::string explainCode;    // `pgreach explain CODE`
+  std::string targetName;     // set by --config fleets: the [target.NAME] being run
 };
 
 // Parses argv. On bad input returns an Error whose message names what was wrong.

@@ -18,7 +18,9 @@ void Redactor::addSecret(std::string value) {
 
 std::string redactPatterns(std::string text) {
   static const std::regex kUriUserinfo(R"(((?:postgres|postgresql)://[^:/@\s]*):([^@\s/]+)@)", std::regex::icase);
-  static const std::regex kKeyword(R"((\b(?:password|sslpassword)\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'&]+))",
+  // An unquoted value stops at '"' and '\\' too: inside a JSON string it must not eat the
+  // closing quote (the literal secret is masked separately by Redactor::apply).
+  static const std::regex kKeyword(R"((\b(?:password|sslpassword)\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'&"\\]+))",
                                    std::regex::icase);
   static const std::regex kPscale(R"(pscale_pw_[A-Za-z0-9_\-]+)");
   text = std::regex_replace(text, kUriUserinfo, std::string("$1:") + kHidden + "@");

@@ -1,0 +1,157 @@
+#include "app/bundle.h"
+
+#include <arpa/inet.h>
+#include <ldns/ldns.h>
+#include <libpq-fe.h>
+#include <openssl/crypto.h>
+
+#include <ctime>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "app/tar_gz.h"
+#include "reports/prom_time.h"
+#include "reports/render.h"
+#include "util/atomic_file.h"
+
+namespace pgreach::app {
+namespace {
+
+bool isAddress(const std::string& s) {
+  unsigned char buf[16];
+  if (s.find(':') == std::string::npos) return inet_pton(AF_INET, s.c_str(), buf) == 1;
+  // "d::" is a valid IPv6 address but, in a report, a C++ scope: require a digit.
+  if (s.find_first_of("0123456789") == std::string::npos) return false;
+  return inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+std::string dataString(const nlohmann::json& d, const char* key) {
+  auto it = d.find(key);
+  if (it == d.end()) return "";
+  if (it->is_string()) return it->get<std::string>();
+  if (it->is_array()) {
+    std::string all;
+    for (const auto& v : *it) {
+      if (v.is_string()) all += v.get<std::string>() + (v.get<std::string>().empty() || v.get<std::string>().back() == '\n' ? "" : "\n");
+    }
+    return all;
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string AddressMasker::apply(const std::string& text) {
+  static const std::regex kAddr(R"([0-9A-Fa-f:.]*[0-9A-Fa-f][0-9A-Fa-f:.]*)");
+  std::string out;
+  size_t last = 0;
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), kAddr); it != std::sregex_iterator(); ++it) {
+    std::string m = it->str();
+    size_t pos = static_cast<size_t>(it->position());
+    // Trim punctuation a sentence or a port suffix leaves around an address.
+    while (!m.empty() && (m.back() == '.' || m.back() == ':')) m.pop_back();
+    if (!isAddress(m)) {
+      // "10.0.0.1:5432" is an address and a port: try without the last :part.
+      auto colon = m.rfind(':');
+      if (colon != std::string::npos && m.find(':') == colon && isAddress(m.substr(0, colon))) {
+        m = m.substr(0, colon);
+      } else {
+        continue;
+      }
+    }
+    const bool glued = (pos > 0 && (std::isalnum(static_cast<unsigned char>(text[pos - 1])) || text[pos - 1] == '_')) ||
+                       (pos + m.size() < text.size() && (std::isalpha(static_cast<unsigned char>(text[pos + m.size()])) || text[pos + m.size()] == '_'));
+    if (glued) continue;  // part of a word or a hostname label, not an address
+    auto [slot, inserted] = masks_.try_emplace(m, "");
+    if (inserted) slot->second = "ip-masked-" + std::to_string(masks_.size());
+    out.append(text, last, pos - last);
+    out += slot->second;
+    last = pos + m.size();
+  }
+  out.append(text, last, std::string::npos);
+  return out;
+}
+
+std::string effectiveOptionsJson(const cli::Options& o, const reports::Report& r) {
+  nlohmann::json j = {{"conninfo", r.target.conninfo},
+                      {"provider", o.provider.empty() ? r.target.provider : o.provider},
+                      {"ports", r.target.ports},
+                      {"vpc_cidrs", o.vpcCidrs},
+                      {"resolvers", o.resolvers},
+                      {"timeout_ms", o.probeTimeout.count()},
+                      {"deadline_ms", o.deadline.count()},
+                      {"only", o.only},
+                      {"skip", o.skip},
+                      {"formats", o.formats},
+                      {"output", o.output},
+                      {"output_dir", o.outputDir},
+                      {"config", o.configFile},
+                      {"store", o.store.empty() ? "" : "<set>"},  // a DSN: never copied
+                      {"mask_addresses", o.maskAddresses},
+                      {"max_parallel", o.maxParallel}};
+  return j.dump(2) + "\n";
+}
+
+std::string versionsText() {
+  const int pq = PQlibVersion();
+  std::string out = "pgreach " PGREACH_VERSION "\n";
+  out += "libpq " + std::to_string(pq / 10000) + "." + std::to_string(pq % 100) + " (" + std::to_string(pq) + ")\n";
+  out += std::string(OpenSSL_version(OPENSSL_VERSION)) + "\n";
+  out += std::string("ldns ") + ldns_version() + "\n";
+  return out;
+}
+
+Expected<bool> writeBundle(const std::string& path, const reports::Report& report, const cli::Options& options,
+                           const util::Redactor& redactor, bool maskAddresses) {
+  std::vector<TarEntry> entries;
+  const std::string dir = "pgreach-bundle/";
+  for (const auto& [format, name] : {std::pair{"markdown", "report.md"}, {"html", "report.html"}, {"json", "report.json"}}) {
+    if (auto text = reports::render(report, format, {})) entries.push_back({dir + name, *text});
+  }
+  entries.push_back({dir + "options.json", effectiveOptionsJson(options, report)});
+  entries.push_back({dir + "versions.txt", versionsText()});
+  for (const auto& c : report.checks) {
+    if (!c.data.is_object()) continue;
+    // tcp.connect's --capture-file, when the check records its path in data.capture_file.
+    for (const char* key : {"pcap_path", "capture_file"}) {
+      const std::string pcap = dataString(c.data, key);
+      if (pcap.empty()) continue;
+      // A capture holds addresses in binary form that cannot be masked: leave it out then.
+      if (maskAddresses) {
+        entries.push_back({dir + "capture.txt", "The packet capture was left out: --mask-addresses was given.\n"});
+      } else if (auto bytes = util::readFile(pcap)) {
+        entries.push_back({dir + "capture.pcap", *bytes});
+      }
+    }
+    if (c.id == "tls.handshake" || c.id == "tls.direct") {
+      for (const char* key : {"chain_pem", "peer_chain_pem"}) {
+        const std::string pem = dataString(c.data, key);
+        if (!pem.empty()) entries.push_back({dir + c.id + ".chain.pem", pem});
+      }
+      // The certificate details each probe saw (subject, issuer, SANs, validity, sha256).
+      nlohmann::json chains = nlohmann::json::array();
+      auto probes = c.data.find("probes");
+      if (probes != c.data.end() && probes->is_array()) {
+        for (const auto& p : *probes) {
+          if (p.is_object() && p.contains("chain")) {
+            chains.push_back({{"address", p.value("address", "")}, {"port", p.value("port", 0)}, {"chain", p["chain"]}});
+          }
+        }
+      }
+      if (!chains.empty()) entries.push_back({dir + c.id + ".chain.json", chains.dump(2) + "\n"});
+    }
+  }
+  AddressMasker masker;
+  for (auto& e : entries) {
+    e.content = redactor.apply(std::move(e.content));
+    if (maskAddresses && e.name.find(".pcap") == std::string::npos) e.content = masker.apply(e.content);
+  }
+  const long long mtime = reports::parseIsoUtc(report.startedAt).value_or(0);
+  auto tar = makeTar(entries, mtime);
+  if (!tar) return makeError(tar.error());
+  auto gz = gzip(*tar);
+  if (!gz) return makeError(gz.error());
+  return util::writeFileAtomically(path, *gz);
+}
+
+}  // namespace pgreach::app

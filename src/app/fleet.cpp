@@ -1,0 +1,252 @@
+#include "app/fleet.h"
+
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "app/outputs.h"
+#include "app/run_target.h"
+#include "app/store.h"
+#include "cli/options.h"
+#include "net/fd.h"
+#include "reports/render.h"
+#include "util/atomic_file.h"
+#include "util/strings.h"
+
+namespace pgreach::app {
+namespace {
+
+constexpr size_t kMaxConfigBytes = 1 << 20;
+constexpr size_t kMaxTargets = 256;
+
+bool validName(std::string_view s, size_t max, bool allowDot) {
+  if (s.empty() || s.size() > max) return false;
+  for (unsigned char c : s) {
+    if (!(std::isalnum(c) || c == '_' || c == '-' || (allowDot && c == '.'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool isFleetConfig(std::string_view text) {
+  for (const auto& line : util::split(std::string(text), '\n')) {
+    if (util::startsWith(util::trim(line), "[target.")) return true;
+  }
+  return false;
+}
+
+Expected<FleetConfig> parseFleetConfig(std::string_view text) {
+  if (text.size() > kMaxConfigBytes) return makeError("config: larger than 1 MiB");
+  if (text.find('\0') != std::string_view::npos) return makeError("config: contains a NUL byte (not a text file)");
+  FleetConfig cfg;
+  FleetTarget* current = nullptr;
+  size_t lineNo = 0;
+  for (const auto& raw : util::split(std::string(text), '\n')) {
+    ++lineNo;
+    const std::string where = "config line " + std::to_string(lineNo) + ": ";
+    std::string line = util::trim(raw);
+    if (line.empty() || line[0] == '#' || line[0] == ';') continue;
+    if (line[0] == '[') {
+      if (line.back() != ']') return makeError(where + "a section header must end with ']'");
+      const std::string section = util::trim(line.substr(1, line.size() - 2));
+      if (!util::startsWith(section, "target.")) {
+        return makeError(where + "unknown section [" + section.substr(0, 40) + "] (only [target.NAME])");
+      }
+      const std::string name = section.substr(7);
+      if (!validName(name, 64, false)) {
+        return makeError(where + "target names are 1-64 letters, digits, '-' or '_'");
+      }
+      for (const auto& t : cfg.targets) {
+        if (t.name == name) return makeError(where + "target \"" + name + "\" is defined twice");
+      }
+      if (cfg.targets.size() >= kMaxTargets) return makeError(where + "more than 256 targets");
+      cfg.targets.push_back({name, {}});
+      current = &cfg.targets.back();
+      continue;
+    }
+    const auto eq = line.find('=');
+    if (eq == std::string::npos) return makeError(where + "expected key = value");
+    const std::string key = util::toLower(util::trim(line.substr(0, eq)));
+    std::string value = util::trim(line.substr(eq + 1));
+    if (!validName(key, 40, false)) return makeError(where + "invalid option name (letters, digits, '-')");
+    if (key == "config") return makeError(where + "config files cannot include other config files");
+    if (value.size() >= 2 && ((value.front() == '"' && value.back() == '"') || (value.front() == '\'' && value.back() == '\''))) {
+      value = value.substr(1, value.size() - 2);
+    }
+    (current ? current->options : cfg.global).emplace_back(key, value);
+  }
+  if (cfg.targets.empty()) return makeError("config: no [target.NAME] section");
+  return cfg;
+}
+
+Expected<std::vector<std::string>> toArguments(const KeyValues& kv) {
+  static const char* kFlags[] = {"no-color", "mask-addresses", "json"};
+  std::vector<std::string> out;
+  for (const auto& [k, v] : kv) {
+    bool flag = false;
+    for (const char* f : kFlags) flag = flag || k == f;
+    if (flag) {
+      const std::string b = util::toLower(v);
+      if (b == "true" || b == "yes" || b == "1" || b.empty()) out.push_back("--" + k);
+      else if (b != "false" && b != "no" && b != "0") return makeError("config: " + k + " takes true or false");
+      continue;
+    }
+    out.push_back("--" + k + "=" + v);
+  }
+  return out;
+}
+
+int worseExitCode(int a, int b) {
+  auto rank = [](int c) { return c == 2 ? 3 : c == 3 ? 2 : c; };
+  return rank(a) >= rank(b) ? a : b;
+}
+
+namespace {
+
+Expected<cli::Options> optionsFor(const std::vector<std::string>& cliArgs, const KeyValues& first,
+                                  const KeyValues& second) {
+  // Boost stores the first value it sees for a single-valued option: command line, then
+  // the target's lines, then the global ones.
+  std::vector<std::string> args{"pgreach", "diagnose"};
+  args.insert(args.end(), cliArgs.begin(), cliArgs.end());
+  for (const auto* kv : {&first, &second}) {
+    auto a = toArguments(*kv);
+    if (!a) return makeError(a.error());
+    args.insert(args.end(), a->begin(), a->end());
+  }
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return cli::parseOptions(static_cast<int>(argv.size()), argv.data());
+}
+
+struct TargetRun {
+  std::string name;
+  reports::Report report;
+  util::Redactor redactor;
+  int exitCode = 3;
+};
+
+}  // namespace
+
+int runFleet(const std::string& configPath, const std::vector<std::string>& cliArgs, std::ostream& out,
+             std::ostream& err) {
+  auto text = util::readFile(configPath);
+  if (!text) {
+    err << "pgreach: --config: " << text.error() << "\n";
+    return 3;
+  }
+  auto cfg = parseFleetConfig(*text);
+  if (!cfg) {
+    err << "pgreach: --config " << configPath << ": " << util::redactPatterns(cfg.error()) << "\n";
+    return 3;
+  }
+  auto base = optionsFor(cliArgs, {}, cfg->global);
+  if (!base) {
+    err << "pgreach: --config " << configPath << ": " << util::redactPatterns(base.error()) << "\n";
+    return 3;
+  }
+
+  // Never overlap a previous run: cron and timers fire regardless of a slow last run.
+  const std::string lockPath =
+      base->outputDir.empty() ? configPath + ".lock" : (std::filesystem::path(base->outputDir) / ".pgreach.lock").string();
+  if (!base->outputDir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(base->outputDir, ec);
+  }
+  net::Fd lock(::open(lockPath.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
+  if (!lock.valid()) {
+    err << "pgreach: cannot open the lock file " << lockPath << ": " << std::strerror(errno) << "\n";
+    return 3;
+  }
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+    err << "pgreach: another pgreach run for " << configPath << " is still in progress (lock " << lockPath
+        << " is held); not starting a second one\n";
+    return 3;
+  }
+
+  std::vector<TargetRun> runs(cfg->targets.size());
+  std::vector<cli::Options> opts(cfg->targets.size());
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < cfg->targets.size(); ++i) {
+    runs[i].name = cfg->targets[i].name;
+    auto o = optionsFor(cliArgs, cfg->targets[i].options, cfg->global);
+    if (!o) {
+      runs[i].report = badInputReport(runs[i].name, util::redactPatterns(o.error()), reports::isoNowUtc());
+      continue;
+    }
+    if (!o->conninfoGiven || o->conninfo.empty()) {
+      runs[i].report = badInputReport(runs[i].name, "no conninfo = ... line for this target", reports::isoNowUtc());
+      continue;
+    }
+    opts[i] = std::move(*o);
+    threads.emplace_back([&run = runs[i], &o = opts[i]] {
+      try {
+        auto r = runTarget(o, run.redactor);
+        run.report = r ? std::move(*r) : badInputReport(run.name, r.error(), reports::isoNowUtc());
+      } catch (const std::exception& e) {
+        run.report = badInputReport(run.name, util::redactPatterns(e.what()), reports::isoNowUtc());
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+
+  int worst = 0;
+  nlohmann::json combined = nlohmann::json::array();
+  std::string summary;
+  std::vector<StoredRun> stored;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    auto& run = runs[i];
+    run.exitCode = reports::exitCode(run.report.verdict);
+    worst = i == 0 ? run.exitCode : worseExitCode(worst, run.exitCode);
+    for (const auto& s : storeSecrets(base->store)) run.redactor.addSecret(s);
+    std::string line = run.redactor.apply(*reports::render(run.report, "nagios", {}));
+    summary += run.name + ": " + line;
+    nlohmann::json entry = {{"name", run.name},
+                            {"verdict", reports::toString(run.report.verdict)},
+                            {"exit_code", run.exitCode},
+                            {"host", run.report.target.host},
+                            {"root_cause", run.report.rootCause ? run.report.rootCause->code : ""}};
+    combined.push_back(entry);
+    if (!base->outputDir.empty()) {
+      if (auto w = writeFormatFiles(*base, run.report, run.redactor, base->outputDir, run.name); !w) {
+        err << "pgreach: " << run.name << ": " << run.redactor.apply(w.error()) << "\n";
+        worst = worseExitCode(worst, 3);
+      }
+    } else {
+      for (const auto& f : base->formats) out << run.redactor.apply(*reports::render(run.report, f, {}));
+    }
+    stored.push_back({run.name, run.report.startedAt, std::string(reports::toString(run.report.verdict)),
+                      run.redactor.apply(*reports::render(run.report, "json", {}))});
+  }
+  nlohmann::json doc = {{"schema_version", reports::kSchemaVersion},
+                        {"config", configPath},
+                        {"started_at", runs.empty() ? "" : runs.front().report.startedAt},
+                        {"exit_code", worst},
+                        {"targets", combined}};
+  if (!base->outputDir.empty()) {
+    const auto dir = std::filesystem::path(base->outputDir);
+    std::string combinedJson = util::redactPatterns(doc.dump(2) + "\n");
+    auto a = util::writeFileAtomically((dir / "combined.json").string(), combinedJson);
+    auto b = util::writeFileAtomically((dir / "combined.txt").string(), summary);
+    if (!a || !b) {
+      err << "pgreach: cannot write the combined report in " << base->outputDir << "\n";
+      worst = worseExitCode(worst, 3);
+    }
+  }
+  out << summary << std::flush;
+  if (!base->store.empty()) {
+    if (auto s = storeRuns(base->store, stored); !s) {
+      err << "pgreach: warning: " << s.error() << " (the local reports were written)\n";
+    }
+  }
+  return worst;
+}
+
+}  // namespace pgreach::app

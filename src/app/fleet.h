@@ -1,0 +1,47 @@
+#pragma once
+// `pgreach diagnose --config FILE` with [target.NAME] sections: a fleet run for cron or a
+// systemd timer. Options outside a section apply to every target; a target's own
+// `key = value` lines override them, and the command line overrides both. All targets
+// run concurrently; the exit code is the worst status; one report per target plus a
+// combined one go to --output-dir; a lock file keeps two runs from overlapping.
+#include <ostream>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "engine/expected.h"
+
+namespace pgreach::app {
+
+using KeyValues = std::vector<std::pair<std::string, std::string>>;
+
+struct FleetTarget {
+  std::string name;
+  KeyValues options;
+};
+
+struct FleetConfig {
+  KeyValues global;
+  std::vector<FleetTarget> targets;
+};
+
+// Pure INI parser: `# ; comments`, `key = value`, `[target.NAME]` sections. Hostile
+// input (other sections, bad names, lines without '=', NUL bytes, huge files) is an
+// Error naming the line.
+Expected<FleetConfig> parseFleetConfig(std::string_view text);
+// True when the text has at least one [target.NAME] section.
+bool isFleetConfig(std::string_view text);
+
+// argv-style arguments for cli::parseOptions: "--key=value", or "--flag" for true booleans.
+Expected<std::vector<std::string>> toArguments(const KeyValues& kv);
+
+// Ordering for "worst status": CRITICAL(2) > UNKNOWN(3) > WARNING(1) > OK(0).
+int worseExitCode(int a, int b);
+
+// Runs the fleet. `cliArgs` are the command-line arguments without the program name,
+// the `diagnose` word and --config.
+int runFleet(const std::string& configPath, const std::vector<std::string>& cliArgs, std::ostream& out,
+             std::ostream& err);
+
+}  // namespace pgreach::app

@@ -1,0 +1,27 @@
+#pragma once
+// Where a finished report goes: stdout, -o FILE, or --output-dir (one file per format),
+// then the --bundle and --store side outputs. Everything passes the run's Redactor.
+#include <ostream>
+#include <string>
+
+#include "cli/options.h"
+#include "engine/expected.h"
+#include "reports/report.h"
+#include "util/redact.h"
+
+namespace pgreach::app {
+
+// True when the options ask for anything the original stdout/-o path does not do.
+bool usesReportOutputs(const cli::Options& o);
+
+// Writes `<dir>/<base>.<ext>` for each format, atomically, creating dir if needed.
+Expected<bool> writeFormatFiles(const cli::Options& o, const reports::Report& r, const util::Redactor& redactor,
+                                const std::string& dir, const std::string& base);
+
+// The whole output step of one diagnose run; returns the exit code: the verdict's, or 3
+// when a requested file could not be written (the report then goes to stdout instead).
+// A failing --store only warns: the local report is already written.
+int writeReportOutputs(const cli::Options& o, const reports::Report& r, util::Redactor& redactor, std::ostream& out,
+                       std::ostream& err, bool outIsTerminal);
+
+}  // namespace pgreach::app

@@ -1,0 +1,101 @@
+// Pure parts of the app layer: the fleet INI parser, the tar writer, address masking,
+// exit-code ordering.
+#include <catch2/catch.hpp>
+
+#include "app/bundle.h"
+#include "app/fleet.h"
+#include "app/tar_gz.h"
+
+using namespace pgreach;
+
+TEST_CASE("fleet INI: globals, targets, comments and quotes", "[unit]") {
+  auto cfg = app::parseFleetConfig(
+      "# fleet\n; also a comment\ntimeout = 2s\nformat = json\n\n"
+      "[target.neon-prod]\nconninfo = \"host=ep-x.vpce.us-east-1.aws.neon.tech user=app\"\nprovider = neon\n"
+      "[ target.ps_1 ]\nconninfo = host=db.private-pg.psdb.cloud\n");
+  REQUIRE(cfg);
+  REQUIRE(cfg->global.size() == 2);
+  CHECK(cfg->global[0] == std::pair<std::string, std::string>{"timeout", "2s"});
+  REQUIRE(cfg->targets.size() == 2);
+  CHECK(cfg->targets[0].name == "neon-prod");
+  CHECK(cfg->targets[0].options[0].second == "host=ep-x.vpce.us-east-1.aws.neon.tech user=app");
+  CHECK(cfg->targets[1].name == "ps_1");
+  CHECK(app::isFleetConfig("[target.a]\n"));
+  CHECK_FALSE(app::isFleetConfig("timeout = 3s\n"));
+}
+
+TEST_CASE("fleet INI: hostile input gives a clear error naming the line", "[unit]") {
+  struct Case {
+    const char* text;
+    const char* expect;
+  } cases[] = {
+      {"[target.a]\nthis line has no equals\n", "line 2"},
+      {"[other]\n", "unknown section"},
+      {"[target.]\n", "target names"},
+      {"[target.a b]\n", "target names"},
+      {"[target.a\n", "must end with ']'"},
+      {"[target.a]\n[target.a]\n", "defined twice"},
+      {"[target.a]\nconfig = /etc/other.ini\n", "cannot include"},
+      {"[target.a]\nbad key! = 1\n", "invalid option name"},
+      {"timeout = 1s\n", "no [target.NAME]"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.text);
+    auto r = app::parseFleetConfig(c.text);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().find(c.expect) != std::string::npos);
+  }
+  CHECK_FALSE(app::parseFleetConfig(std::string("[target.a]\nx = \0y\n", 17)));
+  CHECK_FALSE(app::parseFleetConfig(std::string(2 << 20, 'a')));
+  std::string many;
+  for (int i = 0; i < 300; ++i) many += "[target.t" + std::to_string(i) + "]\n";
+  CHECK_FALSE(app::parseFleetConfig(many));
+}
+
+TEST_CASE("fleet options become command-line arguments", "[unit]") {
+  auto a = app::toArguments({{"timeout", "2s"}, {"no-color", "true"}, {"mask-addresses", "false"}});
+  REQUIRE(a);
+  CHECK(*a == std::vector<std::string>{"--timeout=2s", "--no-color"});
+  CHECK_FALSE(app::toArguments({{"no-color", "maybe"}}));
+}
+
+TEST_CASE("worst exit code: critical over unknown over warning over ok", "[unit]") {
+  CHECK(app::worseExitCode(0, 2) == 2);
+  CHECK(app::worseExitCode(3, 2) == 2);
+  CHECK(app::worseExitCode(3, 1) == 3);
+  CHECK(app::worseExitCode(1, 0) == 1);
+}
+
+TEST_CASE("tar headers are ustar with valid checksums", "[unit]") {
+  auto tar = app::makeTar({{"a/report.md", "hello"}, {"a/empty", ""}}, 1795262400);
+  REQUIRE(tar);
+  REQUIRE(tar->size() == 512 + 512 + 512 + 1024);
+  CHECK(tar->compare(257, 5, "ustar") == 0);
+  unsigned sum = 0;
+  for (int i = 0; i < 512; ++i) sum += (i >= 148 && i < 156) ? ' ' : static_cast<unsigned char>((*tar)[i]);
+  CHECK(std::stoul(tar->substr(148, 6), nullptr, 8) == sum);
+  CHECK(std::stoul(tar->substr(124, 11), nullptr, 8) == 5);
+  CHECK(tar->substr(512, 5) == "hello");
+  CHECK_FALSE(app::makeTar({{"../escape", "x"}}, 0));
+  CHECK_FALSE(app::makeTar({{"/abs", "x"}}, 0));
+  auto gz = app::gzip(*tar);
+  REQUIRE(gz);
+  CHECK(static_cast<unsigned char>((*gz)[0]) == 0x1f);
+  CHECK(static_cast<unsigned char>((*gz)[1]) == 0x8b);
+}
+
+TEST_CASE("address masking is consistent and leaves other text alone", "[unit]") {
+  app::AddressMasker m;
+  const std::string out = m.apply(
+      "10.40.2.120:5432 open; 10.40.3.118 and 10.40.2.120 again; ::1 and fd00::5; "
+      "v1.2.3 std::string 23:21:29 pslab01.private-pg.psdb.cloud sg-0a1");
+  CHECK(out.find("10.40") == std::string::npos);
+  CHECK(out.find("fd00::5") == std::string::npos);
+  CHECK(out.find("ip-masked-1:5432 open; ip-masked-2 and ip-masked-1 again") == 0);
+  CHECK(out.find("v1.2.3") != std::string::npos);
+  CHECK(out.find("std::string") != std::string::npos);
+  CHECK(out.find("23:21:29") != std::string::npos);
+  CHECK(out.find("pslab01.private-pg.psdb.cloud") != std::string::npos);
+  // The same masker keeps the mapping across files.
+  CHECK(m.apply("10.40.3.118") == "ip-masked-2");
+}

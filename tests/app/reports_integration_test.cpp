@@ -1,0 +1,322 @@
+// The report outputs end to end, with the real binary: the support bundle holds no
+// secret, the HTML renders in headless Chromium, Prometheus files are replaced
+// atomically, fleets run from --config with a lock, and --store writes to a real
+// PostgreSQL 15 started here. Traffic goes to 127.0.0.1 only.
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "net/fd.h"
+#include "reports/render.h"
+#include "reports/synthetic.h"
+#include "support/process.h"
+#include "util/atomic_file.h"
+
+using namespace pgreach;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char tmpl[] = "/tmp/pgreach-reports-XXXXXX";
+    REQUIRE(::mkdtemp(tmpl) != nullptr);
+    path = tmpl;
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+};
+
+// A listening socket on 127.0.0.1 (port chosen by the kernel).
+net::Fd listener(uint16_t& port) {
+  net::Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  REQUIRE(fd.valid());
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(::listen(fd.get(), 16) == 0);
+  socklen_t len = sizeof a;
+  REQUIRE(::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  port = ntohs(a.sin_port);
+  return fd;
+}
+
+uint16_t closedPort() {
+  uint16_t port = 0;
+  { auto fd = listener(port); }  // closed again: nothing listens there now
+  return port;
+}
+
+std::string slurp(const fs::path& p) {
+  auto r = util::readFile(p.string());
+  REQUIRE(r);
+  return *r;
+}
+
+// Inflates a PNG's IDAT stream and counts distinct byte values: a blank (one-colour)
+// screenshot filters down to a handful, a rendered report to many.
+size_t pngDistinctBytes(const std::string& png) {
+  REQUIRE(png.size() > 8);
+  REQUIRE(png.compare(1, 3, "PNG") == 0);
+  std::string idat;
+  for (size_t p = 8; p + 8 <= png.size();) {
+    const uint32_t len = (static_cast<uint8_t>(png[p]) << 24) | (static_cast<uint8_t>(png[p + 1]) << 16) |
+                         (static_cast<uint8_t>(png[p + 2]) << 8) | static_cast<uint8_t>(png[p + 3]);
+    const std::string type = png.substr(p + 4, 4);
+    if (p + 12 + len > png.size()) break;
+    if (type == "IDAT") idat += png.substr(p + 8, len);
+    p += 12 + len;
+  }
+  REQUIRE_FALSE(idat.empty());
+  z_stream zs{};
+  REQUIRE(inflateInit(&zs) == Z_OK);
+  zs.next_in = reinterpret_cast<Bytef*>(idat.data());
+  zs.avail_in = static_cast<uInt>(idat.size());
+  std::set<unsigned char> seen;
+  unsigned char buf[65536];
+  int rc = Z_OK;
+  while (rc == Z_OK) {
+    zs.next_out = buf;
+    zs.avail_out = sizeof buf;
+    rc = inflate(&zs, Z_NO_FLUSH);
+    for (size_t i = 0; i < sizeof buf - zs.avail_out; ++i) seen.insert(buf[i]);
+  }
+  inflateEnd(&zs);
+  return seen.size();
+}
+
+}  // namespace
+
+TEST_CASE("the support bundle holds no password or pscale_pw_ token", "[integration]") {
+  TempDir dir;
+  const uint16_t port = closedPort();
+  const std::string secret1 = "pscale_pw_AbCdEfGhIjKlMnOp1234567890";
+  const std::string secret2 = "Sup3r-Secret-Pw";
+  for (const auto& [conninfo, secret] :
+       {std::pair{"host=127.0.0.1 port=" + std::to_string(port) + " user=role.main dbname=app password=" + secret1, secret1},
+        std::pair{"postgresql://app:" + secret2 + "@127.0.0.1:" + std::to_string(port) + "/app?sslmode=require", secret2}}) {
+    const std::string bundle = dir.path + "/bundle.tar.gz";
+    auto r = testing::runProcess({testing::pgreachBinary(), "diagnose", conninfo, "--provider", "planetscale",
+                                  "--timeout", "500ms", "--bundle", bundle, "--mask-addresses"},
+                                 30s);
+    INFO(r.err);
+    CHECK(r.exitCode == 2);
+    CHECK(r.out.find(secret) == std::string::npos);
+    CHECK(r.err.find(secret) == std::string::npos);
+    const std::string out = dir.path + "/x";
+    fs::remove_all(out);
+    fs::create_directories(out);
+    auto tar = testing::runProcess({"tar", "-xzf", bundle, "-C", out}, 10s);
+    REQUIRE(tar.exitCode == 0);
+    std::set<std::string> names;
+    for (const auto& e : fs::recursive_directory_iterator(out)) {
+      if (!e.is_regular_file()) continue;
+      names.insert(e.path().filename().string());
+      const std::string text = slurp(e.path());
+      INFO(e.path().string());
+      CHECK(text.find(secret) == std::string::npos);
+      CHECK(text.find("pscale_pw_") == std::string::npos);
+      CHECK(text.find("127.0.0.1") == std::string::npos);  // --mask-addresses
+      CHECK(e.path().string().find(secret) == std::string::npos);
+    }
+    for (const char* n : {"report.md", "report.html", "report.json", "options.json", "versions.txt"}) CHECK(names.count(n));
+    const std::string versions = slurp(fs::path(out) / "pgreach-bundle" / "versions.txt");
+    CHECK(versions.find("libpq ") != std::string::npos);
+    CHECK(versions.find("OpenSSL") != std::string::npos);
+    CHECK(versions.find("ldns ") != std::string::npos);
+  }
+}
+
+TEST_CASE("the HTML report renders in headless Chromium", "[integration]") {
+  TempDir dir;
+  const std::string html = dir.path + "/report.html";
+  REQUIRE(util::writeFileAtomically(html, *reports::render(testing::planetscaleDroppedReport(), "html", {})));
+  const std::string png = dir.path + "/shot.png";
+  auto r = testing::runProcess({"chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                                "--disable-component-update", "--disable-sync", "--no-first-run",
+                                "--user-data-dir=" + dir.path + "/profile", "--screenshot=" + png,
+                                "--window-size=1200,1600", "file://" + html},
+                               90s);
+  INFO(r.err);
+  REQUIRE(fs::exists(png));
+  const std::string bytes = slurp(png);
+  CHECK(bytes.size() > 20000);
+  CHECK(pngDistinctBytes(bytes) > 32);
+}
+
+TEST_CASE("the Prometheus file is replaced atomically", "[integration]") {
+  TempDir dir;
+  const std::string prom = dir.path + "/pgreach.prom";
+  const std::string conninfo = "host=127.0.0.1 port=" + std::to_string(closedPort());
+  auto first = testing::runProcess({testing::pgreachBinary(), "diagnose", conninfo, "--format", "prometheus", "-o", prom}, 30s);
+  REQUIRE(first.exitCode == 2);
+  const std::string before = slurp(prom);
+  CHECK(before.find("pgreach_up{") != std::string::npos);
+  net::Fd old(::open(prom.c_str(), O_RDONLY | O_CLOEXEC));
+  REQUIRE(old.valid());
+  struct stat st1 {}, st2 {};
+  REQUIRE(::fstat(old.get(), &st1) == 0);
+  auto second = testing::runProcess({testing::pgreachBinary(), "diagnose", conninfo, "--format", "prometheus", "-o", prom}, 30s);
+  REQUIRE(second.exitCode == 2);
+  REQUIRE(::stat(prom.c_str(), &st2) == 0);
+  CHECK(st1.st_ino != st2.st_ino);  // a new file renamed over the old one
+  std::string oldContent(static_cast<size_t>(st1.st_size), '\0');
+  CHECK(::pread(old.get(), oldContent.data(), oldContent.size(), 0) == static_cast<ssize_t>(oldContent.size()));
+  CHECK(oldContent == before);  // a reader holding the old file saw it whole
+  size_t files = 0;
+  for (const auto& e : fs::directory_iterator(dir.path)) files += e.is_regular_file() ? 1 : 0;
+  CHECK(files == 1);  // no temporary files left behind
+}
+
+TEST_CASE("a --config fleet runs every target, exits with the worst status and never overlaps", "[integration]") {
+  TempDir dir;
+  uint16_t openPort = 0;
+  auto listening = listener(openPort);
+  const uint16_t closed = closedPort();
+  const std::string config = dir.path + "/fleet.ini";
+  const std::string out = dir.path + "/out";
+  {
+    std::ofstream f(config);
+    f << "# three targets on loopback\nonly = dns,tcp\ntimeout = 1s\nformat = json\n\n"
+      << "[target.open]\nconninfo = host=127.0.0.1 port=" << openPort << " user=app password=fleet-secret-pw\n\n"
+      << "[target.closed]\nconninfo = host=127.0.0.1 port=" << closed << "\n\n"
+      << "[target.malformed]\nconninfo = postgresql://app@[::1\n";
+  }
+  auto r = testing::runProcess({testing::pgreachBinary(), "diagnose", "--config", config, "--output-dir", out,
+                                "--format", "markdown"},
+                               60s);
+  INFO(r.out << r.err);
+  CHECK(r.exitCode == 2);
+  CHECK(r.out.find("fleet-secret-pw") == std::string::npos);
+  for (const char* name : {"open", "closed", "malformed"}) {
+    INFO(name);
+    CHECK(fs::exists(fs::path(out) / (std::string(name) + ".json")));
+    CHECK(fs::exists(fs::path(out) / (std::string(name) + ".md")));
+  }
+  auto verdictOf = [&](const char* name) {
+    return nlohmann::json::parse(slurp(fs::path(out) / (std::string(name) + ".json")))["verdict"].get<std::string>();
+  };
+  CHECK(verdictOf("open") == "ok");
+  CHECK(verdictOf("closed") == "critical");
+  CHECK(verdictOf("malformed") == "unknown");
+  auto combined = nlohmann::json::parse(slurp(fs::path(out) / "combined.json"));
+  CHECK(combined["exit_code"] == 2);
+  CHECK(combined["targets"].size() == 3);
+  for (const auto& e : fs::directory_iterator(out)) {
+    if (e.is_regular_file()) CHECK(slurp(e.path()).find("fleet-secret-pw") == std::string::npos);
+  }
+
+  // A run still in progress holds the lock: a second one refuses to start.
+  net::Fd lock(::open((fs::path(out) / ".pgreach.lock").c_str(), O_RDWR | O_CLOEXEC));
+  REQUIRE(lock.valid());
+  REQUIRE(::flock(lock.get(), LOCK_EX | LOCK_NB) == 0);
+  auto second = testing::runProcess({testing::pgreachBinary(), "diagnose", "--config", config, "--output-dir", out}, 30s);
+  CHECK(second.exitCode == 3);
+  CHECK(second.err.find("still in progress") != std::string::npos);
+}
+
+TEST_CASE("explain prints the catalogue entry; an unknown code lists close matches", "[integration]") {
+  auto ok = testing::runProcess({testing::pgreachBinary(), "explain", "tcp.silently_dropped"}, 10s);
+  CHECK(ok.exitCode == 0);
+  CHECK(ok.out.find("security group") != std::string::npos);
+  auto bad = testing::runProcess({testing::pgreachBinary(), "explain", "tcp.dropped"}, 10s);
+  CHECK(bad.exitCode == 3);
+  CHECK(bad.err.find("did you mean: tcp.silently_dropped") != std::string::npos);
+}
+
+namespace {
+
+// A PostgreSQL 15 cluster in a temp dir, owned by the postgres user, on a free loopback
+// port, with a password-protected superuser. Stopped (immediate) on destruction.
+struct TempPostgres {
+  TempDir dir;
+  std::string bin = "/usr/lib/postgresql/15/bin/";
+  std::string data;
+  uint16_t port = 0;
+  bool started = false;
+  explicit TempPostgres(const std::string& password) {
+    data = dir.path + "/data";
+    REQUIRE(::chmod(dir.path.c_str(), 0755) == 0);
+    {
+      std::ofstream pw(dir.path + "/pw");
+      pw << password << "\n";
+    }
+    REQUIRE(testing::runProcess({"chown", "-R", "postgres:postgres", dir.path}, 10s).exitCode == 0);
+    auto init = testing::runProcess({"runuser", "-u", "postgres", "--", bin + "initdb", "-D", data, "-U", "postgres",
+                                     "--pwfile=" + dir.path + "/pw", "--auth=scram-sha-256", "-E", "UTF8"},
+                                    120s);
+    INFO(init.out << init.err);
+    REQUIRE(init.exitCode == 0);
+    port = closedPort();
+    auto start = testing::runProcess({"runuser", "-u", "postgres", "--", bin + "pg_ctl", "-D", data, "-w", "-t", "60",
+                                      "-l", dir.path + "/log", "-o",
+                                      "-p " + std::to_string(port) + " -k " + dir.path + " -c listen_addresses=127.0.0.1",
+                                      "start"},
+                                     90s);
+    INFO(start.out << start.err);
+    REQUIRE(start.exitCode == 0);
+    started = true;
+  }
+  ~TempPostgres() {
+    if (started) {
+      testing::runProcess({"runuser", "-u", "postgres", "--", bin + "pg_ctl", "-D", data, "-m", "immediate", "stop"}, 60s);
+    }
+  }
+  std::string dsn(const std::string& password) const {
+    return "host=127.0.0.1 port=" + std::to_string(port) + " user=postgres dbname=postgres password=" + password;
+  }
+};
+
+}  // namespace
+
+TEST_CASE("--store appends the JSON report to a real PostgreSQL 15; the DSN password never shows", "[integration]") {
+  const std::string pw = "store-secret-pw-42";
+  TempPostgres pg(pw);
+  TempDir out;
+  const std::string conninfo = "host=127.0.0.1 port=" + std::to_string(closedPort());
+  for (int run = 0; run < 2; ++run) {
+    auto r = testing::runProcess({testing::pgreachBinary(), "diagnose", conninfo, "--format", "json", "--output-dir",
+                                  out.path, "--store", pg.dsn(pw)},
+                                 60s);
+    INFO(r.out << r.err);
+    CHECK(r.exitCode == 2);
+    CHECK(r.err.find("warning") == std::string::npos);
+    CHECK((r.out + r.err).find(pw) == std::string::npos);
+  }
+  auto q = testing::runProcess({pg.bin + "psql", "-X", "-A", "-t", "-c",
+                                "SELECT count(*), count(DISTINCT run_at), min(verdict), min(report->>'verdict') FROM pgreach_runs",
+                                pg.dsn(pw)},
+                               30s);
+  INFO(q.err);
+  CHECK(q.out == "2|2|critical|critical\n");
+  auto idx = testing::runProcess({pg.bin + "psql", "-X", "-A", "-t", "-c",
+                                  "SELECT count(*) FROM pg_indexes WHERE tablename = 'pgreach_runs'", pg.dsn(pw)},
+                                 30s);
+  CHECK(idx.out == "3\n");  // primary key, time, target+time
+
+  // A wrong password: a warning without the password, the local report still written.
+  fs::remove(fs::path(out.path) / "report.json");
+  auto bad = testing::runProcess({testing::pgreachBinary(), "diagnose", conninfo, "--format", "json", "--output-dir",
+                                  out.path, "--store", pg.dsn("wrong-pw-xyz")},
+                                 60s);
+  CHECK(bad.exitCode == 2);
+  CHECK(bad.err.find("warning: --store") != std::string::npos);
+  CHECK(bad.err.find("wrong-pw-xyz") == std::string::npos);
+  CHECK(fs::exists(fs::path(out.path) / "report.json"));
+}

@@ -1,0 +1,58 @@
+// Reports over real lab runs: the root cause and the provider's playbook step that
+// covers it, for one scenario per stage and provider. Needs the lab up (scripts/test.sh)
+// and PGREACH_LAB_PREFIX exported.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support/lab.h"
+
+using namespace pgreach;
+
+namespace {
+
+nlohmann::json labReport(const std::string& scenario, const std::string& hostKey, const std::vector<std::string>& extra = {}) {
+  testing::labScenario(scenario);
+  const std::string conninfo = "host=" + testing::labEnv(hostKey) + " user=app password=" + testing::labEnv("LAB_PASSWORD") +
+                               " dbname=appdb sslmode=verify-full sslrootcert=" + testing::labEnv("LAB_CA");
+  std::vector<std::string> args{"diagnose", conninfo, "--vpc-cidr", "10.40.0.0/16", "--timeout", "2s", "--format", "json"};
+  args.insert(args.end(), extra.begin(), extra.end());
+  auto r = testing::pgreachInClient(args);
+  INFO(r.err);
+  REQUIRE(r.out.find(testing::labEnv("LAB_PASSWORD")) == std::string::npos);
+  auto j = nlohmann::json::parse(r.out, nullptr, false);
+  REQUIRE_FALSE(j.is_discarded());
+  return j;
+}
+
+bool hasSection(const nlohmann::json& j, const std::string& title) {
+  for (const auto& s : j["root_cause"]["sections"]) {
+    if (s == title) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+TEST_CASE("lab: each root cause lands in the provider's playbook step", "[lab]") {
+  auto healthy = labReport("healthy", "LAB_HOST_NEON");
+  CHECK(healthy["verdict"] == "ok");
+  CHECK(healthy["playbook"]["provider"] == "neon");
+
+  auto ps = labReport("sg-missing-6432", "LAB_HOST_PLANETSCALE");
+  CHECK(ps["root_cause"]["code"] == "tcp.silently_dropped");
+  CHECK(hasSection(ps, "Check security groups"));
+  CHECK(hasSection(ps, "Check NACLs"));
+
+  auto neon = labReport("dns-public", "LAB_HOST_NEON");
+  CHECK(neon["root_cause"]["code"] == "dns.answer_public");
+  CHECK(hasSection(neon, "Enable Private DNS"));
+
+  auto az = labReport("azure-chain-broken", "LAB_HOST_AZURE");
+  CHECK(az["root_cause"]["code"] == "dns.azure_privatelink_nxdomain");
+  CHECK(hasSection(az, "Validate DNS resolution"));
+
+  auto heroku = labReport("refused-5433", "LAB_HOST_HEROKU", {"--ports", "5432,5433"});
+  CHECK(heroku["root_cause"]["code"] == "tcp.refused");
+  CHECK(hasSection(heroku, "Database and PgBouncer"));
+  CHECK_FALSE(hasSection(heroku, "Security group allows 5432-5433"));  // a refusal is not a security group
+}

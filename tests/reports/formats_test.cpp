@@ -1,0 +1,169 @@
+// Format rules beyond the golden files: the Nagios line, Prometheus exposition syntax,
+// JUnit counts, HTML self-containment, and the embedded data.
+#include <catch2/catch.hpp>
+#include <regex>
+#include <set>
+
+#include "reports/catalog.h"
+#include "reports/embedded.h"
+#include "reports/playbook.h"
+#include "reports/render.h"
+#include "reports/synthetic.h"
+
+using namespace pgreach;
+
+TEST_CASE("the Nagios output is one plugin line with perfdata after |", "[unit]") {
+  const std::regex line(R"(^PGREACH (OK|WARNING|CRITICAL|UNKNOWN) - [^|\n]+ \| ('[a-z0-9_]+'=[0-9]+\.[0-9]{3}s;;;0; ?)+\n$)");
+  for (const auto& s : testing::scenarios()) {
+    auto out = *reports::render(s.make(), "nagios", {});
+    INFO(out);
+    CHECK(std::regex_match(out, line));
+  }
+  auto ps = *reports::render(testing::planetscaleDroppedReport(), "nagios", {});
+  CHECK(ps.find("PGREACH CRITICAL - tcp.silently_dropped") == 0);
+  CHECK(ps.find("'tcp_6432'=3.000s;;;0;") != std::string::npos);
+  CHECK(ps.find("'tcp_5432'=0.001s;;;0;") != std::string::npos);
+  auto ok = *reports::render(testing::healthyReport(), "nagios", {});
+  CHECK(ok.find("PGREACH OK - ") == 0);
+}
+
+TEST_CASE("a summary holding | or a newline cannot break the Nagios line", "[unit]") {
+  auto r = testing::planetscaleDroppedReport();
+  r.rootCause->summary = "evil | 'x'=1 \n second line";
+  auto out = *reports::render(r, "nagios", {});
+  CHECK(std::count(out.begin(), out.end(), '|') == 1);
+  CHECK(std::count(out.begin(), out.end(), '\n') == 1);
+}
+
+TEST_CASE("the Prometheus output parses as text exposition format", "[unit]") {
+  const std::regex sample(R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)\{([a-z_]+="(?:[^"\\\n]|\\.)*"(?:,[a-z_]+="(?:[^"\\\n]|\\.)*")*)\} (-?[0-9.e+]+)$)");
+  const std::regex help(R"(^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) .+$)");
+  for (const auto& s : testing::scenarios()) {
+    auto out = *reports::render(s.make(), "prometheus", {});
+    std::set<std::string> typed, seen;
+    std::istringstream in(out);
+    std::string ln;
+    while (std::getline(in, ln)) {
+      INFO(ln);
+      std::smatch m;
+      if (std::regex_match(ln, m, help)) {
+        if (m[1] == "TYPE") typed.insert(m[2]);
+        continue;
+      }
+      REQUIRE(std::regex_match(ln, m, sample));
+      CHECK(typed.count(m[1]));  // TYPE comes before the samples
+      CHECK(m[1].str().rfind("pgreach_", 0) == 0);
+      seen.insert(m[1]);
+    }
+    CHECK(seen.count("pgreach_up"));
+    CHECK(seen.count("pgreach_check_success"));
+    CHECK(seen.count("pgreach_last_run_timestamp_seconds"));
+  }
+  auto healthy = *reports::render(testing::healthyReport(), "prometheus", {});
+  CHECK(healthy.find("pgreach_tls_cert_expiry_timestamp_seconds{target=\"ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech\"} 1830297600") != std::string::npos);
+  CHECK(healthy.find("pgreach_up{target=\"ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech\"} 1") != std::string::npos);
+  CHECK(healthy.find("pgreach_last_run_timestamp_seconds{target=\"ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech\"} 1795262400") != std::string::npos);
+  // No certificate data: no expiry metric at all (rather than a made-up value).
+  auto dropped = *reports::render(testing::planetscaleDroppedReport(), "prometheus", {});
+  CHECK(dropped.find("pgreach_tls_cert_expiry") == std::string::npos);
+  // Error text never becomes a label.
+  CHECK(dropped.find("SYN") == std::string::npos);
+}
+
+TEST_CASE("JUnit has one testcase per check and the right counts", "[unit]") {
+  auto out = *reports::render(testing::neonPublicReport(), "junit", {});
+  CHECK(out.find("tests=\"5\" failures=\"1\" errors=\"0\" skipped=\"3\"") != std::string::npos);
+  size_t cases = 0;
+  for (size_t p = out.find("<testcase "); p != std::string::npos; p = out.find("<testcase ", p + 1)) ++cases;
+  CHECK(cases == 5);
+  CHECK(out.find("<failure type=\"dns.answer_public\"") != std::string::npos);
+}
+
+TEST_CASE("the HTML report is self-contained and escapes what it shows", "[unit]") {
+  auto r = testing::planetscaleDroppedReport();
+  r.target.host = "<script>alert(1)</script>";
+  auto out = *reports::render(r, "html", {});
+  CHECK(out.find("<script") == std::string::npos);
+  CHECK(out.find("&lt;script&gt;") != std::string::npos);
+  CHECK(out.find("<svg") != std::string::npos);
+  for (const char* external : {"http://", "https://", "src=", "<link", "@import", "url(http"}) {
+    // The SVG namespace URI is an identifier, not a fetch; nothing else may be external.
+    std::string rest = out;
+    rest = std::regex_replace(rest, std::regex("xmlns=\"http://www.w3.org/2000/svg\""), "");
+    rest = std::regex_replace(rest, std::regex("\\(https://planetscale.com[^)]*\\)"), "");
+    INFO(external);
+    CHECK(rest.find(external) == std::string::npos);
+  }
+}
+
+TEST_CASE("every embedded playbook parses and names known checks", "[unit]") {
+  const std::set<std::string> knownChecks = {"dns.resolve", "tcp.connect", "tls.sslrequest", "tls.handshake", "tls.direct",
+                                             "pg.startup", "pg.connect", "cloud.context", "cloud.aws.endpoint",
+                                             "cloud.aws.path", "cloud.azure.endpoint", "cloud.azure.path", "cloud.correlate"};
+  for (const char* provider : {"neon", "planetscale", "heroku", "azure", "generic"}) {
+    INFO(provider);
+    auto text = reports::embeddedFile(std::string("reports/playbooks/") + provider + ".json");
+    REQUIRE(text);
+    auto p = reports::parsePlaybook(*text);
+    REQUIRE(p);
+    CHECK(p->provider == provider);
+    for (const auto& s : p->sections) {
+      CHECK_FALSE(s.manual.empty());
+      for (const auto& c : s.checks) CHECK(knownChecks.count(c));
+    }
+  }
+  auto az = reports::playbookFor("azure");
+  REQUIRE(az);
+  std::vector<std::string> titles;
+  for (const auto& s : az->sections) titles.push_back(s.title);
+  for (const char* t : {"Verify IP address assignments", "Check NSGs", "Validate route table configuration",
+                        "Use network monitoring and diagnostics", "Validate DNS resolution", "Clear the DNS cache",
+                        "Analyze DNS logs"}) {
+    CHECK(std::find(titles.begin(), titles.end(), t) != titles.end());
+  }
+}
+
+TEST_CASE("a malformed playbook is a clear error", "[unit]") {
+  CHECK_FALSE(reports::parsePlaybook("not json"));
+  CHECK_FALSE(reports::parsePlaybook("[]"));
+  CHECK_FALSE(reports::parsePlaybook(R"({"provider":"x","title":"t","source":"","sections":[]})"));
+  auto bad = reports::parsePlaybook(R"({"provider":"x","title":"t","source":"","sections":[{"title":"a","manual":"m","fix":"f","checks":[1]}]})");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().find("section 0") != std::string::npos);
+  CHECK(reports::parsePlaybook(R"({"provider":"x","title":"t","source":"","sections":[{"title":"a","manual":"m","fix":"f"}]})"));
+}
+
+TEST_CASE("the findings catalogue covers every code the BRIEF names", "[unit]") {
+  for (const char* code : {"tcp.silently_dropped", "tcp.refused", "tcp.icmp_admin_prohibited", "dns.answer_public",
+                           "dns.nxdomain", "dns.servfail", "dns.timeout", "dns.resolvers_disagree",
+                           "dns.azure_privatelink_nxdomain", "tls.cert_expired", "tls.cert_wrong_host", "tls.cert_untrusted",
+                           "tls.not_supported", "pg.auth_failed", "pg.no_hba_entry", "tls.no_response",
+                           "engine.check_exception", "engine.deadline_exceeded"}) {
+    INFO(code);
+    auto info = reports::lookupCode(code);
+    REQUIRE(info);
+    CHECK_FALSE(info->meaning.empty());
+    CHECK_FALSE(info->why.empty());
+    CHECK_FALSE(info->fix.empty());
+  }
+  auto close = reports::closeCodes("tcp.dropped");
+  REQUIRE_FALSE(close.empty());
+  CHECK(close.front() == "tcp.silently_dropped");
+  CHECK(reports::closeCodes("tls.cert_expird").front() == "tls.cert_expired");
+}
+
+TEST_CASE("every catalogue entry is complete and names its stage", "[unit]") {
+  const std::set<std::string> stages = {"dns", "tcp", "tls", "postgres", "cloud", "engine"};
+  auto codes = reports::knownCodes();
+  CHECK(codes.size() >= 30);
+  for (const auto& code : codes) {
+    INFO(code);
+    auto info = reports::lookupCode(code);
+    REQUIRE(info);
+    CHECK(stages.count(info->stage));
+    CHECK_FALSE(info->title.empty());
+    CHECK_FALSE(info->meaning.empty());
+    CHECK_FALSE(info->why.empty());
+    CHECK_FALSE(info->fix.empty());
+  }
+}

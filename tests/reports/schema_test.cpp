@@ -1,0 +1,96 @@
+// The JSON report against reports/schema/report.schema.json, with a small validator for
+// the subset the schema uses: type, required, properties, items, enum, const, pattern, $ref.
+#include <catch2/catch.hpp>
+#include <regex>
+
+#include "reports/render.h"
+#include "reports/synthetic.h"
+#include "util/atomic_file.h"
+
+using namespace pgreach;
+using nlohmann::json;
+
+namespace {
+
+bool hasType(const json& v, const std::string& t) {
+  if (t == "object") return v.is_object();
+  if (t == "array") return v.is_array();
+  if (t == "string") return v.is_string();
+  if (t == "integer") return v.is_number_integer();
+  if (t == "number") return v.is_number();
+  if (t == "boolean") return v.is_boolean();
+  if (t == "null") return v.is_null();
+  return false;
+}
+
+void validate(const json& root, const json& schema, const json& v, const std::string& at, std::vector<std::string>& errors) {
+  if (schema.contains("$ref")) {
+    const std::string ref = schema["$ref"];
+    REQUIRE(ref.rfind("#/$defs/", 0) == 0);
+    validate(root, root["$defs"][ref.substr(8)], v, at, errors);
+    return;
+  }
+  if (schema.contains("type")) {
+    bool ok = false;
+    if (schema["type"].is_string()) ok = hasType(v, schema["type"]);
+    else for (const auto& t : schema["type"]) ok = ok || hasType(v, t);
+    if (!ok) {
+      errors.push_back(at + ": wrong type");
+      return;
+    }
+  }
+  if (schema.contains("const") && v != schema["const"]) errors.push_back(at + ": not the constant");
+  if (schema.contains("enum")) {
+    bool found = false;
+    for (const auto& e : schema["enum"]) found = found || e == v;
+    if (!found) errors.push_back(at + ": not in enum");
+  }
+  if (schema.contains("pattern") && v.is_string() &&
+      !std::regex_search(v.get<std::string>(), std::regex(schema["pattern"].get<std::string>()))) {
+    errors.push_back(at + ": does not match pattern");
+  }
+  if (v.is_object()) {
+    if (schema.contains("required")) {
+      for (const auto& k : schema["required"]) {
+        if (!v.contains(k.get<std::string>())) errors.push_back(at + ": missing " + k.get<std::string>());
+      }
+    }
+    if (schema.contains("properties")) {
+      for (const auto& [k, sub] : schema["properties"].items()) {
+        if (v.contains(k)) validate(root, sub, v[k], at + "." + k, errors);
+      }
+    }
+  }
+  if (v.is_array() && schema.contains("items")) {
+    for (size_t i = 0; i < v.size(); ++i) validate(root, schema["items"], v[i], at + "[" + std::to_string(i) + "]", errors);
+  }
+}
+
+std::vector<std::string> validateReport(const json& report) {
+  auto text = util::readFile(std::string(PGREACH_SOURCE_DIR) + "/reports/schema/report.schema.json");
+  REQUIRE(text);
+  const json schema = json::parse(*text);
+  std::vector<std::string> errors;
+  validate(schema, schema, report, "$", errors);
+  return errors;
+}
+
+}  // namespace
+
+TEST_CASE("every scenario's JSON report satisfies the schema", "[unit]") {
+  for (const auto& s : testing::scenarios()) {
+    INFO(s.name);
+    auto errors = validateReport(json::parse(*reports::render(s.make(), "json", {})));
+    CHECK(errors.empty());
+    for (const auto& e : errors) WARN(e);
+  }
+}
+
+TEST_CASE("the schema validator rejects a report that breaks the contract", "[unit]") {
+  json j = json::parse(*reports::render(testing::healthyReport(), "json", {}));
+  j.erase("verdict");
+  j["checks"][0]["status"] = "sort-of";
+  j["duration_ms"] = "61";
+  auto errors = validateReport(j);
+  CHECK(errors.size() == 3);
+}
