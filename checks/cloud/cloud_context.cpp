@@ -32,14 +32,14 @@ std::vector<net::IpAddress> localAddresses() {
   return out;
 }
 
-// AWS: the VPC resolver at the primary CIDR's base + 2, and the link-local one.
+// AWS: the VPC resolver at the primary CIDR's base + 2. 169.254.169.253 is the same
+// Route 53 Resolver at a link-local address: only named when base + 2 is unknown, so one
+// service is not asked (and judged) twice.
 std::vector<std::string> awsResolvers(const pc::Vpc* vpc) {
-  std::vector<std::string> out;
   if (vpc && !vpc->cidrs.empty() && vpc->cidrs.front().base.isV4() && vpc->cidrs.front().size() > 2) {
-    out.push_back(vpc->cidrs.front().at(2).toString());
+    return {vpc->cidrs.front().at(2).toString()};
   }
-  out.push_back("169.254.169.253");
-  return out;
+  return {"169.254.169.253"};
 }
 
 class CloudContext final : public engine::Check {

@@ -465,6 +465,9 @@ pg_reload() {
 make_pgbouncer_conf() {
   mkdir -p "$D/pgbouncer"
   printf '"%s" "%s"\n' "$PG_USER" "$PG_PASSWORD" >"$D/pgbouncer/userlist.txt"
+  # The providers' poolers (PlanetScale PSBouncer, Azure's and Heroku's PgBouncer) speak
+  # TLS, so the lab's do too, with the healthy certificate (TLS scenarios change only 5432).
+  cp "$D/tls/server.crt" "$D/tls/server.key" "$D/pgbouncer/"
   local port
   for port in 6432 5433; do
     cat >"$D/pgbouncer/pgbouncer-$port.ini" <<EOF
@@ -486,10 +489,13 @@ server_connect_timeout = 5
 server_login_retry = 1
 client_login_timeout = 10
 ignore_startup_parameters = extra_float_digits
+client_tls_sslmode = allow
+client_tls_cert_file = $D/pgbouncer/server.crt
+client_tls_key_file = $D/pgbouncer/server.key
 EOF
   done
   chown -R postgres: "$D/pgbouncer"
-  chmod 600 "$D/pgbouncer/userlist.txt"
+  chmod 600 "$D/pgbouncer/userlist.txt" "$D/pgbouncer/server.key"
 }
 
 start_pgbouncer() {

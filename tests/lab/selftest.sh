@@ -126,7 +126,7 @@ healthy_checks() {
   check "pgbouncer 6432 query" expect_pq_ok pq "$LAB_HOST_PLANETSCALE" 6432 "$LAB_DB" ""
   check "pgbouncer 5433 query" expect_pq_ok pq "$LAB_HOST_HEROKU" 5433 "$LAB_DB" ""
   check "pgbouncer 6432 SHOW VERSION" bash -c "timeout 10 ${CX[*]} env PGPASSWORD=$LAB_PASSWORD PGCONNECT_TIMEOUT=3 psql -X -w 'host=$LAB_ENDPOINT_IP_B port=6432 dbname=pgbouncer user=$LAB_USER' -Atc 'SHOW VERSION' 2>&1 | grep -q PgBouncer"
-  check "pgbouncer answers N to SSLRequest (TLS off)" expect_pq_err "server does not support SSL" pq "$LAB_ENDPOINT_IP_A" 6432 "$LAB_DB" "sslmode=require"
+  check "pgbouncer speaks TLS (sslmode=verify-full)" expect_pq_ok pq "$LAB_HOST_PLANETSCALE" 6432 "$LAB_DB" "sslmode=verify-full sslrootcert=$LAB_CA"
   check "s_client verify ok" expect_verify 0
 }
 

@@ -78,13 +78,13 @@ TEST_CASE("lab healthy: PgBouncer on 6432 and 5433 is recognised", "[lab]") {
   REQUIRE(st["data"]["probes"].size() == 4);
   for (const auto& p : st["data"]["probes"]) {
     CHECK(p["responder"] == "pgbouncer");
-    CHECK(p["tls"] == false);
+    CHECK(p["tls"] == true);
   }
   bool recognised = false;
   for (const auto& f : st["findings"]) recognised = recognised || f["code"] == "pg.pgbouncer_answered";
   CHECK(recognised);
-  // PgBouncer answers N (client TLS off): a warning under prefer, not a failure.
-  CHECK(check(report, "tls.sslrequest")["status"] == "warn");
+  // The lab's PgBouncers speak TLS, like the providers' poolers.
+  CHECK(check(report, "tls.sslrequest")["status"] == "pass");
 }
 
 TEST_CASE("lab healthy: login with libpq and a timed SELECT 1", "[lab]") {
