@@ -17,7 +17,8 @@ class DirectTlsCheck final : public engine::Check {
   const engine::CheckInfo& info() const override {
     static const engine::CheckInfo kInfo{"tls.direct", engine::Stage::Tls,
                                          "Try direct TLS (PostgreSQL 17+, ALPN postgresql) on every open address:port",
-                                         {kTcpConnectId}, engine::Millis(10000)};
+                                         {kTcpConnectId}, engine::Millis(10000), {},
+                                         /*runAfterFailedDependency=*/true};  // open ports of a partly dropped target
     return kInfo;
   }
 

@@ -31,7 +31,8 @@ class SslRequestCheck final : public engine::Check {
   const engine::CheckInfo& info() const override {
     static const engine::CheckInfo kInfo{kSslRequestId, engine::Stage::Tls,
                                          "Ask every open address:port for TLS with PostgreSQL's SSLRequest",
-                                         {kTcpConnectId}, engine::Millis(10000)};
+                                         {kTcpConnectId}, engine::Millis(10000), {},
+                                         /*runAfterFailedDependency=*/true};  // open ports of a partly dropped target
     return kInfo;
   }
 

@@ -22,6 +22,10 @@ struct CheckInfo {
   std::vector<std::string> dependsOn;  // hard: a failed/skipped dependency skips this check
   Millis timeout{10000};               // default per-check budget (capped by --deadline)
   std::vector<std::string> after = {};  // soft: wait for these if present and selected, run whatever they returned
+  // Run even when a hard dependency *failed* (not when it was skipped or errored): for
+  // checks that work on the part that succeeded, e.g. TLS on the ports TCP found open
+  // while another port was dropped.
+  bool runAfterFailedDependency = false;
 };
 
 // Everything a check may read while it runs. Handed in by the scheduler; no globals.

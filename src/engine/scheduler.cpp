@@ -178,7 +178,8 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
         if (!isFinished(d)) { waiting = true; break; }
         if (userSkipped.count(d)) { blocker = d + " (skipped by --skip)"; continue; }
         const Status st = state->done[d].status;
-        if (blocker.empty() && (st == Status::Fail || st == Status::Error || st == Status::Skip)) {
+        const bool failedButUsable = st == Status::Fail && info.runAfterFailedDependency;
+        if (blocker.empty() && !failedButUsable && (st == Status::Fail || st == Status::Error || st == Status::Skip)) {
           blocker = d + " (" + std::string(toString(st)) + ")";
         }
       }

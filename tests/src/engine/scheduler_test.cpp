@@ -227,3 +227,24 @@ TEST_CASE("soft dependencies order checks but never block them", "[unit][engine]
   CHECK(Fixture::find(rs, "late").status == Status::Pass);
   CHECK(sawCtx);
 }
+
+TEST_CASE("a check may run after a failed (not skipped) dependency", "[unit][engine]") {
+  Fixture f;
+  auto tolerant = [](std::string id, std::string dep) {
+    CheckInfo info{std::move(id), engine::Stage::Tls, "t", {std::move(dep)}, Millis(1000), {}, true};
+    return std::make_unique<FakeCheck>(info, [](engine::CheckContext& ctx) {
+      CheckResult r = withStatus(Status::Pass);
+      r.summary = ctx.dependency("tcp") ? "saw tcp" : "no tcp";
+      return r;
+    });
+  };
+  std::vector<std::unique_ptr<engine::Check>> checks;
+  checks.push_back(fake("tcp", {}, Status::Fail));
+  checks.push_back(tolerant("tls", "tcp"));
+  checks.push_back(fake("dns", {}, Status::Skip, engine::Stage::Dns));
+  checks.push_back(tolerant("after-skip", "dns"));
+  auto rs = f.run(std::move(checks));
+  CHECK(Fixture::find(rs, "tls").status == Status::Pass);
+  CHECK(Fixture::find(rs, "tls").summary == "saw tcp");
+  CHECK(Fixture::find(rs, "after-skip").status == Status::Skip);
+}
