@@ -16,6 +16,7 @@
 // --- reports ---
 #include "app/explain.h"
 #include "app/fleet.h"
+#include "app/run_target.h"
 #include "app/outputs.h"
 
 namespace pgreach::app {
@@ -55,13 +56,9 @@ int badInput(std::ostream& err, const util::Redactor& redactor, const std::strin
   return kUnknown;
 }
 
-Expected<bool> validate(const cli::Options& o) {
-  for (const auto& c : o.vpcCidrs) {
-    if (!net::Cidr::parse(c)) return makeError("--vpc-cidr: \"" + c + "\" is not a CIDR block (e.g. 10.0.0.0/16)");
-  }
-  for (const auto& r : o.resolvers) {
-    if (!net::IpAddress::parse(r)) return makeError("--resolver: \"" + r + "\" is not an IP address");
-  }
+// Formats are checked before anything runs; the target and the rest of the options are
+// checked by runTarget (the same path a fleet's targets take).
+Expected<bool> validateFormats(const cli::Options& o) {
   for (const auto& f : o.formats) {
     if (!reports::render(reports::Report{}, f, {}).has_value()) {
       return makeError("--format: unknown format \"" + f + "\" (known: " + util::join(reports::formatNames(), ", ") + ")");
@@ -72,30 +69,10 @@ Expected<bool> validate(const cli::Options& o) {
 
 int diagnose(const cli::Options& opts, std::ostream& out, std::ostream& err, bool outIsTerminal) {
   util::Redactor redactor;
-  auto parsed = target::Target::parse(opts.conninfo);
-  if (!parsed) return badInput(err, redactor, parsed.error());
-  target::Target target = std::move(*parsed);
-  for (const auto& s : target.secretValues()) redactor.addSecret(s);
-  if (!opts.provider.empty()) {
-    auto p = target::providerFromString(opts.provider);
-    if (!p) return badInput(err, redactor, "--provider: unknown provider \"" + opts.provider +
-                                               "\" (neon, planetscale, heroku, azure, generic)");
-    target.setProvider(*p);
-  }
-  if (auto v = validate(opts); !v) return badInput(err, redactor, v.error());
-
-  auto plan = engine::makePlan(engine::Registry::instance().createAll(), opts.only, opts.skip);
-  if (!plan) return badInput(err, redactor, plan.error());
-
-  engine::SteadyClockSource clock;
-  const auto started = clock.now();
-  const std::string startedAt = reports::isoNowUtc();
-  engine::RunSettings settings;
-  settings.deadline = started + opts.deadline;
-  settings.maxParallel = opts.maxParallel;
-  auto results = engine::runPlan(*plan, target, opts, clock, settings);
-  auto report = reports::buildReport(target, opts, std::move(results), startedAt,
-                                     engine::millisBetween(started, clock.now()));
+  if (auto v = validateFormats(opts); !v) return badInput(err, redactor, v.error());
+  auto ran = runTarget(opts, redactor);
+  if (!ran) return badInput(err, redactor, ran.error());
+  reports::Report report = std::move(*ran);
 
   // --- reports ---
   if (usesReportOutputs(opts)) return writeReportOutputs(opts, report, redactor, out, err, outIsTerminal);

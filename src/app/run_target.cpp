@@ -1,5 +1,7 @@
 #include "app/run_target.h"
 
+#include "net/dns_exchange.h"
+
 #include "engine/clock.h"
 #include "engine/registry.h"
 #include "engine/scheduler.h"
@@ -17,14 +19,19 @@ Expected<reports::Report> runTarget(const cli::Options& opts, util::Redactor& re
   for (const auto& s : target.secretValues()) redactor.addSecret(s);
   if (!opts.provider.empty()) {
     auto p = target::providerFromString(opts.provider);
-    if (!p) return makeError("--provider: unknown provider \"" + redactor.apply(opts.provider) + "\"");
+    if (!p) {
+      return makeError("--provider: unknown provider \"" + redactor.apply(opts.provider) +
+                       "\" (neon, planetscale, heroku, azure, generic)");
+    }
     target.setProvider(*p);
   }
   for (const auto& c : opts.vpcCidrs) {
     if (!net::Cidr::parse(c)) return makeError("--vpc-cidr: \"" + redactor.apply(c) + "\" is not a CIDR block");
   }
   for (const auto& r : opts.resolvers) {
-    if (!net::IpAddress::parse(r)) return makeError("--resolver: \"" + redactor.apply(r) + "\" is not an IP address");
+    if (!net::DnsServer::parse(r)) {
+      return makeError("--resolver: \"" + redactor.apply(r) + "\" is not an address (IP, IP#PORT or [IPv6]:PORT)");
+    }
   }
   auto plan = engine::makePlan(engine::Registry::instance().createAll(), opts.only, opts.skip);
   if (!plan) return makeError(redactor.apply(plan.error()));
