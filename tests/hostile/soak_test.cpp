@@ -6,6 +6,7 @@
 // and stays cheap, and the test process keeps its own privileges and heap.
 #include <catch2/catch.hpp>
 #include <dirent.h>
+#include <fcntl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -62,6 +63,7 @@ SoakFigures soakInChild(int runs) {
   SoakFigures f;
   if (::geteuid() == 0) (void)pgreach::net::dropAllCapabilities();
   auto listener = listenOn("127.0.0.1", 0, SOCK_STREAM);
+  ::fcntl(listener.get(), F_SETFL, O_NONBLOCK);  // drained after each run without waiting
   const uint16_t open = localPort(listener.get());
   const uint16_t closed = freeLoopbackPort();
   const std::string openTarget = "host=127.0.0.1 port=" + std::to_string(open) + " user=app dbname=appdb";
