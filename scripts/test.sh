@@ -68,6 +68,7 @@ run_group() {
 run_group "[unit]"
 if [ $quick -eq 0 ]; then
   run_group "[integration]"
+  run_group "[soak]"
   export PGREACH_LAB_PREFIX=${PGREACH_LAB_PREFIX:-pgt}
   lab_down() { bash tests/lab/lab.sh down >/dev/null 2>&1 || true; }
   trap lab_down EXIT INT TERM

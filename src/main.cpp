@@ -1,9 +1,30 @@
 #include <unistd.h>
 
+#include <cstring>
 #include <iostream>
+#include <string>
 
 #include "app/app.h"
+#include "net/privileges.h"
+
+namespace {
+// A single-target diagnose opens its capture handles now and drops every capability
+// before any thread starts (net/privileges.h). A fleet (--config with several targets)
+// needs one capture per target and keeps the old behaviour.
+bool dropsPrivilegesEarly(int argc, char* argv[]) {
+  if (argc < 2 || std::string(argv[1]) != "diagnose") return false;
+  for (int i = 2; i < argc; ++i) {
+    if (std::strncmp(argv[i], "--config", 8) == 0) return false;
+  }
+  return true;
+}
+}  // namespace
 
 int main(int argc, char* argv[]) {
+  if (dropsPrivilegesEarly(argc, argv)) {
+    if (auto dropped = pgreach::net::openCaptureThenDropPrivileges(); !dropped) {
+      std::cerr << "pgreach: warning: " << dropped.error() << "\n";
+    }
+  }
   return pgreach::app::run(argc, argv, std::cout, std::cerr, ::isatty(STDOUT_FILENO) == 1);
 }

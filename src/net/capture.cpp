@@ -9,6 +9,8 @@
 
 #include <cstring>
 
+#include "net/capture_reserve.h"
+
 namespace pgreach::net {
 
 void LiveCapture::PcapCloser::operator()(pcap* p) const { pcap_close(p); }
@@ -17,17 +19,22 @@ LiveCapture::~LiveCapture() { stop(); }
 
 bool LiveCapture::open(const std::string& device, const std::string& filter, int snaplen) {
   char err[PCAP_ERRBUF_SIZE] = {};
-  handle_.reset(pcap_create(device.c_str(), err));
+  // A handle opened before the process dropped its capabilities (net/privileges.h) is
+  // already activated: only the filter remains to be set, which needs no privilege.
+  pcap* reserved = takeReservedPcap(device.c_str(), snaplen);
+  handle_.reset(reserved ? reserved : pcap_create(device.c_str(), err));
   if (!handle_) {
     failure_ = Failure::Other;
     error_ = err;
     return false;
   }
-  pcap_set_snaplen(handle_.get(), snaplen);
-  pcap_set_promisc(handle_.get(), 0);
-  pcap_set_timeout(handle_.get(), 20);
-  pcap_set_immediate_mode(handle_.get(), 1);
-  const int rc = pcap_activate(handle_.get());
+  if (!reserved) {
+    pcap_set_snaplen(handle_.get(), snaplen);
+    pcap_set_promisc(handle_.get(), 0);
+    pcap_set_timeout(handle_.get(), 20);
+    pcap_set_immediate_mode(handle_.get(), 1);
+  }
+  const int rc = reserved ? 0 : pcap_activate(handle_.get());
   if (rc < 0) {
     failure_ = (rc == PCAP_ERROR_PERM_DENIED) ? Failure::NoPermission : Failure::Other;
     error_ = pcap_geterr(handle_.get());
@@ -101,7 +108,8 @@ IcmpListener::~IcmpListener() {
 }
 
 bool IcmpListener::open() {
-  fd_ = ::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
+  fd_ = takeReservedIcmpSocket();  // opened before the capabilities were dropped, if at all
+  if (fd_ < 0) fd_ = ::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
   return fd_ >= 0;
 }
 

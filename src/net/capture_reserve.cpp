@@ -1,0 +1,82 @@
+#include "net/capture_reserve.h"
+
+#include <netinet/in.h>
+#include <pcap/pcap.h>
+#include <sys/socket.h>
+
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "net/fd.h"
+
+namespace pgreach::net {
+namespace {
+
+struct PcapCloser {
+  void operator()(pcap* p) const { pcap_close(p); }
+};
+
+struct Reserve {
+  std::mutex mutex;
+  std::string device;
+  int snaplen = 0;
+  std::unique_ptr<pcap, PcapCloser> pcapHandle;
+  Fd icmp;
+};
+
+Reserve& reserve() {
+  static Reserve r;
+  return r;
+}
+
+}  // namespace
+
+bool reservePcap(const char* device, int snaplen) {
+  char err[PCAP_ERRBUF_SIZE] = {};
+  std::unique_ptr<pcap, PcapCloser> h(pcap_create(device, err));
+  if (!h) return false;
+  // The same settings as LiveCapture::open.
+  pcap_set_snaplen(h.get(), snaplen);
+  pcap_set_promisc(h.get(), 0);
+  pcap_set_timeout(h.get(), 20);
+  pcap_set_immediate_mode(h.get(), 1);
+  if (pcap_activate(h.get()) < 0) return false;
+  // Nothing passes until tcp.connect installs the filter naming its probes. Not
+  // optimised: the optimiser refuses a filter that "rejects all packets", which is the point.
+  bpf_program prog{};
+  if (pcap_compile(h.get(), &prog, "ip and not ip", 0, PCAP_NETMASK_UNKNOWN) != 0) return false;
+  const int rc = pcap_setfilter(h.get(), &prog);
+  pcap_freecode(&prog);
+  if (rc != 0) return false;
+  auto& r = reserve();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  r.device = device;
+  r.snaplen = snaplen;
+  r.pcapHandle = std::move(h);
+  return true;
+}
+
+bool reserveIcmpSocket() {
+  Fd fd(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP));
+  if (!fd.valid()) return false;
+  auto& r = reserve();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  r.icmp = std::move(fd);
+  return true;
+}
+
+pcap* takeReservedPcap(const char* device, int snaplen) {
+  auto& r = reserve();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  if (!r.pcapHandle || r.device != device || r.snaplen != snaplen) return nullptr;
+  return r.pcapHandle.release();
+}
+
+int takeReservedIcmpSocket() {
+  auto& r = reserve();
+  std::lock_guard<std::mutex> lock(r.mutex);
+  return r.icmp.release();
+}
+
+}  // namespace pgreach::net
