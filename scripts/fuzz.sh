@@ -7,6 +7,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-10}
 build="$root/build-fuzz"
+# UBSan only reports by default: make undefined behaviour a crash the fuzzer keeps.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DPGREACH_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 targets=()
 for f in "$root"/tests/fuzz/*_fuzz.cpp; do targets+=("$(basename "${f%.cpp}")"); done
