@@ -20,7 +20,7 @@ for t in "${targets[@]}"; do
   work="$build/corpus/${t%_fuzz}"
   mkdir -p "$corpus" "$work"
   echo "== fuzz $t for ${secs}s"
-  if ! "$build/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
+  if ! "$build/tests/fuzz/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
        -artifact_prefix="$build/crashes/$t-" "$work" "$corpus" > "$build/$t.log" 2>&1; then
     echo "fuzz: $t FAILED (see $build/$t.log)"; tail -30 "$build/$t.log"; failed=$((failed + 1))
   else
