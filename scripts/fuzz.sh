@@ -7,6 +7,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-10}
 build="$root/build-fuzz"
+# UBSan only reports by default: make undefined behaviour a crash the fuzzer keeps.
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DPGREACH_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 targets=()
 for f in "$root"/tests/fuzz/*_fuzz.cpp; do targets+=("$(basename "${f%.cpp}")"); done
@@ -18,7 +20,7 @@ for t in "${targets[@]}"; do
   work="$build/corpus/${t%_fuzz}"
   mkdir -p "$corpus" "$work"
   echo "== fuzz $t for ${secs}s"
-  if ! "$build/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
+  if ! "$build/tests/fuzz/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
        -artifact_prefix="$build/crashes/$t-" "$work" "$corpus" > "$build/$t.log" 2>&1; then
     echo "fuzz: $t FAILED (see $build/$t.log)"; tail -30 "$build/$t.log"; failed=$((failed + 1))
   else

@@ -2,6 +2,10 @@
 // What a DNS response says, read defensively: a pure function over the raw bytes a
 // resolver sent (or an ldns_pkt), so hostile or broken answers are tested without a
 // network and come out as a description ("malformed: ..."), never a crash.
+// ldns/common.h does `#define bool _Bool` unless stdbool.h came first, which breaks
+// libstdc++ under clang (the fuzz build): include it before ldns.
+#include <stdbool.h>
+
 #include <ldns/ldns.h>
 
 #include <cstdint>

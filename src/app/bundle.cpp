@@ -1,5 +1,9 @@
 #include "app/bundle.h"
 
+// ldns/common.h does `#define bool _Bool` unless stdbool.h came first, which breaks
+// libstdc++ under clang (the fuzz build): include it before ldns.
+#include <stdbool.h>
+
 #include <arpa/inet.h>
 #include <ldns/ldns.h>
 #include <libpq-fe.h>

@@ -1,5 +1,9 @@
 #pragma once
 // Builds DNS responses for tests: with ldns for well-formed ones, by hand for hostile bytes.
+// ldns/common.h does `#define bool _Bool` unless stdbool.h came first, which breaks
+// libstdc++ under clang (the fuzz build): include it before ldns.
+#include <stdbool.h>
+
 #include <ldns/ldns.h>
 
 #include <catch2/catch.hpp>
