@@ -196,6 +196,7 @@ class TcpConnect final : public engine::Check {
                               "Check that the directory exists and is writable."});
       } else {
         r.data["capture_file_packets"] = *w;
+        r.data["capture_file"] = file;  // the support bundle picks it up from here
       }
     }
 
