@@ -16,6 +16,8 @@ packages=(
   nmap
   time  # /usr/bin/time -v for the benchmarks' peak memory
   testssl.sh
+  monitoring-plugins-basic monitoring-plugins-standard  # check_tcp/check_pgsql: bench/run.sh memory comparison
+  strace  # bench/run.sh: time of the first connect()
   # reports: zlib for the --bundle tar.gz, chromium for the HTML render test
   zlib1g-dev chromium
 )

@@ -63,7 +63,8 @@ class TcpConnect final : public engine::Check {
     // The capture is armed before the first SYN leaves.
     net::LiveCapture live;
     net::IcmpListener icmpOnly;
-    bool haveCapture = live.open("any", capture::bpfFilterFor(keys), 96);
+    bool haveCapture = live.open("any", capture::bpfFilterFor(keys), 96,
+                                 net::LiveCapture::captureBufferFor(keys.size()));
     bool haveIcmpOnly = false;
     std::vector<Finding> extra;
     if (!haveCapture) {

@@ -7,6 +7,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include "net/capture_reserve.h"
@@ -17,7 +18,13 @@ void LiveCapture::PcapCloser::operator()(pcap* p) const { pcap_close(p); }
 
 LiveCapture::~LiveCapture() { stop(); }
 
-bool LiveCapture::open(const std::string& device, const std::string& filter, int snaplen) {
+int LiveCapture::captureBufferFor(size_t probes) {
+  constexpr size_t kMin = 256 * 1024;
+  const size_t want = probes * 16 * 256;
+  return static_cast<int>(std::min<size_t>(std::max(want, kMin), kDefaultBufferBytes));
+}
+
+bool LiveCapture::open(const std::string& device, const std::string& filter, int snaplen, int bufferBytes) {
   char err[PCAP_ERRBUF_SIZE] = {};
   // A handle opened before the process dropped its capabilities (net/privileges.h) is
   // already activated: only the filter remains to be set, which needs no privilege.
@@ -33,6 +40,7 @@ bool LiveCapture::open(const std::string& device, const std::string& filter, int
     pcap_set_promisc(handle_.get(), 0);
     pcap_set_timeout(handle_.get(), 20);
     pcap_set_immediate_mode(handle_.get(), 1);
+    pcap_set_buffer_size(handle_.get(), bufferBytes);
   }
   const int rc = reserved ? 0 : pcap_activate(handle_.get());
   if (rc < 0) {

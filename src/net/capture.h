@@ -38,7 +38,15 @@ class LiveCapture {
   LiveCapture& operator=(const LiveCapture&) = delete;
 
   // Opens `device` ("any") with a small snaplen and `filter`, and starts the reader.
-  bool open(const std::string& device, const std::string& filter, int snaplen = 96);
+  // `bufferBytes` is the kernel ring (libpcap's default is 2 MB, all of it resident while the
+  // capture is open); size it to the probes being captured (see captureBufferFor()).
+  bool open(const std::string& device, const std::string& filter, int snaplen = 96,
+            int bufferBytes = kDefaultBufferBytes);
+
+  static constexpr int kDefaultBufferBytes = 2 * 1024 * 1024;
+  // A ring for `probes` handshakes: 16 frames of up to 256 bytes each (SYN, retransmissions,
+  // answer, ICMP), between 256 kB and libpcap's 2 MB default. The reader drains every 20 ms.
+  static int captureBufferFor(size_t probes);
   Failure failure() const { return failure_; }
   const std::string& error() const { return error_; }
 

@@ -1,5 +1,7 @@
 #include "net/capture_reserve.h"
 
+#include "net/capture.h"
+
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <sys/socket.h>
@@ -41,6 +43,9 @@ bool reservePcap(const char* device, int snaplen) {
   pcap_set_promisc(h.get(), 0);
   pcap_set_timeout(h.get(), 20);
   pcap_set_immediate_mode(h.get(), 1);
+  // Reserved before the probes are known: the ring a single diagnose needs (see
+  // LiveCapture::captureBufferFor), not libpcap's 2 MB default.
+  pcap_set_buffer_size(h.get(), LiveCapture::captureBufferFor(0));
   if (pcap_activate(h.get()) < 0) return false;
   // Nothing passes until tcp.connect installs the filter naming its probes. Not
   // optimised: the optimiser refuses a filter that "rejects all packets", which is the point.
