@@ -9,7 +9,7 @@
 
 using namespace pgreach::testing;
 
-TEST_CASE("--bundle includes the --capture-file pcap", "[integration]") {
+TEST_CASE("the support bundle carries the capture file", "[integration][bundle]") {
   if (::geteuid() != 0) FAIL("this test needs root: packet capture (CAP_NET_RAW) is what it checks");
   char tmpl[] = "/tmp/pgreach-it-bundle-XXXXXX";
   REQUIRE(::mkdtemp(tmpl));
