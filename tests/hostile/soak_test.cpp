@@ -18,7 +18,8 @@
 #include <string>
 
 #if defined(__SANITIZE_ADDRESS__)
-#include <sanitizer/allocator_interface.h>
+// Declared here: GCC's libasan exports it, but Debian ships the header only with clang.
+extern "C" size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
 
 #include "app/app.h"
