@@ -26,16 +26,6 @@ const char* colour(Status s) {
   return "#8c959f";
 }
 
-Status verdictStatus(Verdict v) {
-  switch (v) {
-    case Verdict::Ok: return Status::Pass;
-    case Verdict::Warning: return Status::Warn;
-    case Verdict::Critical: return Status::Fail;
-    case Verdict::Unknown: return Status::Error;
-  }
-  return Status::Error;
-}
-
 std::string shorten(const std::string& s, size_t n) { return s.size() <= n ? s : s.substr(0, n - 1) + "…"; }
 
 std::string pathSvg(const std::vector<Hop>& hops) {

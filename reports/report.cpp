@@ -23,6 +23,16 @@ std::string_view toString(Verdict v) {
   return "unknown";
 }
 
+Status verdictStatus(Verdict v) {
+  switch (v) {
+    case Verdict::Ok: return Status::Pass;
+    case Verdict::Warning: return Status::Warn;
+    case Verdict::Critical: return Status::Fail;
+    case Verdict::Unknown: return Status::Error;
+  }
+  return Status::Error;
+}
+
 int exitCode(Verdict v) {
   switch (v) {
     case Verdict::Ok: return 0;

@@ -15,6 +15,8 @@ inline constexpr int kSchemaVersion = 1;
 
 enum class Verdict { Ok, Warning, Critical, Unknown };
 std::string_view toString(Verdict v);
+// The check status a verdict reads as (for colours and marks): ok → pass ... unknown → error.
+engine::Status verdictStatus(Verdict v);
 // Monitoring-plugin exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 int exitCode(Verdict v);
 

@@ -22,17 +22,6 @@ const char* colorFor(Status s) {
   return "";
 }
 
-std::string mark(Status s) {
-  switch (s) {
-    case Status::Pass: return "ok";
-    case Status::Warn: return "WARN";
-    case Status::Fail: return "FAIL";
-    case Status::Error: return "ERROR";
-    case Status::Skip: return "skip";
-  }
-  return "?";
-}
-
 std::string paint(const std::string& text, Status s, bool color) {
   return color ? std::string(colorFor(s)) + text + "\033[0m" : text;
 }
@@ -43,16 +32,6 @@ std::string verdictWord(Verdict v) {
   return w;
 }
 
-Status verdictStatus(Verdict v) {
-  switch (v) {
-    case Verdict::Ok: return Status::Pass;
-    case Verdict::Warning: return Status::Warn;
-    case Verdict::Critical: return Status::Fail;
-    case Verdict::Unknown: return Status::Error;
-  }
-  return Status::Error;
-}
-
 }  // namespace
 
 // One line per hop: client -> dns [ok] -> tcp [FAIL] -> ...; shared by text and Markdown.
@@ -60,7 +39,7 @@ std::string pathLine(const Report& r, bool color) {
   std::string line = "client";
   for (engine::Stage st : engine::kPathStages) {
     const Status s = stageStatus(r.checks, st);
-    line += " -> " + std::string(engine::toString(st)) + " [" + paint(mark(s), s, color) + "]";
+    line += " -> " + std::string(engine::toString(st)) + " [" + paint(statusMark(s), s, color) + "]";
   }
   return line;
 }
@@ -108,13 +87,13 @@ std::string renderText(const Report& r, const RenderOptions& o) {
     if (!r.rootCause->sections.empty()) out << "  see:  " << util::join(r.rootCause->sections, "; ") << "\n";
   }
   for (const auto& s : r.sections) {
-    out << "\n== " << s.title << " [" << paint(mark(s.status), s.status, o.color) << "]\n";
+    out << "\n== " << s.title << " [" << paint(statusMark(s.status), s.status, o.color) << "]\n";
     if (!s.manual.empty()) out << "   not verified; check by hand: " << s.manual << "\n";
     if (!s.fix.empty()) out << "   fix: " << s.fix << "\n";
     for (const auto& id : s.checkIds) {
       for (const auto& c : r.checks) {
         if (c.id != id) continue;
-        out << "  [" << paint(mark(c.status), c.status, o.color) << "] " << c.id;
+        out << "  [" << paint(statusMark(c.status), c.status, o.color) << "] " << c.id;
         if (!c.summary.empty()) out << ": " << c.summary;
         out << " (" << util::formatDuration(c.durationMs) << ")\n";
         for (const auto& f : c.findings) {
