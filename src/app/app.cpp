@@ -17,6 +17,7 @@
 #include "app/explain.h"
 #include "app/fleet.h"
 #include "app/run_target.h"
+#include "cloud/live.h"
 #include "app/outputs.h"
 
 namespace pgreach::app {
@@ -95,6 +96,11 @@ int diagnose(const cli::Options& opts, std::ostream& out, std::ostream& err, boo
 }  // namespace
 
 int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err, bool outIsTerminal) {
+  // --cloud-live writes the CLI's answers to temporary folders that the checks of every
+  // target read; they go when the command is over, whichever way it ends.
+  struct RemoveLiveCollections {
+    ~RemoveLiveCollections() { cloud::removeLiveCollections(); }
+  } removeLiveCollections;
   // --- reports ---
   // A --config file with [target.NAME] sections is a fleet: each target gets its own options.
   if (argc > 1 && std::string(argv[1]) == "diagnose") {

@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -58,6 +60,20 @@ CommandResult runToFile(const std::vector<std::string>& argv, const std::string&
   return r;
 }
 
+namespace {
+std::mutex liveDirsMutex;
+std::vector<std::string> liveDirs;  // made by collectAwsLive, removed by removeLiveCollections
+}  // namespace
+
+void removeLiveCollections() {
+  std::lock_guard<std::mutex> lock(liveDirsMutex);
+  for (const auto& dir : liveDirs) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+  liveDirs.clear();
+}
+
 Expected<LiveCollection> collectAwsLive(const std::string& region, std::chrono::milliseconds perCommand,
                                         Clock::time_point deadline) {
   std::string tmpl = (std::getenv("TMPDIR") ? std::string(std::getenv("TMPDIR")) : std::string("/tmp")) + "/pgreach-aws-XXXXXX";
@@ -66,6 +82,10 @@ Expected<LiveCollection> collectAwsLive(const std::string& region, std::chrono::
   if (!::mkdtemp(buf.data())) return makeError("--cloud-live: cannot create a temporary directory");
   LiveCollection c;
   c.dir = buf.data();
+  {
+    std::lock_guard<std::mutex> lock(liveDirsMutex);
+    liveDirs.push_back(c.dir);
+  }
   auto run = [&](const std::string& file, std::vector<std::string> args) {
     std::vector<std::string> argv{"aws", "ec2"};
     argv.insert(argv.end(), args.begin(), args.end());

@@ -32,4 +32,8 @@ struct LiveCollection {
 Expected<LiveCollection> collectAwsLive(const std::string& region, std::chrono::milliseconds perCommand,
                                         std::chrono::steady_clock::time_point deadline);
 
+// Removes every folder collectAwsLive made in this process. Called once a run's checks
+// have all finished (they read the exports from the folder until then).
+void removeLiveCollections();
+
 }  // namespace pgreach::cloud

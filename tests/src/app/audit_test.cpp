@@ -1,3 +1,4 @@
+#include <unistd.h>
 // `pgreach audit`: only cloud checks run (no DNS, no TCP), the report formats and exit
 // codes are diagnose's, inputs from exports, a fake `aws` on PATH, or nothing.
 #include <catch2/catch.hpp>
@@ -93,10 +94,15 @@ TEST_CASE("pgreach audit never echoes the connection password", "[unit][cloud]")
 
 TEST_CASE("--cloud-live runs the aws CLI from PATH (a fake) and audits its answers", "[unit][cloud]") {
   const std::string path = kSrc + "/tests/data/cloud/fake-aws:" + std::string(std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin");
+  char tmpl[] = "/tmp/pgreach-test-tmpdir-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl));
+  const std::string tmpdir = tmpl;
   auto r = audit({"host=pslab01.private-pg.psdb.cloud", "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
-                 {"PATH=" + path, "FAKE_AWS_DIR=" + kLabAws + "sg-missing-6432"});
+                 {"PATH=" + path, "FAKE_AWS_DIR=" + kLabAws + "sg-missing-6432", "TMPDIR=" + tmpdir});
   INFO(r.err);
   CHECK(r.exitCode == 2);
+  // The folder the CLI's answers were written to is gone when the command is over.
+  CHECK(::rmdir(tmpdir.c_str()) == 0);
   auto j = nlohmann::json::parse(r.out);
   auto ctx = checkById(j, "cloud.context");
   CHECK(ctx["data"]["live_commands"].size() >= 9);  // 7 describes + 2 VPC attributes
