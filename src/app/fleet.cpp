@@ -7,9 +7,11 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "app/bundle.h"
 #include "app/outputs.h"
 #include "app/run_target.h"
 #include "app/store.h"
@@ -101,6 +103,15 @@ Expected<std::vector<std::string>> toArguments(const KeyValues& kv) {
     out.push_back("--" + k + "=" + v);
   }
   return out;
+}
+
+std::string fleetBundlePath(const std::string& path, const std::string& name, bool shared) {
+  if (!shared) return path;
+  const std::string ext = ".tar.gz";
+  if (util::endsWith(path, ext) && path.size() > ext.size()) {
+    return path.substr(0, path.size() - ext.size()) + "-" + name + ext;
+  }
+  return path + "-" + name;
 }
 
 int worseExitCode(int a, int b) {
@@ -197,6 +208,11 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
   }
   for (auto& t : threads) t.join();
 
+  std::map<std::string, size_t> bundleUsers;  // --bundle path -> how many targets name it
+  for (const auto& o : opts) {
+    if (!o.bundle.empty()) ++bundleUsers[o.bundle];
+  }
+
   int worst = 0;
   nlohmann::json combined = nlohmann::json::array();
   std::string summary;
@@ -221,6 +237,13 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
       }
     } else {
       for (const auto& f : base->formats) out << run.redactor.apply(*reports::render(run.report, f, {}));
+    }
+    if (const auto& bundle = opts[i].bundle; !bundle.empty()) {
+      const std::string path = fleetBundlePath(bundle, run.name, bundleUsers[bundle] > 1);
+      if (auto b = writeBundle(path, run.report, opts[i], run.redactor, opts[i].maskAddresses); !b) {
+        err << "pgreach: " << run.name << ": --bundle: " << run.redactor.apply(b.error()) << "\n";
+        worst = worseExitCode(worst, 3);
+      }
     }
     stored.push_back({run.name, run.report.startedAt, std::string(reports::toString(run.report.verdict)),
                       run.redactor.apply(*reports::render(run.report, "json", {}))});

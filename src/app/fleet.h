@@ -3,7 +3,8 @@
 // systemd timer. Options outside a section apply to every target; a target's own
 // `key = value` lines override them, and the command line overrides both. All targets
 // run concurrently; the exit code is the worst status; one report per target plus a
-// combined one go to --output-dir; a lock file keeps two runs from overlapping.
+// combined one go to --output-dir, and a --bundle per target; a lock file keeps two runs
+// from overlapping.
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -35,6 +36,11 @@ bool isFleetConfig(std::string_view text);
 
 // argv-style arguments for cli::parseOptions: "--key=value", or "--flag" for true booleans.
 Expected<std::vector<std::string>> toArguments(const KeyValues& kv);
+
+// The bundle file of one fleet target: a path that several targets share (a global
+// `bundle =` or --bundle on the command line) gets "-NAME" before ".tar.gz"; a path only
+// this target names is used as it is.
+std::string fleetBundlePath(const std::string& path, const std::string& name, bool shared);
 
 // Ordering for "worst status": CRITICAL(2) > UNKNOWN(3) > WARNING(1) > OK(0).
 int worseExitCode(int a, int b);

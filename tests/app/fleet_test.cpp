@@ -59,6 +59,13 @@ TEST_CASE("fleet options become command-line arguments", "[unit]") {
   CHECK_FALSE(app::toArguments({{"no-color", "maybe"}}));
 }
 
+TEST_CASE("a bundle path shared by fleet targets gets each target's name", "[unit]") {
+  CHECK(app::fleetBundlePath("/var/tmp/pg.tar.gz", "db1", true) == "/var/tmp/pg-db1.tar.gz");
+  CHECK(app::fleetBundlePath("/var/tmp/pg.tar.gz", "db1", false) == "/var/tmp/pg.tar.gz");
+  CHECK(app::fleetBundlePath("bundle", "db-2", true) == "bundle-db-2");
+  CHECK(app::fleetBundlePath(".tar.gz", "x", true) == ".tar.gz-x");
+}
+
 TEST_CASE("worst exit code: critical over unknown over warning over ok", "[unit]") {
   CHECK(app::worseExitCode(0, 2) == 2);
   CHECK(app::worseExitCode(3, 2) == 2);

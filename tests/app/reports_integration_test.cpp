@@ -198,8 +198,9 @@ TEST_CASE("a --config fleet runs every target, exits with the worst status and n
       << "[target.closed]\nconninfo = host=127.0.0.1 port=" << closed << "\n\n"
       << "[target.malformed]\nconninfo = postgresql://app@[::1\n";
   }
+  const std::string bundle = dir.path + "/fleet.tar.gz";
   auto r = testing::runProcess({testing::pgreachBinary(), "diagnose", "--config", config, "--output-dir", out,
-                                "--format", "markdown"},
+                                "--format", "markdown", "--bundle", bundle},
                                60s);
   INFO(r.out << r.err);
   CHECK(r.exitCode == 2);
@@ -220,6 +221,23 @@ TEST_CASE("a --config fleet runs every target, exits with the worst status and n
   CHECK(combined["targets"].size() == 3);
   for (const auto& e : fs::directory_iterator(out)) {
     if (e.is_regular_file()) CHECK(slurp(e.path()).find("fleet-secret-pw") == std::string::npos);
+  }
+
+  // --bundle shared by every target: one bundle per target, named after it (the malformed
+  // one too: its report says what was wrong with the input).
+  CHECK_FALSE(fs::exists(bundle));
+  for (const char* name : {"open", "closed", "malformed"}) {
+    const std::string file = dir.path + "/fleet-" + name + ".tar.gz";
+    INFO(file);
+    REQUIRE(fs::exists(file));
+    const std::string x = dir.path + "/x-" + name;
+    fs::create_directories(x);
+    REQUIRE(testing::runProcess({"tar", "-xzf", file, "-C", x}, 10s).exitCode == 0);
+    const auto json = nlohmann::json::parse(slurp(fs::path(x) / "pgreach-bundle" / "report.json"));
+    CHECK(json["verdict"] == verdictOf(name));
+    for (const auto& e : fs::recursive_directory_iterator(x)) {
+      if (e.is_regular_file()) CHECK(slurp(e.path()).find("fleet-secret-pw") == std::string::npos);
+    }
   }
 
   // A run still in progress holds the lock: a second one refuses to start.
