@@ -238,6 +238,11 @@ Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, std:
     ::unlink(err.c_str());
     if (doc) {
       c.ran.push_back(shown);
+      // An empty list carries no shape for the loader: say so rather than let a check
+      // skip without a reason (no private endpoint at all is the likeliest cause).
+      if (doc->is_array() && doc->empty() && narrow) {
+        c.failures.push_back(shown + ": listed nothing" + (resourceGroup.empty() ? "" : " in resource group " + resourceGroup));
+      }
       return doc;
     }
     ::unlink(out.c_str());

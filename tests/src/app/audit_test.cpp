@@ -289,3 +289,18 @@ TEST_CASE("--cloud-live: a failing az command is named, the password never is", 
   ::unlink(log.c_str());
   CHECK(tmp.emptyAndRemoved());
 }
+
+TEST_CASE("--cloud-live: an empty az list is said, not silently skipped", "[unit][cloud]") {
+  TempDir tmp;
+  auto r = audit({kAzureHost, "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
+                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_EMPTY=private-endpoint", "TMPDIR=" + tmp.path});
+  auto j = nlohmann::json::parse(r.out);
+  auto ctx = checkById(j, "cloud.context");
+  bool said = false;
+  for (const auto& f : ctx["findings"]) {
+    if (f["summary"] == "az network private-endpoint list -o json --only-show-errors: listed nothing") said = true;
+  }
+  CHECK(said);
+  CHECK(checkById(j, "cloud.azure.endpoint")["status"] == "skip");
+  CHECK(tmp.emptyAndRemoved());
+}
