@@ -1,3 +1,4 @@
+#include <signal.h>
 #include <unistd.h>
 // `pgreach audit`: only cloud checks run (no DNS, no TCP), the report formats and exit
 // codes are diagnose's, inputs from exports, a fake `aws` on PATH, or nothing.
@@ -5,6 +6,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "app/audit.h"
@@ -237,8 +239,21 @@ TEST_CASE("--cloud-live kills an az command that hangs, and says so", "[unit][cl
   const auto t0 = std::chrono::steady_clock::now();
   auto r = audit({kAzureHost, "--cloud-live", "--cloud-cli-timeout", "200ms", "--deadline", "5s", "--client-ip", "10.40.1.10",
                   "--format", "json"},
-                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_SLEEP=30", "TMPDIR=" + tmp.path});
+                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_SLEEP=30", "FAKE_AZ_PIDS=" + tmp.path + "-pids",
+                  "TMPDIR=" + tmp.path});
   CHECK(std::chrono::steady_clock::now() - t0 < 10s);
+  // What the CLI started dies with it (the process group is killed), not only the CLI.
+  const auto pids = lines(tmp.path + "-pids");
+  CHECK(pids.size() == 5);
+  for (const auto& p : pids) {
+    bool gone = false;
+    for (int i = 0; i < 100 && !gone; ++i) {
+      gone = ::kill(std::stoi(p), 0) != 0;
+      if (!gone) std::this_thread::sleep_for(20ms);
+    }
+    CHECK(gone);
+  }
+  ::unlink((tmp.path + "-pids").c_str());
   CHECK(r.exitCode == 3);  // nothing collected: nothing judged
   auto ctx = checkById(nlohmann::json::parse(r.out), "cloud.context");
   CHECK(ctx["status"] == "error");
