@@ -25,6 +25,8 @@ using Clock = std::chrono::steady_clock;
 // Private DNS zones named privatelink.postgres.database.azure.com read per run (one per
 // resource group at most; more is a subscription worth narrowing with -g).
 constexpr int kMaxAzureZones = 10;
+// The loader's own limit for one export (export_dir.cpp).
+constexpr std::uintmax_t kMaxAnswerBytes = 512ull * 1024 * 1024;
 
 CommandResult runToFile(const std::vector<std::string>& argv, const std::string& outFile, const std::string& errFile,
                         std::chrono::milliseconds timeout) {
@@ -222,7 +224,10 @@ Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, std:
     const auto r = runToFile(argv, out, err, limit);
     std::string why;
     std::optional<Json> doc;
-    if (r.exitCode == 0) {
+    std::error_code ec;
+    if (r.exitCode == 0 && std::filesystem::file_size(out, ec) > kMaxAnswerBytes) {
+      why = "the answer is larger than 512 MB, not read";
+    } else if (r.exitCode == 0) {
       auto parsed = parseExport(file, readWhole(out));
       if (parsed) doc = std::move(*parsed);
       else why = "the answer is " + parsed.error().substr(file.size() + 2);  // "not valid JSON (...)"
