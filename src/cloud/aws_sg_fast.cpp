@@ -12,18 +12,44 @@ enum class Ctx { Top, Groups, Group, Perms, Perm, Peers, Peer, Skip };
 enum class PeerKind { V4, V6, PrefixList, GroupPair };
 
 // The keys we read, numbered once per key event so that the rest compares integers.
+// Order matters: group keys, then permission keys (valueIsUnknownKey() tests ranges).
 enum Key : uint32_t {
-  kOther, kSecurityGroups, kGroupId, kGroupName, kVpcId, kIpPermissions, kIpPermissionsEgress, kIpProtocol, kFromPort,
-  kToPort, kIpRanges, kIpv6Ranges, kPrefixListIds, kUserIdGroupPairs, kCidrIp, kCidrIpv6, kPrefixListId
+  kOther,
+  kSecurityGroups,
+  kGroupId,
+  kGroupName,
+  kVpcId,
+  kIpPermissions,
+  kIpPermissionsEgress,
+  kIpProtocol,
+  kFromPort,
+  kToPort,
+  kIpRanges,
+  kIpv6Ranges,
+  kPrefixListIds,
+  kUserIdGroupPairs,
+  kCidrIp,
+  kCidrIpv6,
+  kPrefixListId
 };
 
 Key keyOf(const std::string& k) {
-  static const std::pair<const char*, Key> kNames[] = {
-      {"SecurityGroups", kSecurityGroups}, {"GroupId", kGroupId}, {"GroupName", kGroupName}, {"VpcId", kVpcId},
-      {"IpPermissions", kIpPermissions}, {"IpPermissionsEgress", kIpPermissionsEgress}, {"IpProtocol", kIpProtocol},
-      {"FromPort", kFromPort}, {"ToPort", kToPort}, {"IpRanges", kIpRanges}, {"Ipv6Ranges", kIpv6Ranges},
-      {"PrefixListIds", kPrefixListIds}, {"UserIdGroupPairs", kUserIdGroupPairs}, {"CidrIp", kCidrIp},
-      {"CidrIpv6", kCidrIpv6}, {"PrefixListId", kPrefixListId}};
+  static const std::pair<const char*, Key> kNames[] = {{"SecurityGroups", kSecurityGroups},
+                                                       {"GroupId", kGroupId},
+                                                       {"GroupName", kGroupName},
+                                                       {"VpcId", kVpcId},
+                                                       {"IpPermissions", kIpPermissions},
+                                                       {"IpPermissionsEgress", kIpPermissionsEgress},
+                                                       {"IpProtocol", kIpProtocol},
+                                                       {"FromPort", kFromPort},
+                                                       {"ToPort", kToPort},
+                                                       {"IpRanges", kIpRanges},
+                                                       {"Ipv6Ranges", kIpv6Ranges},
+                                                       {"PrefixListIds", kPrefixListIds},
+                                                       {"UserIdGroupPairs", kUserIdGroupPairs},
+                                                       {"CidrIp", kCidrIp},
+                                                       {"CidrIpv6", kCidrIpv6},
+                                                       {"PrefixListId", kPrefixListId}};
   for (const auto& [name, key] : kNames) {
     if (k.size() == std::char_traits<char>::length(name) && k.compare(name) == 0) return key;
   }
@@ -65,8 +91,11 @@ class SgHandler {
   bool start_object(std::size_t) {
     if (stack_.empty()) return push(Ctx::Top);
     switch (stack_.back()) {
-      case Ctx::Skip: return ++skipDepth_, true;
-      case Ctx::Groups: groups.emplace_back(); return push(Ctx::Group);
+      case Ctx::Skip:
+        return ++skipDepth_, true;
+      case Ctx::Groups:
+        groups.emplace_back();
+        return push(Ctx::Group);
       case Ctx::Perms:
         rule_ = SgRule{};
         rule_.index = permIndex_++;
@@ -77,14 +106,16 @@ class SgHandler {
         peerValue_.clear();
         hasPeer_ = false;
         return push(Ctx::Peer);
-      default: return valueIsUnknownKey() && skip();
+      default:
+        return valueIsUnknownKey() && skip();
     }
   }
 
   bool start_array(std::size_t) {
     if (stack_.empty()) return false;
     switch (stack_.back()) {
-      case Ctx::Skip: return ++skipDepth_, true;
+      case Ctx::Skip:
+        return ++skipDepth_, true;
       case Ctx::Top:
         if (key_ != kSecurityGroups) return skip();
         sawGroups = true;
@@ -95,23 +126,34 @@ class SgHandler {
         permIndex_ = 0;
         return push(Ctx::Perms);
       case Ctx::Perm:
-        if (key_ == kIpRanges) peerKind_ = PeerKind::V4;
-        else if (key_ == kIpv6Ranges) peerKind_ = PeerKind::V6;
-        else if (key_ == kPrefixListIds) peerKind_ = PeerKind::PrefixList;
-        else if (key_ == kUserIdGroupPairs) peerKind_ = PeerKind::GroupPair;
-        else return valueIsUnknownKey() && skip();
+        if (key_ == kIpRanges)
+          peerKind_ = PeerKind::V4;
+        else if (key_ == kIpv6Ranges)
+          peerKind_ = PeerKind::V6;
+        else if (key_ == kPrefixListIds)
+          peerKind_ = PeerKind::PrefixList;
+        else if (key_ == kUserIdGroupPairs)
+          peerKind_ = PeerKind::GroupPair;
+        else
+          return valueIsUnknownKey() && skip();
         return push(Ctx::Peers);
-      default: return valueIsUnknownKey() && skip();
+      default:
+        return valueIsUnknownKey() && skip();
     }
   }
 
   bool end_object() {
     switch (stack_.back()) {
-      case Ctx::Skip: return unskip();
-      case Ctx::Peer: return endPeer() && pop();
-      case Ctx::Perm: return endPerm() && pop();
-      case Ctx::Group: return !groups.back().id.empty() && pop();  // GroupId is required
-      default: return pop();
+      case Ctx::Skip:
+        return unskip();
+      case Ctx::Peer:
+        return endPeer() && pop();
+      case Ctx::Perm:
+        return endPerm() && pop();
+      case Ctx::Group:
+        return !groups.back().id.empty() && pop();  // GroupId is required
+      default:
+        return pop();
     }
   }
   bool end_array() { return stack_.back() == Ctx::Skip ? unskip() : pop(); }
@@ -125,18 +167,25 @@ class SgHandler {
   bool scalar(Kind kind) {
     if (stack_.empty()) return false;  // a bare scalar document
     switch (stack_.back()) {
-      case Ctx::Skip: return true;
-      case Ctx::Top: return key_ != kSecurityGroups;  // not an array: the exact path says so
+      case Ctx::Skip:
+        return true;
+      case Ctx::Top:
+        return key_ != kSecurityGroups;  // not an array: the exact path says so
       case Ctx::Group:
         if (key_ == kGroupId) return kind == Kind::String && (groups.back().id = std::move(*str_), true);
-        if (key_ == kGroupName) return kind == Kind::Null || (kind == Kind::String && (groups.back().name = std::move(*str_), true));
-        if (key_ == kVpcId) return kind == Kind::Null || (kind == Kind::String && (groups.back().vpcId = std::move(*str_), true));
+        if (key_ == kGroupName)
+          return kind == Kind::Null ||
+                 (kind == Kind::String && (groups.back().name = std::move(*str_), true));
+        if (key_ == kVpcId)
+          return kind == Kind::Null ||
+                 (kind == Kind::String && (groups.back().vpcId = std::move(*str_), true));
         if (key_ == kIpPermissions || key_ == kIpPermissionsEgress) return kind == Kind::Null;
         return true;
       case Ctx::Perm:
         if (key_ == kIpProtocol) return kind == Kind::String && (proto_ = std::move(*str_), !proto_.empty());
         if (key_ == kFromPort || key_ == kToPort) return kind == Kind::Null;
-        if (key_ == kIpRanges || key_ == kIpv6Ranges || key_ == kPrefixListIds || key_ == kUserIdGroupPairs) return kind == Kind::Null;
+        if (key_ == kIpRanges || key_ == kIpv6Ranges || key_ == kPrefixListIds || key_ == kUserIdGroupPairs)
+          return kind == Kind::Null;
         return true;
       case Ctx::Peer:
         if (key_ != peerKey()) return true;
@@ -144,12 +193,14 @@ class SgHandler {
         peerValue_ = std::move(*str_);
         hasPeer_ = true;
         return true;
-      default: return false;  // a scalar where an object was due
+      default:
+        return false;  // a scalar where an object was due
     }
   }
 
   bool integer(long long v) {
-    if (stack_.empty() || stack_.back() != Ctx::Perm || (key_ != kFromPort && key_ != kToPort)) return scalar(Kind::Other);
+    if (stack_.empty() || stack_.back() != Ctx::Perm || (key_ != kFromPort && key_ != kToPort))
+      return scalar(Kind::Other);
     if (v < -1 || v > 65535) return false;
     (key_ == kFromPort ? from_ : to_) = static_cast<int>(v);
     (key_ == kFromPort ? hasFrom_ : hasTo_) = true;
@@ -158,10 +209,14 @@ class SgHandler {
 
   Key peerKey() const {
     switch (peerKind_) {
-      case PeerKind::V4: return kCidrIp;
-      case PeerKind::V6: return kCidrIpv6;
-      case PeerKind::PrefixList: return kPrefixListId;
-      case PeerKind::GroupPair: return kGroupId;
+      case PeerKind::V4:
+        return kCidrIp;
+      case PeerKind::V6:
+        return kCidrIpv6;
+      case PeerKind::PrefixList:
+        return kPrefixListId;
+      case PeerKind::GroupPair:
+        return kGroupId;
     }
     return kOther;
   }
@@ -176,8 +231,12 @@ class SgHandler {
         (peerKind_ == PeerKind::V4 ? rule_.cidrs : v6_).push_back(*c);
         return true;
       }
-      case PeerKind::PrefixList: rule_.prefixLists.push_back(std::move(peerValue_)); return true;
-      case PeerKind::GroupPair: rule_.groupRefs.push_back(std::move(peerValue_)); return true;
+      case PeerKind::PrefixList:
+        rule_.prefixLists.push_back(std::move(peerValue_));
+        return true;
+      case PeerKind::GroupPair:
+        rule_.groupRefs.push_back(std::move(peerValue_));
+        return true;
     }
     return false;
   }
@@ -203,11 +262,16 @@ class SgHandler {
   // it is the wrong type.
   bool valueIsUnknownKey() const {
     switch (stack_.back()) {
-      case Ctx::Top: return key_ != kSecurityGroups;
-      case Ctx::Group: return key_ == kOther || key_ > kIpPermissionsEgress;
-      case Ctx::Perm: return key_ == kOther || key_ < kIpProtocol || key_ > kUserIdGroupPairs;
-      case Ctx::Peer: return key_ != peerKey();
-      default: return false;
+      case Ctx::Top:
+        return key_ != kSecurityGroups;
+      case Ctx::Group:
+        return key_ == kOther || key_ > kIpPermissionsEgress;
+      case Ctx::Perm:
+        return key_ == kOther || key_ < kIpProtocol || key_ > kUserIdGroupPairs;
+      case Ctx::Peer:
+        return key_ != peerKey();
+      default:
+        return false;
     }
   }
 

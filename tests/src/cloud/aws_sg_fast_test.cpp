@@ -1,15 +1,15 @@
 // The fast security-group reader and the streamed loader must read exactly what the
 // exact (DOM) reader reads, and leave every malformed file to it, so errors keep naming
 // the file and the field.
-#include <catch2/catch.hpp>
+#include "cloud/aws_sg_fast.h"
 
+#include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 
 #include "cloud/aws_model.h"
-#include "cloud/aws_sg_fast.h"
 #include "cloud/export_dir.h"
 
 using namespace pgreach;
@@ -48,8 +48,9 @@ std::vector<std::string> describe(const std::vector<SecurityGroup>& groups) {
     out.push_back(g.id + "|" + g.name + "|" + g.vpcId);
     for (const auto* rules : {&g.ingress, &g.egress}) {
       for (const auto& r : *rules) {
-        out.push_back((rules == &g.ingress ? " in #" : " out #") + std::to_string(r.index) + " " + std::to_string(r.protocol) +
-                      " " + std::to_string(r.ports.from) + "-" + std::to_string(r.ports.to) + " " + r.describe());
+        out.push_back((rules == &g.ingress ? " in #" : " out #") + std::to_string(r.index) + " " +
+                      std::to_string(r.protocol) + " " + std::to_string(r.ports.from) + "-" +
+                      std::to_string(r.ports.to) + " " + r.describe());
       }
     }
   }
@@ -78,7 +79,8 @@ TEST_CASE("fast security-group reader: same groups and rules as the exact reader
   std::vector<fs::path> files;
   for (const auto& dir : {kSrc + "/tests/lab/cloud/aws", kSrc + "/tests/data/cloud/aws"}) {
     for (const auto& e : fs::recursive_directory_iterator(dir)) {
-      if (e.is_regular_file() && readText(e.path()).find("\"SecurityGroups\"") != std::string::npos) files.push_back(e.path());
+      if (e.is_regular_file() && readText(e.path()).find("\"SecurityGroups\"") != std::string::npos)
+        files.push_back(e.path());
     }
   }
   REQUIRE(files.size() >= 7);
@@ -104,7 +106,8 @@ TEST_CASE("fast security-group reader: same groups and rules as the exact reader
   CHECK(fast.at(0).ingress.at(0).describe() == "tcp 5432-6432 10.0.0.0/8, fd00::/8, pl-1, sg-2");
 }
 
-TEST_CASE("fast security-group reader leaves anything unusual to the exact reader, whose error stands", "[unit][cloud]") {
+TEST_CASE("fast security-group reader leaves anything unusual to the exact reader, whose error stands",
+          "[unit][cloud]") {
   const std::vector<std::string> unusual{
       R"({"SecurityGroups": [{"GroupId": "sg-1", "IpPermissions": [{"IpProtocol": "tcp", "FromPort": "abc", "ToPort": 5432}]}]})",
       R"({"SecurityGroups": [{"GroupName": "no id"}]})",
@@ -152,10 +155,13 @@ TEST_CASE("fast security-group reader leaves anything unusual to the exact reade
 
 TEST_CASE("streamed loader: errors name the same element and field as the exact reader", "[unit][cloud]") {
   const std::vector<std::pair<std::string, std::string>> cases{
-      {"acls.json", R"({"NetworkAcls": [{"NetworkAclId": "acl-1", "Entries": []}, {"NetworkAclId": "acl-2", "Entries": [{"RuleNumber": "x"}]}]})"},
+      {"acls.json",
+       R"({"NetworkAcls": [{"NetworkAclId": "acl-1", "Entries": []}, {"NetworkAclId": "acl-2", "Entries": [{"RuleNumber": "x"}]}]})"},
       {"subnets.json", R"({"Subnets": [{"SubnetId": "subnet-1", "CidrBlock": "10.0.0.0/24"}, 7]})"},
-      {"enis.json", R"({"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1", "PrivateIpAddress": "nope"}]})"},
-      {"vpcs.json", R"({"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}, {"CidrBlock": "10.1.0.0/16"}]})"},
+      {"enis.json",
+       R"({"NetworkInterfaces": [{"NetworkInterfaceId": "eni-1", "PrivateIpAddress": "nope"}]})"},
+      {"vpcs.json",
+       R"({"Vpcs": [{"VpcId": "vpc-1", "CidrBlock": "10.0.0.0/16"}, {"CidrBlock": "10.1.0.0/16"}]})"},
       {"rts.json", R"({"RouteTables": [{"RouteTableId": "rtb-1", "Routes": [{"GatewayId": "local"}]}]})"},
       {"vpce.json", R"({"VpcEndpoints": [{"VpcEndpointId": "vpce-1", "ServiceName": "s"}]})"},
       {"truncated.json", R"({"Subnets": [{"SubnetId": "subnet-1", "CidrBlock": "10.0.0.0/24"}, {"SubnetId")"},
@@ -172,7 +178,8 @@ TEST_CASE("streamed loader: errors name the same element and field as the exact 
   // A note beside the exports that is not JSON is still skipped; the rest loads.
   TempDir dir;
   dir.write("README", "{\"Subnets\": [ not json");
-  dir.write("subnets.json", R"({"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.0.0/24"}]})");
+  dir.write("subnets.json",
+            R"({"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.0.0/24"}]})");
   auto loaded = loadAwsDir(dir.path.string());
   REQUIRE(loaded.ok());
   CHECK(loaded->subnets.size() == 1);
@@ -180,7 +187,8 @@ TEST_CASE("streamed loader: errors name the same element and field as the exact 
   CHECK(loaded->files == std::vector<std::string>{"subnets.json (Subnets)"});
 }
 
-TEST_CASE("fast security-group reader on mutated exports: when it answers, the exact reader agrees", "[unit][cloud]") {
+TEST_CASE("fast security-group reader on mutated exports: when it answers, the exact reader agrees",
+          "[unit][cloud]") {
   const std::string seed = readText(kSrc + "/tests/data/cloud/aws/base/describe-sgs.json");
   REQUIRE_FALSE(seed.empty());
   const std::string alphabet = "{}[]\":,0123456789-./ abcxyzGroupIdIpProtocolFromPorttcpnull";
@@ -191,9 +199,15 @@ TEST_CASE("fast security-group reader on mutated exports: when it answers, the e
     for (int k = 1 + static_cast<int>(rng() % 3); k > 0; --k) {
       const size_t at = rng() % text.size();
       switch (rng() % 3) {
-        case 0: text.erase(at, 1 + rng() % 8); break;
-        case 1: text.insert(at, 1, alphabet[rng() % alphabet.size()]); break;
-        default: text[at] = alphabet[rng() % alphabet.size()]; break;
+        case 0:
+          text.erase(at, 1 + rng() % 8);
+          break;
+        case 1:
+          text.insert(at, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        default:
+          text[at] = alphabet[rng() % alphabet.size()];
+          break;
       }
       if (text.empty()) text = "{";
     }
