@@ -94,12 +94,17 @@ class StreamingBuilder {
     stack_.pop_back();
     return stack_.empty() || stack_.back() != streamArray_ || emit();
   }
-  // The streamed array's last element is complete: hand it out, then free it.
+  // The streamed array's last element is complete: hand it out, then free it. After a
+  // bad element the rest is still parsed (not handed out): a syntax error further on
+  // must win, as it does when the whole file is parsed before anything is read.
   bool emit() {
-    auto r = onElement_(streamKey_, streamIndex_++, streamArray_->back());
+    if (callbackError.empty()) {
+      auto r = onElement_(streamKey_, streamIndex_, streamArray_->back());
+      if (!r) callbackError = r.error();
+    }
+    ++streamIndex_;
     streamArray_->get_ref<Json::array_t&>().pop_back();
-    if (!r) callbackError = r.error();
-    return r.ok();
+    return true;
   }
 
   const std::vector<std::string>& streamKeys_;
@@ -165,10 +170,12 @@ Expected<bool> forEachExport(const std::string& dir, const std::vector<std::stri
     }
     if (element && !streamKeys.empty() && p.extension() == ".json") {
       // Elements merged before a later syntax error do not matter: the error fails the load.
+      // (One leniency: a file holding two streamed lists, or one list twice, has all of
+      // them read, where the exact reader keeps one.)
       StreamingBuilder b(streamKeys, [&](const std::string& key, size_t i, const Json& el) { return element(name, key, i, el); });
       const bool ok = Json::sax_parse(text, &b);
-      if (!b.callbackError.empty()) return makeError(b.callbackError);
       if (!ok) return makeError(notValidJson(name, text, b.parseError.empty() ? "unexpected end of input" : b.parseError));
+      if (!b.callbackError.empty()) return makeError(b.callbackError);
       if (auto r = fn(name, b.root); !r) return makeError(r.error());
       continue;
     }

@@ -225,3 +225,55 @@ TEST_CASE("fast security-group reader on mutated exports: when it answers, the e
   CHECK(accepted > 100);  // mutations in descriptions and names keep the file good
   CHECK(refused > 100);
 }
+
+TEST_CASE("streamed loader on mutated exports: the exact reader's error or the exact reader's model", "[unit][cloud]") {
+  const std::string base = kSrc + "/tests/data/cloud/aws/base/";
+  std::mt19937 rng(7);
+  const std::string alphabet = "{}[]\":,0123456789-./ abcxyzRuleNumberEgressCidrBlocktruefalsenull";
+  for (const char* file : {"describe-network-acls.json", "describe-enis.json", "subnets.json", "describe-route-tables.json"}) {
+    const std::string seed = readText(base + file);
+    REQUIRE_FALSE(seed.empty());
+    int same = 0;
+    for (int n = 0; n < 300; ++n) {
+      std::string text = seed;
+      for (int k = 1 + static_cast<int>(rng() % 2); k > 0; --k) {
+        const size_t at = rng() % text.size();
+        if (rng() % 2) text.erase(at, 1 + rng() % 6);
+        else text.insert(at, 1, alphabet[rng() % alphabet.size()]);
+        if (text.empty()) text = "[";
+      }
+      TempDir dir;
+      dir.write(file, text);
+      auto loaded = loadAwsDir(dir.path.string());
+      AwsAccount acc;
+      const std::string want = exactError(file, text);
+      INFO(file << ": " << text);
+      if (!want.empty()) {
+        REQUIRE_FALSE(loaded.ok());
+        REQUIRE(loaded.error() == want);
+      } else {
+        REQUIRE(loaded.ok());
+        auto doc = parseExport(file, text);
+        REQUIRE(mergeAwsExport(acc, file, *doc).ok());
+        REQUIRE(loaded->files == acc.files);
+        REQUIRE(loaded->networkAcls.size() == acc.networkAcls.size());
+        for (size_t i = 0; i < acc.networkAcls.size(); ++i) {
+          REQUIRE(loaded->networkAcls[i].id == acc.networkAcls[i].id);
+          REQUIRE(loaded->networkAcls[i].entries.size() == acc.networkAcls[i].entries.size());
+          for (size_t j = 0; j < acc.networkAcls[i].entries.size(); ++j)
+            REQUIRE(loaded->networkAcls[i].entries[j].describe() == acc.networkAcls[i].entries[j].describe());
+        }
+        REQUIRE(loaded->interfaces.size() == acc.interfaces.size());
+        for (size_t i = 0; i < acc.interfaces.size(); ++i) {
+          REQUIRE(loaded->interfaces[i].id == acc.interfaces[i].id);
+          REQUIRE(loaded->interfaces[i].addresses == acc.interfaces[i].addresses);
+        }
+        REQUIRE(loaded->subnets.size() == acc.subnets.size());
+        REQUIRE(loaded->routeTables.size() == acc.routeTables.size());
+        for (size_t i = 0; i < acc.routeTables.size(); ++i) REQUIRE(loaded->routeTables[i].routes.size() == acc.routeTables[i].routes.size());
+      }
+      ++same;
+    }
+    CHECK(same == 300);
+  }
+}
