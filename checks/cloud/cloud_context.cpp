@@ -81,7 +81,9 @@ LiveDirs collectLive(engine::CheckContext& ctx, bool wantAws, bool wantAzure, Ch
     }
   };
   if (wantAws && haveAws) take(pc::collectAwsLive(o.cloudRegion, o.cloudCliTimeout, deadline), out.awsDir);
-  if (wantAzure && haveAz) take(pc::collectAzureLive(o.azureResourceGroup, o.cloudCliTimeout, deadline), out.azureDir);
+  if (wantAzure && haveAz) {
+    take(pc::collectAzureLive(o.azureResourceGroup, o.clientIp, o.cloudCliTimeout, deadline), out.azureDir);
+  }
   out.error = util::join(errors, "; ");
   return out;
 }

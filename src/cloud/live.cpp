@@ -195,8 +195,8 @@ Expected<LiveCollection> collectAwsLive(const std::string& region, std::chrono::
   return c;
 }
 
-Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, std::chrono::milliseconds perCommand,
-                                          Clock::time_point deadline) {
+Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, const std::string& clientIp,
+                                          std::chrono::milliseconds perCommand, Clock::time_point deadline) {
   if (!resourceGroup.empty() && resourceGroup[0] == '-') {
     return makeError("--azure-resource-group: \"" + resourceGroup + "\" is not a resource group name");
   }
@@ -206,7 +206,8 @@ Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, std:
   c.dir = *dir;
   bool missing = false;
   // Runs `az network ARGS -o json`; keeps the answer as `file` only when it is JSON.
-  auto run = [&](const std::string& file, std::vector<std::string> args, bool narrow) -> std::optional<Json> {
+  auto run = [&](const std::string& file, std::vector<std::string> args, bool narrow,
+                 bool sayEmpty = true) -> std::optional<Json> {
     std::vector<std::string> argv{"az", "network"};
     argv.insert(argv.end(), args.begin(), args.end());
     if (narrow && !resourceGroup.empty()) argv.push_back("--resource-group"), argv.push_back(resourceGroup);
@@ -245,7 +246,7 @@ Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, std:
       c.ran.push_back(shown);
       // An empty list carries no shape for the loader: say so rather than let a check
       // skip without a reason (no private endpoint at all is the likeliest cause).
-      if (doc->is_array() && doc->empty() && narrow) {
+      if (doc->is_array() && doc->empty() && narrow && sayEmpty) {
         c.failures.push_back(shown + ": listed nothing" + (resourceGroup.empty() ? "" : " in resource group " + resourceGroup));
       }
       return doc;
@@ -284,6 +285,27 @@ Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, std:
       std::ofstream(c.dir + "/dns-links-none.json") << "[]\n";
       std::ofstream(c.dir + "/dns-records-none.json") << "[]\n";
       c.failures.push_back("no private DNS zone privatelink.postgres.database.azure.com in the subscription");
+    }
+  }
+  // The client NIC's own NSG only shows in its effective rules, which need the NIC's id:
+  // found by the client's address in the NIC list (hidden: no export the loader reads).
+  if (!clientIp.empty() && !c.ran.empty()) {
+    if (auto nics = run(".nics.json", {"nic", "list"}, true, false)) {
+      std::string nicId;
+      for (const auto& n : nics->is_array() ? *nics : Json::array()) {
+        if (!n.is_object() || !n.contains("ipConfigurations") || !n["ipConfigurations"].is_array()) continue;
+        for (const auto& ipc : n["ipConfigurations"]) {
+          if (ipc.is_object() && ipc.value("privateIPAddress", Json()) == clientIp && n.contains("id") && n["id"].is_string())
+            nicId = n["id"].get<std::string>();
+        }
+        if (!nicId.empty()) break;
+      }
+      if (nicId.empty()) {
+        c.failures.push_back("no network interface with " + clientIp +
+                             " in az network nic list: its NIC-level NSG is not evaluated");
+      } else if (nicId[0] != '-') {
+        run("effective-nsg-client-nic.json", {"nic", "list-effective-nsg", "--ids", nicId}, false);
+      }
     }
   }
   if (c.ran.empty()) return makeError("--cloud-live: no az command succeeded (" + util::join(c.incomplete, "; ") + ")");

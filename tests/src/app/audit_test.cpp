@@ -200,11 +200,17 @@ TEST_CASE("--cloud-live runs read-only az list commands (a fake az) and audits l
     CHECK(azureOutcome(lj) == azureOutcome(fj));
     CHECK(azureOutcome(lj).size() == 2);
     auto ctx = checkById(lj, "cloud.context");
-    CHECK(ctx["data"]["live_commands"].size() == 7);  // 5 lists + links + records of the one zone
-    CHECK_FALSE(hasFinding(ctx, "cloud.live_command_failed"));
+    // 5 lists + links + records of the one zone + the NIC list (no NIC holds the client here).
+    CHECK(ctx["data"]["live_commands"].size() == 8);
+    for (const auto& f : ctx["findings"]) {
+      if (f["code"] == "cloud.live_command_failed") {
+        CHECK(f["severity"] == "info");
+        CHECK(f["summary"] == "no network interface with 10.40.1.10 in az network nic list: its NIC-level NSG is not evaluated");
+      }
+    }
     // Only read-only verbs: every call is `az network ... list` with JSON output.
     const auto calls = lines(log);
-    CHECK(calls.size() == 7);
+    CHECK(calls.size() == 8);
     for (const auto& c : calls) {
       INFO(c);
       CHECK(c.rfind("network ", 0) == 0);
@@ -227,7 +233,7 @@ TEST_CASE("--cloud-live --azure-resource-group narrows the lists, not the zone l
   for (const auto& c : lines(log)) {
     INFO(c);
     const bool zoneList = c.find("private-dns zone list") != std::string::npos;
-    const bool zoneScoped = c.find(" -z ") != std::string::npos;
+    const bool zoneScoped = c.find(" -z ") != std::string::npos || c.find(" --ids ") != std::string::npos;
     CHECK((c.find("--resource-group pgreach-lab-rg") != std::string::npos) == (!zoneList && !zoneScoped));
   }
   ::unlink(log.c_str());
@@ -244,7 +250,7 @@ TEST_CASE("--cloud-live kills an az command that hangs, and says so", "[unit][cl
   CHECK(std::chrono::steady_clock::now() - t0 < 10s);
   // What the CLI started dies with it (the process group is killed), not only the CLI.
   const auto pids = lines(tmp.path + "-pids");
-  CHECK(pids.size() == 5);
+  CHECK(pids.size() == 5);  // the 5 lists; nothing more once nothing answered
   for (const auto& p : pids) {
     bool gone = false;
     for (int i = 0; i < 100 && !gone; ++i) {
@@ -317,5 +323,31 @@ TEST_CASE("--cloud-live: an empty az list is said, not silently skipped", "[unit
   }
   CHECK(said);
   CHECK(checkById(j, "cloud.azure.endpoint")["status"] == "skip");
+  CHECK(tmp.emptyAndRemoved());
+}
+
+TEST_CASE("--cloud-live reads the client NIC's effective NSG: a NIC-level deny is found", "[unit][cloud]") {
+  TempDir tmp;
+  const std::string log = tmp.path + "-argv.log";
+  auto r = audit({kAzureHost, "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
+                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_LOG=" + log, "TMPDIR=" + tmp.path,
+                  "FAKE_AZ_EFFECTIVE=" + kSrc + "/tests/data/cloud/azure-live/effective-nic-deny-6432.json"});
+  INFO(r.out);
+  CHECK(r.exitCode == 2);  // the healthy exports, but the client's NIC NSG drops 6432
+  auto j = nlohmann::json::parse(r.out);
+  auto path = checkById(j, "cloud.azure.path");
+  REQUIRE(hasFinding(path, "cloud.nsg_denied"));
+  bool nicDeny = false;
+  for (const auto& f : path["findings"]) {
+    const std::string s = f.dump();
+    if (s.find("client NIC network security group outbound") != std::string::npos && s.find("DenyPgBouncerOut") != std::string::npos)
+      nicDeny = true;
+  }
+  CHECK(nicDeny);
+  const auto calls = lines(log);
+  CHECK(calls.size() == 9);
+  CHECK(calls.back().rfind("network nic list-effective-nsg --ids /subscriptions/", 0) == 0);
+  CHECK(calls.back().find("/networkInterfaces/client-vm-nic -o json") != std::string::npos);
+  ::unlink(log.c_str());
   CHECK(tmp.emptyAndRemoved());
 }
