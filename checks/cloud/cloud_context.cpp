@@ -10,6 +10,7 @@
 #include "cloud/imds.h"
 #include "cloud/live.h"
 #include "engine/registry.h"
+#include "target/provider.h"
 #include "util/strings.h"
 
 namespace pgreach::checks::cloud {
@@ -42,6 +43,51 @@ std::vector<std::string> awsResolvers(const pc::Vpc* vpc) {
   return {"169.254.169.253"};
 }
 
+struct LiveDirs {
+  std::string awsDir, azureDir;
+  std::string error;  // what could not be collected, and why
+};
+
+// --cloud-live: which CLIs to run. The hostname decides when it names a provider (an
+// Azure Flexible Server is not reached over AWS PrivateLink, nor Neon over Azure Private
+// Link); otherwise every CLI on PATH runs. Commands that ran go to data.live_commands,
+// failed ones become findings on `r`.
+LiveDirs collectLive(engine::CheckContext& ctx, bool wantAws, bool wantAzure, CheckResult& r) {
+  const auto& o = ctx.options();
+  const auto provider = target::detectProvider(ctx.target().primary().name());
+  if (provider == target::Provider::Azure) wantAws = false;
+  else if (provider != target::Provider::Generic) wantAzure = false;
+  const bool haveAws = pc::onPath("aws"), haveAz = pc::onPath("az");
+  LiveDirs out;
+  std::vector<std::string> errors;
+  if (wantAws && wantAzure && !haveAws && !haveAz) {
+    out.error = "--cloud-live: neither the aws nor the az CLI is installed (not found on PATH)";
+    return out;
+  }
+  if (wantAws && !haveAws && !wantAzure) errors.push_back("--cloud-live: the aws CLI is not installed (not found on PATH)");
+  if (wantAzure && !haveAz && !wantAws) {
+    errors.push_back("--cloud-live: the az CLI is not installed (not found on PATH), needed for the Azure host " +
+                     ctx.target().primary().name());
+  }
+  const auto deadline = std::chrono::steady_clock::now() + ctx.remaining();
+  auto take = [&](Expected<pc::LiveCollection> live, std::string& dir) {
+    if (!live) return errors.push_back(live.error());
+    dir = live->dir;
+    for (const auto& c : live->ran) r.data["live_commands"].push_back(c);
+    for (const auto& f : live->failures) r.findings.push_back({"cloud.live_command_failed", Severity::Info, f, {}, ""});
+    for (const auto& f : live->incomplete) {
+      r.findings.push_back({"cloud.live_command_failed", Severity::Warning, f, {"the audit misses what this command lists"},
+                            "Run the command by hand to see why; check the CLI login and --cloud-cli-timeout."});
+    }
+  };
+  if (wantAws && haveAws) take(pc::collectAwsLive(o.cloudRegion, o.cloudCliTimeout, deadline), out.awsDir);
+  if (wantAzure && haveAz) {
+    take(pc::collectAzureLive(o.azureResourceGroup, o.clientIp, o.cloudCliTimeout, deadline), out.azureDir);
+  }
+  out.error = util::join(errors, "; ");
+  return out;
+}
+
 class CloudContext final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
@@ -54,20 +100,20 @@ class CloudContext final : public engine::Check {
   CheckResult run(engine::CheckContext& ctx) override {
     const auto& o = ctx.options();
     CheckResult r;
-    std::string awsDirPath = o.awsJsonDir;
-    if (awsDirPath.empty() && o.cloudLive) {
-      const auto deadline = std::chrono::steady_clock::now() + ctx.remaining();
-      auto live = pc::collectAwsLive(o.cloudRegion, o.cloudCliTimeout, deadline);
-      if (!live) {
-        if (o.azureJsonDir.empty() && !o.imds) return failedInput(live.error());
-        r.findings.push_back({"cloud.live_failed", Severity::Warning, live.error(), {}, "Install and configure the aws CLI, or export the JSON and use --aws-json DIR."});
-      } else {
-        awsDirPath = live->dir;
-        r.data["live_commands"] = live->ran;
-        for (const auto& f : live->failures) r.findings.push_back({"cloud.live_command_failed", Severity::Info, f, {}, ""});
+    std::string awsDirPath = o.awsJsonDir, azureDirPath = o.azureJsonDir;
+    if (o.cloudLive && (awsDirPath.empty() || azureDirPath.empty())) {
+      auto live = collectLive(ctx, awsDirPath.empty(), azureDirPath.empty(), r);
+      if (!live.error.empty()) {
+        if (live.awsDir.empty() && live.azureDir.empty() && awsDirPath.empty() && azureDirPath.empty() && !o.imds) {
+          return failedInput(live.error);
+        }
+        r.findings.push_back({"cloud.live_failed", Severity::Warning, live.error, {},
+                              "Install and log in to the aws / az CLI, or export the JSON and use --aws-json DIR / --azure-json DIR."});
       }
+      if (!live.awsDir.empty()) awsDirPath = live.awsDir;
+      if (!live.azureDir.empty()) azureDirPath = live.azureDir;
     }
-    if (awsDirPath.empty() && o.azureJsonDir.empty() && !o.imds && o.clientIp.empty()) {
+    if (awsDirPath.empty() && azureDirPath.empty() && !o.imds && o.clientIp.empty()) {
       return skipped("no cloud inputs: give --aws-json DIR, --azure-json DIR, --cloud-live or --imds");
     }
     std::optional<pc::AwsAccount> aws;
@@ -80,11 +126,11 @@ class CloudContext final : public engine::Check {
       r.data["aws_files"] = aws->files;
       if (!aws->ignoredFiles.empty()) r.data["ignored_files"] = aws->ignoredFiles;
     }
-    if (!o.azureJsonDir.empty()) {
-      auto a = pc::loadAzureDir(o.azureJsonDir);
+    if (!azureDirPath.empty()) {
+      auto a = pc::loadAzureDir(azureDirPath);
       if (!a) return failedInput("Azure export: " + a.error());
       azure = std::move(*a);
-      r.data["azure_dir"] = o.azureJsonDir;
+      r.data["azure_dir"] = azureDirPath;
       r.data["azure_files"] = azure->files;
     }
 

@@ -100,6 +100,7 @@ po::options_description diagnoseOptions() {
       ("aws-json", po::value<std::string>(), "cloud audit: folder of `aws ec2 describe-*` JSON exports")
       ("azure-json", po::value<std::string>(), "cloud audit: folder of `az network ...` JSON exports")
       ("cloud-live", "cloud audit: run the read-only aws/az CLI commands (each with a timeout)")
+      ("azure-resource-group", po::value<std::string>(), "--cloud-live: list only this resource group's Azure resources (private DNS zones: all)")
       ("imds", "cloud audit: ask the instance metadata service (off by default)")
       ("imds-endpoint", po::value<std::string>(), "instance metadata URL (default http://169.254.169.254)")
       ("imds-timeout", po::value<std::string>(), "instance metadata timeout (default 1.5s)")
@@ -270,6 +271,7 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   if (vm.count("aws-json")) o.awsJsonDir = vm["aws-json"].as<std::string>();
   if (vm.count("azure-json")) o.azureJsonDir = vm["azure-json"].as<std::string>();
   if (vm.count("cloud-live")) o.cloudLive = true;
+  if (vm.count("azure-resource-group")) o.azureResourceGroup = util::trim(vm["azure-resource-group"].as<std::string>());
   if (vm.count("imds")) o.imds = true;
   if (vm.count("imds-endpoint")) o.imdsEndpoint = vm["imds-endpoint"].as<std::string>();
   if (vm.count("imds-timeout")) {

@@ -44,7 +44,8 @@ struct Options {
   // address just hangs, and tests must never reach it).
   std::string awsJsonDir;    // --aws-json DIR: folder of `aws ec2 describe-*` exports
   std::string azureJsonDir;  // --azure-json DIR: folder of `az network ...` exports
-  bool cloudLive = false;    // --cloud-live: run the read-only `aws ec2 describe-*` commands
+  bool cloudLive = false;    // --cloud-live: run the read-only `aws ec2 describe-*` / `az network ... list` commands
+  std::string azureResourceGroup;  // --azure-resource-group: narrows the live `az ... list` commands
   bool imds = false;         // --imds: ask the instance metadata service
   std::string imdsEndpoint = "http://169.254.169.254";
   std::chrono::milliseconds imdsTimeout{1500};

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "cloud/aws_sg_fast.h"
 #include "cloud/export_dir.h"
 #include "util/strings.h"
 
@@ -189,113 +190,121 @@ std::vector<SgRule> parsePermissions(const Json& group, std::string_view key, co
   return rules;
 }
 
+void parseSecurityGroup(AwsAccount& acc, const Json& g, size_t i) {
+  const std::string path = indexPath("SecurityGroups", i);
+  if (!g.is_object()) fail(path, "expected an object, got " + describeValue(g));
+  SecurityGroup sg;
+  sg.id = requireString(g, "GroupId", path);
+  sg.name = optString(g, "GroupName", path).value_or("");
+  sg.vpcId = optString(g, "VpcId", path).value_or("");
+  sg.ingress = parsePermissions(g, "IpPermissions", path);
+  sg.egress = parsePermissions(g, "IpPermissionsEgress", path);
+  acc.securityGroups.push_back(std::move(sg));
+}
+
 void parseSecurityGroups(AwsAccount& acc, const Json& doc) {
   const Json& arr = requireArray(doc, "SecurityGroups", "");
-  for (size_t i = 0; i < arr.size(); ++i) {
-    const std::string path = indexPath("SecurityGroups", i);
-    const Json& g = elementObject(arr, i, "SecurityGroups");
-    SecurityGroup sg;
-    sg.id = requireString(g, "GroupId", path);
-    sg.name = optString(g, "GroupName", path).value_or("");
-    sg.vpcId = optString(g, "VpcId", path).value_or("");
-    sg.ingress = parsePermissions(g, "IpPermissions", path);
-    sg.egress = parsePermissions(g, "IpPermissionsEgress", path);
-    acc.securityGroups.push_back(std::move(sg));
+  for (size_t i = 0; i < arr.size(); ++i) parseSecurityGroup(acc, elementObject(arr, i, "SecurityGroups"), i);
+}
+
+void parseNetworkAcl(AwsAccount& acc, const Json& a, size_t i) {
+  const std::string path = indexPath("NetworkAcls", i);
+  if (!a.is_object()) fail(path, "expected an object, got " + describeValue(a));
+  NetworkAcl acl;
+  acl.id = requireString(a, "NetworkAclId", path);
+  acl.vpcId = optString(a, "VpcId", path).value_or("");
+  acl.isDefault = optBool(a, "IsDefault", path).value_or(false);
+  if (const Json* as = optArray(a, "Associations", path)) {
+    const std::string ap = fieldPath(path, "Associations");
+    for (size_t j = 0; j < as->size(); ++j) {
+      if (auto s = optString(elementObject(*as, j, ap), "SubnetId", indexPath(ap, j))) acl.subnetIds.push_back(*s);
+    }
   }
+  const Json& es = requireArray(a, "Entries", path);
+  const std::string ep = fieldPath(path, "Entries");
+  for (size_t j = 0; j < es.size(); ++j) {
+    const Json& e = elementObject(es, j, ep);
+    const std::string pp = indexPath(ep, j);
+    NaclEntry n;
+    const long long rn = requireInt(e, "RuleNumber", pp);
+    if (rn < 1 || rn > 32768) fail(fieldPath(pp, "RuleNumber"), "expected 1-32766 (or 32767/32768 for the default), got " + std::to_string(rn));
+    n.ruleNumber = static_cast<int>(rn);
+    n.protocol = requireProtocol(e, "Protocol", pp);
+    n.egress = requireBool(e, "Egress", pp);
+    const std::string action = util::toLower(requireString(e, "RuleAction", pp));
+    if (action != "allow" && action != "deny") fail(fieldPath(pp, "RuleAction"), "expected allow or deny, got \"" + action + "\"");
+    n.allow = action == "allow";
+    auto v4 = optCidr(e, "CidrBlock", pp);
+    auto v6 = optCidr(e, "Ipv6CidrBlock", pp);
+    if (!v4 && !v6) fail(fieldPath(pp, "CidrBlock"), "missing (neither CidrBlock nor Ipv6CidrBlock)");
+    n.cidr = v4 ? *v4 : *v6;
+    if (const Json* pr = optObject(e, "PortRange", pp)) {
+      const std::string prp = fieldPath(pp, "PortRange");
+      n.ports.from = portValue(*pr, "From", prp, 0);
+      n.ports.to = portValue(*pr, "To", prp, 65535);
+      if (n.ports.from > n.ports.to) fail(fieldPath(prp, "To"), "is below From");
+    }
+    acl.entries.push_back(n);
+  }
+  std::stable_sort(acl.entries.begin(), acl.entries.end(), [](const NaclEntry& x, const NaclEntry& y) {
+    return x.egress != y.egress ? x.egress < y.egress : x.ruleNumber < y.ruleNumber;
+  });
+  acc.networkAcls.push_back(std::move(acl));
 }
 
 void parseNetworkAcls(AwsAccount& acc, const Json& doc) {
   const Json& arr = requireArray(doc, "NetworkAcls", "");
-  for (size_t i = 0; i < arr.size(); ++i) {
-    const std::string path = indexPath("NetworkAcls", i);
-    const Json& a = elementObject(arr, i, "NetworkAcls");
-    NetworkAcl acl;
-    acl.id = requireString(a, "NetworkAclId", path);
-    acl.vpcId = optString(a, "VpcId", path).value_or("");
-    acl.isDefault = optBool(a, "IsDefault", path).value_or(false);
-    if (const Json* as = optArray(a, "Associations", path)) {
-      const std::string ap = fieldPath(path, "Associations");
-      for (size_t j = 0; j < as->size(); ++j) {
-        if (auto s = optString(elementObject(*as, j, ap), "SubnetId", indexPath(ap, j))) acl.subnetIds.push_back(*s);
-      }
+  for (size_t i = 0; i < arr.size(); ++i) parseNetworkAcl(acc, elementObject(arr, i, "NetworkAcls"), i);
+}
+
+void parseSubnet(AwsAccount& acc, const Json& s, size_t i) {
+  const std::string path = indexPath("Subnets", i);
+  if (!s.is_object()) fail(path, "expected an object, got " + describeValue(s));
+  Subnet sub;
+  sub.id = requireString(s, "SubnetId", path);
+  sub.vpcId = optString(s, "VpcId", path).value_or("");
+  sub.az = optString(s, "AvailabilityZone", path).value_or("");
+  sub.cidr = optCidr(s, "CidrBlock", path);
+  if (const Json* a = optArray(s, "Ipv6CidrBlockAssociationSet", path)) {
+    const std::string ap = fieldPath(path, "Ipv6CidrBlockAssociationSet");
+    for (size_t j = 0; j < a->size(); ++j) {
+      if (auto c = optCidr(elementObject(*a, j, ap), "Ipv6CidrBlock", indexPath(ap, j))) sub.ipv6Cidrs.push_back(*c);
     }
-    const Json& es = requireArray(a, "Entries", path);
-    const std::string ep = fieldPath(path, "Entries");
-    for (size_t j = 0; j < es.size(); ++j) {
-      const Json& e = elementObject(es, j, ep);
-      const std::string pp = indexPath(ep, j);
-      NaclEntry n;
-      const long long rn = requireInt(e, "RuleNumber", pp);
-      if (rn < 1 || rn > 32768) fail(fieldPath(pp, "RuleNumber"), "expected 1-32766 (or 32767/32768 for the default), got " + std::to_string(rn));
-      n.ruleNumber = static_cast<int>(rn);
-      n.protocol = requireProtocol(e, "Protocol", pp);
-      n.egress = requireBool(e, "Egress", pp);
-      const std::string action = util::toLower(requireString(e, "RuleAction", pp));
-      if (action != "allow" && action != "deny") fail(fieldPath(pp, "RuleAction"), "expected allow or deny, got \"" + action + "\"");
-      n.allow = action == "allow";
-      auto v4 = optCidr(e, "CidrBlock", pp);
-      auto v6 = optCidr(e, "Ipv6CidrBlock", pp);
-      if (!v4 && !v6) fail(fieldPath(pp, "CidrBlock"), "missing (neither CidrBlock nor Ipv6CidrBlock)");
-      n.cidr = v4 ? *v4 : *v6;
-      if (const Json* pr = optObject(e, "PortRange", pp)) {
-        const std::string prp = fieldPath(pp, "PortRange");
-        n.ports.from = portValue(*pr, "From", prp, 0);
-        n.ports.to = portValue(*pr, "To", prp, 65535);
-        if (n.ports.from > n.ports.to) fail(fieldPath(prp, "To"), "is below From");
-      }
-      acl.entries.push_back(n);
-    }
-    std::stable_sort(acl.entries.begin(), acl.entries.end(), [](const NaclEntry& x, const NaclEntry& y) {
-      return x.egress != y.egress ? x.egress < y.egress : x.ruleNumber < y.ruleNumber;
-    });
-    acc.networkAcls.push_back(std::move(acl));
   }
+  acc.subnets.push_back(std::move(sub));
 }
 
 void parseSubnets(AwsAccount& acc, const Json& doc) {
   const Json& arr = requireArray(doc, "Subnets", "");
-  for (size_t i = 0; i < arr.size(); ++i) {
-    const std::string path = indexPath("Subnets", i);
-    const Json& s = elementObject(arr, i, "Subnets");
-    Subnet sub;
-    sub.id = requireString(s, "SubnetId", path);
-    sub.vpcId = optString(s, "VpcId", path).value_or("");
-    sub.az = optString(s, "AvailabilityZone", path).value_or("");
-    sub.cidr = optCidr(s, "CidrBlock", path);
-    if (const Json* a = optArray(s, "Ipv6CidrBlockAssociationSet", path)) {
-      const std::string ap = fieldPath(path, "Ipv6CidrBlockAssociationSet");
-      for (size_t j = 0; j < a->size(); ++j) {
-        if (auto c = optCidr(elementObject(*a, j, ap), "Ipv6CidrBlock", indexPath(ap, j))) sub.ipv6Cidrs.push_back(*c);
-      }
+  for (size_t i = 0; i < arr.size(); ++i) parseSubnet(acc, elementObject(arr, i, "Subnets"), i);
+}
+
+void parseVpc(AwsAccount& acc, const Json& v, size_t i) {
+  const std::string path = indexPath("Vpcs", i);
+  if (!v.is_object()) fail(path, "expected an object, got " + describeValue(v));
+  Vpc vpc;
+  vpc.id = requireString(v, "VpcId", path);
+  if (auto c = optCidr(v, "CidrBlock", path)) vpc.cidrs.push_back(*c);
+  if (const Json* a = optArray(v, "CidrBlockAssociationSet", path)) {
+    const std::string ap = fieldPath(path, "CidrBlockAssociationSet");
+    for (size_t j = 0; j < a->size(); ++j) {
+      auto c = requireCidr(elementObject(*a, j, ap), "CidrBlock", indexPath(ap, j));
+      if (std::none_of(vpc.cidrs.begin(), vpc.cidrs.end(), [&](const net::Cidr& x) { return x.toString() == c.toString(); }))
+        vpc.cidrs.push_back(c);
     }
-    acc.subnets.push_back(std::move(sub));
+  }
+  // Attributes may have been merged before the Vpcs file was read.
+  auto existing = std::find_if(acc.vpcs.begin(), acc.vpcs.end(), [&](const Vpc& x) { return x.id == vpc.id; });
+  if (existing != acc.vpcs.end()) {
+    existing->cidrs = std::move(vpc.cidrs);
+  } else {
+    acc.vpcs.push_back(std::move(vpc));
   }
 }
 
 void parseVpcs(AwsAccount& acc, const Json& doc) {
   const Json& arr = requireArray(doc, "Vpcs", "");
-  for (size_t i = 0; i < arr.size(); ++i) {
-    const std::string path = indexPath("Vpcs", i);
-    const Json& v = elementObject(arr, i, "Vpcs");
-    Vpc vpc;
-    vpc.id = requireString(v, "VpcId", path);
-    if (auto c = optCidr(v, "CidrBlock", path)) vpc.cidrs.push_back(*c);
-    if (const Json* a = optArray(v, "CidrBlockAssociationSet", path)) {
-      const std::string ap = fieldPath(path, "CidrBlockAssociationSet");
-      for (size_t j = 0; j < a->size(); ++j) {
-        auto c = requireCidr(elementObject(*a, j, ap), "CidrBlock", indexPath(ap, j));
-        if (std::none_of(vpc.cidrs.begin(), vpc.cidrs.end(), [&](const net::Cidr& x) { return x.toString() == c.toString(); }))
-          vpc.cidrs.push_back(c);
-      }
-    }
-    // Attributes may have been merged before the Vpcs file was read.
-    auto existing = std::find_if(acc.vpcs.begin(), acc.vpcs.end(), [&](const Vpc& x) { return x.id == vpc.id; });
-    if (existing != acc.vpcs.end()) {
-      existing->cidrs = std::move(vpc.cidrs);
-    } else {
-      acc.vpcs.push_back(std::move(vpc));
-    }
-  }
+  for (size_t i = 0; i < arr.size(); ++i) parseVpc(acc, elementObject(arr, i, "Vpcs"), i);
 }
 
 void parseVpcAttribute(AwsAccount& acc, const Json& doc) {
@@ -314,113 +323,119 @@ void parseVpcAttribute(AwsAccount& acc, const Json& doc) {
   (support ? target->dnsSupport : target->dnsHostnames) = value;
 }
 
+void parseRouteTable(AwsAccount& acc, const Json& t, size_t i) {
+  const std::string path = indexPath("RouteTables", i);
+  if (!t.is_object()) fail(path, "expected an object, got " + describeValue(t));
+  RouteTable rt;
+  rt.id = requireString(t, "RouteTableId", path);
+  rt.vpcId = optString(t, "VpcId", path).value_or("");
+  if (const Json* as = optArray(t, "Associations", path)) {
+    const std::string ap = fieldPath(path, "Associations");
+    for (size_t j = 0; j < as->size(); ++j) {
+      const Json& a = elementObject(*as, j, ap);
+      if (optBool(a, "Main", indexPath(ap, j)).value_or(false)) rt.main = true;
+      if (auto s = optString(a, "SubnetId", indexPath(ap, j))) rt.subnetIds.push_back(*s);
+    }
+  }
+  if (const Json* rs = optArray(t, "Routes", path)) {
+    const std::string rp = fieldPath(path, "Routes");
+    for (size_t j = 0; j < rs->size(); ++j) {
+      const Json& r = elementObject(*rs, j, rp);
+      const std::string pp = indexPath(rp, j);
+      auto v4 = optCidr(r, "DestinationCidrBlock", pp);
+      auto v6 = optCidr(r, "DestinationIpv6CidrBlock", pp);
+      if (!v4 && !v6) {
+        // Prefix-list destinations (DestinationPrefixListId) are not modelled; skip.
+        if (optString(r, "DestinationPrefixListId", pp)) continue;
+        fail(fieldPath(pp, "DestinationCidrBlock"), "missing");
+      }
+      Route route;
+      route.destination = v4 ? *v4 : *v6;
+      for (const char* k : {"GatewayId", "NatGatewayId", "TransitGatewayId", "NetworkInterfaceId", "InstanceId",
+                            "VpcPeeringConnectionId", "LocalGatewayId", "CarrierGatewayId", "EgressOnlyInternetGatewayId"}) {
+        if (auto v = optString(r, k, pp); v && route.target.empty()) route.target = *v;
+      }
+      route.blackhole = util::toLower(optString(r, "State", pp).value_or("active")) == "blackhole";
+      rt.routes.push_back(route);
+    }
+  }
+  acc.routeTables.push_back(std::move(rt));
+}
+
 void parseRouteTables(AwsAccount& acc, const Json& doc) {
   const Json& arr = requireArray(doc, "RouteTables", "");
-  for (size_t i = 0; i < arr.size(); ++i) {
-    const std::string path = indexPath("RouteTables", i);
-    const Json& t = elementObject(arr, i, "RouteTables");
-    RouteTable rt;
-    rt.id = requireString(t, "RouteTableId", path);
-    rt.vpcId = optString(t, "VpcId", path).value_or("");
-    if (const Json* as = optArray(t, "Associations", path)) {
-      const std::string ap = fieldPath(path, "Associations");
-      for (size_t j = 0; j < as->size(); ++j) {
-        const Json& a = elementObject(*as, j, ap);
-        if (optBool(a, "Main", indexPath(ap, j)).value_or(false)) rt.main = true;
-        if (auto s = optString(a, "SubnetId", indexPath(ap, j))) rt.subnetIds.push_back(*s);
-      }
-    }
-    if (const Json* rs = optArray(t, "Routes", path)) {
-      const std::string rp = fieldPath(path, "Routes");
-      for (size_t j = 0; j < rs->size(); ++j) {
-        const Json& r = elementObject(*rs, j, rp);
-        const std::string pp = indexPath(rp, j);
-        auto v4 = optCidr(r, "DestinationCidrBlock", pp);
-        auto v6 = optCidr(r, "DestinationIpv6CidrBlock", pp);
-        if (!v4 && !v6) {
-          // Prefix-list destinations (DestinationPrefixListId) are not modelled; skip.
-          if (optString(r, "DestinationPrefixListId", pp)) continue;
-          fail(fieldPath(pp, "DestinationCidrBlock"), "missing");
-        }
-        Route route;
-        route.destination = v4 ? *v4 : *v6;
-        for (const char* k : {"GatewayId", "NatGatewayId", "TransitGatewayId", "NetworkInterfaceId", "InstanceId",
-                              "VpcPeeringConnectionId", "LocalGatewayId", "CarrierGatewayId", "EgressOnlyInternetGatewayId"}) {
-          if (auto v = optString(r, k, pp); v && route.target.empty()) route.target = *v;
-        }
-        route.blackhole = util::toLower(optString(r, "State", pp).value_or("active")) == "blackhole";
-        rt.routes.push_back(route);
-      }
-    }
-    acc.routeTables.push_back(std::move(rt));
+  for (size_t i = 0; i < arr.size(); ++i) parseRouteTable(acc, elementObject(arr, i, "RouteTables"), i);
+}
+
+void parseInterface(AwsAccount& acc, const Json& n, size_t i) {
+  const std::string path = indexPath("NetworkInterfaces", i);
+  if (!n.is_object()) fail(path, "expected an object, got " + describeValue(n));
+  NetworkInterface eni;
+  eni.id = requireString(n, "NetworkInterfaceId", path);
+  eni.type = optString(n, "InterfaceType", path).value_or("interface");
+  eni.subnetId = optString(n, "SubnetId", path).value_or("");
+  eni.vpcId = optString(n, "VpcId", path).value_or("");
+  eni.az = optString(n, "AvailabilityZone", path).value_or("");
+  if (const Json* gs = optArray(n, "Groups", path)) {
+    const std::string gp = fieldPath(path, "Groups");
+    for (size_t j = 0; j < gs->size(); ++j) eni.groups.push_back(requireString(elementObject(*gs, j, gp), "GroupId", indexPath(gp, j)));
   }
+  auto addAddress = [&](const std::string& text, const std::string& where) {
+    auto a = net::IpAddress::parse(text);
+    if (!a) fail(where, "expected an IP address, got \"" + text + "\"");
+    if (std::find(eni.addresses.begin(), eni.addresses.end(), *a) == eni.addresses.end()) eni.addresses.push_back(*a);
+  };
+  if (auto p = optString(n, "PrivateIpAddress", path)) addAddress(*p, fieldPath(path, "PrivateIpAddress"));
+  if (const Json* ps = optArray(n, "PrivateIpAddresses", path)) {
+    const std::string pp = fieldPath(path, "PrivateIpAddresses");
+    for (size_t j = 0; j < ps->size(); ++j) {
+      const std::string ep = indexPath(pp, j);
+      if (auto a = optString(elementObject(*ps, j, pp), "PrivateIpAddress", ep)) addAddress(*a, fieldPath(ep, "PrivateIpAddress"));
+    }
+  }
+  if (const Json* ps = optArray(n, "Ipv6Addresses", path)) {
+    const std::string pp = fieldPath(path, "Ipv6Addresses");
+    for (size_t j = 0; j < ps->size(); ++j) {
+      const std::string ep = indexPath(pp, j);
+      if (auto a = optString(elementObject(*ps, j, pp), "Ipv6Address", ep)) addAddress(*a, fieldPath(ep, "Ipv6Address"));
+    }
+  }
+  acc.interfaces.push_back(std::move(eni));
 }
 
 void parseInterfaces(AwsAccount& acc, const Json& doc) {
   const Json& arr = requireArray(doc, "NetworkInterfaces", "");
-  for (size_t i = 0; i < arr.size(); ++i) {
-    const std::string path = indexPath("NetworkInterfaces", i);
-    const Json& n = elementObject(arr, i, "NetworkInterfaces");
-    NetworkInterface eni;
-    eni.id = requireString(n, "NetworkInterfaceId", path);
-    eni.type = optString(n, "InterfaceType", path).value_or("interface");
-    eni.subnetId = optString(n, "SubnetId", path).value_or("");
-    eni.vpcId = optString(n, "VpcId", path).value_or("");
-    eni.az = optString(n, "AvailabilityZone", path).value_or("");
-    if (const Json* gs = optArray(n, "Groups", path)) {
-      const std::string gp = fieldPath(path, "Groups");
-      for (size_t j = 0; j < gs->size(); ++j) eni.groups.push_back(requireString(elementObject(*gs, j, gp), "GroupId", indexPath(gp, j)));
-    }
-    auto addAddress = [&](const std::string& text, const std::string& where) {
-      auto a = net::IpAddress::parse(text);
-      if (!a) fail(where, "expected an IP address, got \"" + text + "\"");
-      if (std::find(eni.addresses.begin(), eni.addresses.end(), *a) == eni.addresses.end()) eni.addresses.push_back(*a);
-    };
-    if (auto p = optString(n, "PrivateIpAddress", path)) addAddress(*p, fieldPath(path, "PrivateIpAddress"));
-    if (const Json* ps = optArray(n, "PrivateIpAddresses", path)) {
-      const std::string pp = fieldPath(path, "PrivateIpAddresses");
-      for (size_t j = 0; j < ps->size(); ++j) {
-        const std::string ep = indexPath(pp, j);
-        if (auto a = optString(elementObject(*ps, j, pp), "PrivateIpAddress", ep)) addAddress(*a, fieldPath(ep, "PrivateIpAddress"));
-      }
-    }
-    if (const Json* ps = optArray(n, "Ipv6Addresses", path)) {
-      const std::string pp = fieldPath(path, "Ipv6Addresses");
-      for (size_t j = 0; j < ps->size(); ++j) {
-        const std::string ep = indexPath(pp, j);
-        if (auto a = optString(elementObject(*ps, j, pp), "Ipv6Address", ep)) addAddress(*a, fieldPath(ep, "Ipv6Address"));
-      }
-    }
-    acc.interfaces.push_back(std::move(eni));
+  for (size_t i = 0; i < arr.size(); ++i) parseInterface(acc, elementObject(arr, i, "NetworkInterfaces"), i);
+}
+
+void parseEndpoint(AwsAccount& acc, const Json& e, size_t i) {
+  const std::string path = indexPath("VpcEndpoints", i);
+  if (!e.is_object()) fail(path, "expected an object, got " + describeValue(e));
+  VpcEndpoint ep;
+  ep.id = requireString(e, "VpcEndpointId", path);
+  ep.type = optString(e, "VpcEndpointType", path).value_or("Interface");
+  ep.vpcId = optString(e, "VpcId", path).value_or("");
+  ep.serviceName = requireString(e, "ServiceName", path);
+  ep.state = requireString(e, "State", path);
+  ep.privateDnsEnabled = optBool(e, "PrivateDnsEnabled", path);
+  ep.subnetIds = optStringArray(e, "SubnetIds", path);
+  ep.networkInterfaceIds = optStringArray(e, "NetworkInterfaceIds", path);
+  if (const Json* gs = optArray(e, "Groups", path)) {
+    const std::string gp = fieldPath(path, "Groups");
+    for (size_t j = 0; j < gs->size(); ++j) ep.groups.push_back(requireString(elementObject(*gs, j, gp), "GroupId", indexPath(gp, j)));
   }
+  if (const Json* ds = optArray(e, "DnsEntries", path)) {
+    const std::string dp = fieldPath(path, "DnsEntries");
+    for (size_t j = 0; j < ds->size(); ++j) {
+      if (auto n = optString(elementObject(*ds, j, dp), "DnsName", indexPath(dp, j))) ep.dnsNames.push_back(*n);
+    }
+  }
+  acc.endpoints.push_back(std::move(ep));
 }
 
 void parseEndpoints(AwsAccount& acc, const Json& doc) {
   const Json& arr = requireArray(doc, "VpcEndpoints", "");
-  for (size_t i = 0; i < arr.size(); ++i) {
-    const std::string path = indexPath("VpcEndpoints", i);
-    const Json& e = elementObject(arr, i, "VpcEndpoints");
-    VpcEndpoint ep;
-    ep.id = requireString(e, "VpcEndpointId", path);
-    ep.type = optString(e, "VpcEndpointType", path).value_or("Interface");
-    ep.vpcId = optString(e, "VpcId", path).value_or("");
-    ep.serviceName = requireString(e, "ServiceName", path);
-    ep.state = requireString(e, "State", path);
-    ep.privateDnsEnabled = optBool(e, "PrivateDnsEnabled", path);
-    ep.subnetIds = optStringArray(e, "SubnetIds", path);
-    ep.networkInterfaceIds = optStringArray(e, "NetworkInterfaceIds", path);
-    if (const Json* gs = optArray(e, "Groups", path)) {
-      const std::string gp = fieldPath(path, "Groups");
-      for (size_t j = 0; j < gs->size(); ++j) ep.groups.push_back(requireString(elementObject(*gs, j, gp), "GroupId", indexPath(gp, j)));
-    }
-    if (const Json* ds = optArray(e, "DnsEntries", path)) {
-      const std::string dp = fieldPath(path, "DnsEntries");
-      for (size_t j = 0; j < ds->size(); ++j) {
-        if (auto n = optString(elementObject(*ds, j, dp), "DnsName", indexPath(dp, j))) ep.dnsNames.push_back(*n);
-      }
-    }
-    acc.endpoints.push_back(std::move(ep));
-  }
+  for (size_t i = 0; i < arr.size(); ++i) parseEndpoint(acc, elementObject(arr, i, "VpcEndpoints"), i);
 }
 
 // get-managed-prefix-list-entries prints only Entries[]{Cidr, Description}.
@@ -472,9 +487,47 @@ Expected<bool> mergeAwsExport(AwsAccount& acc, const std::string& fileName, cons
   }
 }
 
+namespace {
+
+// The arrays whose elements are parsed as they stream in (export_dir.h): every list a
+// describe-* prints. The file itself is then merged with those arrays empty, which
+// records its kind.
+const std::vector<std::string> kStreamedKeys{"SecurityGroups", "NetworkAcls", "Subnets", "Vpcs",
+                                             "VpcEndpoints", "NetworkInterfaces", "RouteTables"};
+
+Expected<bool> mergeAwsElement(AwsAccount& acc, const std::string& fileName, const std::string& key, size_t i, const Json& e) {
+  try {
+    if (key == "SecurityGroups") parseSecurityGroup(acc, e, i);
+    else if (key == "NetworkAcls") parseNetworkAcl(acc, e, i);
+    else if (key == "Subnets") parseSubnet(acc, e, i);
+    else if (key == "Vpcs") parseVpc(acc, e, i);
+    else if (key == "VpcEndpoints") parseEndpoint(acc, e, i);
+    else if (key == "NetworkInterfaces") parseInterface(acc, e, i);
+    else if (key == "RouteTables") parseRouteTable(acc, e, i);
+    return true;
+  } catch (const FieldError& ex) {
+    return makeError(fileName + ": " + ex.what());
+  } catch (const Json::exception& ex) {
+    return makeError(fileName + ": unexpected JSON shape (" + std::string(ex.what()) + ")");
+  }
+}
+
+}  // namespace
+
 Expected<AwsAccount> loadAwsDir(const std::string& dir) {
   AwsAccount acc;
-  auto r = forEachExport(dir, [&](const std::string& name, const Json& doc) { return mergeAwsExport(acc, name, doc); });
+  auto r = forEachExport(
+      dir, kStreamedKeys,
+      [&](const std::string& name, const std::string& key, size_t i, const Json& e) { return mergeAwsElement(acc, name, key, i, e); },
+      [&](const std::string& name, const std::string& text) -> Expected<bool> {
+        // Security groups are most of the bytes: read well-formed ones without a DOM
+        // (aws_sg_fast.h); anything unusual falls through to the exact reader.
+        if (text.find("\"SecurityGroups\"") == std::string::npos || !parseSecurityGroupsFast(text, acc.securityGroups)) {
+          return false;
+        }
+        return mergeAwsExport(acc, name, Json{{"SecurityGroups", Json::array()}});
+      },
+      [&](const std::string& name, const Json& doc) { return mergeAwsExport(acc, name, doc); });
   if (!r) return makeError(r.error());
   acc.index();
   return acc;

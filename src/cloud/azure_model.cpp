@@ -88,8 +88,13 @@ std::vector<const Nsg*> AzureNetwork::nsgsForSubnet(const AzureSubnet& s) const 
   std::vector<const Nsg*> out;
   if (const Nsg* n = s.nsgId.empty() ? nullptr : nsgById(s.nsgId)) out.push_back(n);
   for (const auto& n : nsgs) {
+    // The same NSG seen twice (`nsg list` and a NIC's effective rules) counts once.
+    const bool seen = std::any_of(out.begin(), out.end(), [&](const Nsg* o) { return o == &n || sameAzureId(o->id, n.id); });
     for (const auto& sid : n.subnetIds) {
-      if (sameAzureId(sid, s.id) && std::find(out.begin(), out.end(), &n) == out.end()) out.push_back(&n);
+      if (sameAzureId(sid, s.id) && !seen) {
+        out.push_back(&n);
+        break;
+      }
     }
   }
   return out;

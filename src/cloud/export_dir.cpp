@@ -13,15 +13,116 @@ namespace fs = std::filesystem;
 // account is ~40 MB).
 constexpr std::uintmax_t kMaxExportBytes = 512ull * 1024 * 1024;
 
+namespace {
+
+std::string notValidJson(const std::string& name, const std::string& text, std::string why) {
+  // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 3, column 1: ..."
+  if (auto p = why.find("] "); p != std::string::npos) why = why.substr(p + 2);
+  if (text.find_first_not_of(" \t\r\n") == std::string::npos) why = "the file is empty";
+  return name + ": not valid JSON (" + why + ")";
+}
+
+// A SAX handler that builds the DOM like Json::parse, except that each element of an
+// array directly under a top-level key in `streamKeys` is built on its own, handed to
+// `onElement`, and dropped. Containers are held by pointer on a stack: only the
+// innermost one grows, so the pointers to its ancestors stay valid.
+class StreamingBuilder {
+ public:
+  using OnElement = std::function<Expected<bool>(const std::string& key, size_t index, const Json& element)>;
+  StreamingBuilder(const std::vector<std::string>& streamKeys, OnElement onElement)
+      : streamKeys_(streamKeys), onElement_(std::move(onElement)) {}
+
+  Json root;
+  std::string parseError;     // nlohmann's message when the text is not JSON
+  std::string callbackError;  // the first error `onElement` returned
+
+  bool null() { return put(Json(nullptr)); }
+  bool boolean(bool v) { return put(Json(v)); }
+  bool number_integer(Json::number_integer_t v) { return put(Json(v)); }
+  bool number_unsigned(Json::number_unsigned_t v) { return put(Json(v)); }
+  bool number_float(Json::number_float_t v, const std::string&) { return put(Json(v)); }
+  bool string(std::string& v) { return put(Json(std::move(v))); }
+  bool binary(Json::binary_t& v) { return put(Json(std::move(v))); }
+  bool start_object(std::size_t) { return open(Json::object()); }
+  bool start_array(std::size_t) {
+    // An array under a streamed top-level key: its elements go out one by one.
+    const bool stream = stack_.size() == 1 && stack_.back()->is_object() &&
+                        std::find(streamKeys_.begin(), streamKeys_.end(), key_) != streamKeys_.end();
+    if (!open(Json::array())) return false;
+    if (stream) streamArray_ = stack_.back(), streamKey_ = key_, streamIndex_ = 0;
+    return true;
+  }
+  bool key(std::string& k) {
+    key_ = std::move(k);
+    return true;
+  }
+  bool end_object() { return close(); }
+  bool end_array() {
+    if (stack_.back() == streamArray_) streamArray_ = nullptr;
+    return close();
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception& e) {
+    parseError = e.what();
+    return false;
+  }
+
+ private:
+  // Adds a scalar to the innermost container (or makes it the root).
+  bool put(Json v) {
+    if (stack_.empty()) return root = std::move(v), true;
+    Json* into = stack_.back();
+    if (into->is_array()) into->push_back(std::move(v));
+    else (*into)[key_] = std::move(v);
+    return into != streamArray_ || emit();
+  }
+  bool open(Json container) {
+    if (stack_.empty()) {
+      root = std::move(container);
+      stack_.push_back(&root);
+      return true;
+    }
+    Json* into = stack_.back();
+    if (into->is_array()) {
+      into->push_back(std::move(container));
+      stack_.push_back(&into->back());
+    } else {
+      stack_.push_back(&((*into)[key_] = std::move(container)));
+    }
+    return true;
+  }
+  bool close() {
+    stack_.pop_back();
+    return stack_.empty() || stack_.back() != streamArray_ || emit();
+  }
+  // The streamed array's last element is complete: hand it out, then free it. After a
+  // bad element the rest is still parsed (not handed out): a syntax error further on
+  // must win, as it does when the whole file is parsed before anything is read.
+  bool emit() {
+    if (callbackError.empty()) {
+      auto r = onElement_(streamKey_, streamIndex_, streamArray_->back());
+      if (!r) callbackError = r.error();
+    }
+    ++streamIndex_;
+    streamArray_->get_ref<Json::array_t&>().pop_back();
+    return true;
+  }
+
+  const std::vector<std::string>& streamKeys_;
+  OnElement onElement_;
+  std::vector<Json*> stack_;
+  std::string key_;
+  Json* streamArray_ = nullptr;
+  std::string streamKey_;
+  size_t streamIndex_ = 0;
+};
+
+}  // namespace
+
 Expected<Json> parseExport(const std::string& name, const std::string& text) {
   try {
     return Json::parse(text);
   } catch (const Json::parse_error& e) {
-    std::string why = e.what();
-    // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 3, column 1: ..."
-    if (auto p = why.find("] "); p != std::string::npos) why = why.substr(p + 2);
-    if (text.find_first_not_of(" \t\r\n") == std::string::npos) why = "the file is empty";
-    return makeError(name + ": not valid JSON (" + why + ")");
+    return makeError(notValidJson(name, text, e.what()));
   }
 }
 
@@ -36,6 +137,12 @@ Expected<std::vector<ExportFile>> readExportDir(const std::string& dir) {
 }
 
 Expected<bool> forEachExport(const std::string& dir,
+                             const std::function<Expected<bool>(const std::string& name, const Json& doc)>& fn) {
+  return forEachExport(dir, {}, nullptr, nullptr, fn);
+}
+
+Expected<bool> forEachExport(const std::string& dir, const std::vector<std::string>& streamKeys,
+                             const ExportElementFn& element, const ExportTextFn& whole,
                              const std::function<Expected<bool>(const std::string& name, const Json& doc)>& fn) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return makeError(dir + ": not a directory");
@@ -56,6 +163,22 @@ Expected<bool> forEachExport(const std::string& dir,
     std::string text(static_cast<size_t>(fs::file_size(p, ec)), '\0');
     in.read(text.data(), static_cast<std::streamsize>(text.size()));
     text.resize(static_cast<size_t>(in.gcount()));
+    if (whole && p.extension() == ".json") {
+      auto taken = whole(name, text);
+      if (!taken) return makeError(taken.error());
+      if (*taken) continue;
+    }
+    if (element && !streamKeys.empty() && p.extension() == ".json") {
+      // Elements merged before a later syntax error do not matter: the error fails the load.
+      // (One leniency: a file holding two streamed lists, or one list twice, has all of
+      // them read, where the exact reader keeps one.)
+      StreamingBuilder b(streamKeys, [&](const std::string& key, size_t i, const Json& el) { return element(name, key, i, el); });
+      const bool ok = Json::sax_parse(text, &b);
+      if (!ok) return makeError(notValidJson(name, text, b.parseError.empty() ? "unexpected end of input" : b.parseError));
+      if (!b.callbackError.empty()) return makeError(b.callbackError);
+      if (auto r = fn(name, b.root); !r) return makeError(r.error());
+      continue;
+    }
     auto doc = parseExport(name, text);
     if (!doc) {
       // A note or script beside the exports is not an export; a .json that does not

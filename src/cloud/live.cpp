@@ -5,19 +5,28 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 
+#include "cloud/azure_model.h"
 #include "cloud/export_dir.h"
 #include "util/strings.h"
 
 namespace pgreach::cloud {
 
 using Clock = std::chrono::steady_clock;
+
+// Private DNS zones named privatelink.postgres.database.azure.com read per run (one per
+// resource group at most; more is a subscription worth narrowing with -g).
+constexpr int kMaxAzureZones = 10;
+// The loader's own limit for one export (export_dir.cpp).
+constexpr std::uintmax_t kMaxAnswerBytes = 512ull * 1024 * 1024;
 
 CommandResult runToFile(const std::vector<std::string>& argv, const std::string& outFile, const std::string& errFile,
                         std::chrono::milliseconds timeout) {
@@ -74,18 +83,61 @@ void removeLiveCollections() {
   liveDirs.clear();
 }
 
-Expected<LiveCollection> collectAwsLive(const std::string& region, std::chrono::milliseconds perCommand,
-                                        Clock::time_point deadline) {
-  std::string tmpl = (std::getenv("TMPDIR") ? std::string(std::getenv("TMPDIR")) : std::string("/tmp")) + "/pgreach-aws-XXXXXX";
+bool onPath(const std::string& name) {
+  const char* path = std::getenv("PATH");
+  if (!path || name.empty() || name.find('/') != std::string::npos) return false;
+  for (const auto& dir : util::split(path, ':')) {
+    const std::string f = (dir.empty() ? std::string(".") : dir) + "/" + name;
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(f, ec) && ::access(f.c_str(), X_OK) == 0) return true;
+  }
+  return false;
+}
+
+namespace {
+
+// A fresh 0700 folder under $TMPDIR (mkdtemp), registered for removeLiveCollections.
+Expected<std::string> makeLiveDir(const std::string& cloud) {
+  std::string tmpl = (std::getenv("TMPDIR") ? std::string(std::getenv("TMPDIR")) : std::string("/tmp")) + "/pgreach-" + cloud + "-XXXXXX";
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
   if (!::mkdtemp(buf.data())) return makeError("--cloud-live: cannot create a temporary directory");
-  LiveCollection c;
-  c.dir = buf.data();
-  {
-    std::lock_guard<std::mutex> lock(liveDirsMutex);
-    liveDirs.push_back(c.dir);
+  std::lock_guard<std::mutex> lock(liveDirsMutex);
+  liveDirs.push_back(buf.data());
+  return std::string(buf.data());
+}
+
+std::string readWhole(const std::string& file) {
+  std::ifstream in(file, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// The first non-empty line of a command's stderr, shortened: "ERROR: Please run 'az login'".
+std::string firstErrorLine(const std::string& file) {
+  std::ifstream in(file);
+  std::string line;
+  for (int n = 0; n < 50 && std::getline(in, line); ++n) {
+    line = util::trim(line);
+    if (!line.empty()) return line.size() > 160 ? line.substr(0, 160) + "..." : line;
   }
+  return "";
+}
+
+// A file name part from a resource group name (letters, digits, . _ - kept).
+std::string fileSafe(const std::string& s) {
+  std::string out;
+  for (char ch : s) out += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '-') ? ch : '_';
+  return out.empty() ? "_" : out;
+}
+
+}  // namespace
+
+Expected<LiveCollection> collectAwsLive(const std::string& region, std::chrono::milliseconds perCommand,
+                                        Clock::time_point deadline) {
+  auto dir = makeLiveDir("aws");
+  if (!dir) return makeError(dir.error());
+  LiveCollection c;
+  c.dir = *dir;
   auto run = [&](const std::string& file, std::vector<std::string> args) {
     std::vector<std::string> argv{"aws", "ec2"};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -140,6 +192,123 @@ Expected<LiveCollection> collectAwsLive(const std::string& region, std::chrono::
   }
   for (const auto& pl : lists) run(pl + ".json", {"get-managed-prefix-list-entries", "--prefix-list-id", pl});
   if (c.ran.empty()) return makeError("--cloud-live: no aws command succeeded (" + util::join(c.failures, "; ") + ")");
+  return c;
+}
+
+Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, const std::string& clientIp,
+                                          std::chrono::milliseconds perCommand, Clock::time_point deadline) {
+  if (!resourceGroup.empty() && resourceGroup[0] == '-') {
+    return makeError("--azure-resource-group: \"" + resourceGroup + "\" is not a resource group name");
+  }
+  auto dir = makeLiveDir("az");
+  if (!dir) return makeError(dir.error());
+  LiveCollection c;
+  c.dir = *dir;
+  bool missing = false;
+  // Runs `az network ARGS -o json`; keeps the answer as `file` only when it is JSON.
+  auto run = [&](const std::string& file, std::vector<std::string> args, bool narrow,
+                 bool sayEmpty = true) -> std::optional<Json> {
+    std::vector<std::string> argv{"az", "network"};
+    argv.insert(argv.end(), args.begin(), args.end());
+    if (narrow && !resourceGroup.empty()) argv.push_back("--resource-group"), argv.push_back(resourceGroup);
+    argv.push_back("-o");
+    argv.push_back("json");
+    argv.push_back("--only-show-errors");
+    const std::string shown = util::join(argv, " ");
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) {
+      c.incomplete.push_back(shown + ": not run, the deadline has passed");
+      return std::nullopt;
+    }
+    const auto limit = std::min(perCommand, left);
+    const std::string out = c.dir + "/" + file, err = c.dir + "/." + file + ".stderr";
+    const auto r = runToFile(argv, out, err, limit);
+    std::string why;
+    std::optional<Json> doc;
+    std::error_code ec;
+    if (r.exitCode == 0 && std::filesystem::file_size(out, ec) > kMaxAnswerBytes) {
+      why = "the answer is larger than 512 MB, not read";
+    } else if (r.exitCode == 0) {
+      auto parsed = parseExport(file, readWhole(out));
+      if (parsed) doc = std::move(*parsed);
+      else why = "the answer is " + parsed.error().substr(file.size() + 2);  // "not valid JSON (...)"
+    } else if (r.notFound) {
+      missing = true;
+      why = "not found on PATH";
+    } else if (r.timedOut) {
+      why = "timed out after " + util::formatDuration(limit.count()) + " (killed)";
+    } else {
+      const std::string line = firstErrorLine(err);
+      why = "exit " + std::to_string(r.exitCode) + (line.empty() ? "" : ": " + line);
+    }
+    ::unlink(err.c_str());
+    if (doc) {
+      c.ran.push_back(shown);
+      // An empty list carries no shape for the loader: say so rather than let a check
+      // skip without a reason (no private endpoint at all is the likeliest cause).
+      if (doc->is_array() && doc->empty() && narrow && sayEmpty) {
+        c.failures.push_back(shown + ": listed nothing" + (resourceGroup.empty() ? "" : " in resource group " + resourceGroup));
+      }
+      return doc;
+    }
+    ::unlink(out.c_str());
+    c.incomplete.push_back(shown + ": " + why);
+    return std::nullopt;
+  };
+  run("private-endpoints.json", {"private-endpoint", "list"}, true);
+  if (missing) return makeError("--cloud-live: the az CLI is not installed (not found on PATH)");
+  run("nsgs.json", {"nsg", "list"}, true);
+  run("route-tables.json", {"route-table", "list"}, true);
+  run("vnets.json", {"vnet", "list"}, true);
+  // Hidden: the zone list is no export the loader knows, only where to look next.
+  auto zones = run(".private-dns-zones.json", {"private-dns", "zone", "list"}, false);
+  if (zones) {
+    int n = 0;
+    for (const auto& z : zones->is_array() ? *zones : Json::array()) {
+      if (!z.is_object() || !z.contains("name") || !z["name"].is_string()) continue;
+      const std::string name = z["name"].get<std::string>();
+      if (util::toLower(util::trimTrailingDot(name)) != "privatelink.postgres.database.azure.com") continue;
+      std::string rg = z.contains("resourceGroup") && z["resourceGroup"].is_string() ? z["resourceGroup"].get<std::string>() : "";
+      if (rg.empty() && z.contains("id") && z["id"].is_string()) rg = azureIdSegment(z["id"].get<std::string>(), "resourceGroups");
+      if (rg.empty() || rg[0] == '-') continue;
+      if (++n > kMaxAzureZones) {
+        c.failures.push_back("more than " + std::to_string(kMaxAzureZones) + " zones named " + name + ": the others were not read");
+        break;
+      }
+      const std::string tag = std::to_string(n) + "-" + fileSafe(rg);
+      run("dns-links-" + tag + ".json", {"private-dns", "link", "vnet", "list", "-g", rg, "-z", name}, false);
+      run("dns-records-" + tag + ".json", {"private-dns", "record-set", "a", "list", "-g", rg, "-z", name}, false);
+    }
+    if (n == 0) {
+      // No such zone anywhere: nothing links it and nothing holds the record, which is
+      // what empty lists say to the loader.
+      std::ofstream(c.dir + "/dns-links-none.json") << "[]\n";
+      std::ofstream(c.dir + "/dns-records-none.json") << "[]\n";
+      c.failures.push_back("no private DNS zone privatelink.postgres.database.azure.com in the subscription");
+    }
+  }
+  // The client NIC's own NSG only shows in its effective rules, which need the NIC's id:
+  // found by the client's address in the NIC list (hidden: no export the loader reads).
+  if (!clientIp.empty() && !c.ran.empty()) {
+    if (auto nics = run(".nics.json", {"nic", "list"}, true, false)) {
+      std::string nicId;
+      for (const auto& n : nics->is_array() ? *nics : Json::array()) {
+        if (!n.is_object() || !n.contains("ipConfigurations") || !n["ipConfigurations"].is_array()) continue;
+        for (const auto& ipc : n["ipConfigurations"]) {
+          if (ipc.is_object() && ipc.value("privateIPAddress", Json()) == clientIp && n.contains("id") && n["id"].is_string())
+            nicId = n["id"].get<std::string>();
+        }
+        if (!nicId.empty()) break;
+      }
+      if (nicId.empty()) {
+        c.failures.push_back("no network interface with " + clientIp +
+                             " in az network nic list: its NIC-level NSG is not evaluated");
+      } else if (nicId[0] != '-') {
+        run("effective-nsg-client-nic.json", {"nic", "list-effective-nsg", "--ids", nicId}, false);
+      }
+    }
+  }
+  if (c.ran.empty()) return makeError("--cloud-live: no az command succeeded (" + util::join(c.incomplete, "; ") + ")");
   return c;
 }
 

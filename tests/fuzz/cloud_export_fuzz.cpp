@@ -2,15 +2,18 @@
 // export folder (parseExport, then mergeAwsExport / mergeAzureExport), then the
 // evaluators over whatever loaded. Input: one or more files separated by NUL bytes,
 // each "file name\ncontent" (the name matters: prefix-list ids, empty Azure arrays).
-// Property: no crash, no hang; bad input is an Error.
+// Property: no crash, no hang; bad input is an Error. And whenever the fast
+// security-group reader (aws_sg_fast.h) takes a file, it read what the exact reader reads.
 #include <cstddef>
 #include <cstdint>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "cloud/aws_eval.h"
 #include "cloud/aws_model.h"
+#include "cloud/aws_sg_fast.h"
 #include "cloud/azure_eval.h"
 #include "cloud/azure_model.h"
 #include "cloud/export_dir.h"
@@ -98,6 +101,29 @@ void evaluateAzure(const cloud::AzureNetwork& az) {
   }
 }
 
+bool sameRules(const std::vector<cloud::SgRule>& a, const std::vector<cloud::SgRule>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].index != b[i].index || a[i].protocol != b[i].protocol || a[i].ports.from != b[i].ports.from ||
+        a[i].ports.to != b[i].ports.to || a[i].describe() != b[i].describe())
+      return false;
+  }
+  return true;
+}
+
+void checkFastSecurityGroups(const Piece& p) {
+  std::vector<cloud::SecurityGroup> fast;
+  if (!cloud::parseSecurityGroupsFast(p.text, fast)) return;
+  cloud::AwsAccount exact;
+  auto doc = cloud::parseExport(p.name, p.text);
+  if (!doc || !cloud::mergeAwsExport(exact, p.name, *doc) || exact.securityGroups.size() != fast.size()) std::abort();
+  for (size_t i = 0; i < fast.size(); ++i) {
+    const auto &f = fast[i], &e = exact.securityGroups[i];
+    if (f.id != e.id || f.name != e.name || f.vpcId != e.vpcId || !sameRules(f.ingress, e.ingress) || !sameRules(f.egress, e.egress))
+      std::abort();
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
@@ -106,6 +132,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   cloud::AzureNetwork azure;
   bool awsOk = true, azureOk = true;
   for (const auto& p : split(in)) {
+    checkFastSecurityGroups(p);
     auto doc = cloud::parseExport(p.name, p.text);
     if (!doc) continue;
     if (awsOk && !cloud::mergeAwsExport(aws, p.name, *doc)) awsOk = false;

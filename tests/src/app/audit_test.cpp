@@ -1,3 +1,4 @@
+#include <signal.h>
 #include <unistd.h>
 // `pgreach audit`: only cloud checks run (no DNS, no TCP), the report formats and exit
 // codes are diagnose's, inputs from exports, a fake `aws` on PATH, or nothing.
@@ -5,6 +6,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "app/audit.h"
@@ -132,4 +134,220 @@ TEST_CASE("without --imds no metadata service is asked; a bad --imds-endpoint is
                     "https://metadata.example"});
   CHECK(bad.exitCode == 3);
   CHECK(bad.out.find("--imds-endpoint: only http:// is supported") != std::string::npos);
+}
+
+namespace {
+
+const std::string kLabAzure = kSrc + "/tests/lab/cloud/azure/";
+const std::string kAzureHost = "host=labserver.postgres.database.azure.com";
+
+std::string fakeAzPath() {
+  return "PATH=" + kSrc + "/tests/data/cloud/fake-az:" + std::string(std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin");
+}
+
+// A private $TMPDIR per run: --cloud-live must leave it empty (rmdir succeeds).
+struct TempDir {
+  std::string path;
+  TempDir() {
+    char tmpl[] = "/tmp/pgreach-test-az-XXXXXX";
+    if (::mkdtemp(tmpl)) path = tmpl;
+  }
+  ~TempDir() {
+    if (!path.empty()) std::system(("rm -rf '" + path + "'").c_str());
+  }
+  bool emptyAndRemoved() {
+    if (::rmdir(path.c_str()) != 0) return false;
+    path.clear();
+    return true;
+  }
+};
+
+// "cloud.azure.path=fail:cloud.nsg_denied,..." per cloud.azure.* check: what the verdict rests on.
+std::vector<std::string> azureOutcome(const nlohmann::json& report) {
+  std::vector<std::string> out;
+  for (const auto& c : report["checks"]) {
+    const std::string id = c["id"];
+    if (id.rfind("cloud.azure.", 0) != 0) continue;
+    std::string s = id + "=" + c["status"].get<std::string>() + ":";
+    for (const auto& f : c["findings"]) s += f["code"].get<std::string>() + ",";
+    out.push_back(s);
+  }
+  return out;
+}
+
+std::vector<std::string> lines(const std::string& file) {
+  std::ifstream in(file);
+  std::vector<std::string> out;
+  for (std::string l; std::getline(in, l);) out.push_back(l);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("--cloud-live runs read-only az list commands (a fake az) and audits like --azure-json", "[unit][cloud]") {
+  for (const std::string scenario : {"healthy", "sg-missing-6432", "azure-chain-broken", "azure-pending"}) {
+    INFO(scenario);
+    TempDir tmp;
+    REQUIRE_FALSE(tmp.path.empty());
+    const std::string log = tmp.path + "-argv.log";
+    auto live = audit({kAzureHost, "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
+                      {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + scenario, "FAKE_AZ_LOG=" + log, "TMPDIR=" + tmp.path});
+    auto file = audit({kAzureHost, "--azure-json", kLabAzure + scenario, "--client-ip", "10.40.1.10", "--format", "json"});
+    INFO(live.err);
+    CHECK(live.exitCode == file.exitCode);
+    auto lj = nlohmann::json::parse(live.out), fj = nlohmann::json::parse(file.out);
+    CHECK(lj["verdict"] == fj["verdict"]);
+    CHECK(azureOutcome(lj) == azureOutcome(fj));
+    CHECK(azureOutcome(lj).size() == 2);
+    auto ctx = checkById(lj, "cloud.context");
+    // 5 lists + links + records of the one zone + the NIC list (no NIC holds the client here).
+    CHECK(ctx["data"]["live_commands"].size() == 8);
+    for (const auto& f : ctx["findings"]) {
+      if (f["code"] == "cloud.live_command_failed") {
+        CHECK(f["severity"] == "info");
+        CHECK(f["summary"] == "no network interface with 10.40.1.10 in az network nic list: its NIC-level NSG is not evaluated");
+      }
+    }
+    // Only read-only verbs: every call is `az network ... list` with JSON output.
+    const auto calls = lines(log);
+    CHECK(calls.size() == 8);
+    for (const auto& c : calls) {
+      INFO(c);
+      CHECK(c.rfind("network ", 0) == 0);
+      CHECK(c.find(" list ") != std::string::npos);
+      CHECK(c.find(" -o json") != std::string::npos);
+      for (const char* verb : {" create", " delete", " update", " set ", " add", " remove", " show-", " login"})
+        CHECK(c.find(verb) == std::string::npos);
+    }
+    ::unlink(log.c_str());
+    CHECK(tmp.emptyAndRemoved());  // the exports folder went with the command
+  }
+}
+
+TEST_CASE("--cloud-live --azure-resource-group narrows the lists, not the zone list", "[unit][cloud]") {
+  TempDir tmp;
+  const std::string log = tmp.path + "-argv.log";
+  auto r = audit({kAzureHost, "--cloud-live", "--azure-resource-group", "pgreach-lab-rg", "--client-ip", "10.40.1.10"},
+                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_LOG=" + log, "TMPDIR=" + tmp.path});
+  CHECK(r.exitCode == 0);
+  for (const auto& c : lines(log)) {
+    INFO(c);
+    const bool zoneList = c.find("private-dns zone list") != std::string::npos;
+    const bool zoneScoped = c.find(" -z ") != std::string::npos || c.find(" --ids ") != std::string::npos;
+    CHECK((c.find("--resource-group pgreach-lab-rg") != std::string::npos) == (!zoneList && !zoneScoped));
+  }
+  ::unlink(log.c_str());
+  CHECK(tmp.emptyAndRemoved());
+}
+
+TEST_CASE("--cloud-live kills an az command that hangs, and says so", "[unit][cloud]") {
+  TempDir tmp;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto r = audit({kAzureHost, "--cloud-live", "--cloud-cli-timeout", "200ms", "--deadline", "5s", "--client-ip", "10.40.1.10",
+                  "--format", "json"},
+                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_SLEEP=30", "FAKE_AZ_PIDS=" + tmp.path + "-pids",
+                  "TMPDIR=" + tmp.path});
+  CHECK(std::chrono::steady_clock::now() - t0 < 10s);
+  // What the CLI started dies with it (the process group is killed), not only the CLI.
+  const auto pids = lines(tmp.path + "-pids");
+  CHECK(pids.size() == 5);  // the 5 lists; nothing more once nothing answered
+  for (const auto& p : pids) {
+    bool gone = false;
+    for (int i = 0; i < 100 && !gone; ++i) {
+      gone = ::kill(std::stoi(p), 0) != 0;
+      if (!gone) std::this_thread::sleep_for(20ms);
+    }
+    CHECK(gone);
+  }
+  ::unlink((tmp.path + "-pids").c_str());
+  CHECK(r.exitCode == 3);  // nothing collected: nothing judged
+  auto ctx = checkById(nlohmann::json::parse(r.out), "cloud.context");
+  CHECK(ctx["status"] == "error");
+  const std::string summary = ctx["summary"];
+  CHECK(summary.find("az network private-endpoint list -o json --only-show-errors: timed out after 200 ms (killed)") !=
+        std::string::npos);
+  CHECK(tmp.emptyAndRemoved());
+}
+
+TEST_CASE("--cloud-live: an az answer that is not JSON names the command", "[unit][cloud]") {
+  TempDir tmp;
+  auto r = audit({kAzureHost, "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
+                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_BROKEN=nsg", "TMPDIR=" + tmp.path});
+  INFO(r.out);
+  CHECK(r.exitCode == 1);  // the rest is audited; the missing NSGs make it a warning, not OK
+  auto ctx = checkById(nlohmann::json::parse(r.out), "cloud.context");
+  bool named = false;
+  for (const auto& f : ctx["findings"]) {
+    const std::string s = f["summary"];
+    if (f["code"] == "cloud.live_command_failed" && f["severity"] == "warning" &&
+        s.find("az network nsg list -o json --only-show-errors: the answer is not valid JSON") != std::string::npos)
+      named = true;
+  }
+  CHECK(named);
+  CHECK(tmp.emptyAndRemoved());
+}
+
+TEST_CASE("--cloud-live without the CLIs names what is missing", "[unit][cloud]") {
+  auto none = audit({"host=db.example.internal", "--cloud-live", "--client-ip", "10.0.0.1"}, {"PATH=/nonexistent-pgreach-path"});
+  CHECK(none.exitCode == 3);
+  CHECK(none.out.find("neither the aws nor the az CLI is installed") != std::string::npos);
+  auto azure = audit({kAzureHost, "--cloud-live", "--client-ip", "10.0.0.1"}, {"PATH=/nonexistent-pgreach-path"});
+  CHECK(azure.exitCode == 3);
+  CHECK(azure.out.find("the az CLI is not installed (not found on PATH), needed for the Azure host") != std::string::npos);
+}
+
+TEST_CASE("--cloud-live: a failing az command is named, the password never is", "[unit][cloud]") {
+  TempDir tmp;
+  const std::string log = tmp.path + "-argv.log";
+  auto r = audit({"postgresql://app:Az-Sup3r-Secret@labserver.postgres.database.azure.com/appdb", "--cloud-live", "--client-ip",
+                  "10.40.1.10", "--format", "text,json,markdown"},
+                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_FAIL=vnet", "FAKE_AZ_LOG=" + log,
+                  "TMPDIR=" + tmp.path, "PGPASSWORD=Az-Sup3r-Secret"});
+  CHECK(r.out.find("az network vnet list -o json --only-show-errors: exit 1: ERROR: Please run 'az login'") != std::string::npos);
+  CHECK(r.out.find("Az-Sup3r-Secret") == std::string::npos);
+  CHECK(r.err.find("Az-Sup3r-Secret") == std::string::npos);
+  for (const auto& c : lines(log)) CHECK(c.find("Az-Sup3r-Secret") == std::string::npos);
+  ::unlink(log.c_str());
+  CHECK(tmp.emptyAndRemoved());
+}
+
+TEST_CASE("--cloud-live: an empty az list is said, not silently skipped", "[unit][cloud]") {
+  TempDir tmp;
+  auto r = audit({kAzureHost, "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
+                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_EMPTY=private-endpoint", "TMPDIR=" + tmp.path});
+  auto j = nlohmann::json::parse(r.out);
+  auto ctx = checkById(j, "cloud.context");
+  bool said = false;
+  for (const auto& f : ctx["findings"]) {
+    if (f["summary"] == "az network private-endpoint list -o json --only-show-errors: listed nothing") said = true;
+  }
+  CHECK(said);
+  CHECK(checkById(j, "cloud.azure.endpoint")["status"] == "skip");
+  CHECK(tmp.emptyAndRemoved());
+}
+
+TEST_CASE("--cloud-live reads the client NIC's effective NSG: a NIC-level deny is found", "[unit][cloud]") {
+  TempDir tmp;
+  const std::string log = tmp.path + "-argv.log";
+  auto r = audit({kAzureHost, "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
+                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_LOG=" + log, "TMPDIR=" + tmp.path,
+                  "FAKE_AZ_EFFECTIVE=" + kSrc + "/tests/data/cloud/azure-live/effective-nic-deny-6432.json"});
+  INFO(r.out);
+  CHECK(r.exitCode == 2);  // the healthy exports, but the client's NIC NSG drops 6432
+  auto j = nlohmann::json::parse(r.out);
+  auto path = checkById(j, "cloud.azure.path");
+  REQUIRE(hasFinding(path, "cloud.nsg_denied"));
+  bool nicDeny = false;
+  for (const auto& f : path["findings"]) {
+    const std::string s = f.dump();
+    if (s.find("client NIC network security group outbound") != std::string::npos && s.find("DenyPgBouncerOut") != std::string::npos)
+      nicDeny = true;
+  }
+  CHECK(nicDeny);
+  const auto calls = lines(log);
+  CHECK(calls.size() == 9);
+  CHECK(calls.back().rfind("network nic list-effective-nsg --ids /subscriptions/", 0) == 0);
+  CHECK(calls.back().find("/networkInterfaces/client-vm-nic -o json") != std::string::npos);
+  ::unlink(log.c_str());
+  CHECK(tmp.emptyAndRemoved());
 }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "cloud/azure_eval.h"
+#include "util/strings.h"
 
 using namespace pgreach;
 using namespace pgreach::cloud;
@@ -184,4 +185,23 @@ TEST_CASE("azure effective NSG export parses expanded prefixes", "[unit][cloud]"
   REQUIRE_FALSE(v.reachable());
   CHECK(v.firstBlock()->component == "client NIC network security group outbound");
   CHECK(v.firstBlock()->decidedBy.find("DenyPgOut") != std::string::npos);
+}
+
+TEST_CASE("azure: an NSG seen in nsg list and in a NIC's effective rules applies to its subnet once", "[unit][cloud]") {
+  auto n = base();
+  const AzureSubnet* subnet = nullptr;
+  for (const auto& v : n.vnets) {
+    for (const auto& s : v.subnets) {
+      if (!n.nsgsForSubnet(s).empty()) subnet = &s;
+    }
+  }
+  REQUIRE(subnet != nullptr);
+  const auto before = n.nsgsForSubnet(*subnet).size();
+  Nsg copy = *n.nsgsForSubnet(*subnet).front();
+  copy.effective = true;
+  copy.id = util::toLower(copy.id);  // ids compare case-insensitively
+  copy.subnetIds = {subnet->id};
+  const std::string subnetId = subnet->id;
+  n.nsgs.push_back(copy);
+  CHECK(n.nsgsForSubnet(*n.subnetById(subnetId)).size() == before);
 }
