@@ -18,8 +18,8 @@ TEST_CASE("the redactor masks literal secrets and secret shapes", "[unit][redact
   CHECK(r.apply("postgresql://host/db?sslmode=require") == "postgresql://host/db?sslmode=require");
 }
 
-// redactPatterns skips a pattern when its literal is absent (std::regex is slow): the
-// literals are found whatever their case, as the patterns themselves are.
+// redactPatterns tries each pattern only where its literal starts (std::regex is slow):
+// the literals are found whatever their case, as the patterns themselves are.
 TEST_CASE("the redactor's shortcut misses no shape in another case", "[unit][redaction]") {
   Redactor r;
   CHECK(r.apply("POSTGRESQL://User:Other@Host/db") == "POSTGRESQL://User:<HIDDEN>@Host/db");
@@ -27,4 +27,14 @@ TEST_CASE("the redactor's shortcut misses no shape in another case", "[unit][red
   CHECK(r.apply("HOST=h PassWord=abc") == "HOST=h PassWord=<HIDDEN>");
   CHECK(r.apply("sslPASSWORD = xyz") == "sslPASSWORD = <HIDDEN>");
   CHECK(r.apply("https://u:p@docs.example/ pass word=x") == "https://u:p@docs.example/ pass word=x");
+}
+
+TEST_CASE("the redactor masks every URI among long text, and only those", "[unit][redaction]") {
+  Redactor r;
+  const std::string filler(5000, 'x');
+  CHECK(r.apply(filler + " postgresql://a:b@h\tpostgres://c:d@h\nx postgresql://h/db " + filler) ==
+        filler + " postgresql://a:<HIDDEN>@h\tpostgres://c:<HIDDEN>@h\nx postgresql://h/db " + filler);
+  CHECK(r.apply("`postgresql://u:p@h/db`, (postgres://v:q@h)") == "`postgresql://u:<HIDDEN>@h/db`, (postgres://v:<HIDDEN>@h)");
+  CHECK(r.apply("postgres://u:p@postgres://v:q@h") == "postgres://u:<HIDDEN>@postgres://v:<HIDDEN>@h");
+  CHECK(r.apply("postgres") == "postgres");
 }
