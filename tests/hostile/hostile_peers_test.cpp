@@ -47,16 +47,12 @@ class LabArena {
   static constexpr const char* kResolverIp = "10.40.0.53";
   LabArena() {
     labScenario("healthy");
-    auto r =
-        runProcess({"ip", "-n", resolverNs(), "addr", "add", std::string(kResolverIp) + "/24", "dev", "eth0"},
-                   std::chrono::seconds(10));
+    address("del");  // left behind by a run that was killed
+    auto r = address("add");
     INFO("ip addr add: " << r.err);
     REQUIRE(r.exitCode == 0);
   }
-  ~LabArena() {
-    runProcess({"ip", "-n", resolverNs(), "addr", "del", std::string(kResolverIp) + "/24", "dev", "eth0"},
-               std::chrono::seconds(10));
-  }
+  ~LabArena() { address("del"); }
   LabArena(const LabArena&) = delete;
   LabArena& operator=(const LabArena&) = delete;
   Arena arena() const {
@@ -67,6 +63,11 @@ class LabArena {
 
  private:
   static std::string resolverNs() { return labPrefix() + "-resolver"; }
+  static ProcessResult address(const char* verb) {
+    return runProcess(
+        {"ip", "-n", resolverNs(), "addr", verb, std::string(kResolverIp) + "/24", "dev", "eth0"},
+        std::chrono::seconds(10));
+  }
 };
 
 struct Outcome {
