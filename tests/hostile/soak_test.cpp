@@ -16,12 +16,15 @@
 // and stays cheap, and the test process keeps its own privileges, namespaces and heap.
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
+#include <signal.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -179,12 +182,25 @@ TEST_CASE("lab soak: 10,000 in-process diagnose runs grow neither descriptors no
     ::_exit(0);
   }
   ::close(pipeFds[1]);
+  // Bounded: a child that hangs is killed (about 2x the ASan time for 10,000 runs).
+  const auto limit = std::chrono::seconds(120 + runs / 10);
+  const auto until = std::chrono::steady_clock::now() + limit;
   std::string text;
-  char buf[256];
-  for (ssize_t n; (n = ::read(pipeFds[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<size_t>(n));
+  bool ended = false;
+  while (!ended && std::chrono::steady_clock::now() < until) {
+    pollfd p{pipeFds[0], POLLIN, 0};
+    if (::poll(&p, 1, 1000) <= 0) continue;
+    char buf[256];
+    const ssize_t n = ::read(pipeFds[0], buf, sizeof buf);
+    if (n > 0) text.append(buf, static_cast<size_t>(n));
+    ended = n == 0 || (n < 0 && errno != EINTR);
+  }
   ::close(pipeFds[0]);
+  if (!ended) ::kill(pid, SIGKILL);
   int status = 0;
   REQUIRE(::waitpid(pid, &status, 0) == pid);
+  INFO("the soak child did not finish within " << limit.count() << " s");
+  REQUIRE(ended);
   REQUIRE(WIFEXITED(status));
   SoakFigures f;
   std::istringstream in(text);
