@@ -1,19 +1,23 @@
-// The whole binary against hostile peers on loopback, under its --deadline: a DNS server
-// that answers garbage, a compression loop or a 64 KB answer; a TCP tarpit; a TLS server
-// that sends one byte a second; a "Postgres" that claims a 1 GB message; a server that
-// resets mid-handshake. The stage-level behaviour is tested beside each stage
-// (tests/checks/dns, tests/checks/tls, ...); what these add is the real `pgreach
-// diagnose`: it ends within --deadline + 1 s, prints valid JSON with a finding, exits
-// 0-3 (never a signal), and names the right stage.
+// The whole binary against hostile peers, under its --deadline: a DNS server that answers
+// garbage, a compression loop or a 64 KB answer; a TCP tarpit; a TLS server that sends
+// one byte a second; a "Postgres" that claims a 1 GB message; a server that resets
+// mid-handshake. The stage-level behaviour is tested beside each stage (tests/checks/dns,
+// tests/checks/tls, ...); what these add is the real `pgreach diagnose`: it ends within
+// --deadline + 1 s, prints valid JSON with a finding, exits 0-3 (never a signal), and
+// names the right stage.
+//
+// Every scenario runs twice, from one body: on loopback ([integration][hostile]: no lab
+// needed) and in the lab ([lab][hostile]): the peer listens inside the lab's endpoint or
+// resolver namespace and the binary runs in the client namespace, so every packet
+// crosses the router as a real client's would.
 #include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "hostile/hostile_servers.h"
-#include "support/postgres.h"
+#include "support/lab.h"
 #include "support/process.h"
 
 using namespace pgreach::testing;
@@ -25,17 +29,60 @@ namespace {
 constexpr auto kDeadline = std::chrono::seconds(5);
 const std::vector<std::string> kBudget = {"--deadline", "5s", "--timeout", "2s", "--format", "json"};
 
+// Where one run of a scenario happens.
+struct Arena {
+  std::string clientNetns;  // where the binary runs; empty = the test's own namespace
+  Place server;             // the TCP peers
+  Place resolver;           // the fake DNS server, on port 53 so /etc/resolv.conf can name it
+};
+
+// Loopback: the fake resolver on 127.0.0.153:53, the peers on 127.0.0.1.
+Arena loopbackArena() { return {"", {"127.0.0.1", ""}, {"127.0.0.153", ""}}; }
+
+// The lab in its healthy scenario (no nftables rule, so any port passes): peers on the
+// endpoint's 10.40.2.120, the fake resolver on 10.40.0.53, an address this test adds to
+// the resolver namespace's eth0 (beside unbound's 10.40.0.2) and removes when done.
+class LabArena {
+ public:
+  static constexpr const char* kResolverIp = "10.40.0.53";
+  LabArena() {
+    labScenario("healthy");
+    address("del");  // left behind by a run that was killed
+    auto r = address("add");
+    INFO("ip addr add: " << r.err);
+    REQUIRE(r.exitCode == 0);
+  }
+  ~LabArena() { address("del"); }
+  LabArena(const LabArena&) = delete;
+  LabArena& operator=(const LabArena&) = delete;
+  Arena arena() const {
+    return {clientNamespace(),
+            {labEnv("LAB_ENDPOINT_IP_A"), labPrefix() + "-endpoint"},
+            {kResolverIp, resolverNs()}};
+  }
+
+ private:
+  static std::string resolverNs() { return labPrefix() + "-resolver"; }
+  static ProcessResult address(const char* verb) {
+    return runProcess(
+        {"ip", "-n", resolverNs(), "addr", verb, std::string(kResolverIp) + "/24", "dev", "eth0"},
+        std::chrono::seconds(10));
+  }
+};
+
 struct Outcome {
   ProcessResult proc;
   json report;
 };
 
-// Runs `pgreach diagnose TARGET --deadline 5s --timeout 2s --format json EXTRA...`. With
-// `nameserver`, in a private mount namespace whose /etc/resolv.conf names only it, so no
-// query leaves loopback (the machine's own resolver is never asked).
-Outcome diagnose(const std::string& target, std::vector<std::string> extra = {},
+// Runs `pgreach diagnose TARGET --deadline 5s --timeout 2s --format json EXTRA...`, in the
+// arena's client namespace. With `nameserver`, in a private mount namespace whose
+// /etc/resolv.conf names only it, so no query goes anywhere else (never to the machine's
+// own resolver; in the lab not even to the lab's unbound).
+Outcome diagnose(const Arena& at, const std::string& target, std::vector<std::string> extra = {},
                  const std::string& nameserver = "") {
   std::vector<std::string> args;
+  if (!at.clientNetns.empty()) args = {"ip", "netns", "exec", at.clientNetns};
   std::string resolvFile;
   if (!nameserver.empty()) {
     char tmpl[] = "/tmp/pgreach-hostile-resolv-XXXXXX";
@@ -44,8 +91,8 @@ Outcome diagnose(const std::string& target, std::vector<std::string> extra = {},
     ::close(fd);
     resolvFile = tmpl;
     std::ofstream(resolvFile) << "nameserver " << nameserver << "\noptions timeout:1 attempts:1\n";
-    args = {"unshare", "-m", "--propagation", "private", "sh", "-c",
-            "mount --bind \"$0\" /etc/resolv.conf && exec \"$@\"", resolvFile};
+    args.insert(args.end(), {"unshare", "-m", "--propagation", "private", "sh", "-c",
+                             "mount --bind \"$0\" /etc/resolv.conf && exec \"$@\"", resolvFile});
   }
   args.push_back(pgreachBinary());
   args.push_back("diagnose");
@@ -85,39 +132,39 @@ std::string rootStage(const json& report) {
 }
 
 std::string describe(const json& report) {
-  std::string s = "verdict " + report["verdict"].dump() + ", root cause " + report["root_cause"].dump() + "; findings:";
+  std::string s =
+      "verdict " + report["verdict"].dump() + ", root cause " + report["root_cause"].dump() + "; findings:";
   for (const auto& c : report["checks"]) {
     for (const auto& f : c["findings"]) s += " " + f["code"].get<std::string>();
   }
   return s;
 }
 
-// The fake resolver: 127.0.0.153:53, so /etc/resolv.conf (which has no port) can name it.
-constexpr const char* kResolverIp = "127.0.0.153";
 const std::string kHostileName = "db.hostile-peer.test";
 
-std::string pgTarget(uint16_t port, const std::string& host = "127.0.0.1", const std::string& sslmode = "require") {
+std::string pgTarget(const std::string& host, uint16_t port, const std::string& sslmode = "require") {
   return "host=" + host + " port=" + std::to_string(port) + " user=app dbname=appdb sslmode=" + sslmode +
          " connect_timeout=2";
 }
 
-}  // namespace
+// ---- the scenarios: one body each, run on loopback and in the lab ----
 
-TEST_CASE("hostile DNS: garbage after a valid header", "[integration][hostile]") {
-  HostileDnsServer dns(kResolverIp, 53, [](const std::vector<uint8_t>& q, bool) -> std::optional<std::vector<uint8_t>> {
-    auto out = responseHeader(q, 0xFFFF);
-    uint32_t x = 2463534242u;  // xorshift: the same garbage every run
-    for (int i = 0; i < 300; ++i) {
-      x ^= x << 13;
-      x ^= x >> 17;
-      x ^= x << 5;
-      out.push_back(static_cast<uint8_t>(x));
-    }
-    out[5] = 0x07;  // seven questions that are not there
-    return out;
-  });
+void dnsGarbage(const Arena& at) {
+  HostileDnsServer dns(at.resolver, 53,
+                       [](const std::vector<uint8_t>& q, bool) -> std::optional<std::vector<uint8_t>> {
+                         auto out = responseHeader(q, 0xFFFF);
+                         uint32_t x = 2463534242u;  // xorshift: the same garbage every run
+                         for (int i = 0; i < 300; ++i) {
+                           x ^= x << 13;
+                           x ^= x >> 17;
+                           x ^= x << 5;
+                           out.push_back(static_cast<uint8_t>(x));
+                         }
+                         out[5] = 0x07;  // seven questions that are not there
+                         return out;
+                       });
   REQUIRE(dns.listening());
-  auto o = diagnose(pgTarget(freeLoopbackPort(), kHostileName), {}, kResolverIp);
+  auto o = diagnose(at, pgTarget(kHostileName, closedPortAt(at.server)), {}, at.resolver.ip);
   INFO(describe(o.report));
   CHECK(dns.queries() > 0);
   CHECK(rootStage(o.report) == "dns");
@@ -125,61 +172,71 @@ TEST_CASE("hostile DNS: garbage after a valid header", "[integration][hostile]")
   CHECK(o.proc.exitCode == 2);
 }
 
-TEST_CASE("hostile DNS: a compression pointer that points at itself", "[integration][hostile]") {
-  HostileDnsServer dns(kResolverIp, 53, [](const std::vector<uint8_t>& q, bool) -> std::optional<std::vector<uint8_t>> {
-    auto out = responseHeader(q, 1);
-    // The question's name is a pointer to offset 12: itself.
-    out.insert(out.end(), {0xC0, 0x0C, 0, 1, 0, 1});
-    out.insert(out.end(), {0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1});
-    return out;
-  });
+void dnsCompressionLoop(const Arena& at) {
+  HostileDnsServer dns(at.resolver, 53,
+                       [](const std::vector<uint8_t>& q, bool) -> std::optional<std::vector<uint8_t>> {
+                         auto out = responseHeader(q, 1);
+                         // The question's name is a pointer to offset 12: itself.
+                         out.insert(out.end(), {0xC0, 0x0C, 0, 1, 0, 1});
+                         out.insert(out.end(), {0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1});
+                         return out;
+                       });
   REQUIRE(dns.listening());
-  auto o = diagnose(pgTarget(freeLoopbackPort(), kHostileName), {}, kResolverIp);
+  auto o = diagnose(at, pgTarget(kHostileName, closedPortAt(at.server)), {}, at.resolver.ip);
   INFO(describe(o.report));
   CHECK(dns.queries() > 0);
   CHECK(rootStage(o.report) == "dns");
   CHECK(hasFinding(o.report, "dns.malformed_answer"));
 }
 
-TEST_CASE("hostile DNS: a 64 KB answer over TCP after a truncated UDP one", "[integration][hostile]") {
+void dnsHugeAnswer(const Arena& at) {
+  // Every record is the peers' own address (loopback, or the lab endpoint): nothing else
+  // is ever probed.
+  in_addr answer{};
+  REQUIRE(::inet_pton(AF_INET, at.server.ip.c_str(), &answer) == 1);
+  const auto* a = reinterpret_cast<const uint8_t*>(&answer.s_addr);
   std::atomic<int> tcpAnswers{0};
-  HostileDnsServer dns(kResolverIp, 53, [&](const std::vector<uint8_t>& q, bool tcp) -> std::optional<std::vector<uint8_t>> {
-    const auto question = questionOf(q);
-    if (question.empty()) return std::nullopt;
-    if (queryType(question) != 1) {  // AAAA and the rest: NOERROR, nothing
-      auto out = responseHeader(q, 0);
-      out.insert(out.end(), question.begin(), question.end());
-      return out;
-    }
-    if (!tcp) {
-      auto out = responseHeader(q, 0, true);
-      out.insert(out.end(), question.begin(), question.end());
-      return out;
-    }
-    ++tcpAnswers;
-    // As many A records as fit in 65535 bytes, every one 127.0.0.1 (loopback only).
-    const size_t room = 65535 - 12 - question.size();
-    const auto n = static_cast<uint16_t>(room / 16);
-    auto out = responseHeader(q, n);
-    out.insert(out.end(), question.begin(), question.end());
-    for (uint16_t i = 0; i < n; ++i) out.insert(out.end(), {0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, 127, 0, 0, 1});
-    return out;
-  });
+  HostileDnsServer dns(
+      at.resolver, 53, [&](const std::vector<uint8_t>& q, bool tcp) -> std::optional<std::vector<uint8_t>> {
+        const auto question = questionOf(q);
+        if (question.empty()) return std::nullopt;
+        if (queryType(question) != 1) {  // AAAA and the rest: NOERROR, nothing
+          auto out = responseHeader(q, 0);
+          out.insert(out.end(), question.begin(), question.end());
+          return out;
+        }
+        if (!tcp) {
+          auto out = responseHeader(q, 0, true);
+          out.insert(out.end(), question.begin(), question.end());
+          return out;
+        }
+        ++tcpAnswers;
+        // As many A records as fit in 65535 bytes.
+        const size_t room = 65535 - 12 - question.size();
+        const auto n = static_cast<uint16_t>(room / 16);
+        auto out = responseHeader(q, n);
+        out.insert(out.end(), question.begin(), question.end());
+        for (uint16_t i = 0; i < n; ++i)
+          out.insert(out.end(), {0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, a[0], a[1], a[2], a[3]});
+        return out;
+      });
   REQUIRE(dns.listening());
-  auto o = diagnose(pgTarget(freeLoopbackPort(), kHostileName), {}, kResolverIp);
+  const uint16_t closed = closedPortAt(at.server);
+  REQUIRE(closed != 0);
+  auto o = diagnose(at, pgTarget(kHostileName, closed), {}, at.resolver.ip);
   INFO(describe(o.report));
   CHECK(tcpAnswers > 0);
   CHECK(hasFinding(o.report, "dns.truncated"));
   CHECK(hasFinding(o.report, "dns.oversized_answer"));
-  // The stage moved on with what it read: the probed address is loopback, the port closed.
+  // The stage moved on with what it read: the probed address is the peers', the port closed.
   CHECK(rootStage(o.report) == "tcp");
   CHECK(hasFinding(o.report, "tcp.refused"));
 }
 
-TEST_CASE("hostile TCP: a tarpit that completes the handshake and never reads", "[integration][hostile]") {
-  auto listener = listenOn("127.0.0.1", 0, SOCK_STREAM);  // never accepted: the kernel answers SYNs
+void tcpTarpit(const Arena& at) {
+  auto listener = listenAt(at.server, 0, SOCK_STREAM);  // never accepted: the kernel answers SYNs
   REQUIRE(listener.valid());
-  auto o = diagnose(pgTarget(localPort(listener.get())));
+  auto o = diagnose(at, pgTarget(at.server.ip, localPort(listener.get())));
   INFO(describe(o.report));
   const json* tcp = findCheck(o.report, "tcp.connect");
   REQUIRE(tcp);
@@ -189,63 +246,90 @@ TEST_CASE("hostile TCP: a tarpit that completes the handshake and never reads", 
   CHECK(o.proc.exitCode == 2);
 }
 
-TEST_CASE("hostile TLS: a server that accepts SSLRequest then sends one byte a second", "[integration][hostile]") {
-  HostileTcpServer server([](int fd, const std::atomic<bool>& stopping) {
-    auto first = readSome(fd, 3000);
-    if (first.empty()) return;
-    if (isNegotiationRequest(first)) sendAll(fd, {'S'});
-    // A ServerHello record header that never completes, one byte a second.
-    const std::vector<uint8_t> drip = {0x16, 0x03, 0x03, 0x00, 0x7a, 0x02, 0x00, 0x00, 0x76, 0x03, 0x03, 0x11, 0x22,
-                                       0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99};
-    for (uint8_t b : drip) {
-      if (!nap(stopping, 1000)) return;
-      if (::send(fd, &b, 1, MSG_NOSIGNAL) != 1) return;
-    }
-  });
-  auto o = diagnose(pgTarget(server.port()));
+void tlsDrip(const Arena& at) {
+  HostileTcpServer server(
+      [](int fd, const std::atomic<bool>& stopping) {
+        auto first = readSome(fd, 3000);
+        if (first.empty()) return;
+        if (isNegotiationRequest(first)) sendAll(fd, {'S'});
+        // A ServerHello record header that never completes, one byte a second.
+        const std::vector<uint8_t> drip = {0x16, 0x03, 0x03, 0x00, 0x7a, 0x02, 0x00, 0x00, 0x76, 0x03,
+                                           0x03, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99};
+        for (uint8_t b : drip) {
+          if (!nap(stopping, 1000)) return;
+          if (::send(fd, &b, 1, MSG_NOSIGNAL) != 1) return;
+        }
+      },
+      at.server);
+  REQUIRE(server.listening());
+  auto o = diagnose(at, pgTarget(at.server.ip, server.port()));
   INFO(describe(o.report));
   CHECK(server.connections() > 1);
   CHECK(rootStage(o.report) == "tls");
   CHECK(o.proc.exitCode == 2);
 }
 
-TEST_CASE("hostile Postgres: an authentication message that claims to be 1 GB", "[integration][hostile]") {
-  HostileTcpServer server([](int fd, const std::atomic<bool>& stopping) {
-    auto first = readSome(fd, 3000);
-    if (first.empty()) return;
-    if (isNegotiationRequest(first)) {
-      sendAll(fd, {'N'});
-      first = readSome(fd, 3000);
-      if (first.empty()) return;
-    }
-    // 'R' with a length of 1 GB, eight bytes of it, then silence until the client gives up.
-    sendAll(fd, {'R', 0x40, 0x00, 0x00, 0x00, 0, 0, 0, 3, 0, 0, 0, 0});
-    for (int i = 0; i < 100 && nap(stopping, 100); ++i) {
-      char c;
-      if (::recv(fd, &c, 1, MSG_DONTWAIT) == 0) return;
-    }
-  });
-  auto o = diagnose(pgTarget(server.port(), "127.0.0.1", "disable"));
+void pgHugeMessage(const Arena& at) {
+  HostileTcpServer server(
+      [](int fd, const std::atomic<bool>& stopping) {
+        auto first = readSome(fd, 3000);
+        if (first.empty()) return;
+        if (isNegotiationRequest(first)) {
+          sendAll(fd, {'N'});
+          first = readSome(fd, 3000);
+          if (first.empty()) return;
+        }
+        // 'R' with a length of 1 GB, eight bytes of it, then silence until the client gives up.
+        sendAll(fd, {'R', 0x40, 0x00, 0x00, 0x00, 0, 0, 0, 3, 0, 0, 0, 0});
+        for (int i = 0; i < 100 && nap(stopping, 100); ++i) {
+          char c;
+          if (::recv(fd, &c, 1, MSG_DONTWAIT) == 0) return;
+        }
+      },
+      at.server);
+  REQUIRE(server.listening());
+  auto o = diagnose(at, pgTarget(at.server.ip, server.port(), "disable"));
   INFO(describe(o.report));
   CHECK(server.connections() > 1);
   CHECK(rootStage(o.report) == "postgres");
   CHECK(o.proc.exitCode >= 1);
 }
 
-TEST_CASE("hostile TLS: a server that resets the connection mid-handshake", "[integration][hostile]") {
-  HostileTcpServer server([](int fd, const std::atomic<bool>&) {
-    auto first = readSome(fd, 3000);
-    if (first.empty()) return;
-    if (isNegotiationRequest(first)) {
-      sendAll(fd, {'S'});
-      readSome(fd, 3000);  // the start of the ClientHello
-    }
-    linger hard{1, 0};  // close with RST
-    ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
-  });
-  auto o = diagnose(pgTarget(server.port()));
+void tlsResetMidHandshake(const Arena& at) {
+  HostileTcpServer server(
+      [](int fd, const std::atomic<bool>&) {
+        auto first = readSome(fd, 3000);
+        if (first.empty()) return;
+        if (isNegotiationRequest(first)) {
+          sendAll(fd, {'S'});
+          readSome(fd, 3000);  // the start of the ClientHello
+        }
+        linger hard{1, 0};  // close with RST
+        ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &hard, sizeof hard);
+      },
+      at.server);
+  REQUIRE(server.listening());
+  auto o = diagnose(at, pgTarget(at.server.ip, server.port()));
   INFO(describe(o.report));
   CHECK(server.connections() > 1);
   CHECK(rootStage(o.report) == "tls");
   CHECK(o.proc.exitCode == 2);
 }
+
+}  // namespace
+
+// Each scenario twice: loopback (no lab needed) and the lab (scripts/test.sh brings it up).
+#define HOSTILE_CASE(title, scenario)                                                  \
+  TEST_CASE("hostile " title, "[integration][hostile]") { scenario(loopbackArena()); } \
+  TEST_CASE("lab hostile " title, "[lab][hostile]") {                                  \
+    LabArena lab;                                                                      \
+    scenario(lab.arena());                                                             \
+  }
+
+HOSTILE_CASE("DNS: garbage after a valid header", dnsGarbage)
+HOSTILE_CASE("DNS: a compression pointer that points at itself", dnsCompressionLoop)
+HOSTILE_CASE("DNS: a 64 KB answer over TCP after a truncated UDP one", dnsHugeAnswer)
+HOSTILE_CASE("TCP: a tarpit that completes the handshake and never reads", tcpTarpit)
+HOSTILE_CASE("TLS: a server that accepts SSLRequest then sends one byte a second", tlsDrip)
+HOSTILE_CASE("Postgres: an authentication message that claims to be 1 GB", pgHugeMessage)
+HOSTILE_CASE("TLS: a server that resets the connection mid-handshake", tlsResetMidHandshake)

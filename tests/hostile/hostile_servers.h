@@ -1,11 +1,14 @@
 #pragma once
-// Hostile peers on loopback for the end-to-end tests in this folder: a TCP server that
-// runs one misbehaving handler per connection (each on its own thread, all bounded by a
-// stop flag and a time limit), a tarpit that never accepts, and a DNS server (UDP + TCP)
-// on a chosen loopback address and port.
+// Hostile peers for the end-to-end tests in this folder: a TCP server that runs one
+// misbehaving handler per connection (each on its own thread, all bounded by a stop flag
+// and a time limit), a tarpit that never accepts, and a DNS server (UDP + TCP) on a
+// chosen address and port. Each listens at a Place: loopback in the test's own network
+// namespace, or an address inside one of the lab's namespaces.
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sched.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -34,6 +37,27 @@ inline net::Fd listenOn(const char* ip, uint16_t port, int type) {
   if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return net::Fd();
   if (type == SOCK_STREAM && ::listen(fd.get(), 16) != 0) return net::Fd();
   return fd;
+}
+
+// Where a peer listens: an address, and the network namespace (a name under /run/netns,
+// as `ip netns` makes them) its sockets are created in; empty = the test's own.
+struct Place {
+  std::string ip = "127.0.0.1";
+  std::string netns;
+};
+
+// listenOn at `at`. A socket belongs to the namespace it was created in for its whole
+// life, and setns() moves only the calling thread: so only the creation runs on a
+// short-lived thread that enters the namespace; accept, recv and send then work from
+// any thread of the test. An invalid Fd when the namespace or the address is missing.
+inline net::Fd listenAt(const Place& at, uint16_t port, int type) {
+  if (at.netns.empty()) return listenOn(at.ip.c_str(), port, type);
+  net::Fd out;
+  std::thread([&] {
+    net::Fd ns(::open(("/run/netns/" + at.netns).c_str(), O_RDONLY | O_CLOEXEC));
+    if (ns.valid() && ::setns(ns.get(), CLONE_NEWNET) == 0) out = listenOn(at.ip.c_str(), port, type);
+  }).join();
+  return out;
 }
 
 inline uint16_t localPort(int fd) {
@@ -69,24 +93,32 @@ inline bool isNegotiationRequest(const std::vector<uint8_t>& b) {
   return b[4] == 0x04 && b[5] == 0xd2 && b[6] == 0x16 && (b[7] == 0x2f || b[7] == 0x30);
 }
 
-// A TCP server on 127.0.0.1 (ephemeral port). `handler(fd, stopping)` runs on its own
-// thread per connection; the destructor raises `stopping` and joins them all.
+// A port nothing listens on at `at` (bound, read, closed: a refused connect), 0 if none.
+inline uint16_t closedPortAt(const Place& at) {
+  auto fd = listenAt(at, 0, SOCK_STREAM);
+  return fd.valid() ? localPort(fd.get()) : 0;
+}
+
+// A TCP server at `at` (ephemeral port). `handler(fd, stopping)` runs on its own thread
+// per connection; the destructor raises `stopping` and joins them all.
 class HostileTcpServer {
  public:
   using Handler = std::function<void(int fd, const std::atomic<bool>& stopping)>;
-  explicit HostileTcpServer(Handler h) : handler_(std::move(h)) {
-    listener_ = listenOn("127.0.0.1", 0, SOCK_STREAM);
+  explicit HostileTcpServer(Handler h, const Place& at = {}) : handler_(std::move(h)) {
+    listener_ = listenAt(at, 0, SOCK_STREAM);
+    if (!listener_.valid()) return;
     port_ = localPort(listener_.get());
     acceptor_ = std::thread([this] { acceptLoop(); });
   }
   ~HostileTcpServer() {
     stopping_ = true;
-    acceptor_.join();
+    if (acceptor_.joinable()) acceptor_.join();
     std::lock_guard<std::mutex> lock(mutex_);
     for (auto& t : workers_) t.join();
   }
   HostileTcpServer(const HostileTcpServer&) = delete;
   HostileTcpServer& operator=(const HostileTcpServer&) = delete;
+  bool listening() const { return acceptor_.joinable(); }
   uint16_t port() const { return port_; }
   int connections() const { return connections_; }
 
@@ -121,13 +153,13 @@ inline bool nap(const std::atomic<bool>& stopping, int ms) {
   return !stopping;
 }
 
-// A DNS server on `ip`:`port`, UDP and TCP, answering with the handler's bytes.
+// A DNS server at `at`:`port`, UDP and TCP, answering with the handler's bytes.
 class HostileDnsServer {
  public:
   using Handler = std::function<std::optional<std::vector<uint8_t>>(const std::vector<uint8_t>& query, bool tcp)>;
-  HostileDnsServer(const char* ip, uint16_t port, Handler h) : handler_(std::move(h)) {
-    udp_ = listenOn(ip, port, SOCK_DGRAM);
-    tcp_ = listenOn(ip, port, SOCK_STREAM);
+  HostileDnsServer(const Place& at, uint16_t port, Handler h) : handler_(std::move(h)) {
+    udp_ = listenAt(at, port, SOCK_DGRAM);
+    tcp_ = listenAt(at, port, SOCK_STREAM);
     if (udp_.valid() && tcp_.valid()) thread_ = std::thread([this] { loop(); });
   }
   ~HostileDnsServer() {

@@ -1,6 +1,9 @@
 #include "util/redact.h"
 
 #include <catch2/catch.hpp>
+#include <string>
+#include <utility>
+#include <vector>
 
 using pgreach::util::Redactor;
 
@@ -16,4 +19,26 @@ TEST_CASE("the redactor masks literal secrets and secret shapes", "[unit][redact
   CHECK(r.apply("password='a b\\' c' x") == "password=<HIDDEN> x");
   CHECK(r.apply("token pscale_pw_AbC123_xyz end") == "token pscale_pw_<HIDDEN> end");
   CHECK(r.apply("postgresql://host/db?sslmode=require") == "postgresql://host/db?sslmode=require");
+}
+
+// redactPatterns tries each pattern only where its literal starts (std::regex is slow):
+// the literals are found whatever their case, as the patterns themselves are; every match
+// among long text, a match right after another, a '\b' that must see the byte before.
+TEST_CASE("the redactor finds each shape wherever and in whatever case it starts", "[unit][redaction]") {
+  const std::string filler(5000, 'x');
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"POSTGRESQL://User:Other@Host/db", "POSTGRESQL://User:<HIDDEN>@Host/db"},
+      {"Postgres://u:x@h", "Postgres://u:<HIDDEN>@h"},
+      {"HOST=h PassWord=abc", "HOST=h PassWord=<HIDDEN>"},
+      {"sslPASSWORD = xyz", "sslPASSWORD = <HIDDEN>"},
+      {"xpassword=abc xsslpassword=def", "xpassword=abc xsslpassword=def"},
+      {"https://u:p@docs.example/ pass word=x", "https://u:p@docs.example/ pass word=x"},
+      {filler + " postgresql://a:b@h\tpostgres://c:d@h\nx postgresql://h/db " + filler,
+       filler + " postgresql://a:<HIDDEN>@h\tpostgres://c:<HIDDEN>@h\nx postgresql://h/db " + filler},
+      {"`postgresql://u:p@h/db`, (postgres://v:q@h)", "`postgresql://u:<HIDDEN>@h/db`, (postgres://v:<HIDDEN>@h)"},
+      {"postgres://u:p@postgres://v:q@h", "postgres://u:<HIDDEN>@postgres://v:<HIDDEN>@h"},
+      {"postgres", "postgres"},
+  };
+  Redactor r;
+  for (const auto& [in, out] : cases) CHECK(r.apply(in) == out);
 }
