@@ -21,6 +21,14 @@ bool dropsPrivilegesEarly(int argc, char* argv[]) {
 }
 }  // namespace
 
+// GnuTLS initialises itself from a library constructor (random pool, CPU detection,
+// p11-kit modules), ~0.7 MB of resident pages. pgreach never calls GnuTLS: it is loaded
+// only because libpq links libldap, which links it. This is GnuTLS's documented way to
+// skip that implicit init (what its GNUTLS_SKIP_GLOBAL_INIT macro defines; the linker
+// exports it, CMakeLists.txt "memory"). Whoever does use GnuTLS (libldap for an ldap://
+// service lookup) calls gnutls_global_init() itself, which still works.
+extern "C" int _gnutls_global_init_skip(void) { return 1; }
+
 int main(int argc, char* argv[]) {
 #ifdef M_ARENA_MAX
   // glibc gives each new thread its own malloc arena (up to 8 per core); every check runs on

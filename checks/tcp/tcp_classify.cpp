@@ -34,6 +34,17 @@ Verdict fromOutcome(ConnectOutcome o) {
   return Verdict::LocalError;
 }
 
+// Whether the ICMP kind names the verdict more precisely than connect()'s errno did.
+Verdict refineByIcmp(Verdict v, capture::IcmpKind kind) {
+  if (kind == capture::IcmpKind::AdminProhibited &&
+      (v == Verdict::HostUnreachable || v == Verdict::NetUnreachable || v == Verdict::Dropped ||
+       v == Verdict::Refused)) {
+    return Verdict::AdminProhibited;
+  }
+  if (kind == capture::IcmpKind::PortUnreachable && v == Verdict::Refused) return Verdict::PortUnreachable;
+  return v;
+}
+
 std::string ms(double v) {
   char b[32];
   std::snprintf(b, sizeof b, "%.1f ms", v);
@@ -134,17 +145,18 @@ ProbeVerdict decide(const std::string& host, const net::IpAddress& address, uint
     }
     p.elapsedMs = attempts.back().elapsedMs;
   }
-  if (evidence) {
-    const auto kind = evidence->icmpVerdict();
-    if (p.verdict != Verdict::Open) {
-      if (kind == capture::IcmpKind::AdminProhibited &&
-          (p.verdict == Verdict::HostUnreachable || p.verdict == Verdict::NetUnreachable ||
-           p.verdict == Verdict::Dropped || p.verdict == Verdict::Refused)) {
-        p.verdict = Verdict::AdminProhibited;
-      } else if (kind == capture::IcmpKind::PortUnreachable && p.verdict == Verdict::Refused) {
-        p.verdict = Verdict::PortUnreachable;
-      }
+  if (p.verdict != Verdict::Open) {
+    // The socket's own ICMP report (latest attempt that failed the way the verdict says).
+    const Verdict plain = p.verdict;
+    for (auto it = attempts.rbegin(); it != attempts.rend(); ++it) {
+      if (!it->icmp || fromOutcome(it->outcome) != plain) continue;
+      p.verdict = refineByIcmp(plain, capture::icmpKind(it->icmp->v6, it->icmp->type, it->icmp->code));
+      p.socketEvidence = it->icmp->evidence();
+      break;
     }
+  }
+  if (evidence) {
+    if (p.verdict != Verdict::Open) p.verdict = refineByIcmp(p.verdict, evidence->icmpVerdict());
     p.packetEvidence = evidence->evidence();
     if (p.verdict == Verdict::Dropped && evidence->synAcks > 0) {
       p.packetEvidence.push_back(
@@ -203,6 +215,7 @@ std::vector<Finding> findingsFor(const std::vector<ProbeVerdict>& probes, double
       }
       if (n > 1) l += ", " + std::to_string(n) + " of " + std::to_string(n) + " attempts";
       ev.push_back(l);
+      if (!p->socketEvidence.empty()) ev.push_back("  " + p->socketEvidence);
       for (const auto& e : p->packetEvidence) ev.push_back("  wire: " + e);
     }
     return ev;

@@ -34,6 +34,7 @@ struct Attempt {
   net::ConnectOutcome outcome = net::ConnectOutcome::LocalError;
   double elapsedMs = 0;
   std::string detail;
+  std::optional<net::IcmpReport> icmp;  // from the socket's error queue, when one aborted it
 };
 
 struct ProbeVerdict {
@@ -48,12 +49,14 @@ struct ProbeVerdict {
   std::optional<double> minMs, medianMs, maxMs;
   double elapsedMs = 0;                     // median of open attempts, else the last attempt's elapsed time
   std::vector<std::string> packetEvidence;  // from the capture, when there was one
+  std::string socketEvidence;               // the ICMP error the socket reported, "" if none
   std::string clientAddress;                // our source address toward it ("" if unknown)
   std::string label() const;
 };
 
-// Decides one probe from its attempts, refined by the wire: an ICMP admin-prohibited seen
-// for the flow names what the kernel calls "No route to host".
+// Decides one probe from its attempts, refined first by the ICMP error the socket's error
+// queue reported (unprivileged), then by the wire: an ICMP admin-prohibited from either
+// names what the kernel calls "No route to host".
 ProbeVerdict decide(const std::string& host, const net::IpAddress& address, uint16_t port,
                     const std::vector<Attempt>& attempts, const capture::FlowEvidence* evidence);
 

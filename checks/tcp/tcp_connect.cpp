@@ -1,7 +1,8 @@
 // tcp.connect: a non-blocking connect with a deadline to every address × port, all at
 // once, repeated --repeat times, while a pcap capture on "any" records the handshake.
-// Outcomes come from the kernel (connect errno); the wire names what the kernel blurs
-// (admin-prohibited vs host-unreachable, retransmitted SYNs, who sent the RST).
+// Outcomes come from the kernel (connect errno, and the ICMP error queued on the socket,
+// which names admin-prohibited vs host-unreachable without privileges); the wire adds
+// what crossed it (retransmitted SYNs, who sent the RST, the ICMP packet itself).
 #include <chrono>
 #include <thread>
 
@@ -76,7 +77,7 @@ class TcpConnect final : public engine::Check {
            std::string("no packet capture: ") +
                (perm ? "needs root or CAP_NET_RAW" : "libpcap could not open \"any\"") +
                (haveIcmpOnly ? "; ICMP errors read from a raw socket instead"
-                             : "; outcomes from the kernel only"),
+                             : "; ICMP errors read from the socket error queue only"),
            {"pcap: " + live.error()},
            "Run as root (or grant CAP_NET_RAW: setcap cap_net_raw+ep pgreach) to see SYN retransmissions, "
            "SYN-ACKs, RSTs and ICMP errors on the wire."});
@@ -95,7 +96,7 @@ class TcpConnect final : public engine::Check {
       auto results = net::connectAll(requests, timeout);
       for (size_t i = 0; i < results.size(); ++i) {
         attempts[i].push_back({results[i].outcome, static_cast<double>(results[i].elapsed.count()) / 1000.0,
-                               results[i].detail});
+                               results[i].detail, results[i].icmp});
       }
       ++roundsRun;
     }
@@ -148,6 +149,7 @@ class TcpConnect final : public engine::Check {
                           {"attempts", v.attempts.size()},
                           {"open_count", v.openCount},
                           {"flaky", v.flaky}};
+      if (!v.socketEvidence.empty()) p["socket_error"] = v.socketEvidence;
       if (v.minMs) p["connect_ms"] = {{"min", *v.minMs}, {"median", *v.medianMs}, {"max", *v.maxMs}};
       if (!evidence.empty()) {
         const auto& e = evidence[i];

@@ -1,5 +1,9 @@
 #include "engine/scheduler.h"
 
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
 #include <algorithm>
 #include <condition_variable>
 #include <exception>
@@ -161,6 +165,12 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
       if (state->done.count(it->first)) {
         lock.unlock();
         it->second.thread.join();
+#if defined(__GLIBC__)
+        // A finished check's buffers (DNS answers, certificates, libpq's connection) sit
+        // free in glibc's arenas; hand them back before the next stage allocates its own.
+        // Peak RSS of a full diagnose -0.15-0.2 MB (bench/RSS-NOTES.md); a few syscalls.
+        ::malloc_trim(0);
+#endif
         lock.lock();
         it = running.erase(it);
       } else {

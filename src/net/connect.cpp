@@ -54,12 +54,17 @@ std::vector<ConnectResult> connectAll(const std::vector<ConnectRequest>& request
       r.detail = std::string("socket(): ") + std::strerror(errno);
       continue;
     }
+    // Before the SYN leaves, so the ICMP error that may answer it is queued for us.
+    enableIcmpErrorQueue(fd.get(), family);
     sockaddr_storage ss;
     socklen_t len = requests[i].address.toSockaddr(requests[i].port, ss);
     if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) == 0) {
       r.outcome = ConnectOutcome::Open;
       r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started[i]);
-      if (keepOpen) r.socket = std::move(fd);
+      if (keepOpen) {
+        disableIcmpErrorQueue(fd.get(), family);
+        r.socket = std::move(fd);
+      }
       continue;
     }
     if (errno != EINPROGRESS) {
@@ -98,8 +103,16 @@ std::vector<ConnectResult> connectAll(const std::vector<ConnectRequest>& request
       r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started[i]);
       r.sysErrno = err;
       r.outcome = classifyConnectErrno(err, false);
-      if (err != 0) r.detail = std::strerror(err);
-      if (r.outcome != ConnectOutcome::Open || !keepOpen) r.socket.reset();
+      if (err != 0) {
+        r.detail = std::strerror(err);
+        // SO_ERROR first: reading the queue would clear the pending error.
+        r.icmp = readIcmpError(r.socket.get());
+      }
+      if (r.outcome == ConnectOutcome::Open && keepOpen) {
+        disableIcmpErrorQueue(r.socket.get(), r.request.address.family);
+      } else {
+        r.socket.reset();
+      }
     }
     inFlight.swap(still);
   }

@@ -2,12 +2,14 @@
 // Non-blocking TCP connects with a deadline, many at once, each classified by what came
 // back: a SYN-ACK (open), an RST (refused), nothing (dropped), or an ICMP error.
 #include <chrono>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "net/address.h"
 #include "net/fd.h"
+#include "net/icmp_errqueue.h"
 
 namespace pgreach::net {
 
@@ -34,6 +36,9 @@ struct ConnectResult {
   std::chrono::microseconds elapsed{0};
   int sysErrno = 0;    // the errno that decided it, 0 for open/timeout
   std::string detail;  // strerror text or what failed
+  // The ICMP error that aborted the connect, from the socket's error queue (no privilege
+  // needed); nullopt for open/refused/timeout or when the kernel queued none.
+  std::optional<IcmpReport> icmp;
   Fd socket;           // the connected socket when `keepOpen` was asked and it is open
 };
 

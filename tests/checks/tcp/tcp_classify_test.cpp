@@ -12,7 +12,7 @@ net::IpAddress ip(const char* s) { return *net::IpAddress::parse(s); }
 
 std::vector<Attempt> attempts(std::initializer_list<std::pair<ConnectOutcome, double>> list) {
   std::vector<Attempt> out;
-  for (const auto& [o, ms] : list) out.push_back({o, ms, ""});
+  for (const auto& [o, ms] : list) out.push_back({o, ms, "", std::nullopt});
   return out;
 }
 
@@ -159,4 +159,61 @@ TEST_CASE("a SYN-ACK on the wire with a timed-out connect blames this machine's 
   bool named = false;
   for (const auto& l : p.packetEvidence) named = named || l.find("local firewall") != std::string::npos;
   CHECK(named);
+}
+
+namespace {
+// One failed attempt carrying the ICMP error its socket's error queue reported.
+std::vector<Attempt> withSocketIcmp(ConnectOutcome o, uint8_t type, uint8_t code, const char* from) {
+  net::IcmpReport r;
+  r.type = type;
+  r.code = code;
+  r.offender = ip(from);
+  return {{o, 0.3, "No route to host", r}};
+}
+}  // namespace
+
+TEST_CASE("the socket error queue's ICMP 3/13 names admin-prohibited without any capture", "[unit][tcp]") {
+  auto p = decide("h", ip("10.40.2.120"), 5432,
+                  withSocketIcmp(ConnectOutcome::HostUnreachable, 3, 13, "10.40.1.1"), nullptr);
+  CHECK(p.verdict == Verdict::AdminProhibited);
+  CHECK(std::string(outcomeName(p.verdict)) == "admin_prohibited");
+  CHECK(p.socketEvidence == "ICMP type 3 code 13 from 10.40.1.1 (socket error queue)");
+  auto fs = findingsFor({p}, 2.0);
+  const auto* f = find(fs, "tcp.icmp_admin_prohibited");
+  REQUIRE(f);
+  bool line = false;
+  for (const auto& e : f->evidence) line = line || e == "  ICMP type 3 code 13 from 10.40.1.1 (socket error queue)";
+  CHECK(line);
+
+  // A real host-unreachable (3/1) stays one, with the router named in the evidence.
+  auto h = decide("h", ip("10.40.2.120"), 5432, withSocketIcmp(ConnectOutcome::HostUnreachable, 3, 1, "10.40.1.1"),
+                  nullptr);
+  CHECK(h.verdict == Verdict::HostUnreachable);
+  CHECK(h.socketEvidence == "ICMP type 3 code 1 from 10.40.1.1 (socket error queue)");
+  // ICMP port unreachable arrives as ECONNREFUSED; the queue tells it from an RST.
+  CHECK(decide("h", ip("10.40.2.120"), 5432, withSocketIcmp(ConnectOutcome::Refused, 3, 3, "10.40.1.1"), nullptr)
+            .verdict == Verdict::PortUnreachable);
+  // ICMPv6 1/1 (administratively prohibited) as well.
+  auto v6 = withSocketIcmp(ConnectOutcome::HostUnreachable, 1, 1, "fd00::1");
+  v6[0].icmp->v6 = true;
+  auto p6 = decide("h", ip("fd00::5"), 5432, v6, nullptr);
+  CHECK(p6.verdict == Verdict::AdminProhibited);
+  CHECK(p6.socketEvidence == "ICMPv6 type 1 code 1 from fd00::1 (socket error queue)");
+  // An open probe ignores a report left by an earlier failed round.
+  auto mixed = withSocketIcmp(ConnectOutcome::HostUnreachable, 3, 13, "10.40.1.1");
+  mixed.push_back({ConnectOutcome::Open, 1.0, "", std::nullopt});
+  CHECK(decide("h", ip("10.40.2.120"), 5432, mixed, nullptr).verdict == Verdict::Open);
+}
+
+TEST_CASE("the wire still adds its evidence next to the socket's ICMP report", "[unit][tcp]") {
+  checks::capture::FlowEvidence ev;
+  ev.address = ip("10.40.2.120");
+  ev.port = 5432;
+  ev.syns = 1;
+  ev.attempts = 1;
+  ev.icmp.push_back({ip("10.40.1.1"), 3, 13, checks::capture::IcmpKind::AdminProhibited});
+  auto p = decide("h", ev.address, 5432, withSocketIcmp(ConnectOutcome::HostUnreachable, 3, 13, "10.40.1.1"), &ev);
+  CHECK(p.verdict == Verdict::AdminProhibited);
+  CHECK_FALSE(p.socketEvidence.empty());
+  CHECK_FALSE(p.packetEvidence.empty());
 }

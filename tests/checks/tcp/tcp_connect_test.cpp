@@ -2,10 +2,12 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -202,6 +204,39 @@ TEST_CASE("lab icmp-admin-prohibited: named admin-prohibited from the captured I
   const json* f = findingOf(*tcp, "tcp.icmp_admin_prohibited");
   REQUIRE(f);
   CHECK((*f)["evidence"].dump().find("code 13 (administratively prohibited) from 10.40.1.1") !=
+        std::string::npos);
+  CHECK(report["root_cause"]["code"] == "tcp.icmp_admin_prohibited");
+}
+
+TEST_CASE("lab icmp-admin-prohibited as nobody: named from the socket error queue, no capture",
+          "[lab][tcp]") {
+  REQUIRE(::geteuid() == 0);  // runuser needs root; the binary itself runs as nobody
+  testing::labScenario("icmp-admin-prohibited");
+  namespace fs = std::filesystem;
+  char tmpl[] = "/tmp/pgreach-lab-nobody-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl) != nullptr);
+  const fs::path dir = tmpl;
+  ::chmod(tmpl, 0755);
+  // A copy nobody can execute whatever the permissions of the build tree.
+  const fs::path bin = dir / "pgreach";
+  fs::copy_file(testing::pgreachBinary(), bin);
+  ::chmod(bin.c_str(), 0755);
+  auto r = testing::runInClient({"runuser", "-u", "nobody", "--", bin.string(), "diagnose",
+                                 "host=" + testing::labEnv("LAB_HOST_NEON") + " dbname=appdb user=app", "--only",
+                                 "dns,tcp", "--ports", "5432,6432", "--timeout", "2s", "--format", "json"},
+                                std::chrono::seconds(40));
+  fs::remove_all(dir);
+  INFO("stderr: " << r.err);
+  REQUIRE(r.exitCode >= 0);
+  const json report = json::parse(r.out);
+  const json* tcp = tcpCheck(report);
+  REQUIRE(tcp);
+  CHECK((*tcp)["data"]["capture"] == "none");  // neither pcap nor a raw socket as nobody
+  CHECK(outcomeOf(*tcp, 5432) == "admin_prohibited");
+  CHECK(outcomeOf(*tcp, 6432) == "open");
+  const json* f = findingOf(*tcp, "tcp.icmp_admin_prohibited");
+  REQUIRE(f);
+  CHECK((*f)["evidence"].dump().find("ICMP type 3 code 13 from 10.40.1.1 (socket error queue)") !=
         std::string::npos);
   CHECK(report["root_cause"]["code"] == "tcp.icmp_admin_prohibited");
 }
