@@ -78,13 +78,21 @@ class AzurePath final : public engine::Check {
     for (const auto& t : ctx.options().endpointIps) {
       if (auto a = net::IpAddress::parse(t)) endpoints.push_back(*a);
     }
+    std::string noAddress;  // a private endpoint whose address lives only on a NIC not exported
     if (endpoints.empty()) {
       for (const auto* pe : selectAzureEndpoints(ctx, *net)) {
         for (const auto& a : pe->addresses()) endpoints.push_back(a);
+        if (pe->addresses().empty() && !pe->nicIds.empty() && noAddress.empty()) {
+          noAddress = "; private endpoint " + pe->name +
+                      " lists no address (no customDnsConfigs, as with a DNS zone group) and its NIC is not in the "
+                      "export: add `az network nic show --ids " + pe->nicIds.front() + " -o json`";
+        }
       }
     }
     if (endpoints.empty()) endpoints = resolvedAddresses(ctx);
-    if (endpoints.empty()) return skipped("no endpoint address (--endpoint-ip or a private endpoint in the export)");
+    if (endpoints.empty()) {
+      return skipped("no endpoint address (--endpoint-ip or a private endpoint in the export)" + noAddress);
+    }
     CheckResult r;
     nlohmann::json paths = nlohmann::json::array();
     int reachable = 0, total = 0;

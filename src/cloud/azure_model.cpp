@@ -22,6 +22,7 @@ std::vector<net::IpAddress> PrivateEndpoint::addresses() const {
       if (std::find(out.begin(), out.end(), a) == out.end()) out.push_back(a);
     }
   }
+  if (out.empty()) out = nicAddresses;
   return out;
 }
 
@@ -335,6 +336,7 @@ void parsePrivateEndpoint(AzureNetwork& net, const Json& o, const std::string& p
       pe.dnsConfigs.emplace_back(optString(c, "fqdn", p).value_or(""), std::move(ips));
     }
   }
+  pe.nicIds = idsOf(o, "networkInterfaces", path);
   for (const char* key : {"privateLinkServiceConnections", "manualPrivateLinkServiceConnections"}) {
     const Json* cs = optArray(o, key, path);
     if (!cs) continue;
@@ -388,6 +390,29 @@ void parseRecordSet(AzureNetwork& net, const Json& o, const std::string& path) {
   net.records.push_back(std::move(r));
 }
 
+bool isNic(const Json& o) {
+  const auto type = o.find("type");
+  if (type != o.end() && type->is_string()) return util::toLower(type->get<std::string>()) == "microsoft.network/networkinterfaces";
+  const auto id = o.find("id");
+  return id != o.end() && id->is_string() && util::toLower(id->get<std::string>()).find("/networkinterfaces/") != std::string::npos;
+}
+
+void parseNic(AzureNetwork& net, const Json& o, const std::string& path) {
+  AzureNic n;
+  n.id = optString(o, "id", path).value_or("");
+  const Json& cs = requireArray(o, "ipConfigurations", path);
+  const std::string cp = fieldPath(path, "ipConfigurations");
+  for (size_t i = 0; i < cs.size(); ++i) {
+    const std::string p = indexPath(cp, i);
+    const auto text = optString(elementObject(cs, i, cp), "privateIPAddress", p);
+    if (!text) continue;
+    auto a = net::IpAddress::parse(*text);
+    if (!a) fail(fieldPath(p, "privateIPAddress"), "expected an IP address, got \"" + *text + "\"");
+    n.addresses.push_back(*a);
+  }
+  net.nics.push_back(std::move(n));
+}
+
 // Returns the kind recognised, or "" for an object of no known shape.
 std::string dispatch(AzureNetwork& net, const Json& o, const std::string& path) {
   if (!o.is_object()) return "";
@@ -397,6 +422,7 @@ std::string dispatch(AzureNetwork& net, const Json& o, const std::string& path) 
     return parseEffective(net, o, path), "EffectiveSecurityRules";
   if (o.contains("privateLinkServiceConnections") || o.contains("manualPrivateLinkServiceConnections"))
     return parsePrivateEndpoint(net, o, path), "PrivateEndpoint";
+  if (o.contains("ipConfigurations") && isNic(o)) return parseNic(net, o, path), "NetworkInterface";
   if (o.contains("virtualNetwork")) return parseLink(net, o, path), "PrivateDnsLinks";
   if (o.contains("aRecords")) return parseRecordSet(net, o, path), "ARecordSets";
   if (o.contains("routes")) return parseRouteTable(net, o, path), "RouteTable";
@@ -438,10 +464,25 @@ Expected<bool> mergeAzureExport(AzureNetwork& net, const std::string& fileName, 
   }
 }
 
+void linkEndpointNics(AzureNetwork& net) {
+  for (auto& pe : net.privateEndpoints) {
+    pe.nicAddresses.clear();
+    for (const auto& nicId : pe.nicIds) {
+      for (const auto& nic : net.nics) {
+        if (!sameAzureId(nic.id, nicId)) continue;
+        for (const auto& a : nic.addresses) {
+          if (std::find(pe.nicAddresses.begin(), pe.nicAddresses.end(), a) == pe.nicAddresses.end()) pe.nicAddresses.push_back(a);
+        }
+      }
+    }
+  }
+}
+
 Expected<AzureNetwork> loadAzureDir(const std::string& dir) {
   AzureNetwork net;
   auto r = forEachExport(dir, [&](const std::string& name, const Json& doc) { return mergeAzureExport(net, name, doc); });
   if (!r) return makeError(r.error());
+  linkEndpointNics(net);
   return net;
 }
 

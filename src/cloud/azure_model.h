@@ -75,7 +75,16 @@ struct PrivateEndpoint {
   std::string name, id, resourceGroup, provisioningState, subnetId;
   std::vector<std::pair<std::string, std::vector<net::IpAddress>>> dnsConfigs;  // fqdn → addresses
   std::vector<PeConnection> connections;
+  std::vector<std::string> nicIds;             // networkInterfaces[].id
+  std::vector<net::IpAddress> nicAddresses;    // from those NICs' exports (loadAzureDir)
+  // customDnsConfigs addresses, else (an endpoint in a DNS zone group lists none) its NICs'.
   std::vector<net::IpAddress> addresses() const;
+};
+
+// `az network nic show` / `nic list`: only what locates a private endpoint's address.
+struct AzureNic {
+  std::string id;
+  std::vector<net::IpAddress> addresses;  // ipConfigurations[].privateIPAddress
 };
 
 struct DnsLink {
@@ -96,6 +105,7 @@ class AzureNetwork {
   std::vector<PrivateEndpoint> privateEndpoints;
   std::vector<DnsLink> links;
   std::vector<ARecordSet> records;
+  std::vector<AzureNic> nics;
   std::vector<std::string> loadedKinds, files, ignoredFiles;
 
   bool has(std::string_view kind) const;
@@ -118,6 +128,8 @@ std::string azureIdName(std::string_view id);
 std::string azureIdSegment(std::string_view id, std::string_view kind);
 
 Expected<bool> mergeAzureExport(AzureNetwork& net, const std::string& fileName, const Json& doc);
+// Fills each private endpoint's nicAddresses from the NICs loaded (files come in any order).
+void linkEndpointNics(AzureNetwork& net);
 Expected<AzureNetwork> loadAzureDir(const std::string& dir);
 
 }  // namespace pgreach::cloud

@@ -257,6 +257,9 @@ Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, cons
   };
   run("private-endpoints.json", {"private-endpoint", "list"}, true);
   if (missing) return makeError("--cloud-live: the az CLI is not installed (not found on PATH)");
+  // The NICs: where an endpoint in a DNS zone group (no customDnsConfigs) has its address,
+  // and where the client's NIC is found.
+  auto nics = run("nics.json", {"nic", "list"}, true, false);
   run("nsgs.json", {"nsg", "list"}, true);
   run("route-tables.json", {"route-table", "list"}, true);
   run("vnets.json", {"vnet", "list"}, true);
@@ -288,9 +291,9 @@ Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, cons
     }
   }
   // The client NIC's own NSG only shows in its effective rules, which need the NIC's id:
-  // found by the client's address in the NIC list (hidden: no export the loader reads).
+  // found by the client's address in the NIC list.
   if (!clientIp.empty() && !c.ran.empty()) {
-    if (auto nics = run(".nics.json", {"nic", "list"}, true, false)) {
+    if (nics) {
       std::string nicId;
       for (const auto& n : nics->is_array() ? *nics : Json::array()) {
         if (!n.is_object() || !n.contains("ipConfigurations") || !n["ipConfigurations"].is_array()) continue;

@@ -139,6 +139,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (azureOk && !cloud::mergeAzureExport(azure, p.name, *doc)) azureOk = false;
   }
   if (awsOk) evaluateAws(aws);
-  if (azureOk) evaluateAzure(azure);
+  if (azureOk) {
+    cloud::linkEndpointNics(azure);  // as loadAzureDir does once every file is in
+    evaluateAzure(azure);
+  }
   return 0;
 }

@@ -250,7 +250,7 @@ TEST_CASE("--cloud-live kills an az command that hangs, and says so", "[unit][cl
   CHECK(std::chrono::steady_clock::now() - t0 < 10s);
   // What the CLI started dies with it (the process group is killed), not only the CLI.
   const auto pids = lines(tmp.path + "-pids");
-  CHECK(pids.size() == 5);  // the 5 lists; nothing more once nothing answered
+  CHECK(pids.size() == 6);  // the 5 lists and the NIC list; nothing more once nothing answered
   for (const auto& p : pids) {
     bool gone = false;
     for (int i = 0; i < 100 && !gone; ++i) {
@@ -349,5 +349,31 @@ TEST_CASE("--cloud-live reads the client NIC's effective NSG: a NIC-level deny i
   CHECK(calls.back().rfind("network nic list-effective-nsg --ids /subscriptions/", 0) == 0);
   CHECK(calls.back().find("/networkInterfaces/client-vm-nic -o json") != std::string::npos);
   ::unlink(log.c_str());
+  CHECK(tmp.emptyAndRemoved());
+}
+
+TEST_CASE("--cloud-live: an endpoint in a DNS zone group (no customDnsConfigs) gets its address from its NIC",
+          "[unit][cloud]") {
+  TempDir tmp;
+  const std::string data = kSrc + "/tests/data/cloud/azure-live/";
+  auto live = audit({kAzureHost, "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
+                    {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "TMPDIR=" + tmp.path,
+                     "FAKE_AZ_ENDPOINTS=" + data + "zone-group-endpoints.json", "FAKE_AZ_NICS=" + data + "zone-group-nics.json"});
+  auto file = audit({kAzureHost, "--azure-json", kLabAzure + "healthy", "--client-ip", "10.40.1.10", "--format", "json"});
+  INFO(live.out);
+  CHECK(live.exitCode == file.exitCode);
+  auto lj = nlohmann::json::parse(live.out), fj = nlohmann::json::parse(file.out);
+  CHECK(azureOutcome(lj) == azureOutcome(fj));
+  CHECK(checkById(lj, "cloud.azure.path")["status"] == "pass");
+  CHECK(checkById(lj, "cloud.azure.endpoint")["data"].dump().find("10.40.2.120") != std::string::npos);
+
+  // Without the NIC the path cannot be evaluated, and the skip says which export is missing.
+  auto bare = audit({kAzureHost, "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
+                    {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "TMPDIR=" + tmp.path,
+                     "FAKE_AZ_ENDPOINTS=" + data + "zone-group-endpoints.json"});
+  auto path = checkById(nlohmann::json::parse(bare.out), "cloud.azure.path");
+  CHECK(path["status"] == "skip");
+  CHECK(path["summary"].get<std::string>().find("its NIC is not in the export: add `az network nic show --ids /subscriptions/") !=
+        std::string::npos);
   CHECK(tmp.emptyAndRemoved());
 }

@@ -2,6 +2,8 @@
 // routes, and the private endpoint's connection, zone link and record.
 #include <catch2/catch.hpp>
 
+#include <nlohmann/json.hpp>
+
 #include "cloud/azure_eval.h"
 #include "util/strings.h"
 
@@ -204,4 +206,34 @@ TEST_CASE("azure: an NSG seen in nsg list and in a NIC's effective rules applies
   const std::string subnetId = subnet->id;
   n.nsgs.push_back(copy);
   CHECK(n.nsgsForSubnet(*n.subnetById(subnetId)).size() == before);
+}
+
+TEST_CASE("azure: an endpoint without customDnsConfigs takes its address from its NIC export", "[unit][cloud]") {
+  const std::string nicId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/pe.nic.1";
+  const auto pe = nlohmann::json::parse(R"([{"name": "pe", "customDnsConfigs": [],
+      "networkInterfaces": [{"id": ")" + nicId + R"("}],
+      "privateLinkServiceConnections": [{"name": "c", "groupIds": ["postgresqlServer"],
+        "privateLinkServiceConnectionState": {"status": "Approved"}}]}])");
+  // `az network nic list`: the endpoint's NIC (id differing in case only) and another one.
+  const auto nics = nlohmann::json::parse(R"([
+      {"id": ")" + util::toLower(nicId) + R"(", "type": "Microsoft.Network/networkInterfaces",
+       "ipConfigurations": [{"privateIPAddress": "10.1.2.7"}, {"privateIPAddress": null}]},
+      {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/vm",
+       "ipConfigurations": [{"privateIPAddress": "10.1.1.10"}]}])");
+  AzureNetwork n;
+  REQUIRE(mergeAzureExport(n, "pe.json", pe).ok());
+  linkEndpointNics(n);
+  CHECK(n.privateEndpoints[0].addresses().empty());  // no NIC export yet: nothing to evaluate
+  REQUIRE(mergeAzureExport(n, "nics.json", nics).ok());
+  CHECK(n.has("NetworkInterface"));
+  linkEndpointNics(n);
+  REQUIRE(n.privateEndpoints[0].addresses().size() == 1);
+  CHECK(n.privateEndpoints[0].addresses()[0] == ip("10.1.2.7"));
+
+  // A NIC whose address is not an address names the file and the field.
+  auto bad = nlohmann::json::parse(R"([{"id": ")" + nicId + R"(", "ipConfigurations": [{"privateIPAddress": "10.1.2"}]}])");
+  auto r = mergeAzureExport(n, "nics-bad.json", bad);
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().find("nics-bad.json") != std::string::npos);
+  CHECK(r.error().find("[0].ipConfigurations[0].privateIPAddress") != std::string::npos);
 }
