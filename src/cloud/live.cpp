@@ -123,6 +123,21 @@ std::string firstErrorLine(const std::string& file) {
   return "";
 }
 
+// Two commands in a row that time out mean the cloud's API is out of reach from here (a
+// private subnet without a NAT gateway or an interface endpoint for the API): the rest are
+// not started, rather than each waiting its full --cloud-cli-timeout.
+class TimeoutBreaker {
+ public:
+  // "" when the next command may run, else why it is not run.
+  std::string refusal() const {
+    return inRow_ >= 2 ? "not run: the two commands before it timed out (is the cloud API reachable from this host?)" : "";
+  }
+  void record(bool timedOut) { inRow_ = timedOut ? inRow_ + 1 : 0; }
+
+ private:
+  int inRow_ = 0;
+};
+
 // A file name part from a resource group name (letters, digits, . _ - kept).
 std::string fileSafe(const std::string& s) {
   std::string out;
@@ -138,6 +153,7 @@ Expected<LiveCollection> collectAwsLive(const std::string& region, std::chrono::
   if (!dir) return makeError(dir.error());
   LiveCollection c;
   c.dir = *dir;
+  TimeoutBreaker breaker;
   auto run = [&](const std::string& file, std::vector<std::string> args) {
     std::vector<std::string> argv{"aws", "ec2"};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -150,9 +166,14 @@ Expected<LiveCollection> collectAwsLive(const std::string& region, std::chrono::
       c.failures.push_back(shown + ": not run, the deadline has passed");
       return false;
     }
+    if (const auto why = breaker.refusal(); !why.empty()) {
+      c.failures.push_back(shown + ": " + why);
+      return false;
+    }
     const auto limit = std::min(perCommand, left);
     const std::string out = c.dir + "/" + file, err = c.dir + "/." + file + ".stderr";
     auto r = runToFile(argv, out, err, limit);
+    breaker.record(r.timedOut);
     if (r.exitCode == 0) {
       c.ran.push_back(shown);
       return true;
@@ -205,6 +226,7 @@ Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, cons
   LiveCollection c;
   c.dir = *dir;
   bool missing = false;
+  TimeoutBreaker breaker;
   // Runs `az network ARGS -o json`; keeps the answer as `file` only when it is JSON.
   auto run = [&](const std::string& file, std::vector<std::string> args, bool narrow,
                  bool sayEmpty = true) -> std::optional<Json> {
@@ -220,9 +242,14 @@ Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, cons
       c.incomplete.push_back(shown + ": not run, the deadline has passed");
       return std::nullopt;
     }
+    if (const auto why = breaker.refusal(); !why.empty()) {
+      c.incomplete.push_back(shown + ": " + why);
+      return std::nullopt;
+    }
     const auto limit = std::min(perCommand, left);
     const std::string out = c.dir + "/" + file, err = c.dir + "/." + file + ".stderr";
     const auto r = runToFile(argv, out, err, limit);
+    breaker.record(r.timedOut);
     std::string why;
     std::optional<Json> doc;
     std::error_code ec;

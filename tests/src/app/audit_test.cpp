@@ -117,9 +117,12 @@ TEST_CASE("--cloud-live kills an aws command that hangs", "[unit][cloud]") {
   auto r = audit({"host=pslab01.private-pg.psdb.cloud", "--cloud-live", "--cloud-cli-timeout", "200ms", "--deadline", "5s",
                   "--client-ip", "10.40.1.10", "--format", "json"},
                  {"PATH=" + path, "FAKE_AWS_DIR=" + kLabAws + "healthy", "FAKE_AWS_SLEEP=30"});
+  // Two timeouts, then the other commands are not started: well under 7 x 200 ms + overhead.
   CHECK(std::chrono::steady_clock::now() - t0 < 10s);
   CHECK(r.exitCode == 3);
-  CHECK(r.out.find("timed out after") != std::string::npos);
+  CHECK(r.out.find("aws ec2 describe-vpcs --output json: timed out after") != std::string::npos);
+  CHECK(r.out.find("aws ec2 describe-security-groups --output json: not run: the two commands before it timed out") !=
+        std::string::npos);
 }
 
 TEST_CASE("without --imds no metadata service is asked; a bad --imds-endpoint is named", "[unit][cloud]") {
@@ -250,7 +253,8 @@ TEST_CASE("--cloud-live kills an az command that hangs, and says so", "[unit][cl
   CHECK(std::chrono::steady_clock::now() - t0 < 10s);
   // What the CLI started dies with it (the process group is killed), not only the CLI.
   const auto pids = lines(tmp.path + "-pids");
-  CHECK(pids.size() == 6);  // the 5 lists and the NIC list; nothing more once nothing answered
+  // Two timeouts in a row: the API is out of reach, the other commands are not started.
+  CHECK(pids.size() == 2);
   for (const auto& p : pids) {
     bool gone = false;
     for (int i = 0; i < 100 && !gone; ++i) {
@@ -265,6 +269,8 @@ TEST_CASE("--cloud-live kills an az command that hangs, and says so", "[unit][cl
   CHECK(ctx["status"] == "error");
   const std::string summary = ctx["summary"];
   CHECK(summary.find("az network private-endpoint list -o json --only-show-errors: timed out after 200 ms (killed)") !=
+        std::string::npos);
+  CHECK(summary.find("az network nsg list -o json --only-show-errors: not run: the two commands before it timed out") !=
         std::string::npos);
   CHECK(tmp.emptyAndRemoved());
 }
