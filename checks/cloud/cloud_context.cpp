@@ -82,7 +82,17 @@ LiveDirs collectLive(engine::CheckContext& ctx, bool wantAws, bool wantAzure, Ch
   };
   if (wantAws && haveAws) take(pc::collectAwsLive(o.cloudRegion, o.cloudCliTimeout, deadline), out.awsDir);
   if (wantAzure && haveAz) {
-    take(pc::collectAzureLive(o.azureResourceGroup, o.clientIp, o.cloudCliTimeout, deadline), out.azureDir);
+    // The client NIC is found by --client-ip, else by this host's own IPv4 addresses.
+    std::vector<std::string> clientIps;
+    if (!o.clientIp.empty()) {
+      clientIps.push_back(o.clientIp);
+    } else {
+      for (const auto& a : localAddresses()) {
+        const bool loopback = a.bytes[0] == 127, linkLocal = a.bytes[0] == 169 && a.bytes[1] == 254;
+        if (a.isV4() && !loopback && !linkLocal) clientIps.push_back(a.toString());
+      }
+    }
+    take(pc::collectAzureLive(o.azureResourceGroup, clientIps, o.cloudCliTimeout, deadline), out.azureDir);
   }
   out.error = util::join(errors, "; ");
   return out;

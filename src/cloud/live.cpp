@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <filesystem>
@@ -216,7 +217,7 @@ Expected<LiveCollection> collectAwsLive(const std::string& region, std::chrono::
   return c;
 }
 
-Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, const std::string& clientIp,
+Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, const std::vector<std::string>& clientIps,
                                           std::chrono::milliseconds perCommand, Clock::time_point deadline) {
   if (!resourceGroup.empty() && resourceGroup[0] == '-') {
     return makeError("--azure-resource-group: \"" + resourceGroup + "\" is not a resource group name");
@@ -319,19 +320,20 @@ Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, cons
   }
   // The client NIC's own NSG only shows in its effective rules, which need the NIC's id:
   // found by the client's address in the NIC list.
-  if (!clientIp.empty() && !c.ran.empty()) {
+  if (!clientIps.empty() && !c.ran.empty()) {
     if (nics) {
       std::string nicId;
       for (const auto& n : nics->is_array() ? *nics : Json::array()) {
         if (!n.is_object() || !n.contains("ipConfigurations") || !n["ipConfigurations"].is_array()) continue;
         for (const auto& ipc : n["ipConfigurations"]) {
-          if (ipc.is_object() && ipc.value("privateIPAddress", Json()) == clientIp && n.contains("id") && n["id"].is_string())
+          if (ipc.is_object() && ipc.contains("privateIPAddress") && ipc["privateIPAddress"].is_string() &&
+              std::find(clientIps.begin(), clientIps.end(), ipc["privateIPAddress"].get<std::string>()) != clientIps.end() && n.contains("id") && n["id"].is_string())
             nicId = n["id"].get<std::string>();
         }
         if (!nicId.empty()) break;
       }
       if (nicId.empty()) {
-        c.failures.push_back("no network interface with " + clientIp +
+        c.failures.push_back("no network interface with " + util::join(clientIps, " or ") +
                              " in az network nic list: its NIC-level NSG is not evaluated");
       } else if (nicId[0] != '-') {
         run("effective-nsg-client-nic.json", {"nic", "list-effective-nsg", "--ids", nicId}, false);

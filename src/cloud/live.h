@@ -43,11 +43,12 @@ Expected<LiveCollection> collectAwsLive(const std::string& region, std::chrono::
 // private endpoints, NSGs, route tables, VNets, private DNS zones, then for each zone
 // named privatelink.postgres.database.azure.com (at most 10) its VNet links and A
 // records. `resourceGroup` ("" = the whole subscription) narrows every list but the
-// zones' (the zone often lives in a shared group). With `clientIp` known, the NIC
-// holding it is looked up in `az network nic list` and its effective NSG rules are read
+// zones' (the zone often lives in a shared group). The NIC holding one of `clientIps`
+// (--client-ip, else the host's own addresses) is looked up in `az network nic list`
+// and its effective NSG rules are read
 // (`nic list-effective-nsg --ids`): a NIC-level NSG shows nowhere else. Answers that are
 // not JSON are dropped and named as failures. Errors only when nothing could be collected.
-Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, const std::string& clientIp,
+Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, const std::vector<std::string>& clientIps,
                                           std::chrono::milliseconds perCommand,
                                           std::chrono::steady_clock::time_point deadline);
 
