@@ -192,7 +192,6 @@ std::vector<SgRule> parsePermissions(const Json& group, std::string_view key, co
 
 void parseSecurityGroup(AwsAccount& acc, const Json& g, size_t i) {
   const std::string path = indexPath("SecurityGroups", i);
-  if (!g.is_object()) fail(path, "expected an object, got " + describeValue(g));
   SecurityGroup sg;
   sg.id = requireString(g, "GroupId", path);
   sg.name = optString(g, "GroupName", path).value_or("");
@@ -202,14 +201,8 @@ void parseSecurityGroup(AwsAccount& acc, const Json& g, size_t i) {
   acc.securityGroups.push_back(std::move(sg));
 }
 
-void parseSecurityGroups(AwsAccount& acc, const Json& doc) {
-  const Json& arr = requireArray(doc, "SecurityGroups", "");
-  for (size_t i = 0; i < arr.size(); ++i) parseSecurityGroup(acc, elementObject(arr, i, "SecurityGroups"), i);
-}
-
 void parseNetworkAcl(AwsAccount& acc, const Json& a, size_t i) {
   const std::string path = indexPath("NetworkAcls", i);
-  if (!a.is_object()) fail(path, "expected an object, got " + describeValue(a));
   NetworkAcl acl;
   acl.id = requireString(a, "NetworkAclId", path);
   acl.vpcId = optString(a, "VpcId", path).value_or("");
@@ -252,14 +245,8 @@ void parseNetworkAcl(AwsAccount& acc, const Json& a, size_t i) {
   acc.networkAcls.push_back(std::move(acl));
 }
 
-void parseNetworkAcls(AwsAccount& acc, const Json& doc) {
-  const Json& arr = requireArray(doc, "NetworkAcls", "");
-  for (size_t i = 0; i < arr.size(); ++i) parseNetworkAcl(acc, elementObject(arr, i, "NetworkAcls"), i);
-}
-
 void parseSubnet(AwsAccount& acc, const Json& s, size_t i) {
   const std::string path = indexPath("Subnets", i);
-  if (!s.is_object()) fail(path, "expected an object, got " + describeValue(s));
   Subnet sub;
   sub.id = requireString(s, "SubnetId", path);
   sub.vpcId = optString(s, "VpcId", path).value_or("");
@@ -274,14 +261,8 @@ void parseSubnet(AwsAccount& acc, const Json& s, size_t i) {
   acc.subnets.push_back(std::move(sub));
 }
 
-void parseSubnets(AwsAccount& acc, const Json& doc) {
-  const Json& arr = requireArray(doc, "Subnets", "");
-  for (size_t i = 0; i < arr.size(); ++i) parseSubnet(acc, elementObject(arr, i, "Subnets"), i);
-}
-
 void parseVpc(AwsAccount& acc, const Json& v, size_t i) {
   const std::string path = indexPath("Vpcs", i);
-  if (!v.is_object()) fail(path, "expected an object, got " + describeValue(v));
   Vpc vpc;
   vpc.id = requireString(v, "VpcId", path);
   if (auto c = optCidr(v, "CidrBlock", path)) vpc.cidrs.push_back(*c);
@@ -302,11 +283,6 @@ void parseVpc(AwsAccount& acc, const Json& v, size_t i) {
   }
 }
 
-void parseVpcs(AwsAccount& acc, const Json& doc) {
-  const Json& arr = requireArray(doc, "Vpcs", "");
-  for (size_t i = 0; i < arr.size(); ++i) parseVpc(acc, elementObject(arr, i, "Vpcs"), i);
-}
-
 void parseVpcAttribute(AwsAccount& acc, const Json& doc) {
   const std::string vpcId = optString(doc, "VpcId", "").value_or("");
   const bool support = doc.contains("EnableDnsSupport");
@@ -325,7 +301,6 @@ void parseVpcAttribute(AwsAccount& acc, const Json& doc) {
 
 void parseRouteTable(AwsAccount& acc, const Json& t, size_t i) {
   const std::string path = indexPath("RouteTables", i);
-  if (!t.is_object()) fail(path, "expected an object, got " + describeValue(t));
   RouteTable rt;
   rt.id = requireString(t, "RouteTableId", path);
   rt.vpcId = optString(t, "VpcId", path).value_or("");
@@ -362,14 +337,8 @@ void parseRouteTable(AwsAccount& acc, const Json& t, size_t i) {
   acc.routeTables.push_back(std::move(rt));
 }
 
-void parseRouteTables(AwsAccount& acc, const Json& doc) {
-  const Json& arr = requireArray(doc, "RouteTables", "");
-  for (size_t i = 0; i < arr.size(); ++i) parseRouteTable(acc, elementObject(arr, i, "RouteTables"), i);
-}
-
 void parseInterface(AwsAccount& acc, const Json& n, size_t i) {
   const std::string path = indexPath("NetworkInterfaces", i);
-  if (!n.is_object()) fail(path, "expected an object, got " + describeValue(n));
   NetworkInterface eni;
   eni.id = requireString(n, "NetworkInterfaceId", path);
   eni.type = optString(n, "InterfaceType", path).value_or("interface");
@@ -403,14 +372,8 @@ void parseInterface(AwsAccount& acc, const Json& n, size_t i) {
   acc.interfaces.push_back(std::move(eni));
 }
 
-void parseInterfaces(AwsAccount& acc, const Json& doc) {
-  const Json& arr = requireArray(doc, "NetworkInterfaces", "");
-  for (size_t i = 0; i < arr.size(); ++i) parseInterface(acc, elementObject(arr, i, "NetworkInterfaces"), i);
-}
-
 void parseEndpoint(AwsAccount& acc, const Json& e, size_t i) {
   const std::string path = indexPath("VpcEndpoints", i);
-  if (!e.is_object()) fail(path, "expected an object, got " + describeValue(e));
   VpcEndpoint ep;
   ep.id = requireString(e, "VpcEndpointId", path);
   ep.type = optString(e, "VpcEndpointType", path).value_or("Interface");
@@ -433,11 +396,6 @@ void parseEndpoint(AwsAccount& acc, const Json& e, size_t i) {
   acc.endpoints.push_back(std::move(ep));
 }
 
-void parseEndpoints(AwsAccount& acc, const Json& doc) {
-  const Json& arr = requireArray(doc, "VpcEndpoints", "");
-  for (size_t i = 0; i < arr.size(); ++i) parseEndpoint(acc, elementObject(arr, i, "VpcEndpoints"), i);
-}
-
 // get-managed-prefix-list-entries prints only Entries[]{Cidr, Description}.
 void parsePrefixList(AwsAccount& acc, const std::string& fileName, const Json& doc) {
   std::string id = optString(doc, "PrefixListId", "").value_or("");
@@ -454,32 +412,22 @@ void parsePrefixList(AwsAccount& acc, const std::string& fileName, const Json& d
   for (size_t i = 0; i < arr.size(); ++i) list.push_back(requireCidr(elementObject(arr, i, "Entries"), "Cidr", indexPath("Entries", i)));
 }
 
-}  // namespace
+// Every list a describe-* command prints, with the parser of one element (an object,
+// checked by the caller). Parsed as the file streams in (export_dir.h), or from the DOM.
+struct ListKind {
+  const char* key;
+  void (*element)(AwsAccount&, const Json&, size_t);
+};
+constexpr ListKind kLists[] = {{"SecurityGroups", parseSecurityGroup}, {"NetworkAcls", parseNetworkAcl},
+                               {"Subnets", parseSubnet},               {"Vpcs", parseVpc},
+                               {"VpcEndpoints", parseEndpoint},        {"NetworkInterfaces", parseInterface},
+                               {"RouteTables", parseRouteTable}};
 
-Expected<bool> mergeAwsExport(AwsAccount& acc, const std::string& fileName, const Json& doc) {
+// Runs `parse`, turning a field or JSON error into an Error naming the file.
+template <typename F>
+Expected<bool> namingFile(const std::string& fileName, F&& parse) {
   try {
-    if (!doc.is_object()) {
-      acc.ignoredFiles.push_back(fileName);
-      return false;
-    }
-    std::string kind;
-    if (doc.contains("SecurityGroups")) kind = "SecurityGroups", parseSecurityGroups(acc, doc);
-    else if (doc.contains("NetworkAcls")) kind = "NetworkAcls", parseNetworkAcls(acc, doc);
-    else if (doc.contains("Subnets")) kind = "Subnets", parseSubnets(acc, doc);
-    else if (doc.contains("Vpcs")) kind = "Vpcs", parseVpcs(acc, doc);
-    else if (doc.contains("VpcEndpoints")) kind = "VpcEndpoints", parseEndpoints(acc, doc);
-    else if (doc.contains("NetworkInterfaces")) kind = "NetworkInterfaces", parseInterfaces(acc, doc);
-    else if (doc.contains("RouteTables")) kind = "RouteTables", parseRouteTables(acc, doc);
-    else if (doc.contains("EnableDnsSupport")) kind = "EnableDnsSupport", parseVpcAttribute(acc, doc);
-    else if (doc.contains("EnableDnsHostnames")) kind = "EnableDnsHostnames", parseVpcAttribute(acc, doc);
-    else if (doc.contains("Entries")) kind = "PrefixListEntries", parsePrefixList(acc, fileName, doc);
-    else {
-      acc.ignoredFiles.push_back(fileName);
-      return false;
-    }
-    if (!acc.has(kind)) acc.loadedKinds.push_back(kind);
-    acc.files.push_back(fileName + " (" + kind + ")");
-    return true;
+    return parse();
   } catch (const FieldError& e) {
     return makeError(fileName + ": " + e.what());
   } catch (const Json::exception& e) {
@@ -487,38 +435,52 @@ Expected<bool> mergeAwsExport(AwsAccount& acc, const std::string& fileName, cons
   }
 }
 
-namespace {
-
-// The arrays whose elements are parsed as they stream in (export_dir.h): every list a
-// describe-* prints. The file itself is then merged with those arrays empty, which
-// records its kind.
-const std::vector<std::string> kStreamedKeys{"SecurityGroups", "NetworkAcls", "Subnets", "Vpcs",
-                                             "VpcEndpoints", "NetworkInterfaces", "RouteTables"};
-
-Expected<bool> mergeAwsElement(AwsAccount& acc, const std::string& fileName, const std::string& key, size_t i, const Json& e) {
-  try {
-    if (key == "SecurityGroups") parseSecurityGroup(acc, e, i);
-    else if (key == "NetworkAcls") parseNetworkAcl(acc, e, i);
-    else if (key == "Subnets") parseSubnet(acc, e, i);
-    else if (key == "Vpcs") parseVpc(acc, e, i);
-    else if (key == "VpcEndpoints") parseEndpoint(acc, e, i);
-    else if (key == "NetworkInterfaces") parseInterface(acc, e, i);
-    else if (key == "RouteTables") parseRouteTable(acc, e, i);
-    return true;
-  } catch (const FieldError& ex) {
-    return makeError(fileName + ": " + ex.what());
-  } catch (const Json::exception& ex) {
-    return makeError(fileName + ": unexpected JSON shape (" + std::string(ex.what()) + ")");
+// The kind of a whole-file export, parsing it into `acc`; "" for an unknown shape.
+std::string mergeKnown(AwsAccount& acc, const std::string& fileName, const Json& doc) {
+  for (const auto& l : kLists) {
+    if (!doc.contains(l.key)) continue;
+    const Json& arr = requireArray(doc, l.key, "");
+    for (size_t i = 0; i < arr.size(); ++i) l.element(acc, elementObject(arr, i, l.key), i);
+    return l.key;
   }
+  for (const char* attr : {"EnableDnsSupport", "EnableDnsHostnames"}) {
+    if (doc.contains(attr)) return parseVpcAttribute(acc, doc), attr;
+  }
+  if (doc.contains("Entries")) return parsePrefixList(acc, fileName, doc), "PrefixListEntries";
+  return "";
 }
 
 }  // namespace
 
+Expected<bool> mergeAwsExport(AwsAccount& acc, const std::string& fileName, const Json& doc) {
+  return namingFile(fileName, [&] {
+    const std::string kind = doc.is_object() ? mergeKnown(acc, fileName, doc) : "";
+    if (kind.empty()) {
+      acc.ignoredFiles.push_back(fileName);
+      return false;
+    }
+    if (!acc.has(kind)) acc.loadedKinds.push_back(kind);
+    acc.files.push_back(fileName + " (" + kind + ")");
+    return true;
+  });
+}
+
 Expected<AwsAccount> loadAwsDir(const std::string& dir) {
   AwsAccount acc;
+  std::vector<std::string> streamed;  // the files' list arrays are read element by element
+  for (const auto& l : kLists) streamed.emplace_back(l.key);
   auto r = forEachExport(
-      dir, kStreamedKeys,
-      [&](const std::string& name, const std::string& key, size_t i, const Json& e) { return mergeAwsElement(acc, name, key, i, e); },
+      dir, streamed,
+      [&](const std::string& name, const std::string& key, size_t i, const Json& e) {
+        return namingFile(name, [&] {
+          for (const auto& l : kLists) {
+            if (key != l.key) continue;
+            if (!e.is_object()) fail(indexPath(l.key, i), "expected an object, got " + describeValue(e));
+            l.element(acc, e, i);
+          }
+          return true;
+        });
+      },
       [&](const std::string& name, const std::string& text) -> Expected<bool> {
         // Security groups are most of the bytes: read well-formed ones without a DOM
         // (aws_sg_fast.h); anything unusual falls through to the exact reader.

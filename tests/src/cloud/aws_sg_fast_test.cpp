@@ -11,6 +11,7 @@
 
 #include "cloud/aws_model.h"
 #include "cloud/export_dir.h"
+#include "support/temp_dir.h"
 
 using namespace pgreach;
 using namespace pgreach::cloud;
@@ -20,19 +21,7 @@ namespace {
 
 const std::string kSrc = PGREACH_SOURCE_DIR;
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "pgreach-sgfast-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(t.data()));
-    path = t;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  void write(const std::string& name, const std::string& text) const { std::ofstream(path / name) << text; }
-};
+const char* const kTempPrefix = "pgreach-sgfast-test";
 
 std::string readText(const fs::path& p) {
   std::ifstream in(p);
@@ -139,7 +128,7 @@ TEST_CASE("fast security-group reader leaves anything unusual to the exact reade
     REQUIRE(out.size() == 1);  // untouched
     CHECK(out[0].id == "sg-already");
     // Through the loader: the exact reader's verdict, error or groups.
-    TempDir dir;
+    testing::TempDir dir(kTempPrefix);
     dir.write("describe-sgs.json", text);
     auto loaded = loadAwsDir(dir.path.string());
     const std::string want = exactError("describe-sgs.json", text);
@@ -169,14 +158,14 @@ TEST_CASE("streamed loader: errors name the same element and field as the exact 
   };
   for (const auto& [name, text] : cases) {
     INFO(name << ": " << text);
-    TempDir dir;
+    testing::TempDir dir(kTempPrefix);
     dir.write(name, text);
     auto loaded = loadAwsDir(dir.path.string());
     REQUIRE_FALSE(loaded.ok());
     CHECK(loaded.error() == exactError(name, text));
   }
   // A note beside the exports that is not JSON is still skipped; the rest loads.
-  TempDir dir;
+  testing::TempDir dir(kTempPrefix);
   dir.write("README", "{\"Subnets\": [ not json");
   dir.write("subnets.json",
             R"({"Subnets": [{"SubnetId": "subnet-1", "VpcId": "vpc-1", "CidrBlock": "10.0.0.0/24"}]})");
@@ -242,7 +231,7 @@ TEST_CASE("streamed loader on mutated exports: the exact reader's error or the e
         else text.insert(at, 1, alphabet[rng() % alphabet.size()]);
         if (text.empty()) text = "[";
       }
-      TempDir dir;
+      testing::TempDir dir(kTempPrefix);
       dir.write(file, text);
       auto loaded = loadAwsDir(dir.path.string());
       AwsAccount acc;

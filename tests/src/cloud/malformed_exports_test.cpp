@@ -9,6 +9,7 @@
 #include "cloud/aws_model.h"
 #include "cloud/azure_model.h"
 #include "cloud/export_dir.h"
+#include "support/temp_dir.h"
 
 using namespace pgreach;
 using namespace pgreach::cloud;
@@ -16,19 +17,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    std::string t = (fs::temp_directory_path() / "pgreach-cloud-test-XXXXXX").string();
-    REQUIRE(::mkdtemp(t.data()));
-    path = t;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path, ec);
-  }
-  void write(const std::string& name, const std::string& text) const { std::ofstream(path / name) << text; }
-};
+const char* const kTempPrefix = "pgreach-cloud-test";
 
 std::string awsError(const std::string& name, const std::string& text) {
   AwsAccount acc;
@@ -87,12 +76,12 @@ TEST_CASE("missing fields and wrong shapes are named", "[unit][cloud]") {
 }
 
 TEST_CASE("a truncated or empty file names the file", "[unit][cloud]") {
-  TempDir d;
+  testing::TempDir d(kTempPrefix);
   d.write("describe-sgs.json", R"({"SecurityGroups":[{"GroupId":"sg-1","IpPerm)");
   auto r = loadAwsDir(d.path.string());
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().rfind("describe-sgs.json: not valid JSON (", 0) == 0);
-  TempDir e;
+  testing::TempDir e(kTempPrefix);
   e.write("empty.json", "");
   auto r2 = loadAzureDir(e.path.string());
   REQUIRE_FALSE(r2.ok());
@@ -101,7 +90,7 @@ TEST_CASE("a truncated or empty file names the file", "[unit][cloud]") {
 }
 
 TEST_CASE("unknown JSON is listed as ignored; notes beside the exports are skipped", "[unit][cloud]") {
-  TempDir d;
+  testing::TempDir d(kTempPrefix);
   d.write("other.json", R"({"Reservations":[]})");
   d.write("notes.txt", "hello");
   auto r = loadAwsDir(d.path.string());
