@@ -1,6 +1,8 @@
 #include "cli/options.h"
 
+#include <algorithm>
 #include <boost/program_options.hpp>
+#include <map>
 #include <fstream>
 #include <sstream>
 
@@ -55,17 +57,38 @@ std::vector<std::string> splitList(const std::vector<std::string>& values) {
   return out;
 }
 
-// Boost.Program_options formats its errors by replacing %canonical_option% and friends in
-// the message with the option's name: a name that itself holds such a placeholder makes
-// that loop forever (found by tests/fuzz/cli_args_fuzz). No real option has a '%' in
-// its name, so such a name is refused before Boost sees it.
-Expected<bool> rejectPlaceholderName(const std::string& arg, bool isOptionName) {
-  if (!isOptionName) return true;
-  const std::string name = arg.substr(0, arg.find('='));
-  if (name.find('%') != std::string::npos) {
-    return makeError("unknown option: option names never contain '%' (see --help)");
+// Boost.Program_options formats an error by replacing %value%, %canonical_option% and
+// friends in its message until none is left, so a user's text that itself holds such a
+// placeholder (an option name, a value, a --config line) makes what() loop forever
+// (found by tests/fuzz/cli_args_fuzz). The message is therefore formatted from a copy
+// whose substitutions have every '%' swapped for a byte Boost never looks for, and the
+// '%' is put back afterwards.
+struct SubstitutionPeek : po::error_with_option_name {
+  static const std::map<std::string, std::string>& of(const po::error_with_option_name& e) {
+    return e.*(&SubstitutionPeek::m_substitutions);
   }
-  return true;
+};
+
+template <typename Error>
+std::string describeCopy(const Error& e) {
+  constexpr char kPercent = '\x01';
+  Error copy = e;
+  for (const auto& [key, value] : SubstitutionPeek::of(e)) {
+    std::string safe = value;
+    std::replace(safe.begin(), safe.end(), kPercent, '?');
+    std::replace(safe.begin(), safe.end(), '%', kPercent);
+    copy.set_substitute(key, safe);
+  }
+  std::string message = copy.what();
+  std::replace(message.begin(), message.end(), kPercent, '%');
+  return message;
+}
+
+std::string describe(const po::error& e) {
+  // ambiguous_option formats its own list of candidates, so it is copied as itself.
+  if (const auto* a = dynamic_cast<const po::ambiguous_option*>(&e)) return describeCopy(*a);
+  if (const auto* n = dynamic_cast<const po::error_with_option_name*>(&e)) return describeCopy(*n);
+  return e.what();
 }
 
 po::options_description diagnoseOptions() {
@@ -188,33 +211,21 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   po::variables_map vm;
   try {
     std::vector<std::string> rest(args.begin() + first, args.end());
-    for (const auto& a : rest) {
-      if (auto bad = rejectPlaceholderName(a, a.rfind('-', 0) == 0); !bad) return makeError(bad.error());
-    }
     po::store(po::command_line_parser(rest).options(desc).positional(pos).run(), vm);
     if (vm.count("config")) {
       const std::string path = vm["config"].as<std::string>();
       std::ifstream in(path);
       if (!in) return makeError("--config: cannot read " + path);
-      std::string line;
-      while (std::getline(in, line)) {
-        const std::string key = util::trim(line.substr(0, line.find('=')));
-        if (auto bad = rejectPlaceholderName(key, !key.empty() && key[0] != '#' && key[0] != ';'); !bad) {
-          return makeError("--config " + path + ": " + bad.error());
-        }
-      }
-      in.clear();
-      in.seekg(0);
       try {
         po::store(po::parse_config_file(in, desc, false), vm);
       } catch (const po::error& e) {
-        return makeError("--config " + path + ": " + e.what());
+        return makeError("--config " + path + ": " + describe(e));
       }
       o.configFile = path;
     }
     po::notify(vm);
   } catch (const po::error& e) {
-    return makeError(e.what());
+    return makeError(describe(e));
   }
 
   if (vm.count("help")) o.command = Command::Help;
