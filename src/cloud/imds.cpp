@@ -1,6 +1,8 @@
 #include "cloud/imds.h"
 
 #include <poll.h>
+#include <cerrno>
+#include <cstdlib>
 #include <sys/socket.h>
 
 #include <nlohmann/json.hpp>
@@ -98,25 +100,44 @@ Expected<HttpResponse> httpRequest(const HttpEndpoint& ep, const std::string& me
     in.append(buf, static_cast<size_t>(n));
     if (in.size() > kMaxBody) return makeError(ep.toString() + ": answer larger than 1 MiB");
     // Stop early when Content-Length says the body is complete.
-    auto hdrEnd = in.find("\r\n\r\n");
-    if (hdrEnd != std::string::npos) {
-      const std::string head = util::toLower(in.substr(0, hdrEnd));
-      auto cl = head.find("content-length:");
-      if (cl != std::string::npos) {
-        const size_t len = std::strtoul(head.c_str() + cl + 15, nullptr, 10);
-        if (in.size() >= hdrEnd + 4 + len) {
-          in.resize(hdrEnd + 4 + len);
-          break;
-        }
-      }
+    if (auto whole = httpAnswerLength(in); whole && in.size() >= *whole) {
+      in.resize(*whole);
+      break;
     }
   }
-  auto hdrEnd = in.find("\r\n\r\n");
+  auto r = parseHttpAnswer(in);
+  if (!r) return makeError(ep.toString() + ": " + r.error());
+  return r;
+}
+
+std::optional<size_t> httpAnswerLength(const std::string& in) {
+  const auto hdrEnd = in.find("\r\n\r\n");
+  if (hdrEnd == std::string::npos) return std::nullopt;
+  const std::string head = util::toLower(in.substr(0, hdrEnd));
+  const auto cl = head.find("content-length:");
+  if (cl == std::string::npos) return std::nullopt;
+  const char* digits = head.c_str() + cl + 15;
+  while (*digits == ' ' || *digits == '\t') ++digits;
+  if (*digits < '0' || *digits > '9') return std::nullopt;
+  char* end = nullptr;
+  errno = 0;
+  const unsigned long long len = std::strtoull(digits, &end, 10);
+  // Anything above the body limit can never complete: read until the server closes.
+  if (errno == ERANGE || len > kMaxBody) return std::nullopt;
+  return hdrEnd + 4 + static_cast<size_t>(len);
+}
+
+Expected<HttpResponse> parseHttpAnswer(const std::string& in) {
+  const auto hdrEnd = in.find("\r\n\r\n");
   if (!util::startsWith(in, "HTTP/1.") || hdrEnd == std::string::npos || in.size() < 12) {
-    return makeError(ep.toString() + ": not an HTTP answer");
+    return makeError("not an HTTP answer");
   }
   HttpResponse r;
-  r.status = std::atoi(in.c_str() + 9);
+  r.status = 0;
+  for (size_t i = 9; i < 12; ++i) {
+    if (in[i] < '0' || in[i] > '9') return makeError("not an HTTP answer (no status code)");
+    r.status = r.status * 10 + (in[i] - '0');
+  }
   r.body = in.substr(hdrEnd + 4);
   return r;
 }

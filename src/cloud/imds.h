@@ -6,6 +6,7 @@
 // --imds. The AWS session token is a secret: it stays in a util::Secret and appears in
 // no error message.
 #include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,6 +35,13 @@ struct HttpResponse {
 Expected<HttpResponse> httpRequest(const HttpEndpoint& ep, const std::string& method, const std::string& path,
                                    const std::vector<std::pair<std::string, std::string>>& headers,
                                    std::chrono::milliseconds timeout);
+
+// The pure halves of httpRequest, for tests and the fuzzer: how many bytes of `in` make
+// the whole answer once its header gives a Content-Length (nullopt until then, or when
+// the length is absent, malformed or above the 1 MiB limit), and the status and body of
+// a complete answer ("not an HTTP answer" otherwise).
+std::optional<size_t> httpAnswerLength(const std::string& in);
+Expected<HttpResponse> parseHttpAnswer(const std::string& in);
 
 struct AwsInstanceInfo {
   std::string region, az, mac, interfaceId, vpcId, subnetId;

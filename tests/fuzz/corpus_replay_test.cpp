@@ -25,6 +25,18 @@
 #define LLVMFuzzerTestOneInput fuzzFleetConfig
 #include "fleet_config_fuzz.cpp"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzzCliArgs
+#include "cli_args_fuzz.cpp"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzzConninfo
+#include "conninfo_fuzz.cpp"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzzRedact
+#include "redact_fuzz.cpp"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzzMetadata
+#include "metadata_fuzz.cpp"
+#undef LLVMFuzzerTestOneInput
 
 namespace {
 
@@ -52,4 +64,8 @@ TEST_CASE("fuzz corpora replay without a crash through the fuzz entry points", "
   CHECK(replay("pgwire", fuzzPgwire) >= 4);
   CHECK(replay("handshake_evidence", fuzzHandshakeEvidence) >= 5);
   CHECK(replay("fleet_config", fuzzFleetConfig) >= 2);
+  CHECK(replay("cli_args", fuzzCliArgs) >= 2);
+  CHECK(replay("conninfo", fuzzConninfo) >= 2);
+  CHECK(replay("redact", fuzzRedact) >= 1);
+  CHECK(replay("metadata", fuzzMetadata) >= 5);
 }

@@ -222,3 +222,26 @@ TEST_CASE("pgreach audit --imds locates the client from a loopback IMDS, token n
   }
   CHECK(sawContext);
 }
+
+TEST_CASE("a metadata server's answer: length and status are read defensively", "[unit][cloud]") {
+  using cloud::httpAnswerLength;
+  using cloud::parseHttpAnswer;
+  CHECK_FALSE(httpAnswerLength("HTTP/1.0 200 OK\r\nContent-Length: 5\r\n").has_value());  // header not complete
+  CHECK(httpAnswerLength("HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhel") == std::optional<size_t>(43));
+  CHECK(httpAnswerLength("HTTP/1.0 200 OK\r\ncontent-length:\t2\r\n\r\n") == std::optional<size_t>(40));
+  // Absent, negative, non-numeric, overflowing or above the 1 MiB limit: read until close.
+  CHECK_FALSE(httpAnswerLength("HTTP/1.0 200 OK\r\n\r\nbody").has_value());
+  CHECK_FALSE(httpAnswerLength("HTTP/1.0 200 OK\r\nContent-Length: -1\r\n\r\n").has_value());
+  CHECK_FALSE(httpAnswerLength("HTTP/1.0 200 OK\r\nContent-Length: x\r\n\r\n").has_value());
+  CHECK_FALSE(httpAnswerLength("HTTP/1.0 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n").has_value());
+  CHECK_FALSE(httpAnswerLength("HTTP/1.0 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\n").has_value());
+  CHECK_FALSE(httpAnswerLength("HTTP/1.0 200 OK\r\nContent-Length: 2000000\r\n\r\n").has_value());
+
+  auto ok = parseHttpAnswer("HTTP/1.1 401 Unauthorized\r\n\r\nno");
+  REQUIRE(ok.ok());
+  CHECK(ok->status == 401);
+  CHECK(ok->body == "no");
+  CHECK(parseHttpAnswer("HTTP/1.0 2x0 OK\r\n\r\n").error().find("no status code") != std::string::npos);
+  CHECK_FALSE(parseHttpAnswer("SSH-2.0-OpenSSH\r\n\r\n").ok());
+  CHECK_FALSE(parseHttpAnswer("HTTP/1.0 200 OK\r\n").ok());
+}
