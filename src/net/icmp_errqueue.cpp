@@ -32,44 +32,51 @@ void disableIcmpErrorQueue(int fd, int family) {
 }
 
 std::optional<IcmpReport> icmpReportFromControl(const void* control, size_t length) {
-  if (control == nullptr || length < sizeof(cmsghdr)) return std::nullopt;
-  // CMSG_FIRSTHDR/NXTHDR walk a msghdr; build one over the caller's buffer. The macros
-  // bound every step by msg_controllen, so a truncated or lying cmsg_len ends the walk.
-  msghdr msg{};
-  msg.msg_control = const_cast<void*>(control);
-  msg.msg_controllen = length;
-  const auto* end = static_cast<const unsigned char*>(control) + length;
-  for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
-    const bool v4 = c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_RECVERR;
-    const bool v6 = c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RECVERR;
-    if (!v4 && !v6) continue;
-    if (c->cmsg_len < CMSG_LEN(sizeof(sock_extended_err))) continue;
-    const auto* data = CMSG_DATA(c);
-    if (data + sizeof(sock_extended_err) > end) continue;
-    sock_extended_err ee;
-    std::memcpy(&ee, data, sizeof ee);
-    if (ee.ee_origin != SO_EE_ORIGIN_ICMP && ee.ee_origin != SO_EE_ORIGIN_ICMP6) continue;
-    IcmpReport r;
-    r.v6 = ee.ee_origin == SO_EE_ORIGIN_ICMP6;
-    r.type = ee.ee_type;
-    r.code = ee.ee_code;
-    r.sysErrno = static_cast<int>(ee.ee_errno);
-    // The offender's sockaddr follows the sock_extended_err (SO_EE_OFFENDER), when it
-    // fits inside this cmsg; AF_UNSPEC means the kernel did not know the sender.
-    const auto* off = data + sizeof(sock_extended_err);
-    const auto* cmsgEnd = reinterpret_cast<const unsigned char*>(c) + c->cmsg_len;
-    if (cmsgEnd > end) cmsgEnd = end;
-    if (off + sizeof(sa_family_t) <= cmsgEnd) {
-      sa_family_t fam;
-      std::memcpy(&fam, off, sizeof fam);
-      sockaddr_storage ss{};
-      const size_t need = fam == AF_INET ? sizeof(sockaddr_in) : fam == AF_INET6 ? sizeof(sockaddr_in6) : 0;
-      if (need != 0 && off + need <= cmsgEnd) {
-        std::memcpy(&ss, off, need);
-        r.offender = IpAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&ss));
+  if (control == nullptr) return std::nullopt;
+  // The walk is done in offsets, not with CMSG_NXTHDR: a lying cmsg_len near SIZE_MAX
+  // must end the walk, not push a pointer past the end of the address space (found by
+  // tests/fuzz/metadata_fuzz).
+  const auto* base = static_cast<const unsigned char*>(control);
+  size_t at = 0;
+  while (length - at >= sizeof(cmsghdr)) {
+    cmsghdr c;
+    std::memcpy(&c, base + at, sizeof c);
+    if (c.cmsg_len < sizeof(cmsghdr)) break;
+    // A truncated (MSG_CTRUNC) message claims more than the buffer holds: read what is there.
+    const bool lastOne = c.cmsg_len > length - at;
+    const size_t cmsgEnd = lastOne ? length : at + c.cmsg_len;
+    const size_t data = at + CMSG_LEN(0);
+    const bool v4 = c.cmsg_level == IPPROTO_IP && c.cmsg_type == IP_RECVERR;
+    const bool v6 = c.cmsg_level == IPPROTO_IPV6 && c.cmsg_type == IPV6_RECVERR;
+    if ((v4 || v6) && data <= cmsgEnd && cmsgEnd - data >= sizeof(sock_extended_err)) {
+      sock_extended_err ee;
+      std::memcpy(&ee, base + data, sizeof ee);
+      if (ee.ee_origin == SO_EE_ORIGIN_ICMP || ee.ee_origin == SO_EE_ORIGIN_ICMP6) {
+        IcmpReport r;
+        r.v6 = ee.ee_origin == SO_EE_ORIGIN_ICMP6;
+        r.type = ee.ee_type;
+        r.code = ee.ee_code;
+        r.sysErrno = static_cast<int>(ee.ee_errno);
+        // The offender's sockaddr follows the sock_extended_err (SO_EE_OFFENDER), when it
+        // fits inside this cmsg; AF_UNSPEC means the kernel did not know the sender.
+        const size_t off = data + sizeof(sock_extended_err);
+        if (cmsgEnd - off >= sizeof(sa_family_t)) {
+          sa_family_t fam;
+          std::memcpy(&fam, base + off, sizeof fam);
+          const size_t need = fam == AF_INET ? sizeof(sockaddr_in) : fam == AF_INET6 ? sizeof(sockaddr_in6) : 0;
+          if (need != 0 && cmsgEnd - off >= need) {
+            sockaddr_storage ss{};
+            std::memcpy(&ss, base + off, need);
+            r.offender = IpAddress::fromSockaddr(reinterpret_cast<const sockaddr*>(&ss));
+          }
+        }
+        return r;
       }
     }
-    return r;
+    if (lastOne) break;
+    const size_t step = CMSG_ALIGN(c.cmsg_len);
+    if (step > length - at) break;
+    at += step;
   }
   return std::nullopt;
 }

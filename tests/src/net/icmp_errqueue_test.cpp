@@ -100,3 +100,24 @@ TEST_CASE("error queue: what is not an ICMP report, or is cut short, is refused 
   auto l = icmpReportFromControl(lying.data(), lying.size());
   if (l) CHECK(l->type == 3);
 }
+
+TEST_CASE("error queue: a cmsg_len near SIZE_MAX ends the walk without pointer overflow", "[unit][net]") {
+  // Regression seed from tests/fuzz/metadata_fuzz: the end of such a cmsg was computed
+  // as a pointer and wrapped around the address space (UBSan: pointer overflow).
+  const auto off = v4("10.40.1.1");
+  for (size_t huge : {~size_t{0}, ~size_t{0} - 7, ~size_t{0} / 2 + 1}) {
+    auto buf = control(IPPROTO_IP, IP_RECVERR, SO_EE_ORIGIN_ICMP, 3, 13, &off, sizeof off);
+    reinterpret_cast<cmsghdr*>(buf.data())->cmsg_len = huge;
+    auto r = icmpReportFromControl(buf.data(), buf.size());
+    REQUIRE(r);  // the buffer still holds the whole report: it is read, and the walk stops
+    CHECK(r->type == 3);
+    REQUIRE(r->offender);
+    CHECK(r->offender->toString() == "10.40.1.1");
+  }
+  // Two cmsgs, the first a timestamp with a huge length: nothing past it is trusted.
+  auto two = control(SOL_SOCKET, SO_TIMESTAMP, 0, 0, 0, nullptr, 0);
+  reinterpret_cast<cmsghdr*>(two.data())->cmsg_len = ~size_t{0};
+  auto second = control(IPPROTO_IP, IP_RECVERR, SO_EE_ORIGIN_ICMP, 3, 13, &off, sizeof off);
+  two.insert(two.end(), second.begin(), second.end());
+  CHECK_FALSE(icmpReportFromControl(two.data(), two.size()));
+}
