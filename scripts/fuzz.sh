@@ -3,9 +3,14 @@
 # few seconds on its committed seed corpus. A crash fails the run and leaves its input
 # under build-fuzz/crashes/ (add it to the corpus as a regression seed once fixed).
 #   scripts/fuzz.sh [seconds-per-target]   (default 10)
+# PGREACH_FUZZ_SEED=N fixes libFuzzer's seed and starts from the committed corpus alone
+# (a fresh work folder), so a run is repeatable: scripts/test.sh uses seed 1, and a
+# longer run with the same seed covers every input a shorter one tries. Unset (or 0):
+# a random seed and the accumulated work corpus, for exploring.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 secs=${1:-10}
+seed=${PGREACH_FUZZ_SEED:-0}
 build="$root/build-fuzz"
 # UBSan only reports by default: make undefined behaviour a crash the fuzzer keeps.
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
@@ -18,9 +23,10 @@ failed=0
 for t in "${targets[@]}"; do
   corpus="$root/tests/fuzz/corpus/${t%_fuzz}"
   work="$build/corpus/${t%_fuzz}"
+  if [ "$seed" != 0 ]; then work="$build/corpus-seeded/${t%_fuzz}"; rm -rf "$work"; fi
   mkdir -p "$corpus" "$work"
-  echo "== fuzz $t for ${secs}s"
-  if ! "$build/tests/fuzz/$t" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
+  echo "== fuzz $t for ${secs}s (seed ${seed/#0/random})"
+  if ! "$build/tests/fuzz/$t" -seed="$seed" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -max_len=8192 \
        -artifact_prefix="$build/crashes/$t-" "$work" "$corpus" > "$build/$t.log" 2>&1; then
     echo "fuzz: $t FAILED (see $build/$t.log)"; tail -30 "$build/$t.log"; failed=$((failed + 1))
   else
