@@ -121,7 +121,7 @@ class StreamingBuilder {
 Expected<Json> parseExport(const std::string& name, const std::string& text) {
   try {
     return Json::parse(text);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // parse_error, and out_of_range for a number like 1e999
     return makeError(notValidJson(name, text, e.what()));
   }
 }

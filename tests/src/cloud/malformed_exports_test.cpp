@@ -89,6 +89,24 @@ TEST_CASE("a truncated or empty file names the file", "[unit][cloud]") {
   CHECK_FALSE(loadAwsDir((d.path / "nope").string()).ok());
 }
 
+TEST_CASE("a number too large for a double names the file instead of ending the process", "[unit][cloud]") {
+  // Regression seed from tests/fuzz/cloud_export_fuzz: nlohmann reports 1e999 as
+  // out_of_range, not parse_error, and the DOM reader let it escape (std::terminate).
+  testing::TempDir d(kTempPrefix);
+  d.write("describe-sgs.json", R"({"SecurityGroups":[{"GroupId":"sg-1","IpPermissions":[{"FromPort":1e999}]}]})");
+  auto r = loadAwsDir(d.path.string());
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.error().find("describe-sgs.json") != std::string::npos);
+  testing::TempDir e(kTempPrefix);
+  e.write("nsg.json", R"({"name":"n","securityRules":[{"name":"r","priority":1e999}]})");
+  auto r2 = loadAzureDir(e.path.string());
+  REQUIRE_FALSE(r2.ok());
+  CHECK(r2.error().rfind("nsg.json: not valid JSON (number overflow", 0) == 0);
+  auto r3 = pgreach::cloud::parseExport("x.json", "[1e999]");
+  REQUIRE_FALSE(r3.ok());
+  CHECK(r3.error().rfind("x.json: not valid JSON (number overflow", 0) == 0);
+}
+
 TEST_CASE("unknown JSON is listed as ignored; notes beside the exports are skipped", "[unit][cloud]") {
   testing::TempDir d(kTempPrefix);
   d.write("other.json", R"({"Reservations":[]})");
