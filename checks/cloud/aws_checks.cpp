@@ -89,10 +89,7 @@ class AwsPath final : public engine::Check {
     if (!client.ip) return skipped("the client's address is unknown (--client-ip, --client-eni or --imds)");
     auto acc = pc::loadAwsDir(dir);
     if (!acc) return failedInput("AWS export: " + acc.error());
-    std::vector<net::IpAddress> endpoints;
-    for (const auto& t : ctx.options().endpointIps) {
-      if (auto a = net::IpAddress::parse(t)) endpoints.push_back(*a);
-    }
+    std::vector<net::IpAddress> endpoints = endpointIpOptions(ctx);
     if (endpoints.empty()) {
       for (const auto* ep : selectAwsEndpoints(ctx, *acc, client)) {
         for (const auto& a : pc::endpointAddresses(*acc, *ep)) endpoints.push_back(a);
@@ -101,41 +98,16 @@ class AwsPath final : public engine::Check {
     if (endpoints.empty()) endpoints = resolvedAddresses(ctx);
     if (endpoints.empty()) return skipped("no endpoint address (--endpoint, --endpoint-ip, or a VPC endpoint in the export)");
 
-    CheckResult r;
-    nlohmann::json paths = nlohmann::json::array();
-    int reachable = 0, total = 0;
-    for (const auto& ep : endpoints) {
-      for (uint16_t port : auditPorts(ctx)) {
-        pc::AwsPathQuery q;
-        q.client = *client.ip;
-        q.endpoint = ep;
-        q.port = port;
-        if (!acc->interfaceByAddress(q.client)) q.clientGroups = client.securityGroups, q.clientSubnetId = client.subnetId;
-        auto v = pc::evaluateAwsPath(*acc, q);
-        ++total;
-        paths.push_back(v.toJson());
-        const pc::PathStep* b = v.firstBlock();
-        if (!b) {
-          ++reachable;
-          for (const auto& s : v.steps) {
-            if (util::startsWith(s.note, "traffic goes through the appliance")) {
-              r.findings.push_back({"cloud.route_via_appliance", Severity::Info, v.summary() + ": " + s.note, {s.decidedBy}, ""});
-            }
-          }
-          continue;
-        }
-        std::vector<std::string> evidence;
-        for (const auto& s : v.steps) {
-          evidence.push_back(s.component + ": " + std::string(pc::toString(s.outcome)) +
-                             (s.decidedBy.empty() ? "" : " by " + s.decidedBy) + (s.note.empty() ? "" : " (" + s.note + ")"));
-        }
-        r.findings.push_back({b->code, Severity::Critical, v.summary(), evidence, b->fix});
-      }
-    }
-    r.data["paths"] = paths;
-    r.status = engine::statusFromFindings(r.findings);
-    r.summary = std::to_string(reachable) + " of " + std::to_string(total) + " client→endpoint paths reachable";
-    return r;
+    // An interface the export lacks: the client's groups and subnet from instance metadata.
+    const bool clientInExport = acc->interfaceByAddress(*client.ip) != nullptr;
+    return pathResult(ctx, endpoints, [&](const net::IpAddress& ep, uint16_t port) {
+      pc::AwsPathQuery q;
+      q.client = *client.ip;
+      q.endpoint = ep;
+      q.port = port;
+      if (!clientInExport) q.clientGroups = client.securityGroups, q.clientSubnetId = client.subnetId;
+      return pc::evaluateAwsPath(*acc, q);
+    }, /*noteAppliances=*/true);
   }
 };
 

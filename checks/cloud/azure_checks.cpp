@@ -74,10 +74,7 @@ class AzurePath final : public engine::Check {
     if (!client.ip) return skipped("the client's address is unknown (--client-ip or --imds)");
     auto net = pc::loadAzureDir(dir);
     if (!net) return failedInput("Azure export: " + net.error());
-    std::vector<net::IpAddress> endpoints;
-    for (const auto& t : ctx.options().endpointIps) {
-      if (auto a = net::IpAddress::parse(t)) endpoints.push_back(*a);
-    }
+    std::vector<net::IpAddress> endpoints = endpointIpOptions(ctx);
     std::string noAddress;  // a private endpoint whose address lives only on a NIC not exported
     if (endpoints.empty()) {
       for (const auto* pe : selectAzureEndpoints(ctx, *net)) {
@@ -93,35 +90,14 @@ class AzurePath final : public engine::Check {
     if (endpoints.empty()) {
       return skipped("no endpoint address (--endpoint-ip or a private endpoint in the export)" + noAddress);
     }
-    CheckResult r;
-    nlohmann::json paths = nlohmann::json::array();
-    int reachable = 0, total = 0;
-    for (const auto& ep : endpoints) {
-      for (uint16_t port : auditPorts(ctx)) {
-        pc::AzurePathQuery q;
-        q.client = *client.ip;
-        q.endpoint = ep;
-        q.port = port;
-        auto v = pc::evaluateAzurePath(*net, q);
-        ++total;
-        paths.push_back(v.toJson());
-        const pc::PathStep* b = v.firstBlock();
-        if (!b) {
-          ++reachable;
-          continue;
-        }
-        std::vector<std::string> evidence;
-        for (const auto& s : v.steps) {
-          evidence.push_back(s.component + ": " + std::string(pc::toString(s.outcome)) +
-                             (s.decidedBy.empty() ? "" : " by " + s.decidedBy) + (s.note.empty() ? "" : " (" + s.note + ")"));
-        }
-        r.findings.push_back({b->code, Severity::Critical, v.summary(), evidence, b->fix});
-      }
-    }
-    r.data["paths"] = paths;
-    r.status = engine::statusFromFindings(r.findings);
-    r.summary = std::to_string(reachable) + " of " + std::to_string(total) + " client→endpoint paths reachable";
-    return r;
+    // Appliance routes are cloud.azure_route_appliance warnings of cloud.azure.endpoint.
+    return pathResult(ctx, endpoints, [&](const net::IpAddress& ep, uint16_t port) {
+      pc::AzurePathQuery q;
+      q.client = *client.ip;
+      q.endpoint = ep;
+      q.port = port;
+      return pc::evaluateAzurePath(*net, q);
+    }, /*noteAppliances=*/false);
   }
 };
 

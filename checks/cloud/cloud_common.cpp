@@ -38,6 +38,14 @@ std::string dataString(const engine::CheckContext& ctx, const char* key) {
 std::string awsDir(const engine::CheckContext& ctx) { return dataString(ctx, "aws_dir"); }
 std::string azureDir(const engine::CheckContext& ctx) { return dataString(ctx, "azure_dir"); }
 
+std::vector<net::IpAddress> endpointIpOptions(const engine::CheckContext& ctx) {
+  std::vector<net::IpAddress> out;
+  for (const auto& t : ctx.options().endpointIps) {
+    if (auto a = net::IpAddress::parse(t)) out.push_back(*a);
+  }
+  return out;
+}
+
 std::vector<net::IpAddress> resolvedAddresses(const engine::CheckContext& ctx) {
   std::vector<net::IpAddress> out;
   const engine::CheckResult* r = ctx.dependency(kDnsResolveId);
@@ -59,10 +67,7 @@ std::vector<const pgreach::cloud::VpcEndpoint*> selectAwsEndpoints(const engine:
   };
   for (const auto& id : ctx.options().endpointIds) add(acc.endpoint(id));
   if (!out.empty()) return out;
-  std::vector<net::IpAddress> addrs;
-  for (const auto& t : ctx.options().endpointIps) {
-    if (auto a = net::IpAddress::parse(t)) addrs.push_back(*a);
-  }
+  std::vector<net::IpAddress> addrs = endpointIpOptions(ctx);
   if (addrs.empty()) addrs = resolvedAddresses(ctx);
   for (const auto& a : addrs) {
     const auto* eni = acc.interfaceByAddress(a);
@@ -103,6 +108,42 @@ std::vector<const pgreach::cloud::PrivateEndpoint*> selectAzureEndpoints(const e
 }
 
 std::vector<uint16_t> auditPorts(const engine::CheckContext& ctx) { return portsFor(ctx, ctx.target().primary().port); }
+
+engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vector<net::IpAddress>& endpoints,
+                               const PathEvaluator& evaluate, bool noteAppliances) {
+  using engine::Severity;
+  namespace pc = pgreach::cloud;
+  engine::CheckResult r;
+  nlohmann::json paths = nlohmann::json::array();
+  int reachable = 0, total = 0;
+  for (const auto& ep : endpoints) {
+    for (uint16_t port : auditPorts(ctx)) {
+      const pc::PathVerdict v = evaluate(ep, port);
+      ++total;
+      paths.push_back(v.toJson());
+      const pc::PathStep* b = v.firstBlock();
+      if (!b) {
+        ++reachable;
+        for (const auto& s : v.steps) {
+          if (noteAppliances && util::startsWith(s.note, "traffic goes through the appliance")) {
+            r.findings.push_back({"cloud.route_via_appliance", Severity::Info, v.summary() + ": " + s.note, {s.decidedBy}, ""});
+          }
+        }
+        continue;
+      }
+      std::vector<std::string> evidence;
+      for (const auto& s : v.steps) {
+        evidence.push_back(s.component + ": " + std::string(pc::toString(s.outcome)) +
+                           (s.decidedBy.empty() ? "" : " by " + s.decidedBy) + (s.note.empty() ? "" : " (" + s.note + ")"));
+      }
+      r.findings.push_back({b->code, Severity::Critical, v.summary(), evidence, b->fix});
+    }
+  }
+  r.data["paths"] = paths;
+  r.status = engine::statusFromFindings(r.findings);
+  r.summary = std::to_string(reachable) + " of " + std::to_string(total) + " client→endpoint paths reachable";
+  return r;
+}
 
 engine::CheckResult skipped(std::string reason) {
   engine::CheckResult r;

@@ -1,12 +1,14 @@
 #pragma once
 // What the cloud checks share: ids, reading the inputs cloud.context settled on, and
 // choosing which endpoints and ports to evaluate.
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cloud/aws_model.h"
 #include "cloud/azure_model.h"
+#include "cloud/path_verdict.h"
 #include "engine/check.h"
 
 namespace pgreach::checks::cloud {
@@ -31,6 +33,9 @@ ClientInfo clientFromContext(const engine::CheckContext& ctx);
 std::string awsDir(const engine::CheckContext& ctx);
 std::string azureDir(const engine::CheckContext& ctx);
 
+// The --endpoint-ip addresses that parse (cloud.context has already rejected the others).
+std::vector<net::IpAddress> endpointIpOptions(const engine::CheckContext& ctx);
+
 // Addresses dns.resolve found for the target (empty when it did not run).
 std::vector<net::IpAddress> resolvedAddresses(const engine::CheckContext& ctx);
 
@@ -45,6 +50,15 @@ std::vector<const pgreach::cloud::PrivateEndpoint*> selectAzureEndpoints(const e
 
 // Ports to evaluate: the provider's and the target's (as the TCP stage probes them).
 std::vector<uint16_t> auditPorts(const engine::CheckContext& ctx);
+
+// The path check's result, the same for AWS and Azure: `evaluate` runs for every
+// (endpoint address, audit port); each blocked path becomes a critical finding with the
+// blocking step's code and fix and every step as evidence. With noteAppliances, a
+// reachable path through an appliance is an info finding (the appliance's own filtering
+// is not modelled).
+using PathEvaluator = std::function<pgreach::cloud::PathVerdict(const net::IpAddress& endpoint, uint16_t port)>;
+engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vector<net::IpAddress>& endpoints,
+                               const PathEvaluator& evaluate, bool noteAppliances);
 
 // A skipped result with its reason.
 engine::CheckResult skipped(std::string reason);

@@ -5,12 +5,14 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <thread>
 #include <nlohmann/json.hpp>
 
 #include "app/audit.h"
 #include "support/process.h"
+#include "support/temp_dir.h"
 
 using namespace pgreach;
 using namespace std::chrono_literals;
@@ -68,6 +70,34 @@ TEST_CASE("pgreach audit on the healthy exports is OK, and text names the checks
   INFO(r.out << r.err);
   CHECK(r.exitCode == 0);
   CHECK(r.out.find("cloud.aws.path: 4 of 4 client") != std::string::npos);
+}
+
+TEST_CASE("pgreach audit: a path through an appliance is reachable, with an info finding naming it", "[unit][cloud]") {
+  // The healthy exports, with the endpoint subnet 10.40.2.0/24 routed to a firewall ENI.
+  testing::TempDir dir("pgreach-appliance");
+  for (const auto& e : std::filesystem::directory_iterator(kLabAws + "healthy")) {
+    std::filesystem::copy_file(e.path(), dir.path / e.path().filename());
+  }
+  nlohmann::json rt = nlohmann::json::parse(std::ifstream(dir.path / "describe-route-tables.json"));
+  rt["RouteTables"][0]["Routes"].push_back(
+      {{"DestinationCidrBlock", "10.40.2.0/24"}, {"NetworkInterfaceId", "eni-0f1a2b3c4d5e6f701"}, {"State", "active"}});
+  dir.write("describe-route-tables.json", rt.dump());
+
+  auto r = audit({"host=pslab01.private-pg.psdb.cloud", "--aws-json", dir.path.string(), "--client-ip", "10.40.1.10",
+                  "--format", "json"});
+  INFO(r.err);
+  CHECK(r.exitCode == 0);
+  auto path = checkById(nlohmann::json::parse(r.out), "cloud.aws.path");
+  REQUIRE_FALSE(path.is_null());
+  CHECK(path["summary"] == "4 of 4 client→endpoint paths reachable");
+  int appliance = 0;
+  for (const auto& f : path["findings"]) {
+    if (f["code"] != "cloud.route_via_appliance") continue;
+    ++appliance;
+    CHECK(f["severity"] == "info");
+    CHECK(f["summary"].get<std::string>().find("eni-0f1a2b3c4d5e6f701") != std::string::npos);
+  }
+  CHECK(appliance == 2);  // the endpoint interface in 10.40.2.0/24, on both ports; not the one in 10.40.3.0/24
 }
 
 TEST_CASE("pgreach audit without inputs skips with the reason", "[unit][cloud]") {
