@@ -1,5 +1,8 @@
 #include "cloud/json_fields.h"
 
+#include <cmath>
+#include <limits>
+
 namespace pgreach::cloud {
 
 std::string describeValue(const Json& v) {
@@ -51,12 +54,19 @@ void expect(bool ok, const Json& v, std::string_view path, std::string_view key,
   if (!ok) fail(fieldPath(path, key), std::string("expected ") + what + ", got " + describeValue(v));
 }
 long long toInt(const Json& v, std::string_view path, std::string_view key) {
-  if (v.is_number_integer() || v.is_number_unsigned()) return v.get<long long>();
-  if (v.is_number_float()) {
-    double d = v.get<double>();
-    if (d == static_cast<double>(static_cast<long long>(d))) return static_cast<long long>(d);
+  // 2^63: the first double past long long's range. Casting a double outside the range
+  // (6.9e90 as a FromPort, found by the cloud_export fuzzer) is undefined behaviour.
+  constexpr double kRangeEnd = 9223372036854775808.0;
+  if (v.is_number_unsigned()) {
+    const auto u = v.get<unsigned long long>();
+    if (u <= static_cast<unsigned long long>(std::numeric_limits<long long>::max())) return static_cast<long long>(u);
+  } else if (v.is_number_integer()) {
+    return v.get<long long>();
+  } else if (v.is_number_float()) {
+    const double d = v.get<double>();
+    if (std::isfinite(d) && std::trunc(d) == d && d >= -kRangeEnd && d < kRangeEnd) return static_cast<long long>(d);
   }
-  expect(false, v, path, key, "a number");
+  expect(false, v, path, key, v.is_number() ? "a whole number in range" : "a number");
   return 0;
 }
 net::Cidr toCidr(const Json& v, std::string_view path, std::string_view key) {

@@ -107,6 +107,31 @@ TEST_CASE("a number too large for a double names the file instead of ending the 
   CHECK(r3.error().rfind("x.json: not valid JSON (number overflow", 0) == 0);
 }
 
+TEST_CASE("a number outside the integer range is an error naming the field, not a wrapped value", "[unit][cloud]") {
+  // Regression seed from tests/fuzz/cloud_export_fuzz: a FromPort of 6.88889e+90 was cast
+  // to long long (undefined behaviour); 2^64-1 used to wrap to -1.
+  const std::pair<const char*, const char*> cases[] = {
+      {"6.88889e+90", "6.88889e+90"}, {"-1e19", "-1e+19"}, {"18446744073709551615", "18446744073709551615"},
+      {"9223372036854775808", "9223372036854775808"}, {"80.5", "80.5"}};
+  for (const auto& [text, shown] : cases) {
+    testing::TempDir d(kTempPrefix);
+    d.write("describe-sgs.json", std::string(R"({"SecurityGroups":[{"GroupId":"sg-1","IpPermissions":[{"IpProtocol":"tcp","FromPort":)") +
+                                     text + R"(,"ToPort":80}]}]})");
+    auto r = loadAwsDir(d.path.string());
+    INFO(text);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error() == std::string("describe-sgs.json: SecurityGroups[0].IpPermissions[0].FromPort: expected a whole number in range, got ") + shown);
+  }
+  // Whole numbers, also written as floats, still load.
+  for (const char* ok : {"80", "80.0", "8e1"}) {
+    testing::TempDir d(kTempPrefix);
+    d.write("describe-sgs.json", std::string(R"({"SecurityGroups":[{"GroupId":"sg-1","IpPermissions":[{"IpProtocol":"tcp","FromPort":)") +
+                                     ok + R"(,"ToPort":80}]}]})");
+    INFO(ok);
+    CHECK(loadAwsDir(d.path.string()).ok());
+  }
+}
+
 TEST_CASE("unknown JSON is listed as ignored; notes beside the exports are skipped", "[unit][cloud]") {
   testing::TempDir d(kTempPrefix);
   d.write("other.json", R"({"Reservations":[]})");
