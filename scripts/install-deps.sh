@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # build
-  build-essential cmake pkg-config
+  build-essential cmake pkg-config ccache
   libldns-dev libpcap-dev libpq-dev libboost-program-options-dev catch2 libssl-dev nlohmann-json3-dev
   # fuzzing and sanitizers
   clang libclang-rt-14-dev
