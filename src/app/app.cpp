@@ -71,6 +71,7 @@ Expected<bool> validateFormats(const cli::Options& o) {
 int diagnose(const cli::Options& opts, std::ostream& out, std::ostream& err, bool outIsTerminal) {
   util::Redactor redactor;
   if (auto v = validateFormats(opts); !v) return badInput(err, redactor, v.error());
+  if (auto v = validateOutputPaths(opts); !v) return badInput(err, redactor, v.error());
   auto ran = runTarget(opts, redactor);
   if (!ran) return badInput(err, redactor, ran.error());
   reports::Report report = std::move(*ran);

@@ -164,6 +164,11 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
     return 3;
   }
 
+  if (auto v = validateOutputPaths(*base); !v) {
+    err << "pgreach: " << util::redactPatterns(v.error()) << "\n";
+    return 3;
+  }
+
   // Never overlap a previous run: cron and timers fire regardless of a slow last run.
   const std::string lockPath =
       base->outputDir.empty() ? configPath + ".lock" : (std::filesystem::path(base->outputDir) / ".pgreach.lock").string();
@@ -171,7 +176,7 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
     std::error_code ec;
     std::filesystem::create_directories(base->outputDir, ec);
   }
-  net::Fd lock(::open(lockPath.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
+  net::Fd lock(::open(lockPath.c_str(), O_CREAT | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!lock.valid()) {
     err << "pgreach: cannot open the lock file " << lockPath << ": " << std::strerror(errno) << "\n";
     return 3;
@@ -190,6 +195,10 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
     auto o = optionsFor(cliArgs, cfg->targets[i].options, cfg->global);
     if (!o) {
       runs[i].report = badInputReport(runs[i].name, util::redactPatterns(o.error()), reports::isoNowUtc());
+      continue;
+    }
+    if (auto v = validateOutputPaths(*o); !v) {
+      runs[i].report = badInputReport(runs[i].name, util::redactPatterns(v.error()), reports::isoNowUtc());
       continue;
     }
     if (!o->conninfoGiven || o->conninfo.empty()) {

@@ -120,6 +120,8 @@ std::string percentEncode(const std::string& v) {
 
 }  // namespace
 
+std::string scrubConninfoMessage(std::string message) { return scrubParseError(std::move(message), knownKeywords()); }
+
 bool looksLikeUri(std::string_view conninfo) {
   return util::startsWith(conninfo, "postgresql://") || util::startsWith(conninfo, "postgres://");
 }

@@ -14,9 +14,27 @@
 
 namespace pgreach::util {
 
+Expected<bool> checkReplaceable(const std::string& path, const std::string& what) {
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0) {
+    if (errno == ENOENT) return true;
+    return makeError(what + ": cannot use " + path + ": " + std::strerror(errno));
+  }
+  if (S_ISREG(st.st_mode)) return true;
+  const char* kind = S_ISLNK(st.st_mode)  ? "a symbolic link"
+                     : S_ISDIR(st.st_mode) ? "a directory"
+                     : S_ISCHR(st.st_mode) ? "a character device"
+                     : S_ISBLK(st.st_mode) ? "a block device"
+                     : S_ISFIFO(st.st_mode) ? "a FIFO"
+                     : S_ISSOCK(st.st_mode) ? "a socket"
+                                            : "not a regular file";
+  return makeError(what + ": " + path + " is " + kind + "; pgreach only ever replaces regular files");
+}
+
 Expected<bool> writeFileAtomically(const std::string& path, const std::string& contents) {
+  if (auto ok = checkReplaceable(path, "cannot write"); !ok) return ok;
   std::string tmpl = path + ".tmp.XXXXXX";
-  net::Fd fd(::mkstemp(tmpl.data()));
+  net::Fd fd(::mkostemp(tmpl.data(), O_CLOEXEC));
   if (!fd.valid()) return makeError("cannot write " + path + ": " + std::strerror(errno));
   size_t off = 0;
   while (off < contents.size()) {

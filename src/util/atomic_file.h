@@ -7,7 +7,17 @@
 
 namespace pgreach::util {
 
+// Only a regular file (or nothing) at `path` is ever replaced: a device, FIFO, directory
+// or symbolic link there is refused, never followed (pgreach runs as root: `-o /dev/null`
+// must not replace the null device, and a planted link must not redirect the write). The
+// temporary file is created with O_CREAT|O_EXCL (mkostemp: never through a link) and renamed over the path;
+// rename(2) replaces a name, it never follows one.
 Expected<bool> writeFileAtomically(const std::string& path, const std::string& contents);
+
+// Whether `path` may be written by writeFileAtomically: it does not exist, or it is a
+// regular file (checked with lstat, so a symbolic link is refused). The error is one line
+// naming `what` (the option) and the path.
+Expected<bool> checkReplaceable(const std::string& path, const std::string& what);
 
 // Reads a whole file; the error names the file.
 Expected<std::string> readFile(const std::string& path);
