@@ -1,4 +1,5 @@
 #include "app/app.h"
+#include "util/json_dump.h"
 
 #include <unistd.h>
 
@@ -36,7 +37,7 @@ int listChecks(const cli::Options& o, std::ostream& out) {
                       {"depends_on", i.dependsOn},
                       {"timeout_ms", i.timeout.count()}});
     }
-    out << list.dump(2) << "\n";
+    out << util::dumpJson(list, 2) << "\n";
     return 0;
   }
   size_t w = 2;

@@ -1,4 +1,5 @@
 #include "app/fleet.h"
+#include "util/json_dump.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -264,7 +265,7 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
                         {"targets", combined}};
   if (!base->outputDir.empty()) {
     const auto dir = std::filesystem::path(base->outputDir);
-    std::string combinedJson = util::redactPatterns(doc.dump(2) + "\n");
+    std::string combinedJson = util::redactPatterns(util::dumpJson(doc, 2) + "\n");
     auto a = util::writeFileAtomically((dir / "combined.json").string(), combinedJson);
     auto b = util::writeFileAtomically((dir / "combined.txt").string(), summary);
     if (!a || !b) {

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "net/address.h"  // --- audit ---
+#include "util/atomic_file.h"
 #include "util/strings.h"
 
 namespace po = boost::program_options;
@@ -250,8 +251,9 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
     po::store(po::command_line_parser(rest).options(desc).positional(pos).run(), vm);
     if (vm.count("config")) {
       const std::string path = vm["config"].as<std::string>();
-      std::ifstream in(path);
-      if (!in) return makeError("--config: cannot read " + path);
+      auto text = util::readFile(path);
+      if (!text) return makeError("--config: " + text.error());
+      std::istringstream in(*text);
       try {
         po::store(po::parse_config_file(in, desc, false), vm);
       } catch (const po::error& e) {

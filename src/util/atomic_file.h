@@ -1,6 +1,7 @@
 #pragma once
 // Writes a file atomically: a temporary file in the same folder, fsync, then rename, so
 // a reader (a Prometheus textfile collector, a ticket uploader) never sees half a report.
+#include <cstddef>
 #include <string>
 
 #include "engine/expected.h"
@@ -19,7 +20,9 @@ Expected<bool> writeFileAtomically(const std::string& path, const std::string& c
 // naming `what` (the option) and the path.
 Expected<bool> checkReplaceable(const std::string& path, const std::string& what);
 
-// Reads a whole file; the error names the file.
-Expected<std::string> readFile(const std::string& path);
+// Reads a whole input file (a config, a capture): only a regular file, at most maxBytes,
+// and never blocking on a FIFO or reading a device forever. The error names the file.
+inline constexpr size_t kMaxInputFileBytes = 16u << 20;
+Expected<std::string> readFile(const std::string& path, size_t maxBytes = kMaxInputFileBytes);
 
 }  // namespace pgreach::util

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "checks/capture/handshake_evidence.h"
@@ -252,4 +253,41 @@ TEST_CASE("an audit that could evaluate no step is UNKNOWN, not OK", "[integrati
   auto bare = runProcess({pgreachBinary(), "audit", "host=127.0.0.1", "--client-ip", "10.0.1.10", "--deadline", "10s"},
                          std::chrono::seconds(20));
   CHECK(bare.exitCode == 3);
+}
+
+TEST_CASE("invalid UTF-8 in a target never ends the run with an internal error", "[integration]") {
+  for (const char* format : {"json", "text", "markdown", "html", "junit", "prometheus", "nagios"}) {
+    INFO(format);
+    auto r = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1 dbname=a\xff\xfe" "b", "--only", "dns",
+                         "--format", format, "--deadline", "5s"},
+                        std::chrono::seconds(20));
+    CHECK(r.err.find("internal error") == std::string::npos);
+    CHECK(r.exitCode != 3);
+    CHECK_FALSE(r.out.empty());
+    if (std::string(format) == "json") CHECK(nlohmann::json::accept(r.out));
+  }
+}
+
+TEST_CASE("special files as --config, PGSERVICEFILE or PGPASSFILE: one line and exit 3, no hang", "[integration]") {
+  testing::TempDir tmp("pgreach-safety");
+  const std::string fifo = tmp.path.string() + "/fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const std::string dir = tmp.path.string();
+  for (const auto& cfg : {fifo, dir, std::string("/dev/zero")}) {
+    INFO(cfg);
+    auto r = runProcess({pgreachBinary(), "diagnose", "--config", cfg}, std::chrono::seconds(10));
+    CHECK_FALSE(r.timedOut);
+    CHECK(r.exitCode == 3);
+    CHECK(r.err.find(cfg) != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+  for (const std::string& env : std::vector<std::string>{"PGSERVICEFILE=" + fifo, "PGSERVICEFILE=/dev/zero", "PGPASSFILE=" + fifo,
+                          "PGPASSFILE=/dev/zero"}) {
+    INFO(env);
+    auto r = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--only", "dns", "--deadline", "5s"},
+                        std::chrono::seconds(10), {env, "PGSERVICE=x"});
+    CHECK_FALSE(r.timedOut);
+    CHECK(r.exitCode == 3);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
 }
