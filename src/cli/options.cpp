@@ -47,7 +47,7 @@ Expected<std::chrono::milliseconds> parseDuration(const std::string& text, const
   if (!(ms >= 1.0) || ms > kMaxDurationMs) {
     return makeError(std::string(what) + ": duration " + quotable(text) + " out of range (from 1ms to 24h)");
   }
-  return std::chrono::milliseconds(static_cast<long long>(ms + 0.5));
+  return std::chrono::milliseconds(std::llround(ms));
 }
 
 Expected<std::vector<uint16_t>> parsePorts(const std::vector<std::string>& values) {
