@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
 #include <map>
@@ -149,6 +150,7 @@ struct TargetRun {
 
 int runFleet(const std::string& configPath, const std::vector<std::string>& cliArgs, std::ostream& out,
              std::ostream& err) {
+  const auto fleetStarted = std::chrono::steady_clock::now();
   auto text = util::readFile(configPath);
   if (!text) {
     err << "pgreach: --config: " << text.error() << "\n";
@@ -275,7 +277,8 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
   }
   out << summary << std::flush;
   if (!base->store.empty()) {
-    if (auto s = storeRuns(base->store, stored); !s) {
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - fleetStarted);
+    if (auto s = storeRuns(base->store, stored, storeBudget(base->deadline, elapsed)); !s) {
       err << "pgreach: warning: " << s.error() << " (the local reports were written)\n";
     }
   }

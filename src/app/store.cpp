@@ -2,6 +2,11 @@
 
 #include <libpq-fe.h>
 
+#include <poll.h>
+
+#include <cerrno>
+#include <chrono>
+#include <functional>
 #include <memory>
 
 #include "target/target.h"
@@ -54,7 +59,58 @@ std::vector<std::string> storeSecrets(const std::string& dsn) {
   return out;
 }
 
-Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& runs, int connectTimeoutSeconds) {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Waits until the connection's socket is ready, or the store's deadline passes.
+bool waitFor(PGconn* c, short events, Clock::time_point deadline) {
+  for (int i = 0; i < 10000; ++i) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (left <= 0) return false;
+    pollfd p{PQsocket(c), events, 0};
+    const int rc = ::poll(&p, 1, static_cast<int>(left));
+    if (rc > 0) return true;
+    if (rc == 0) return false;
+    if (errno != EINTR) return true;  // let libpq report the socket's error
+  }
+  return false;
+}
+
+// Sends one command without blocking and reads every result before the deadline.
+Expected<bool> runCommand(PGconn* c, const std::string& dsn, const char* what, Clock::time_point deadline,
+                          const std::function<int()>& send) {
+  if (!send()) return makeError("--store: " + std::string(what) + ": " + clean(dsn, PQerrorMessage(c)));
+  for (;;) {
+    const int f = PQflush(c);
+    if (f == 0) break;
+    if (f < 0 || !waitFor(c, POLLOUT | POLLIN, deadline)) {
+      return makeError("--store: " + std::string(what) + ": no answer within the run's --deadline");
+    }
+    if (!PQconsumeInput(c)) return makeError("--store: " + std::string(what) + ": " + clean(dsn, PQerrorMessage(c)));
+  }
+  std::string failure;
+  for (;;) {
+    while (PQisBusy(c)) {
+      if (!waitFor(c, POLLIN, deadline)) {
+        return makeError("--store: " + std::string(what) + ": no answer within the run's --deadline");
+      }
+      if (!PQconsumeInput(c)) return makeError("--store: " + std::string(what) + ": " + clean(dsn, PQerrorMessage(c)));
+    }
+    Result r(PQgetResult(c));
+    if (!r) break;
+    const auto st = PQresultStatus(r.get());
+    if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && failure.empty()) {
+      failure = clean(dsn, PQresultErrorMessage(r.get()));
+    }
+  }
+  if (!failure.empty()) return makeError("--store: " + std::string(what) + ": " + failure);
+  return true;
+}
+
+}  // namespace
+
+Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& runs, std::chrono::milliseconds budget) {
   // A DSN libpq cannot parse yields no secrets to redact, and libpq's message quotes the
   // offending token (possibly the password): name the fault, never the token.
   {
@@ -66,32 +122,47 @@ Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& r
                        (message ? target::scrubConninfoMessage(message.get()) : std::string("out of memory")));
     }
   }
-  // connect_timeout bounds the wait; keywords given later override the DSN's.
-  const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
-  const std::string timeout = std::to_string(connectTimeoutSeconds);
-  const char* values[] = {dsn.c_str(), timeout.c_str(), "pgreach-store", nullptr};
-  Conn conn(PQconnectdbParams(keys, values, 1));
+  // Everything below is non-blocking and ends by `deadline`: a store that accepts and
+  // stays silent, or logs in and never answers, costs the run no more than its budget.
+  // client_min_messages=warning keeps CREATE ... IF NOT EXISTS from sending NOTICEs, and
+  // the notice processor keeps any other notice off stderr.
+  const auto deadline = Clock::now() + budget;
+  const char* keys[] = {"dbname", "application_name", "options", nullptr};
+  const char* values[] = {dsn.c_str(), "pgreach-store", "-c client_min_messages=warning", nullptr};
+  Conn conn(PQconnectStartParams(keys, values, 1));
   if (!conn) return makeError("--store: out of memory");
-  if (PQstatus(conn.get()) != CONNECTION_OK) {
+  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+  auto connectError = [&]() {
     // An option value libpq refused at connect time (`invalid integer value "..." for
     // connection option "port"`: what a raw '/' or '@' in a URI password turns into) is
     // scrubbed by structure as well as by the known secrets.
     std::string why = clean(dsn, PQerrorMessage(conn.get()));
     if (why.rfind("connection to server", 0) != 0) why = target::scrubConninfoMessage(std::move(why));
     return makeError("--store: cannot connect: " + why);
+  };
+  if (PQstatus(conn.get()) == CONNECTION_BAD) return connectError();
+  PostgresPollingStatusType poll = PGRES_POLLING_WRITING;
+  while (poll != PGRES_POLLING_OK) {
+    if (poll == PGRES_POLLING_FAILED) return connectError();
+    if (!waitFor(conn.get(), poll == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline)) {
+      return makeError("--store: cannot connect: no answer within the run's --deadline");
+    }
+    poll = PQconnectPoll(conn.get());
   }
-  Result created(PQexec(conn.get(), kCreate));
-  if (PQresultStatus(created.get()) != PGRES_COMMAND_OK) {
-    return makeError("--store: cannot create table pgreach_runs: " + clean(dsn, PQerrorMessage(conn.get())));
+  if (PQsetnonblocking(conn.get(), 1) != 0) return makeError("--store: cannot switch the connection to non-blocking");
+  if (auto c = runCommand(conn.get(), dsn, "cannot create table pgreach_runs", deadline,
+                          [&] { return PQsendQuery(conn.get(), kCreate); });
+      !c) {
+    return c;
   }
   for (const auto& run : runs) {
     const char* params[] = {run.startedAt.c_str(), run.target.c_str(), run.verdict.c_str(), run.reportJson.c_str()};
-    Result inserted(PQexecParams(conn.get(),
-                                 "INSERT INTO pgreach_runs (run_at, target, verdict, report) VALUES ($1, $2, $3, $4::jsonb)",
-                                 4, nullptr, params, nullptr, nullptr, 0));
-    if (PQresultStatus(inserted.get()) != PGRES_COMMAND_OK) {
-      return makeError("--store: insert failed: " + clean(dsn, PQerrorMessage(conn.get())));
-    }
+    auto sent = runCommand(conn.get(), dsn, "insert failed", deadline, [&] {
+      return PQsendQueryParams(conn.get(),
+                               "INSERT INTO pgreach_runs (run_at, target, verdict, report) VALUES ($1, $2, $3, $4::jsonb)",
+                               4, nullptr, params, nullptr, nullptr, 0);
+    });
+    if (!sent) return sent;
   }
   return true;
 }

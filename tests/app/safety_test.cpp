@@ -1,7 +1,10 @@
 // The safety fixes (issue 14): outputs never replace or follow anything but a regular
 // file, durations are finite and sane, option and --store errors never echo a value, and
 // an audit that evaluated nothing is never OK. Each case here failed before the fix.
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -13,6 +16,7 @@
 
 #include "checks/capture/handshake_evidence.h"
 #include "cli/options.h"
+#include "net/fd.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "util/atomic_file.h"
@@ -290,4 +294,30 @@ TEST_CASE("special files as --config, PGSERVICEFILE or PGPASSFILE: one line and 
     CHECK(r.exitCode == 3);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   }
+}
+
+TEST_CASE("--store keeps the run's --deadline: a silent store does not hold the run", "[integration]") {
+  // A listening socket nobody accepts from: the kernel completes the handshake, then the
+  // store never says a word. Before, this held the run for libpq's 10 s connect_timeout.
+  net::Fd silent(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(silent.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  REQUIRE(::listen(silent.get(), 8) == 0);
+  socklen_t len = sizeof a;
+  REQUIRE(::getsockname(silent.get(), reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  const std::string dsn = "host=127.0.0.1 port=" + std::to_string(ntohs(a.sin_port)) +
+                          " dbname=store user=store password=Store9Silent";
+  testing::TempDir tmp("pgreach-safety");
+  auto r = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--only", "dns", "--deadline", "2s",
+                       "--output-dir", tmp.path.string() + "/out", "--store", dsn},
+                      std::chrono::seconds(20));
+  CHECK_FALSE(r.timedOut);
+  CHECK(r.err.find("--store") != std::string::npos);
+  CHECK(r.err.find("deadline") != std::string::npos);
+  CHECK(r.err.find("Store9Silent") == std::string::npos);
+#if !defined(__SANITIZE_ADDRESS__)
+  CHECK(r.elapsed <= std::chrono::milliseconds(2000 + 1500));
+#endif
 }
