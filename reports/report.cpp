@@ -7,6 +7,7 @@
 #include "reports/catalog.h"
 #include "reports/playbook.h"
 #include "target/provider.h"
+#include "util/strings.h"
 
 namespace pgreach::reports {
 
@@ -142,8 +143,36 @@ Report buildReport(const target::Target& t, const cli::Options& options, std::ve
   return assembleReport(summarizeTarget(t, options), std::move(checks), std::move(startedAt), durationMs);
 }
 
+namespace {
+// Check and finding texts quote what peers and files said (a server's error message, a
+// certificate subject, an export value). Control characters there are escaped once, here,
+// before any renderer or the root cause copies them: every format shows `\x1b`, never a
+// raw escape sequence or a line break a hostile peer chose.
+void escapeControlText(std::string& s) {
+  if (std::any_of(s.begin(), s.end(), [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return (u < 0x20 && c != '\t') || u == 0x7f;
+      })) {
+    s = util::escapeControl(s);
+  }
+}
+
+void escapeControlText(TargetSummary& t, std::vector<engine::CheckResult>& checks) {
+  for (auto* s : {&t.host, &t.dbname, &t.user, &t.conninfo, &t.provider}) escapeControlText(*s);
+  for (auto& c : checks) {
+    escapeControlText(c.summary);
+    for (auto& f : c.findings) {
+      escapeControlText(f.summary);
+      escapeControlText(f.fix);
+      for (auto& e : f.evidence) escapeControlText(e);
+    }
+  }
+}
+}  // namespace
+
 Report assembleReport(TargetSummary target, std::vector<engine::CheckResult> checks, std::string startedAt,
                       long long durationMs) {
+  escapeControlText(target, checks);
   Report r;
   r.toolVersion = PGREACH_VERSION;
   r.startedAt = std::move(startedAt);

@@ -17,6 +17,8 @@
 #include "checks/capture/handshake_evidence.h"
 #include "cli/options.h"
 #include "net/fd.h"
+#include "reports/render.h"
+#include "reports/report.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "util/atomic_file.h"
@@ -320,4 +322,28 @@ TEST_CASE("--store keeps the run's --deadline: a silent store does not hold the 
 #if !defined(__SANITIZE_ADDRESS__)
   CHECK(r.elapsed <= std::chrono::milliseconds(2000 + 1500));
 #endif
+}
+
+TEST_CASE("a peer's control characters are escaped in every format", "[unit][reports]") {
+  engine::CheckResult c;
+  c.id = "pg.startup";
+  c.stage = engine::Stage::Postgres;
+  c.status = engine::Status::Fail;
+  c.summary = "server said \x1b]0;owned\x07";
+  c.findings.push_back({"pg.server_error", engine::Severity::Critical,
+                        "FATAL: \x1b[2J\x1b[31mboom\nPGREACH OK - every check passed", {"E\x1b[0m\rline"}, ""});
+  reports::TargetSummary t;
+  t.host = "db\x1b[1m.example";
+  auto report = reports::assembleReport(t, {c}, "2026-01-01T00:00:00.000Z", 1);
+  for (const auto& f : reports::formatNames()) {
+    INFO(f);
+    auto text = reports::render(report, f, {});
+    REQUIRE(text);
+    CHECK(text->find('\x1b') == std::string::npos);
+    CHECK(text->find('\x07') == std::string::npos);
+    CHECK(text->find("\nPGREACH OK") == std::string::npos);
+  }
+  auto colour = reports::render(report, "text", reports::RenderOptions{true});
+  REQUIRE(colour);
+  CHECK(colour->find("\\x1b]0;owned") != std::string::npos);
 }
