@@ -17,6 +17,7 @@
 #include "checks/postgres/pgpass.h"
 #include "checks/tls/tls_common.h"
 #include "engine/registry.h"
+#include "net/handles.h"
 #include "util/secret.h"
 
 namespace pgreach::checks::postgres {
@@ -26,14 +27,8 @@ using engine::CheckResult;
 using engine::Finding;
 using engine::Severity;
 
-struct PgConnFinish {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-struct PgResultClear {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using PgConnPtr = std::unique_ptr<PGconn, PgConnFinish>;
-using PgResultPtr = std::unique_ptr<PGresult, PgResultClear>;
+using net::PgConnPtr;
+using net::PgResultPtr;
 
 // Keywords handed to libpq when set on the target (non-secret ones; the password is added apart).
 constexpr const char* kPassThrough[] = {"host", "port", "user", "dbname", "sslmode", "sslrootcert", "sslcert",

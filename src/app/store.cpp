@@ -4,22 +4,11 @@
 
 #include <memory>
 
+#include "net/handles.h"
 #include "util/redact.h"
 
 namespace pgreach::app {
 namespace {
-
-struct ConnDeleter {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-struct OptionsDeleter {
-  void operator()(PQconninfoOption* o) const { PQconninfoFree(o); }
-};
-using Conn = std::unique_ptr<PGconn, ConnDeleter>;
-using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
 constexpr const char* kCreate =
     "CREATE TABLE IF NOT EXISTS pgreach_runs ("
@@ -44,7 +33,7 @@ std::string clean(const std::string& dsn, std::string message) {
 std::vector<std::string> storeSecrets(const std::string& dsn) {
   std::vector<std::string> out;
   char* err = nullptr;
-  std::unique_ptr<PQconninfoOption, OptionsDeleter> opts(PQconninfoParse(dsn.c_str(), &err));
+  net::PgConninfoPtr opts(PQconninfoParse(dsn.c_str(), &err));
   if (err) PQfreemem(err);
   if (!opts) return out;
   for (auto* o = opts.get(); o->keyword; ++o) {
@@ -58,20 +47,21 @@ Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& r
   const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
   const std::string timeout = std::to_string(connectTimeoutSeconds);
   const char* values[] = {dsn.c_str(), timeout.c_str(), "pgreach-store", nullptr};
-  Conn conn(PQconnectdbParams(keys, values, 1));
+  net::PgConnPtr conn(PQconnectdbParams(keys, values, 1));
   if (!conn) return makeError("--store: out of memory");
   if (PQstatus(conn.get()) != CONNECTION_OK) {
     return makeError("--store: cannot connect: " + clean(dsn, PQerrorMessage(conn.get())));
   }
-  Result created(PQexec(conn.get(), kCreate));
+  net::PgResultPtr created(PQexec(conn.get(), kCreate));
   if (PQresultStatus(created.get()) != PGRES_COMMAND_OK) {
     return makeError("--store: cannot create table pgreach_runs: " + clean(dsn, PQerrorMessage(conn.get())));
   }
   for (const auto& run : runs) {
     const char* params[] = {run.startedAt.c_str(), run.target.c_str(), run.verdict.c_str(), run.reportJson.c_str()};
-    Result inserted(PQexecParams(conn.get(),
-                                 "INSERT INTO pgreach_runs (run_at, target, verdict, report) VALUES ($1, $2, $3, $4::jsonb)",
-                                 4, nullptr, params, nullptr, nullptr, 0));
+    net::PgResultPtr inserted(PQexecParams(
+        conn.get(),
+        "INSERT INTO pgreach_runs (run_at, target, verdict, report) VALUES ($1, $2, $3, $4::jsonb)", 4,
+        nullptr, params, nullptr, nullptr, 0));
     if (PQresultStatus(inserted.get()) != PGRES_COMMAND_OK) {
       return makeError("--store: insert failed: " + clean(dsn, PQerrorMessage(conn.get())));
     }
