@@ -1,7 +1,7 @@
 #pragma once
 // Finding codes are declared once, next to what emits them: each check lists the codes it
 // can emit in its CheckInfo (texts from a table in its folder, e.g. checks/tcp/codes.cpp),
-// and code emitted outside checks (the scheduler's engine.*, the app's engine.bad_input)
+// and codes emitted outside checks (the scheduler's engine.*, the app's engine.bad_input)
 // is declared by the layer that emits it with RegisterCodes. The catalogue behind
 // `pgreach explain`, the reports' default fixes, reports/findings.json and the JSON
 // Schema's enum of codes all come from these declarations (reports/catalog.h).
@@ -17,7 +17,7 @@ namespace pgreach::engine {
 
 struct CodeDecl {
   std::string code;   // "tcp.silently_dropped"
-  Severity severity;  // the usual severity; a check may emit it lower where the context says so
+  Severity severity;  // the usual one; a check may emit another where the context says so
   std::string title;  // a short line
   std::string meaning;
   std::string why;
