@@ -2,30 +2,43 @@
 
 #include <algorithm>
 #include <map>
-#include <nlohmann/json.hpp>
 
-#include "reports/embedded.h"
+#include "engine/registry.h"
 
 namespace pgreach::reports {
 namespace {
 
+// "pg.auth_failed" -> "postgres": the stage a code sits at is its prefix, whichever check
+// declares it (the PostgreSQL checks declare tls.* codes libpq reports).
+std::string stageOfCode(const std::string& code) {
+  std::string prefix = code.substr(0, code.find('.'));
+  return prefix == "pg" ? "postgres" : prefix;
+}
+
+CodeInfo fromDecl(const engine::CodeDecl& d) {
+  CodeInfo info;
+  info.code = d.code;
+  info.stage = stageOfCode(d.code);
+  info.severity = std::string(engine::toString(d.severity));
+  info.title = d.title;
+  info.meaning = d.meaning;
+  info.why = d.why;
+  info.fix = d.fix;
+  return info;
+}
+
+// Built once from the declarations: every registered check's CheckInfo::codes, then the
+// tables registered by the layers that emit codes outside checks. A code several checks
+// declare comes from one table, so the first declaration stands for all
+// (tests/src/engine/codes_test.cpp checks they agree).
 const std::map<std::string, CodeInfo>& catalog() {
   static const std::map<std::string, CodeInfo> entries = [] {
     std::map<std::string, CodeInfo> out;
-    auto text = embeddedFile("reports/findings.json");
-    if (!text) return out;
-    auto j = nlohmann::json::parse(*text, nullptr, false);
-    if (!j.is_object()) return out;
-    for (const auto& [code, v] : j.items()) {
-      if (!v.is_object()) continue;
-      CodeInfo info;
-      info.code = code;
-      info.stage = v.value("stage", "");
-      info.title = v.value("title", "");
-      info.meaning = v.value("meaning", "");
-      info.why = v.value("why", "");
-      info.fix = v.value("fix", "");
-      out[code] = std::move(info);
+    for (const auto& info : engine::Registry::instance().infos()) {
+      for (const auto& d : info.codes) out.emplace(d.code, fromDecl(d));
+    }
+    for (const auto& [name, codes] : engine::codeTables().entries()) {
+      for (const auto& d : codes) out.emplace(d.code, fromDecl(d));
     }
     return out;
   }();
@@ -56,6 +69,15 @@ std::optional<CodeInfo> lookupCode(std::string_view code) {
 std::vector<std::string> knownCodes() {
   std::vector<std::string> out;
   for (const auto& [code, info] : catalog()) out.push_back(code);
+  return out;
+}
+
+nlohmann::json catalogJson() {
+  nlohmann::json out = nlohmann::json::object();
+  for (const auto& [code, info] : catalog()) {
+    out[code] = {{"stage", info.stage},     {"severity", info.severity}, {"title", info.title},
+                 {"meaning", info.meaning}, {"why", info.why},           {"fix", info.fix}};
+  }
   return out;
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Data files compiled into the binary (reports/playbooks/*.json, reports/findings.json):
+// Data files compiled into the binary (reports/playbooks/*.json):
 // generated at build time by reports/embed.cmake, so pgreach needs no install directory.
 #include <iterator>
 #include <optional>

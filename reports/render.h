@@ -2,14 +2,14 @@
 // Renderers turn one Report into one output format. Each format registers itself from
 // its own .cpp with `namespace { reports::RegisterFormat registered{"json", &renderJson}; }`.
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 #include "reports/report.h"
+#include "util/registry.h"
 
 namespace pgreach::reports {
 
@@ -19,6 +19,16 @@ struct RenderOptions {
 
 using Renderer = std::function<std::string(const Report&, const RenderOptions&)>;
 
+struct Format {
+  Renderer renderer;
+  std::string extension;  // used with --output-dir ("json", "md", ...)
+};
+using FormatRegistry = util::Registry<Format>;
+// The registry formats add themselves to; a test adds a fake for its scope with
+// util::ScopedRegistration<Format>(formats(), "fake", {...}).
+FormatRegistry& formats();
+
+// Throws std::logic_error when the name is already registered.
 struct RegisterFormat {
   RegisterFormat(std::string name, Renderer renderer, std::string fileExtension);
 };

@@ -10,6 +10,7 @@
 #include <memory>
 #include <set>
 
+#include "net/handles.h"
 #include "util/atomic_file.h"
 
 namespace pgreach::checks::capture {
@@ -396,20 +397,9 @@ std::vector<FlowEvidence> summarise(const std::vector<Packet>& rawPackets,
   return out;
 }
 
-namespace {
-struct PcapCloser {
-  void operator()(pcap_t* p) const { pcap_close(p); }
-};
-struct DumperCloser {
-  void operator()(pcap_dumper_t* d) const { pcap_dump_close(d); }
-};
-using PcapPtr = std::unique_ptr<pcap_t, PcapCloser>;
-using DumperPtr = std::unique_ptr<pcap_dumper_t, DumperCloser>;
-}  // namespace
-
 Expected<std::vector<Frame>> readPcapFile(const std::string& path) {
   char err[PCAP_ERRBUF_SIZE] = {};
-  PcapPtr p(pcap_open_offline(path.c_str(), err));
+  net::PcapPtr p(pcap_open_offline(path.c_str(), err));
   if (!p) return makeError("cannot read pcap file " + path + ": " + err);
   const int link = pcap_datalink(p.get());
   std::vector<Frame> frames;
@@ -432,7 +422,7 @@ Expected<std::vector<Frame>> readPcapFile(const std::string& path) {
 Expected<int> writeHandshakePcap(const std::string& path, const std::vector<Frame>& frames, int snaplen) {
   snaplen = std::min(std::max(snaplen, 64), 96);
   const int link = frames.empty() ? DLT_LINUX_SLL : frames.front().linkType;
-  PcapPtr dead(pcap_open_dead(link, snaplen));
+  net::PcapPtr dead(pcap_open_dead(link, snaplen));
   if (!dead) return makeError("pcap_open_dead failed");
   // The capture is assembled in memory and written like every other output
   // (util::writeFileAtomically): pcap_dump_open would follow a symbolic link planted at
@@ -446,7 +436,7 @@ Expected<int> writeHandshakePcap(const std::string& path, const std::vector<Fram
     char*& p;
     ~FreeBuffer() { std::free(p); }
   } freeBuffer{buffer};
-  DumperPtr dumper(pcap_dump_fopen(dead.get(), memory));
+  net::PcapDumperPtr dumper(pcap_dump_fopen(dead.get(), memory));
   if (!dumper) {
     std::fclose(memory);
     return makeError("cannot write " + path + ": " + pcap_geterr(dead.get()));

@@ -1,6 +1,7 @@
 // cloud.aws.endpoint and cloud.aws.path: the VPC endpoint's configuration, and the
 // exact evaluation of the path from the client to each endpoint interface and back.
 #include "checks/cloud/cloud_common.h"
+#include "checks/cloud/codes.h"
 #include "checks/common/probe_targets.h"
 #include "cloud/aws_eval.h"
 #include "engine/registry.h"
@@ -18,9 +19,17 @@ namespace pc = pgreach::cloud;
 class AwsEndpoint final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo{kAwsEndpointId, engine::Stage::Cloud,
-                                         "VPC endpoint state, private DNS, service name and availability zones",
-                                         {kContextId}, engine::Millis(20000), {kDnsResolveId}};
+    static const engine::CheckInfo kInfo = engine::withCodes(
+        {kAwsEndpointId,
+         engine::Stage::Cloud,
+         "VPC endpoint state, private DNS, service name and availability zones",
+         {kContextId},
+         engine::Millis(20000),
+         {kDnsResolveId}},
+        engine::pickCodes(cloudCodes(), {"cloud.endpoint_missing", "cloud.endpoint_not_available",
+                                         "cloud.private_dns_disabled", "cloud.vpc_dns_support_disabled",
+                                         "cloud.vpc_dns_hostnames_disabled", "cloud.wrong_service_name",
+                                         "cloud.single_az", "cloud.no_endpoint_in_client_az"}));
     return kInfo;
   }
 
@@ -76,9 +85,17 @@ class AwsEndpoint final : public engine::Check {
 class AwsPath final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo{kAwsPathId, engine::Stage::Cloud,
-                                         "Evaluate security groups, network ACLs and routes from the client to the endpoint and back",
-                                         {kContextId}, engine::Millis(20000), {kDnsResolveId}};
+    static const engine::CheckInfo kInfo = engine::withCodes(
+        {kAwsPathId,
+         engine::Stage::Cloud,
+         "Evaluate security groups, network ACLs and routes from the client to the endpoint and back",
+         {kContextId},
+         engine::Millis(20000),
+         {kDnsResolveId}},
+        engine::pickCodes(cloudCodes(),
+                          {"cloud.sg_egress_missing", "cloud.nacl_egress_denied", "cloud.no_route",
+                           "cloud.route_blackhole", "cloud.nacl_ingress_denied", "cloud.sg_ingress_missing",
+                           "cloud.nacl_return_denied", "cloud.route_via_appliance"}));
     return kInfo;
   }
 

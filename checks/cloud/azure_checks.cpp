@@ -1,6 +1,7 @@
 // cloud.azure.endpoint and cloud.azure.path: the private endpoint's connection, DNS
 // zone link and record, and the NSG/route evaluation from the client to it.
 #include "checks/cloud/cloud_common.h"
+#include "checks/cloud/codes.h"
 #include "checks/common/probe_targets.h"
 #include "cloud/azure_eval.h"
 #include "engine/registry.h"
@@ -25,9 +26,17 @@ std::string serverName(const engine::CheckContext& ctx) {
 class AzureEndpoint final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo{kAzureEndpointId, engine::Stage::Cloud,
-                                         "Private endpoint connection, private DNS zone link and A record",
-                                         {kContextId}, engine::Millis(20000)};
+    static const engine::CheckInfo kInfo = engine::withCodes(
+        {kAzureEndpointId,
+         engine::Stage::Cloud,
+         "Private endpoint connection, private DNS zone link and A record",
+         {kContextId},
+         engine::Millis(20000)},
+        engine::pickCodes(
+            cloudCodes(),
+            {"cloud.azure_connection_pending", "cloud.azure_wrong_group_id", "cloud.azure_zone_not_linked",
+             "cloud.azure_record_missing", "cloud.azure_record_mismatch",
+             "cloud.azure_network_policies_disabled", "cloud.azure_route_appliance"}));
     return kInfo;
   }
 
@@ -61,9 +70,15 @@ class AzureEndpoint final : public engine::Check {
 class AzurePath final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo{kAzurePathId, engine::Stage::Cloud,
-                                         "Evaluate NSGs and routes from the client to the private endpoint",
-                                         {kContextId}, engine::Millis(20000), {kDnsResolveId}};
+    static const engine::CheckInfo kInfo = engine::withCodes(
+        {kAzurePathId,
+         engine::Stage::Cloud,
+         "Evaluate NSGs and routes from the client to the private endpoint",
+         {kContextId},
+         engine::Millis(20000),
+         {kDnsResolveId}},
+        engine::pickCodes(cloudCodes(), {"cloud.nsg_denied", "cloud.no_route", "cloud.route_blackhole",
+                                         "cloud.route_via_appliance"}));
     return kInfo;
   }
 

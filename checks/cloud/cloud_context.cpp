@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "checks/cloud/cloud_common.h"
+#include "checks/cloud/codes.h"
 #include "cloud/aws_eval.h"
 #include "cloud/imds.h"
 #include "cloud/live.h"
@@ -101,9 +102,14 @@ LiveDirs collectLive(engine::CheckContext& ctx, bool wantAws, bool wantAzure, Ch
 class CloudContext final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo{kContextId, engine::Stage::Cloud,
-                                         "Load the cloud configuration and locate the client (subnet, groups, region)",
-                                         {}, engine::Millis(30000)};
+    static const engine::CheckInfo kInfo = engine::withCodes(
+        {kContextId,
+         engine::Stage::Cloud,
+         "Load the cloud configuration and locate the client (subnet, groups, region)",
+         {},
+         engine::Millis(30000)},
+        engine::pickCodes(cloudCodes(), {"cloud.live_command_failed", "cloud.live_failed",
+                                         "cloud.client_unknown", "cloud.imds_unavailable"}));
     return kInfo;
   }
 

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "checks/cloud/cloud_common.h"
+#include "checks/cloud/codes.h"
 #include "checks/common/probe_targets.h"
 #include "engine/registry.h"
 #include "util/strings.h"
@@ -24,11 +25,16 @@ struct PathFact {
 class CloudCorrelate final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo{kCorrelateId, engine::Stage::Cloud,
-                                         "Compare DNS answers and TCP probes with the audited configuration",
-                                         {}, engine::Millis(2000),
-                                         {kContextId, kAwsEndpointId, kAwsPathId, kAzureEndpointId, kAzurePathId,
-                                          kDnsResolveId, "tcp.connect"}};
+    static const engine::CheckInfo kInfo = engine::withCodes(
+        {kCorrelateId,
+         engine::Stage::Cloud,
+         "Compare DNS answers and TCP probes with the audited configuration",
+         {},
+         engine::Millis(2000),
+         {kContextId, kAwsEndpointId, kAwsPathId, kAzureEndpointId, kAzurePathId, kDnsResolveId,
+          "tcp.connect"}},
+        engine::pickCodes(cloudCodes(), {"cloud.dns_endpoint_mismatch", "cloud.drop_explained",
+                                         "cloud.probe_disagreement"}));
     return kInfo;
   }
 

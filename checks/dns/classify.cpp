@@ -161,7 +161,7 @@ Classified classifyWire(const uint8_t* data, size_t size, std::string_view qname
   if (!(data[2] & 0x80)) return malformed("the QR bit is clear: a query, not a response");
   ldns_pkt* raw = nullptr;
   const ldns_status st = ldns_wire2pkt(&raw, data, size);
-  PktPtr pkt(raw);
+  net::LdnsPktPtr pkt(raw);
   if (st != LDNS_STATUS_OK || !pkt) {
     Classified c = malformed(std::string("ldns_wire2pkt: ") + ldns_get_errorstr_by_id(st));
     c.id = id;
@@ -172,10 +172,11 @@ Classified classifyWire(const uint8_t* data, size_t size, std::string_view qname
 }
 
 std::vector<uint8_t> buildQuery(std::string_view qname, ldns_rr_type qtype) {
-  ldns_rdf* name = ldns_dname_new_frm_str(std::string(qname).c_str());
+  net::LdnsRdfPtr name(ldns_dname_new_frm_str(std::string(qname).c_str()));
   if (!name) return {};
-  PktPtr q(ldns_pkt_query_new(name, qtype, LDNS_RR_CLASS_IN, LDNS_RD));  // takes `name`
-  if (!q) return {};
+  net::LdnsPktPtr q(ldns_pkt_query_new(name.get(), qtype, LDNS_RR_CLASS_IN, LDNS_RD));
+  if (!q) return {};  // `name` is still ours, and freed here
+  name.release();     // the packet's question owns it now
   ldns_pkt_set_random_id(q.get());
   ldns_pkt_set_ad(q.get(), true);
   ldns_pkt_set_edns_udp_size(q.get(), 1232);

@@ -16,13 +16,9 @@
 #include <vector>
 
 #include "net/address.h"
+#include "net/handles.h"
 
 namespace pgreach::checks::dns {
-
-struct LdnsPktFree {
-  void operator()(ldns_pkt* p) const { ldns_pkt_free(p); }
-};
-using PktPtr = std::unique_ptr<ldns_pkt, LdnsPktFree>;
 
 // Answers beyond this many records are not read: no real endpoint has that many.
 inline constexpr size_t kMaxAnswerRecords = 64;

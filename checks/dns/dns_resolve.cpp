@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "checks/common/probe_targets.h"
+#include "checks/dns/codes.h"
 #include "checks/dns/dns_stage.h"
 #include "checks/dns/evaluate.h"
 #include "engine/registry.h"
@@ -25,13 +26,39 @@ using engine::Severity;
 class DnsResolve final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo{kDnsResolveId,
-                                         engine::Stage::Dns,
-                                         "Resolve each target host with every resolver (system, --resolver, the "
-                                         "cloud's) and judge the answers against the VPC",
-                                         {},
-                                         engine::Millis(10000),
-                                         {kCloudContextId}};
+    static const engine::CheckInfo kInfo =
+        engine::withCodes({kDnsResolveId,
+                           engine::Stage::Dns,
+                           "Resolve each target host with every resolver (system, --resolver, the "
+                           "cloud's) and judge the answers against the VPC",
+                           {},
+                           engine::Millis(10000),
+                           {kCloudContextId}},
+                          engine::pickCodes(dnsCodes(), {"dns.timeout",
+                                                         "dns.servfail",
+                                                         "dns.refused",
+                                                         "dns.malformed_answer",
+                                                         "dns.nxdomain",
+                                                         "dns.no_address",
+                                                         "dns.error_rcode",
+                                                         "dns.answer_public",
+                                                         "dns.answer_outside_vpc",
+                                                         "dns.answer_private",
+                                                         "dns.answer_in_vpc",
+                                                         "dns.not_private_hostname",
+                                                         "dns.azure_chain_not_privatelink",
+                                                         "dns.azure_privatelink_nxdomain",
+                                                         "dns.long_ttl",
+                                                         "dns.aaaa_no_ipv6_route",
+                                                         "dns.oversized_answer",
+                                                         "dns.truncated",
+                                                         "dns.resolvers_disagree",
+                                                         "dns.no_system_resolver",
+                                                         "dns.invalid_resolver",
+                                                         "dns.invalid_vpc_cidr",
+                                                         "dns.no_resolver",
+                                                         "dns.no_vpc_context",
+                                                         "dns.resolution_failed"}));
     return kInfo;
   }
 

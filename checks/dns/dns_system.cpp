@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "checks/common/probe_targets.h"
+#include "checks/dns/codes.h"
 #include "checks/dns/dns_stage.h"
 #include "checks/dns/evaluate.h"
 #include "engine/registry.h"
@@ -38,12 +39,15 @@ std::vector<net::IpAddress> addressesFromJson(const nlohmann::json& v) {
 class DnsSystem final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo{kDnsSystemId,
-                                         engine::Stage::Dns,
-                                         "Compare what the C library (getaddrinfo) resolves with what DNS answers",
-                                         {},
-                                         engine::Millis(10000),
-                                         {kDnsResolveId}};
+    static const engine::CheckInfo kInfo =
+        engine::withCodes({kDnsSystemId,
+                           engine::Stage::Dns,
+                           "Compare what the C library (getaddrinfo) resolves with what DNS answers",
+                           {},
+                           engine::Millis(10000),
+                           {kDnsResolveId}},
+                          engine::pickCodes(dnsCodes(), {"dns.system_timeout", "dns.system_failed",
+                                                         "dns.hosts_override", "dns.system_differs"}));
     return kInfo;
   }
 

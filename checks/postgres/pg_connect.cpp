@@ -14,10 +14,12 @@
 #include <sstream>
 
 #include "checks/postgres/classify.h"
+#include "checks/postgres/codes.h"
 #include "checks/postgres/pgpass.h"
 #include "util/atomic_file.h"
 #include "checks/tls/tls_common.h"
 #include "engine/registry.h"
+#include "net/handles.h"
 #include "util/secret.h"
 
 namespace pgreach::checks::postgres {
@@ -27,14 +29,8 @@ using engine::CheckResult;
 using engine::Finding;
 using engine::Severity;
 
-struct PgConnFinish {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-struct PgResultClear {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-using PgConnPtr = std::unique_ptr<PGconn, PgConnFinish>;
-using PgResultPtr = std::unique_ptr<PGresult, PgResultClear>;
+using net::PgConnPtr;
+using net::PgResultPtr;
 
 // Keywords handed to libpq when set on the target (non-secret ones; the password is added apart).
 constexpr const char* kPassThrough[] = {"host", "port", "user", "dbname", "sslmode", "sslrootcert", "sslcert",
@@ -82,9 +78,42 @@ bool passfileHasEntry(const target::Target& t, std::string& path) {
 class ConnectCheck final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo{"pg.connect", engine::Stage::Postgres,
-                                         "Log in with libpq (non-blocking) and run a timed SELECT 1",
-                                         {"pg.startup"}, engine::Millis(15000)};
+    static const engine::CheckInfo kInfo =
+        engine::withCodes({"pg.connect",
+                           engine::Stage::Postgres,
+                           "Log in with libpq (non-blocking) and run a timed SELECT 1",
+                           {"pg.startup"},
+                           engine::Millis(15000)},
+                          engine::pickCodes(postgresCodes(), {"pg.neon_endpoint_id_missing",
+                                                              "pg.neon_vpc_endpoint_not_allowed",
+                                                              "pg.neon_ip_not_allowed",
+                                                              "pg.neon_compute_unavailable",
+                                                              "pg.neon_endpoint_unavailable",
+                                                              "pg.planetscale_user_format",
+                                                              "pg.planetscale_upstream_unavailable",
+                                                              "pg.planetscale_pooler_primary_only",
+                                                              "pg.planetscale_branch_missing",
+                                                              "pg.no_hba_entry",
+                                                              "pg.auth_failed",
+                                                              "pg.too_many_clients",
+                                                              "pg.starting_up",
+                                                              "pg.database_missing",
+                                                              "pg.role_missing",
+                                                              "pg.ssl_required",
+                                                              "pg.connect_timeout",
+                                                              "pg.connection_closed",
+                                                              "pg.connect_failed",
+                                                              "pg.libpq_no_direct_tls",
+                                                              "pg.no_credentials",
+                                                              "pg.no_hba_public_address",
+                                                              "pg.query_failed",
+                                                              "pg.connected",
+                                                              "pg.no_tls_in_use",
+                                                              "tls.cert_wrong_host",
+                                                              "tls.cert_verify_failed",
+                                                              "tls.not_supported",
+                                                              "tls.not_postgres",
+                                                              "tls.unexpected_data"}));
     return kInfo;
   }
 

@@ -8,6 +8,7 @@
 #include <map>
 
 #include "checks/postgres/classify.h"
+#include "checks/postgres/codes.h"
 #include "checks/postgres/startup_probe.h"
 #include "engine/registry.h"
 #include "net/tls_client.h"
@@ -39,9 +40,48 @@ std::string errorEvidence(const wire::ErrorFields& e) {
 class StartupCheck final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo{"pg.startup", engine::Stage::Postgres,
-                                         "Send a StartupMessage without a password: who answers, which auth method",
-                                         {tls::kSslRequestId}, engine::Millis(10000), {tls::kHandshakeId}};
+    static const engine::CheckInfo kInfo =
+        engine::withCodes({"pg.startup",
+                           engine::Stage::Postgres,
+                           "Send a StartupMessage without a password: who answers, which auth method",
+                           {tls::kSslRequestId},
+                           engine::Millis(10000),
+                           {tls::kHandshakeId}},
+                          engine::pickCodes(postgresCodes(), {"pg.neon_endpoint_id_missing",
+                                                              "pg.neon_vpc_endpoint_not_allowed",
+                                                              "pg.neon_ip_not_allowed",
+                                                              "pg.neon_compute_unavailable",
+                                                              "pg.neon_endpoint_unavailable",
+                                                              "pg.planetscale_user_format",
+                                                              "pg.planetscale_upstream_unavailable",
+                                                              "pg.planetscale_pooler_primary_only",
+                                                              "pg.planetscale_branch_missing",
+                                                              "pg.no_hba_entry",
+                                                              "pg.auth_failed",
+                                                              "pg.too_many_clients",
+                                                              "pg.starting_up",
+                                                              "pg.database_missing",
+                                                              "pg.role_missing",
+                                                              "pg.ssl_required",
+                                                              "pg.connect_timeout",
+                                                              "pg.connection_closed",
+                                                              "pg.connect_failed",
+                                                              "pg.no_hba_public_address",
+                                                              "pg.startup_rejected",
+                                                              "pg.trust_auth",
+                                                              "pg.cleartext_password",
+                                                              "pg.malformed_message",
+                                                              "pg.not_postgres",
+                                                              "pg.no_response",
+                                                              "pg.startup_unreachable",
+                                                              "pg.pgbouncer_answered",
+                                                              "pg.provider_proxy",
+                                                              "pg.alive",
+                                                              "tls.cert_wrong_host",
+                                                              "tls.cert_verify_failed",
+                                                              "tls.not_supported",
+                                                              "tls.not_postgres",
+                                                              "tls.unexpected_data"}));
     return kInfo;
   }
 

@@ -8,6 +8,7 @@
 
 #include "checks/capture/handshake_evidence.h"
 #include "checks/common/probe_targets.h"
+#include "checks/tcp/codes.h"
 #include "checks/tcp/tcp_classify.h"
 #include "engine/registry.h"
 #include "net/capture.h"
@@ -37,11 +38,18 @@ std::vector<capture::Frame> toFrames(std::vector<net::CapturedFrame>&& in) {
 class TcpConnect final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo{"tcp.connect",
-                                         engine::Stage::Tcp,
-                                         "Connect to every resolved address on every port the provider uses",
-                                         {kDnsResolveId},
-                                         engine::Millis(10000)};
+    static const engine::CheckInfo kInfo = engine::withCodes(
+        {"tcp.connect",
+         engine::Stage::Tcp,
+         "Connect to every resolved address on every port the provider uses",
+         {kDnsResolveId},
+         engine::Millis(10000)},
+        engine::pickCodes(
+            tcpCodes(),
+            {"tcp.silently_dropped", "tcp.refused", "tcp.icmp_host_unreachable", "tcp.icmp_net_unreachable",
+             "tcp.icmp_port_unreachable", "tcp.icmp_admin_prohibited", "tcp.no_route", "tcp.local_error",
+             "tcp.flaky", "tcp.open", "tcp.no_addresses", "tcp.capture_unavailable", "tcp.repeat_cut_short",
+             "tcp.capture_file_refused", "tcp.capture_file_unwritten"}));
     return kInfo;
   }
 

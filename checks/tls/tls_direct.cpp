@@ -1,6 +1,7 @@
 // tls.direct: PostgreSQL 17's direct TLS (ClientHello at once, ALPN "postgresql", no
 // SSLRequest round trip). Reports which address:port pairs support it; servers before
 // 17 close the connection. Only a problem when the target asks for sslnegotiation=direct.
+#include "checks/tls/codes.h"
 #include "checks/tls/tls_common.h"
 #include "engine/registry.h"
 #include "net/tls_client.h"
@@ -15,10 +16,16 @@ using engine::Severity;
 class DirectTlsCheck final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo{"tls.direct", engine::Stage::Tls,
-                                         "Try direct TLS (PostgreSQL 17+, ALPN postgresql) on every open address:port",
-                                         {kTcpConnectId}, engine::Millis(10000), {},
-                                         /*runAfterFailedDependency=*/true};  // open ports of a partly dropped target
+    static const engine::CheckInfo kInfo = engine::withCodes(
+        {"tls.direct",
+         engine::Stage::Tls,
+         "Try direct TLS (PostgreSQL 17+, ALPN postgresql) on every open address:port",
+         {kTcpConnectId},
+         engine::Millis(10000),
+         {},
+         /*runAfterFailedDependency=*/true},  // open ports of a partly dropped target
+        engine::pickCodes(tlsCodes(),
+                          {"tls.direct_unsupported", "tls.direct_no_alpn", "tls.direct_supported"}));
     return kInfo;
   }
 

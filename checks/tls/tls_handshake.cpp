@@ -4,6 +4,7 @@
 #include <ctime>
 
 #include "checks/tls/cert_eval.h"
+#include "checks/tls/codes.h"
 #include "checks/tls/tls_common.h"
 #include "engine/registry.h"
 #include "net/tls_client.h"
@@ -47,9 +48,19 @@ std::string sniFor(const engine::CheckContext& ctx, const std::string& host) {
 class HandshakeCheck final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo{kHandshakeId, engine::Stage::Tls,
-                                         "Complete the TLS handshake after SSLRequest and judge the certificate",
-                                         {kSslRequestId}, engine::Millis(10000), {kTcpConnectId}};
+    static const engine::CheckInfo kInfo = engine::withCodes(
+        {kHandshakeId,
+         engine::Stage::Tls,
+         "Complete the TLS handshake after SSLRequest and judge the certificate",
+         {kSslRequestId},
+         engine::Millis(10000),
+         {kTcpConnectId}},
+        engine::pickCodes(tlsCodes(), {"tls.weak_sslmode", "tls.sni_impossible", "tls.sslrequest_changed",
+                                       "tls.root_cert_unreadable", "tls.handshake_timeout",
+                                       "tls.handshake_failed", "tls.handshake_ok", "tls.no_certificate",
+                                       "tls.cert_expired", "tls.cert_not_yet_valid", "tls.cert_expiring",
+                                       "tls.cert_untrusted", "tls.cert_invalid", "tls.no_root_cert",
+                                       "tls.cert_wrong_host", "tls.old_protocol", "tls.weak_key"}));
     return kInfo;
   }
 

@@ -3,6 +3,7 @@
 // (N), a very old server (E), something that is not Postgres, and a tarpit apart.
 #include <map>
 
+#include "checks/tls/codes.h"
 #include "checks/tls/tls_common.h"
 #include "engine/registry.h"
 
@@ -29,10 +30,18 @@ bool userPort(const engine::CheckContext& ctx, uint16_t port) {
 class SslRequestCheck final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo{kSslRequestId, engine::Stage::Tls,
-                                         "Ask every open address:port for TLS with PostgreSQL's SSLRequest",
-                                         {kTcpConnectId}, engine::Millis(10000), {},
-                                         /*runAfterFailedDependency=*/true};  // open ports of a partly dropped target
+    static const engine::CheckInfo kInfo = engine::withCodes(
+        {kSslRequestId,
+         engine::Stage::Tls,
+         "Ask every open address:port for TLS with PostgreSQL's SSLRequest",
+         {kTcpConnectId},
+         engine::Millis(10000),
+         {},
+         /*runAfterFailedDependency=*/true},  // open ports of a partly dropped target
+        engine::pickCodes(tlsCodes(),
+                          {"tls.offered", "tls.not_supported", "tls.not_supported_other_port",
+                           "tls.very_old_server", "tls.not_postgres", "tls.no_response",
+                           "tls.connection_closed", "tls.reconnect_failed", "tls.unexpected_data"}));
     return kInfo;
   }
 

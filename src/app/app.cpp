@@ -31,11 +31,17 @@ int listChecks(const cli::Options& o, std::ostream& out) {
   if (o.json) {
     nlohmann::json list = nlohmann::json::array();
     for (const auto& i : infos) {
+      // The codes a check can emit, so a consumer can key alerts on them (`explain CODE` for the rest).
+      nlohmann::json codes = nlohmann::json::array();
+      for (const auto& d : i.codes) {
+        codes.push_back({{"code", d.code}, {"severity", engine::toString(d.severity)}, {"title", d.title}});
+      }
       list.push_back({{"id", i.id},
                       {"stage", engine::toString(i.stage)},
                       {"summary", i.summary},
                       {"depends_on", i.dependsOn},
-                      {"timeout_ms", i.timeout.count()}});
+                      {"timeout_ms", i.timeout.count()},
+                      {"codes", codes}});
     }
     out << util::dumpJson(list, 2) << "\n";
     return 0;

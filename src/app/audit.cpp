@@ -4,6 +4,7 @@
 #include <optional>
 
 #include "app/outputs.h"
+#include "engine/codes.h"
 #include "engine/registry.h"
 #include "engine/scheduler.h"
 #include "reports/render.h"
@@ -24,6 +25,21 @@ std::vector<std::string> auditSelection(const std::vector<std::string>& only) {
   if (sel.empty()) sel.push_back("cloud");
   return sel;
 }
+
+namespace {
+// Codes the audit command itself emits (not a check's).
+engine::RegisterCodes registeredCodes{
+    "app.audit",
+    {
+        {"cloud.nothing_evaluated", engine::Severity::Warning, "The audit evaluated nothing",
+         "The audit could not evaluate a single step of any client-to-endpoint path, so it verified nothing.",
+         "No export pgreach could read, exports that miss the path's resources, or no client or endpoint "
+         "address.",
+         "Give exports that cover the path (security groups, network ACLs, route tables, subnets, network "
+         "interfaces and the VPC endpoint; Azure: NSGs, the private endpoint and its NIC) and the client's address "
+         "(--client-ip, --client-eni or --imds)."},
+    }};
+}  // namespace
 
 // An audit whose path checks evaluated no step (no usable export, no client or endpoint,
 // or only `unknown` steps) has verified nothing: unless a check proved something broken,

@@ -1,6 +1,6 @@
 #pragma once
 // `pgreach explain CODE`: what a finding code means, why it happens and how to fix it,
-// from the embedded catalogue (reports/findings.json).
+// from the catalogue built from the checks' declarations (reports/catalog.h).
 #include <ostream>
 #include <string>
 

@@ -46,6 +46,20 @@ Expected<reports::Report> runTarget(const cli::Options& opts, util::Redactor& re
                               engine::millisBetween(started, clock.now()));
 }
 
+namespace {
+
+// What the app emits outside any check: a target that cannot be run (badInputReport).
+engine::RegisterCodes registeredCodes{
+    "app.run_target",
+    {
+        {"engine.bad_input", engine::Severity::Critical, "The target could not be read",
+         "The target's connection string or options were rejected before any check ran.",
+         "A malformed connection string or an invalid option in the configuration file.",
+         "Fix the target's conninfo or option named in the message."},
+    }};
+
+}  // namespace
+
 reports::Report badInputReport(const std::string& name, const std::string& message, const std::string& startedAt) {
   engine::CheckResult c;
   c.id = "engine.input";

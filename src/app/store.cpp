@@ -9,23 +9,12 @@
 #include <functional>
 #include <memory>
 
+#include "net/handles.h"
 #include "target/target.h"
 #include "util/redact.h"
 
 namespace pgreach::app {
 namespace {
-
-struct ConnDeleter {
-  void operator()(PGconn* c) const { PQfinish(c); }
-};
-struct ResultDeleter {
-  void operator()(PGresult* r) const { PQclear(r); }
-};
-struct OptionsDeleter {
-  void operator()(PQconninfoOption* o) const { PQconninfoFree(o); }
-};
-using Conn = std::unique_ptr<PGconn, ConnDeleter>;
-using Result = std::unique_ptr<PGresult, ResultDeleter>;
 
 constexpr const char* kCreate =
     "CREATE TABLE IF NOT EXISTS pgreach_runs ("
@@ -50,7 +39,7 @@ std::string clean(const std::string& dsn, std::string message) {
 std::vector<std::string> storeSecrets(const std::string& dsn) {
   std::vector<std::string> out;
   char* err = nullptr;
-  std::unique_ptr<PQconninfoOption, OptionsDeleter> opts(PQconninfoParse(dsn.c_str(), &err));
+  net::PgConninfoPtr opts(PQconninfoParse(dsn.c_str(), &err));
   if (err) PQfreemem(err);
   if (!opts) return out;
   for (auto* o = opts.get(); o->keyword; ++o) {
@@ -97,7 +86,7 @@ Expected<bool> runCommand(PGconn* c, const std::string& dsn, const char* what, C
       }
       if (!PQconsumeInput(c)) return makeError("--store: " + std::string(what) + ": " + clean(dsn, PQerrorMessage(c)));
     }
-    Result r(PQgetResult(c));
+    net::PgResultPtr r(PQgetResult(c));
     if (!r) break;
     const auto st = PQresultStatus(r.get());
     if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK && failure.empty()) {
@@ -115,8 +104,8 @@ Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& r
   // offending token (possibly the password): name the fault, never the token.
   {
     char* err = nullptr;
-    std::unique_ptr<PQconninfoOption, OptionsDeleter> opts(PQconninfoParse(dsn.c_str(), &err));
-    std::unique_ptr<char, decltype(&PQfreemem)> message(err, &PQfreemem);
+    net::PgConninfoPtr opts(PQconninfoParse(dsn.c_str(), &err));
+    net::PgStringPtr message(err);
     if (!opts) {
       return makeError("--store: malformed connection string: " +
                        (message ? target::scrubConninfoMessage(message.get()) : std::string("out of memory")));
@@ -129,7 +118,7 @@ Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& r
   const auto deadline = Clock::now() + budget;
   const char* keys[] = {"dbname", "application_name", "options", nullptr};
   const char* values[] = {dsn.c_str(), "pgreach-store", "-c client_min_messages=warning", nullptr};
-  Conn conn(PQconnectStartParams(keys, values, 1));
+  net::PgConnPtr conn(PQconnectStartParams(keys, values, 1));
   if (!conn) return makeError("--store: out of memory");
   PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
   auto connectError = [&]() {

@@ -10,6 +10,7 @@
 
 #include "cli/options.h"
 #include "engine/clock.h"
+#include "engine/codes.h"
 #include "engine/result.h"
 #include "target/target.h"
 
@@ -26,7 +27,17 @@ struct CheckInfo {
   // checks that work on the part that succeeded, e.g. TLS on the ports TCP found open
   // while another port was dropped.
   bool runAfterFailedDependency = false;
+  // Every finding code the check can emit, with its texts (engine/codes.h). The scheduler
+  // flags a code missing here; `explain`, the reports' default fixes, findings.json and the
+  // JSON Schema are built from these.
+  std::vector<CodeDecl> codes = {};
 };
+
+// `info` with its declared codes: `static const CheckInfo kInfo = withCodes({...}, pickCodes(...));`
+inline CheckInfo withCodes(CheckInfo info, std::vector<CodeDecl> codes) {
+  info.codes = std::move(codes);
+  return info;
+}
 
 // Everything a check may read while it runs. Handed in by the scheduler; no globals.
 class CheckContext {

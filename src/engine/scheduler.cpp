@@ -246,6 +246,17 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
           result.status = Status::Error;
           result.summary = "the check failed inside pgreach";
         }
+        // A code the check does not declare would reach reports with no catalogue entry:
+        // say so in the report rather than fail the run (tests/src/engine/codes_test.cpp
+        // keeps it from happening).
+        for (const auto& code : undeclaredCodes(ci, result.findings)) {
+          result.findings.push_back(
+              {"engine.undeclared_code",
+               Severity::Warning,
+               "check " + ci.id + " emitted the undeclared finding code " + code,
+               {code},
+               "This is a bug in pgreach: please report it with the JSON report attached."});
+        }
         result.id = ci.id;
         result.stage = ci.stage;
         result.durationMs = millisBetween(begin, clock.now());

@@ -14,8 +14,6 @@
 
 namespace pgreach::net {
 
-void LiveCapture::PcapCloser::operator()(pcap* p) const { pcap_close(p); }
-
 LiveCapture::~LiveCapture() { stop(); }
 
 int LiveCapture::captureBufferFor(size_t probes) {
@@ -28,21 +26,22 @@ bool LiveCapture::open(const std::string& device, const std::string& filter, int
   char err[PCAP_ERRBUF_SIZE] = {};
   // A handle opened before the process dropped its capabilities (net/privileges.h) is
   // already activated: only the filter remains to be set, which needs no privilege.
-  pcap* reserved = takeReservedPcap(device.c_str(), snaplen);
-  handle_.reset(reserved ? reserved : pcap_create(device.c_str(), err));
+  PcapPtr reserved = takeReservedPcap(device.c_str(), snaplen);
+  const bool wasReserved = reserved != nullptr;
+  handle_ = reserved ? std::move(reserved) : PcapPtr(pcap_create(device.c_str(), err));
   if (!handle_) {
     failure_ = Failure::Other;
     error_ = err;
     return false;
   }
-  if (!reserved) {
+  if (!wasReserved) {
     pcap_set_snaplen(handle_.get(), snaplen);
     pcap_set_promisc(handle_.get(), 0);
     pcap_set_timeout(handle_.get(), 20);
     pcap_set_immediate_mode(handle_.get(), 1);
     pcap_set_buffer_size(handle_.get(), bufferBytes);
   }
-  const int rc = reserved ? 0 : pcap_activate(handle_.get());
+  const int rc = wasReserved ? 0 : pcap_activate(handle_.get());
   if (rc < 0) {
     failure_ = (rc == PCAP_ERROR_PERM_DENIED) ? Failure::NoPermission : Failure::Other;
     error_ = pcap_geterr(handle_.get());
@@ -50,15 +49,14 @@ bool LiveCapture::open(const std::string& device, const std::string& filter, int
     return false;
   }
   linkType_ = pcap_datalink(handle_.get());
-  bpf_program prog{};
-  if (pcap_compile(handle_.get(), &prog, filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
+  BpfProgram prog;
+  if (pcap_compile(handle_.get(), prog.get(), filter.c_str(), 1, PCAP_NETMASK_UNKNOWN) != 0) {
     failure_ = Failure::Other;
     error_ = std::string("BPF filter: ") + pcap_geterr(handle_.get());
     handle_.reset();
     return false;
   }
-  const int setRc = pcap_setfilter(handle_.get(), &prog);
-  pcap_freecode(&prog);
+  const int setRc = pcap_setfilter(handle_.get(), prog.get());
   if (setRc != 0 || pcap_setnonblock(handle_.get(), 1, err) != 0) {
     failure_ = Failure::Other;
     error_ = pcap_geterr(handle_.get());
@@ -111,22 +109,18 @@ std::vector<CapturedFrame> LiveCapture::stop() {
   return std::move(frames_);
 }
 
-IcmpListener::~IcmpListener() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
 bool IcmpListener::open() {
   fd_ = takeReservedIcmpSocket();  // opened before the capabilities were dropped, if at all
-  if (fd_ < 0) fd_ = ::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
-  return fd_ >= 0;
+  if (!fd_.valid()) fd_ = Fd(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP));
+  return fd_.valid();
 }
 
 std::vector<CapturedFrame> IcmpListener::drain() {
   std::vector<CapturedFrame> out;
-  if (fd_ < 0) return out;
+  if (!fd_.valid()) return out;
   uint8_t buf[256];
   for (int i = 0; i < 10000; ++i) {
-    const ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    const ssize_t n = ::recv(fd_.get(), buf, sizeof buf, 0);
     if (n <= 0) break;
     timeval tv{};
     ::gettimeofday(&tv, nullptr);

@@ -15,8 +15,7 @@
 #include <vector>
 
 #include "engine/expected.h"
-
-struct pcap;
+#include "net/handles.h"
 
 namespace pgreach::net {
 
@@ -57,10 +56,7 @@ class LiveCapture {
   void readLoop();
   void drainOnce();
 
-  struct PcapCloser {
-    void operator()(pcap* p) const;
-  };
-  std::unique_ptr<pcap, PcapCloser> handle_;
+  PcapPtr handle_;
   int linkType_ = 0;
   std::thread reader_;
   std::atomic<bool> stopping_{false};
@@ -75,15 +71,11 @@ class LiveCapture {
 // are privileged). Frames come back as raw IPv4 (DLT_RAW).
 class IcmpListener {
  public:
-  IcmpListener() = default;
-  ~IcmpListener();
-  IcmpListener(const IcmpListener&) = delete;
-  IcmpListener& operator=(const IcmpListener&) = delete;
   bool open();
   std::vector<CapturedFrame> drain();
 
  private:
-  int fd_ = -1;
+  Fd fd_;
 };
 
 }  // namespace pgreach::net

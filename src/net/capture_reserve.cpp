@@ -1,7 +1,5 @@
 #include "net/capture_reserve.h"
 
-#include "net/capture.h"
-
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <sys/socket.h>
@@ -10,20 +8,17 @@
 #include <mutex>
 #include <string>
 
-#include "net/fd.h"
+#include "net/capture.h"
+#include "net/handles.h"
 
 namespace pgreach::net {
 namespace {
-
-struct PcapCloser {
-  void operator()(pcap* p) const { pcap_close(p); }
-};
 
 struct Reserve {
   std::mutex mutex;
   std::string device;
   int snaplen = 0;
-  std::unique_ptr<pcap, PcapCloser> pcapHandle;
+  PcapPtr pcapHandle;
   Fd icmp;
 };
 
@@ -36,7 +31,7 @@ Reserve& reserve() {
 
 bool reservePcap(const char* device, int snaplen) {
   char err[PCAP_ERRBUF_SIZE] = {};
-  std::unique_ptr<pcap, PcapCloser> h(pcap_create(device, err));
+  PcapPtr h(pcap_create(device, err));
   if (!h) return false;
   // The same settings as LiveCapture::open.
   pcap_set_snaplen(h.get(), snaplen);
@@ -49,11 +44,9 @@ bool reservePcap(const char* device, int snaplen) {
   if (pcap_activate(h.get()) < 0) return false;
   // Nothing passes until tcp.connect installs the filter naming its probes. Not
   // optimised: the optimiser refuses a filter that "rejects all packets", which is the point.
-  bpf_program prog{};
-  if (pcap_compile(h.get(), &prog, "ip and not ip", 0, PCAP_NETMASK_UNKNOWN) != 0) return false;
-  const int rc = pcap_setfilter(h.get(), &prog);
-  pcap_freecode(&prog);
-  if (rc != 0) return false;
+  BpfProgram prog;
+  if (pcap_compile(h.get(), prog.get(), "ip and not ip", 0, PCAP_NETMASK_UNKNOWN) != 0) return false;
+  if (pcap_setfilter(h.get(), prog.get()) != 0) return false;
   auto& r = reserve();
   std::lock_guard<std::mutex> lock(r.mutex);
   r.device = device;
@@ -71,17 +64,17 @@ bool reserveIcmpSocket() {
   return true;
 }
 
-pcap* takeReservedPcap(const char* device, int snaplen) {
+PcapPtr takeReservedPcap(const char* device, int snaplen) {
   auto& r = reserve();
   std::lock_guard<std::mutex> lock(r.mutex);
   if (!r.pcapHandle || r.device != device || r.snaplen != snaplen) return nullptr;
-  return r.pcapHandle.release();
+  return std::move(r.pcapHandle);
 }
 
-int takeReservedIcmpSocket() {
+Fd takeReservedIcmpSocket() {
   auto& r = reserve();
   std::lock_guard<std::mutex> lock(r.mutex);
-  return r.icmp.release();
+  return std::move(r.icmp);
 }
 
 }  // namespace pgreach::net

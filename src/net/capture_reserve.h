@@ -2,7 +2,7 @@
 // Capture handles opened early, while the process still has its capabilities, and
 // adopted later by the capture-open path (see net/privileges.h for why). Each reserved
 // handle is taken at most once; a handle nobody takes is closed at exit.
-struct pcap;
+#include "net/handles.h"
 
 namespace pgreach::net {
 
@@ -14,8 +14,8 @@ bool reservePcap(const char* device, int snaplen);
 bool reserveIcmpSocket();
 
 // The reserved handle for `device`/`snaplen`, or nullptr; ownership passes to the caller.
-pcap* takeReservedPcap(const char* device, int snaplen);
-// The reserved raw ICMP socket, or -1; ownership passes to the caller.
-int takeReservedIcmpSocket();
+PcapPtr takeReservedPcap(const char* device, int snaplen);
+// The reserved raw ICMP socket, or an invalid Fd; ownership passes to the caller.
+Fd takeReservedIcmpSocket();
 
 }  // namespace pgreach::net

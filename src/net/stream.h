@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "net/address.h"
-#include "net/fd.h"
+#include "net/handles.h"
 
 namespace pgreach::net {
 
@@ -38,15 +38,6 @@ Fd connectWithDeadline(const IpAddress& address, uint16_t port, Deadline deadlin
 
 // Waits until `fd` is readable/writable or the deadline passes. false = timed out.
 bool waitFd(int fd, bool forWrite, Deadline deadline);
-
-struct SslCtxFree {
-  void operator()(SSL_CTX* c) const { SSL_CTX_free(c); }
-};
-struct SslFree {
-  void operator()(SSL* s) const { SSL_free(s); }
-};
-using SslCtxPtr = std::unique_ptr<SSL_CTX, SslCtxFree>;
-using SslPtr = std::unique_ptr<SSL, SslFree>;
 
 // Owns the socket and, after a TLS upgrade, the SSL session.
 class Stream {

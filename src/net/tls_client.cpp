@@ -11,9 +11,6 @@
 namespace pgreach::net {
 namespace {
 
-struct X509Free {
-  void operator()(X509* x) const { X509_free(x); }
-};
 struct GeneralNamesFree {
   void operator()(GENERAL_NAMES* g) const { GENERAL_NAMES_free(g); }
 };
@@ -240,7 +237,7 @@ TlsHandshakeResult tlsHandshake(Stream& stream, const TlsClientOptions& options,
   SSL_get0_alpn_selected(ssl.get(), &alpn, &alpnLen);
   if (alpn && alpnLen) r.alpn.assign(reinterpret_cast<const char*>(alpn), alpnLen);
   if (!options.verifyHost.empty()) {
-    std::unique_ptr<X509, X509Free> leaf(SSL_get1_peer_certificate(ssl.get()));
+    X509Ptr leaf(SSL_get1_peer_certificate(ssl.get()));
     if (leaf) {
       r.hostChecked = true;
       // libpq's verify-full: an IP literal host is matched against IP SANs, a name

@@ -9,21 +9,12 @@
 #include <optional>
 #include <set>
 
+#include "net/handles.h"
 #include "target/strip_option.h"
 #include "util/strings.h"
 
 namespace pgreach::target {
 namespace {
-
-struct ConninfoFree {
-  void operator()(PQconninfoOption* o) const { PQconninfoFree(o); }
-};
-using ConninfoPtr = std::unique_ptr<PQconninfoOption, ConninfoFree>;
-
-struct PqFree {
-  void operator()(char* p) const { PQfreemem(p); }
-};
-using PqString = std::unique_ptr<char, PqFree>;
 
 // libpq's messages quote the token it choked on, which may be (part of) a password.
 // Keep quoted tokens that are known option keywords; mask the rest.
@@ -52,7 +43,7 @@ std::string scrubParseError(std::string msg, const std::set<std::string, std::le
 
 std::set<std::string, std::less<>> knownKeywords() {
   std::set<std::string, std::less<>> keys;
-  ConninfoPtr defs(PQconndefaults());
+  net::PgConninfoPtr defs(PQconndefaults());
   for (auto* o = defs.get(); o && o->keyword; ++o) keys.insert(o->keyword);
   return keys;
 }
@@ -169,8 +160,8 @@ Expected<Target> Target::parse(std::string_view conninfo) {
     }
   }
   char* rawErr = nullptr;
-  ConninfoPtr parsed(PQconninfoParse(input.c_str(), &rawErr));
-  PqString err(rawErr);
+  net::PgConninfoPtr parsed(PQconninfoParse(input.c_str(), &rawErr));
+  net::PgStringPtr err(rawErr);
   if (!parsed) {
     std::string msg = err ? scrubParseError(err.get(), keywords) : std::string("out of memory");
     return makeError("malformed connection string: " + msg);
@@ -181,7 +172,7 @@ Expected<Target> Target::parse(std::string_view conninfo) {
     if (o->val && std::string_view(o->keyword) == "service") service = o->val;
   }
   ScopedServiceEnv serviceEnv(service);
-  ConninfoPtr defaults(PQconndefaults());
+  net::PgConninfoPtr defaults(PQconndefaults());
   if (!defaults) return makeError("could not read libpq's defaults (PGSERVICE or pg_service.conf unreadable?)");
 
   std::map<std::string, std::string, std::less<>> explicitValues;

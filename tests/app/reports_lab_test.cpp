@@ -21,6 +21,11 @@ nlohmann::json labReport(const std::string& scenario, const std::string& hostKey
   REQUIRE(r.out.find(testing::labEnv("LAB_PASSWORD")) == std::string::npos);
   auto j = nlohmann::json::parse(r.out, nullptr, false);
   REQUIRE_FALSE(j.is_discarded());
+  // Every code a check emitted is one it declares: the scheduler marks any other with
+  // engine.undeclared_code (engine/codes.h).
+  for (const auto& c : j["checks"]) {
+    for (const auto& f : c["findings"]) CHECK(f["code"] != "engine.undeclared_code");
+  }
   return j;
 }
 

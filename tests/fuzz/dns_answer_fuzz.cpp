@@ -33,7 +33,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   classify(data, size, "ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech", LDNS_RR_TYPE_A);
   ldns_pkt* raw = nullptr;
   if (ldns_wire2pkt(&raw, data, size) != LDNS_STATUS_OK) return 0;
-  dns::PktPtr pkt(raw);
+  pgreach::net::LdnsPktPtr pkt(raw);
   const ldns_rr_list* q = ldns_pkt_question(pkt.get());
   if (!q || ldns_rr_list_rr_count(q) == 0) return 0;
   const ldns_rr* rr = ldns_rr_list_rr(q, 0);

@@ -22,6 +22,12 @@ const json* findCheck(const json& report, const std::string& id) {
   }
   return nullptr;
 }
+// The scheduler marks a finding code its check does not declare with engine.undeclared_code.
+void checkCodesDeclared(const json& report) {
+  for (const auto& c : report["checks"]) {
+    for (const auto& f : c["findings"]) CHECK(f["code"] != "engine.undeclared_code");
+  }
+}
 }  // namespace
 
 TEST_CASE("diagnose a real PostgreSQL on loopback: exit 0, tcp.connect passes", "[integration]") {
@@ -31,6 +37,7 @@ TEST_CASE("diagnose a real PostgreSQL on loopback: exit 0, tcp.connect passes", 
   INFO(r.out << r.err);
   REQUIRE(r.exitCode == 0);
   auto report = json::parse(r.out);
+  checkCodesDeclared(report);
   CHECK(report["verdict"] == "ok");
   CHECK(report["root_cause"].is_null());
   const json* tcp = findCheck(report, "tcp.connect");
@@ -46,6 +53,7 @@ TEST_CASE("diagnose a closed loopback port: exit 2, root cause tcp refused", "[i
   INFO(r.out << r.err);
   REQUIRE(r.exitCode == 2);
   auto report = json::parse(r.out);
+  checkCodesDeclared(report);
   CHECK(report["verdict"] == "critical");
   CHECK(report["root_cause"]["stage"] == "tcp");
   CHECK(report["root_cause"]["code"] == "tcp.refused");
@@ -136,6 +144,13 @@ TEST_CASE("pgreach checks lists every registered check, also as JSON", "[integra
       found = true;
       CHECK(c["stage"] == "tcp");
       CHECK(c["depends_on"] == json::array({"dns.resolve"}));
+    }
+    // Each check lists the codes it can emit.
+    REQUIRE(c["codes"].is_array());
+    CHECK_FALSE(c["codes"].empty());
+    for (const auto& code : c["codes"]) {
+      CHECK(code["code"].get<std::string>().find('.') != std::string::npos);
+      CHECK_FALSE(code["title"].get<std::string>().empty());
     }
   }
   CHECK(found);

@@ -39,7 +39,11 @@ CheckResult runCorrelate(std::map<std::string, CheckResult> deps) {
   cli::Options opts;
   engine::SteadyClockSource clock;
   engine::CheckContext ctx(*target, opts, clock, clock.now() + std::chrono::seconds(5), std::move(deps));
-  return makeCheck("cloud.correlate")->run(ctx);
+  auto check = makeCheck("cloud.correlate");
+  CheckResult r = check->run(ctx);
+  // The runtime side of "declared once": whatever it emitted, it declares.
+  CHECK(engine::undeclaredCodes(check->info(), r.findings).empty());
+  return r;
 }
 
 bool has(const CheckResult& r, const std::string& code) {

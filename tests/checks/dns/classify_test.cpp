@@ -190,7 +190,7 @@ TEST_CASE("buildQuery: RD and AD set, EDNS0 1232, the question asked", "[unit]")
   REQUIRE(w.size() > 12);
   ldns_pkt* raw = nullptr;
   REQUIRE(ldns_wire2pkt(&raw, w.data(), w.size()) == LDNS_STATUS_OK);
-  PktPtr p(raw);
+  pgreach::net::LdnsPktPtr p(raw);
   CHECK(ldns_pkt_rd(p.get()));
   CHECK(ldns_pkt_ad(p.get()));
   CHECK_FALSE(ldns_pkt_qr(p.get()));

@@ -24,7 +24,7 @@ struct Question {
 Question question(const std::vector<uint8_t>& q) {
   ldns_pkt* raw = nullptr;
   REQUIRE(ldns_wire2pkt(&raw, q.data(), q.size()) == LDNS_STATUS_OK);
-  PktPtr p(raw);
+  pgreach::net::LdnsPktPtr p(raw);
   return {ldns_pkt_id(p.get()), ldns_rr_get_type(ldns_rr_list_rr(ldns_pkt_question(p.get()), 0))};
 }
 

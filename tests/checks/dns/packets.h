@@ -18,9 +18,10 @@ namespace pgreach::testing::dnspkt {
 
 // A response to (qname, qtype) with `rcode` and answer records in zone-file text
 // ("a.example. 300 IN A 10.0.0.1").
-inline checks::dns::PktPtr response(const std::string& qname, ldns_rr_type qtype, ldns_pkt_rcode rcode,
-                                    const std::vector<std::string>& answers, uint16_t id = 4242) {
-  checks::dns::PktPtr p(ldns_pkt_query_new(ldns_dname_new_frm_str(qname.c_str()), qtype, LDNS_RR_CLASS_IN, LDNS_RD));
+inline net::LdnsPktPtr response(const std::string& qname, ldns_rr_type qtype, ldns_pkt_rcode rcode,
+                                const std::vector<std::string>& answers, uint16_t id = 4242) {
+  net::LdnsPktPtr p(
+      ldns_pkt_query_new(ldns_dname_new_frm_str(qname.c_str()), qtype, LDNS_RR_CLASS_IN, LDNS_RD));
   REQUIRE(p);
   ldns_pkt_set_qr(p.get(), true);
   ldns_pkt_set_ra(p.get(), true);

@@ -1,0 +1,82 @@
+#include "checks/tcp/codes.h"
+
+namespace pgreach::checks::tcp {
+
+const std::vector<engine::CodeDecl>& tcpCodes() {
+  static const std::vector<engine::CodeDecl> kCodes = {
+      {"tcp.capture_file_refused", engine::Severity::Warning,
+       "--capture-file not written: secret in its name",
+       "The handshake capture asked for with --capture-file was not written, because the file name contains "
+       "a "
+       "secret from the connection string.",
+       "A file name ends up in logs, shell history and the report; pgreach never writes a secret there.",
+       "Choose a capture file name without the password in it."},
+      {"tcp.capture_file_unwritten", engine::Severity::Warning, "--capture-file not written",
+       "The handshake capture asked for with --capture-file was not written: there was no packet capture, or "
+       "writing the file failed.",
+       "No capture permission (root or CAP_NET_RAW), or the file's directory is missing or not writable.",
+       "Run with capture permission and give a writable path to --capture-file."},
+      {"tcp.capture_unavailable", engine::Severity::Info, "No packet capture",
+       "pgreach could not open a packet capture, so the TCP verdicts rest on what the sockets report (and "
+       "ICMP "
+       "errors read from the socket error queue or a raw socket).",
+       "Capturing needs root or CAP_NET_RAW, or libpcap could not open the \"any\" device.",
+       "Run as root, or grant CAP_NET_RAW (setcap cap_net_raw+ep pgreach), to see SYN retransmissions, "
+       "SYN-ACKs, RSTs and ICMP errors on the wire."},
+      {"tcp.flaky", engine::Severity::Warning, "Some connection attempts fail",
+       "With --repeat, the same address and port sometimes answered and sometimes not.",
+       "An unhealthy endpoint network interface, an overloaded NAT or firewall, or connection tracking "
+       "limits.",
+       "Compare the endpoint's interfaces per availability zone; check firewall and NAT limits."},
+      {"tcp.icmp_admin_prohibited", engine::Severity::Critical, "Administratively prohibited (ICMP)",
+       "A router or firewall answered with ICMP \"communication administratively prohibited\".",
+       "A firewall with a reject rule (not a silent drop) between the client and the endpoint.",
+       "Find the firewall that rejects (the ICMP source is in the evidence) and allow the port."},
+      {"tcp.icmp_host_unreachable", engine::Severity::Critical, "Host unreachable (ICMP)",
+       "A router reported that the destination host is unreachable.",
+       "The address is not in use (a deleted endpoint ENI), or ARP fails on the last hop.",
+       "Check that the endpoint's network interfaces exist and the DNS answer points at them."},
+      {"tcp.icmp_net_unreachable", engine::Severity::Critical, "Network unreachable (ICMP)",
+       "A router reported that it has no route to the destination network.",
+       "A missing route (peering, transit gateway, VPN) to the endpoint's subnet.",
+       "Add the route to the endpoint's network on the client's route table."},
+      {"tcp.icmp_port_unreachable", engine::Severity::Critical, "ICMP port unreachable",
+       "A connection attempt was answered with ICMP port unreachable (the kernel reports it as a refusal).",
+       "A firewall on the path rejects the port with a reject rule, or a host answers for the endpoint's "
+       "address.",
+       "Find the reject rule for this port between the client and the endpoint."},
+      {"tcp.local_error", engine::Severity::Critical, "Local socket error",
+       "The connection could not be attempted because of a local error (socket limits, permissions).",
+       "Resource limits or a local firewall on the client.",
+       "See the evidence; raise limits or fix the local firewall."},
+      {"tcp.no_addresses", engine::Severity::Critical, "No addresses to probe",
+       "The DNS stage produced no addresses, so no TCP probe could run.", "The name did not resolve.",
+       "Fix the DNS finding first."},
+      {"tcp.no_route", engine::Severity::Critical, "No route to the address",
+       "This host has no route to the address (or only an IPv6 answer with no IPv6 route).",
+       "A missing default or specific route; an AAAA answer tried on a host without IPv6.",
+       "Add the route, or resolve only IPv4 addresses (an A record) for the endpoint."},
+      {"tcp.open", engine::Severity::Info, "Port open", "The TCP handshake completed.", "Nothing is wrong.",
+       "Nothing to fix."},
+      {"tcp.refused", engine::Severity::Critical, "Connection refused",
+       "A host answered with a TCP reset: it is reachable, but nothing listens on that port.",
+       "The wrong port (e.g. the pooler port is not enabled), the service is down, or a load balancer "
+       "without "
+       "a listener for that port.",
+       "Use a port the provider serves (see the playbook) or start/enable the service on that port."},
+      {"tcp.repeat_cut_short", engine::Severity::Info, "Fewer --repeat rounds than asked",
+       "tcp.connect ran fewer connect rounds than --repeat asked for, because the check's deadline came "
+       "first.",
+       "Each round can take up to --timeout per address/port pair; the rounds did not fit in --deadline.",
+       "Raise --deadline or lower --timeout to fit every --repeat round."},
+      {"tcp.silently_dropped", engine::Severity::Critical, "Connection attempts are silently dropped",
+       "SYN packets got no answer at all before the timeout: something drops them.",
+       "Security groups, NACLs and NSGs drop without answering; also an endpoint that is not available, a "
+       "missing route, or NACLs without the ephemeral return ports 1024-65535.",
+       "Allow the port in the endpoint's security group / NSG inbound and in the client's outbound rules; "
+       "allow ephemeral ports 1024-65535 in NACLs; check the endpoint is available."},
+  };
+  return kCodes;
+}
+
+}  // namespace pgreach::checks::tcp
