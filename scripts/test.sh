@@ -65,6 +65,16 @@ run_group() {
   rm -f "$log"
 }
 
+# --- layering ---
+# Every #include against the layer graph, and wrong-way includes that must not compile
+# (docs/ARCHITECTURE.md): one entry in the totals, before the unit tests.
+echo "== layering"
+if python3 scripts/check-includes.py &&
+   (cd "$BUILD_DIR" && ctest -R '^(include_graph|layering_)' --output-on-failure); then
+  passed=$((passed + 1))
+else
+  failed=$((failed + 1))
+fi
 run_group "[unit]"
 # --- fuzz ---
 # A short libFuzzer run of every tests/fuzz target on its seed corpus (clang build in

@@ -15,7 +15,7 @@
 
 #include "checks/postgres/classify.h"
 #include "checks/postgres/pgpass.h"
-#include "checks/tls/tls_common.h"
+#include "checks/common/tls_common.h"
 #include "engine/registry.h"
 #include "util/secret.h"
 
@@ -184,7 +184,7 @@ class ConnectCheck final : public engine::Check {
       std::vector<std::string> ev = {"libpq: " + msg};
       if (!cls.seenAddress.empty()) {
         ev.push_back("the server saw the client as " + cls.seenAddress);
-        if (seenFromOutside(cls.seenAddress, ctx.options().vpcCidrs)) {
+        if (seenFromOutside(cls.seenAddress, ctx.config().dns.vpcCidrs)) {
           r.findings.push_back({"pg.no_hba_public_address", Severity::Critical,
                                 "the server saw the client as " + cls.seenAddress +
                                     ", outside the private network: the connection did not take the private path",

@@ -2,9 +2,10 @@
 
 #include <algorithm>
 
+#include "cli/run_config.h"
 #include "engine/registry.h"
 #include "engine/scheduler.h"
-#include "reports/render.h"
+#include "reports/render/render.h"
 #include "target/target.h"
 #include "util/atomic_file.h"
 #include "util/redact.h"
@@ -63,8 +64,9 @@ int runAudit(const cli::Options& opts, std::ostream& out, std::ostream& err, boo
   engine::RunSettings settings;
   settings.deadline = started + o.deadline;
   settings.maxParallel = o.maxParallel;
-  auto results = engine::runPlan(*plan, target, o, clock, settings);
-  auto report = reports::buildReport(target, o, std::move(results), startedAt, engine::millisBetween(started, clock.now()));
+  const engine::RunConfig config = cli::runConfig(o);
+  auto results = engine::runPlan(*plan, target, config, clock, settings);
+  auto report = reports::buildReport(target, config, std::move(results), startedAt, engine::millisBetween(started, clock.now()));
 
   reports::RenderOptions ro;
   ro.color = o.color && outIsTerminal && o.output.empty();

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "engine/check.h"
-#include "engine/expected.h"
+#include "util/expected.h"
 
 namespace pgreach::engine {
 
@@ -29,7 +29,7 @@ struct RunSettings {
 };
 
 // Runs the plan. Results come back in plan order, one per check. Never throws for what a check does.
-std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target, const cli::Options& options,
+std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target, const RunConfig& config,
                                  const ClockSource& clock, const RunSettings& settings);
 
 }  // namespace pgreach::engine

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "engine/expected.h"
+#include "util/expected.h"
 
 struct pcap;
 

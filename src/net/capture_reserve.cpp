@@ -10,7 +10,7 @@
 #include <mutex>
 #include <string>
 
-#include "net/fd.h"
+#include "util/fd.h"
 
 namespace pgreach::net {
 namespace {
@@ -24,7 +24,7 @@ struct Reserve {
   std::string device;
   int snaplen = 0;
   std::unique_ptr<pcap, PcapCloser> pcapHandle;
-  Fd icmp;
+  util::Fd icmp;
 };
 
 Reserve& reserve() {
@@ -63,7 +63,7 @@ bool reservePcap(const char* device, int snaplen) {
 }
 
 bool reserveIcmpSocket() {
-  Fd fd(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP));
+  util::Fd fd(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP));
   if (!fd.valid()) return false;
   auto& r = reserve();
   std::lock_guard<std::mutex> lock(r.mutex);

@@ -10,13 +10,13 @@
 #include <fstream>
 #include <sstream>
 
-#include "net/fd.h"
+#include "util/fd.h"
 
 namespace pgreach::util {
 
 Expected<bool> writeFileAtomically(const std::string& path, const std::string& contents) {
   std::string tmpl = path + ".tmp.XXXXXX";
-  net::Fd fd(::mkstemp(tmpl.data()));
+  util::Fd fd(::mkstemp(tmpl.data()));
   if (!fd.valid()) return makeError("cannot write " + path + ": " + std::strerror(errno));
   size_t off = 0;
   while (off < contents.size()) {

@@ -3,7 +3,7 @@
 // a reader (a Prometheus textfile collector, a ticket uploader) never sees half a report.
 #include <string>
 
-#include "engine/expected.h"
+#include "util/expected.h"
 
 namespace pgreach::util {
 

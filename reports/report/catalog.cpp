@@ -1,0 +1,85 @@
+#include "reports/report/catalog.h"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "reports/report/embedded.h"
+
+namespace pgreach::reports {
+namespace {
+
+const std::map<std::string, CodeInfo>& catalog() {
+  static const std::map<std::string, CodeInfo> entries = [] {
+    std::map<std::string, CodeInfo> out;
+    auto text = embeddedFile("reports/findings.json");
+    if (!text) return out;
+    auto j = nlohmann::json::parse(*text, nullptr, false);
+    if (!j.is_object()) return out;
+    for (const auto& [code, v] : j.items()) {
+      if (!v.is_object()) continue;
+      CodeInfo info;
+      info.code = code;
+      info.stage = v.value("stage", "");
+      info.title = v.value("title", "");
+      info.meaning = v.value("meaning", "");
+      info.why = v.value("why", "");
+      info.fix = v.value("fix", "");
+      out[code] = std::move(info);
+    }
+    return out;
+  }();
+  return entries;
+}
+
+size_t editDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    }
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+}  // namespace
+
+std::optional<CodeInfo> lookupCode(std::string_view code) {
+  auto it = catalog().find(std::string(code));
+  if (it == catalog().end()) return std::nullopt;
+  return it->second;
+}
+
+std::vector<std::string> knownCodes() {
+  std::vector<std::string> out;
+  for (const auto& [code, info] : catalog()) out.push_back(code);
+  return out;
+}
+
+std::vector<std::string> closeCodes(std::string_view code, size_t max) {
+  std::string needle(code);
+  std::transform(needle.begin(), needle.end(), needle.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::vector<std::pair<size_t, std::string>> scored;
+  for (const auto& [known, info] : catalog()) {
+    size_t score = editDistance(needle, known);
+    // A fragment of a code ("dropped", "tcp.") is a close match too.
+    if (!needle.empty() && known.find(needle) != std::string::npos) score = 0;
+    const auto tail = known.substr(known.find('.') + 1);
+    if (!needle.empty() && needle.find(tail) != std::string::npos) score = std::min<size_t>(score, 1);
+    const auto needleTail = needle.substr(needle.find('.') == std::string::npos ? 0 : needle.find('.') + 1);
+    if (needleTail.size() >= 4 && known.find(needleTail) != std::string::npos) score = std::min<size_t>(score, 1);
+    if (score <= std::max<size_t>(3, needle.size() / 3)) scored.emplace_back(score, known);
+  }
+  std::sort(scored.begin(), scored.end());
+  std::vector<std::string> out;
+  for (const auto& [score, known] : scored) {
+    if (out.size() >= max) break;
+    out.push_back(known);
+  }
+  return out;
+}
+
+}  // namespace pgreach::reports
