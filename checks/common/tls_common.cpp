@@ -8,7 +8,7 @@
 
 #include "net/pgwire.h"
 
-namespace pgreach::checks::tls {
+namespace pgreach::checks {
 
 std::string OpenProbe::label() const {
   const std::string a = address.toString();
@@ -138,4 +138,4 @@ void sortBySeverity(std::vector<engine::Finding>& findings) {
                    [](const engine::Finding& a, const engine::Finding& b) { return a.severity > b.severity; });
 }
 
-}  // namespace pgreach::checks::tls
+}  // namespace pgreach::checks

@@ -1,5 +1,5 @@
 #pragma once
-// What the TLS and Postgres stages share: the open address/port pairs from tcp.connect,
+// What the TLS and Postgres stages share (checks/common, so neither area includes the other): the open address/port pairs from tcp.connect,
 // the SSLRequest exchange, the trust settings libpq would use, and a bounded parallel map.
 #include <functional>
 #include <string>
@@ -9,7 +9,7 @@
 #include "net/address.h"
 #include "net/stream.h"
 
-namespace pgreach::checks::tls {
+namespace pgreach::checks {
 
 inline constexpr const char* kTcpConnectId = "tcp.connect";
 inline constexpr const char* kSslRequestId = "tls.sslrequest";
@@ -59,4 +59,4 @@ void parallelFor(size_t n, const std::function<void(size_t)>& fn);
 // Sorts findings worst first, so the root cause names the critical one.
 void sortBySeverity(std::vector<engine::Finding>& findings);
 
-}  // namespace pgreach::checks::tls
+}  // namespace pgreach::checks

@@ -254,7 +254,7 @@ class ConnectCheck final : public engine::Check {
       r.findings.push_back({"pg.no_tls_in_use", Severity::Warning, "the session is not encrypted",
                             {"sslmode=" + target.sslmode()}, "Use sslmode=verify-full."});
     }
-    tls::sortBySeverity(r.findings);
+    sortBySeverity(r.findings);
     r.status = engine::statusFromFindings(r.findings);
     char summary[160];
     std::snprintf(summary, sizeof summary, "%s, SELECT 1 in %.1f ms", queryOk ? "connected" : "query failed", rttMs);

@@ -41,13 +41,13 @@ class StartupCheck final : public engine::Check {
   const engine::CheckInfo& info() const override {
     static const engine::CheckInfo kInfo{"pg.startup", engine::Stage::Postgres,
                                          "Send a StartupMessage without a password: who answers, which auth method",
-                                         {tls::kSslRequestId}, engine::Millis(10000), {tls::kHandshakeId}};
+                                         {kSslRequestId}, engine::Millis(10000), {kHandshakeId}};
     return kInfo;
   }
 
   CheckResult run(engine::CheckContext& ctx) override {
     CheckResult r;
-    if (const auto* hs = ctx.dependency(tls::kHandshakeId); hs && hs->status == engine::Status::Fail) {
+    if (const auto* hs = ctx.dependency(kHandshakeId); hs && hs->status == engine::Status::Fail) {
       r.status = engine::Status::Skip;
       r.summary = "skipped: the TLS handshake check failed (see the TLS stage)";
       return r;
@@ -55,11 +55,11 @@ class StartupCheck final : public engine::Check {
     const auto& target = ctx.target();
     const std::string sslmode = target.sslmode();
     struct Job {
-      tls::OpenProbe probe;
+      OpenProbe probe;
       bool useTls = false;
     };
     std::vector<Job> jobs;
-    const auto* sr = ctx.dependency(tls::kSslRequestId);
+    const auto* sr = ctx.dependency(kSslRequestId);
     if (sr && sr->data.contains("probes")) {
       for (const auto& p : sr->data["probes"]) {
         auto addr = net::IpAddress::parse(p.value("address", ""));
@@ -67,7 +67,7 @@ class StartupCheck final : public engine::Check {
         const std::string reply = p.value("reply", "");
         Job j{{p.value("host", ""), *addr, static_cast<uint16_t>(p.value("port", 5432))}, false};
         if (reply == "S" && sslmode != "disable") j.useTls = true;
-        else if (reply == "S" || (reply == "N" && !tls::sslmodeRequiresTls(sslmode))) j.useTls = false;
+        else if (reply == "S" || (reply == "N" && !sslmodeRequiresTls(sslmode))) j.useTls = false;
         else continue;  // libpq would not get this far either
         jobs.push_back(j);
         if (jobs.size() >= 32) break;
@@ -82,7 +82,7 @@ class StartupCheck final : public engine::Check {
     const auto deadline = ctx.now() + ctx.probeTimeout();
     std::vector<StartupResult> results(jobs.size());
     std::vector<std::optional<StartupResult>> fingerprints(jobs.size());
-    tls::parallelFor(jobs.size(), [&](size_t i) {
+    parallelFor(jobs.size(), [&](size_t i) {
       StartupParams params;
       params.user = target.user();
       params.database = target.dbname();
@@ -219,7 +219,7 @@ class StartupCheck final : public engine::Check {
                                 " address/port pair(s) answered the StartupMessage with an auth request",
                             alive, ""});
     }
-    tls::sortBySeverity(r.findings);
+    sortBySeverity(r.findings);
     r.status = engine::statusFromFindings(r.findings);
     r.summary = std::to_string(alive.size()) + "/" + std::to_string(jobs.size()) + " alive";
     return r;

@@ -86,13 +86,13 @@ StartupResult startupOverStream(net::Stream& stream, const StartupParams& params
   return done(StartupOutcome::Malformed, "too many messages before an answer");
 }
 
-StartupResult startupProbe(const tls::OpenProbe& probe, const StartupParams& params, net::Deadline deadline) {
+StartupResult startupProbe(const OpenProbe& probe, const StartupParams& params, net::Deadline deadline) {
   StartupResult r;
   net::Stream stream;
   if (params.useTls) {
-    auto req = tls::sslRequest(probe, deadline);
-    if (req.reply != tls::SslReply::Accepted) {
-      r.outcome = req.reply == tls::SslReply::Unreachable ? StartupOutcome::Unreachable : StartupOutcome::TlsFailed;
+    auto req = sslRequest(probe, deadline);
+    if (req.reply != SslReply::Accepted) {
+      r.outcome = req.reply == SslReply::Unreachable ? StartupOutcome::Unreachable : StartupOutcome::TlsFailed;
       r.detail = "SSLRequest: " + req.detail;
       return r;
     }

@@ -49,7 +49,7 @@ struct StartupParams {
 };
 
 // Runs the exchange against probe.address:probe.port.
-StartupResult startupProbe(const tls::OpenProbe& probe, const StartupParams& params, net::Deadline deadline);
+StartupResult startupProbe(const OpenProbe& probe, const StartupParams& params, net::Deadline deadline);
 
 // The exchange over an already connected stream (plain or TLS): for tests and reuse.
 StartupResult startupOverStream(net::Stream& stream, const StartupParams& params, net::Deadline deadline);
