@@ -30,7 +30,6 @@ scenarios=(healthy sg-missing-6432 nacl-no-ephemeral dns-public tls-expired no-h
 diagnose() {  # scenario format extension
   local extra=()
   [ -d "tests/lab/cloud/aws/$1" ] && extra+=(--aws-json "tests/lab/cloud/aws/$1")
-  "$pgreach" diagnose --help 2>/dev/null | grep -q -- '--aws-json' || extra=()
   ip netns exec "$LAB_NS_CLIENT" "$pgreach" diagnose "$conninfo" --vpc-cidr 10.40.0.0/16 \
     --timeout 2s --deadline 20s --format "$2" --no-color "${extra[@]}" > "$out/$1.$3" || true
 }

@@ -14,7 +14,12 @@ seed=${PGREACH_FUZZ_SEED:-0}
 build="$root/build-fuzz"
 # UBSan only reports by default: make undefined behaviour a crash the fuzzer keeps.
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DPGREACH_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+launcher=()
+if command -v ccache >/dev/null 2>&1; then
+  export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$root}
+  launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache)
+fi
+CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DPGREACH_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" >/dev/null
 targets=()
 for f in "$root"/tests/fuzz/*_fuzz.cpp; do targets+=("$(basename "${f%.cpp}")"); done
 cmake --build "$build" -j"$(nproc)" --target "${targets[@]}"

@@ -5,7 +5,8 @@
 # down). Safe to run twice. Needs root (apt-get, network namespaces).
 #
 #   scripts/test.sh            everything (sanitizer build: ASan + UBSan)
-#   scripts/test.sh --quick    unit tests only, no root needed once installed
+#   scripts/test.sh --quick    stage 1 only: Release build with -Werror and the unit tests
+#                              (no root needed once installed)
 #   PGREACH_SANITIZE=0 scripts/test.sh    a plain build instead
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,6 +22,31 @@ elif [ $quick -eq 0 ]; then
   exit 1
 fi
 
+# Stage 1, fail fast (no root, no namespaces): a plain Release build with -Werror, the
+# layering checks and the unit tests. A warning, a wrong-way include or a broken unit test
+# stops here, minutes before the sanitizer build, the fuzzers and the lab would have found
+# it. `--quick` is this stage alone.
+echo "== stage 1: Release build with -Werror, layering, unit tests"
+BUILD_DIR="$root/build-release" BUILD_TYPE=Release \
+  CMAKE_ARGS="${CMAKE_ARGS:-} -DPGREACH_WERROR=ON -DPGREACH_SANITIZE=OFF" scripts/build.sh
+# --- layering ---
+# Every #include against the layer graph, and wrong-way includes that must not compile
+# (docs/ARCHITECTURE.md), before the unit tests.
+if ! python3 scripts/check-includes.py ||
+   ! (cd "$root/build-release" && ctest -R '^(include_graph|layering_)' --output-on-failure); then
+  echo "tests: 0 passed, 1 failed (stage 1: layering)"
+  exit 1
+fi
+if ! "$root/build-release/pgreach_tests" "[unit]" --order rand --rng-seed 1; then
+  echo "tests: 0 passed, 1 failed (stage 1: unit tests of the Release build)"
+  exit 1
+fi
+if [ $quick -eq 1 ]; then
+  echo "tests: 2 passed, 0 failed"
+  exit 0
+fi
+
+echo "== stage 2: sanitizer build, unit, fuzz, integration and lab tests"
 if [ "${PGREACH_SANITIZE:-1}" = 1 ]; then
   export BUILD_DIR=${BUILD_DIR:-$root/build-asan}
   # No -Werror here: GCC 12 reports false -Wmaybe-uninitialized inside <regex> under ASan.
@@ -65,16 +91,6 @@ run_group() {
   rm -f "$log"
 }
 
-# --- layering ---
-# Every #include against the layer graph, and wrong-way includes that must not compile
-# (docs/ARCHITECTURE.md): one entry in the totals, before the unit tests.
-echo "== layering"
-if python3 scripts/check-includes.py &&
-   (cd "$BUILD_DIR" && ctest -R '^(include_graph|layering_)' --output-on-failure); then
-  passed=$((passed + 1))
-else
-  failed=$((failed + 1))
-fi
 run_group "[unit]"
 # --- fuzz ---
 # A short libFuzzer run of every tests/fuzz target on its seed corpus (clang build in

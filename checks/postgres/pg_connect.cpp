@@ -15,6 +15,7 @@
 
 #include "checks/postgres/classify.h"
 #include "checks/postgres/pgpass.h"
+#include "util/atomic_file.h"
 #include "checks/common/tls_common.h"
 #include "engine/registry.h"
 #include "util/secret.h"
@@ -71,12 +72,11 @@ bool waitSocket(int fd, bool forWrite, engine::TimePoint deadline, const engine:
 bool passfileHasEntry(const target::Target& t, std::string& path) {
   path = pgpassPath(t.option("passfile"));
   if (path.empty()) return false;
-  std::ifstream in(path);
-  if (!in) return false;
-  std::stringstream ss;
-  ss << in.rdbuf();
-  const std::string content = ss.str().substr(0, 1 << 20);
-  return pgpassHasEntry(content, t.primary().name(), std::to_string(t.primary().port), t.dbname(), t.user());
+  // Bounded and regular files only: a FIFO or /dev/zero as PGPASSFILE must not hang or
+  // fill memory (libpq itself ignores a passfile that is not a plain file).
+  auto content = util::readFile(path, 1 << 20);
+  if (!content) return false;
+  return pgpassHasEntry(*content, t.primary().name(), std::to_string(t.primary().port), t.dbname(), t.user());
 }
 
 class ConnectCheck final : public engine::Check {

@@ -1,5 +1,6 @@
 // The JSON report: the contract machines and later tools rely on.
 #include "reports/report/path.h"
+#include "util/json_dump.h"
 #include "reports/render/render.h"
 
 namespace pgreach::reports {
@@ -73,7 +74,7 @@ nlohmann::json toJson(const Report& r) {
 }
 
 namespace {
-std::string renderJson(const Report& r, const RenderOptions&) { return toJson(r).dump(2) + "\n"; }
+std::string renderJson(const Report& r, const RenderOptions&) { return util::dumpJson(toJson(r), 2) + "\n"; }
 RegisterFormat registered{"json", &renderJson, "json"};
 }  // namespace
 

@@ -1,4 +1,5 @@
 #include "reports/report/path.h"
+#include "util/json_dump.h"
 
 #include <algorithm>
 
@@ -31,7 +32,7 @@ std::string str(const nlohmann::json& j, const char* key) {
   auto it = j.find(key);
   if (it == j.end()) return "";
   if (it->is_string()) return it->get<std::string>();
-  if (it->is_number()) return it->dump();
+  if (it->is_number()) return util::dumpJson(*it);
   return "";
 }
 

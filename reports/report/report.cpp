@@ -49,6 +49,9 @@ Verdict computeVerdict(const std::vector<engine::CheckResult>& checks) {
     if (c.status == Status::Fail) return Verdict::Critical;
     if (c.status == Status::Error) error = true;
     if (c.status == Status::Warn) warn = true;
+    // A requested check that was skipped with a warning (not started before --deadline)
+    // is a step nobody verified: never OK.
+    if (c.status == Status::Skip && c.worstSeverity() && *c.worstSeverity() != engine::Severity::Info) warn = true;
     if (c.status != Status::Skip) ran = true;
   }
   if (error || !ran) return Verdict::Unknown;

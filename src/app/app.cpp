@@ -1,4 +1,5 @@
 #include "app/app.h"
+#include "util/json_dump.h"
 
 #include <unistd.h>
 
@@ -36,7 +37,7 @@ int listChecks(const cli::Options& o, std::ostream& out) {
                       {"depends_on", i.dependsOn},
                       {"timeout_ms", i.timeout.count()}});
     }
-    out << list.dump(2) << "\n";
+    out << util::dumpJson(list, 2) << "\n";
     return 0;
   }
   size_t w = 2;
@@ -71,6 +72,7 @@ Expected<bool> validateFormats(const cli::Options& o) {
 int diagnose(const cli::Options& opts, std::ostream& out, std::ostream& err, bool outIsTerminal) {
   util::Redactor redactor;
   if (auto v = validateFormats(opts); !v) return badInput(err, redactor, v.error());
+  if (auto v = validateOutputPaths(opts); !v) return badInput(err, redactor, v.error());
   auto ran = runTarget(opts, redactor);
   if (!ran) return badInput(err, redactor, ran.error());
   reports::Report report = std::move(*ran);

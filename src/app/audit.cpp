@@ -1,7 +1,9 @@
 #include "app/audit.h"
 
 #include <algorithm>
+#include <optional>
 
+#include "app/outputs.h"
 #include "cli/run_config.h"
 #include "engine/registry.h"
 #include "engine/scheduler.h"
@@ -22,6 +24,41 @@ std::vector<std::string> auditSelection(const std::vector<std::string>& only) {
   }
   if (sel.empty()) sel.push_back("cloud");
   return sel;
+}
+
+// An audit whose path checks evaluated no step (no usable export, no client or endpoint,
+// or only `unknown` steps) has verified nothing: unless a check proved something broken,
+// its verdict is UNKNOWN, never OK. The result names what was missing.
+std::optional<engine::CheckResult> nothingEvaluated(const std::vector<engine::CheckResult>& results) {
+  int evaluated = 0, steps = 0;
+  std::vector<std::string> reasons;
+  for (const auto& c : results) {
+    if (c.status == engine::Status::Fail) return std::nullopt;
+    if (c.status == engine::Status::Skip && !c.summary.empty()) reasons.push_back(c.id + ": " + c.summary);
+    const auto paths = c.data.find("paths");
+    if (paths == c.data.end() || !paths->is_array()) continue;
+    for (const auto& p : *paths) {
+      const auto st = p.find("steps");
+      if (st == p.end() || !st->is_array()) continue;
+      for (const auto& step : *st) {
+        ++steps;
+        const std::string outcome = step.value("outcome", "");
+        if (outcome == "allowed" || outcome == "denied") ++evaluated;
+      }
+    }
+  }
+  if (evaluated > 0) return std::nullopt;
+  engine::CheckResult r;
+  r.id = "cloud.coverage";
+  r.stage = engine::Stage::Cloud;
+  r.status = engine::Status::Error;
+  r.summary = steps == 0 ? "no client→endpoint path could be evaluated: nothing was verified"
+                         : "every step of every client→endpoint path is unknown: nothing was verified";
+  r.findings.push_back({"cloud.nothing_evaluated", engine::Severity::Warning, r.summary, reasons,
+                        "Give exports that cover the path (security groups, network ACLs, route tables, subnets, "
+                        "network interfaces and the VPC endpoint; Azure: NSGs, the private endpoint and its NIC) "
+                        "and the client's address (--client-ip, --client-eni or --imds)."});
+  return r;
 }
 
 int runAudit(const cli::Options& opts, std::ostream& out, std::ostream& err, bool outIsTerminal) {
@@ -46,6 +83,10 @@ int runAudit(const cli::Options& opts, std::ostream& out, std::ostream& err, boo
       return kUnknown;
     }
   }
+  if (auto v = validateOutputPaths(opts); !v) {
+    err << "pgreach: " << redactor.apply(v.error()) << "\n";
+    return kUnknown;
+  }
   cli::Options o = opts;
   o.only = auditSelection(opts.only);
   auto plan = engine::makePlan(engine::Registry::instance().createAll(), o.only, o.skip);
@@ -66,6 +107,7 @@ int runAudit(const cli::Options& opts, std::ostream& out, std::ostream& err, boo
   settings.maxParallel = o.maxParallel;
   const engine::RunConfig config = cli::runConfig(o);
   auto results = engine::runPlan(*plan, target, config, clock, settings);
+  if (auto gap = nothingEvaluated(results)) results.push_back(std::move(*gap));
   auto report = reports::buildReport(target, config, std::move(results), startedAt, engine::millisBetween(started, clock.now()));
 
   reports::RenderOptions ro;

@@ -1,4 +1,5 @@
 #include "app/bundle.h"
+#include "util/json_dump.h"
 
 // ldns/common.h does `#define bool _Bool` unless stdbool.h came first, which breaks
 // libstdc++ under clang (the fuzz build): include it before ldns.
@@ -93,7 +94,7 @@ std::string effectiveOptionsJson(const cli::Options& o, const reports::Report& r
                       {"store", o.store.empty() ? "" : "<set>"},  // a DSN: never copied
                       {"mask_addresses", o.maskAddresses},
                       {"max_parallel", o.maxParallel}};
-  return j.dump(2) + "\n";
+  return util::dumpJson(j, 2) + "\n";
 }
 
 std::string versionsText() {
@@ -142,7 +143,7 @@ Expected<bool> writeBundle(const std::string& path, const reports::Report& repor
           }
         }
       }
-      if (!chains.empty()) entries.push_back({dir + c.id + ".chain.json", chains.dump(2) + "\n"});
+      if (!chains.empty()) entries.push_back({dir + c.id + ".chain.json", util::dumpJson(chains, 2) + "\n"});
     }
   }
   AddressMasker masker;

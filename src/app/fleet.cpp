@@ -1,4 +1,5 @@
 #include "app/fleet.h"
+#include "util/json_dump.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -164,6 +165,11 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
     return 3;
   }
 
+  if (auto v = validateOutputPaths(*base); !v) {
+    err << "pgreach: " << util::redactPatterns(v.error()) << "\n";
+    return 3;
+  }
+
   // Never overlap a previous run: cron and timers fire regardless of a slow last run.
   const std::string lockPath =
       base->outputDir.empty() ? configPath + ".lock" : (std::filesystem::path(base->outputDir) / ".pgreach.lock").string();
@@ -171,7 +177,7 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
     std::error_code ec;
     std::filesystem::create_directories(base->outputDir, ec);
   }
-  util::Fd lock(::open(lockPath.c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600));
+  util::Fd lock(::open(lockPath.c_str(), O_CREAT | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!lock.valid()) {
     err << "pgreach: cannot open the lock file " << lockPath << ": " << std::strerror(errno) << "\n";
     return 3;
@@ -190,6 +196,10 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
     auto o = optionsFor(cliArgs, cfg->targets[i].options, cfg->global);
     if (!o) {
       runs[i].report = badInputReport(runs[i].name, util::redactPatterns(o.error()), reports::isoNowUtc());
+      continue;
+    }
+    if (auto v = validateOutputPaths(*o); !v) {
+      runs[i].report = badInputReport(runs[i].name, util::redactPatterns(v.error()), reports::isoNowUtc());
       continue;
     }
     if (!o->conninfoGiven || o->conninfo.empty()) {
@@ -255,7 +265,7 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
                         {"targets", combined}};
   if (!base->outputDir.empty()) {
     const auto dir = std::filesystem::path(base->outputDir);
-    std::string combinedJson = util::redactPatterns(doc.dump(2) + "\n");
+    std::string combinedJson = util::redactPatterns(util::dumpJson(doc, 2) + "\n");
     auto a = util::writeFileAtomically((dir / "combined.json").string(), combinedJson);
     auto b = util::writeFileAtomically((dir / "combined.txt").string(), summary);
     if (!a || !b) {

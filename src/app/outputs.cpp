@@ -10,6 +10,23 @@
 namespace pgreach::app {
 
 
+Expected<bool> validateOutputPaths(const cli::Options& o) {
+  const std::pair<const std::string*, const char*> files[] = {
+      {&o.output, "--output"}, {&o.bundle, "--bundle"}, {&o.captureFile, "--capture-file"}};
+  for (const auto& [path, what] : files) {
+    if (path->empty()) continue;
+    if (auto ok = util::checkReplaceable(*path, what); !ok) return ok;
+  }
+  if (!o.outputDir.empty()) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(o.outputDir, ec);
+    if (!ec && std::filesystem::exists(status) && !std::filesystem::is_directory(status)) {
+      return makeError("--output-dir: " + o.outputDir + " exists and is not a directory");
+    }
+  }
+  return true;
+}
+
 bool usesReportOutputs(const cli::Options& o) { return !o.outputDir.empty() || !o.bundle.empty() || !o.store.empty(); }
 
 Expected<bool> writeFormatFiles(const cli::Options& o, const reports::Report& r, const util::Redactor& redactor,

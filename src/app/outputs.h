@@ -12,6 +12,10 @@
 namespace pgreach::app {
 
 // True when the options ask for anything the original stdout/-o path does not do.
+// Refuses, before anything runs, an output path (--output, --bundle, --capture-file) that
+// exists and is not a regular file, and an --output-dir that exists and is not a directory.
+Expected<bool> validateOutputPaths(const cli::Options& o);
+
 bool usesReportOutputs(const cli::Options& o);
 
 // Writes `<dir>/<base>.<ext>` for each format, atomically, creating dir if needed.

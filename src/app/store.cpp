@@ -4,6 +4,7 @@
 
 #include <memory>
 
+#include "target/target.h"
 #include "util/redact.h"
 
 namespace pgreach::app {
@@ -54,6 +55,17 @@ std::vector<std::string> storeSecrets(const std::string& dsn) {
 }
 
 Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& runs, int connectTimeoutSeconds) {
+  // A DSN libpq cannot parse yields no secrets to redact, and libpq's message quotes the
+  // offending token (possibly the password): name the fault, never the token.
+  {
+    char* err = nullptr;
+    std::unique_ptr<PQconninfoOption, OptionsDeleter> opts(PQconninfoParse(dsn.c_str(), &err));
+    std::unique_ptr<char, decltype(&PQfreemem)> message(err, &PQfreemem);
+    if (!opts) {
+      return makeError("--store: malformed connection string: " +
+                       (message ? target::scrubConninfoMessage(message.get()) : std::string("out of memory")));
+    }
+  }
   // connect_timeout bounds the wait; keywords given later override the DSN's.
   const char* keys[] = {"dbname", "connect_timeout", "application_name", nullptr};
   const std::string timeout = std::to_string(connectTimeoutSeconds);
@@ -61,7 +73,12 @@ Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& r
   Conn conn(PQconnectdbParams(keys, values, 1));
   if (!conn) return makeError("--store: out of memory");
   if (PQstatus(conn.get()) != CONNECTION_OK) {
-    return makeError("--store: cannot connect: " + clean(dsn, PQerrorMessage(conn.get())));
+    // An option value libpq refused at connect time (`invalid integer value "..." for
+    // connection option "port"`: what a raw '/' or '@' in a URI password turns into) is
+    // scrubbed by structure as well as by the known secrets.
+    std::string why = clean(dsn, PQerrorMessage(conn.get()));
+    if (why.rfind("connection to server", 0) != 0) why = target::scrubConninfoMessage(std::move(why));
+    return makeError("--store: cannot connect: " + why);
   }
   Result created(PQexec(conn.get(), kCreate));
   if (PQresultStatus(created.get()) != PGRES_COMMAND_OK) {

@@ -1,4 +1,5 @@
 #include "app/sweep.h"
+#include "util/json_dump.h"
 
 #include <fcntl.h>
 #include <sys/epoll.h>
@@ -390,7 +391,7 @@ int sweep(const cli::Options& opts, std::ostream& out, std::ostream& err, bool e
   }
   const SweepSummary s = runSweep(*blocks, settings);
   if (json)
-    out << sweepJson(s).dump(2) << "\n";
+    out << util::dumpJson(sweepJson(s), 2) << "\n";
   else
     out << renderSweepText(s);
   out << std::flush;

@@ -1,12 +1,15 @@
 #include "cli/options.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
 #include <boost/program_options.hpp>
 #include <map>
 #include <fstream>
 #include <sstream>
 
 #include "net/address.h"  // --- audit ---
+#include "util/atomic_file.h"
 #include "util/strings.h"
 
 namespace po = boost::program_options;
@@ -14,7 +17,21 @@ namespace po = boost::program_options;
 namespace pgreach::cli {
 namespace {
 
-// "3s", "500ms", "1.5s", "2m", or a bare number of seconds.
+constexpr double kMaxDurationMs = 86400.0 * 1000.0;
+
+// A value worth quoting back in an error: short and made only of what numbers, durations
+// and addresses are made of. Anything else is not echoed: it could be a secret typed into
+// the wrong option.
+std::string quotable(const std::string& text) {
+  static constexpr std::string_view kAllowed = "0123456789abcdefABCDEF.:+-ms";
+  const bool plain = !text.empty() && text.size() <= 40 &&
+                     text.find_first_not_of(kAllowed) == std::string::npos;
+  return plain ? "\"" + text + "\"" : std::string("(value not shown)");
+}
+
+// "3s", "500ms", "1.5s", "2m", or a bare number of seconds. Finite, at least 1 ms and at
+// most a day: NaN, infinities, zero, negatives and sub-millisecond values are refused, since
+// every deadline computed from them would be meaningless.
 Expected<std::chrono::milliseconds> parseDuration(const std::string& text, const char* what) {
   std::string t = util::trim(text);
   double factor = 1000.0;
@@ -22,11 +39,15 @@ Expected<std::chrono::milliseconds> parseDuration(const std::string& text, const
   else if (util::endsWith(t, "s")) t.resize(t.size() - 1);
   else if (util::endsWith(t, "m")) factor = 60000.0, t.resize(t.size() - 1);
   char* end = nullptr;
-  const double v = t.empty() ? -1 : std::strtod(t.c_str(), &end);
-  if (t.empty() || !end || *end != '\0' || v <= 0 || v > 86400.0 * 1000.0 / factor * 1000.0) {
-    return makeError(std::string(what) + ": invalid duration \"" + text + "\" (use e.g. 3s, 500ms, 2m)");
+  const double v = t.empty() ? 0 : std::strtod(t.c_str(), &end);
+  if (t.empty() || !end || *end != '\0' || !std::isfinite(v)) {
+    return makeError(std::string(what) + ": invalid duration " + quotable(text) + " (use e.g. 3s, 500ms, 2m)");
   }
-  return std::chrono::milliseconds(static_cast<long long>(v * factor + 0.5));
+  const double ms = v * factor;
+  if (!(ms >= 1.0) || ms > kMaxDurationMs) {
+    return makeError(std::string(what) + ": duration " + quotable(text) + " out of range (from 1ms to 24h)");
+  }
+  return std::chrono::milliseconds(std::llround(ms));
 }
 
 Expected<std::vector<uint16_t>> parsePorts(const std::vector<std::string>& values) {
@@ -38,7 +59,7 @@ Expected<std::vector<uint16_t>> parsePorts(const std::vector<std::string>& value
       char* end = nullptr;
       const long n = std::strtol(p.c_str(), &end, 10);
       if (!end || *end != '\0' || n < 1 || n > 65535) {
-        return makeError("--ports: invalid port \"" + p + "\" (expected 1-65535)");
+        return makeError("--ports: invalid port " + quotable(p) + " (expected 1-65535)");
       }
       if (std::find(ports.begin(), ports.end(), n) == ports.end()) ports.push_back(static_cast<uint16_t>(n));
     }
@@ -69,12 +90,28 @@ struct SubstitutionPeek : po::error_with_option_name {
   }
 };
 
+// What an error may say about a substitution: an option's or a config key's name, never
+// the value given to it (`--pasword=Secret` is named `--pasword`; a config line
+// `pass = Secret` is named by `pass`), since a mistyped option can hold a password.
+std::string withoutValue(const std::string& key, const std::string& value) {
+  if (key == "value") return "<hidden>";
+  if (key == "invalid_line") {
+    const auto eq = value.find('=');
+    if (eq == std::string::npos) return "(line not shown)";
+    return util::trim(value.substr(0, eq)) + " = ...";
+  }
+  std::string name = value.substr(0, value.find('='));
+  // A short option glued to its value (-pSecret) is named by its two characters.
+  if (name.size() > 2 && name[0] == '-' && name[1] != '-') name.resize(2);
+  return name;
+}
+
 template <typename Error>
 std::string describeCopy(const Error& e) {
   constexpr char kPercent = '\x01';
   Error copy = e;
   for (const auto& [key, value] : SubstitutionPeek::of(e)) {
-    std::string safe = value;
+    std::string safe = withoutValue(key, value);
     std::replace(safe.begin(), safe.end(), kPercent, '?');
     std::replace(safe.begin(), safe.end(), '%', kPercent);
     copy.set_substitute(key, safe);
@@ -200,7 +237,7 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
       return o;
     }
     else if (!cmd.empty() && cmd[0] != '-') {
-      return makeError("unknown command \"" + cmd + "\" (use diagnose or checks; see --help)");
+      return makeError("unknown command " + quotable(cmd) + " (use diagnose or checks; see --help)");
     }
   }
 
@@ -214,8 +251,9 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
     po::store(po::command_line_parser(rest).options(desc).positional(pos).run(), vm);
     if (vm.count("config")) {
       const std::string path = vm["config"].as<std::string>();
-      std::ifstream in(path);
-      if (!in) return makeError("--config: cannot read " + path);
+      auto text = util::readFile(path);
+      if (!text) return makeError("--config: " + text.error());
+      std::istringstream in(*text);
       try {
         po::store(po::parse_config_file(in, desc, false), vm);
       } catch (const po::error& e) {
@@ -256,6 +294,8 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   if (vm.count("skip")) o.skip = splitList(vm["skip"].as<std::vector<std::string>>());
   if (vm.count("format")) o.formats = splitList(vm["format"].as<std::vector<std::string>>());
   if (vm.count("output")) o.output = vm["output"].as<std::string>();
+  // `-o -` (and /dev/stdout) is standard output itself: written into, never replaced.
+  if (o.output == "-" || o.output == "/dev/stdout") o.output.clear();
   if (vm.count("no-color")) o.color = false;
   if (vm.count("json")) o.json = true;
   if (vm.count("verbose")) o.verbosity = vm["verbose"].as<int>();
@@ -300,9 +340,9 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   if (vm.count("endpoint")) o.endpointIds = splitList(vm["endpoint"].as<std::vector<std::string>>());
   if (vm.count("endpoint-ip")) o.endpointIps = splitList(vm["endpoint-ip"].as<std::vector<std::string>>());
   if (vm.count("cloud-region")) o.cloudRegion = util::trim(vm["cloud-region"].as<std::string>());
-  if (!o.clientIp.empty() && !net::IpAddress::parse(o.clientIp)) return makeError("--client-ip: \"" + o.clientIp + "\" is not an IP address");
+  if (!o.clientIp.empty() && !net::IpAddress::parse(o.clientIp)) return makeError("--client-ip: " + quotable(o.clientIp) + " is not an IP address");
   for (const auto& a : o.endpointIps) {
-    if (!net::IpAddress::parse(a)) return makeError("--endpoint-ip: \"" + a + "\" is not an IP address");
+    if (!net::IpAddress::parse(a)) return makeError("--endpoint-ip: " + quotable(a) + " is not an IP address");
   }
   // --- tls ---
   if (vm.count("cert-warn-days")) {

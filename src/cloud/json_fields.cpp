@@ -1,4 +1,5 @@
 #include "cloud/json_fields.h"
+#include "util/json_dump.h"
 
 #include <cmath>
 #include <limits>
@@ -16,7 +17,7 @@ std::string describeValue(const Json& v) {
       return "\"" + s + "\"";
     }
     case Json::value_t::boolean: return v.get<bool>() ? "true" : "false";
-    default: return v.dump();
+    default: return util::dumpJson(v);
   }
 }
 

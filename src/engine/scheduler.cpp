@@ -203,7 +203,14 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
         continue;
       }
       if (now >= settings.deadline) {
-        state->done[info.id] = skipped(info, "not started: the run's --deadline was reached");
+        // A requested check that never ran leaves its step unverified: the warning keeps
+        // the verdict from reading OK (reports::computeVerdict).
+        auto notStarted = skipped(info, "not started: the run's --deadline was reached");
+        notStarted.findings.push_back({"engine.deadline_reached", Severity::Warning,
+                                       "check " + info.id + " was not started: the run's --deadline was reached",
+                                       {},
+                                       "Raise --deadline (or lower --timeout) so every check can run."});
+        state->done[info.id] = std::move(notStarted);
         pending.erase(info.id);
         continue;
       }

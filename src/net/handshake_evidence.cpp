@@ -4,10 +4,13 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <memory>
 #include <set>
+
+#include "util/atomic_file.h"
 
 namespace pgreach::net::evidence {
 namespace {
@@ -431,8 +434,23 @@ Expected<int> writeHandshakePcap(const std::string& path, const std::vector<Fram
   const int link = frames.empty() ? DLT_LINUX_SLL : frames.front().linkType;
   PcapPtr dead(pcap_open_dead(link, snaplen));
   if (!dead) return makeError("pcap_open_dead failed");
-  DumperPtr dumper(pcap_dump_open(dead.get(), path.c_str()));
-  if (!dumper) return makeError("cannot write " + path + ": " + pcap_geterr(dead.get()));
+  // The capture is assembled in memory and written like every other output
+  // (util::writeFileAtomically): pcap_dump_open would follow a symbolic link planted at
+  // the path, or write into a device, as root.
+  char* buffer = nullptr;
+  size_t size = 0;
+  std::FILE* memory = ::open_memstream(&buffer, &size);
+  if (!memory) return makeError("cannot write " + path + ": out of memory");
+  // Declared before the dumper, so it frees the buffer after the dumper closed the stream.
+  struct FreeBuffer {
+    char*& p;
+    ~FreeBuffer() { std::free(p); }
+  } freeBuffer{buffer};
+  DumperPtr dumper(pcap_dump_fopen(dead.get(), memory));
+  if (!dumper) {
+    std::fclose(memory);
+    return makeError("cannot write " + path + ": " + pcap_geterr(dead.get()));
+  }
   int written = 0;
   for (const auto& f : frames) {
     if (f.linkType != link) continue;
@@ -452,6 +470,8 @@ Expected<int> writeHandshakePcap(const std::string& path, const std::vector<Fram
     ++written;
   }
   if (pcap_dump_flush(dumper.get()) != 0) return makeError("cannot write " + path);
+  dumper.reset();  // closes the memory stream: buffer and size are final now
+  if (auto w = util::writeFileAtomically(path, std::string(buffer, size)); !w) return makeError(w.error());
   return written;
 }
 

@@ -1,5 +1,7 @@
 #include "target/target.h"
 
+#include <sys/stat.h>
+
 #include <libpq-fe.h>
 
 #include <cstdlib>
@@ -120,11 +122,37 @@ std::string percentEncode(const std::string& v) {
 
 }  // namespace
 
+std::string scrubConninfoMessage(std::string message) { return scrubParseError(std::move(message), knownKeywords()); }
+
 bool looksLikeUri(std::string_view conninfo) {
   return util::startsWith(conninfo, "postgresql://") || util::startsWith(conninfo, "postgres://");
 }
 
+namespace {
+// libpq reads these with fopen() while parsing (the service file, through PQconndefaults)
+// or connecting (the passfile): a FIFO there blocks before any deadline starts and a
+// device is read forever. Only a regular file, or none, is let through.
+Expected<bool> checkLibpqFiles() {
+  std::vector<std::pair<std::string, std::string>> files;
+  for (const char* var : {"PGSERVICEFILE", "PGPASSFILE"}) {
+    if (const char* v = std::getenv(var); v && *v) files.emplace_back(var, v);
+  }
+  if (const char* home = std::getenv("HOME"); home && *home) {
+    files.emplace_back("~/.pg_service.conf", std::string(home) + "/.pg_service.conf");
+  }
+  for (const auto& [what, path] : files) {
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) continue;  // absent: libpq handles that itself
+    if (!S_ISREG(st.st_mode)) {
+      return makeError(what + ": " + path + " is not a regular file (a FIFO, device or directory); libpq would block or read it forever");
+    }
+  }
+  return true;
+}
+}  // namespace
+
 Expected<Target> Target::parse(std::string_view conninfo) {
+  if (auto files = checkLibpqFiles(); !files) return makeError(files.error());
   Target t;
   t.fromUri_ = looksLikeUri(conninfo);
   const auto keywords = knownKeywords();

@@ -70,4 +70,10 @@ class Target {
 // Whether a string looks like a URI connection string.
 bool looksLikeUri(std::string_view conninfo);
 
+// A libpq message about a connection string, safe to print: libpq quotes the token it
+// choked on (`invalid percent-encoded token: "Pass%zz"`), which may be part of a password;
+// quoted tokens that are not option keywords are masked. For every conninfo libpq parses,
+// the target's and --store's alike.
+std::string scrubConninfoMessage(std::string message);
+
 }  // namespace pgreach::target

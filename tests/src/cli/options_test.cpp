@@ -13,7 +13,7 @@ TEST_CASE("an option name holding a Boost placeholder is refused, not looped on"
   const char* argv[] = {"pgreach", "-vvvvvvvvvvvvv%canonical_option%vvvvvvvvvvvvvvsvvvvvvvvvvvvvvv%vvvvvvvv~vvvsweep"};
   auto o = parseOptions(2, argv);
   REQUIRE_FALSE(o.ok());
-  CHECK(o.error().find("%canonical_option%") != std::string::npos);
+  CHECK(o.error().find("unrecognised option") != std::string::npos);
   const char* argv2[] = {"pgreach", "diagnose", "--%canonical_option%=1"};
   CHECK_FALSE(parseOptions(3, argv2).ok());
   // A '%' in a value is fine.
@@ -27,12 +27,13 @@ TEST_CASE("a value or a config line holding a Boost placeholder is reported, not
   const char* argv[] = {"pgreach", "diagnose", "host=x", "--repeat", "argument ('%value%')"};
   auto o = parseOptions(5, argv);
   REQUIRE_FALSE(o.ok());
-  CHECK(o.error().find("argument ('%value%')") != std::string::npos);
+  CHECK(o.error().find("%value%") == std::string::npos);  // values are never echoed
   CHECK(o.error().find("--repeat") != std::string::npos);
   const char* argv2[] = {"pgreach", "diagnose", "host=x", "--max-in-flight", "%canonical_option%%value%%prefix%"};
   auto o2 = parseOptions(5, argv2);
   REQUIRE_FALSE(o2.ok());
-  CHECK(o2.error().find("%canonical_option%%value%%prefix%") != std::string::npos);
+  CHECK(o2.error().find("--max-in-flight") != std::string::npos);
+  CHECK(o2.error().find("%canonical_option%") == std::string::npos);
   // An ambiguous abbreviation still lists its candidates.
   const char* argv3[] = {"pgreach", "diagnose", "host=x", "--c%value%"};
   CHECK_FALSE(parseOptions(4, argv3).ok());
@@ -46,7 +47,7 @@ TEST_CASE("a value or a config line holding a Boost placeholder is reported, not
   auto o4 = parseOptions(5, argv4);
   std::remove(path);
   REQUIRE_FALSE(o4.ok());
-  CHECK(o4.error().find("%invalid_line%") != std::string::npos);
+  CHECK(o4.error().find("invalid line") != std::string::npos);  // named, not echoed
 }
 
 TEST_CASE("the same guard covers --config files", "[unit][cli]") {

@@ -1,4 +1,5 @@
 #include "engine/scheduler.h"
+#include "reports/report/report.h"
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -247,4 +248,25 @@ TEST_CASE("a check may run after a failed (not skipped) dependency", "[unit][eng
   CHECK(Fixture::find(rs, "tls").status == Status::Pass);
   CHECK(Fixture::find(rs, "tls").summary == "saw tcp");
   CHECK(Fixture::find(rs, "after-skip").status == Status::Skip);
+}
+
+TEST_CASE("a check not started before --deadline warns, so the verdict is never OK", "[unit][engine]") {
+  // "slow" passes, but only after the run's deadline; "after" depends on it and so can
+  // only start once the deadline is gone.
+  std::vector<std::unique_ptr<engine::Check>> checks;
+  checks.push_back(std::make_unique<FakeCheck>(CheckInfo{"slow", engine::Stage::Tcp, "fake", {}, Millis(2000)},
+                                               [](engine::CheckContext&) {
+                                                 std::this_thread::sleep_for(std::chrono::milliseconds(60));
+                                                 return withStatus(Status::Pass);
+                                               }));
+  checks.push_back(fake("after", {"slow"}, Status::Pass, engine::Stage::Tls));
+  Fixture f;
+  auto rs = f.run(std::move(checks), Millis(20));
+  const auto& after = Fixture::find(rs, "after");
+  CHECK(after.status == Status::Skip);
+  REQUIRE(after.findings.size() == 1);
+  CHECK(after.findings[0].code == "engine.deadline_reached");
+  CHECK(after.findings[0].severity == engine::Severity::Warning);
+  CHECK(Fixture::find(rs, "slow").status == Status::Pass);
+  CHECK(reports::computeVerdict(rs) == reports::Verdict::Warning);
 }

@@ -1,4 +1,5 @@
 #include "util/redact.h"
+#include "util/json_dump.h"
 
 #include <catch2/catch.hpp>
 #include <string>
@@ -41,4 +42,12 @@ TEST_CASE("the redactor finds each shape wherever and in whatever case it starts
   };
   Redactor r;
   for (const auto& [in, out] : cases) CHECK(r.apply(in) == out);
+}
+
+TEST_CASE("JSON output survives invalid UTF-8 from a peer or a file", "[unit][util]") {
+  nlohmann::json j{{"server_version", std::string("15\xff\xc3(")}};
+  std::string out;
+  REQUIRE_NOTHROW(out = pgreach::util::dumpJson(j, 2));
+  CHECK(nlohmann::json::accept(out));
+  CHECK(out.find("\xef\xbf\xbd") != std::string::npos);  // U+FFFD in place of the bad bytes
 }

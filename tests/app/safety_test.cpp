@@ -1,0 +1,293 @@
+// The safety fixes (issue 14): outputs never replace or follow anything but a regular
+// file, durations are finite and sane, option and --store errors never echo a value, and
+// an audit that evaluated nothing is never OK. Each case here failed before the fix.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "net/handshake_evidence.h"
+#include "cli/options.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+#include "util/atomic_file.h"
+
+using namespace pgreach;
+using pgreach::testing::pgreachBinary;
+using pgreach::testing::runProcess;
+
+namespace {
+
+Expected<cli::Options> parse(std::vector<std::string> args) {
+  args.insert(args.begin(), "pgreach");
+  std::vector<const char*> argv;
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return cli::parseOptions(static_cast<int>(argv.size()), argv.data());
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+bool isSymlink(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0 && S_ISLNK(st.st_mode);
+}
+
+// A stand-in for /dev/null inside the test's own folder: a real character device (1,3)
+// when root may create one, otherwise a FIFO; either is "not a regular file".
+std::string specialFile(const std::string& dir) {
+  const std::string path = dir + "/null";
+  if (::geteuid() == 0 && ::mknod(path.c_str(), S_IFCHR | 0666, ::makedev(1, 3)) == 0) return path;
+  REQUIRE(::mkfifo(path.c_str(), 0600) == 0);
+  return path;
+}
+
+bool isSpecial(const std::string& path) {
+  struct stat st {};
+  return ::lstat(path.c_str(), &st) == 0 && (S_ISCHR(st.st_mode) || S_ISFIFO(st.st_mode));
+}
+
+}  // namespace
+
+TEST_CASE("durations are finite, at least 1 ms and at most a day", "[unit][cli]") {
+  for (const char* bad : {"nan", "NaN", "inf", "-inf", "0", "0s", "-1", "-5ms", "1e-9", "0.5ms", "25h", "86401s",
+                          "1441m", "1e400", "abc", ""}) {
+    INFO(bad);
+    for (const char* opt : {"--timeout", "--deadline", "--imds-timeout", "--cloud-cli-timeout"}) {
+      auto o = parse({"diagnose", "host=127.0.0.1", opt, bad});
+      REQUIRE_FALSE(o.ok());
+      CHECK(o.error().find(opt) != std::string::npos);
+    }
+  }
+  auto ok = parse({"diagnose", "host=127.0.0.1", "--timeout", "1ms", "--deadline", "86400s"});
+  REQUIRE(ok.ok());
+  CHECK(ok->probeTimeout.count() == 1);
+  CHECK(ok->deadline.count() == 86400000);
+  CHECK(parse({"diagnose", "host=127.0.0.1", "--timeout", "1.5s"})->probeTimeout.count() == 1500);
+  CHECK(parse({"diagnose", "host=127.0.0.1", "--timeout", "2m"})->probeTimeout.count() == 120000);
+}
+
+TEST_CASE("a mistyped option is named, never echoed with its value", "[unit][cli]") {
+  struct Case {
+    std::vector<std::string> args;
+    const char* named;
+  } cases[] = {
+      {{"diagnose", "--pasword=Opt9SecretV"}, "--pasword"},
+      {{"diagnose", "--store-dsn=postgresql://u:Opt9SecretV@h/db"}, "--store-dsn"},
+      {{"diagnose", "-pOpt9SecretV"}, "-p"},
+      {{"diagnose", "--repeat", "Opt9SecretV"}, "--repeat"},
+      {{"diagnose", "--ports", "Opt9SecretV"}, "--ports"},
+      {{"diagnose", "--client-ip", "Opt9SecretV/x"}, "--client-ip"},
+      {{"Opt9SecretV%x"}, "unknown command"},
+  };
+  for (const auto& c : cases) {
+    INFO(c.args.back());
+    auto o = parse(c.args);
+    REQUIRE_FALSE(o.ok());
+    CHECK(o.error().find("Opt9Secret") == std::string::npos);
+    CHECK(o.error().find(c.named) != std::string::npos);
+  }
+}
+
+TEST_CASE("a --config line with a mistyped key is named by its key alone", "[unit][cli]") {
+  testing::TempDir tmp("pgreach-safety");
+  const std::string dirPath = tmp.path.string();
+  const std::string cfg = dirPath + "/p.ini";
+  std::ofstream(cfg) << "pass = FlPass9Secret\n";
+  auto o = parse({"diagnose", "--config", cfg});
+  REQUIRE_FALSE(o.ok());
+  CHECK(o.error().find("FlPass9Secret") == std::string::npos);
+  CHECK(o.error().find("pass") != std::string::npos);
+  std::ofstream(cfg) << "a line Cfg9SecretLine without equals\n";
+  auto o2 = parse({"diagnose", "--config", cfg});
+  REQUIRE_FALSE(o2.ok());
+  CHECK(o2.error().find("Cfg9SecretLine") == std::string::npos);
+}
+
+TEST_CASE("-o - and -o /dev/stdout mean standard output", "[unit][cli]") {
+  CHECK(parse({"diagnose", "host=127.0.0.1", "-o", "-"})->output.empty());
+  CHECK(parse({"diagnose", "host=127.0.0.1", "-o", "/dev/stdout"})->output.empty());
+  CHECK(parse({"diagnose", "host=127.0.0.1", "-o", "r.json"})->output == "r.json");
+}
+
+TEST_CASE("only a regular file or nothing is ever replaced", "[unit][util]") {
+  testing::TempDir tmp("pgreach-safety");
+  const std::string dirPath = tmp.path.string();
+  const std::string special = specialFile(dirPath);
+  const std::string victim = dirPath + "/victim";
+  std::ofstream(victim) << "precious";
+  const std::string link = dirPath + "/link";
+  REQUIRE(::symlink(victim.c_str(), link.c_str()) == 0);
+  const std::string sub = dirPath + "/sub";
+  REQUIRE(::mkdir(sub.c_str(), 0700) == 0);
+
+  for (const auto& p : {special, link, sub}) {
+    INFO(p);
+    auto c = util::checkReplaceable(p, "--output");
+    REQUIRE_FALSE(c.ok());
+    CHECK(c.error().find("--output") != std::string::npos);
+    CHECK(c.error().find(p) != std::string::npos);
+    CHECK_FALSE(util::writeFileAtomically(p, "report").ok());
+  }
+  CHECK(isSpecial(special));
+  CHECK(isSymlink(link));
+  CHECK(slurp(victim) == "precious");
+  CHECK(util::checkReplaceable(dirPath + "/new", "--output").ok());
+  CHECK(util::checkReplaceable(victim, "--output").ok());
+  REQUIRE(util::writeFileAtomically(victim, "replaced").ok());
+  CHECK(slurp(victim) == "replaced");
+}
+
+TEST_CASE("the handshake pcap is never written through a planted symlink", "[unit][capture]") {
+  testing::TempDir tmp("pgreach-safety");
+  const std::string dirPath = tmp.path.string();
+  const std::string victim = dirPath + "/victim";
+  std::ofstream(victim) << "precious";
+  const std::string link = dirPath + "/cap.pcap";
+  REQUIRE(::symlink(victim.c_str(), link.c_str()) == 0);
+  auto w = net::evidence::writeHandshakePcap(link, {}, 96);
+  CHECK_FALSE(w.ok());
+  CHECK(slurp(victim) == "precious");
+  CHECK(isSymlink(link));
+  // A new name gets a real, readable capture file.
+  const std::string fresh = dirPath + "/fresh.pcap";
+  auto w2 = net::evidence::writeHandshakePcap(fresh, {}, 96);
+  REQUIRE(w2.ok());
+  CHECK(*w2 == 0);
+  CHECK(net::evidence::readPcapFile(fresh).ok());
+}
+
+TEST_CASE("pgreach refuses -o, --bundle, --capture-file on a device or a symlink: exit 3, one line", "[integration]") {
+  testing::TempDir tmp("pgreach-safety");
+  const std::string dirPath = tmp.path.string();
+  const std::string special = specialFile(dirPath);
+  const std::string victim = dirPath + "/victim";
+  std::ofstream(victim) << "precious";
+  const std::string link = dirPath + "/link";
+  REQUIRE(::symlink(victim.c_str(), link.c_str()) == 0);
+  const std::string target = "host=127.0.0.1 port=1 connect_timeout=1";
+  struct Case {
+    std::vector<std::string> args;
+    std::string path;
+  } cases[] = {
+      {{"audit", target, "--format", "json", "-o", special}, special},
+      {{"diagnose", target, "--format", "json", "-o", special}, special},
+      {{"diagnose", target, "-o", link}, link},
+      {{"diagnose", target, "--bundle", special}, special},
+      {{"diagnose", target, "--bundle", link}, link},
+      {{"diagnose", target, "--capture-file", link}, link},
+      {{"diagnose", target, "--capture-file", special}, special},
+      {{"diagnose", target, "--output-dir", victim}, victim},
+  };
+  for (const auto& c : cases) {
+    std::vector<std::string> argv{pgreachBinary()};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    argv.insert(argv.end(), {"--deadline", "5s", "--timeout", "1s"});
+    INFO(c.args[0] << " " << c.args[c.args.size() - 2]);
+    auto r = runProcess(argv, std::chrono::seconds(20));
+    CHECK(r.exitCode == 3);
+    CHECK(r.err.find(c.path) != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(r.out.empty());
+  }
+  CHECK(isSpecial(special));
+  CHECK(isSymlink(link));
+  CHECK(slurp(victim) == "precious");
+}
+
+TEST_CASE("a report to -o - goes to stdout", "[integration]") {
+  auto r = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--only", "dns", "--format", "json",
+                       "-o", "-", "--deadline", "5s"},
+                      std::chrono::seconds(20));
+  CHECK(r.exitCode != 3);
+  CHECK(r.out.find("\"schema_version\"") != std::string::npos);
+}
+
+TEST_CASE("a malformed --store DSN and a mistyped option never print the password", "[integration]") {
+  testing::TempDir tmp("pgreach-safety");
+  const std::string out = tmp.path.string() + "/out";
+  auto store = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--only", "dns", "--deadline", "5s",
+                           "--output-dir", out, "--store",
+                           "postgresql://u:StoreBad%zz9Secret@127.0.0.1:1/db"},
+                          std::chrono::seconds(20));
+  CHECK(store.err.find("--store") != std::string::npos);
+  CHECK(store.err.find("zz9Secret") == std::string::npos);
+  CHECK(store.out.find("zz9Secret") == std::string::npos);
+  auto slash = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--only", "dns", "--deadline", "5s",
+                           "--output-dir", out, "--store",
+                           "postgresql://u:St/Sl9Secret@127.0.0.1:1/db"},
+                          std::chrono::seconds(20));
+  CHECK(slash.err.find("--store") != std::string::npos);
+  CHECK(slash.err.find("Sl9Secret") == std::string::npos);
+  auto typo = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1", "--pasword=Opt9SecretV"}, std::chrono::seconds(20));
+  CHECK(typo.exitCode == 3);
+  CHECK(typo.err.find("--pasword") != std::string::npos);
+  CHECK(typo.err.find("Opt9SecretV") == std::string::npos);
+}
+
+TEST_CASE("an audit that could evaluate no step is UNKNOWN, not OK", "[integration]") {
+  testing::TempDir tmp("pgreach-safety");
+  const std::string dirPath = tmp.path.string();
+  // Shapes pgreach does not read (an `az network vnet create` output, an empty list).
+  std::ofstream(dirPath + "/vnet.json") << R"({"newVNet": {"name": "v", "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}})";
+  std::ofstream(dirPath + "/eff.json") << R"({"value": []})";
+  for (const char* cloud : {"--aws-json", "--azure-json"}) {
+    INFO(cloud);
+    auto r = runProcess({pgreachBinary(), "audit", "host=127.0.0.1", cloud, dirPath, "--client-ip", "10.0.1.10",
+                         "--endpoint-ip", "10.0.2.20", "--deadline", "10s"},
+                        std::chrono::seconds(20));
+    CHECK(r.exitCode == 3);
+    CHECK(r.out.find("PGREACH UNKNOWN") != std::string::npos);
+    CHECK(r.out.find("PGREACH OK") == std::string::npos);
+  }
+  // Only a client address, nothing else: nothing verified.
+  auto bare = runProcess({pgreachBinary(), "audit", "host=127.0.0.1", "--client-ip", "10.0.1.10", "--deadline", "10s"},
+                         std::chrono::seconds(20));
+  CHECK(bare.exitCode == 3);
+}
+
+TEST_CASE("invalid UTF-8 in a target never ends the run with an internal error", "[integration]") {
+  for (const char* format : {"json", "text", "markdown", "html", "junit", "prometheus", "nagios"}) {
+    INFO(format);
+    auto r = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1 dbname=a\xff\xfe" "b", "--only", "dns",
+                         "--format", format, "--deadline", "5s"},
+                        std::chrono::seconds(20));
+    CHECK(r.err.find("internal error") == std::string::npos);
+    CHECK(r.exitCode != 3);
+    CHECK_FALSE(r.out.empty());
+    if (std::string(format) == "json") CHECK(nlohmann::json::accept(r.out));
+  }
+}
+
+TEST_CASE("special files as --config, PGSERVICEFILE or PGPASSFILE: one line and exit 3, no hang", "[integration]") {
+  testing::TempDir tmp("pgreach-safety");
+  const std::string fifo = tmp.path.string() + "/fifo";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  const std::string dir = tmp.path.string();
+  for (const auto& cfg : {fifo, dir, std::string("/dev/zero")}) {
+    INFO(cfg);
+    auto r = runProcess({pgreachBinary(), "diagnose", "--config", cfg}, std::chrono::seconds(10));
+    CHECK_FALSE(r.timedOut);
+    CHECK(r.exitCode == 3);
+    CHECK(r.err.find(cfg) != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+  for (const std::string& env : std::vector<std::string>{"PGSERVICEFILE=" + fifo, "PGSERVICEFILE=/dev/zero", "PGPASSFILE=" + fifo,
+                          "PGPASSFILE=/dev/zero"}) {
+    INFO(env);
+    auto r = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--only", "dns", "--deadline", "5s"},
+                        std::chrono::seconds(10), {env, "PGSERVICE=x"});
+    CHECK_FALSE(r.timedOut);
+    CHECK(r.exitCode == 3);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+  }
+}
