@@ -22,18 +22,27 @@ elif [ $quick -eq 0 ]; then
   exit 1
 fi
 
-# Stage 1, fail fast (no root, no namespaces): a plain Release build with -Werror and the
-# unit tests. A warning or a broken unit test stops here, minutes before the sanitizer
-# build, the fuzzers and the lab would have found it. `--quick` is this stage alone.
-echo "== stage 1: Release build with -Werror, unit tests"
+# Stage 1, fail fast (no root, no namespaces): a plain Release build with -Werror, the
+# layering checks and the unit tests. A warning, a wrong-way include or a broken unit test
+# stops here, minutes before the sanitizer build, the fuzzers and the lab would have found
+# it. `--quick` is this stage alone.
+echo "== stage 1: Release build with -Werror, layering, unit tests"
 BUILD_DIR="$root/build-release" BUILD_TYPE=Release \
   CMAKE_ARGS="${CMAKE_ARGS:-} -DPGREACH_WERROR=ON -DPGREACH_SANITIZE=OFF" scripts/build.sh
+# --- layering ---
+# Every #include against the layer graph, and wrong-way includes that must not compile
+# (docs/ARCHITECTURE.md), before the unit tests.
+if ! python3 scripts/check-includes.py ||
+   ! (cd "$root/build-release" && ctest -R '^(include_graph|layering_)' --output-on-failure); then
+  echo "tests: 0 passed, 1 failed (stage 1: layering)"
+  exit 1
+fi
 if ! "$root/build-release/pgreach_tests" "[unit]" --order rand --rng-seed 1; then
   echo "tests: 0 passed, 1 failed (stage 1: unit tests of the Release build)"
   exit 1
 fi
 if [ $quick -eq 1 ]; then
-  echo "tests: 1 passed, 0 failed"
+  echo "tests: 2 passed, 0 failed"
   exit 0
 fi
 

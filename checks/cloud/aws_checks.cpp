@@ -57,7 +57,7 @@ class AwsEndpoint final : public engine::Check {
     ec.clientAz = client.az;
     nlohmann::json list = nlohmann::json::array();
     for (const auto* ep : eps) {
-      for (auto& f : pc::auditAwsEndpoint(*acc, *ep, ec)) r.findings.push_back(std::move(f));
+      for (auto& f : pc::auditAwsEndpoint(*acc, *ep, ec)) r.findings.push_back(toFinding(std::move(f)));
       std::vector<std::string> addrs;
       for (const auto& a : pc::endpointAddresses(*acc, *ep)) addrs.push_back(a.toString());
       // Whether the endpoint's groups admit the client on each provider port (the

@@ -53,7 +53,7 @@ class AzureEndpoint final : public engine::Check {
     CheckResult r;
     nlohmann::json list = nlohmann::json::array();
     for (const auto* pe : selectAzureEndpoints(ctx, *net)) {
-      for (auto& f : pc::auditAzureEndpoint(*net, *pe, ec)) r.findings.push_back(std::move(f));
+      for (auto& f : pc::auditAzureEndpoint(*net, *pe, ec)) r.findings.push_back(toFinding(std::move(f)));
       std::vector<std::string> addrs;
       for (const auto& a : pe->addresses()) addrs.push_back(a.toString());
       nlohmann::json conns = nlohmann::json::array();

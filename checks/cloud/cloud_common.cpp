@@ -10,6 +10,16 @@ namespace pgreach::checks::cloud {
 using pgreach::cloud::AwsAccount;
 using pgreach::cloud::AzureNetwork;
 
+engine::Finding toFinding(pgreach::cloud::AuditFinding f) {
+  engine::Severity severity = engine::Severity::Info;
+  switch (f.severity) {
+    case pgreach::cloud::AuditSeverity::Info: severity = engine::Severity::Info; break;
+    case pgreach::cloud::AuditSeverity::Warning: severity = engine::Severity::Warning; break;
+    case pgreach::cloud::AuditSeverity::Critical: severity = engine::Severity::Critical; break;
+  }
+  return {std::move(f.code), severity, std::move(f.summary), std::move(f.evidence), std::move(f.fix)};
+}
+
 ClientInfo clientFromContext(const engine::CheckContext& ctx) {
   ClientInfo c;
   const engine::CheckResult* r = ctx.dependency(kContextId);
@@ -40,7 +50,7 @@ std::string azureDir(const engine::CheckContext& ctx) { return dataString(ctx, "
 
 std::vector<net::IpAddress> endpointIpOptions(const engine::CheckContext& ctx) {
   std::vector<net::IpAddress> out;
-  for (const auto& t : ctx.options().endpointIps) {
+  for (const auto& t : ctx.config().cloud.endpointIps) {
     if (auto a = net::IpAddress::parse(t)) out.push_back(*a);
   }
   return out;
@@ -65,7 +75,7 @@ std::vector<const pgreach::cloud::VpcEndpoint*> selectAwsEndpoints(const engine:
   auto add = [&](const pgreach::cloud::VpcEndpoint* e) {
     if (e && std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
   };
-  for (const auto& id : ctx.options().endpointIds) add(acc.endpoint(id));
+  for (const auto& id : ctx.config().cloud.endpointIds) add(acc.endpoint(id));
   if (!out.empty()) return out;
   std::vector<net::IpAddress> addrs = endpointIpOptions(ctx);
   if (addrs.empty()) addrs = resolvedAddresses(ctx);
@@ -99,7 +109,7 @@ std::vector<const pgreach::cloud::PrivateEndpoint*> selectAzureEndpoints(const e
                                                                          const AzureNetwork& net) {
   std::vector<const pgreach::cloud::PrivateEndpoint*> out;
   for (const auto& pe : net.privateEndpoints) {
-    const auto& ids = ctx.options().endpointIds;
+    const auto& ids = ctx.config().cloud.endpointIds;
     if (ids.empty() || std::find(ids.begin(), ids.end(), pe.name) != ids.end() ||
         std::any_of(ids.begin(), ids.end(), [&](const std::string& i) { return pgreach::cloud::sameAzureId(i, pe.id); }))
       out.push_back(&pe);

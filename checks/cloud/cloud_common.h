@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cloud/audit_finding.h"
 #include "cloud/aws_model.h"
 #include "cloud/azure_model.h"
 #include "cloud/path_verdict.h"
@@ -27,6 +28,9 @@ struct ClientInfo {
   std::vector<std::string> securityGroups;
 };
 ClientInfo clientFromContext(const engine::CheckContext& ctx);
+
+// A cloud evaluator's finding as the engine's (the cloud layer cannot name engine types).
+engine::Finding toFinding(pgreach::cloud::AuditFinding f);
 
 // The export folders cloud.context settled on (data.aws_dir / data.azure_dir; a
 // temporary folder for --cloud-live). "" when there is none.

@@ -54,7 +54,7 @@ struct LiveDirs {
 // Link); otherwise every CLI on PATH runs. Commands that ran go to data.live_commands,
 // failed ones become findings on `r`.
 LiveDirs collectLive(engine::CheckContext& ctx, bool wantAws, bool wantAzure, CheckResult& r) {
-  const auto& o = ctx.options();
+  const auto& o = ctx.config().cloud;
   const auto provider = target::detectProvider(ctx.target().primary().name());
   if (provider == target::Provider::Azure) wantAws = false;
   else if (provider != target::Provider::Generic) wantAzure = false;
@@ -81,7 +81,7 @@ LiveDirs collectLive(engine::CheckContext& ctx, bool wantAws, bool wantAzure, Ch
                             "Run the command by hand to see why; check the CLI login and --cloud-cli-timeout."});
     }
   };
-  if (wantAws && haveAws) take(pc::collectAwsLive(o.cloudRegion, o.cloudCliTimeout, deadline), out.awsDir);
+  if (wantAws && haveAws) take(pc::collectAwsLive(o.region, o.cliTimeout, deadline), out.awsDir);
   if (wantAzure && haveAz) {
     // The client NIC is found by --client-ip, else by this host's own IPv4 addresses.
     std::vector<std::string> clientIps;
@@ -93,7 +93,7 @@ LiveDirs collectLive(engine::CheckContext& ctx, bool wantAws, bool wantAzure, Ch
         if (a.isV4() && !loopback && !linkLocal) clientIps.push_back(a.toString());
       }
     }
-    take(pc::collectAzureLive(o.azureResourceGroup, clientIps, o.cloudCliTimeout, deadline), out.azureDir);
+    take(pc::collectAzureLive(o.azureResourceGroup, clientIps, o.cliTimeout, deadline), out.azureDir);
   }
   out.error = util::join(errors, "; ");
   return out;
@@ -114,10 +114,10 @@ class CloudContext final : public engine::Check {
   }
 
   CheckResult run(engine::CheckContext& ctx) override {
-    const auto& o = ctx.options();
+    const auto& o = ctx.config().cloud;
     CheckResult r;
     std::string awsDirPath = o.awsJsonDir, azureDirPath = o.azureJsonDir;
-    if (o.cloudLive && (awsDirPath.empty() || azureDirPath.empty())) {
+    if (o.live && (awsDirPath.empty() || azureDirPath.empty())) {
       auto live = collectLive(ctx, awsDirPath.empty(), azureDirPath.empty(), r);
       if (!live.error.empty()) {
         if (live.awsDir.empty() && live.azureDir.empty() && awsDirPath.empty() && azureDirPath.empty() && !o.imds) {
@@ -153,7 +153,7 @@ class CloudContext final : public engine::Check {
     nlohmann::json client = nlohmann::json::object();
     std::string source;
     std::optional<net::IpAddress> ip;
-    std::string subnetId, region = o.cloudRegion, az;
+    std::string subnetId, region = o.region, az;
     std::vector<std::string> groups;
     if (!o.clientIp.empty()) {
       ip = net::IpAddress::parse(o.clientIp);
@@ -228,7 +228,7 @@ class CloudContext final : public engine::Check {
     if (region.empty()) region = pc::regionFromName(ctx.target().primary().name());
     if (region.empty() && az.size() > 1) region = az.substr(0, az.size() - 1);
 
-    std::vector<std::string> cidrs = o.vpcCidrs;
+    std::vector<std::string> cidrs = ctx.config().dns.vpcCidrs;
     auto addCidr = [&](const std::string& c) {
       if (std::find(cidrs.begin(), cidrs.end(), c) == cidrs.end()) cidrs.push_back(c);
     };

@@ -12,7 +12,7 @@ std::string ProbeTarget::label() const {
 }
 
 std::vector<uint16_t> portsFor(const engine::CheckContext& ctx, uint16_t hostPort) {
-  if (!ctx.options().ports.empty()) return ctx.options().ports;
+  if (!ctx.config().tcp.ports.empty()) return ctx.config().tcp.ports;
   return target::defaultPorts(ctx.target().provider(), hostPort);
 }
 

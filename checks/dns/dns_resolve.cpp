@@ -71,7 +71,7 @@ class DnsResolve final : public engine::Check {
                        "Without a nameserver the C library cannot resolve names: check /etc/resolv.conf."});
     }
     std::string vpcSource;
-    StageInput in = gatherStageInput(ctx.target(), ctx.options(), ctx.dependency(kCloudContextId),
+    StageInput in = gatherStageInput(ctx.target(), ctx.config(), ctx.dependency(kCloudContextId),
                                      resolv ? *resolv : std::vector<std::string>{}, setup, vpcSource);
     in.timeout = ctx.probeTimeout();
 

@@ -40,7 +40,7 @@ std::string family(const net::IpAddress& a) { return a.isV4() ? "ipv4" : "ipv6";
 
 }  // namespace
 
-StageInput gatherStageInput(const target::Target& target, const cli::Options& options,
+StageInput gatherStageInput(const target::Target& target, const engine::RunConfig& config,
                             const engine::CheckResult* cloud, const std::vector<std::string>& systemNameservers,
                             std::vector<Finding>& setup, std::string& vpcSource) {
   StageInput in;
@@ -49,7 +49,7 @@ StageInput gatherStageInput(const target::Target& target, const cli::Options& op
     if (std::find(in.hosts.begin(), in.hosts.end(), h.host) == in.hosts.end()) in.hosts.push_back(h.host);
   }
   in.provider = target.provider();
-  in.timeout = options.probeTimeout;
+  in.timeout = config.probeTimeout;
 
   // The system's nameservers, then --resolver, then the platform's; a server listed twice
   // keeps its first role.
@@ -66,7 +66,7 @@ StageInput gatherStageInput(const target::Target& target, const cli::Options& op
     in.servers.push_back({*s, role});
   };
   for (const auto& ns : systemNameservers) addServer(ns, ResolverRole::System);
-  for (const auto& r : options.resolvers) addServer(r, ResolverRole::Extra);
+  for (const auto& r : config.dns.resolvers) addServer(r, ResolverRole::Extra);
   const bool haveCloud = cloud && cloud->data.is_object();
   if (haveCloud) {
     if (auto it = cloud->data.find("platform_resolvers"); it != cloud->data.end() && it->is_array()) {
@@ -77,7 +77,7 @@ StageInput gatherStageInput(const target::Target& target, const cli::Options& op
   }
 
   // VPC context: the flags win over the cloud's.
-  std::vector<std::string> cidrTexts = options.vpcCidrs;
+  std::vector<std::string> cidrTexts = config.dns.vpcCidrs;
   vpcSource = cidrTexts.empty() ? "" : "flags";
   if (cidrTexts.empty() && haveCloud) {
     if (auto it = cloud->data.find("vpc_cidrs"); it != cloud->data.end() && it->is_array()) {

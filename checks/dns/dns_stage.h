@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "checks/dns/evaluate.h"
-#include "cli/options.h"
 #include "engine/result.h"
+#include "engine/run_config.h"
 #include "target/target.h"
 
 namespace pgreach::checks::dns {
@@ -33,10 +33,10 @@ struct StageInput {
 // with addresses[], resolvers[], system{}, dns_answers{}); status from the findings.
 engine::CheckResult runStage(const StageInput& in, const std::function<bool(const net::IpAddress&)>& hasRoute);
 
-// What to ask whom, from the target, the options, cloud.context's result (may be null) and
+// What to ask whom, from the target, the run configuration, cloud.context's result (may be null) and
 // the system's nameservers (resolv.conf order). Problems with the input become `setup`
 // findings; the VPC source ("flags", "cloud.context" or "") goes to `vpcSource`.
-StageInput gatherStageInput(const target::Target& target, const cli::Options& options,
+StageInput gatherStageInput(const target::Target& target, const engine::RunConfig& config,
                             const engine::CheckResult* cloudContext, const std::vector<std::string>& systemNameservers,
                             std::vector<engine::Finding>& setup, std::string& vpcSource);
 

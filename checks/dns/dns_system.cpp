@@ -80,7 +80,7 @@ class DnsSystem final : public engine::Check {
       if (!finished) {
         r.findings.push_back({"dns.system_timeout", Severity::Warning,
                               "getaddrinfo(\"" + h.host + "\") had not answered within " +
-                                  std::to_string(ctx.options().probeTimeout.count()) + " ms",
+                                  std::to_string(ctx.config().probeTimeout.count()) + " ms",
                               {},
                               "The C library waits for each nameserver in /etc/resolv.conf in turn (options timeout: "
                               "and attempts:); a silent first nameserver delays every connection."});

@@ -1,6 +1,6 @@
 #include "checks/postgres/codes.h"
 
-#include "checks/tls/codes.h"
+#include "checks/common/tls_codes.h"
 
 namespace pgreach::checks::postgres {
 

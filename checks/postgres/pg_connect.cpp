@@ -17,7 +17,7 @@
 #include "checks/postgres/codes.h"
 #include "checks/postgres/pgpass.h"
 #include "util/atomic_file.h"
-#include "checks/tls/tls_common.h"
+#include "checks/common/tls_common.h"
 #include "engine/registry.h"
 #include "net/handles.h"
 #include "util/secret.h"
@@ -213,7 +213,7 @@ class ConnectCheck final : public engine::Check {
       std::vector<std::string> ev = {"libpq: " + msg};
       if (!cls.seenAddress.empty()) {
         ev.push_back("the server saw the client as " + cls.seenAddress);
-        if (seenFromOutside(cls.seenAddress, ctx.options().vpcCidrs)) {
+        if (seenFromOutside(cls.seenAddress, ctx.config().dns.vpcCidrs)) {
           r.findings.push_back({"pg.no_hba_public_address", Severity::Critical,
                                 "the server saw the client as " + cls.seenAddress +
                                     ", outside the private network: the connection did not take the private path",
@@ -283,7 +283,7 @@ class ConnectCheck final : public engine::Check {
       r.findings.push_back({"pg.no_tls_in_use", Severity::Warning, "the session is not encrypted",
                             {"sslmode=" + target.sslmode()}, "Use sslmode=verify-full."});
     }
-    tls::sortBySeverity(r.findings);
+    sortBySeverity(r.findings);
     r.status = engine::statusFromFindings(r.findings);
     char summary[160];
     std::snprintf(summary, sizeof summary, "%s, SELECT 1 in %.1f ms", queryOk ? "connected" : "query failed", rttMs);

@@ -33,7 +33,7 @@ void addOrMerge(std::vector<Finding>& all, Finding f) {
   all.push_back(std::move(f));
 }
 
-std::string errorEvidence(const wire::ErrorFields& e) {
+std::string errorEvidence(const net::pgwire::ErrorFields& e) {
   return e.severity() + " " + e.sqlstate() + ": " + e.message() + " [fields " + e.codes() + "]";
 }
 
@@ -44,9 +44,9 @@ class StartupCheck final : public engine::Check {
         engine::withCodes({"pg.startup",
                            engine::Stage::Postgres,
                            "Send a StartupMessage without a password: who answers, which auth method",
-                           {tls::kSslRequestId},
+                           {kSslRequestId},
                            engine::Millis(10000),
-                           {tls::kHandshakeId}},
+                           {kHandshakeId}},
                           engine::pickCodes(postgresCodes(), {"pg.neon_endpoint_id_missing",
                                                               "pg.neon_vpc_endpoint_not_allowed",
                                                               "pg.neon_ip_not_allowed",
@@ -87,7 +87,7 @@ class StartupCheck final : public engine::Check {
 
   CheckResult run(engine::CheckContext& ctx) override {
     CheckResult r;
-    if (const auto* hs = ctx.dependency(tls::kHandshakeId); hs && hs->status == engine::Status::Fail) {
+    if (const auto* hs = ctx.dependency(kHandshakeId); hs && hs->status == engine::Status::Fail) {
       r.status = engine::Status::Skip;
       r.summary = "skipped: the TLS handshake check failed (see the TLS stage)";
       return r;
@@ -95,11 +95,11 @@ class StartupCheck final : public engine::Check {
     const auto& target = ctx.target();
     const std::string sslmode = target.sslmode();
     struct Job {
-      tls::OpenProbe probe;
+      OpenProbe probe;
       bool useTls = false;
     };
     std::vector<Job> jobs;
-    const auto* sr = ctx.dependency(tls::kSslRequestId);
+    const auto* sr = ctx.dependency(kSslRequestId);
     if (sr && sr->data.contains("probes")) {
       for (const auto& p : sr->data["probes"]) {
         auto addr = net::IpAddress::parse(p.value("address", ""));
@@ -107,7 +107,7 @@ class StartupCheck final : public engine::Check {
         const std::string reply = p.value("reply", "");
         Job j{{p.value("host", ""), *addr, static_cast<uint16_t>(p.value("port", 5432))}, false};
         if (reply == "S" && sslmode != "disable") j.useTls = true;
-        else if (reply == "S" || (reply == "N" && !tls::sslmodeRequiresTls(sslmode))) j.useTls = false;
+        else if (reply == "S" || (reply == "N" && !sslmodeRequiresTls(sslmode))) j.useTls = false;
         else continue;  // libpq would not get this far either
         jobs.push_back(j);
         if (jobs.size() >= 32) break;
@@ -122,7 +122,7 @@ class StartupCheck final : public engine::Check {
     const auto deadline = ctx.now() + ctx.probeTimeout();
     std::vector<StartupResult> results(jobs.size());
     std::vector<std::optional<StartupResult>> fingerprints(jobs.size());
-    tls::parallelFor(jobs.size(), [&](size_t i) {
+    parallelFor(jobs.size(), [&](size_t i) {
       StartupParams params;
       params.user = target.user();
       params.database = target.dbname();
@@ -145,24 +145,24 @@ class StartupCheck final : public engine::Check {
       auto& res = results[i];
       const std::string where = jobs[i].probe.label() + (res.tls ? " (TLS)" : " (plain)");
       if (fingerprints[i] && fingerprints[i]->outcome == StartupOutcome::Error && fingerprints[i]->error) {
-        const auto fp = wire::classifyResponder(*fingerprints[i]->error);
+        const auto fp = net::pgwire::classifyResponder(*fingerprints[i]->error);
         const std::string msg = fingerprints[i]->error->message();
-        if (fp == wire::Responder::PgBouncer && (msg.find("unsupported startup parameter") != std::string::npos ||
+        if (fp == net::pgwire::Responder::PgBouncer && (msg.find("unsupported startup parameter") != std::string::npos ||
                                                  msg.find("no such database") != std::string::npos)) {
-          res.responder = wire::Responder::PgBouncer;
-        } else if (fp != wire::Responder::Unknown) {
+          res.responder = net::pgwire::Responder::PgBouncer;
+        } else if (fp != net::pgwire::Responder::Unknown) {
           res.responder = fp;
         }
       } else if (fingerprints[i] && fingerprints[i]->outcome == StartupOutcome::AuthRequest &&
-                 res.responder == wire::Responder::Unknown) {
-        res.responder = wire::Responder::PostgreSQL;  // PgBouncer would have refused the unknown database
+                 res.responder == net::pgwire::Responder::Unknown) {
+        res.responder = net::pgwire::Responder::PostgreSQL;  // PgBouncer would have refused the unknown database
       }
       nlohmann::json pj = {{"host", jobs[i].probe.host},
                            {"address", jobs[i].probe.address.toString()},
                            {"port", jobs[i].probe.port},
                            {"tls", res.tls},
                            {"outcome", toString(res.outcome)},
-                           {"responder", wire::toString(res.responder)},
+                           {"responder", net::pgwire::toString(res.responder)},
                            {"elapsed_ms", res.elapsedMs}};
       if (res.auth) {
         pj["auth_code"] = res.auth->code;
@@ -179,13 +179,13 @@ class StartupCheck final : public engine::Check {
       switch (res.outcome) {
         case StartupOutcome::AuthRequest:
         case StartupOutcome::NegotiateVersion: {
-          alive.push_back(where + ": " + res.detail + ", answered by " + std::string(wire::toString(res.responder)));
-          if (res.auth && res.auth->method == wire::AuthMethod::Ok) {
+          alive.push_back(where + ": " + res.detail + ", answered by " + std::string(net::pgwire::toString(res.responder)));
+          if (res.auth && res.auth->method == net::pgwire::AuthMethod::Ok) {
             addOrMerge(r.findings, {"pg.trust_auth", Severity::Warning,
                                     "the server let user \"" + target.user() + "\" in without any password", {where},
                                     "Require scram-sha-256 in pg_hba.conf for network connections."});
           }
-          if (res.auth && res.auth->method == wire::AuthMethod::Cleartext && !res.tls) {
+          if (res.auth && res.auth->method == net::pgwire::AuthMethod::Cleartext && !res.tls) {
             addOrMerge(r.findings, {"pg.cleartext_password", Severity::Warning,
                                     "the server asks for a cleartext password over an unencrypted connection",
                                     {where}, "Use TLS (sslmode=verify-full) and scram-sha-256."});
@@ -195,10 +195,10 @@ class StartupCheck final : public engine::Check {
         case StartupOutcome::Error: {
           const auto cls = classifyConnectError(res.error->message(), res.error->sqlstate());
           std::vector<std::string> ev = {where + ": " + errorEvidence(*res.error),
-                                         "answered by " + std::string(wire::toString(res.responder))};
+                                         "answered by " + std::string(net::pgwire::toString(res.responder))};
           if (cls.code == "pg.no_hba_entry" && !cls.seenAddress.empty()) {
             ev.push_back("the server saw the client as " + cls.seenAddress);
-            if (seenFromOutside(cls.seenAddress, ctx.options().vpcCidrs)) {
+            if (seenFromOutside(cls.seenAddress, ctx.config().dns.vpcCidrs)) {
               addOrMerge(r.findings,
                          {"pg.no_hba_public_address", Severity::Critical,
                           "the server saw the client as " + cls.seenAddress +
@@ -244,12 +244,12 @@ class StartupCheck final : public engine::Check {
                                   {where + ": " + res.detail}, "An unstable path: probe again."});
           break;
       }
-      if (res.responder == wire::Responder::PgBouncer) {
+      if (res.responder == net::pgwire::Responder::PgBouncer) {
         addOrMerge(r.findings, {"pg.pgbouncer_answered", Severity::Info, "PgBouncer answers on this port",
                                 {where}, ""});
-      } else if (res.responder == wire::Responder::NeonProxy || res.responder == wire::Responder::PlanetScaleProxy) {
+      } else if (res.responder == net::pgwire::Responder::NeonProxy || res.responder == net::pgwire::Responder::PlanetScaleProxy) {
         addOrMerge(r.findings, {"pg.provider_proxy", Severity::Info,
-                                "the provider's proxy answers (" + std::string(wire::toString(res.responder)) + ")",
+                                "the provider's proxy answers (" + std::string(net::pgwire::toString(res.responder)) + ")",
                                 {where}, ""});
       }
     }
@@ -259,7 +259,7 @@ class StartupCheck final : public engine::Check {
                                 " address/port pair(s) answered the StartupMessage with an auth request",
                             alive, ""});
     }
-    tls::sortBySeverity(r.findings);
+    sortBySeverity(r.findings);
     r.status = engine::statusFromFindings(r.findings);
     r.summary = std::to_string(alive.size()) + "/" + std::to_string(jobs.size()) + " alive";
     return r;

@@ -33,7 +33,7 @@ StartupResult startupOverStream(net::Stream& stream, const StartupParams& params
   std::vector<std::pair<std::string, std::string>> startupParams = {
       {"user", params.user}, {"database", params.database}, {"application_name", params.applicationName}};
   startupParams.insert(startupParams.end(), params.extra.begin(), params.extra.end());
-  const std::string startup = wire::startupMessage(startupParams);
+  const std::string startup = net::pgwire::startupMessage(startupParams);
   auto w = stream.writeAll(startup, deadline);
   if (w.status != net::IoStatus::Ok) {
     return done(w.status == net::IoStatus::Timeout ? StartupOutcome::NoResponse : StartupOutcome::Closed,
@@ -42,29 +42,29 @@ StartupResult startupOverStream(net::Stream& stream, const StartupParams& params
   std::string buffer;
   // Notices may precede the answer; at most a few messages and kMaxMessageLength bytes each.
   for (int messages = 0; messages < 16;) {
-    auto parsed = wire::parseBackendMessage(buffer);
-    if (parsed.state == wire::ParseState::Malformed) {
+    auto parsed = net::pgwire::parseBackendMessage(buffer);
+    if (parsed.state == net::pgwire::ParseState::Malformed) {
       const bool firstByte = r.bytesReceived > 0 && messages == 0 && parsed.problem.find("type byte") != std::string::npos;
       return done(firstByte ? StartupOutcome::NotPostgres : StartupOutcome::Malformed, parsed.problem);
     }
-    if (parsed.state == wire::ParseState::Complete) {
+    if (parsed.state == net::pgwire::ParseState::Complete) {
       ++messages;
       const auto& m = parsed.message;
       buffer.erase(0, parsed.consumed);
       if (m.type == 'R') {
-        r.auth = wire::parseAuthRequest(m.body);
+        r.auth = net::pgwire::parseAuthRequest(m.body);
         if (!r.auth) return done(StartupOutcome::Malformed, "authentication request shorter than 4 bytes");
-        stream.writeAll(wire::terminate(), deadline);
+        stream.writeAll(net::pgwire::terminate(), deadline);
         return done(StartupOutcome::AuthRequest, r.auth->describe());
       }
       if (m.type == 'E') {
-        r.error = wire::parseErrorResponse(m.body);
+        r.error = net::pgwire::parseErrorResponse(m.body);
         if (!r.error) return done(StartupOutcome::Malformed, "unparseable ErrorResponse");
-        r.responder = wire::classifyResponder(*r.error);
+        r.responder = net::pgwire::classifyResponder(*r.error);
         return done(StartupOutcome::Error, r.error->message());
       }
       if (m.type == 'v') {
-        stream.writeAll(wire::terminate(), deadline);
+        stream.writeAll(net::pgwire::terminate(), deadline);
         return done(StartupOutcome::NegotiateVersion, "server sent NegotiateProtocolVersion");
       }
       continue;  // 'N' notice and friends: read on
@@ -86,13 +86,13 @@ StartupResult startupOverStream(net::Stream& stream, const StartupParams& params
   return done(StartupOutcome::Malformed, "too many messages before an answer");
 }
 
-StartupResult startupProbe(const tls::OpenProbe& probe, const StartupParams& params, net::Deadline deadline) {
+StartupResult startupProbe(const OpenProbe& probe, const StartupParams& params, net::Deadline deadline) {
   StartupResult r;
   net::Stream stream;
   if (params.useTls) {
-    auto req = tls::sslRequest(probe, deadline);
-    if (req.reply != tls::SslReply::Accepted) {
-      r.outcome = req.reply == tls::SslReply::Unreachable ? StartupOutcome::Unreachable : StartupOutcome::TlsFailed;
+    auto req = sslRequest(probe, deadline);
+    if (req.reply != SslReply::Accepted) {
+      r.outcome = req.reply == SslReply::Unreachable ? StartupOutcome::Unreachable : StartupOutcome::TlsFailed;
       r.detail = "SSLRequest: " + req.detail;
       return r;
     }
@@ -105,7 +105,7 @@ StartupResult startupProbe(const tls::OpenProbe& probe, const StartupParams& par
     }
   } else {
     std::string why;
-    net::Fd fd = net::connectWithDeadline(probe.address, probe.port, deadline, why);
+    util::Fd fd = net::connectWithDeadline(probe.address, probe.port, deadline, why);
     if (!fd.valid()) {
       r.outcome = StartupOutcome::Unreachable;
       r.detail = why;
@@ -113,7 +113,7 @@ StartupResult startupProbe(const tls::OpenProbe& probe, const StartupParams& par
     }
     stream = net::Stream(std::move(fd));
     if (params.sslRequestFirst) {
-      auto w = stream.writeAll(wire::sslRequest(), deadline);
+      auto w = stream.writeAll(net::pgwire::sslRequest(), deadline);
       std::string reply;
       auto rd = w.status == net::IoStatus::Ok ? stream.readSome(reply, 1, deadline) : w;
       if (rd.status != net::IoStatus::Ok || reply != "N") {

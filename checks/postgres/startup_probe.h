@@ -2,13 +2,13 @@
 // One unauthenticated StartupMessage exchange: connect (optionally upgrade to TLS via
 // SSLRequest), send StartupMessage, read the first meaningful reply, send Terminate.
 // Never sends a password. Everything bounded by the deadline and by
-// wire::kMaxMessageLength, so hostile servers end in an outcome, not a hang.
+// net::pgwire::kMaxMessageLength, so hostile servers end in an outcome, not a hang.
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "checks/postgres/wire.h"
-#include "checks/tls/tls_common.h"
+#include "net/pgwire.h"
+#include "checks/common/tls_common.h"
 
 namespace pgreach::checks::postgres {
 
@@ -29,9 +29,9 @@ struct StartupResult {
   StartupOutcome outcome = StartupOutcome::Unreachable;
   std::string detail;
   bool tls = false;
-  std::optional<wire::AuthRequest> auth;
-  std::optional<wire::ErrorFields> error;
-  wire::Responder responder = wire::Responder::Unknown;
+  std::optional<net::pgwire::AuthRequest> auth;
+  std::optional<net::pgwire::ErrorFields> error;
+  net::pgwire::Responder responder = net::pgwire::Responder::Unknown;
   size_t bytesReceived = 0;
   long long elapsedMs = 0;
 };
@@ -49,7 +49,7 @@ struct StartupParams {
 };
 
 // Runs the exchange against probe.address:probe.port.
-StartupResult startupProbe(const tls::OpenProbe& probe, const StartupParams& params, net::Deadline deadline);
+StartupResult startupProbe(const OpenProbe& probe, const StartupParams& params, net::Deadline deadline);
 
 // The exchange over an already connected stream (plain or TLS): for tests and reuse.
 StartupResult startupOverStream(net::Stream& stream, const StartupParams& params, net::Deadline deadline);

@@ -35,13 +35,13 @@ Verdict fromOutcome(ConnectOutcome o) {
 }
 
 // Whether the ICMP kind names the verdict more precisely than connect()'s errno did.
-Verdict refineByIcmp(Verdict v, capture::IcmpKind kind) {
-  if (kind == capture::IcmpKind::AdminProhibited &&
+Verdict refineByIcmp(Verdict v, net::evidence::IcmpKind kind) {
+  if (kind == net::evidence::IcmpKind::AdminProhibited &&
       (v == Verdict::HostUnreachable || v == Verdict::NetUnreachable || v == Verdict::Dropped ||
        v == Verdict::Refused)) {
     return Verdict::AdminProhibited;
   }
-  if (kind == capture::IcmpKind::PortUnreachable && v == Verdict::Refused) return Verdict::PortUnreachable;
+  if (kind == net::evidence::IcmpKind::PortUnreachable && v == Verdict::Refused) return Verdict::PortUnreachable;
   return v;
 }
 
@@ -113,7 +113,7 @@ std::string ProbeVerdict::label() const {
 }
 
 ProbeVerdict decide(const std::string& host, const net::IpAddress& address, uint16_t port,
-                    const std::vector<Attempt>& attempts, const capture::FlowEvidence* evidence) {
+                    const std::vector<Attempt>& attempts, const net::evidence::FlowEvidence* evidence) {
   ProbeVerdict p;
   p.host = host;
   p.address = address;
@@ -150,7 +150,7 @@ ProbeVerdict decide(const std::string& host, const net::IpAddress& address, uint
     const Verdict plain = p.verdict;
     for (auto it = attempts.rbegin(); it != attempts.rend(); ++it) {
       if (!it->icmp || fromOutcome(it->outcome) != plain) continue;
-      p.verdict = refineByIcmp(plain, capture::icmpKind(it->icmp->v6, it->icmp->type, it->icmp->code));
+      p.verdict = refineByIcmp(plain, net::evidence::icmpKind(it->icmp->v6, it->icmp->type, it->icmp->code));
       p.socketEvidence = it->icmp->evidence();
       break;
     }

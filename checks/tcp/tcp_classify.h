@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "checks/capture/handshake_evidence.h"
+#include "net/handshake_evidence.h"
 #include "engine/result.h"
 #include "net/connect.h"
 
@@ -58,7 +58,7 @@ struct ProbeVerdict {
 // queue reported (unprivileged), then by the wire: an ICMP admin-prohibited from either
 // names what the kernel calls "No route to host".
 ProbeVerdict decide(const std::string& host, const net::IpAddress& address, uint16_t port,
-                    const std::vector<Attempt>& attempts, const capture::FlowEvidence* evidence);
+                    const std::vector<Attempt>& attempts, const net::evidence::FlowEvidence* evidence);
 
 // Findings for the whole set, with fixes that follow the pattern: a drop on one port but
 // not another names that port's security group/NACL rule; drops everywhere point at

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <thread>
 
-#include "checks/capture/handshake_evidence.h"
+#include "net/handshake_evidence.h"
 #include "checks/common/probe_targets.h"
 #include "checks/tcp/codes.h"
 #include "checks/tcp/tcp_classify.h"
@@ -28,8 +28,8 @@ using engine::Severity;
 // The short tail only catches our own last packets (the close after an open probe).
 constexpr engine::Millis kCaptureTail{10};
 
-std::vector<capture::Frame> toFrames(std::vector<net::CapturedFrame>&& in) {
-  std::vector<capture::Frame> out;
+std::vector<net::evidence::Frame> toFrames(std::vector<net::CapturedFrame>&& in) {
+  std::vector<net::evidence::Frame> out;
   out.reserve(in.size());
   for (auto& f : in) out.push_back({f.ts, f.linkType, std::move(f.bytes)});
   return out;
@@ -66,13 +66,13 @@ class TcpConnect final : public engine::Check {
                             "Fix name resolution first (see the DNS section)."});
       return r;
     }
-    std::vector<capture::ProbeKey> keys;
+    std::vector<net::evidence::ProbeKey> keys;
     for (const auto& t : targets) keys.push_back({t.address, t.port});
 
     // The capture is armed before the first SYN leaves.
     net::LiveCapture live;
     net::IcmpListener icmpOnly;
-    bool haveCapture = live.open("any", capture::bpfFilterFor(keys), 96,
+    bool haveCapture = live.open("any", net::evidence::bpfFilterFor(keys), 96,
                                  net::LiveCapture::captureBufferFor(keys.size()));
     bool haveIcmpOnly = false;
     std::vector<Finding> extra;
@@ -91,7 +91,7 @@ class TcpConnect final : public engine::Check {
            "SYN-ACKs, RSTs and ICMP errors on the wire."});
     }
 
-    const int rounds = std::max(1, ctx.options().repeat);
+    const int rounds = std::max(1, ctx.config().tcp.repeat);
     std::vector<std::vector<Attempt>> attempts(targets.size());
     double timeoutSeconds = 0;
     int roundsRun = 0;
@@ -117,21 +117,21 @@ class TcpConnect final : public engine::Check {
                        "Raise --deadline or lower --timeout to fit every --repeat round."});
     }
 
-    std::vector<capture::FlowEvidence> evidence;
-    std::vector<capture::Frame> frames;
+    std::vector<net::evidence::FlowEvidence> evidence;
+    std::vector<net::evidence::Frame> frames;
     if (haveCapture || haveIcmpOnly) {
       std::this_thread::sleep_for(std::min(kCaptureTail, ctx.remaining()));
       frames = toFrames(haveCapture ? live.stop() : icmpOnly.drain());
-      std::vector<capture::Packet> packets;
+      std::vector<net::evidence::Packet> packets;
       for (const auto& f : frames) {
-        if (auto p = capture::decodeFrame(f)) packets.push_back(*p);
+        if (auto p = net::evidence::decodeFrame(f)) packets.push_back(*p);
       }
-      evidence = capture::summarise(packets, keys);
+      evidence = net::evidence::summarise(packets, keys);
     }
 
     std::vector<ProbeVerdict> verdicts;
     for (size_t i = 0; i < targets.size(); ++i) {
-      const capture::FlowEvidence* ev = evidence.empty() ? nullptr : &evidence[i];
+      const net::evidence::FlowEvidence* ev = evidence.empty() ? nullptr : &evidence[i];
       verdicts.push_back(decide(targets[i].host, targets[i].address, targets[i].port, attempts[i], ev));
       if (auto src = net::sourceAddressFor(targets[i].address))
         verdicts.back().clientAddress = src->toString();
@@ -166,7 +166,7 @@ class TcpConnect final : public engine::Check {
           icmp.push_back({{"from", x.from.toString()},
                           {"type", x.type},
                           {"code", x.code},
-                          {"kind", capture::icmpKindName(x.kind)}});
+                          {"kind", net::evidence::icmpKindName(x.kind)}});
         }
         p["wire"] = {{"syns", e.syns},        {"syn_retransmissions", e.synRetransmissions},
                      {"syn_acks", e.synAcks}, {"rst_from_server", e.rstFromServer},
@@ -180,7 +180,7 @@ class TcpConnect final : public engine::Check {
     r.findings = findingsFor(verdicts, timeoutSeconds);
     for (auto& f : extra) r.findings.push_back(std::move(f));
 
-    const std::string& file = ctx.options().captureFile;
+    const std::string& file = ctx.config().tcp.captureFile;
     if (!file.empty()) {
       bool secretInName = false;
       for (const auto& s : ctx.target().secretValues()) {
@@ -199,7 +199,7 @@ class TcpConnect final : public engine::Check {
                               "--capture-file was not written: no packet capture",
                               {},
                               ""});
-      } else if (auto w = capture::writeHandshakePcap(file, frames, 96); !w) {
+      } else if (auto w = net::evidence::writeHandshakePcap(file, frames, 96); !w) {
         r.findings.push_back({"tcp.capture_file_unwritten",
                               Severity::Warning,
                               "--capture-file could not be written",

@@ -2,7 +2,7 @@
 
 #include <openssl/x509_vfy.h>
 
-#include "checks/tls/tls_common.h"
+#include "checks/common/tls_common.h"
 
 namespace pgreach::checks::tls {
 namespace {

@@ -1,8 +1,8 @@
 // tls.direct: PostgreSQL 17's direct TLS (ClientHello at once, ALPN "postgresql", no
 // SSLRequest round trip). Reports which address:port pairs support it; servers before
 // 17 close the connection. Only a problem when the target asks for sslnegotiation=direct.
-#include "checks/tls/codes.h"
-#include "checks/tls/tls_common.h"
+#include "checks/common/tls_codes.h"
+#include "checks/common/tls_common.h"
 #include "engine/registry.h"
 #include "net/tls_client.h"
 
@@ -42,7 +42,7 @@ class DirectTlsCheck final : public engine::Check {
     std::vector<net::TlsHandshakeResult> results(probes.size());
     std::vector<std::string> connectErrors(probes.size());
     parallelFor(probes.size(), [&](size_t i) {
-      net::Fd fd = net::connectWithDeadline(probes[i].address, probes[i].port, deadline, connectErrors[i]);
+      util::Fd fd = net::connectWithDeadline(probes[i].address, probes[i].port, deadline, connectErrors[i]);
       if (!fd.valid()) return;
       net::Stream stream(std::move(fd));
       const std::string sni = net::isIpLiteral(probes[i].host) ? "" : probes[i].host;

@@ -4,8 +4,8 @@
 #include <ctime>
 
 #include "checks/tls/cert_eval.h"
-#include "checks/tls/codes.h"
-#include "checks/tls/tls_common.h"
+#include "checks/common/tls_codes.h"
+#include "checks/common/tls_common.h"
 #include "engine/registry.h"
 #include "net/tls_client.h"
 #include "target/provider.h"
@@ -187,7 +187,7 @@ class HandshakeCheck final : public engine::Check {
       j.providerTarget = provider;
       j.handshake = h;
       j.nowEpoch = now;
-      j.certWarnDays = ctx.options().certWarnDays;
+      j.certWarnDays = ctx.config().tls.certWarnDays;
       j.where = where;
       mergeInto(r.findings, judgeHandshake(j));
       std::string line = where + ": " + h.protocol + " " + h.cipher + (h.alpn.empty() ? "" : " ALPN " + h.alpn) +

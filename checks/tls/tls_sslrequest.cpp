@@ -3,8 +3,8 @@
 // (N), a very old server (E), something that is not Postgres, and a tarpit apart.
 #include <map>
 
-#include "checks/tls/codes.h"
-#include "checks/tls/tls_common.h"
+#include "checks/common/tls_codes.h"
+#include "checks/common/tls_common.h"
 #include "engine/registry.h"
 
 namespace pgreach::checks::tls {
@@ -20,7 +20,7 @@ constexpr const char* kNoTlsFix =
 
 // Whether the user connects to this port: the target's own port, or any port named with --ports.
 bool userPort(const engine::CheckContext& ctx, uint16_t port) {
-  if (!ctx.options().ports.empty()) return true;
+  if (!ctx.config().tcp.ports.empty()) return true;
   for (const auto& h : ctx.target().hosts()) {
     if (h.port == port) return true;
   }

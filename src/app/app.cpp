@@ -10,7 +10,7 @@
 #include "engine/registry.h"
 #include "net/address.h"
 #include "engine/scheduler.h"
-#include "reports/render.h"
+#include "reports/render/render.h"
 #include "util/atomic_file.h"
 #include "util/redact.h"
 #include "util/strings.h"

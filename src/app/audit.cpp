@@ -4,10 +4,11 @@
 #include <optional>
 
 #include "app/outputs.h"
+#include "cli/run_config.h"
 #include "engine/codes.h"
 #include "engine/registry.h"
 #include "engine/scheduler.h"
-#include "reports/render.h"
+#include "reports/render/render.h"
 #include "target/target.h"
 #include "util/atomic_file.h"
 #include "util/redact.h"
@@ -120,9 +121,10 @@ int runAudit(const cli::Options& opts, std::ostream& out, std::ostream& err, boo
   engine::RunSettings settings;
   settings.deadline = started + o.deadline;
   settings.maxParallel = o.maxParallel;
-  auto results = engine::runPlan(*plan, target, o, clock, settings);
+  const engine::RunConfig config = cli::runConfig(o);
+  auto results = engine::runPlan(*plan, target, config, clock, settings);
   if (auto gap = nothingEvaluated(results)) results.push_back(std::move(*gap));
-  auto report = reports::buildReport(target, o, std::move(results), startedAt, engine::millisBetween(started, clock.now()));
+  auto report = reports::buildReport(target, config, std::move(results), startedAt, engine::millisBetween(started, clock.now()));
 
   reports::RenderOptions ro;
   ro.color = o.color && outIsTerminal && o.output.empty();

@@ -15,8 +15,8 @@
 #include <regex>
 
 #include "app/tar_gz.h"
-#include "reports/prom_time.h"
-#include "reports/render.h"
+#include "reports/render/prom_time.h"
+#include "reports/render/render.h"
 #include "util/atomic_file.h"
 
 namespace pgreach::app {

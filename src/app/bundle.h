@@ -8,8 +8,8 @@
 #include <string>
 
 #include "cli/options.h"
-#include "engine/expected.h"
-#include "reports/report.h"
+#include "util/expected.h"
+#include "reports/report/report.h"
 #include "util/redact.h"
 
 namespace pgreach::app {

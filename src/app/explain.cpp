@@ -1,6 +1,6 @@
 #include "app/explain.h"
 
-#include "reports/catalog.h"
+#include "reports/report/catalog.h"
 #include "util/strings.h"
 
 namespace pgreach::app {

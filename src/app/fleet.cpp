@@ -18,8 +18,8 @@
 #include "app/run_target.h"
 #include "app/store.h"
 #include "cli/options.h"
-#include "net/fd.h"
-#include "reports/render.h"
+#include "util/fd.h"
+#include "reports/render/render.h"
 #include "util/atomic_file.h"
 #include "util/strings.h"
 
@@ -179,7 +179,7 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
     std::error_code ec;
     std::filesystem::create_directories(base->outputDir, ec);
   }
-  net::Fd lock(::open(lockPath.c_str(), O_CREAT | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0600));
+  util::Fd lock(::open(lockPath.c_str(), O_CREAT | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0600));
   if (!lock.valid()) {
     err << "pgreach: cannot open the lock file " << lockPath << ": " << std::strerror(errno) << "\n";
     return 3;

@@ -4,7 +4,7 @@
 
 #include "app/bundle.h"
 #include "app/store.h"
-#include "reports/render.h"
+#include "reports/render/render.h"
 #include "util/atomic_file.h"
 
 namespace pgreach::app {

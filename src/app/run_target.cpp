@@ -2,11 +2,12 @@
 
 #include "net/dns_exchange.h"
 
+#include "cli/run_config.h"
 #include "engine/clock.h"
 #include "engine/registry.h"
 #include "engine/scheduler.h"
 #include "net/address.h"
-#include "reports/render.h"
+#include "reports/render/render.h"
 #include "target/provider.h"
 #include "util/strings.h"
 
@@ -41,8 +42,9 @@ Expected<reports::Report> runTarget(const cli::Options& opts, util::Redactor& re
   engine::RunSettings settings;
   settings.deadline = started + opts.deadline;
   settings.maxParallel = opts.maxParallel;
-  auto results = engine::runPlan(*plan, target, opts, clock, settings);
-  return reports::buildReport(target, opts, std::move(results), startedAt,
+  const engine::RunConfig config = cli::runConfig(opts);
+  auto results = engine::runPlan(*plan, target, config, clock, settings);
+  return reports::buildReport(target, config, std::move(results), startedAt,
                               engine::millisBetween(started, clock.now()));
 }
 

@@ -3,8 +3,8 @@
 // (app.cpp's diagnose() does the same inline; this copy returns the Report instead of
 // printing it, so concurrent fleet runs share nothing but the registry.)
 #include "cli/options.h"
-#include "engine/expected.h"
-#include "reports/report.h"
+#include "util/expected.h"
+#include "reports/report/report.h"
 #include "util/redact.h"
 
 namespace pgreach::app {

@@ -14,7 +14,7 @@
 #include <ostream>
 #include <thread>
 
-#include "net/fd.h"
+#include "util/fd.h"
 #include "util/strings.h"
 
 namespace pgreach::app {
@@ -41,7 +41,7 @@ int boundedInFlight(int wanted) {
 }
 
 struct Slot {
-  net::Fd fd;
+  util::Fd fd;
   uint64_t probe = 0;
   uint32_t generation = 0;
   SteadyClock::time_point started;
@@ -157,7 +157,7 @@ SweepSummary runSweep(const std::vector<net::Cidr>& blocks, const SweepSettings&
     }
   };
 
-  net::Fd ep(::epoll_create1(EPOLL_CLOEXEC));
+  util::Fd ep(::epoll_create1(EPOLL_CLOEXEC));
   if (!ep.valid()) {
     for (uint64_t i = 0; i < s.probes; ++i) record(i, net::ConnectOutcome::LocalError, 0);
     return s;
@@ -208,7 +208,7 @@ SweepSummary runSweep(const std::vector<net::Cidr>& blocks, const SweepSettings&
       probeAt(next, addr, port);
       const uint64_t probe = next++;
       const auto started = SteadyClock::now();
-      net::Fd fd(::socket(addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+      util::Fd fd(::socket(addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
       if (!fd.valid()) {
         record(probe, net::ConnectOutcome::LocalError, 0);
         continue;

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "cli/options.h"
-#include "engine/expected.h"
+#include "util/expected.h"
 #include "net/address.h"
 #include "net/connect.h"
 

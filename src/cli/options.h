@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "engine/expected.h"
+#include "util/expected.h"
 
 namespace pgreach::cli {
 

@@ -7,8 +7,8 @@
 
 namespace pgreach::cloud {
 
-using engine::Finding;
-using engine::Severity;
+using Finding = AuditFinding;
+using Severity = AuditSeverity;
 
 namespace {
 

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "cloud/audit_finding.h"
 #include "cloud/aws_model.h"
 #include "cloud/path_verdict.h"
-#include "engine/result.h"
 
 namespace pgreach::cloud {
 
@@ -62,7 +62,7 @@ struct AwsEndpointContext {
   std::string region;       // from the hostname or the instance; "" = unknown
   std::string clientAz;     // "" = unknown
 };
-std::vector<engine::Finding> auditAwsEndpoint(const AwsAccount& acc, const VpcEndpoint& ep, const AwsEndpointContext& c);
+std::vector<AuditFinding> auditAwsEndpoint(const AwsAccount& acc, const VpcEndpoint& ep, const AwsEndpointContext& c);
 
 // Neon's endpoint service for a region (seed 000), or "" when the region is not listed.
 std::string neonServiceName(std::string_view region);

@@ -16,7 +16,7 @@
 #include <vector>
 
 #include "cloud/json_fields.h"
-#include "engine/expected.h"
+#include "util/expected.h"
 #include "net/address.h"
 
 namespace pgreach::cloud {

@@ -7,8 +7,8 @@
 
 namespace pgreach::cloud {
 
-using engine::Finding;
-using engine::Severity;
+using Finding = AuditFinding;
+using Severity = AuditSeverity;
 
 bool nsgPrefixMatches(const std::string& prefix, const net::IpAddress& a, const std::vector<net::Cidr>& vnetPrefixes) {
   const std::string p = util::toLower(util::trim(prefix));

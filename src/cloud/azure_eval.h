@@ -9,9 +9,9 @@
 #include <string>
 #include <vector>
 
+#include "cloud/audit_finding.h"
 #include "cloud/azure_model.h"
 #include "cloud/path_verdict.h"
-#include "engine/result.h"
 
 namespace pgreach::cloud {
 
@@ -42,7 +42,7 @@ struct AzureEndpointContext {
   bool clientKnown = false;
 };
 inline constexpr const char* kAzurePostgresZone = "privatelink.postgres.database.azure.com";
-std::vector<engine::Finding> auditAzureEndpoint(const AzureNetwork& net, const PrivateEndpoint& pe,
+std::vector<AuditFinding> auditAzureEndpoint(const AzureNetwork& net, const PrivateEndpoint& pe,
                                                 const AzureEndpointContext& c);
 
 }  // namespace pgreach::cloud

@@ -18,7 +18,7 @@
 
 #include "cloud/aws_model.h"  // PortRange, protocols
 #include "cloud/json_fields.h"
-#include "engine/expected.h"
+#include "util/expected.h"
 
 namespace pgreach::cloud {
 

@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "cloud/json_fields.h"
-#include "engine/expected.h"
+#include "util/expected.h"
 
 namespace pgreach::cloud {
 

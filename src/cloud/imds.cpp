@@ -69,7 +69,7 @@ Expected<HttpResponse> httpRequest(const HttpEndpoint& ep, const std::string& me
     return makeError(ep.toString() + ": no connection (" +
                      std::string(results.empty() ? "no result" : net::toString(results[0].outcome)) + ")");
   }
-  net::Fd fd = std::move(results[0].socket);
+  util::Fd fd = std::move(results[0].socket);
   std::string req = method + " " + path + " HTTP/1.0\r\nHost: " + ep.address.toString() + "\r\nConnection: close\r\n";
   for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
   if (method == "PUT") req += "Content-Length: 0\r\n";

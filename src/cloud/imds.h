@@ -11,7 +11,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/expected.h"
+#include "util/expected.h"
 #include "net/address.h"
 
 namespace pgreach::cloud {

@@ -8,10 +8,10 @@
 #include <string_view>
 #include <vector>
 
-#include "cli/options.h"
 #include "engine/clock.h"
 #include "engine/codes.h"
 #include "engine/result.h"
+#include "engine/run_config.h"
 #include "target/target.h"
 
 namespace pgreach::engine {
@@ -42,12 +42,13 @@ inline CheckInfo withCodes(CheckInfo info, std::vector<CodeDecl> codes) {
 // Everything a check may read while it runs. Handed in by the scheduler; no globals.
 class CheckContext {
  public:
-  CheckContext(const target::Target& target, const cli::Options& options, const ClockSource& clock,
+  CheckContext(const target::Target& target, const RunConfig& config, const ClockSource& clock,
                TimePoint deadline, std::map<std::string, CheckResult> dependencies)
-      : target_(target), options_(options), clock_(clock), deadline_(deadline), deps_(std::move(dependencies)) {}
+      : target_(target), config_(config), clock_(clock), deadline_(deadline), deps_(std::move(dependencies)) {}
 
   const target::Target& target() const { return target_; }
-  const cli::Options& options() const { return options_; }
+  // The run's configuration (timeouts, selection and each area's settings).
+  const RunConfig& config() const { return config_; }
   const ClockSource& clock() const { return clock_; }
   TimePoint now() const { return clock_.now(); }
   // The check must return by this time point; the scheduler has already capped it by
@@ -58,7 +59,7 @@ class CheckContext {
     return left.count() > 0 ? left : Millis(0);
   }
   // The per-probe timeout (--timeout), never beyond the check's deadline.
-  Millis probeTimeout() const { return std::min(options_.probeTimeout, remaining()); }
+  Millis probeTimeout() const { return std::min(config_.probeTimeout, remaining()); }
 
   // The result of a dependency (hard or soft) that has run, or nullptr.
   const CheckResult* dependency(std::string_view id) const {
@@ -68,7 +69,7 @@ class CheckContext {
 
  private:
   const target::Target& target_;
-  const cli::Options& options_;
+  const RunConfig& config_;
   const ClockSource& clock_;
   TimePoint deadline_;
   std::map<std::string, CheckResult> deps_;

@@ -131,8 +131,8 @@ struct RunState {
   std::condition_variable changed;
   std::map<std::string, CheckResult> done;
   target::Target target;
-  cli::Options options;
-  RunState(const target::Target& t, const cli::Options& o) : target(t), options(o) {}
+  RunConfig config;
+  RunState(const target::Target& t, const RunConfig& c) : target(t), config(c) {}
 };
 
 struct Running {
@@ -143,9 +143,9 @@ struct Running {
 
 }  // namespace
 
-std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target, const cli::Options& options,
+std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target, const RunConfig& config,
                                  const ClockSource& clock, const RunSettings& settings) {
-  auto state = std::make_shared<RunState>(target, options);
+  auto state = std::make_shared<RunState>(target, config);
   std::set<std::string> planned;
   std::map<std::string, Running> running;
   std::set<std::string> pending;
@@ -216,7 +216,7 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
       }
       if (static_cast<int>(running.size()) >= settings.maxParallel) continue;
 
-      const Millis budget = std::max(info.timeout, options.probeTimeout + Millis(2000));
+      const Millis budget = std::max(info.timeout, config.probeTimeout + Millis(2000));
       const TimePoint checkDeadline = std::min(settings.deadline, now + budget);
       std::map<std::string, CheckResult> deps;
       for (const auto& d : info.dependsOn) deps[d] = state->done.count(d) ? state->done[d] : skipped(info, "");
@@ -232,7 +232,7 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
         const TimePoint begin = clock.now();
         CheckResult result;
         try {
-          CheckContext ctx(state->target, state->options, clock, checkDeadline, std::move(deps));
+          CheckContext ctx(state->target, state->config, clock, checkDeadline, std::move(deps));
           result = c->run(ctx);
         } catch (const std::exception& e) {
           result = CheckResult{};

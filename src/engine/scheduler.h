@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "engine/check.h"
-#include "engine/expected.h"
+#include "util/expected.h"
 
 namespace pgreach::engine {
 
@@ -31,7 +31,7 @@ struct RunSettings {
 // Runs the plan. Results come back in plan order, one per check. Never throws for what a check does.
 // A finding whose code the check does not declare (CheckInfo::codes) gets a companion
 // `engine.undeclared_code` warning on the same check; the check's status is left as it was.
-std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target, const cli::Options& options,
+std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target, const RunConfig& config,
                                  const ClockSource& clock, const RunSettings& settings);
 
 }  // namespace pgreach::engine

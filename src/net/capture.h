@@ -14,8 +14,8 @@
 #include <thread>
 #include <vector>
 
-#include "engine/expected.h"
 #include "net/handles.h"
+#include "util/expected.h"
 
 namespace pgreach::net {
 

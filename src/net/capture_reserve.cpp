@@ -56,7 +56,7 @@ bool reservePcap(const char* device, int snaplen) {
 }
 
 bool reserveIcmpSocket() {
-  Fd fd(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP));
+  util::Fd fd(::socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP));
   if (!fd.valid()) return false;
   auto& r = reserve();
   std::lock_guard<std::mutex> lock(r.mutex);

@@ -46,7 +46,7 @@ std::vector<ConnectResult> connectAll(const std::vector<ConnectRequest>& request
     auto& r = results[i];
     r.request = requests[i];
     const int family = requests[i].address.family;
-    Fd fd(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    util::Fd fd(::socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
     started[i] = SteadyClock::now();
     if (!fd.valid()) {
       r.outcome = ConnectOutcome::LocalError;

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "net/address.h"
-#include "net/fd.h"
+#include "util/fd.h"
 #include "net/icmp_errqueue.h"
 
 namespace pgreach::net {
@@ -39,7 +39,7 @@ struct ConnectResult {
   // The ICMP error that aborted the connect, from the socket's error queue (no privilege
   // needed); nullopt for open/refused/timeout or when the kernel queued none.
   std::optional<IcmpReport> icmp;
-  Fd socket;           // the connected socket when `keepOpen` was asked and it is open
+  util::Fd socket;           // the connected socket when `keepOpen` was asked and it is open
 };
 
 // Connects to every request concurrently; returns when all are decided or `timeout`

@@ -8,7 +8,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "net/fd.h"
+#include "util/fd.h"
 
 namespace pgreach::net {
 namespace {
@@ -39,8 +39,8 @@ ExchangeOutcome outcomeForErrno(int err) {
   }
 }
 
-Fd openSocket(const DnsServer& server, int type, ExchangeResult& r) {
-  Fd fd(::socket(server.address.family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+util::Fd openSocket(const DnsServer& server, int type, ExchangeResult& r) {
+  util::Fd fd(::socket(server.address.family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) {
     r.outcome = ExchangeOutcome::LocalError;
     r.detail = std::string("socket: ") + std::strerror(errno);
@@ -57,7 +57,7 @@ bool sameId(const std::vector<uint8_t>& query, const uint8_t* resp, size_t n) {
 // dead resolver, and the retry costs no extra time.
 void exchangeUdp(const DnsServer& server, const std::vector<uint8_t>& query, SteadyClock::time_point deadline,
                  ExchangeResult& r) {
-  Fd fd = openSocket(server, SOCK_DGRAM, r);
+  util::Fd fd = openSocket(server, SOCK_DGRAM, r);
   if (!fd.valid()) return;
   sockaddr_storage ss{};
   socklen_t len = server.address.toSockaddr(server.port, ss);
@@ -125,7 +125,7 @@ bool waitFor(int fd, short events, SteadyClock::time_point deadline) {
 void exchangeTcp(const DnsServer& server, const std::vector<uint8_t>& query, SteadyClock::time_point deadline,
                  ExchangeResult& r) {
   r.wire.clear();
-  Fd fd = openSocket(server, SOCK_STREAM, r);
+  util::Fd fd = openSocket(server, SOCK_STREAM, r);
   if (!fd.valid()) return;
   sockaddr_storage ss{};
   socklen_t len = server.address.toSockaddr(server.port, ss);

@@ -16,6 +16,8 @@
 #include <memory>
 #include <utility>
 
+#include "util/fd.h"
+
 namespace pgreach::net {
 
 // A deleter that calls `Free`; unique_ptr never calls it with nullptr.
@@ -62,33 +64,8 @@ struct PqFreemem {
 };
 using PgStringPtr = std::unique_ptr<char, PqFreemem>;
 
-// A move-only file descriptor that closes itself.
-class Fd {
- public:
-  Fd() = default;
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() { reset(); }
-  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
-  Fd& operator=(Fd&& o) noexcept {
-    if (this != &o) {
-      reset();
-      fd_ = std::exchange(o.fd_, -1);
-    }
-    return *this;
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-
-  int get() const { return fd_; }
-  bool valid() const { return fd_ >= 0; }
-  int release() { return std::exchange(fd_, -1); }
-  void reset() {
-    if (fd_ >= 0) ::close(fd_);
-    fd_ = -1;
-  }
-
- private:
-  int fd_ = -1;
-};
+// File descriptors: util::Fd (util/fd.h), named here too so every handle has its alias
+// in one header.
+using Fd = util::Fd;
 
 }  // namespace pgreach::net

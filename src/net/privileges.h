@@ -16,7 +16,7 @@
 #include <optional>
 #include <string>
 
-#include "engine/expected.h"
+#include "util/expected.h"
 
 namespace pgreach::net {
 

@@ -5,7 +5,7 @@
 #include <string_view>
 #include <vector>
 
-#include "engine/expected.h"
+#include "util/expected.h"
 
 namespace pgreach::net {
 

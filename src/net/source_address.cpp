@@ -2,12 +2,12 @@
 
 #include <sys/socket.h>
 
-#include "net/fd.h"
+#include "util/fd.h"
 
 namespace pgreach::net {
 
 std::optional<IpAddress> sourceAddressFor(const IpAddress& destination) {
-  Fd fd(::socket(destination.family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+  util::Fd fd(::socket(destination.family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) return std::nullopt;
   sockaddr_storage ss;
   const socklen_t len = destination.toSockaddr(9, ss);  // any port: nothing is sent

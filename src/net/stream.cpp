@@ -55,29 +55,29 @@ bool waitFd(int fd, bool forWrite, Deadline deadline) {
   return false;
 }
 
-Fd connectWithDeadline(const IpAddress& address, uint16_t port, Deadline deadline, std::string& whyNot) {
-  Fd fd(::socket(address.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+util::Fd connectWithDeadline(const IpAddress& address, uint16_t port, Deadline deadline, std::string& whyNot) {
+  util::Fd fd(::socket(address.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) {
     whyNot = std::string("socket(): ") + std::strerror(errno);
-    return Fd();
+    return util::Fd();
   }
   sockaddr_storage ss;
   socklen_t len = address.toSockaddr(port, ss);
   if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) == 0) return fd;
   if (errno != EINPROGRESS) {
     whyNot = std::string("connect(): ") + std::strerror(errno);
-    return Fd();
+    return util::Fd();
   }
   if (!waitFd(fd.get(), true, deadline)) {
     whyNot = "connect timed out";
-    return Fd();
+    return util::Fd();
   }
   int err = 0;
   socklen_t elen = sizeof err;
   ::getsockopt(fd.get(), SOL_SOCKET, SO_ERROR, &err, &elen);
   if (err != 0) {
     whyNot = std::string("connect(): ") + std::strerror(err);
-    return Fd();
+    return util::Fd();
   }
   return fd;
 }

@@ -12,6 +12,7 @@
 
 #include "net/address.h"
 #include "net/handles.h"
+#include "util/fd.h"
 
 namespace pgreach::net {
 
@@ -32,9 +33,9 @@ struct IoResult {
   std::string detail;
 };
 
-// Connects one TCP socket (non-blocking) by `deadline`. Returns an invalid Fd and a
+// Connects one TCP socket (non-blocking) by `deadline`. Returns an invalid util::Fd and a
 // reason on failure.
-Fd connectWithDeadline(const IpAddress& address, uint16_t port, Deadline deadline, std::string& whyNot);
+util::Fd connectWithDeadline(const IpAddress& address, uint16_t port, Deadline deadline, std::string& whyNot);
 
 // Waits until `fd` is readable/writable or the deadline passes. false = timed out.
 bool waitFd(int fd, bool forWrite, Deadline deadline);
@@ -43,7 +44,7 @@ bool waitFd(int fd, bool forWrite, Deadline deadline);
 class Stream {
  public:
   Stream() = default;
-  explicit Stream(Fd fd) : fd_(std::move(fd)) {}
+  explicit Stream(util::Fd fd) : fd_(std::move(fd)) {}
   Stream(Stream&&) = default;
   Stream& operator=(Stream&&) = default;
 
@@ -68,7 +69,7 @@ class Stream {
 
  private:
   // Declared before ssl_ so the session is freed before the socket closes.
-  Fd fd_;
+  util::Fd fd_;
   SslCtxPtr ctx_;
   SslPtr ssl_;
 };

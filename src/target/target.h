@@ -10,7 +10,7 @@
 #include <utility>
 #include <vector>
 
-#include "engine/expected.h"
+#include "util/expected.h"
 #include "target/provider.h"
 #include "util/secret.h"
 

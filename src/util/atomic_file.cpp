@@ -8,7 +8,7 @@
 #include <cstdio>
 #include <cstring>
 
-#include "net/fd.h"
+#include "util/fd.h"
 
 namespace pgreach::util {
 
@@ -32,7 +32,7 @@ Expected<bool> checkReplaceable(const std::string& path, const std::string& what
 Expected<bool> writeFileAtomically(const std::string& path, const std::string& contents) {
   if (auto ok = checkReplaceable(path, "cannot write"); !ok) return ok;
   std::string tmpl = path + ".tmp.XXXXXX";
-  net::Fd fd(::mkostemp(tmpl.data(), O_CLOEXEC));
+  util::Fd fd(::mkostemp(tmpl.data(), O_CLOEXEC));
   if (!fd.valid()) return makeError("cannot write " + path + ": " + std::strerror(errno));
   size_t off = 0;
   while (off < contents.size()) {
@@ -58,7 +58,7 @@ Expected<bool> writeFileAtomically(const std::string& path, const std::string& c
 
 Expected<std::string> readFile(const std::string& path, size_t maxBytes) {
   // O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
-  net::Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
+  util::Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
   if (!fd.valid()) return makeError("cannot read " + path + ": " + std::strerror(errno));
   struct stat st {};
   if (::fstat(fd.get(), &st) != 0) return makeError("cannot read " + path + ": " + std::strerror(errno));

@@ -4,7 +4,7 @@
 #include <cstddef>
 #include <string>
 
-#include "engine/expected.h"
+#include "util/expected.h"
 
 namespace pgreach::util {
 

@@ -17,8 +17,8 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "net/fd.h"
-#include "reports/render.h"
+#include "util/fd.h"
+#include "reports/render/render.h"
 #include "reports/synthetic.h"
 #include "support/process.h"
 #include "util/atomic_file.h"
@@ -43,8 +43,8 @@ struct TempDir {
 };
 
 // A listening socket on 127.0.0.1 (port chosen by the kernel).
-net::Fd listener(uint16_t& port) {
-  net::Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+util::Fd listener(uint16_t& port) {
+  util::Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   REQUIRE(fd.valid());
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -168,7 +168,7 @@ TEST_CASE("the Prometheus file is replaced atomically", "[integration]") {
   REQUIRE(first.exitCode == 2);
   const std::string before = slurp(prom);
   CHECK(before.find("pgreach_up{") != std::string::npos);
-  net::Fd old(::open(prom.c_str(), O_RDONLY | O_CLOEXEC));
+  util::Fd old(::open(prom.c_str(), O_RDONLY | O_CLOEXEC));
   REQUIRE(old.valid());
   struct stat st1 {}, st2 {};
   REQUIRE(::fstat(old.get(), &st1) == 0);
@@ -241,7 +241,7 @@ TEST_CASE("a --config fleet runs every target, exits with the worst status and n
   }
 
   // A run still in progress holds the lock: a second one refuses to start.
-  net::Fd lock(::open((fs::path(out) / ".pgreach.lock").c_str(), O_RDWR | O_CLOEXEC));
+  util::Fd lock(::open((fs::path(out) / ".pgreach.lock").c_str(), O_RDWR | O_CLOEXEC));
   REQUIRE(lock.valid());
   REQUIRE(::flock(lock.get(), LOCK_EX | LOCK_NB) == 0);
   auto second = testing::runProcess({testing::pgreachBinary(), "diagnose", "--config", config, "--output-dir", out}, 30s);

@@ -14,11 +14,11 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "checks/capture/handshake_evidence.h"
+#include "net/handshake_evidence.h"
 #include "cli/options.h"
-#include "net/fd.h"
-#include "reports/render.h"
-#include "reports/report.h"
+#include "util/fd.h"
+#include "reports/render/render.h"
+#include "reports/report/report.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "util/atomic_file.h"
@@ -160,16 +160,16 @@ TEST_CASE("the handshake pcap is never written through a planted symlink", "[uni
   std::ofstream(victim) << "precious";
   const std::string link = dirPath + "/cap.pcap";
   REQUIRE(::symlink(victim.c_str(), link.c_str()) == 0);
-  auto w = checks::capture::writeHandshakePcap(link, {}, 96);
+  auto w = net::evidence::writeHandshakePcap(link, {}, 96);
   CHECK_FALSE(w.ok());
   CHECK(slurp(victim) == "precious");
   CHECK(isSymlink(link));
   // A new name gets a real, readable capture file.
   const std::string fresh = dirPath + "/fresh.pcap";
-  auto w2 = checks::capture::writeHandshakePcap(fresh, {}, 96);
+  auto w2 = net::evidence::writeHandshakePcap(fresh, {}, 96);
   REQUIRE(w2.ok());
   CHECK(*w2 == 0);
-  CHECK(checks::capture::readPcapFile(fresh).ok());
+  CHECK(net::evidence::readPcapFile(fresh).ok());
 }
 
 TEST_CASE("pgreach refuses -o, --bundle, --capture-file on a device or a symlink: exit 3, one line", "[integration]") {
@@ -301,7 +301,7 @@ TEST_CASE("special files as --config, PGSERVICEFILE or PGPASSFILE: one line and 
 TEST_CASE("--store keeps the run's --deadline: a silent store does not hold the run", "[integration]") {
   // A listening socket nobody accepts from: the kernel completes the handshake, then the
   // store never says a word. Before, this held the run for libpq's 10 s connect_timeout.
-  net::Fd silent(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  util::Fd silent(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);

@@ -8,9 +8,9 @@
 #include <cstdint>
 #include <vector>
 
-#include "checks/capture/handshake_evidence.h"
+#include "net/handshake_evidence.h"
 
-namespace capture = pgreach::checks::capture;
+namespace capture = pgreach::net::evidence;
 namespace net = pgreach::net;
 
 namespace {
@@ -29,11 +29,11 @@ int linkFor(uint8_t b) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  std::vector<capture::Packet> packets;
+  std::vector<net::evidence::Packet> packets;
   size_t i = 0;
   double ts = 0;
   while (i + 3 <= size && packets.size() < 256) {
-    capture::Frame f;
+    net::evidence::Frame f;
     f.linkType = linkFor(data[i]);
     size_t len = (size_t(data[i + 1]) << 8) | data[i + 2];
     i += 3;
@@ -42,22 +42,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     i += len;
     f.ts = ts;
     ts += (data[i - 1] % 4) * 0.5;  // i >= 3 here
-    if (auto p = capture::decodeFrame(f)) packets.push_back(*p);
+    if (auto p = net::evidence::decodeFrame(f)) packets.push_back(*p);
   }
   // Probe every destination seen plus the lab endpoint, as the TCP stage would.
-  std::vector<capture::ProbeKey> probes;
+  std::vector<net::evidence::ProbeKey> probes;
   if (auto a = net::IpAddress::parse("10.40.2.120")) probes.push_back({*a, 5432});
   for (const auto& p : packets) {
     if (probes.size() >= 8) break;
     if (!p.isIcmp) probes.push_back({p.dst, p.dstPort});
     else probes.push_back({p.quotedDst, p.quotedDstPort});
   }
-  auto unique = capture::withoutDuplicates(packets);
-  for (const auto& ev : capture::summarise(unique, probes)) {
+  auto unique = net::evidence::withoutDuplicates(packets);
+  for (const auto& ev : net::evidence::summarise(unique, probes)) {
     (void)ev.icmpVerdict();
-    (void)capture::icmpKindName(ev.icmpVerdict());
+    (void)net::evidence::icmpKindName(ev.icmpVerdict());
     (void)ev.evidence();
   }
-  (void)capture::bpfFilterFor(probes);
+  (void)net::evidence::bpfFilterFor(probes);
   return 0;
 }

@@ -22,20 +22,20 @@
 #include <thread>
 #include <vector>
 
-#include "net/fd.h"
+#include "util/fd.h"
 
 namespace pgreach::testing::hostile {
 
-inline net::Fd listenOn(const char* ip, uint16_t port, int type) {
-  net::Fd fd(::socket(AF_INET, type | SOCK_CLOEXEC, 0));
+inline util::Fd listenOn(const char* ip, uint16_t port, int type) {
+  util::Fd fd(::socket(AF_INET, type | SOCK_CLOEXEC, 0));
   int one = 1;
   ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(port);
   ::inet_pton(AF_INET, ip, &a.sin_addr);
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return net::Fd();
-  if (type == SOCK_STREAM && ::listen(fd.get(), 16) != 0) return net::Fd();
+  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) return util::Fd();
+  if (type == SOCK_STREAM && ::listen(fd.get(), 16) != 0) return util::Fd();
   return fd;
 }
 
@@ -49,12 +49,12 @@ struct Place {
 // listenOn at `at`. A socket belongs to the namespace it was created in for its whole
 // life, and setns() moves only the calling thread: so only the creation runs on a
 // short-lived thread that enters the namespace; accept, recv and send then work from
-// any thread of the test. An invalid Fd when the namespace or the address is missing.
-inline net::Fd listenAt(const Place& at, uint16_t port, int type) {
+// any thread of the test. An invalid util::Fd when the namespace or the address is missing.
+inline util::Fd listenAt(const Place& at, uint16_t port, int type) {
   if (at.netns.empty()) return listenOn(at.ip.c_str(), port, type);
-  net::Fd out;
+  util::Fd out;
   std::thread([&] {
-    net::Fd ns(::open(("/run/netns/" + at.netns).c_str(), O_RDONLY | O_CLOEXEC));
+    util::Fd ns(::open(("/run/netns/" + at.netns).c_str(), O_RDONLY | O_CLOEXEC));
     if (ns.valid() && ::setns(ns.get(), CLONE_NEWNET) == 0) out = listenOn(at.ip.c_str(), port, type);
   }).join();
   return out;
@@ -132,13 +132,13 @@ class HostileTcpServer {
       ++connections_;
       std::lock_guard<std::mutex> lock(mutex_);
       workers_.emplace_back([this, c] {
-        net::Fd owned(c);
+        util::Fd owned(c);
         handler_(owned.get(), stopping_);
       });
     }
   }
   Handler handler_;
-  net::Fd listener_;
+  util::Fd listener_;
   uint16_t port_ = 0;
   std::atomic<bool> stopping_{false};
   std::atomic<int> connections_{0};
@@ -190,7 +190,7 @@ class HostileDnsServer {
         }
       }
       if (p[1].revents & POLLIN) {
-        net::Fd c(::accept4(tcp_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+        util::Fd c(::accept4(tcp_.get(), nullptr, nullptr, SOCK_CLOEXEC));
         if (!c.valid()) continue;
         auto bytes = readSome(c.get(), 1000, 65537);
         if (bytes.size() < 14) continue;
@@ -205,7 +205,7 @@ class HostileDnsServer {
     }
   }
   Handler handler_;
-  net::Fd udp_, tcp_;
+  util::Fd udp_, tcp_;
   std::atomic<bool> stopping_{false};
   std::atomic<int> queries_{0};
   std::thread thread_;

@@ -40,7 +40,7 @@ extern "C" size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
 
 #include "app/app.h"
-#include "net/fd.h"
+#include "util/fd.h"
 #include "net/privileges.h"
 #include "support/lab.h"
 
@@ -118,7 +118,7 @@ LabTarget labTarget() {
 // /etc/netns/<ns>/{resolv.conf,hosts} bound over /etc. Single-threaded (just forked), so
 // setns() moves the whole process. 0 or the errno of the step that failed.
 int enterClient(const std::string& netns) {
-  pgreach::net::Fd ns(::open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC));
+  pgreach::util::Fd ns(::open(("/run/netns/" + netns).c_str(), O_RDONLY | O_CLOEXEC));
   if (!ns.valid() || ::setns(ns.get(), CLONE_NEWNET) != 0) return errno ? errno : EINVAL;
   if (::unshare(CLONE_NEWNS) != 0) return errno;
   if (::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) return errno;

@@ -2,7 +2,7 @@
 // (built from the declarations, engine/codes.h) for readers and tools outside pgreach.
 // UPDATE_GOLDEN=1 ./build/pgreach_tests "[catalog]" rewrites findings.json; review the diff.
 // The schema's enum is edited by hand (a rewrite would reorder the whole hand-written file).
-#include "reports/catalog.h"
+#include "reports/report/catalog.h"
 
 #include <catch2/catch.hpp>
 #include <algorithm>

@@ -4,10 +4,10 @@
 #include <regex>
 #include <set>
 
-#include "reports/catalog.h"
-#include "reports/embedded.h"
-#include "reports/playbook.h"
-#include "reports/render.h"
+#include "reports/report/catalog.h"
+#include "reports/report/embedded.h"
+#include "reports/report/playbook.h"
+#include "reports/render/render.h"
 #include "reports/synthetic.h"
 
 using namespace pgreach;

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "reports/render.h"
+#include "reports/render/render.h"
 #include "reports/synthetic.h"
 #include "util/atomic_file.h"
 

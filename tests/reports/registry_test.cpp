@@ -4,7 +4,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "reports/render.h"
+#include "reports/render/render.h"
 
 using namespace pgreach;
 

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "reports/render.h"
+#include "reports/render/render.h"
 
 using namespace pgreach;
 
@@ -14,7 +14,7 @@ reports::Report sampleReport() {
   auto t = target::Target::parse(
       "postgresql://app:golden-secret@pslab01.private-pg.psdb.cloud:5432/appdb?sslmode=verify-full");
   REQUIRE(t.ok());
-  cli::Options o;
+  engine::RunConfig o;
   std::vector<engine::CheckResult> checks;
   engine::CheckResult dns;
   dns.id = "dns.resolve";

@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 #include <regex>
 
-#include "reports/render.h"
+#include "reports/render/render.h"
 #include "reports/synthetic.h"
 #include "util/atomic_file.h"
 

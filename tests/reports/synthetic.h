@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "reports/report.h"
+#include "reports/report/report.h"
 
 namespace pgreach::testing {
 

@@ -36,7 +36,7 @@ nlohmann::json pathJson(const std::string& ep, int port, bool reachable) {
 CheckResult runCorrelate(std::map<std::string, CheckResult> deps) {
   auto target = target::Target::parse("host=pslab01.private-pg.psdb.cloud");
   REQUIRE(target.ok());
-  cli::Options opts;
+  engine::RunConfig opts;
   engine::SteadyClockSource clock;
   engine::CheckContext ctx(*target, opts, clock, clock.now() + std::chrono::seconds(5), std::move(deps));
   auto check = makeCheck("cloud.correlate");

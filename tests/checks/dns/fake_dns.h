@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "net/fd.h"
+#include "util/fd.h"
 
 namespace pgreach::testing {
 
@@ -21,7 +21,7 @@ class FakeDnsServer {
   using Handler = std::function<std::optional<std::vector<uint8_t>>(const std::vector<uint8_t>&, bool tcp)>;
 
   explicit FakeDnsServer(Handler h) : handler_(std::move(h)) {
-    udp_ = net::Fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+    udp_ = util::Fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -29,7 +29,7 @@ class FakeDnsServer {
     socklen_t len = sizeof a;
     ::getsockname(udp_.get(), reinterpret_cast<sockaddr*>(&a), &len);
     port_ = ntohs(a.sin_port);
-    tcp_ = net::Fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    tcp_ = util::Fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     int one = 1;
     ::setsockopt(tcp_.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     ::bind(tcp_.get(), reinterpret_cast<sockaddr*>(&a), sizeof a);
@@ -70,7 +70,7 @@ class FakeDnsServer {
     }
   }
   void serveTcp() {
-    net::Fd c(::accept(tcp_.get(), nullptr, nullptr));
+    util::Fd c(::accept(tcp_.get(), nullptr, nullptr));
     if (!c.valid()) return;
     std::vector<uint8_t> in;
     uint8_t chunk[4096];
@@ -93,7 +93,7 @@ class FakeDnsServer {
   }
 
   Handler handler_;
-  net::Fd udp_, tcp_;
+  util::Fd udp_, tcp_;
   uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
   std::atomic<int> queries_{0};

@@ -21,8 +21,8 @@ bool hasCode(const std::vector<engine::Finding>& fs, const std::string& code) {
 
 TEST_CASE("gather: system, --resolver and platform resolvers in that order, deduplicated", "[unit]") {
   auto t = parseTarget("host=ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech,10.0.0.5 port=5432,5432 user=app");
-  cli::Options o;
-  o.resolvers = {"10.40.0.3", "10.40.0.2", "bogus"};
+  engine::RunConfig o;
+  o.dns.resolvers = {"10.40.0.3", "10.40.0.2", "bogus"};
   engine::CheckResult cloud;
   cloud.data = {{"platform_resolvers", {"169.254.169.253", "10.40.0.3"}}, {"vpc_cidrs", {"10.40.0.0/16", "nope"}}};
   std::vector<engine::Finding> setup;
@@ -45,8 +45,8 @@ TEST_CASE("gather: system, --resolver and platform resolvers in that order, dedu
 
 TEST_CASE("gather: --vpc-cidr wins over cloud.context; no context at all is empty", "[unit]") {
   auto t = parseTarget("host=db.example.internal");
-  cli::Options o;
-  o.vpcCidrs = {"172.31.0.0/16"};
+  engine::RunConfig o;
+  o.dns.vpcCidrs = {"172.31.0.0/16"};
   engine::CheckResult cloud;
   cloud.data = {{"vpc_cidrs", {"10.40.0.0/16"}}};
   std::vector<engine::Finding> setup;
@@ -56,7 +56,7 @@ TEST_CASE("gather: --vpc-cidr wins over cloud.context; no context at all is empt
   CHECK(in.vpcCidrs[0].toString() == "172.31.0.0/16");
   CHECK(source == "flags");
 
-  cli::Options none;
+  engine::RunConfig none;
   auto in2 = gatherStageInput(t, none, nullptr, {}, setup, source);
   CHECK(in2.vpcCidrs.empty());
   CHECK(source.empty());
@@ -67,6 +67,6 @@ TEST_CASE("gather: hostaddr means no DNS for that host", "[unit]") {
   auto t = parseTarget("host=db.example.internal hostaddr=10.0.0.7");
   std::vector<engine::Finding> setup;
   std::string source;
-  auto in = gatherStageInput(t, cli::Options{}, nullptr, {"10.40.0.2"}, setup, source);
+  auto in = gatherStageInput(t, engine::RunConfig{}, nullptr, {"10.40.0.2"}, setup, source);
   CHECK(in.hosts.empty());
 }

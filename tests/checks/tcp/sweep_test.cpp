@@ -8,7 +8,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "net/fd.h"
+#include "util/fd.h"
 #include "support/process.h"
 
 using namespace pgreach;
@@ -16,8 +16,8 @@ using namespace pgreach;
 namespace {
 
 // A listener on addr:0; returns the fd and the port.
-net::Fd listenOn(const char* addr, uint16_t& port) {
-  net::Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+util::Fd listenOn(const char* addr, uint16_t& port) {
+  util::Fd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   REQUIRE(fd.valid());
   sockaddr_in sin{};
   sin.sin_family = AF_INET;
@@ -147,7 +147,7 @@ TEST_CASE("sweep --rate spaces the connection attempts", "[integration][sweep]")
 }
 
 TEST_CASE("sweep handles IPv6 blocks", "[integration][sweep]") {
-  net::Fd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  util::Fd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
   REQUIRE(fd.valid());
   sockaddr_in6 sin6{};
   sin6.sin6_family = AF_INET6;

@@ -79,12 +79,12 @@ TEST_CASE("the kernel's outcomes map to verdicts and contract outcome names", "[
 
 TEST_CASE("captured ICMP admin-prohibited turns 'No route to host' into tcp.icmp_admin_prohibited",
           "[unit][tcp]") {
-  checks::capture::FlowEvidence ev;
+  net::evidence::FlowEvidence ev;
   ev.address = ip("10.40.2.120");
   ev.port = 5432;
   ev.syns = 1;
   ev.attempts = 1;
-  ev.icmp.push_back({ip("10.40.1.1"), 3, 13, checks::capture::IcmpKind::AdminProhibited});
+  ev.icmp.push_back({ip("10.40.1.1"), 3, 13, net::evidence::IcmpKind::AdminProhibited});
   auto p = decide("h", ev.address, 5432, attempts({{ConnectOutcome::HostUnreachable, 0.2}}), &ev);
   CHECK(p.verdict == Verdict::AdminProhibited);
   CHECK(std::string(findingCode(p.verdict)) == "tcp.icmp_admin_prohibited");
@@ -93,7 +93,7 @@ TEST_CASE("captured ICMP admin-prohibited turns 'No route to host' into tcp.icmp
   CHECK(decide("h", ev.address, 5432, attempts({{ConnectOutcome::HostUnreachable, 0.2}}), nullptr).verdict ==
         Verdict::HostUnreachable);
   // ICMP port unreachable arrives as ECONNREFUSED; the wire tells it from an RST.
-  ev.icmp = {{ip("10.40.1.1"), 3, 3, checks::capture::IcmpKind::PortUnreachable}};
+  ev.icmp = {{ip("10.40.1.1"), 3, 3, net::evidence::IcmpKind::PortUnreachable}};
   CHECK(decide("h", ev.address, 5432, attempts({{ConnectOutcome::Refused, 0.2}}), &ev).verdict ==
         Verdict::PortUnreachable);
 }
@@ -148,7 +148,7 @@ TEST_CASE("a refusal names the service on the port, not the firewall", "[unit][t
 }
 
 TEST_CASE("a SYN-ACK on the wire with a timed-out connect blames this machine's firewall", "[unit][tcp]") {
-  checks::capture::FlowEvidence ev;
+  net::evidence::FlowEvidence ev;
   ev.address = ip("10.40.2.120");
   ev.port = 5432;
   ev.syns = 2;
@@ -206,12 +206,12 @@ TEST_CASE("the socket error queue's ICMP 3/13 names admin-prohibited without any
 }
 
 TEST_CASE("the wire still adds its evidence next to the socket's ICMP report", "[unit][tcp]") {
-  checks::capture::FlowEvidence ev;
+  net::evidence::FlowEvidence ev;
   ev.address = ip("10.40.2.120");
   ev.port = 5432;
   ev.syns = 1;
   ev.attempts = 1;
-  ev.icmp.push_back({ip("10.40.1.1"), 3, 13, checks::capture::IcmpKind::AdminProhibited});
+  ev.icmp.push_back({ip("10.40.1.1"), 3, 13, net::evidence::IcmpKind::AdminProhibited});
   auto p = decide("h", ev.address, 5432, withSocketIcmp(ConnectOutcome::HostUnreachable, 3, 13, "10.40.1.1"), &ev);
   CHECK(p.verdict == Verdict::AdminProhibited);
   CHECK_FALSE(p.socketEvidence.empty());

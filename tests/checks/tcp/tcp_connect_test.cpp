@@ -12,7 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "net/fd.h"
+#include "util/fd.h"
 #include "support/lab.h"
 #include "support/process.h"
 
@@ -75,7 +75,7 @@ json runLab(const std::string& scenario, std::vector<std::string> extra = {}) {
 
 TEST_CASE("tcp.connect on loopback: open and refused, repeated, with connect-time stats",
           "[integration][tcp]") {
-  net::Fd l(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  util::Fd l(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in sin{};
   sin.sin_family = AF_INET;
   sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -85,7 +85,7 @@ TEST_CASE("tcp.connect on loopback: open and refused, repeated, with connect-tim
   ::getsockname(l.get(), reinterpret_cast<sockaddr*>(&sin), &len);
   const int open = ntohs(sin.sin_port);
   // A port nobody listens on: bind, note, close.
-  net::Fd c(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  util::Fd c(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sin.sin_port = 0;
   REQUIRE(::bind(c.get(), reinterpret_cast<sockaddr*>(&sin), sizeof sin) == 0);
   ::getsockname(c.get(), reinterpret_cast<sockaddr*>(&sin), &len);

@@ -7,7 +7,7 @@
 #include <sstream>
 #include <nlohmann/json.hpp>
 
-#include "checks/postgres/wire.h"
+#include "net/pgwire.h"
 #include "support/process.h"
 #include "checks/tls/loopback_server.h"
 
@@ -17,7 +17,7 @@ using pgreach::testing::runProcess;
 
 namespace {
 
-const std::string kSslRequest = pgreach::checks::postgres::wire::sslRequest();
+const std::string kSslRequest = pgreach::net::pgwire::sslRequest();
 
 struct Run {
   ProcessResult process;

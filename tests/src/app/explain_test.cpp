@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "engine/registry.h"
-#include "reports/catalog.h"
+#include "reports/report/catalog.h"
 
 using namespace pgreach;
 

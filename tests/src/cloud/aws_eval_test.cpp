@@ -57,12 +57,12 @@ void addEntry(NetworkAcl& a, NaclEntry e) {
   });
 }
 
-std::vector<engine::Finding> endpointFindings(const AwsAccount& acc, const std::string& region = "us-east-1") {
+std::vector<AuditFinding> endpointFindings(const AwsAccount& acc, const std::string& region = "us-east-1") {
   return auditAwsEndpoint(acc, *acc.endpoint("vpce-0neon"), {"neon", region, "us-east-1a"});
 }
 
-bool hasCode(const std::vector<engine::Finding>& fs, const std::string& code) {
-  return std::any_of(fs.begin(), fs.end(), [&](const engine::Finding& f) { return f.code == code; });
+bool hasCode(const std::vector<AuditFinding>& fs, const std::string& code) {
+  return std::any_of(fs.begin(), fs.end(), [&](const AuditFinding& f) { return f.code == code; });
 }
 
 }  // namespace
@@ -322,7 +322,7 @@ TEST_CASE("endpoint pendingAcceptance is not available", "[unit][cloud]") {
   acc.index();
   auto fs = endpointFindings(acc);
   REQUIRE(hasCode(fs, "cloud.endpoint_not_available"));
-  CHECK(fs[0].severity == engine::Severity::Critical);
+  CHECK(fs[0].severity == AuditSeverity::Critical);
   CHECK(fs[0].fix.find("accept") != std::string::npos);
   acc.endpoints[0].state = "rejected";
   CHECK(endpointFindings(acc)[0].fix.find("delete-vpc-endpoints") != std::string::npos);
@@ -358,7 +358,7 @@ TEST_CASE("a single-AZ endpoint is a warning", "[unit][cloud]") {
   acc.index();
   auto fs = endpointFindings(acc);
   REQUIRE(hasCode(fs, "cloud.single_az"));
-  CHECK(fs[0].severity == engine::Severity::Warning);
+  CHECK(fs[0].severity == AuditSeverity::Warning);
   // The client's zone (us-east-1c) has no endpoint subnet.
   CHECK(hasCode(auditAwsEndpoint(acc, acc.endpoints[0], {"neon", "us-east-1", "us-east-1c"}), "cloud.no_endpoint_in_client_az"));
 }

@@ -39,15 +39,15 @@ void addRule(Nsg& n, NsgRule r) {
   std::stable_sort(n.rules.begin(), n.rules.end(), [](const NsgRule& a, const NsgRule& b) { return a.priority < b.priority; });
 }
 
-std::vector<engine::Finding> peFindings(const AzureNetwork& n) {
+std::vector<AuditFinding> peFindings(const AzureNetwork& n) {
   AzureEndpointContext c;
   c.serverName = "mydb";
   c.client = ip("10.1.1.10");
   c.clientKnown = true;
   return auditAzureEndpoint(n, n.privateEndpoints[0], c);
 }
-bool hasCode(const std::vector<engine::Finding>& fs, const std::string& code) {
-  return std::any_of(fs.begin(), fs.end(), [&](const engine::Finding& f) { return f.code == code; });
+bool hasCode(const std::vector<AuditFinding>& fs, const std::string& code) {
+  return std::any_of(fs.begin(), fs.end(), [&](const AuditFinding& f) { return f.code == code; });
 }
 
 }  // namespace

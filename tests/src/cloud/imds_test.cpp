@@ -15,7 +15,7 @@
 #include <thread>
 
 #include "cloud/imds.h"
-#include "net/fd.h"
+#include "util/fd.h"
 #include "support/process.h"
 #include "util/strings.h"
 
@@ -36,7 +36,7 @@ struct Request {
 class FakeServer {
  public:
   explicit FakeServer(std::function<std::string(const Request&)> handler) : handler_(std::move(handler)) {
-    listen_ = net::Fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    listen_ = util::Fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
     sockaddr_in a{};
     a.sin_family = AF_INET;
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -62,7 +62,7 @@ class FakeServer {
     for (int rounds = 0; !stop_ && rounds < 3000; ++rounds) {  // bounded: at most ~30 s
       pollfd p{listen_.get(), POLLIN, 0};
       if (::poll(&p, 1, 10) <= 0) continue;
-      net::Fd c(::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+      util::Fd c(::accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
       if (!c.valid()) continue;
       std::string in;
       char buf[4096];
@@ -95,7 +95,7 @@ class FakeServer {
     }
   }
   std::function<std::string(const Request&)> handler_;
-  net::Fd listen_;
+  util::Fd listen_;
   uint16_t port_ = 0;
   std::atomic<bool> stop_{false};
   std::thread thread_;

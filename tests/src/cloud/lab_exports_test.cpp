@@ -86,7 +86,7 @@ TEST_CASE("lab nacl-no-ephemeral: the return path is blocked by the endpoint NAC
 TEST_CASE("lab dns-public: private DNS off is reported on the endpoint", "[unit][cloud]") {
   auto acc = aws("dns-public");
   auto fs = auditAwsEndpoint(acc, acc.endpoints.at(0), {"planetscale", "us-east-1", "us-east-1a"});
-  CHECK(std::any_of(fs.begin(), fs.end(), [](const engine::Finding& f) { return f.code == "cloud.private_dns_disabled"; }));
+  CHECK(std::any_of(fs.begin(), fs.end(), [](const AuditFinding& f) { return f.code == "cloud.private_dns_disabled"; }));
 }
 
 TEST_CASE("lab azure scenarios", "[unit][cloud]") {
@@ -103,8 +103,8 @@ TEST_CASE("lab azure scenarios", "[unit][cloud]") {
     c.clientKnown = true;
     return auditAzureEndpoint(n, n.privateEndpoints.at(0), c);
   };
-  auto has = [](const std::vector<engine::Finding>& fs, const char* code) {
-    return std::any_of(fs.begin(), fs.end(), [&](const engine::Finding& f) { return f.code == code; });
+  auto has = [](const std::vector<AuditFinding>& fs, const char* code) {
+    return std::any_of(fs.begin(), fs.end(), [&](const AuditFinding& f) { return f.code == code; });
   };
   auto path = [](const AzureNetwork& n, int port) {
     AzurePathQuery q;

@@ -1,5 +1,5 @@
 #include "engine/scheduler.h"
-#include "reports/report.h"
+#include "reports/report/report.h"
 
 #include <atomic>
 #include <catch2/catch.hpp>
@@ -42,7 +42,7 @@ std::unique_ptr<engine::Check> fake(std::string id, std::vector<std::string> dep
 
 struct Fixture {
   target::Target target = *target::Target::parse("host=127.0.0.1 port=1");
-  cli::Options options;
+  engine::RunConfig options;
   engine::SteadyClockSource clock;
   std::vector<CheckResult> run(std::vector<std::unique_ptr<engine::Check>> checks, Millis deadline = Millis(5000),
                                std::vector<std::string> only = {}, std::vector<std::string> skip = {}) {

@@ -1,0 +1,102 @@
+// JUnit XML for CI dashboards: one testcase per check; Fail → <failure>, Error → <error>,
+// Skip → <skipped/>, Warn passes with its findings in <system-out>.
+#include <cstdio>
+#include <sstream>
+
+#include "reports/render/render.h"
+#include "util/strings.h"
+
+namespace pgreach::reports {
+
+std::string xmlEscape(const std::string& s);
+
+std::string xmlEscape(const std::string& s) {
+  std::string out;
+  for (unsigned char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default:
+        // XML 1.0 forbids most control characters, even escaped.
+        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') out += "?";
+        else out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+namespace {
+
+std::string secs(long long ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(ms) / 1000.0);
+  return buf;
+}
+
+std::string findingsText(const engine::CheckResult& c) {
+  std::string text;
+  for (const auto& f : c.findings) {
+    text += std::string(engine::toString(f.severity)) + " " + f.code + ": " + f.summary + "\n";
+    for (const auto& e : f.evidence) text += "  " + e + "\n";
+    if (!f.fix.empty()) text += "  fix: " + f.fix + "\n";
+  }
+  return text;
+}
+
+std::string renderJunit(const Report& r, const RenderOptions&) {
+  int failures = 0, errors = 0, skipped = 0;
+  for (const auto& c : r.checks) {
+    if (c.status == engine::Status::Fail) ++failures;
+    if (c.status == engine::Status::Error) ++errors;
+    if (c.status == engine::Status::Skip) ++skipped;
+  }
+  std::ostringstream out;
+  const std::string counts = " tests=\"" + std::to_string(r.checks.size()) + "\" failures=\"" + std::to_string(failures) +
+                             "\" errors=\"" + std::to_string(errors) + "\" skipped=\"" + std::to_string(skipped) +
+                             "\" time=\"" + secs(r.durationMs) + "\"";
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << "<testsuites name=\"pgreach\"" << counts << ">\n";
+  out << "  <testsuite name=\"pgreach " << xmlEscape(r.target.host) << "\"" << counts << " timestamp=\""
+      << xmlEscape(r.startedAt) << "\">\n";
+  for (const auto& c : r.checks) {
+    out << "    <testcase classname=\"pgreach." << engine::toString(c.stage) << "\" name=\"" << xmlEscape(c.id)
+        << "\" time=\"" << secs(c.durationMs) << "\"";
+    const std::string body = findingsText(c);
+    std::string code = c.id;
+    for (const auto& f : c.findings) {
+      if (f.severity != engine::Severity::Info) {
+        code = f.code;
+        break;
+      }
+    }
+    switch (c.status) {
+      case engine::Status::Fail:
+        out << ">\n      <failure type=\"" << xmlEscape(code) << "\" message=\"" << xmlEscape(c.summary) << "\">"
+            << xmlEscape(body) << "</failure>\n    </testcase>\n";
+        break;
+      case engine::Status::Error:
+        out << ">\n      <error type=\"" << xmlEscape(code) << "\" message=\"" << xmlEscape(c.summary) << "\">"
+            << xmlEscape(body) << "</error>\n    </testcase>\n";
+        break;
+      case engine::Status::Skip:
+        out << ">\n      <skipped message=\"" << xmlEscape(c.summary) << "\"/>\n    </testcase>\n";
+        break;
+      default:
+        if (body.empty()) {
+          out << "/>\n";
+        } else {
+          out << ">\n      <system-out>" << xmlEscape(body) << "</system-out>\n    </testcase>\n";
+        }
+    }
+  }
+  out << "  </testsuite>\n</testsuites>\n";
+  return out.str();
+}
+
+RegisterFormat registered{"junit", &renderJunit, "xml"};
+
+}  // namespace
+}  // namespace pgreach::reports

@@ -1,0 +1,115 @@
+// The terminal report: verdict first, then the root cause and the path, then each
+// section's checks with their findings. Colour only when the caller says so (a tty).
+#include <sstream>
+
+#include "reports/report/path.h"
+#include "reports/render/render.h"
+#include "util/strings.h"
+
+namespace pgreach::reports {
+namespace {
+
+using engine::Status;
+
+const char* colorFor(Status s) {
+  switch (s) {
+    case Status::Pass: return "\033[32m";
+    case Status::Warn: return "\033[33m";
+    case Status::Fail: return "\033[31m";
+    case Status::Error: return "\033[35m";
+    case Status::Skip: return "\033[90m";
+  }
+  return "";
+}
+
+std::string paint(const std::string& text, Status s, bool color) {
+  return color ? std::string(colorFor(s)) + text + "\033[0m" : text;
+}
+
+std::string verdictWord(Verdict v) {
+  std::string w(toString(v));
+  for (auto& c : w) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return w;
+}
+
+}  // namespace
+
+// One line per hop: client -> dns [ok] -> tcp [FAIL] -> ...; shared by text and Markdown.
+std::string pathLine(const Report& r, bool color) {
+  std::string line = "client";
+  for (engine::Stage st : engine::kPathStages) {
+    const Status s = stageStatus(r.checks, st);
+    line += " -> " + std::string(engine::toString(st)) + " [" + paint(statusMark(s), s, color) + "]";
+  }
+  return line;
+}
+
+std::string verdictLine(const Report& r) {
+  std::string line = "PGREACH " + verdictWord(r.verdict) + " - ";
+  if (r.rootCause) {
+    line += r.rootCause->code + ": " + r.rootCause->summary;
+  } else if (r.verdict == Verdict::Ok) {
+    line += "every check passed for " + r.target.host;
+  } else if (r.verdict == Verdict::Warning) {
+    line += "reachable with warnings: " + r.target.host;
+  } else {
+    line += "pgreach could not complete every check for " + r.target.host;
+  }
+  return line;
+}
+
+namespace {
+
+std::string renderText(const Report& r, const RenderOptions& o) {
+  std::ostringstream out;
+  out << paint(verdictLine(r), verdictStatus(r.verdict), o.color) << "\n\n";
+  out << "Target:   " << r.target.conninfo << "\n";
+  out << "Provider: " << r.target.provider << "   ports:";
+  for (auto p : r.target.ports) out << " " << p;
+  out << "\n";
+  if (!r.playbook.title.empty()) out << "Playbook: " << r.playbook.title << "\n";
+  out << "\nPath:\n";
+  for (const auto& hop : buildPath(r)) {
+    std::string m = statusMark(hop.status);
+    m.resize(5, ' ');
+    out << "  [" << paint(m, hop.status, o.color) << "] " << hop.name << std::string(hop.name.size() < 10 ? 10 - hop.name.size() : 1, ' ');
+    for (size_t i = 0; i < hop.details.size(); ++i) {
+      if (i) out << "\n" << std::string(20, ' ');
+      out << hop.details[i];
+    }
+    out << "\n";
+  }
+  if (r.rootCause) {
+    out << "\nRoot cause (" << engine::toString(r.rootCause->stage) << "): " << r.rootCause->summary << "\n";
+    out << "  code: " << r.rootCause->code << "\n";
+    if (!r.rootCause->fix.empty()) out << "  fix:  " << r.rootCause->fix << "\n";
+    for (const auto& f : r.rootCause->related) out << "  related: " << f.code << ": " << f.summary << "\n";
+    if (!r.rootCause->sections.empty()) out << "  see:  " << util::join(r.rootCause->sections, "; ") << "\n";
+  }
+  for (const auto& s : r.sections) {
+    out << "\n== " << s.title << " [" << paint(statusMark(s.status), s.status, o.color) << "]\n";
+    if (!s.manual.empty()) out << "   not verified; check by hand: " << s.manual << "\n";
+    if (!s.fix.empty()) out << "   fix: " << s.fix << "\n";
+    for (const auto& id : s.checkIds) {
+      for (const auto& c : r.checks) {
+        if (c.id != id) continue;
+        out << "  [" << paint(statusMark(c.status), c.status, o.color) << "] " << c.id;
+        if (!c.summary.empty()) out << ": " << c.summary;
+        out << " (" << util::formatDuration(c.durationMs) << ")\n";
+        for (const auto& f : c.findings) {
+          out << "      " << engine::toString(f.severity) << " " << f.code << ": " << f.summary << "\n";
+          for (const auto& e : f.evidence) out << "        | " << e << "\n";
+          if (!f.fix.empty() && f.severity != engine::Severity::Info) out << "        fix: " << f.fix << "\n";
+        }
+      }
+    }
+  }
+  out << "\npgreach " << r.toolVersion << ", started " << r.startedAt << ", took "
+      << util::formatDuration(r.durationMs) << "\n";
+  return out.str();
+}
+
+RegisterFormat registered{"text", &renderText, "txt"};
+
+}  // namespace
+}  // namespace pgreach::reports

@@ -1,0 +1,89 @@
+#pragma once
+// The report model every renderer reads: one run's results, its verdict, the root
+// cause along dns → tcp → tls → postgres, and the sections a reader walks through.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/result.h"
+#include "engine/run_config.h"
+#include "target/target.h"
+
+namespace pgreach::reports {
+
+inline constexpr int kSchemaVersion = 1;
+
+enum class Verdict { Ok, Warning, Critical, Unknown };
+std::string_view toString(Verdict v);
+// The check status a verdict reads as (for colours and marks): ok → pass ... unknown → error.
+engine::Status verdictStatus(Verdict v);
+// Monitoring-plugin exit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+int exitCode(Verdict v);
+
+struct TargetSummary {
+  std::string host;
+  uint16_t port = 5432;
+  std::vector<uint16_t> ports;
+  std::string provider;
+  std::string dbname;
+  std::string user;
+  std::string conninfo;  // redacted
+};
+
+struct RootCause {
+  engine::Stage stage = engine::Stage::Dns;
+  std::string checkId;
+  std::string code;
+  std::string summary;
+  std::string fix;
+  std::vector<engine::Finding> related;  // cloud findings that explain it
+  std::vector<std::string> sections;     // the failed playbook sections that cover it
+};
+
+struct Section {
+  std::string title;
+  engine::Status status = engine::Status::Skip;
+  std::vector<std::string> checkIds;
+  std::string manual;  // what to check by hand when pgreach cannot verify it
+  std::string fix;     // in the provider's terms; set when the section failed or warned
+  std::vector<std::string> evidence;  // "code: summary" and evidence lines of its findings
+};
+
+// The provider document a report's sections follow (reports/playbooks/<provider>.json).
+struct PlaybookRef {
+  std::string provider;
+  std::string title;
+  std::string source;  // the document's address
+};
+
+struct Report {
+  std::string toolVersion;
+  std::string startedAt;  // ISO 8601 UTC
+  long long durationMs = 0;
+  TargetSummary target;
+  std::vector<engine::CheckResult> checks;
+  Verdict verdict = Verdict::Unknown;
+  std::optional<RootCause> rootCause;
+  std::vector<Section> sections;
+  PlaybookRef playbook;
+};
+
+Verdict computeVerdict(const std::vector<engine::CheckResult>& checks);
+std::optional<RootCause> findRootCause(const std::vector<engine::CheckResult>& checks);
+// One section per stage that has checks: the generic layout.
+std::vector<Section> genericSections(const std::vector<engine::CheckResult>& checks);
+TargetSummary summarizeTarget(const target::Target& t, const engine::RunConfig& config);
+
+Report buildReport(const target::Target& t, const engine::RunConfig& config, std::vector<engine::CheckResult> checks,
+                   std::string startedAt, long long durationMs);
+// The same from an already summarised target (tests and fleet runs build reports this way).
+Report assembleReport(TargetSummary target, std::vector<engine::CheckResult> checks, std::string startedAt,
+                      long long durationMs);
+
+// The worst status among a stage's checks (Skip when it has none): one hop of the path.
+engine::Status stageStatus(const std::vector<engine::CheckResult>& checks, engine::Stage stage);
+
+// Current UTC time as ISO 8601 with milliseconds.
+std::string isoNowUtc();
+
+}  // namespace pgreach::reports
