@@ -155,7 +155,7 @@ TEST_CASE("the scheduler marks an undeclared code and leaves the status alone", 
   auto plan = engine::makePlan(std::move(checks), {}, {});
   REQUIRE(plan.ok());
   auto target = *target::Target::parse("host=127.0.0.1 port=1");
-  cli::Options options;
+  engine::RunConfig options;
   engine::SteadyClockSource clock;
   engine::RunSettings s;
   s.deadline = clock.now() + engine::Millis(5000);
