@@ -175,4 +175,21 @@ const std::vector<engine::CodeDecl>& postgresCodes() {
   return kCodes;
 }
 
+std::vector<engine::CodeDecl> classifiedCodes(std::initializer_list<std::string_view> extra) {
+  auto codes = engine::pickCodes(
+      postgresCodes(),
+      {"pg.neon_endpoint_id_missing", "pg.neon_vpc_endpoint_not_allowed", "pg.neon_ip_not_allowed",
+       "pg.neon_compute_unavailable", "pg.neon_endpoint_unavailable", "pg.planetscale_user_format",
+       "pg.planetscale_upstream_unavailable", "pg.planetscale_pooler_primary_only",
+       "pg.planetscale_branch_missing", "pg.no_hba_entry", "pg.auth_failed", "pg.too_many_clients",
+       "pg.starting_up", "pg.database_missing", "pg.role_missing", "pg.ssl_required", "pg.connect_timeout",
+       "pg.connection_closed", "pg.connect_failed"});
+  for (auto& d :
+       engine::pickCodes(postgresCodes(), {"tls.cert_wrong_host", "tls.cert_verify_failed",
+                                           "tls.not_supported", "tls.not_postgres", "tls.unexpected_data"}))
+    codes.push_back(std::move(d));
+  for (auto& d : engine::pickCodes(postgresCodes(), extra)) codes.push_back(std::move(d));
+  return codes;
+}
+
 }  // namespace pgreach::checks::postgres
