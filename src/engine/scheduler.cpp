@@ -165,7 +165,11 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
       if (state->done.count(it->first)) {
         lock.unlock();
         it->second.thread.join();
-#if defined(__GLIBC__)
+#if defined(__GLIBC__) && !defined(__SANITIZE_ADDRESS__)
+        // (Not under AddressSanitizer, which owns the heap: there glibc's arenas hold only
+        // libc's own allocations, and one ASan fleet run died in glibc's thread-exit arena
+        // bookkeeping, `__malloc_arena_thread_freeres: a->attached_threads > 0`, with
+        // several schedulers trimming at once.)
         // A finished check's buffers (DNS answers, certificates, libpq's connection) sit
         // free in glibc's arenas; hand them back before the next stage allocates its own.
         // Peak RSS of a full diagnose -0.15-0.2 MB (bench/RSS-NOTES.md); a few syscalls.
