@@ -15,21 +15,21 @@ namespace {
 
 void readMessages(std::string_view buf) {
   for (int i = 0; i < 64 && !buf.empty(); ++i) {
-    auto r = net::pgwire::parseBackendMessage(buf);
-    if (r.state != net::pgwire::ParseState::Complete) return;
+    auto r = wire::parseBackendMessage(buf);
+    if (r.state != wire::ParseState::Complete) return;
     if (r.consumed < 5 || r.consumed > buf.size()) std::abort();
     if (r.message.body.size() + 5 != r.consumed) std::abort();
     const std::string_view body = r.message.body;
     if (r.message.type == 'E' || r.message.type == 'N') {
-      if (auto e = net::pgwire::parseErrorResponse(body)) {
+      if (auto e = wire::parseErrorResponse(body)) {
         (void)e->severity();
         (void)e->sqlstate();
         (void)e->message();
         (void)e->codes();
-        (void)net::pgwire::toString(net::pgwire::classifyResponder(*e));
+        (void)wire::toString(wire::classifyResponder(*e));
       }
     } else if (r.message.type == 'R') {
-      if (auto a = net::pgwire::parseAuthRequest(body)) (void)a->describe();
+      if (auto a = wire::parseAuthRequest(body)) (void)a->describe();
     }
     buf.remove_prefix(r.consumed);
   }
