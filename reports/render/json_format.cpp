@@ -22,7 +22,7 @@ nlohmann::json toJson(const engine::CheckResult& c) {
           {"summary", c.summary},
           {"duration_ms", c.durationMs},
           {"findings", findings},
-          {"data", c.data}};
+          {"data", c.dataJson()}};
 }
 
 nlohmann::json toJson(const Report& r) {

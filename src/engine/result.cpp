@@ -56,6 +56,8 @@ std::optional<Severity> severityFromString(std::string_view s) {
   return std::nullopt;
 }
 
+nlohmann::json CheckResult::dataJson() const { return facts ? facts->toJson() : data; }
+
 std::optional<Severity> CheckResult::worstSeverity() const {
   std::optional<Severity> worst;
   for (const auto& f : findings) {

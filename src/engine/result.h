@@ -1,11 +1,14 @@
 #pragma once
 // What a check returns: a status and findings. Findings describe what the network or
 // the server did, with a stable code that reports, `explain` and alerts key on.
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "engine/facts.h"
 
 namespace pgreach::engine {
 
@@ -39,8 +42,23 @@ struct CheckResult {
   long long durationMs = 0;
   std::string summary;  // one line: what the check concluded
   std::vector<Finding> findings;
-  // Structured facts for dependent checks and for machines (e.g. resolved addresses).
+  // Typed facts for dependent checks and renderers (engine/facts.h); shared, never
+  // copied, so a parsed export travels to every later check without a second parse.
+  std::shared_ptr<const Facts> facts;
+  // Untyped facts of checks not yet moved to a Facts type. Readers outside the check
+  // that wrote them use typed facts only.
   nlohmann::json data = nlohmann::json::object();
+
+  template <class T>
+  const T* factsAs() const {
+    return dynamic_cast<const T*>(facts.get());
+  }
+  template <class T>
+  void setFacts(T value) {
+    facts = std::make_shared<const T>(std::move(value));
+  }
+  // What the JSON report shows as `data`: the typed facts' serialisation, else `data`.
+  nlohmann::json dataJson() const;
 
   // The worst severity among the findings, or nullopt when there are none.
   std::optional<Severity> worstSeverity() const;
