@@ -4,41 +4,121 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
 #include <memory>
 #include <optional>
 #include <set>
 
 #include "net/handles.h"
+#include "target/pgpass.h"
 #include "target/strip_option.h"
+#include "util/atomic_file.h"
 #include "util/strings.h"
 
 namespace pgreach::target {
 namespace {
 
-// libpq's messages quote the token it choked on, which may be (part of) a password.
-// Keep quoted tokens that are known option keywords; mask the rest.
+// libpq's parse messages quote the token it choked on, which may be (part of) a password,
+// and a `"` inside that token makes quote pairing useless. So each message is matched
+// against libpq's own templates: placeholders that hold conninfo text become <...>,
+// except an unknown option's name when it is keyword-shaped (the keyword, not a value),
+// and line numbers and service names, which carry no secret. A message that matches no
+// template keeps only its words before the first quote or colon.
+enum class Slot { Hidden, Keyword, Shown };
+struct ParseTemplate {
+  const char* text;            // libpq's format, with %s / %c / %d
+  std::vector<Slot> slots;     // what to do with each %s / %c in order (%d is always shown)
+};
+
+const std::vector<ParseTemplate>& parseTemplates() {
+  static const std::vector<ParseTemplate> k = {
+      {"missing \"=\" after \"%s\" in connection info string", {Slot::Hidden}},
+      {"unterminated quoted string in connection info string", {}},
+      {"invalid connection option \"%s\"", {Slot::Keyword}},
+      {"invalid percent-encoded token: \"%s\"", {Slot::Hidden}},
+      {"forbidden value %00 in percent-encoded value: \"%s\"", {Slot::Hidden}},
+      {"invalid URI propagated to internal parser routine: \"%s\"", {Slot::Hidden}},
+      {"end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"%s\"", {Slot::Hidden}},
+      {"IPv6 host address may not be empty in URI: \"%s\"", {Slot::Hidden}},
+      {"unexpected character \"%c\" at position %d in URI (expected \":\" or \"/\"): \"%s\"", {Slot::Hidden, Slot::Hidden}},
+      {"extra key/value separator \"=\" in URI query parameter: \"%s\"", {Slot::Hidden}},
+      {"missing key/value separator \"=\" in URI query parameter: \"%s\"", {Slot::Hidden}},
+      {"invalid URI query parameter: \"%s\"", {Slot::Hidden}},
+      {"definition of service \"%s\" not found", {Slot::Shown}},
+      {"service file \"%s\" not found", {Slot::Shown}},
+      {"syntax error in service file \"%s\", line %d", {Slot::Shown}},
+      {"line %d too long in service file \"%s\"", {Slot::Shown}},
+      {"nested service specifications not supported in service file \"%s\", line %d", {Slot::Shown}},
+      {"could not get home directory to locate service definition file", {}},
+      {"out of memory", {}},
+  };
+  return k;
+}
+
+// Matches `msg` from `m` against `tpl` from `t`; fills `caps` with the text of each
+// %s / %c / %d in order. %s is matched shortest-first with backtracking (bounded: a
+// template has at most three placeholders and a message is capped below).
+bool matchTemplate(std::string_view tpl, size_t t, std::string_view msg, size_t m, std::vector<std::string>& caps) {
+  while (t < tpl.size()) {
+    if (tpl[t] == '%' && t + 1 < tpl.size() && (tpl[t + 1] == 's' || tpl[t + 1] == 'c' || tpl[t + 1] == 'd')) {
+      const char kind = tpl[t + 1];
+      size_t lo = kind == 'c' ? 1 : (kind == 'd' ? 1 : 0);
+      size_t hi = kind == 'c' ? 1 : msg.size() - m;
+      for (size_t len = lo; len <= hi && m + len <= msg.size(); ++len) {
+        std::string_view piece = msg.substr(m, len);
+        if (kind == 'd' && !std::all_of(piece.begin(), piece.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) break;
+        caps.emplace_back(piece);
+        if (matchTemplate(tpl, t + 2, msg, m + len, caps)) return true;
+        caps.pop_back();
+      }
+      return false;
+    }
+    if (m >= msg.size() || msg[m] != tpl[t]) return false;
+    ++t, ++m;
+  }
+  return m == msg.size();
+}
+
+bool keywordShaped(std::string_view s) {
+  return !s.empty() && s.size() <= 32 &&
+         std::all_of(s.begin(), s.end(), [](char c) { return (c >= 'a' && c <= 'z') || c == '_'; });
+}
+
 std::string scrubParseError(std::string msg, const std::set<std::string, std::less<>>& keywords) {
   while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
-  std::string out;
-  size_t i = 0;
-  while (i < msg.size()) {
-    if (msg[i] != '"') {
-      out += msg[i++];
-      continue;
+  if (msg.size() > 4096) msg.resize(4096);
+  for (const auto& tpl : parseTemplates()) {
+    std::vector<std::string> caps;
+    if (!matchTemplate(tpl.text, 0, msg, 0, caps)) continue;
+    std::string out;
+    size_t slot = 0, cap = 0;
+    std::string_view t = tpl.text;
+    for (size_t i = 0; i < t.size(); ++i) {
+      if (t[i] == '%' && i + 1 < t.size() && (t[i + 1] == 's' || t[i + 1] == 'c' || t[i + 1] == 'd')) {
+        const std::string& piece = caps[cap++];
+        if (t[i + 1] == 'd') {
+          out += piece;
+        } else {
+          const Slot how = slot < tpl.slots.size() ? tpl.slots[slot] : Slot::Hidden;
+          ++slot;
+          const bool show = how == Slot::Shown || (how == Slot::Keyword && (keywords.count(piece) || keywordShaped(piece)));
+          out += show ? piece : std::string("<...>");
+        }
+        ++i;
+      } else if (t[i] == '%' && i + 1 < t.size() && t[i + 1] == '%') {
+        out += '%';
+        ++i;
+      } else {
+        out += t[i];
+      }
     }
-    size_t close = msg.find('"', i + 1);
-    if (close == std::string::npos) {
-      out += "\"<...>";
-      break;
-    }
-    std::string token = msg.substr(i + 1, close - i - 1);
-    out += '"';
-    out += keywords.count(token) ? token : std::string("<...>");
-    out += '"';
-    i = close + 1;
+    return out;
   }
-  return out;
+  const size_t cut = msg.find_first_of("\":");
+  std::string head = util::trim(msg.substr(0, cut));
+  return (head.empty() ? std::string("libpq rejected it") : head) + " (details not shown: they may quote a password)";
 }
 
 std::set<std::string, std::less<>> knownKeywords() {
@@ -79,7 +159,12 @@ Expected<uint16_t> parsePort(const std::string& text) {
   char* end = nullptr;
   long v = std::strtol(text.c_str(), &end, 10);
   if (!end || *end != '\0' || v < 1 || v > 65535) {
-    return makeError("invalid port \"" + text + "\" in the connection string (expected 1-65535)");
+    // Only digits are echoed: in a URI whose password holds a raw '/' or ':', libpq takes
+    // part of the password for the port.
+    const bool digits = std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    return makeError(digits ? "invalid port \"" + text + "\" in the connection string (expected 1-65535)"
+                            : std::string("invalid port in the connection string (not a number; value not shown). In a URI, "
+                                          "percent-encode '/', ':', '@' and '#' in the password (%2F, %3A, %40, %23)"));
   }
   return static_cast<uint16_t>(v);
 }
@@ -234,6 +319,12 @@ Expected<Target> Target::parse(std::string_view conninfo) {
       return makeError("no host in the connection string or PGHOST: libpq would use a Unix-domain socket, "
                        "and pgreach diagnoses network paths (give host=NAME)");
     }
+    if (h.host.find('@') != std::string::npos) {
+      // postgresql://u:pa@ss@host: libpq ends the user info at the first '@', so the rest
+      // of the password became the host name. Never echoed.
+      return makeError("the host name in the connection string contains '@' (value not shown): in a URI, "
+                       "percent-encode '@' in the password as %40");
+    }
     if (!h.host.empty() && h.host.front() == '/') {
       return makeError("host \"" + h.host + "\" is a Unix-domain socket directory: pgreach diagnoses network paths");
     }
@@ -270,6 +361,18 @@ std::vector<std::string> Target::secretValues() const {
   std::vector<std::string> out;
   if (!password_.empty()) out.push_back(password_.reveal());
   if (!sslpassword_.empty()) out.push_back(sslpassword_.reveal());
+  if (password_.empty()) {
+    // libpq will take the password from the passfile: the first matching line per host.
+    // A server that echoes it (an ErrorResponse, a NOTICE) must meet the redactor too.
+    const std::string path = pgpassPath(option("passfile"));
+    auto content = path.empty() ? Expected<std::string>(makeError("none")) : util::readFile(path, 1 << 20);
+    for (const auto& h : hosts_) {
+      if (!content) break;
+      if (auto pw = pgpassPassword(*content, h.name(), std::to_string(h.port), dbname(), user()); pw && !pw->empty()) {
+        out.push_back(*pw);
+      }
+    }
+  }
   return out;
 }
 

@@ -1,6 +1,10 @@
 #include "target/target.h"
 
 #include <catch2/catch.hpp>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 
 using pgreach::target::Provider;
@@ -104,6 +108,42 @@ TEST_CASE("bad connection strings give one clear error without the secret", "[un
     REQUIRE_FALSE(t.ok());
     CHECK(t.error().find("invalid port") != std::string::npos);
   }
+  SECTION("a password that breaks parsing is never echoed, whatever its quotes, slashes or @ (issue 17)") {
+    // Each string holds the marker Zq9 inside its password; libpq rejects every one, and
+    // the message must name what is wrong without any piece of the password.
+    const char* inputs[] = {
+        "postgresql://app1:Qu\"ote%zzZq9SecretT@127.0.0.1:25432/appdb",
+        "host=127.0.0.1 password=Aa9Secret b\"Zq9Secret d",
+        "host=127.0.0.1 password='Zq9Secret",
+        "postgresql://app1:Sl/ashZq9Sec@127.0.0.1:25432/appdb",
+        "postgresql://app1:x@TailZq9Part@127.0.0.1:25432/appdb",
+        "postgresql://app1:p%00Zq9@127.0.0.1/db",
+        "postgresql://h/db?password=Zq9\"x=y",
+        "postgresql://h/db?Zq9\"secret",
+    };
+    for (const char* in : inputs) {
+      INFO(in);
+      auto t = Target::parse(in);
+      REQUIRE_FALSE(t.ok());
+      CHECK(t.error().find("Zq9") == std::string::npos);
+      CHECK(t.error().find("Secret") == std::string::npos);
+      CHECK_FALSE(t.error().empty());
+    }
+  }
+  SECTION("libpq's own words stay: an unknown keyword is named, digits of a bad port are shown") {
+    auto t = Target::parse("host=x sslmod=require");
+    REQUIRE_FALSE(t.ok());
+    CHECK(t.error().find("invalid connection option \"sslmod\"") != std::string::npos);
+    auto p = Target::parse("host=x port=99999");
+    REQUIRE_FALSE(p.ok());
+    CHECK(p.error().find("\"99999\"") != std::string::npos);
+    auto u = Target::parse("postgresql://app1:Sl/ash@127.0.0.1:25432/appdb");
+    REQUIRE_FALSE(u.ok());
+    CHECK(u.error().find("%2F") != std::string::npos);
+    auto a = Target::parse("postgresql://app1:x@Tail@127.0.0.1:25432/appdb");
+    REQUIRE_FALSE(a.ok());
+    CHECK(a.error().find("%40") != std::string::npos);
+  }
   SECTION("mismatched lists") {
     auto t = Target::parse("host=a,b port=1,2,3");
     REQUIRE_FALSE(t.ok());
@@ -164,4 +204,30 @@ TEST_CASE("the provider decides the default ports", "[unit][target][provider]") 
   CHECK(defaultPorts(Provider::Azure, 5432) == V{5432, 6432});
   CHECK(defaultPorts(Provider::Generic, 7000) == V{7000});
   CHECK(defaultPorts(Provider::Heroku, 5433) == V{5432, 5433});
+}
+
+TEST_CASE("the passfile's password, as libpq would pick it, goes to the redactor", "[unit][target][redaction]") {
+  char tmpl[] = "/tmp/pgreach-pgpass-XXXXXX";
+  const int fd = ::mkstemp(tmpl);
+  REQUIRE(fd >= 0);
+  const std::string body =
+      "# comment\n"
+      "other.host:5432:appdb:app:NotThisOne9\n"
+      "db.example:*:appdb:app:First9Match\n"
+      "*:*:*:*:Second9Match\n";
+  REQUIRE(::write(fd, body.data(), body.size()) == static_cast<ssize_t>(body.size()));
+  ::close(fd);
+  ::setenv("PGPASSFILE", tmpl, 1);
+  auto t = Target::parse("host=db.example port=6432 user=app dbname=appdb");
+  REQUIRE(t.ok());
+  const auto secrets = t->secretValues();
+  CHECK(std::find(secrets.begin(), secrets.end(), "First9Match") != secrets.end());
+  CHECK(std::find(secrets.begin(), secrets.end(), "NotThisOne9") == secrets.end());
+  CHECK(std::find(secrets.begin(), secrets.end(), "Second9Match") == secrets.end());
+  // A password in the string wins over the passfile, as in libpq.
+  auto withPw = Target::parse("host=db.example port=6432 user=app dbname=appdb password=Given9Pw");
+  REQUIRE(withPw.ok());
+  CHECK(withPw->secretValues() == std::vector<std::string>{"Given9Pw"});
+  ::unsetenv("PGPASSFILE");
+  std::remove(tmpl);
 }
