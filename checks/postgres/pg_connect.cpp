@@ -9,13 +9,14 @@
 #include <poll.h>
 #include <sys/stat.h>
 
+#include <cstring>
 #include <fstream>
 #include <memory>
 #include <sstream>
 
 #include "checks/postgres/classify.h"
 #include "checks/postgres/codes.h"
-#include "checks/postgres/pgpass.h"
+#include "target/pgpass.h"
 #include "util/atomic_file.h"
 #include "checks/common/tls_common.h"
 #include "engine/registry.h"
@@ -65,14 +66,43 @@ bool waitSocket(int fd, bool forWrite, engine::TimePoint deadline, const engine:
   return false;
 }
 
+// Server notices (NoticeResponse) go to stderr by libpq's default: a hostile or chatty
+// server could print anything there, the password included, at any length. They are
+// kept here instead, bounded, and reach the report as evidence through the scrubber.
+struct Notices {
+  std::vector<std::string> lines;
+  size_t dropped = 0;
+};
+constexpr size_t kMaxNotices = 4;
+constexpr size_t kMaxNoticeBytes = 300;
+
+void keepNotice(void* arg, const char* message) {
+  auto* n = static_cast<Notices*>(arg);
+  if (!message) return;
+  if (n->lines.size() >= kMaxNotices) {
+    ++n->dropped;
+    return;
+  }
+  std::string line(message, ::strnlen(message, kMaxNoticeBytes + 1));
+  if (line.size() > kMaxNoticeBytes) line = line.substr(0, kMaxNoticeBytes) + " [cut]";
+  n->lines.push_back(std::move(line));
+}
+
+std::vector<std::string> noticeEvidence(const Notices& n, const std::vector<std::string>& secrets) {
+  std::vector<std::string> out;
+  for (const auto& l : n.lines) out.push_back("server notice: " + scrub(l, secrets));
+  if (n.dropped) out.push_back(std::to_string(n.dropped) + " more server notice(s) not shown");
+  return out;
+}
+
 bool passfileHasEntry(const target::Target& t, std::string& path) {
-  path = pgpassPath(t.option("passfile"));
+  path = target::pgpassPath(t.option("passfile"));
   if (path.empty()) return false;
   // Bounded and regular files only: a FIFO or /dev/zero as PGPASSFILE must not hang or
   // fill memory (libpq itself ignores a passfile that is not a plain file).
   auto content = util::readFile(path, 1 << 20);
   if (!content) return false;
-  return pgpassHasEntry(*content, t.primary().name(), std::to_string(t.primary().port), t.dbname(), t.user());
+  return target::pgpassHasEntry(*content, t.primary().name(), std::to_string(t.primary().port), t.dbname(), t.user());
 }
 
 class ConnectCheck final : public engine::Check {
@@ -160,12 +190,14 @@ class ConnectCheck final : public engine::Check {
     const auto start = ctx.now();
     const auto budget = std::min(ctx.remaining(), ctx.probeTimeout() * 2);
     const auto deadline = start + budget;
+    Notices notices;  // declared before conn, so it outlives every call that can deliver one
     PgConnPtr conn(PQconnectStartParams(kp.data(), vp.data(), 0));
     if (!conn) {
       r.status = engine::Status::Error;
       r.summary = "libpq could not allocate a connection";
       return r;
     }
+    PQsetNoticeProcessor(conn.get(), keepNotice, &notices);
     PostgresPollingStatusType poll = PGRES_POLLING_WRITING;
     bool timedOut = false;
     if (PQstatus(conn.get()) == CONNECTION_BAD) poll = PGRES_POLLING_FAILED;
@@ -184,6 +216,7 @@ class ConnectCheck final : public engine::Check {
       const std::string msg = timedOut ? "timeout expired (pgreach deadline)" : scrub(PQerrorMessage(conn.get()), secrets);
       const auto cls = classifyConnectError(msg, "");
       std::vector<std::string> ev = {"libpq: " + msg};
+      for (auto& line : noticeEvidence(notices, secrets)) ev.push_back(std::move(line));
       if (!cls.seenAddress.empty()) {
         ev.push_back("the server saw the client as " + cls.seenAddress);
         if (seenFromOutside(cls.seenAddress, ctx.config().dns.vpcCidrs)) {
@@ -244,13 +277,15 @@ class ConnectCheck final : public engine::Check {
     const std::string tlsText = PQsslInUse(conn.get()) ? std::string(r.data.value("tls_protocol", "TLS")) : "no TLS";
     if (!queryOk) {
       if (queryError.empty()) queryError = scrub(PQerrorMessage(conn.get()), secrets);
-      r.findings.push_back({"pg.query_failed", Severity::Critical, "logged in, but SELECT 1 failed", {queryError},
+      std::vector<std::string> ev = {queryError};
+      for (auto& n : noticeEvidence(notices, secrets)) ev.push_back(std::move(n));
+      r.findings.push_back({"pg.query_failed", Severity::Critical, "logged in, but SELECT 1 failed", ev,
                             "Check the server's state (read-only, out of connections, statement_timeout)."});
     } else {
       char line[200];
       std::snprintf(line, sizeof line, "logged in (%.1f ms), SELECT 1 in %.1f ms, server %s, %s", connectMs, rttMs,
                     r.data.value("server_version", "?").c_str(), tlsText.c_str());
-      r.findings.push_back({"pg.connected", Severity::Info, line, {}, ""});
+      r.findings.push_back({"pg.connected", Severity::Info, line, noticeEvidence(notices, secrets), ""});
     }
     if (!PQsslInUse(conn.get())) {
       r.findings.push_back({"pg.no_tls_in_use", Severity::Warning, "the session is not encrypted",

@@ -43,7 +43,8 @@ class Target {
   std::string sslmode() const { return option("sslmode"); }
 
   const util::Secret& password() const { return password_; }
-  // Every secret value the target holds (password, sslpassword): for the redactor.
+  // Every secret value the target holds (password, sslpassword, and the passfile entry
+  // libpq would use when no password is given): for the redactor.
   std::vector<std::string> secretValues() const;
 
   Provider provider() const { return provider_; }

@@ -2,11 +2,11 @@
 
 #include <catch2/catch.hpp>
 
-#include "checks/postgres/pgpass.h"
+#include "target/pgpass.h"
 
 using pgreach::checks::postgres::classifyConnectError;
 using pgreach::checks::postgres::hbaHost;
-using pgreach::checks::postgres::pgpassHasEntry;
+using pgreach::target::pgpassHasEntry;
 
 TEST_CASE("libpq and server messages map to finding codes", "[unit]") {
   struct Case {

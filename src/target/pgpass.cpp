@@ -1,9 +1,9 @@
-#include "checks/postgres/pgpass.h"
+#include "target/pgpass.h"
 
 #include <cstdlib>
 #include <vector>
 
-namespace pgreach::checks::postgres {
+namespace pgreach::target {
 namespace {
 
 // Splits one line into its fields, honouring backslash escapes.
@@ -26,8 +26,8 @@ bool matches(const std::string& pattern, std::string_view value) { return patter
 
 }  // namespace
 
-bool pgpassHasEntry(std::string_view content, std::string_view host, std::string_view port,
-                    std::string_view database, std::string_view user) {
+std::optional<std::string> pgpassPassword(std::string_view content, std::string_view host, std::string_view port,
+                                          std::string_view database, std::string_view user) {
   size_t start = 0;
   for (int lineNo = 0; start <= content.size() && lineNo < 100000; ++lineNo) {
     size_t end = content.find('\n', start);
@@ -37,9 +37,14 @@ bool pgpassHasEntry(std::string_view content, std::string_view host, std::string
     if (line.empty() || line.front() == '#') continue;
     auto f = fields(line);
     if (f.size() < 5 || f[4].empty()) continue;
-    if (matches(f[0], host) && matches(f[1], port) && matches(f[2], database) && matches(f[3], user)) return true;
+    if (matches(f[0], host) && matches(f[1], port) && matches(f[2], database) && matches(f[3], user)) return f[4];
   }
-  return false;
+  return std::nullopt;
+}
+
+bool pgpassHasEntry(std::string_view content, std::string_view host, std::string_view port,
+                    std::string_view database, std::string_view user) {
+  return pgpassPassword(content, host, port, database, user).has_value();
 }
 
 std::string pgpassPath(const std::string& passfileOption) {
@@ -49,4 +54,4 @@ std::string pgpassPath(const std::string& passfileOption) {
   return "";
 }
 
-}  // namespace pgreach::checks::postgres
+}  // namespace pgreach::target
