@@ -9,15 +9,34 @@
 #include "net/privileges.h"
 
 namespace {
-// A single-target diagnose opens its capture handles now and drops every capability
-// before any thread starts (net/privileges.h). A fleet (--config with several targets)
-// needs one capture per target and keeps the old behaviour.
-bool dropsPrivilegesEarly(int argc, char* argv[]) {
-  if (argc < 2 || std::string(argv[1]) != "diagnose") return false;
+// Least privilege for every command (net/privileges.h), decided before any thread starts:
+// - a single-target `diagnose` opens its capture handles now, then drops every capability;
+// - `diagnose --config` (possibly a fleet) opens one capture per target as it goes, so it
+//   keeps CAP_NET_RAW alone;
+// - every other command (audit, sweep, explain, checks, help) needs no capability at all.
+// Inputs read later (configs, exports, passfiles) and outputs written later are opened as
+// uid 0 without CAP_DAC_OVERRIDE: root's own files and world-readable ones work; a file
+// readable only by another user does not (README, "Privileges").
+enum class PrivilegePlan { ReserveCaptureThenDropAll, KeepNetRawOnly, DropAll };
+
+PrivilegePlan privilegePlan(int argc, char* argv[]) {
+  if (argc < 2 || std::string(argv[1]) != "diagnose") return PrivilegePlan::DropAll;
   for (int i = 2; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--config", 8) == 0) return false;
+    if (std::strncmp(argv[i], "--config", 8) == 0) return PrivilegePlan::KeepNetRawOnly;
   }
-  return true;
+  return PrivilegePlan::ReserveCaptureThenDropAll;
+}
+
+void applyPrivilegePlan(PrivilegePlan plan) {
+  pgreach::Expected<bool> done = true;
+  switch (plan) {
+    case PrivilegePlan::ReserveCaptureThenDropAll:
+      if (auto r = pgreach::net::openCaptureThenDropPrivileges(); !r) done = pgreach::makeError(r.error());
+      break;
+    case PrivilegePlan::KeepNetRawOnly: done = pgreach::net::keepOnlyNetRaw(); break;
+    case PrivilegePlan::DropAll: done = pgreach::net::dropAllCapabilities(); break;
+  }
+  if (!done) std::cerr << "pgreach: warning: " << done.error() << "\n";
 }
 }  // namespace
 
@@ -37,10 +56,6 @@ int main(int argc, char* argv[]) {
   // (bench/RESULTS.md, section 6: peak RSS 19.3 -> 18.2 MB).
   mallopt(M_ARENA_MAX, 2);
 #endif
-  if (dropsPrivilegesEarly(argc, argv)) {
-    if (auto dropped = pgreach::net::openCaptureThenDropPrivileges(); !dropped) {
-      std::cerr << "pgreach: warning: " << dropped.error() << "\n";
-    }
-  }
+  applyPrivilegePlan(privilegePlan(argc, argv));
   return pgreach::app::run(argc, argv, std::cout, std::cerr, ::isatty(STDOUT_FILENO) == 1);
 }

@@ -71,13 +71,16 @@ std::optional<CapabilitySets> currentCapabilities() {
   return parseProcStatusCapabilities(ss.str());
 }
 
-Expected<bool> dropAllCapabilities() {
+Expected<bool> dropAllCapabilities() { return dropCapabilitiesExcept(0); }
+
+Expected<bool> dropCapabilitiesExcept(uint64_t keep) {
   if (threadCount() > 1) return makeError("cannot drop capabilities: other threads are running and would keep theirs");
   // The bounding set first: dropping from it needs CAP_SETPCAP, which goes last below.
   // It stops an exec'd child running as root from regaining capabilities.
   const auto now = currentCapabilities();
   if (now && (now->effective & (uint64_t{1} << CAP_SETPCAP)) != 0) {
     for (int cap = 0; cap < 64; ++cap) {
+      if (keep & (uint64_t{1} << cap)) continue;
       if (::prctl(PR_CAPBSET_READ, cap, 0, 0, 0) != 1) continue;  // beyond the kernel's last, or gone
       if (::prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0) {
         return makeError(std::string("cannot drop capability ") + std::to_string(cap) +
@@ -90,11 +93,17 @@ Expected<bool> dropAllCapabilities() {
   header.version = _LINUX_CAPABILITY_VERSION_3;
   header.pid = 0;
   __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = {};
+  // Keep only what is asked for and still held; an unprivileged process keeps nothing.
+  const uint64_t held = now ? now->permitted & keep : 0;
+  data[0].permitted = data[0].effective = static_cast<uint32_t>(held);
+  data[1].permitted = data[1].effective = static_cast<uint32_t>(held >> 32);
   if (::syscall(SYS_capset, &header, data) != 0) {
     return makeError(std::string("cannot drop capabilities: capset: ") + std::strerror(errno));
   }
   return true;
 }
+
+Expected<bool> keepOnlyNetRaw() { return dropCapabilitiesExcept(uint64_t{1} << CAP_NET_RAW); }
 
 Expected<std::string> openCaptureThenDropPrivileges() {
   std::string reserved = "none";

@@ -35,6 +35,14 @@ std::optional<CapabilitySets> currentCapabilities();
 // the others would keep theirs. Idempotent; a no-op success for an unprivileged process.
 Expected<bool> dropAllCapabilities();
 
+// The same, keeping the capabilities in `keep` (a mask of 1 << CAP_*) that the process
+// still holds, in the permitted, effective and bounding sets.
+Expected<bool> dropCapabilitiesExcept(uint64_t keep);
+
+// For runs that open captures later, one per target (a fleet, `diagnose --config`):
+// every capability but CAP_NET_RAW goes.
+Expected<bool> keepOnlyNetRaw();
+
 // What main() calls for a single-target `diagnose`: opens the capture handles tcp.connect
 // will need (pcap on "any", else a raw ICMP socket), then drops every capability.
 // Returns what was reserved ("pcap", "icmp-raw-socket" or "none") or why the drop failed.

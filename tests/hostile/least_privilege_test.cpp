@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "hostile/hostile_servers.h"
@@ -83,4 +84,65 @@ TEST_CASE("as root: diagnose opens its capture first, then runs with no capabili
     // The pcap handle opened before the drop was adopted by tcp.connect.
     CHECK(c["data"]["capture"] == "pcap");
   }
+}
+
+namespace {
+// Runs pgreach with the fake aws CLI (tests/data/cloud/fake-aws) first on PATH; the fake
+// records pgreach's capability sets (the parent) and its own. Returns "who Set" -> mask,
+// the first value seen for each.
+std::map<std::string, uint64_t> capabilitiesSeenByTheAwsCli(std::vector<std::string> args) {
+  const std::string src = PGREACH_SOURCE_DIR;
+  char tmpl[] = "/tmp/pgreach-caps-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl));
+  const std::string dir = tmpl;
+  const std::string capsFile = dir + "/caps";
+  const char* path = std::getenv("PATH");
+  args.insert(args.begin(), pgreachBinary());
+  auto r = runProcess(args, std::chrono::seconds(30),
+                      {"PATH=" + src + "/tests/data/cloud/fake-aws:" + (path ? path : "/usr/bin:/bin"),
+                       "FAKE_AWS_DIR=" + src + "/tests/lab/cloud/aws/healthy", "FAKE_AWS_CAPS=" + capsFile,
+                       "TMPDIR=" + dir});
+  INFO(r.out << r.err);
+  CHECK(r.exitCode >= 0);
+  CHECK(r.err.find("warning: cannot drop") == std::string::npos);
+  std::map<std::string, uint64_t> seen;
+  std::ifstream in(capsFile);
+  std::string who, set, hex;
+  while (in >> who >> set >> hex) seen.emplace(who + " " + set, std::stoull(hex, nullptr, 16));
+  fs::remove_all(dir);
+  return seen;
+}
+constexpr uint64_t kNetRaw = uint64_t{1} << 13;  // CAP_NET_RAW
+}  // namespace
+
+TEST_CASE("as root: audit runs with no capability, and the CLI it starts cannot regain one", "[integration]") {
+  REQUIRE(::geteuid() == 0);
+  auto caps = capabilitiesSeenByTheAwsCli(
+      {"audit", "host=pslab01.private-pg.psdb.cloud", "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"});
+  REQUIRE(caps.count("parent CapEff"));
+  REQUIRE(caps.count("child CapEff"));
+  for (const char* set : {"CapEff", "CapPrm", "CapBnd", "CapAmb"}) {
+    INFO(set);
+    CHECK(caps["parent " + std::string(set)] == 0);
+    CHECK(caps["child " + std::string(set)] == 0);
+  }
+}
+
+TEST_CASE("as root: diagnose --config keeps CAP_NET_RAW alone", "[integration]") {
+  REQUIRE(::geteuid() == 0);
+  char tmpl[] = "/tmp/pgreach-capsini-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl));
+  const std::string ini = std::string(tmpl) + "/pgreach.ini";
+  {
+    std::ofstream f(ini);
+    f << "conninfo = host=127.0.0.1 port=" << closedPortAt({}) << " user=app\n";
+  }
+  auto caps = capabilitiesSeenByTheAwsCli({"diagnose", "--config", ini, "--cloud-live", "--client-ip", "10.40.1.10",
+                                           "--timeout", "1s", "--format", "json"});
+  fs::remove_all(tmpl);
+  REQUIRE(caps.count("parent CapEff"));
+  CHECK(caps["parent CapEff"] == kNetRaw);
+  CHECK(caps["parent CapPrm"] == kNetRaw);
+  CHECK(caps["parent CapBnd"] == kNetRaw);
+  CHECK((caps["child CapEff"] & ~kNetRaw) == 0);
 }
