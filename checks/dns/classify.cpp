@@ -127,16 +127,19 @@ Classified classifyPacket(const ldns_pkt* pkt, std::string_view qname, ldns_rr_t
     }
     if (!cname) break;
     std::string next = rdfName(ldns_rr_rdf(cname, 0));
-    if (next.empty() || std::find(c.cnameChain.begin(), c.cnameChain.end(), next) != c.cnameChain.end() ||
-        hop == kMaxCnameChain) {
+    if (next.empty() || std::find(c.cnameChain.begin(), c.cnameChain.end(), next) != c.cnameChain.end()) {
       c.cnameLoop = true;
+      break;
+    }
+    if (hop == kMaxCnameChain) {
+      c.cnameTooLong = true;
       break;
     }
     c.cnameChain.push_back(next);
     c.cnameTtls.push_back(ldns_rr_ttl(cname));
     current = next;
   }
-  if (c.cnameLoop) return c;  // a loop has no final name to trust addresses from
+  if (c.cnameLoop || c.cnameTooLong) return c;  // no final name to trust addresses from
 
   // Only records owned by the chain's last name count: anything else in the section is
   // out of bailiwick for this question.

@@ -41,7 +41,8 @@ struct Classified {
   // with the trailing dot).
   std::vector<std::string> cnameChain;
   std::vector<uint32_t> cnameTtls;  // TTL of each CNAME hop (cnameChain.size() - 1 entries)
-  bool cnameLoop = false;           // the chain came back to a name already seen, or was too long
+  bool cnameLoop = false;           // the chain came back to a name already seen
+  bool cnameTooLong = false;        // more than kMaxCnameChain hops without a loop
   std::vector<AddressAnswer> addresses;  // A/AAAA records owned by the chain's last name
   size_t answerRecords = 0;              // records in the answer section
   bool oversized = false;                // more than kMaxAnswerRecords

@@ -168,6 +168,11 @@ const std::vector<engine::CodeDecl>& dnsCodes() {
        "this subnet.",
        "Check /etc/resolv.conf and that UDP and TCP 53 to the resolver are allowed; try the platform "
        "resolver."},
+      {"dns.tcp_fallback_failed", engine::Severity::Critical, "Truncated answer, and DNS over TCP failed",
+       "A resolver's UDP answer had the TC bit set and the retry over TCP did not get an answer.",
+       "Something drops or rejects TCP port 53 between the client and the resolver (a security group, NSG, "
+       "NACL or local firewall that allows only UDP 53), or the resolver does not serve TCP.",
+       "Allow TCP port 53 from the client to the resolver as well as UDP."},
       {"dns.truncated", engine::Severity::Info, "UDP answer truncated",
        "A resolver truncated its UDP answer and pgreach asked again over TCP.",
        "The answer did not fit in a UDP message; clients then need TCP port 53.",

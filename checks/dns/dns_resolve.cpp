@@ -38,6 +38,7 @@ class DnsResolve final : public engine::Check {
                                                          "dns.servfail",
                                                          "dns.refused",
                                                          "dns.malformed_answer",
+                                                         "dns.tcp_fallback_failed",
                                                          "dns.nxdomain",
                                                          "dns.no_address",
                                                          "dns.error_rcode",

@@ -156,6 +156,8 @@ const char* codeFor(ResolverState s) {
       return "dns.refused";
     case ResolverState::Malformed:
       return "dns.malformed_answer";
+    case ResolverState::TruncatedNoTcp:
+      return "dns.tcp_fallback_failed";
     case ResolverState::NxDomain:
       return "dns.nxdomain";
     case ResolverState::NoData:
@@ -180,8 +182,18 @@ std::string stateSentence(const ResolverAnswer& r, ResolverState s, const std::s
       return who(r) + " REFUSED to answer for " + host;
     case ResolverState::Malformed: {
       const Classified* c = firstAnswered(r);
-      std::string why = c && c->malformed ? c->malformedReason : (c && c->cnameLoop ? "CNAME loop" : "unreadable");
+      std::string why = c && c->malformed ? c->malformedReason
+                        : c && c->cnameLoop ? "CNAME loop"
+                        : c && c->cnameTooLong ? "a CNAME chain longer than " + std::to_string(kMaxCnameChain) +
+                                                     " hops (pgreach follows at most " + std::to_string(kMaxCnameChain) +
+                                                     "; resolvers stop at 8 to 16)"
+                                               : "unreadable";
       return who(r) + " sent a malformed answer for " + host + ": " + why;
+    }
+    case ResolverState::TruncatedNoTcp: {
+      const QueryResult& q = r.a.truncatedOverUdp && !r.a.viaTcp ? r.a : r.aaaa;
+      return who(r) + " truncated its UDP answer for " + host + " and the retry over TCP failed (" +
+             q.transportDetail + "): the C library gets no answer from it";
     }
     case ResolverState::NxDomain:
       return who(r) + " says " + host + " does not exist (NXDOMAIN)";
@@ -213,6 +225,9 @@ std::string stateFix(ResolverState s, Provider p) {
     case ResolverState::Malformed:
       return "The resolver (or something in between) sent an unreadable answer: check middleboxes rewriting DNS "
              "and the resolver's software.";
+    case ResolverState::TruncatedNoTcp:
+      return "Allow TCP port 53 from this client to the resolver (security group / NSG / NACL, local firewall): "
+             "an answer too large for UDP is asked again over TCP, and that failed here.";
     case ResolverState::NxDomain:
     case ResolverState::NoData:
       return nxdomainFix(p);
@@ -266,6 +281,8 @@ std::string_view toString(ResolverState s) {
       return "error rcode";
     case ResolverState::Malformed:
       return "malformed";
+    case ResolverState::TruncatedNoTcp:
+      return "truncated, TCP failed";
     case ResolverState::Timeout:
       return "timeout";
     case ResolverState::Unreachable:
@@ -285,9 +302,17 @@ ResolverState stateOf(const ResolverAnswer& r) {
     }
     return ResolverState::Timeout;
   }
+  // TC set and the TCP retry failed: the C library drops the truncated answer and gets
+  // nothing from this resolver, whatever the UDP part held.
+  for (const QueryResult* q : {&r.a, &r.aaaa}) {
+    if (q->transport == net::ExchangeOutcome::Answered && q->truncatedOverUdp && !q->viaTcp) {
+      return ResolverState::TruncatedNoTcp;
+    }
+  }
   if (!addressesOf(r).empty()) return ResolverState::Addresses;
   for (const QueryResult* q : {&r.a, &r.aaaa}) {
-    if (q->transport == net::ExchangeOutcome::Answered && (q->answer.malformed || q->answer.cnameLoop)) {
+    if (q->transport == net::ExchangeOutcome::Answered &&
+        (q->answer.malformed || q->answer.cnameLoop || q->answer.cnameTooLong)) {
       return ResolverState::Malformed;
     }
   }

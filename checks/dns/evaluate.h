@@ -40,7 +40,7 @@ struct ResolverAnswer {
 };
 
 // What one resolver's A + AAAA answers amount to.
-enum class ResolverState { Addresses, NoData, NxDomain, ServFail, Refused, OtherRcode, Malformed, Timeout, Unreachable };
+enum class ResolverState { Addresses, NoData, NxDomain, ServFail, Refused, OtherRcode, Malformed, TruncatedNoTcp, Timeout, Unreachable };
 std::string_view toString(ResolverState s);
 ResolverState stateOf(const ResolverAnswer& r);
 // Whether the C library would take this resolver's answer (glibc moves on to the next

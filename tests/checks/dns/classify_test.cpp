@@ -89,6 +89,25 @@ TEST_CASE("classify: a CNAME loop is flagged, with no addresses trusted", "[unit
   CHECK(c.addresses.empty());
 }
 
+TEST_CASE("classify: a long CNAME chain without a loop is too long, not a loop (issue 17)", "[unit]") {
+  std::vector<std::string> rrs;
+  for (int i = 0; i < 40; ++i) {
+    rrs.push_back("h" + std::to_string(i) + ".example. 60 IN CNAME h" + std::to_string(i + 1) + ".example.");
+  }
+  rrs.push_back("h40.example. 60 IN A 10.0.0.1");
+  auto w = pkt::responseWire("h0.example", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, rrs);
+  auto c = classifyWire(w.data(), w.size(), "h0.example", LDNS_RR_TYPE_A);
+  CHECK(c.cnameTooLong);
+  CHECK_FALSE(c.cnameLoop);
+  CHECK(c.addresses.empty());
+  // Within the limit the chain is followed to its address.
+  std::vector<std::string> shortChain(rrs.end() - 9, rrs.end());
+  auto w2 = pkt::responseWire("h32.example", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, shortChain);
+  auto c2 = classifyWire(w2.data(), w2.size(), "h32.example", LDNS_RR_TYPE_A);
+  CHECK_FALSE(c2.cnameTooLong);
+  REQUIRE(c2.addresses.size() == 1);
+}
+
 TEST_CASE("classify: AAAA answers", "[unit]") {
   auto w = pkt::responseWire(kNeon, LDNS_RR_TYPE_AAAA, LDNS_RCODE_NOERROR, {kNeon + ". 60 IN AAAA fd00::5"});
   auto c = classifyWire(w.data(), w.size(), kNeon, LDNS_RR_TYPE_AAAA);

@@ -108,6 +108,25 @@ TEST_CASE("dns stage: a truncated UDP answer is asked again over TCP", "[integra
   CHECK(truncatedFinding);
 }
 
+TEST_CASE("dns stage: a truncated answer whose TCP retry gets nothing is named, not called NODATA (issue 17)",
+          "[integration]") {
+  // UDP: TC set, with the A record in it; TCP: no answer at all (the server stays silent).
+  FakeDnsServer server([](const std::vector<uint8_t>& query, bool tcp) -> std::optional<std::vector<uint8_t>> {
+    if (tcp) return std::nullopt;
+    auto q = question(query);
+    std::vector<std::string> rrs;
+    if (q.type == LDNS_RR_TYPE_A) rrs.push_back(kHost + ". 60 IN A 10.40.2.120");
+    auto p = pkt::response(kHost, q.type, LDNS_RCODE_NOERROR, rrs, q.id);
+    ldns_pkt_set_tc(p.get(), true);
+    return pkt::wire(p.get());
+  });
+  auto r = runStage(stage({{server.spec(), ResolverRole::System}}, std::chrono::milliseconds(1500)), allRoutes);
+  CHECK(firstCritical(r) == "dns.tcp_fallback_failed");
+  bool noData = false;
+  for (const auto& f : r.findings) noData = noData || f.code == "dns.no_address";
+  CHECK_FALSE(noData);
+}
+
 TEST_CASE("dns stage: hostile answers become dns.malformed_answer", "[integration]") {
   FakeDnsServer server([](const std::vector<uint8_t>& query, bool) -> std::optional<std::vector<uint8_t>> {
     auto w = pkt::header(static_cast<uint16_t>((query[0] << 8) | query[1]), 1, 0xFFFF);
