@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <map>
 #include <set>
-#include <sstream>
 
 #include "target/provider_profile.h"
 
@@ -570,25 +569,6 @@ HostEvaluation evaluateHost(const HostInput& in) {
     return static_cast<int>(x.severity) > static_cast<int>(y.severity);
   });
   return ev;
-}
-
-std::vector<net::IpAddress> parseEtcHosts(std::string_view content, std::string_view host) {
-  const std::string want = canonicalName(host);
-  std::vector<net::IpAddress> out;
-  std::istringstream in{std::string(content)};
-  std::string line;
-  for (int n = 0; std::getline(in, line) && n < 100000; ++n) {
-    if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-    std::istringstream words(line);
-    std::string addr, name;
-    if (!(words >> addr)) continue;
-    auto a = net::IpAddress::parse(addr);
-    if (!a) continue;
-    while (words >> name) {
-      if (canonicalName(name) == want && std::find(out.begin(), out.end(), *a) == out.end()) out.push_back(*a);
-    }
-  }
-  return out;
 }
 
 std::vector<engine::Finding> compareSystemWithDns(const std::string& host, const std::vector<net::IpAddress>& system,
