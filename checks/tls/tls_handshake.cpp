@@ -90,8 +90,9 @@ class HandshakeCheck final : public engine::Check {
     }
     const std::string host = target.primary().name();
     if (net::isIpLiteral(host) && profile.sni.required) {
-      const bool endpointOption = !profile.sni.endpointOption.empty() &&
-                                  target.option("options").find(profile.sni.endpointOption) != std::string::npos;
+      const auto& option = profile.sni.endpointOption;
+      const bool endpointOption =
+          !option.empty() && target.option("options").find(option) != std::string::npos;
       r.findings.push_back({"tls.sni_impossible", endpointOption ? Severity::Info : Severity::Critical,
                             std::string(profile.sni.summary),
                             {"host " + host + " is an IP literal"},

@@ -21,7 +21,9 @@ std::vector<IpAddress> parseEtcHosts(std::string_view content, std::string_view 
     auto a = IpAddress::parse(addr);
     if (!a) continue;
     while (words >> name) {
-      if (canonicalName(name) == want && std::find(out.begin(), out.end(), *a) == out.end()) out.push_back(*a);
+      if (canonicalName(name) == want && std::find(out.begin(), out.end(), *a) == out.end()) {
+        out.push_back(*a);
+      }
     }
   }
   return out;

@@ -41,8 +41,8 @@ std::vector<ProviderProfile> makeProfiles() {
               "Connect by the endpoint's hostname (with private DNS enabled on the VPC endpoint), or "
               "pass options=endpoint%3D<endpoint-id>."};
   neon.dnsFixes = {
-      "Enable private DNS for the endpoint (Neon: \"Enable Private DNS\"): in AWS, select the VPC endpoint you "
-      "created, select Modify private DNS name, select Enable for this endpoint, and save (aws ec2 "
+      "Enable private DNS for the endpoint (Neon: \"Enable Private DNS\"): in AWS, select the VPC endpoint "
+      "you created, select Modify private DNS name, select Enable for this endpoint, and save (aws ec2 "
       "modify-vpc-endpoint --vpc-endpoint-id <vpce-id> --private-dns-enabled), once Neon has authorized the "
       "endpoint; the VPC needs enableDnsSupport and enableDnsHostnames. Connect to the .vpce. hostname.",
       kAwsEndpointOutsideVpc,

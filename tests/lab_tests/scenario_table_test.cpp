@@ -36,7 +36,8 @@ TEST_CASE("every lab scenario has a stage and an expected code the catalogue kno
 
 TEST_CASE("the scenario table reader rejects lines it cannot read", "[unit][lab-table]") {
   std::vector<std::string> errors;
-  auto rows = testing::parseLabScenarios("a\ttcp\ttcp.refused\tsome fault\twith\ttabs\n\nbroken line\nb\t-\n", errors);
+  const std::string tsv = "a\ttcp\ttcp.refused\tsome fault\twith\ttabs\n\nbroken line\nb\t-\n";
+  auto rows = testing::parseLabScenarios(tsv, errors);
   REQUIRE(rows.size() == 1);
   CHECK(rows[0].name == "a");
   CHECK(rows[0].stage == "tcp");

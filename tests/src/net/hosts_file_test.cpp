@@ -26,7 +26,8 @@ TEST_CASE("/etc/hosts: names and aliases, comments skipped", "[unit][net]") {
 TEST_CASE("/etc/hosts: garbage, IPv6 and repeated lines", "[unit][net]") {
   CHECK(parseEtcHosts("garbage line\n\n::1\n", kNeon).empty());
   CHECK(parseEtcHosts("not-an-address " + kNeon + "\n", kNeon).empty());
-  const auto v6 = parseEtcHosts("fd00::5 db.example\n10.0.0.1 db.example\nfd00::5 DB.EXAMPLE\n", "db.example");
+  const auto v6 =
+      parseEtcHosts("fd00::5 db.example\n10.0.0.1 db.example\nfd00::5 DB.EXAMPLE\n", "db.example");
   REQUIRE(v6.size() == 2);
   CHECK(v6[0].toString() == "fd00::5");
   CHECK(v6[1].toString() == "10.0.0.1");

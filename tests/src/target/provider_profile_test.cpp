@@ -25,7 +25,8 @@ TEST_CASE("every provider has exactly one profile row with a unique name", "[uni
     CHECK(target::profileOf(row.id).name == row.name);
     CHECK(target::providerFromString(row.name) == row.id);
   }
-  for (Provider p : {Provider::Generic, Provider::Neon, Provider::PlanetScale, Provider::Heroku, Provider::Azure}) {
+  for (Provider p :
+       {Provider::Generic, Provider::Neon, Provider::PlanetScale, Provider::Heroku, Provider::Azure}) {
     CHECK(ids.count(static_cast<int>(p)) == 1);
   }
   CHECK(rows.front().id == Provider::Generic);
