@@ -35,6 +35,7 @@ std::vector<ProviderProfile> makeProfiles() {
   neon.playbook = "neon";
   neon.hostPatterns = {{".neon.tech", "", ""}};
   neon.privateHost = {"", "", ".vpce."};
+  neon.cloud = "aws";
   neon.defaultPorts = {5432};
   neon.managed = true;
   neon.sni = {true, "endpoint", "connecting by IP address sends no SNI, and the Neon proxy routes by SNI",
@@ -60,6 +61,7 @@ std::vector<ProviderProfile> makeProfiles() {
   planetscale.playbook = "planetscale";
   planetscale.hostPatterns = {{".psdb.cloud", "", ""}};
   planetscale.privateHost = {".private-pg.psdb.cloud", "", ""};
+  planetscale.cloud = "aws";
   planetscale.defaultPorts = {5432, 6432};
   planetscale.managed = true;
   planetscale.dnsFixes = {
@@ -82,6 +84,7 @@ std::vector<ProviderProfile> makeProfiles() {
   heroku.playbook = "heroku";
   // Its VPC endpoint names, and the ec2-*.compute*.amazonaws.com endpoint URLs.
   heroku.hostPatterns = {{".vpce.amazonaws.com", "", ""}, {".amazonaws.com", "ec2-", ".compute"}};
+  heroku.cloud = "aws";
   heroku.defaultPorts = {5432, 5433};
   heroku.managed = true;
   heroku.dnsFixes = {
@@ -99,6 +102,7 @@ std::vector<ProviderProfile> makeProfiles() {
   azure.name = "azure";
   azure.playbook = "azure";
   azure.hostPatterns = {{".postgres.database.azure.com", "", ""}};
+  azure.cloud = "azure";
   azure.defaultPorts = {5432, 6432};
   azure.managed = true;
   azure.dnsFixes = {

@@ -60,6 +60,10 @@ struct ProviderProfile {
   // (the public name CNAMEs to the private endpoint when that is set up), and
   // dns.not_private_hostname is never raised.
   HostPattern privateHost;
+  // The cloud its private endpoints live in ("aws", "azure"); "" = either, for the cloud
+  // checks to decide which exports they need (checks/cloud/cloud_context.cpp still asks
+  // the provider directly; it belongs to the cloud work).
+  std::string_view cloud;
   // Ports to probe besides the target's own.
   std::vector<uint16_t> defaultPorts;
   // A managed provider: an sslmode that does not verify the server is a warning.

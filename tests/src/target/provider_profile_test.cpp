@@ -47,6 +47,9 @@ TEST_CASE("every profile row has its playbook and its DNS fix wording", "[unit][
     }
     if (row.sni.required) CHECK_FALSE(row.sni.fix.empty());
     CHECK(row.managed == (row.id != Provider::Generic));
+    // The same split checks/cloud/cloud_context.cpp makes: Azure in Azure, the other
+    // managed providers in AWS, generic in either.
+    CHECK(row.cloud == (row.id == Provider::Azure ? "azure" : row.managed ? "aws" : ""));
   }
 }
 
