@@ -47,14 +47,6 @@ Classified malformed(std::string reason) {
 
 }  // namespace
 
-std::string canonicalName(std::string_view name) {
-  std::string s(name);
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
-  while (s.size() > 1 && s.back() == '.') s.pop_back();
-  if (s != ".") s.push_back('.');
-  return s;
-}
-
 std::string digLine(const ldns_rr* rr) {
   std::string s = takeString(ldns_rr2str(rr));
   // ldns separates fields with tabs and ends with a newline; one space reads better in a report.

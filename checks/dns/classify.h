@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "net/address.h"
+#include "net/dns_name.h"
 #include "net/handles.h"
 
 namespace pgreach::checks::dns {
@@ -55,7 +56,7 @@ struct Classified {
 };
 
 // Canonical form of a domain name for comparison: lowercase, one trailing dot.
-std::string canonicalName(std::string_view name);
+using net::canonicalName;
 
 // Classifies a response packet for the question (qname, qtype = LDNS_RR_TYPE_A/AAAA).
 Classified classifyPacket(const ldns_pkt* pkt, std::string_view qname, ldns_rr_type qtype);

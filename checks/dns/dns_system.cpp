@@ -10,6 +10,7 @@
 #include "checks/dns/dns_stage.h"
 #include "checks/dns/evaluate.h"
 #include "engine/registry.h"
+#include "net/hosts_file.h"
 #include "net/system_resolve.h"
 
 namespace pgreach::checks::dns {
@@ -95,7 +96,7 @@ class DnsSystem final : public engine::Check {
       if (!dns || !dns->data.contains("dns_answers") || !dns->data["dns_answers"].contains(h.host)) continue;
       ++compared;
       auto dnsAddrs = addressesFromJson(dns->data["dns_answers"][h.host]);
-      auto diff = compareSystemWithDns(h.host, sys, dnsAddrs, parseEtcHosts(hostsFile, h.host));
+      auto diff = compareSystemWithDns(h.host, sys, dnsAddrs, net::parseEtcHosts(hostsFile, h.host));
       r.findings.insert(r.findings.end(), diff.begin(), diff.end());
     }
     r.status = engine::statusFromFindings(r.findings);

@@ -4,7 +4,8 @@
 #include <cstdio>
 #include <map>
 #include <set>
-#include <sstream>
+
+#include "target/provider_profile.h"
 
 namespace pgreach::checks::dns {
 namespace {
@@ -14,7 +15,6 @@ using engine::Severity;
 using target::Provider;
 
 constexpr uint32_t kLongTtlSeconds = 3600;
-constexpr const char* kAzurePrivatelinkSuffix = ".privatelink.postgres.database.azure.com.";
 constexpr const char* kAzureDns = "168.63.129.16";
 
 bool endsWith(const std::string& s, const std::string& suffix) {
@@ -80,69 +80,23 @@ const Classified* firstAnswered(const ResolverAnswer& r) {
   return nullptr;
 }
 
-std::string publicFix(Provider p) {
-  switch (p) {
-    case Provider::Neon:
-      return "Enable private DNS for the endpoint (Neon: \"Enable Private DNS\"): in AWS, select the VPC endpoint you "
-             "created, select Modify private DNS name, select Enable for this endpoint, and save (aws ec2 "
-             "modify-vpc-endpoint --vpc-endpoint-id <vpce-id> --private-dns-enabled), once Neon has authorized the "
-             "endpoint; the VPC needs enableDnsSupport and enableDnsHostnames. Connect to the .vpce. hostname.";
-    case Provider::PlanetScale:
-      return "On the VPC endpoint for PlanetScale, open \"Additional settings\" and select the \"Enable DNS name\" "
-             "checkbox (aws ec2 modify-vpc-endpoint --vpc-endpoint-id <vpce-id> --private-dns-enabled), with the "
-             "VPC's enableDnsSupport and enableDnsHostnames turned on; then `dig +short "
-             "<endpoint>.private-pg.psdb.cloud` must show private addresses.";
-    case Provider::Heroku:
-      return "Connect with the VPC endpoint DNS name from DATABASE_ENDPOINT_<ID>_URL and make sure this VPC's "
-             "resolver (enableDnsSupport) answers it with the endpoint's private addresses.";
-    case Provider::Azure:
-      return std::string("Link the private DNS zone privatelink.postgres.database.azure.com to the client's VNet "
-                         "(az network private-dns link vnet create --zone-name privatelink.postgres.database.azure.com "
-                         "...), and if the VNet uses custom DNS servers, forward postgres.database.azure.com to "
-                         "Azure DNS ") + kAzureDns + ".";
-    case Provider::Generic:
-      break;
-  }
-  return "The name resolves to a public address, so the private path is not used: make the private DNS zone "
-         "visible to this machine's resolver.";
-}
-
+// Provider-specific wording comes from the provider's profile (target/provider_profile.cpp).
 std::string outsideFix(Provider p) {
-  std::string base =
-      "The answer is private but not inside this network's address ranges: a stale record, a private zone "
-      "from another VPC/VNet, or a wrong --vpc-cidr. ";
-  switch (p) {
-    case Provider::Azure:
-      return base + "Check the A record in privatelink.postgres.database.azure.com against the private "
-                    "endpoint's IP (az network private-endpoint show ... customDnsConfigs).";
-    case Provider::Neon:
-    case Provider::PlanetScale:
-    case Provider::Heroku:
-      return base + "Compare with the VPC endpoint's network interface addresses (aws ec2 "
-                    "describe-vpc-endpoints / describe-network-interfaces).";
-    case Provider::Generic:
-      break;
-  }
-  return base + "Compare the answer with the endpoint's real private addresses.";
+  return "The answer is private but not inside this network's address ranges: a stale record, a private zone "
+         "from another VPC/VNet, or a wrong --vpc-cidr. " +
+         std::string(target::profileOf(p).dnsFixes.outsideVpc);
 }
 
-std::string nxdomainFix(Provider p) {
-  switch (p) {
-    case Provider::Neon:
-      return "Check the hostname Neon gives for private access (ep-<name>-<id>.vpce.<region>.aws.neon.tech) and "
-             "enable private DNS for the VPC endpoint.";
-    case Provider::PlanetScale:
-      return "Check the <endpoint>.private-pg.psdb.cloud hostname and turn on \"Enable DNS name\" on the VPC "
-             "endpoint.";
-    case Provider::Azure:
-      return std::string("Check the server name; link privatelink.postgres.database.azure.com to the VNet and "
-                         "forward custom DNS to ") + kAzureDns + ".";
-    case Provider::Heroku:
-      return "Use the VPC endpoint DNS name from DATABASE_ENDPOINT_<ID>_URL; the endpoint may have been deleted.";
-    case Provider::Generic:
-      break;
+std::string nxdomainFix(Provider p) { return std::string(target::profileOf(p).dnsFixes.nxdomain); }
+
+// Whether a CNAME of the answer passes through the provider's private zone.
+bool chainThroughZone(const ResolverAnswer& r, std::string_view zone) {
+  const std::string suffix = "." + std::string(zone) + ".";
+  bool through = false;
+  for (const QueryResult* q : {&r.a, &r.aaaa}) {
+    for (const auto& n : q->answer.cnameChain) through = through || endsWith(n, suffix);
   }
-  return "Check the hostname's spelling and that this machine's resolver can see the zone it lives in.";
+  return through;
 }
 
 const char* codeFor(ResolverState s) {
@@ -453,20 +407,19 @@ HostEvaluation evaluateHost(const HostInput& in) {
     const ResolverState s = stateOf(*used);
     const Classified* c = firstAnswered(*used);
     if (s == ResolverState::NxDomain) {
-      bool privatelink = false;
-      for (const QueryResult* q : {&used->a, &used->aaaa}) {
-        for (const auto& n : q->answer.cnameChain) privatelink = privatelink || endsWith(n, kAzurePrivatelinkSuffix);
+      // A CNAME into a provider's private zone that has no record, whatever the provider
+      // detected from the name: a custom name may CNAME there too.
+      const target::PrivateZone* zone = nullptr;
+      for (const auto& profile : target::allProfiles()) {
+        const auto& z = profile.privateZone;
+        if (!zone && !z.zone.empty() && chainThroughZone(*used, z.zone)) zone = &z;
       }
-      if (privatelink) {
+      if (zone) {
         ev.findings.push_back(
-            {"dns.azure_privatelink_nxdomain", Severity::Critical,
+            {std::string(zone->nxdomainCode), Severity::Critical,
              host + " is a CNAME to " + c->finalName() + ", which does not exist for " + who(*used) +
                  ": the private DNS zone has no record for the server, or is not linked to this VNet",
-             digEvidence(*used, in.timeoutMs),
-             std::string("In the private DNS zone privatelink.postgres.database.azure.com, add the A record for the "
-                         "server (the private endpoint's DNS zone group does this) and link the zone to the client's "
-                         "VNet (az network private-dns link vnet create ...). With custom DNS servers, forward "
-                         "postgres.database.azure.com to Azure DNS ") + kAzureDns + "."});
+             digEvidence(*used, in.timeoutMs), std::string(zone->nxdomainFix)});
       } else {
         ev.findings.push_back({"dns.nxdomain", Severity::Critical, stateSentence(*used, s, host, in.timeoutMs),
                                digEvidence(*used, in.timeoutMs), nxdomainFix(in.provider)});
@@ -488,7 +441,8 @@ HostEvaluation evaluateHost(const HostInput& in) {
         ev.findings.push_back({"dns.answer_public", Severity::Critical,
                                host + " resolves to public address(es) " + joinAddresses(pub) + " at " + who(*used) +
                                    ": the connection would leave the private network",
-                               digEvidence(*used, in.timeoutMs), publicFix(in.provider)});
+                               digEvidence(*used, in.timeoutMs),
+                               std::string(target::profileOf(in.provider).dnsFixes.answerPublic)});
       }
       if (!outside.empty()) {
         ev.findings.push_back({"dns.answer_outside_vpc", Severity::Critical,
@@ -530,8 +484,8 @@ HostEvaluation evaluateHost(const HostInput& in) {
               "Make every resolver this machine may use give the same private answer: point all nameservers in "
               "/etc/resolv.conf (or the DHCP options) at the resolver that has the private zone, and remove stale "
               "records or overrides from the others."};
-    if (in.provider == Provider::Azure) {
-      f.fix += std::string(" On Azure, custom DNS servers must forward postgres.database.azure.com to ") + kAzureDns + ".";
+    if (const auto extra = target::profileOf(in.provider).dnsFixes.resolversDisagree; !extra.empty()) {
+      f.fix += " " + std::string(extra);
     }
     for (const auto& sig : order) {
       for (const auto* r : bySig[sig]) f.evidence.push_back(who(*r) + ": " + sig);
@@ -552,37 +506,24 @@ HostEvaluation evaluateHost(const HostInput& in) {
   }
 
   // 5. The hostname itself.
-  if ((in.provider == Provider::Neon || in.provider == Provider::PlanetScale) &&
-      !target::isPrivateHostname(in.provider, host)) {
-    ev.findings.push_back(
-        {"dns.not_private_hostname", Severity::Warning,
-         host + " is the provider's public hostname, not its private (PrivateLink) one",
-         {host},
-         in.provider == Provider::Neon
-             ? "Use the private hostname with .vpce. in it (ep-<name>-<id>.vpce.<region>.aws.neon.tech), "
-               "after enabling private DNS for the endpoint."
-             : "Use the <endpoint>.private-pg.psdb.cloud hostname of the PlanetScale private endpoint, with "
-               "\"Enable DNS name\" on the VPC endpoint."});
+  // (Only providers with a private hostname form can have a public one.)
+  if (!target::isPrivateHostname(in.provider, host)) {
+    ev.findings.push_back({"dns.not_private_hostname", Severity::Warning,
+                           host + " is the provider's public hostname, not its private (PrivateLink) one",
+                           {host},
+                           std::string(target::profileOf(in.provider).dnsFixes.publicHostname)});
   }
 
   if (used && stateOf(*used) == ResolverState::Addresses) {
     const auto addrs = addressesOf(*used);
     const Classified* c = firstAnswered(*used);
-    // 6. Azure: the public name must CNAME through the privatelink zone.
-    if (in.provider == Provider::Azure) {
-      bool privatelink = false;
-      for (const QueryResult* q : {&used->a, &used->aaaa}) {
-        for (const auto& n : q->answer.cnameChain) privatelink = privatelink || endsWith(n, kAzurePrivatelinkSuffix);
-      }
-      if (!privatelink) {
-        ev.findings.push_back(
-            {"dns.azure_chain_not_privatelink", Severity::Warning,
-             host + " does not resolve through privatelink.postgres.database.azure.com (chain: " + chainText(*c) + ")",
-             digEvidence(*used, in.timeoutMs),
-             std::string("Create a private endpoint for the server with a DNS zone group for "
-                         "privatelink.postgres.database.azure.com, link the zone to the VNet, and forward custom DNS "
-                         "to ") + kAzureDns + "."});
-      }
+    // 6. A provider with a private zone (Azure's privatelink): the public name must CNAME through it.
+    if (const auto& zone = target::profileOf(in.provider).privateZone;
+        !zone.zone.empty() && !chainThroughZone(*used, zone.zone)) {
+      ev.findings.push_back({std::string(zone.notInChainCode), Severity::Warning,
+                             host + " does not resolve through " + std::string(zone.zone) + " (chain: " +
+                                 chainText(*c) + ")",
+                             digEvidence(*used, in.timeoutMs), std::string(zone.notInChainFix)});
     }
     // 7. Long TTLs on private answers keep stale addresses in caches.
     std::vector<std::string> longTtl;
@@ -653,25 +594,6 @@ HostEvaluation evaluateHost(const HostInput& in) {
     return static_cast<int>(x.severity) > static_cast<int>(y.severity);
   });
   return ev;
-}
-
-std::vector<net::IpAddress> parseEtcHosts(std::string_view content, std::string_view host) {
-  const std::string want = canonicalName(host);
-  std::vector<net::IpAddress> out;
-  std::istringstream in{std::string(content)};
-  std::string line;
-  for (int n = 0; std::getline(in, line) && n < 100000; ++n) {
-    if (auto hash = line.find('#'); hash != std::string::npos) line.erase(hash);
-    std::istringstream words(line);
-    std::string addr, name;
-    if (!(words >> addr)) continue;
-    auto a = net::IpAddress::parse(addr);
-    if (!a) continue;
-    while (words >> name) {
-      if (canonicalName(name) == want && std::find(out.begin(), out.end(), *a) == out.end()) out.push_back(*a);
-    }
-  }
-  return out;
 }
 
 std::vector<engine::Finding> compareSystemWithDns(const std::string& host, const std::vector<net::IpAddress>& system,

@@ -71,12 +71,9 @@ std::vector<std::string> digEvidence(const ResolverAnswer& r, long long timeoutM
 nlohmann::json toJson(const ResolverAnswer& r, const std::string& host);
 
 // How a system lookup (getaddrinfo) compares with what DNS said: empty when they agree.
-// `hostsFileAddresses`: addresses /etc/hosts gives the name (parseEtcHosts).
+// `hostsFileAddresses`: addresses /etc/hosts gives the name (net::parseEtcHosts, net/hosts_file.h).
 std::vector<engine::Finding> compareSystemWithDns(const std::string& host, const std::vector<net::IpAddress>& system,
                                                   const std::vector<net::IpAddress>& dns,
                                                   const std::vector<net::IpAddress>& hostsFileAddresses);
-
-// Addresses an /etc/hosts-format text gives `host` (case-insensitive, aliases too).
-std::vector<net::IpAddress> parseEtcHosts(std::string_view content, std::string_view host);
 
 }  // namespace pgreach::checks::dns

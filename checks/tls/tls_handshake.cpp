@@ -8,7 +8,7 @@
 #include "checks/common/tls_common.h"
 #include "engine/registry.h"
 #include "net/tls_client.h"
-#include "target/provider.h"
+#include "target/provider_profile.h"
 
 namespace pgreach::checks::tls {
 namespace {
@@ -79,7 +79,8 @@ class HandshakeCheck final : public engine::Check {
     }
     const auto& target = ctx.target();
     const std::string sslmode = target.sslmode();
-    const bool provider = target.provider() != target::Provider::Generic;
+    const target::ProviderProfile& profile = target::profileOf(target.provider());
+    const bool provider = profile.managed;
     if (provider && (sslmode == "disable" || sslmode == "allow" || sslmode == "prefer" || sslmode == "require")) {
       r.findings.push_back({"tls.weak_sslmode", Severity::Warning,
                             "sslmode=" + sslmode + " does not verify the server: a spoofed endpoint would get the "
@@ -88,13 +89,14 @@ class HandshakeCheck final : public engine::Check {
                             "Use sslmode=verify-full with the provider's CA (sslrootcert=system for public CAs)."});
     }
     const std::string host = target.primary().name();
-    if (net::isIpLiteral(host) && target.provider() == target::Provider::Neon) {
-      const bool endpointOption = target.option("options").find("endpoint") != std::string::npos;
+    if (net::isIpLiteral(host) && profile.sni.required) {
+      const auto& option = profile.sni.endpointOption;
+      const bool endpointOption =
+          !option.empty() && target.option("options").find(option) != std::string::npos;
       r.findings.push_back({"tls.sni_impossible", endpointOption ? Severity::Info : Severity::Critical,
-                            "connecting by IP address sends no SNI, and the Neon proxy routes by SNI",
+                            std::string(profile.sni.summary),
                             {"host " + host + " is an IP literal"},
-                            "Connect by the endpoint's hostname (with private DNS enabled on the VPC endpoint), or "
-                            "pass options=endpoint%3D<endpoint-id>."});
+                            std::string(profile.sni.fix)});
     }
     if (probes.empty()) {
       sortBySeverity(r.findings);

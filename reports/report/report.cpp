@@ -7,6 +7,7 @@
 #include "reports/report/catalog.h"
 #include "reports/report/playbook.h"
 #include "target/provider.h"
+#include "target/provider_profile.h"
 #include "util/strings.h"
 
 namespace pgreach::reports {
@@ -184,8 +185,12 @@ Report assembleReport(TargetSummary target, std::vector<engine::CheckResult> che
   if (r.rootCause && r.rootCause->fix.empty()) {
     if (auto info = lookupCode(r.rootCause->code)) r.rootCause->fix = info->fix;
   }
-  // The provider's playbook shapes the sections; genericSections stays the fallback.
-  if (auto playbook = playbookFor(r.target.provider)) {
+  // The provider's playbook (named by its profile) shapes the sections; genericSections
+  // stays the fallback.
+  const auto provider = target::providerFromString(r.target.provider);
+  const std::string playbookName =
+      provider ? std::string(target::profileOf(*provider).playbook) : r.target.provider;
+  if (auto playbook = playbookFor(playbookName)) {
     r.sections = applyPlaybook(*playbook, r.checks);
     r.playbook = {playbook->provider, playbook->title, playbook->source};
   } else {

@@ -22,7 +22,7 @@ Expected<reports::Report> runTarget(const cli::Options& opts, util::Redactor& re
     auto p = target::providerFromString(opts.provider);
     if (!p) {
       return makeError("--provider: unknown provider \"" + redactor.apply(opts.provider) +
-                       "\" (neon, planetscale, heroku, azure, generic)");
+                       "\" (" + target::providerNames(", ") + ")");
     }
     target.setProvider(*p);
   }

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "net/address.h"  // --- audit ---
+#include "target/provider.h"
 #include "util/atomic_file.h"
 #include "util/strings.h"
 
@@ -133,7 +134,7 @@ po::options_description diagnoseOptions() {
   d.add_options()
       ("help,h", "show this help")
       ("version", "print the version")
-      ("provider", po::value<std::string>(), "neon|planetscale|heroku|azure|generic (default: from the hostname)")
+      ("provider", po::value<std::string>(), (target::providerNames("|") + " (default: from the hostname)").c_str())
       ("ports", po::value<std::vector<std::string>>()->composing(), "ports to probe, e.g. 5432,6432 (default: the provider's)")
       ("vpc-cidr", po::value<std::vector<std::string>>()->composing(), "a VPC/VNet CIDR (repeatable)")
       ("resolver", po::value<std::vector<std::string>>()->composing(), "an extra DNS resolver to ask (repeatable)")

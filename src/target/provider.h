@@ -1,6 +1,7 @@
 #pragma once
 // Managed-Postgres providers and what follows from each: default ports, how the
-// private hostname looks.
+// private hostname looks. What each provider is lives in one table,
+// target/provider_profile.{h,cpp}; these functions read it.
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -9,21 +10,25 @@
 
 namespace pgreach::target {
 
+// One enumerator per row of the profile table (target/provider_profile.cpp).
 enum class Provider { Generic, Neon, PlanetScale, Heroku, Azure };
 
 std::string_view toString(Provider p);
 std::optional<Provider> providerFromString(std::string_view name);
+// The names --provider takes, generic last, joined by `separator` (help and error texts).
+std::string providerNames(std::string_view separator);
 
-// Detects the provider from a hostname: Neon *.aws.neon.tech, PlanetScale *.psdb.cloud,
-// Azure *.postgres.database.azure.com, Heroku's VPC endpoint names (*.vpce.amazonaws.com)
-// and its ec2-*.compute*.amazonaws.com endpoint URLs. Anything else is Generic.
+// Detects the provider from a hostname by the profiles' host patterns: Neon *.neon.tech,
+// PlanetScale *.psdb.cloud, Azure *.postgres.database.azure.com, Heroku's VPC endpoint
+// names (*.vpce.amazonaws.com) and its ec2-*.compute*.amazonaws.com endpoint URLs.
+// Anything else is Generic.
 Provider detectProvider(std::string_view hostname);
 
 // Whether the hostname is in the provider's private (PrivateLink) form.
 bool isPrivateHostname(Provider p, std::string_view hostname);
 
-// Ports to probe: Neon 5432; PlanetScale 5432, 6432; Heroku 5432, 5433; Azure 5432, 6432;
-// Generic: the target's own port. The target's port is always included.
+// Ports to probe, sorted: the target's own port and the profile's default ports (Neon
+// 5432; PlanetScale 5432, 6432; Heroku 5432, 5433; Azure 5432, 6432; Generic none).
 std::vector<uint16_t> defaultPorts(Provider p, uint16_t targetPort);
 
 }  // namespace pgreach::target

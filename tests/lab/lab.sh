@@ -646,12 +646,24 @@ EOF
   log "scenario $name"
 }
 
+# scenarios: the table for people. scenarios --tsv: one line per scenario, no header,
+# NAME<TAB>STAGE<TAB>CODE<TAB>FAULT, for the C++ lab tests (tests/support/lab_scenarios.h),
+# which take every expected code from here.
 cmd_scenarios() {
-  local s name fault stage code
-  printf '%-22s %-9s %-32s %s\n' SCENARIO STAGE CODE FAULT
+  local s name fault stage code tsv=0
+  case ${1:-} in
+    "") ;;
+    --tsv) tsv=1 ;;
+    *) die "usage: lab.sh scenarios [--tsv]" ;;
+  esac
+  ((tsv)) || printf '%-22s %-9s %-32s %s\n' SCENARIO STAGE CODE FAULT
   for s in "${SCENARIOS[@]}"; do
     IFS='|' read -r name fault stage code <<<"$s"
-    printf '%-22s %-9s %-32s %s\n' "$name" "$stage" "$code" "$fault"
+    if ((tsv)); then
+      printf '%s\t%s\t%s\t%s\n' "$name" "$stage" "$code" "$fault"
+    else
+      printf '%-22s %-9s %-32s %s\n' "$name" "$stage" "$code" "$fault"
+    fi
   done
 }
 
@@ -751,7 +763,7 @@ EOF
 
 usage() {
   cat <<EOF
-usage: lab.sh up | down | scenario NAME | scenarios | status | exec CMD... | env
+usage: lab.sh up | down | scenario NAME | scenarios [--tsv] | status | exec CMD... | env
   env PGREACH_LAB_PREFIX (default pgr) names everything; PGREACH_LAB_DIR the state dir.
 EOF
 }
@@ -763,7 +775,7 @@ main() {
     up) cmd_up ;;
     down) cmd_down ;;
     scenario) cmd_scenario "$@" ;;
-    scenarios) cmd_scenarios ;;
+    scenarios) cmd_scenarios "$@" ;;
     status) cmd_status ;;
     env) cmd_env ;;
     exec)

@@ -254,6 +254,7 @@ check "scenario is healthy after up" test "$(cat "$PGREACH_LAB_DIR/scenario" 2>/
 check "psql verify-full after re-up" expect_pq_ok pq_verify "$LAB_HOST_AZURE" 5432
 check "lab.sh status" bash -c "timeout 20 '$LAB' status >/dev/null"
 check "lab.sh scenarios lists 18" bash -c "test \$('$LAB' scenarios | tail -n +2 | wc -l) -eq 18"
+check "lab.sh scenarios --tsv: 18 rows of 4 fields" bash -c "test \$('$LAB' scenarios --tsv | awk -F'\t' 'NF == 4' | wc -l) -eq 18"
 check "unknown scenario rejected" bash -c "! timeout 20 '$LAB' scenario no-such >/dev/null 2>&1"
 
 echo "# down"

@@ -1,12 +1,15 @@
 // The DNS stage against the lab's real unbound resolvers: each DNS scenario must end with
-// root cause stage dns and the scenario's code.
+// root cause stage dns and the code the lab's scenario table gives it
+// (tests/support/lab_scenarios.h).
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "support/lab.h"
+#include "support/lab_scenarios.h"
 
+using pgreach::testing::expectedCode;
 using pgreach::testing::labEnv;
 using pgreach::testing::labScenario;
 using pgreach::testing::pgreachInClient;
@@ -75,31 +78,31 @@ TEST_CASE("lab dns: healthy resolves every provider name inside the VPC", "[lab]
 
 TEST_CASE("lab dns: dns-public", "[lab]") {
   labScenario("dns-public");
-  expectRoot(diagnose(labEnv("LAB_HOST_NEON")), "dns.answer_public");
-  expectRoot(diagnose(labEnv("LAB_HOST_AZURE")), "dns.answer_public");
+  expectRoot(diagnose(labEnv("LAB_HOST_NEON")), expectedCode("dns-public"));
+  expectRoot(diagnose(labEnv("LAB_HOST_AZURE")), expectedCode("dns-public"));
 }
 
 TEST_CASE("lab dns: dns-nxdomain", "[lab]") {
   labScenario("dns-nxdomain");
-  expectRoot(diagnose(labEnv("LAB_HOST_NEON")), "dns.nxdomain");
+  expectRoot(diagnose(labEnv("LAB_HOST_NEON")), expectedCode("dns-nxdomain"));
 }
 
 TEST_CASE("lab dns: dns-servfail", "[lab]") {
   labScenario("dns-servfail");
-  expectRoot(diagnose(labEnv("LAB_HOST_NEON")), "dns.servfail");
+  expectRoot(diagnose(labEnv("LAB_HOST_NEON")), expectedCode("dns-servfail"));
 }
 
 TEST_CASE("lab dns: dns-silent costs one timeout", "[lab]") {
   labScenario("dns-silent");
   // The silent system resolver plus a working --resolver: still one timeout in all.
   auto r = diagnose(labEnv("LAB_HOST_NEON"), {"--timeout", "1s", "--resolver", labEnv("LAB_RESOLVER2")});
-  expectRoot(r, "dns.timeout");
+  expectRoot(r, expectedCode("dns-silent"));
   WARN("dns-silent: DNS stage " << r.dnsStageMs << " ms with --timeout 1s (whole run " << r.wallMs << " ms)");
   CHECK(r.dnsStageMs <= 1000 + 500);
   CHECK(r.dnsStageMs >= 900);  // it did wait for the silent one
 
   auto r2 = diagnose(labEnv("LAB_HOST_NEON"), {"--timeout", "2s"});
-  expectRoot(r2, "dns.timeout");
+  expectRoot(r2, expectedCode("dns-silent"));
   WARN("dns-silent: DNS stage " << r2.dnsStageMs << " ms with --timeout 2s");
   CHECK(r2.dnsStageMs <= 2000 + 500);
 }
@@ -107,7 +110,7 @@ TEST_CASE("lab dns: dns-silent costs one timeout", "[lab]") {
 TEST_CASE("lab dns: dns-disagree", "[lab]") {
   labScenario("dns-disagree");
   auto r = diagnose(labEnv("LAB_HOST_NEON"), {"--resolver", "10.40.0.3"});
-  expectRoot(r, "dns.resolvers_disagree");
+  expectRoot(r, expectedCode("dns-disagree"));
   const auto* c = check(r, "dns.resolve");
   REQUIRE(c);
   // The first nameserver in resolv.conf is what the connection uses.
@@ -123,7 +126,7 @@ TEST_CASE("lab dns: dns-disagree", "[lab]") {
 TEST_CASE("lab dns: azure-chain-broken", "[lab]") {
   labScenario("azure-chain-broken");
   auto r = diagnose(labEnv("LAB_HOST_AZURE"));
-  expectRoot(r, "dns.azure_privatelink_nxdomain");
+  expectRoot(r, expectedCode("azure-chain-broken"));
   const auto* c = check(r, "dns.resolve");
   REQUIRE(c);
   bool sawCname = false;

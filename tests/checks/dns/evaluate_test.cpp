@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "checks/dns/packets.h"
+#include "net/hosts_file.h"
 #include "net/resolv_conf.h"
 
 using namespace pgreach;
@@ -306,11 +307,8 @@ TEST_CASE("hosts override: getaddrinfo vs DNS", "[unit]") {
       "127.0.0.1 localhost\n"
       "# 10.9.9.9 " + kNeon + "\n"
       "10.1.1.1   old-name.example   " + kNeon + "  # stale\n";
-  auto inHosts = parseEtcHosts(hosts, kNeon);
+  auto inHosts = net::parseEtcHosts(hosts, kNeon);  // the parser's own test: tests/src/net/hosts_file_test.cpp
   REQUIRE(inHosts.size() == 1);
-  CHECK(inHosts[0].toString() == "10.1.1.1");
-  CHECK(parseEtcHosts(hosts, "OLD-NAME.example.").size() == 1);
-  CHECK(parseEtcHosts("garbage line\n\n::1\n", kNeon).empty());
 
   const auto a = [](const char* s) { return *net::IpAddress::parse(s); };
   SECTION("an /etc/hosts entry overriding the name") {

@@ -1,4 +1,5 @@
-// `pgreach sweep` (src/app/sweep.*): block bounds, the epoll engine on loopback, output.
+// `pgreach sweep`: block bounds and output (src/app/sweep.*), the epoll engine on loopback
+// (src/net/sweep_engine.*).
 #include "app/sweep.h"
 
 #include <arpa/inet.h>
@@ -47,15 +48,15 @@ TEST_CASE("sweep blocks: /16 is the largest, bad text is a clear error", "[unit]
 }
 
 TEST_CASE("sweep classes follow the connect outcome", "[unit][sweep]") {
-  CHECK(app::sweepClassOf(net::ConnectOutcome::Open) == app::SweepClass::Open);
-  CHECK(app::sweepClassOf(net::ConnectOutcome::Refused) == app::SweepClass::Closed);
-  CHECK(app::sweepClassOf(net::ConnectOutcome::TimedOut) == app::SweepClass::Filtered);
-  CHECK(app::sweepClassOf(net::ConnectOutcome::HostUnreachable) == app::SweepClass::Unreachable);
-  CHECK(app::sweepClassOf(net::ConnectOutcome::NoRoute) == app::SweepClass::Unreachable);
+  CHECK(net::sweepClassOf(net::ConnectOutcome::Open) == net::SweepClass::Open);
+  CHECK(net::sweepClassOf(net::ConnectOutcome::Refused) == net::SweepClass::Closed);
+  CHECK(net::sweepClassOf(net::ConnectOutcome::TimedOut) == net::SweepClass::Filtered);
+  CHECK(net::sweepClassOf(net::ConnectOutcome::HostUnreachable) == net::SweepClass::Unreachable);
+  CHECK(net::sweepClassOf(net::ConnectOutcome::NoRoute) == net::SweepClass::Unreachable);
 }
 
 TEST_CASE("sweep text and JSON carry the counts and the open/refused lists", "[unit][sweep]") {
-  app::SweepSummary s;
+  net::SweepSummary s;
   s.blocks = {"10.40.2.0/24"};
   s.ports = {5432, 6432};
   s.addresses = 256;
@@ -82,14 +83,14 @@ TEST_CASE("sweep on loopback finds the one listener, refusals elsewhere, within 
           "[integration][sweep]") {
   uint16_t port = 0;
   auto listener = listenOn("127.0.0.5", port);
-  app::SweepSettings st;
+  net::SweepSettings st;
   st.ports = {port};
   st.timeout = std::chrono::milliseconds(1000);
   st.maxInFlight = 2;  // fewer slots than probes: the loop must refill them
   st.rate = 1000;
   uint64_t lastDone = 0, lastTotal = 0;
   st.progress = [&](uint64_t d, uint64_t t) { lastDone = d, lastTotal = t; };
-  auto s = app::runSweep({*net::Cidr::parse("127.0.0.4/30")}, st);
+  auto s = net::runSweep({*net::Cidr::parse("127.0.0.4/30")}, st);
   CHECK(s.probes == 4);
   CHECK(s.open == 1);
   CHECK(s.closed == 3);
@@ -132,12 +133,12 @@ TEST_CASE("pgreach sweep: exit 0 with an open port, 2 with none, 3 on bad input"
 TEST_CASE("sweep --rate spaces the connection attempts", "[integration][sweep]") {
   uint16_t port = 0;
   auto listener = listenOn("127.0.0.1", port);
-  app::SweepSettings st;
+  net::SweepSettings st;
   st.ports = {port};
   st.timeout = std::chrono::milliseconds(1000);
   st.rate = 100;  // 32 attempts at 100/s: the last starts at ~310 ms
   const auto t0 = std::chrono::steady_clock::now();
-  auto s = app::runSweep({*net::Cidr::parse("127.0.1.0/27")}, st);
+  auto s = net::runSweep({*net::Cidr::parse("127.0.1.0/27")}, st);
   const auto ms =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
   CHECK(s.probes == 32);
@@ -160,10 +161,10 @@ TEST_CASE("sweep handles IPv6 blocks", "[integration][sweep]") {
   REQUIRE(::listen(fd.get(), 4) == 0);
   socklen_t len = sizeof sin6;
   ::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&sin6), &len);
-  app::SweepSettings st;
+  net::SweepSettings st;
   st.ports = {ntohs(sin6.sin6_port)};
   st.timeout = std::chrono::milliseconds(1000);
-  auto s = app::runSweep({*net::Cidr::parse("::1/128")}, st);
+  auto s = net::runSweep({*net::Cidr::parse("::1/128")}, st);
   CHECK(s.probes == 1);
   CHECK(s.open == 1);
   REQUIRE(s.openList.size() == 1);

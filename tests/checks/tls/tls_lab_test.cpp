@@ -1,11 +1,13 @@
 // [lab] The TLS and Postgres stages against the lab's real PostgreSQL 15 and PgBouncer:
-// each scenario's root cause (stage/code) from the JSON report, as the BRIEF's table says.
+// each scenario's root cause (stage/code) from the JSON report, as the lab's scenario
+// table says (tests/support/lab_scenarios.h).
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "support/lab.h"
+#include "support/lab_scenarios.h"
 
 using namespace pgreach::testing;
 
@@ -36,8 +38,9 @@ const nlohmann::json& check(const nlohmann::json& report, const std::string& id)
   return none;
 }
 
-void expectRootCause(const std::string& scenario, const std::string& stage, const std::string& code,
-                     const std::vector<std::string>& extra = {}) {
+void expectRootCause(const std::string& scenario, const std::vector<std::string>& extra = {}) {
+  const std::string stage = expectedStage(scenario);
+  const std::string code = expectedCode(scenario);
   labScenario(scenario);
   std::vector<std::string> args = {conninfo(labEnv("LAB_HOST_NEON"))};
   args.insert(args.end(), extra.begin(), extra.end());
@@ -99,17 +102,11 @@ TEST_CASE("lab healthy: login with libpq and a timed SELECT 1", "[lab]") {
   CHECK(c["data"]["select1_ms"].get<double>() >= 0.0);
 }
 
-TEST_CASE("lab tls-expired → tls/tls.cert_expired", "[lab]") { expectRootCause("tls-expired", "tls", "tls.cert_expired"); }
-TEST_CASE("lab tls-wrong-host → tls/tls.cert_wrong_host", "[lab]") {
-  expectRootCause("tls-wrong-host", "tls", "tls.cert_wrong_host");
-}
-TEST_CASE("lab tls-self-signed → tls/tls.cert_untrusted", "[lab]") {
-  expectRootCause("tls-self-signed", "tls", "tls.cert_untrusted");
-}
-TEST_CASE("lab tls-off → tls/tls.not_supported", "[lab]") { expectRootCause("tls-off", "tls", "tls.not_supported"); }
-TEST_CASE("lab no-hba → postgres/pg.no_hba_entry, found without a password", "[lab]") {
-  expectRootCause("no-hba", "postgres", "pg.no_hba_entry");
-}
+TEST_CASE("lab tls-expired: the table's root cause", "[lab]") { expectRootCause("tls-expired"); }
+TEST_CASE("lab tls-wrong-host: the table's root cause", "[lab]") { expectRootCause("tls-wrong-host"); }
+TEST_CASE("lab tls-self-signed: the table's root cause", "[lab]") { expectRootCause("tls-self-signed"); }
+TEST_CASE("lab tls-off: the table's root cause", "[lab]") { expectRootCause("tls-off"); }
+TEST_CASE("lab no-hba: the table's root cause, found without a password", "[lab]") { expectRootCause("no-hba"); }
 
 TEST_CASE("lab auth-failed → postgres/pg.auth_failed", "[lab]") {
   labScenario("auth-failed");
