@@ -1,5 +1,6 @@
 // The JSON report against reports/schema/report.schema.json, with a small validator for
-// the subset the schema uses: type, required, properties, items, enum, const, pattern, $ref.
+// the subset the schema uses: type, required, properties, items, enum, const, pattern, $ref,
+// allOf, if/then.
 #include <catch2/catch.hpp>
 #include <regex>
 
@@ -29,6 +30,15 @@ void validate(const json& root, const json& schema, const json& v, const std::st
     REQUIRE(ref.rfind("#/$defs/", 0) == 0);
     validate(root, root["$defs"][ref.substr(8)], v, at, errors);
     return;
+  }
+  // allOf and if/then: the per-check `data` shapes (a failing `if` is no error).
+  if (schema.contains("allOf")) {
+    for (const auto& sub : schema["allOf"]) validate(root, sub, v, at, errors);
+  }
+  if (schema.contains("if") && schema.contains("then")) {
+    std::vector<std::string> ifErrors;
+    validate(root, schema["if"], v, at, ifErrors);
+    if (ifErrors.empty()) validate(root, schema["then"], v, at, errors);
   }
   if (schema.contains("type")) {
     bool ok = false;
