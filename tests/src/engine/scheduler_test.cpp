@@ -104,6 +104,16 @@ TEST_CASE("independent checks run concurrently", "[unit][engine]") {
   CHECK(took < std::chrono::milliseconds(1000));  // 4 × 300 ms in sequence would be 1200 ms
 }
 
+TEST_CASE("a check blocked by one with nothing to check has nothing to check either", "[unit][engine]") {
+  Fixture f;
+  std::vector<std::unique_ptr<engine::Check>> checks;
+  checks.push_back(fake("cloud", {}, Status::Skip, engine::Stage::Cloud));
+  checks.push_back(fake("cloud.path", {"cloud"}, Status::Pass, engine::Stage::Cloud));
+  auto rs = f.run(std::move(checks));
+  CHECK(Fixture::find(rs, "cloud.path").status == Status::Skip);
+  CHECK(Fixture::find(rs, "cloud.path").state() == util::ResultState::NotApplicable);
+}
+
 TEST_CASE("dependents of a failed check are skipped with the blocker named", "[unit][engine]") {
   Fixture f;
   std::vector<std::unique_ptr<engine::Check>> checks;
