@@ -4,6 +4,8 @@
 #include <set>
 #include <tuple>
 
+#include "engine/dns_facts.h"
+
 namespace pgreach::checks {
 
 std::string ProbeTarget::label() const {
@@ -24,7 +26,8 @@ std::vector<ProbeTarget> probeTargets(const engine::CheckContext& ctx) {
       if (seen.insert({host, addr, port}).second) out.push_back({host, addr, port});
     }
   };
-  const engine::CheckResult* dns = ctx.dependency(kDnsResolveId);
+  const engine::CheckResult* dnsResult = ctx.dependency(kDnsResolveId);
+  const auto* dns = dnsResult ? dnsResult->factsAs<engine::DnsResolveFacts>() : nullptr;
   for (const auto& h : ctx.target().hosts()) {
     if (!h.hostaddr.empty()) {
       if (auto a = net::IpAddress::parse(h.hostaddr)) add(h.name(), *a, h.port);
@@ -34,10 +37,10 @@ std::vector<ProbeTarget> probeTargets(const engine::CheckContext& ctx) {
       add(h.host, *literal, h.port);
       continue;
     }
-    if (!dns || !dns->data.contains("addresses")) continue;
-    for (const auto& entry : dns->data["addresses"]) {
-      if (entry.value("host", "") != h.host) continue;
-      if (auto a = net::IpAddress::parse(entry.value("address", ""))) add(h.host, *a, h.port);
+    if (!dns) continue;
+    for (const auto& entry : dns->addresses) {
+      if (entry.host != h.host) continue;
+      if (auto a = net::IpAddress::parse(entry.address)) add(h.host, *a, h.port);
     }
   }
   return out;

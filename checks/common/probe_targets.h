@@ -23,7 +23,7 @@ struct ProbeTarget {
 // Ports to probe for a host whose connection-string port is `hostPort`.
 std::vector<uint16_t> portsFor(const engine::CheckContext& ctx, uint16_t hostPort);
 
-// Addresses from the dns.resolve result (data.addresses[]{host, address}) or the
+// Addresses from dns.resolve's facts (engine::DnsResolveFacts::addresses) or the
 // target's hostaddr, crossed with portsFor(). Unique, in a stable order.
 std::vector<ProbeTarget> probeTargets(const engine::CheckContext& ctx);
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <thread>
 
+#include "engine/tcp_facts.h"
 #include "net/pgwire.h"
 
 namespace pgreach::checks {
@@ -17,13 +18,14 @@ std::string OpenProbe::label() const {
 
 std::vector<OpenProbe> openProbes(const engine::CheckContext& ctx) {
   std::vector<OpenProbe> out;
-  const engine::CheckResult* tcp = ctx.dependency(kTcpConnectId);
-  if (!tcp || !tcp->data.contains("probes") || !tcp->data["probes"].is_array()) return out;
-  for (const auto& p : tcp->data["probes"]) {
-    if (!p.is_object() || p.value("outcome", "") != "open") continue;
-    auto addr = net::IpAddress::parse(p.value("address", ""));
+  const engine::CheckResult* tcpResult = ctx.dependency(kTcpConnectId);
+  const auto* tcp = tcpResult ? tcpResult->factsAs<engine::TcpConnectFacts>() : nullptr;
+  if (!tcp) return out;
+  for (const auto& p : tcp->probes) {
+    if (!p.open()) continue;
+    auto addr = net::IpAddress::parse(p.address);
     if (!addr) continue;
-    OpenProbe probe{p.value("host", ""), *addr, static_cast<uint16_t>(p.value("port", 5432))};
+    OpenProbe probe{p.host, *addr, p.port};
     if (probe.host.empty()) probe.host = addr->toString();
     out.push_back(probe);
     if (out.size() >= 32) break;

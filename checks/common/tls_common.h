@@ -22,7 +22,7 @@ struct OpenProbe {
   std::string label() const;  // "10.40.2.120:5432"
 };
 
-// Probes with outcome "open" in tcp.connect's data (at most 32).
+// Probes with outcome "open" in tcp.connect's facts (at most 32).
 std::vector<OpenProbe> openProbes(const engine::CheckContext& ctx);
 
 // How the server answered an 8-byte SSLRequest.

@@ -2,8 +2,8 @@
 // once, each exchange bounded by the probe timeout: the system's nameservers
 // (/etc/resolv.conf), any --resolver, and the cloud's own resolver when cloud.context
 // knows it. The answers are judged against the VPC's CIDRs (evaluate.h).
-// Data contract: data.addresses[]{host, address, family} = what the TCP/TLS stages probe:
-// the answer of the nameserver the C library would use, else the union of all answers.
+// Facts (engine::DnsResolveFacts): addresses[] = what the TCP/TLS stages probe: the
+// answer of the nameserver the C library would use, else the union of all answers.
 #include <thread>
 
 #include "checks/common/probe_targets.h"
@@ -75,6 +75,7 @@ class DnsResolve final : public engine::Check {
     StageInput in = gatherStageInput(ctx.target(), ctx.config(), ctx.dependency(kCloudContextId),
                                      resolv ? *resolv : std::vector<std::string>{}, setup, vpcSource);
     in.timeout = ctx.probeTimeout();
+    in.vpcSource = vpcSource;
 
     CheckResult r = runStage(in, net::hasRouteTo);
     r.findings.insert(r.findings.begin(), setup.begin(), setup.end());
@@ -85,9 +86,6 @@ class DnsResolve final : public engine::Check {
                             "Pass --vpc-cidr (or cloud configuration) so pgreach can tell whether an answer is inside "
                             "this network."});
     }
-    r.data["vpc_cidrs"] = nlohmann::json::array();
-    for (const auto& c : in.vpcCidrs) r.data["vpc_cidrs"].push_back(c.toString());
-    r.data["vpc_source"] = vpcSource;
     std::stable_sort(r.findings.begin(), r.findings.end(), [](const Finding& x, const Finding& y) {
       return static_cast<int>(x.severity) > static_cast<int>(y.severity);
     });

@@ -105,13 +105,13 @@ bool isLocalhostName(const std::string& host) {
 
 engine::CheckResult runStage(const StageInput& in, const std::function<bool(const net::IpAddress&)>& hasRoute) {
   engine::CheckResult r;
-  r.data["addresses"] = nlohmann::json::array();
-  r.data["resolvers"] = nlohmann::json::array();
-  r.data["system"] = nlohmann::json::object();
-  r.data["dns_answers"] = nlohmann::json::object();
+  engine::DnsResolveFacts facts;
+  for (const auto& c : in.vpcCidrs) facts.vpcCidrs.push_back(c.toString());
+  facts.vpcSource = in.vpcSource;
   if (in.hosts.empty()) {
     r.status = engine::Status::Pass;
     r.summary = "nothing to resolve (addresses given literally)";
+    r.setFacts(std::move(facts));
     return r;
   }
   const auto start = SteadyClock::now();
@@ -169,18 +169,17 @@ engine::CheckResult runStage(const StageInput& in, const std::function<bool(cons
     }
     for (auto& [idx, ra] : byServer) {
       hi.resolvers.push_back(ra);
-      r.data["resolvers"].push_back(toJson(ra, host));
+      facts.resolvers.push_back(toFacts(ra, host));
     }
 
     net::SystemLookup sys;
     if (in.systemLookup) {
       sys = system[h].wait(std::max(deadline, SteadyClock::now()));
-      nlohmann::json addrs = nlohmann::json::array();
-      for (const auto& a : sys.addresses) addrs.push_back(a.toString());
-      r.data["system"][host] = {{"finished", sys.finished},
-                                {"error", sys.error},
-                                {"addresses", addrs},
-                                {"elapsed_ms", static_cast<double>(sys.elapsed.count()) / 1000.0}};
+      auto& sf = facts.system[host];
+      sf.finished = sys.finished;
+      sf.error = sys.error;
+      for (const auto& a : sys.addresses) sf.addresses.push_back(a.toString());
+      sf.elapsedMs = static_cast<double>(sys.elapsed.count()) / 1000.0;
     }
 
     HostEvaluation ev;
@@ -190,9 +189,8 @@ engine::CheckResult runStage(const StageInput& in, const std::function<bool(cons
     } else {
       ev = evaluateHost(hi);
     }
-    nlohmann::json dnsSet = nlohmann::json::array();
+    auto& dnsSet = facts.dnsAnswers[host];
     for (const auto& a : ev.addresses) dnsSet.push_back(a.toString());
-    r.data["dns_answers"][host] = dnsSet;
     // No DNS answer at all but the C library found the name (/etc/hosts): probe those.
     if (ev.addresses.empty() && !sys.addresses.empty()) {
       ev.addresses = sys.addresses;
@@ -200,9 +198,12 @@ engine::CheckResult runStage(const StageInput& in, const std::function<bool(cons
     }
     if (!ev.addresses.empty()) ++resolvedHosts;
     for (const auto& a : ev.addresses) {
-      nlohmann::json entry{{"host", host}, {"address", a.toString()}, {"family", family(a)}};
-      if (std::find(r.data["addresses"].begin(), r.data["addresses"].end(), entry) == r.data["addresses"].end()) {
-        r.data["addresses"].push_back(entry);
+      engine::ResolvedAddress entry{host, a.toString(), family(a)};
+      const bool seen = std::any_of(facts.addresses.begin(), facts.addresses.end(), [&](const auto& e) {
+        return e.host == entry.host && e.address == entry.address && e.family == entry.family;
+      });
+      if (!seen) {
+        facts.addresses.push_back(std::move(entry));
         ++totalAddresses;
       }
     }
@@ -213,10 +214,11 @@ engine::CheckResult runStage(const StageInput& in, const std::function<bool(cons
     r.findings.push_back({"dns.no_resolver", Severity::Warning, "no DNS resolver to ask: only getaddrinfo was used", {},
                           "Check /etc/resolv.conf, or pass --resolver."});
   }
-  r.data["exchanges"] = jobs.size();
-  r.data["elapsed_ms"] =
+  facts.exchanges = jobs.size();
+  facts.elapsedMs =
       static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start).count()) /
       1000.0;
+  r.setFacts(std::move(facts));
   r.status = engine::statusFromFindings(r.findings);
   r.summary = std::to_string(totalAddresses) + " address(es) for " + std::to_string(resolvedHosts) + " of " +
               std::to_string(in.hosts.size()) + " host(s) from " + std::to_string(in.servers.size()) + " resolver(s)";

@@ -24,13 +24,14 @@ struct StageInput {
   std::vector<std::string> hosts;  // names to resolve (no literals)
   std::vector<std::pair<net::DnsServer, ResolverRole>> servers;
   std::vector<net::Cidr> vpcCidrs;
+  std::string vpcSource;  // where vpcCidrs came from ("flags", "cloud.context" or "")
   target::Provider provider = target::Provider::Generic;
   std::chrono::milliseconds timeout{3000};  // per exchange; all run at once
   bool systemLookup = true;                 // also run getaddrinfo alongside
 };
 
-// Runs every exchange, then judges. Returns a CheckResult (findings, summary, data
-// with addresses[], resolvers[], system{}, dns_answers{}); status from the findings.
+// Runs every exchange, then judges. Returns a CheckResult (findings, summary and
+// engine::DnsResolveFacts); status from the findings.
 engine::CheckResult runStage(const StageInput& in, const std::function<bool(const net::IpAddress&)>& hasRoute);
 
 // What to ask whom, from the target, the run configuration, cloud.context's result (may be null) and

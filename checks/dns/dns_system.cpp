@@ -27,12 +27,10 @@ std::string readHostsFile() {
   return s.str();
 }
 
-std::vector<net::IpAddress> addressesFromJson(const nlohmann::json& v) {
+std::vector<net::IpAddress> parseAddresses(const std::vector<std::string>& texts) {
   std::vector<net::IpAddress> out;
-  if (!v.is_array()) return out;
-  for (const auto& x : v) {
-    if (!x.is_string()) continue;
-    if (auto a = net::IpAddress::parse(x.get<std::string>())) out.push_back(*a);
+  for (const auto& x : texts) {
+    if (auto a = net::IpAddress::parse(x)) out.push_back(*a);
   }
   return out;
 }
@@ -54,9 +52,9 @@ class DnsSystem final : public engine::Check {
 
   CheckResult run(engine::CheckContext& ctx) override {
     CheckResult r;
-    r.data["addresses"] = nlohmann::json::array();
-    const CheckResult* dns = ctx.dependency(kDnsResolveId);
-    const nlohmann::json* gathered = dns && dns->data.contains("system") ? &dns->data["system"] : nullptr;
+    engine::DnsSystemFacts facts;
+    const CheckResult* dnsResult = ctx.dependency(kDnsResolveId);
+    const auto* dns = dnsResult ? dnsResult->factsAs<engine::DnsResolveFacts>() : nullptr;
     const std::string hostsFile = readHostsFile();
     int compared = 0;
     for (const auto& h : ctx.target().hosts()) {
@@ -64,11 +62,14 @@ class DnsSystem final : public engine::Check {
       std::vector<net::IpAddress> sys;
       std::string error;
       bool finished = true;
-      if (gathered && gathered->contains(h.host)) {
-        const auto& g = (*gathered)[h.host];
-        sys = addressesFromJson(g.value("addresses", nlohmann::json::array()));
-        error = g.value("error", "");
-        finished = g.value("finished", true);
+      const engine::SystemLookupFacts* gathered = nullptr;
+      if (dns) {
+        if (auto it = dns->system.find(h.host); it != dns->system.end()) gathered = &it->second;
+      }
+      if (gathered) {
+        sys = parseAddresses(gathered->addresses);
+        error = gathered->error;
+        finished = gathered->finished;
       } else {
         auto l = net::lookupSystem(h.host, ctx.probeTimeout());
         sys = l.addresses;
@@ -76,7 +77,7 @@ class DnsSystem final : public engine::Check {
         finished = l.finished;
       }
       for (const auto& a : sys) {
-        r.data["addresses"].push_back({{"host", h.host}, {"address", a.toString()}, {"family", a.isV4() ? "ipv4" : "ipv6"}});
+        facts.addresses.push_back({h.host, a.toString(), a.isV4() ? "ipv4" : "ipv6"});
       }
       if (!finished) {
         r.findings.push_back({"dns.system_timeout", Severity::Warning,
@@ -93,17 +94,20 @@ class DnsSystem final : public engine::Check {
                               {"could not translate host name \"" + h.host + "\" to address: " + error},
                               "libpq cannot resolve the name: see the DNS findings for why."});
       }
-      if (!dns || !dns->data.contains("dns_answers") || !dns->data["dns_answers"].contains(h.host)) continue;
+      if (!dns) continue;
+      const auto answered = dns->dnsAnswers.find(h.host);
+      if (answered == dns->dnsAnswers.end()) continue;
       ++compared;
-      auto dnsAddrs = addressesFromJson(dns->data["dns_answers"][h.host]);
+      auto dnsAddrs = parseAddresses(answered->second);
       auto diff = compareSystemWithDns(h.host, sys, dnsAddrs, net::parseEtcHosts(hostsFile, h.host));
       r.findings.insert(r.findings.end(), diff.begin(), diff.end());
     }
     r.status = engine::statusFromFindings(r.findings);
     // A warning at most: what the C library does is context for the DNS verdict, which
     // dns.resolve gives.
-    r.summary = std::to_string(r.data["addresses"].size()) + " address(es) from getaddrinfo" +
+    r.summary = std::to_string(facts.addresses.size()) + " address(es) from getaddrinfo" +
                 (compared ? ", compared with DNS for " + std::to_string(compared) + " host(s)" : "");
+    r.setFacts(std::move(facts));
     return r;
   }
 };

@@ -323,36 +323,32 @@ std::vector<std::string> digEvidence(const ResolverAnswer& r, long long timeoutM
   return out;
 }
 
-nlohmann::json toJson(const ResolverAnswer& r, const std::string& host) {
-  nlohmann::json j{{"host", host},
-                   {"server", r.server.label()},
-                   {"role", std::string(toString(r.role))},
-                   {"state", std::string(toString(stateOf(r)))},
-                   {"queries", nlohmann::json::array()}};
+engine::DnsResolverFacts toFacts(const ResolverAnswer& r, const std::string& host) {
+  engine::DnsResolverFacts f{host, r.server.label(), std::string(toString(r.role)), std::string(toString(stateOf(r))), {}};
   for (const QueryResult* q : {&r.a, &r.aaaa}) {
-    nlohmann::json qj{{"type", q->qtype == LDNS_RR_TYPE_AAAA ? "AAAA" : "A"},
-                      {"transport", std::string(net::toString(q->transport))},
-                      {"response_ms", q->ms},
-                      {"via_tcp", q->viaTcp},
-                      {"truncated", q->truncatedOverUdp}};
+    engine::DnsQueryFacts qf;
+    qf.type = q->qtype == LDNS_RR_TYPE_AAAA ? "AAAA" : "A";
+    qf.transport = std::string(net::toString(q->transport));
+    qf.responseMs = q->ms;
+    qf.viaTcp = q->viaTcp;
+    qf.truncated = q->truncatedOverUdp;
     if (q->transport == net::ExchangeOutcome::Answered) {
       const Classified& c = q->answer;
-      qj["rcode"] = c.rcodeName;
-      qj["ad"] = c.authenticData;
-      qj["aa"] = c.authoritative;
-      qj["cname_chain"] = c.cnameChain;
-      qj["cname_ttls"] = c.cnameTtls;
-      qj["answers"] = c.answerLines;
-      nlohmann::json addrs = nlohmann::json::array();
-      for (const auto& a : c.addresses) addrs.push_back({{"address", a.address.toString()}, {"ttl", a.ttl}});
-      qj["addresses"] = addrs;
-      if (c.malformed) qj["malformed"] = c.malformedReason;
+      qf.answered = true;
+      qf.rcode = c.rcodeName;
+      qf.ad = c.authenticData;
+      qf.aa = c.authoritative;
+      qf.cnameChain = c.cnameChain;
+      qf.cnameTtls = c.cnameTtls;
+      qf.answers = c.answerLines;
+      for (const auto& a : c.addresses) qf.addresses.push_back({a.address.toString(), a.ttl});
+      if (c.malformed) qf.malformed = c.malformedReason;
     } else {
-      qj["detail"] = q->transportDetail;
+      qf.detail = q->transportDetail;
     }
-    j["queries"].push_back(qj);
+    f.queries.push_back(std::move(qf));
   }
-  return j;
+  return f;
 }
 
 HostEvaluation evaluateHost(const HostInput& in) {

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "checks/dns/classify.h"
+#include "engine/dns_facts.h"
 #include "engine/result.h"
 #include "net/address.h"
 #include "net/dns_exchange.h"
@@ -67,8 +68,8 @@ HostEvaluation evaluateHost(const HostInput& in);
 // Evidence lines for one resolver's answer, as dig prints them.
 std::vector<std::string> digEvidence(const ResolverAnswer& r, long long timeoutMs);
 
-// Structured record of one resolver's answers for data.resolvers[].
-nlohmann::json toJson(const ResolverAnswer& r, const std::string& host);
+// Typed record of one resolver's answers for dns.resolve's facts (resolvers[]).
+engine::DnsResolverFacts toFacts(const ResolverAnswer& r, const std::string& host);
 
 // How a system lookup (getaddrinfo) compares with what DNS said: empty when they agree.
 // `hostsFileAddresses`: addresses /etc/hosts gives the name (net::parseEtcHosts, net/hosts_file.h).

@@ -16,9 +16,12 @@
 
 #include "checks/postgres/classify.h"
 #include "checks/postgres/codes.h"
+#include "checks/postgres/startup_probe.h"
 #include "target/pgpass.h"
 #include "util/atomic_file.h"
+#include "util/peer_text.h"
 #include "checks/common/tls_common.h"
+#include "engine/postgres_facts.h"
 #include "engine/registry.h"
 #include "net/handles.h"
 #include "util/secret.h"
@@ -90,7 +93,7 @@ void keepNotice(void* arg, const char* message) {
 
 std::vector<std::string> noticeEvidence(const Notices& n, const std::vector<std::string>& secrets) {
   std::vector<std::string> out;
-  for (const auto& l : n.lines) out.push_back("server notice: " + scrub(l, secrets));
+  for (const auto& l : n.lines) out.push_back("server notice: " + util::PeerText(scrub(l, secrets)).shown());
   if (n.dropped) out.push_back(std::to_string(n.dropped) + " more server notice(s) not shown");
   return out;
 }
@@ -139,12 +142,13 @@ class ConnectCheck final : public engine::Check {
     const bool havePassfile = !havePassword && passfileHasEntry(target, passfile);
     bool trust = false;
     std::string hostaddr;
-    if (const auto* st = ctx.dependency("pg.startup"); st && st->data.contains("probes")) {
-      for (const auto& p : st->data["probes"]) {
-        if (p.value("outcome", "") != "auth_request") continue;
-        if (p.value("port", 0) != target.primary().port || p.value("host", "") != target.primary().name()) continue;
-        if (hostaddr.empty()) hostaddr = p.value("address", "");
-        if (p.value("auth_code", -1) == 0) trust = true;
+    const auto* startup = ctx.dependency("pg.startup");
+    if (const auto* st = startup ? startup->factsAs<engine::StartupFacts>() : nullptr) {
+      for (const auto& p : st->probes) {
+        if (p.outcome != toString(StartupOutcome::AuthRequest)) continue;
+        if (p.port != target.primary().port || p.host != target.primary().name()) continue;
+        if (hostaddr.empty()) hostaddr = p.address;
+        if (p.authCode && *p.authCode == 0) trust = true;
       }
     }
     if (!havePassword && !havePassfile && !trust) {
@@ -209,13 +213,14 @@ class ConnectCheck final : public engine::Check {
       poll = PQconnectPoll(conn.get());
     }
     const double connectMs = static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(ctx.now() - start).count()) / 1000.0;
-    r.data["connect_ms"] = connectMs;
-    r.data["credentials"] = havePassword ? "password" : havePassfile ? "passfile" : "none (trust)";
-    if (!hostaddr.empty()) r.data["hostaddr"] = hostaddr;
+    engine::ConnectFacts facts;
+    facts.connectMs = connectMs;
+    facts.credentials = havePassword ? "password" : havePassfile ? "passfile" : "none (trust)";
+    facts.hostaddr = hostaddr;
     if (timedOut || poll != PGRES_POLLING_OK) {
       const std::string msg = timedOut ? "timeout expired (pgreach deadline)" : scrub(PQerrorMessage(conn.get()), secrets);
       const auto cls = classifyConnectError(msg, "");
-      std::vector<std::string> ev = {"libpq: " + msg};
+      std::vector<std::string> ev = {"libpq: " + util::PeerText(msg).shown()};
       for (auto& line : noticeEvidence(notices, secrets)) ev.push_back(std::move(line));
       if (!cls.seenAddress.empty()) {
         ev.push_back("the server saw the client as " + cls.seenAddress);
@@ -227,20 +232,23 @@ class ConnectCheck final : public engine::Check {
         }
       }
       r.findings.push_back({cls.code, Severity::Critical, cls.summary, ev, cls.fix});
-      r.data["error"] = msg;
+      facts.error = util::PeerText(msg);
+      r.setFacts(std::move(facts));
       r.status = engine::Status::Fail;
       r.summary = "login failed: " + cls.code;
       return r;
     }
 
     // Logged in: a timed SELECT 1.
-    r.data["server_version"] = PQparameterStatus(conn.get(), "server_version") ? PQparameterStatus(conn.get(), "server_version") : "";
-    r.data["tls"] = PQsslInUse(conn.get()) == 1;
+    facts.loggedIn = true;
+    const char* serverVersion = PQparameterStatus(conn.get(), "server_version");
+    facts.serverVersion = util::PeerText(serverVersion ? serverVersion : "");
+    facts.tls = PQsslInUse(conn.get()) == 1;
     if (PQsslInUse(conn.get())) {
       const char* proto = PQsslAttribute(conn.get(), "protocol");
       const char* cipher = PQsslAttribute(conn.get(), "cipher");
-      r.data["tls_protocol"] = proto ? proto : "";
-      r.data["tls_cipher"] = cipher ? cipher : "";
+      facts.tlsProtocol = proto ? proto : "";
+      facts.tlsCipher = cipher ? cipher : "";
     }
     PQsetnonblocking(conn.get(), 1);
     const auto qStart = ctx.now();
@@ -273,8 +281,8 @@ class ConnectCheck final : public engine::Check {
       }
     }
     const double rttMs = static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(ctx.now() - qStart).count()) / 1000.0;
-    r.data["select1_ms"] = rttMs;
-    const std::string tlsText = PQsslInUse(conn.get()) ? std::string(r.data.value("tls_protocol", "TLS")) : "no TLS";
+    facts.select1Ms = rttMs;
+    const std::string tlsText = PQsslInUse(conn.get()) ? facts.tlsProtocol : "no TLS";
     if (!queryOk) {
       if (queryError.empty()) queryError = scrub(PQerrorMessage(conn.get()), secrets);
       std::vector<std::string> ev = {queryError};
@@ -284,13 +292,14 @@ class ConnectCheck final : public engine::Check {
     } else {
       char line[200];
       std::snprintf(line, sizeof line, "logged in (%.1f ms), SELECT 1 in %.1f ms, server %s, %s", connectMs, rttMs,
-                    r.data.value("server_version", "?").c_str(), tlsText.c_str());
+                    facts.serverVersion.shown().c_str(), tlsText.c_str());
       r.findings.push_back({"pg.connected", Severity::Info, line, noticeEvidence(notices, secrets), ""});
     }
     if (!PQsslInUse(conn.get())) {
       r.findings.push_back({"pg.no_tls_in_use", Severity::Warning, "the session is not encrypted",
                             {"sslmode=" + target.sslmode()}, "Use sslmode=verify-full."});
     }
+    r.setFacts(std::move(facts));
     sortBySeverity(r.findings);
     r.status = engine::statusFromFindings(r.findings);
     char summary[160];

@@ -10,8 +10,11 @@
 #include "checks/postgres/classify.h"
 #include "checks/postgres/codes.h"
 #include "checks/postgres/startup_probe.h"
+#include "engine/postgres_facts.h"
 #include "engine/registry.h"
+#include "engine/tls_facts.h"
 #include "net/tls_client.h"
+#include "util/peer_text.h"
 
 namespace pgreach::checks::postgres {
 namespace {
@@ -34,7 +37,7 @@ void addOrMerge(std::vector<Finding>& all, Finding f) {
 }
 
 std::string errorEvidence(const net::pgwire::ErrorFields& e) {
-  return e.severity() + " " + e.sqlstate() + ": " + e.message() + " [fields " + e.codes() + "]";
+  return e.severity() + " " + e.sqlstate() + ": " + util::PeerText(e.message()).shown() + " [fields " + e.codes() + "]";
 }
 
 class StartupCheck final : public engine::Check {
@@ -59,6 +62,8 @@ class StartupCheck final : public engine::Check {
     if (const auto* hs = ctx.dependency(kHandshakeId); hs && hs->status == engine::Status::Fail) {
       r.status = engine::Status::Skip;
       r.summary = "skipped: the TLS handshake check failed (see the TLS stage)";
+      // Asked for, but nothing upstream was usable: undecided, not "nothing to check".
+      r.stateOverride = util::ResultState::NotVerified;
       return r;
     }
     const auto& target = ctx.target();
@@ -68,13 +73,13 @@ class StartupCheck final : public engine::Check {
       bool useTls = false;
     };
     std::vector<Job> jobs;
-    const auto* sr = ctx.dependency(kSslRequestId);
-    if (sr && sr->data.contains("probes")) {
-      for (const auto& p : sr->data["probes"]) {
-        auto addr = net::IpAddress::parse(p.value("address", ""));
+    const auto* srResult = ctx.dependency(kSslRequestId);
+    if (const auto* sr = srResult ? srResult->factsAs<engine::SslRequestFacts>() : nullptr) {
+      for (const auto& p : sr->probes) {
+        auto addr = net::IpAddress::parse(p.address);
         if (!addr) continue;
-        const std::string reply = p.value("reply", "");
-        Job j{{p.value("host", ""), *addr, static_cast<uint16_t>(p.value("port", 5432))}, false};
+        const std::string& reply = p.reply;
+        Job j{{p.host, *addr, p.port}, false};
         if (reply == "S" && sslmode != "disable") j.useTls = true;
         else if (reply == "S" || (reply == "N" && !sslmodeRequiresTls(sslmode))) j.useTls = false;
         else continue;  // libpq would not get this far either
@@ -85,6 +90,8 @@ class StartupCheck final : public engine::Check {
     if (jobs.empty()) {
       r.status = engine::Status::Skip;
       r.summary = "no address:port where libpq would send a StartupMessage";
+      // Asked for, but nothing upstream was usable: undecided, not "nothing to check".
+      r.stateOverride = util::ResultState::NotVerified;
       return r;
     }
 
@@ -108,7 +115,7 @@ class StartupCheck final : public engine::Check {
       }
     });
 
-    r.data["probes"] = nlohmann::json::array();
+    engine::StartupFacts facts;
     std::vector<std::string> alive;
     for (size_t i = 0; i < jobs.size(); ++i) {
       auto& res = results[i];
@@ -126,24 +133,23 @@ class StartupCheck final : public engine::Check {
                  res.responder == net::pgwire::Responder::Unknown) {
         res.responder = net::pgwire::Responder::PostgreSQL;  // PgBouncer would have refused the unknown database
       }
-      nlohmann::json pj = {{"host", jobs[i].probe.host},
-                           {"address", jobs[i].probe.address.toString()},
-                           {"port", jobs[i].probe.port},
-                           {"tls", res.tls},
-                           {"outcome", toString(res.outcome)},
-                           {"responder", net::pgwire::toString(res.responder)},
-                           {"elapsed_ms", res.elapsedMs}};
+      engine::StartupProbeFacts pj;
+      pj.host = jobs[i].probe.host;
+      pj.address = jobs[i].probe.address.toString();
+      pj.port = jobs[i].probe.port;
+      pj.tls = res.tls;
+      pj.outcome = toString(res.outcome);
+      pj.responder = net::pgwire::toString(res.responder);
+      pj.elapsedMs = res.elapsedMs;
       if (res.auth) {
-        pj["auth_code"] = res.auth->code;
-        pj["auth_method"] = res.auth->describe();
+        pj.authCode = res.auth->code;
+        pj.authMethod = res.auth->describe();
       }
       if (res.error) {
-        pj["error"] = {{"severity", res.error->severity()},
-                       {"sqlstate", res.error->sqlstate()},
-                       {"message", res.error->message()},
-                       {"fields", res.error->codes()}};
+        pj.error = engine::PgErrorFacts{res.error->severity(), res.error->sqlstate(),
+                                        util::PeerText(res.error->message()), res.error->codes()};
       }
-      r.data["probes"].push_back(pj);
+      facts.probes.push_back(std::move(pj));
 
       switch (res.outcome) {
         case StartupOutcome::AuthRequest:
@@ -228,6 +234,7 @@ class StartupCheck final : public engine::Check {
                                 " address/port pair(s) answered the StartupMessage with an auth request",
                             alive, ""});
     }
+    r.setFacts(std::move(facts));
     sortBySeverity(r.findings);
     r.status = engine::statusFromFindings(r.findings);
     r.summary = std::to_string(alive.size()) + "/" + std::to_string(jobs.size()) + " alive";

@@ -11,6 +11,7 @@
 #include "checks/tcp/codes.h"
 #include "checks/tcp/tcp_classify.h"
 #include "engine/registry.h"
+#include "engine/tcp_facts.h"
 #include "net/capture.h"
 #include "net/connect.h"
 #include "net/source_address.h"
@@ -143,39 +144,40 @@ class TcpConnect final : public engine::Check {
       }
     }
 
-    r.data["probes"] = nlohmann::json::array();
+    engine::TcpConnectFacts facts;
     int open = 0;
     for (size_t i = 0; i < verdicts.size(); ++i) {
       const auto& v = verdicts[i];
       if (v.verdict == Verdict::Open) ++open;
-      nlohmann::json p = {{"host", v.host},
-                          {"address", v.address.toString()},
-                          {"port", v.port},
-                          {"outcome", outcomeName(v.verdict)},
-                          {"elapsed_ms", v.elapsedMs},
-                          {"code", findingCode(v.verdict)},
-                          {"attempts", v.attempts.size()},
-                          {"open_count", v.openCount},
-                          {"flaky", v.flaky}};
-      if (!v.socketEvidence.empty()) p["socket_error"] = v.socketEvidence;
-      if (v.minMs) p["connect_ms"] = {{"min", *v.minMs}, {"median", *v.medianMs}, {"max", *v.maxMs}};
+      engine::TcpProbeFacts p;
+      p.host = v.host;
+      p.address = v.address.toString();
+      p.port = v.port;
+      p.outcome = outcomeName(v.verdict);
+      p.elapsedMs = v.elapsedMs;
+      p.code = findingCode(v.verdict);
+      p.attempts = v.attempts.size();
+      p.openCount = v.openCount;
+      p.flaky = v.flaky;
+      p.socketError = v.socketEvidence;
+      if (v.minMs) p.connectMs = engine::TcpConnectMs{*v.minMs, *v.medianMs, *v.maxMs};
       if (!evidence.empty()) {
         const auto& e = evidence[i];
-        nlohmann::json icmp = nlohmann::json::array();
+        engine::TcpWireFacts w;
+        w.syns = e.syns;
+        w.synRetransmissions = e.synRetransmissions;
+        w.synAcks = e.synAcks;
+        w.rstFromServer = e.rstFromServer;
+        w.repliesFromOther = e.repliesFromOther;
         for (const auto& x : e.icmp) {
-          icmp.push_back({{"from", x.from.toString()},
-                          {"type", x.type},
-                          {"code", x.code},
-                          {"kind", net::evidence::icmpKindName(x.kind)}});
+          w.icmp.push_back({x.from.toString(), x.type, x.code, net::evidence::icmpKindName(x.kind)});
         }
-        p["wire"] = {{"syns", e.syns},        {"syn_retransmissions", e.synRetransmissions},
-                     {"syn_acks", e.synAcks}, {"rst_from_server", e.rstFromServer},
-                     {"icmp", icmp},          {"replies_from_other", e.repliesFromOther}};
+        p.wire = std::move(w);
       }
-      r.data["probes"].push_back(std::move(p));
+      facts.probes.push_back(std::move(p));
     }
-    r.data["capture"] = haveCapture ? "pcap" : (haveIcmpOnly ? "icmp-raw-socket" : "none");
-    r.data["repeat"] = roundsRun;
+    facts.capture = haveCapture ? "pcap" : (haveIcmpOnly ? "icmp-raw-socket" : "none");
+    facts.repeat = roundsRun;
 
     r.findings = findingsFor(verdicts, timeoutSeconds);
     for (auto& f : extra) r.findings.push_back(std::move(f));
@@ -206,11 +208,12 @@ class TcpConnect final : public engine::Check {
                               {w.error()},
                               "Check that the directory exists and is writable."});
       } else {
-        r.data["capture_file_packets"] = *w;
-        r.data["capture_file"] = file;  // the support bundle picks it up from here
+        facts.captureFilePackets = *w;
+        facts.captureFile = file;  // the support bundle picks it up from here
       }
     }
 
+    r.setFacts(std::move(facts));
     r.status = engine::statusFromFindings(r.findings);
     r.summary = std::to_string(open) + "/" + std::to_string(verdicts.size()) + " open";
     if (rounds > 1) r.summary += " (" + std::to_string(roundsRun) + " rounds)";

@@ -3,6 +3,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "checks/common/tls_common.h"
+#include "util/peer_text.h"
 
 namespace pgreach::checks::tls {
 namespace {
@@ -12,7 +13,7 @@ using engine::Severity;
 
 std::string joinSans(const std::vector<std::string>& sans) {
   std::string out;
-  for (const auto& s : sans) out += (out.empty() ? "" : ", ") + s;
+  for (const auto& s : sans) out += (out.empty() ? "" : ", ") + util::PeerText(s).shown();
   return out.empty() ? "(no subjectAltName)" : out;
 }
 
@@ -47,7 +48,9 @@ std::vector<Finding> judgeHandshake(const CertJudgement& j) {
     return out;
   }
   const auto& leaf = h.chain.front();
-  std::vector<std::string> leafEvidence = {at + "subject: " + leaf.subject, at + "issuer: " + leaf.issuer,
+  // Subject, issuer and names are the peer's text.
+  std::vector<std::string> leafEvidence = {at + "subject: " + util::PeerText(leaf.subject).shown(),
+                                           at + "issuer: " + util::PeerText(leaf.issuer).shown(),
                                            at + "names: " + joinSans(leaf.sans),
                                            at + "valid " + leaf.notBefore + " .. " + leaf.notAfter,
                                            at + "sha256 " + leaf.sha256};

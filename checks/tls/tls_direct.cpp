@@ -4,6 +4,7 @@
 #include "checks/common/tls_codes.h"
 #include "checks/common/tls_common.h"
 #include "engine/registry.h"
+#include "engine/tls_facts.h"
 #include "net/tls_client.h"
 
 namespace pgreach::checks::tls {
@@ -35,6 +36,8 @@ class DirectTlsCheck final : public engine::Check {
     if (probes.empty()) {
       r.status = engine::Status::Skip;
       r.summary = "no open address:port to try";
+      // Asked for, but nothing upstream was usable: undecided, not "nothing to check".
+      r.stateOverride = util::ResultState::NotVerified;
       return r;
     }
     const bool wanted = ctx.target().option("sslnegotiation") == "direct";
@@ -51,8 +54,8 @@ class DirectTlsCheck final : public engine::Check {
     });
 
     std::vector<std::string> supported, noAlpn, unsupported;
-    r.data["direct_tls_requested"] = wanted;
-    r.data["probes"] = nlohmann::json::array();
+    engine::DirectTlsFacts facts;
+    facts.directTlsRequested = wanted;
     for (size_t i = 0; i < probes.size(); ++i) {
       const auto& h = results[i];
       std::string mode;
@@ -70,13 +73,9 @@ class DirectTlsCheck final : public engine::Check {
         mode = "unsupported";
         unsupported.push_back(where + ": " + std::string(toString(h.outcome)) + " (" + h.detail + ")");
       }
-      r.data["probes"].push_back({{"host", probes[i].host},
-                                  {"address", probes[i].address.toString()},
-                                  {"port", probes[i].port},
-                                  {"direct_tls", mode},
-                                  {"outcome", toString(h.outcome)},
-                                  {"alpn", h.alpn},
-                                  {"elapsed_ms", static_cast<double>(h.elapsed.count()) / 1000.0}});
+      facts.probes.push_back({probes[i].host, probes[i].address.toString(), probes[i].port, mode,
+                              std::string(toString(h.outcome)), h.alpn,
+                              static_cast<double>(h.elapsed.count()) / 1000.0});
     }
     const std::string of = " of " + std::to_string(probes.size());
     if (!unsupported.empty()) {
@@ -101,6 +100,7 @@ class DirectTlsCheck final : public engine::Check {
                             std::to_string(supported.size()) + of + " address/port pair(s) accept direct TLS",
                             supported, ""});
     }
+    r.setFacts(std::move(facts));
     sortBySeverity(r.findings);
     r.status = engine::statusFromFindings(r.findings);
     r.summary = std::to_string(supported.size()) + "/" + std::to_string(probes.size()) + " accept direct TLS";

@@ -7,8 +7,10 @@
 #include "checks/common/tls_codes.h"
 #include "checks/common/tls_common.h"
 #include "engine/registry.h"
+#include "engine/tls_facts.h"
 #include "net/tls_client.h"
 #include "target/provider_profile.h"
+#include "util/peer_text.h"
 
 namespace pgreach::checks::tls {
 namespace {
@@ -16,12 +18,6 @@ namespace {
 using engine::CheckResult;
 using engine::Finding;
 using engine::Severity;
-
-nlohmann::json certJson(const net::CertInfo& c) {
-  return {{"subject", c.subject},   {"issuer", c.issuer},       {"sans", c.sans},
-          {"not_before", c.notBefore}, {"not_after", c.notAfter}, {"key_type", c.keyType},
-          {"key_bits", c.keyBits},  {"sha256", c.sha256},       {"self_signed", c.selfSigned}};
-}
 
 // One finding per code, evidence from every address merged (two ENIs, same cert).
 void mergeInto(std::vector<Finding>& all, std::vector<Finding> more) {
@@ -67,13 +63,13 @@ class HandshakeCheck final : public engine::Check {
   CheckResult run(engine::CheckContext& ctx) override {
     CheckResult r;
     std::vector<OpenProbe> probes;
-    const engine::CheckResult* sr = ctx.dependency(kSslRequestId);
-    if (sr && sr->data.contains("probes")) {
-      for (const auto& p : sr->data["probes"]) {
-        if (p.value("reply", "") != "S") continue;
-        auto addr = net::IpAddress::parse(p.value("address", ""));
+    const engine::CheckResult* srResult = ctx.dependency(kSslRequestId);
+    if (const auto* sr = srResult ? srResult->factsAs<engine::SslRequestFacts>() : nullptr) {
+      for (const auto& p : sr->probes) {
+        if (p.reply != toString(SslReply::Accepted)) continue;
+        auto addr = net::IpAddress::parse(p.address);
         if (!addr) continue;
-        probes.push_back({p.value("host", ""), *addr, static_cast<uint16_t>(p.value("port", 5432))});
+        probes.push_back({p.host, *addr, p.port});
         if (probes.size() >= 32) break;
       }
     }
@@ -124,33 +120,37 @@ class HandshakeCheck final : public engine::Check {
 
     const long long now = static_cast<long long>(std::time(nullptr));
     int ok = 0;
-    r.data["sslmode"] = sslmode;
-    r.data["root_cert"] = rootCert.empty() ? "(none)" : rootCert;
-    r.data["probes"] = nlohmann::json::array();
+    engine::HandshakeFacts facts;
+    facts.sslmode = sslmode;
+    facts.rootCert = rootCert.empty() ? "(none)" : rootCert;
     std::vector<std::string> okLines;
     for (size_t i = 0; i < probes.size(); ++i) {
       const auto& pr = results[i];
       const auto& h = pr.handshake;
       const std::string where = probes[i].label();
-      nlohmann::json pj = {{"host", probes[i].host},
-                           {"address", probes[i].address.toString()},
-                           {"port", probes[i].port},
-                           {"sni", pr.sni}};
+      engine::HandshakeProbeFacts pj;
+      pj.host = probes[i].host;
+      pj.address = probes[i].address.toString();
+      pj.port = probes[i].port;
+      pj.sni = pr.sni;
       if (pr.request.reply != SslReply::Accepted) {
-        pj["outcome"] = "sslrequest_" + std::string(toString(pr.request.reply));
-        r.data["probes"].push_back(pj);
+        pj.outcome = "sslrequest_" + std::string(toString(pr.request.reply));
+        facts.probes.push_back(std::move(pj));
         mergeInto(r.findings, {{"tls.sslrequest_changed", Severity::Warning,
                                 "the server's answer to SSLRequest changed between probes",
                                 {where + ": " + pr.request.detail}, "An unstable path or server: probe again."}});
         continue;
       }
-      pj["outcome"] = toString(h.outcome);
-      pj["elapsed_ms"] = static_cast<double>(h.elapsed.count()) / 1000.0;
-      pj["chain"] = nlohmann::json::array();
-      for (const auto& c : h.chain) pj["chain"].push_back(certJson(c));
+      pj.outcome = toString(h.outcome);
+      pj.handshakeRan = true;
+      pj.elapsedMs = static_cast<double>(h.elapsed.count()) / 1000.0;
+      for (const auto& c : h.chain) {
+        pj.chain.push_back({c.subject, c.issuer, c.sans, c.notBefore, c.notAfter, c.keyType, c.keyBits, c.sha256,
+                            c.selfSigned});
+      }
       if (h.outcome != net::TlsOutcome::Ok) {
-        pj["detail"] = h.detail;
-        r.data["probes"].push_back(pj);
+        pj.detail = h.detail;
+        facts.probes.push_back(std::move(pj));
         if (h.outcome == net::TlsOutcome::LocalError) {
           mergeInto(r.findings, {{"tls.root_cert_unreadable", Severity::Critical,
                                   "the trust store given in sslrootcert cannot be used", {h.detail},
@@ -171,15 +171,15 @@ class HandshakeCheck final : public engine::Check {
         continue;
       }
       ++ok;
-      pj["protocol"] = h.protocol;
-      pj["cipher"] = h.cipher;
-      pj["alpn"] = h.alpn;
-      pj["host_checked"] = h.hostChecked;
-      pj["host_matches"] = h.hostMatches;
-      pj["verify_errors"] = nlohmann::json::array();
-      for (const auto& e : h.verifyErrors) pj["verify_errors"].push_back({{"depth", e.depth}, {"code", e.code}, {"text", e.text}});
-      if (!h.chain.empty()) pj["days_until_expiry"] = daysUntil(now, h.chain.front().notAfterEpoch);
-      r.data["probes"].push_back(pj);
+      pj.completed = true;
+      pj.protocol = h.protocol;
+      pj.cipher = h.cipher;
+      pj.alpn = h.alpn;
+      pj.hostChecked = h.hostChecked;
+      pj.hostMatches = h.hostMatches;
+      for (const auto& e : h.verifyErrors) pj.verifyErrors.push_back({e.depth, e.code, e.text});
+      if (!h.chain.empty()) pj.daysUntilExpiry = daysUntil(now, h.chain.front().notAfterEpoch);
+      facts.probes.push_back(std::move(pj));
 
       CertJudgement j;
       j.sslmode = sslmode;
@@ -195,7 +195,7 @@ class HandshakeCheck final : public engine::Check {
       std::string line = where + ": " + h.protocol + " " + h.cipher + (h.alpn.empty() ? "" : " ALPN " + h.alpn) +
                          (pr.sni.empty() ? ", no SNI" : ", SNI " + pr.sni);
       if (!h.chain.empty()) {
-        line += ", cert " + h.chain.front().subject + " (" + h.chain.front().keyType + " " +
+        line += ", cert " + util::PeerText(h.chain.front().subject).shown() + " (" + h.chain.front().keyType + " " +
                 std::to_string(h.chain.front().keyBits) + ", expires " + h.chain.front().notAfter + ", " +
                 std::to_string(daysUntil(now, h.chain.front().notAfterEpoch)) + " days)";
       }
@@ -206,6 +206,7 @@ class HandshakeCheck final : public engine::Check {
                             std::to_string(ok) + " of " + std::to_string(probes.size()) + " TLS handshake(s) completed",
                             okLines, ""});
     }
+    r.setFacts(std::move(facts));
     sortBySeverity(r.findings);
     r.status = engine::statusFromFindings(r.findings);
     r.summary = std::to_string(ok) + "/" + std::to_string(probes.size()) + " handshakes" +

@@ -6,6 +6,7 @@
 #include "checks/common/tls_codes.h"
 #include "checks/common/tls_common.h"
 #include "engine/registry.h"
+#include "engine/tls_facts.h"
 
 namespace pgreach::checks::tls {
 namespace {
@@ -51,6 +52,8 @@ class SslRequestCheck final : public engine::Check {
     if (probes.empty()) {
       r.status = engine::Status::Skip;
       r.summary = "no open address:port to ask";
+      // Asked for, but nothing upstream was usable: undecided, not "nothing to check".
+      r.stateOverride = util::ResultState::NotVerified;
       return r;
     }
     const auto deadline = ctx.now() + ctx.probeTimeout();
@@ -62,16 +65,13 @@ class SslRequestCheck final : public engine::Check {
 
     const std::string sslmode = ctx.target().sslmode();
     std::map<SslReply, std::vector<std::string>> byReply;
-    r.data["sslmode"] = sslmode;
-    r.data["probes"] = nlohmann::json::array();
+    engine::SslRequestFacts facts;
+    facts.sslmode = sslmode;
     int accepted = 0;
     for (size_t i = 0; i < probes.size(); ++i) {
       const auto& o = outcomes[i];
-      r.data["probes"].push_back({{"host", probes[i].host},
-                                  {"address", probes[i].address.toString()},
-                                  {"port", probes[i].port},
-                                  {"reply", toString(o.reply)},
-                                  {"elapsed_ms", o.elapsedMs}});
+      facts.probes.push_back({probes[i].host, probes[i].address.toString(), probes[i].port,
+                              std::string(toString(o.reply)), o.elapsedMs});
       byReply[o.reply].push_back(probes[i].label() + ": " + o.detail + " (" + std::to_string(o.elapsedMs) + " ms)");
       if (o.reply == SslReply::Accepted) ++accepted;
     }
@@ -158,6 +158,7 @@ class SslRequestCheck final : public engine::Check {
                                 " address/port pair(s) offer TLS (replied S)",
                             byReply[SslReply::Accepted], ""});
     }
+    r.setFacts(std::move(facts));
     sortBySeverity(r.findings);
     r.status = engine::statusFromFindings(r.findings);
     r.summary = std::to_string(accepted) + "/" + std::to_string(probes.size()) + " offer TLS";

@@ -19,6 +19,7 @@ nlohmann::json toJson(const engine::CheckResult& c) {
   return {{"id", c.id},
           {"stage", engine::toString(c.stage)},
           {"status", engine::toString(c.status)},
+          {"state", util::toString(c.state())},
           {"summary", c.summary},
           {"duration_ms", c.durationMs},
           {"findings", findings},

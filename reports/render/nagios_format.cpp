@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <map>
 
+#include "engine/tcp_facts.h"
 #include "reports/render/render.h"
 #include "util/strings.h"
 
@@ -45,13 +46,11 @@ std::string renderNagios(const Report& r, const RenderOptions&) {
   // One value per port: the slowest probe on it (a dropped port shows its timeout).
   std::map<long long, long long> portMs;
   for (const auto& c : r.checks) {
-    if (c.id != "tcp.connect" || !c.data.is_object()) continue;
-    auto it = c.data.find("probes");
-    if (it == c.data.end() || !it->is_array()) continue;
-    for (const auto& p : *it) {
-      if (!p.is_object() || !p.contains("port") || !p["port"].is_number_integer()) continue;
-      const long long ms = p.contains("elapsed_ms") && p["elapsed_ms"].is_number() ? p["elapsed_ms"].get<long long>() : 0;
-      auto& slot = portMs[p["port"].get<long long>()];
+    const auto* tcp = c.id == "tcp.connect" ? c.factsAs<engine::TcpConnectFacts>() : nullptr;
+    if (!tcp) continue;
+    for (const auto& p : tcp->probes) {
+      const auto ms = static_cast<long long>(p.elapsedMs);  // whole milliseconds, as before
+      auto& slot = portMs[p.port];
       slot = std::max(slot, ms);
     }
   }

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "engine/tls_facts.h"
+
 namespace pgreach::reports {
 
 std::optional<long long> parseIsoUtc(const std::string& iso) {
@@ -23,21 +25,14 @@ std::optional<long long> parseIsoUtc(const std::string& iso) {
 std::optional<long long> certExpiry(const Report& r) {
   // The earliest leaf notAfter among the probed addresses (two ENIs may serve two certs).
   std::optional<long long> earliest;
-  auto consider = [&](const nlohmann::json& cert) {
-    if (!cert.is_object()) return;
-    std::optional<long long> t;
-    if (cert.contains("not_after_epoch") && cert["not_after_epoch"].is_number()) t = cert["not_after_epoch"].get<long long>();
-    else if (cert.contains("not_after") && cert["not_after"].is_string()) t = parseIsoUtc(cert["not_after"].get<std::string>());
-    if (t && (!earliest || *t < *earliest)) earliest = t;
-  };
   for (const auto& c : r.checks) {
-    if (c.id != "tls.handshake" || !c.data.is_object()) continue;
-    consider(c.data);
-    auto probes = c.data.find("probes");
-    if (probes == c.data.end() || !probes->is_array()) continue;
-    for (const auto& p : *probes) {
-      if (!p.is_object() || !p.contains("chain") || !p["chain"].is_array() || p["chain"].empty()) continue;
-      consider(p["chain"][0]);
+    const auto* hs = c.id == "tls.handshake" ? c.factsAs<engine::HandshakeFacts>() : nullptr;
+    if (!hs) continue;
+    for (const auto& p : hs->probes) {
+      if (p.chain.empty()) continue;
+      // From the ISO text the report shows, so the metric and the report agree.
+      const auto t = parseIsoUtc(p.chain.front().notAfter);
+      if (t && (!earliest || *t < *earliest)) earliest = t;
     }
   }
   return earliest;

@@ -1,4 +1,6 @@
 #include "reports/report/path.h"
+#include "engine/dns_facts.h"
+#include "engine/tcp_facts.h"
 #include "util/json_dump.h"
 
 #include <algorithm>
@@ -66,16 +68,13 @@ std::vector<Hop> buildPath(const Report& r) {
   hops.push_back(std::move(client));
 
   const auto* dns = findCheck(r, "dns.resolve");
+  const auto* dnsFacts = dns ? dns->factsAs<engine::DnsResolveFacts>() : nullptr;
   std::vector<std::string> addresses;
-  if (dns && dns->data.is_object()) {
-    auto it = dns->data.find("addresses");
-    if (it != dns->data.end() && it->is_array()) {
-      for (const auto& a : *it) {
-        if (!a.is_object()) continue;
-        std::string line = str(a, "address");
-        if (auto fam = str(a, "family"); !fam.empty()) line += " (" + fam + ")";
-        if (!line.empty()) addresses.push_back(line);
-      }
+  if (dnsFacts) {
+    for (const auto& a : dnsFacts->addresses) {
+      std::string line = a.address;
+      if (!a.family.empty()) line += " (" + a.family + ")";
+      if (!line.empty()) addresses.push_back(line);
     }
   }
   const Status dnsStatus = stageStatus(r.checks, Stage::Dns);
@@ -85,20 +84,14 @@ std::vector<Hop> buildPath(const Report& r) {
     // A resolver that produced addresses did its job; whether they are the right ones
     // (private, in the VPC) is the addresses hop's mark.
     resolver.status = addresses.empty() ? dnsStatus : Status::Pass;
-    if (dns && dns->data.is_object()) {
-      auto it = dns->data.find("resolvers");
-      if (it != dns->data.end() && it->is_array()) {
-        for (const auto& v : *it) {
-          // dns.resolve records one entry per (resolver, host): {server, role, state}.
-          std::string line = v.is_string() ? v.get<std::string>() : "";
-          if (v.is_object()) {
-            line = !str(v, "server").empty() ? str(v, "server") : str(v, "address");
-            if (!line.empty() && !str(v, "role").empty()) line += " (" + str(v, "role") + ")";
-            if (!line.empty() && !str(v, "state").empty()) line += ": " + str(v, "state");
-          }
-          if (!line.empty() && std::find(resolver.details.begin(), resolver.details.end(), line) == resolver.details.end()) {
-            resolver.details.push_back(line);
-          }
+    if (dnsFacts) {
+      // dns.resolve records one entry per (resolver, host): {server, role, state}.
+      for (const auto& v : dnsFacts->resolvers) {
+        std::string line = v.server;
+        if (!line.empty() && !v.role.empty()) line += " (" + v.role + ")";
+        if (!line.empty() && !v.state.empty()) line += ": " + v.state;
+        if (!line.empty() && std::find(resolver.details.begin(), resolver.details.end(), line) == resolver.details.end()) {
+          resolver.details.push_back(line);
         }
       }
     }
@@ -114,15 +107,12 @@ std::vector<Hop> buildPath(const Report& r) {
   hops.push_back(std::move(addrHop));
 
   Hop ports{"ports", stageStatus(r.checks, Stage::Tcp), {}};
-  if (const auto* tcp = findCheck(r, "tcp.connect"); tcp && tcp->data.is_object()) {
-    auto it = tcp->data.find("probes");
-    if (it != tcp->data.end() && it->is_array()) {
-      for (const auto& p : *it) {
-        if (!p.is_object()) continue;
-        std::string line = str(p, "address") + ":" + str(p, "port") + " " + str(p, "outcome");
-        if (auto ms = str(p, "elapsed_ms"); !ms.empty()) line += " (" + ms + " ms)";
-        ports.details.push_back(line);
-      }
+  const auto* tcp = findCheck(r, "tcp.connect");
+  if (const auto* tcpFacts = tcp ? tcp->factsAs<engine::TcpConnectFacts>() : nullptr) {
+    for (const auto& p : tcpFacts->probes) {
+      // Numbers as the JSON report writes them (1.2, 3000.0), so both read the same.
+      ports.details.push_back(p.address + ":" + std::to_string(p.port) + " " + p.outcome + " (" +
+                              util::dumpJson(nlohmann::json(p.elapsedMs)) + " ms)");
     }
   }
   if (ports.details.empty()) stageHop(r, Stage::Tcp, ports);

@@ -208,6 +208,41 @@ Report assembleReport(TargetSummary target, std::vector<engine::CheckResult> che
   return r;
 }
 
+namespace {
+void redactFinding(engine::Finding& f, const util::Redactor& redactor) {
+  f.summary = redactor.apply(std::move(f.summary));
+  f.fix = redactor.apply(std::move(f.fix));
+  for (auto& e : f.evidence) e = redactor.apply(std::move(e));
+}
+}  // namespace
+
+void redactReport(Report& r, const util::Redactor& redactor) {
+  auto& t = r.target;
+  for (auto* s : {&t.host, &t.dbname, &t.user, &t.conninfo, &t.provider}) *s = redactor.apply(std::move(*s));
+  for (auto& c : r.checks) {
+    c.summary = redactor.apply(std::move(c.summary));
+    for (auto& f : c.findings) redactFinding(f, redactor);
+    // Typed facts are shared and immutable: when their JSON holds a secret, the report
+    // shows a masked copy and typed readers keep the facts (addresses, ports, dates).
+    nlohmann::json shown = c.dataJson();
+    nlohmann::json masked = shown;
+    redactor.applyToStrings(masked);
+    if (masked == shown) continue;
+    if (c.facts) c.facts = std::make_shared<engine::ShownFacts>(c.facts, std::move(masked));
+    else c.data = std::move(masked);
+  }
+  if (r.rootCause) {
+    r.rootCause->summary = redactor.apply(std::move(r.rootCause->summary));
+    r.rootCause->fix = redactor.apply(std::move(r.rootCause->fix));
+    for (auto& f : r.rootCause->related) redactFinding(f, redactor);
+  }
+  for (auto& sec : r.sections) {
+    sec.manual = redactor.apply(std::move(sec.manual));
+    sec.fix = redactor.apply(std::move(sec.fix));
+    for (auto& e : sec.evidence) e = redactor.apply(std::move(e));
+  }
+}
+
 engine::Status stageStatus(const std::vector<engine::CheckResult>& checks, Stage stage) {
   bool any = false;
   Status worst = Status::Skip;

@@ -8,10 +8,13 @@
 #include "engine/result.h"
 #include "engine/run_config.h"
 #include "target/target.h"
+#include "util/redact.h"
 
 namespace pgreach::reports {
 
-inline constexpr int kSchemaVersion = 1;
+// 2: every check has `state` (passed, failed, not_verified, not_applicable) and the
+// schema describes each check's `data` per check id.
+inline constexpr int kSchemaVersion = 2;
 
 enum class Verdict { Ok, Warning, Critical, Unknown };
 std::string_view toString(Verdict v);
@@ -79,6 +82,13 @@ Report buildReport(const target::Target& t, const engine::RunConfig& config, std
 // The same from an already summarised target (tests and fleet runs build reports this way).
 Report assembleReport(TargetSummary target, std::vector<engine::CheckResult> checks, std::string startedAt,
                       long long durationMs);
+
+// Masks every secret the redactor knows in every string of the report (target, check
+// summaries, findings, facts JSON, root cause, sections), before any renderer escapes
+// them for its format: a password with `"`, `\` or a tab that a server echoed is found
+// as the peer sent it. The commands do this before rendering and still pass every
+// rendered byte through the redactor as a second net.
+void redactReport(Report& r, const util::Redactor& redactor);
 
 // The worst status among a stage's checks (Skip when it has none): one hop of the path.
 engine::Status stageStatus(const std::vector<engine::CheckResult>& checks, engine::Stage stage);

@@ -18,6 +18,7 @@
 #include "app/explain.h"
 #include "app/fleet.h"
 #include "app/run_target.h"
+#include "app/store.h"
 #include "cloud/live.h"
 #include "app/outputs.h"
 
@@ -82,6 +83,10 @@ int diagnose(const cli::Options& opts, std::ostream& out, std::ostream& err, boo
   auto ran = runTarget(opts, redactor);
   if (!ran) return badInput(err, redactor, ran.error());
   reports::Report report = std::move(*ran);
+  // Secrets masked in the report itself, before any format escapes them; every rendered
+  // byte still passes the redactor below.
+  for (const auto& s : storeSecrets(opts.store)) redactor.addSecret(s);
+  reports::redactReport(report, redactor);
 
   // --- reports ---
   if (usesReportOutputs(opts)) return writeReportOutputs(opts, report, redactor, out, err, outIsTerminal);

@@ -15,6 +15,8 @@
 #include <regex>
 
 #include "app/tar_gz.h"
+#include "engine/tcp_facts.h"
+#include "engine/tls_facts.h"
 #include "reports/render/prom_time.h"
 #include "reports/render/render.h"
 #include "util/atomic_file.h"
@@ -28,20 +30,6 @@ bool isAddress(const std::string& s) {
   // "d::" is a valid IPv6 address but, in a report, a C++ scope: require a digit.
   if (s.find_first_of("0123456789") == std::string::npos) return false;
   return inet_pton(AF_INET6, s.c_str(), buf) == 1;
-}
-
-std::string dataString(const nlohmann::json& d, const char* key) {
-  auto it = d.find(key);
-  if (it == d.end()) return "";
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_array()) {
-    std::string all;
-    for (const auto& v : *it) {
-      if (v.is_string()) all += v.get<std::string>() + (v.get<std::string>().empty() || v.get<std::string>().back() == '\n' ? "" : "\n");
-    }
-    return all;
-  }
-  return "";
 }
 
 }  // namespace
@@ -116,33 +104,25 @@ Expected<bool> writeBundle(const std::string& path, const reports::Report& repor
   entries.push_back({dir + "options.json", effectiveOptionsJson(options, report)});
   entries.push_back({dir + "versions.txt", versionsText()});
   for (const auto& c : report.checks) {
-    if (!c.data.is_object()) continue;
-    // tcp.connect's --capture-file, when the check records its path in data.capture_file.
-    for (const char* key : {"pcap_path", "capture_file"}) {
-      const std::string pcap = dataString(c.data, key);
-      if (pcap.empty()) continue;
+    // tcp.connect's --capture-file, when the check wrote one.
+    if (const auto* tcp = c.factsAs<engine::TcpConnectFacts>(); tcp && !tcp->captureFile.empty()) {
       // A capture holds addresses in binary form that cannot be masked: leave it out then.
       if (maskAddresses) {
         entries.push_back({dir + "capture.txt", "The packet capture was left out: --mask-addresses was given.\n"});
-      } else if (auto bytes = util::readFile(pcap)) {
+      } else if (auto bytes = util::readFile(tcp->captureFile)) {
         entries.push_back({dir + "capture.pcap", *bytes});
       }
     }
-    if (c.id == "tls.handshake" || c.id == "tls.direct") {
-      for (const char* key : {"chain_pem", "peer_chain_pem"}) {
-        const std::string pem = dataString(c.data, key);
-        if (!pem.empty()) entries.push_back({dir + c.id + ".chain.pem", pem});
-      }
-      // The certificate details each probe saw (subject, issuer, SANs, validity, sha256).
+    // The certificate details each probe saw (subject, issuer, SANs, validity, sha256).
+    if (const auto* hs = c.factsAs<engine::HandshakeFacts>()) {
       nlohmann::json chains = nlohmann::json::array();
-      auto probes = c.data.find("probes");
-      if (probes != c.data.end() && probes->is_array()) {
-        for (const auto& p : *probes) {
-          if (p.is_object() && p.contains("chain")) {
-            chains.push_back({{"address", p.value("address", "")}, {"port", p.value("port", 0)}, {"chain", p["chain"]}});
-          }
-        }
+      for (const auto& p : hs->probes) {
+        if (!p.handshakeRan) continue;
+        nlohmann::json chain = nlohmann::json::array();
+        for (const auto& cert : p.chain) chain.push_back(engine::certJson(cert));
+        chains.push_back({{"address", p.address}, {"port", p.port}, {"chain", chain}});
       }
+      redactor.applyToStrings(chains);  // the subjects are the peer's text: masked before JSON escapes them
       if (!chains.empty()) entries.push_back({dir + c.id + ".chain.json", util::dumpJson(chains, 2) + "\n"});
     }
   }

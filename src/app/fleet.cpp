@@ -234,6 +234,7 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
     run.exitCode = reports::exitCode(run.report.verdict);
     worst = i == 0 ? run.exitCode : worseExitCode(worst, run.exitCode);
     for (const auto& s : storeSecrets(base->store)) run.redactor.addSecret(s);
+    reports::redactReport(run.report, run.redactor);  // before any format escapes a secret
     std::string line = run.redactor.apply(*reports::render(run.report, "nagios", {}));
     summary += run.name + ": " + line;
     nlohmann::json entry = {{"name", run.name},

@@ -8,6 +8,7 @@
 // A result whose check did not run, or ran into an error, has no facts; readers treat
 // that as "nothing known", never as a pass.
 #include <memory>
+#include <utility>
 #include <nlohmann/json.hpp>
 
 namespace pgreach::engine {
@@ -21,6 +22,27 @@ class Facts {
   Facts() = default;
   Facts(const Facts&) = default;
   Facts& operator=(const Facts&) = default;
+};
+
+// Facts whose JSON form was changed after the check returned (a secret masked before
+// rendering, a partial shape in a golden test): toJson() shows `shown`, while typed
+// readers still get `inner` (CheckResult::factsAs looks through it).
+class ShownFacts final : public Facts {
+ public:
+  ShownFacts(std::shared_ptr<const Facts> inner, nlohmann::json shown)
+      : inner_(std::move(inner)), shown_(std::move(shown)) {
+    // Shown twice (a golden report, then redacted): keep pointing at the typed facts.
+    if (const auto* again = dynamic_cast<const ShownFacts*>(inner_.get())) {
+      auto typed = again->inner_;
+      inner_ = std::move(typed);
+    }
+  }
+  nlohmann::json toJson() const override { return shown_; }
+  const Facts* inner() const { return inner_.get(); }
+
+ private:
+  std::shared_ptr<const Facts> inner_;
+  nlohmann::json shown_;
 };
 
 }  // namespace pgreach::engine

@@ -56,6 +56,20 @@ std::optional<Severity> severityFromString(std::string_view s) {
   return std::nullopt;
 }
 
+util::ResultState deriveState(Status status, const std::vector<Finding>& findings) {
+  (void)findings;  // the honest-verdicts rules will look at them (e.g. a Pass on no evidence)
+  switch (status) {
+    case Status::Pass:
+    case Status::Warn: return util::ResultState::Passed;
+    case Status::Fail: return util::ResultState::Failed;
+    case Status::Error: return util::ResultState::NotVerified;
+    case Status::Skip: return util::ResultState::NotApplicable;
+  }
+  return util::ResultState::NotVerified;
+}
+
+util::ResultState CheckResult::state() const { return stateOverride ? *stateOverride : deriveState(status, findings); }
+
 nlohmann::json CheckResult::dataJson() const { return facts ? facts->toJson() : data; }
 
 std::optional<Severity> CheckResult::worstSeverity() const {

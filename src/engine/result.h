@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "engine/facts.h"
+#include "util/result_state.h"
 
 namespace pgreach::engine {
 
@@ -48,10 +49,19 @@ struct CheckResult {
   // Untyped facts of checks not yet moved to a Facts type. Readers outside the check
   // that wrote them use typed facts only.
   nlohmann::json data = nlohmann::json::object();
+  // Set by a check (or the scheduler) that knows better than its status tells, e.g. a
+  // skip because a dependency failed is NotVerified, not NotApplicable. Unset: derived
+  // by state() from the status and findings (deriveState).
+  std::optional<util::ResultState> stateOverride;
+
+  // What the JSON report shows as `state`: stateOverride, else deriveState().
+  util::ResultState state() const;
 
   template <class T>
   const T* factsAs() const {
-    return dynamic_cast<const T*>(facts.get());
+    const Facts* f = facts.get();
+    if (const auto* shown = dynamic_cast<const ShownFacts*>(f)) f = shown->inner();
+    return dynamic_cast<const T*>(f);
   }
   template <class T>
   void setFacts(T value) {
@@ -66,6 +76,12 @@ struct CheckResult {
 
 // Status implied by findings: any critical → Fail, any warning → Warn, else Pass.
 Status statusFromFindings(const std::vector<Finding>& findings);
+
+// The one place a state follows from a status when no check set it: Pass and Warn
+// looked and saw evidence (Passed), Fail is Failed, Error could not decide
+// (NotVerified), Skip had nothing to do (NotApplicable). Verdicts still come from the
+// status; this only names the state.
+util::ResultState deriveState(Status status, const std::vector<Finding>& findings);
 
 // Ranks for "worst of": Pass < Skip < Warn < Error < Fail.
 int statusRank(Status s);

@@ -188,6 +188,7 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
       if (!pending.count(info.id)) continue;
       bool waiting = false;
       std::string blocker;
+      util::ResultState blockedState = util::ResultState::NotVerified;
       for (const auto& d : info.dependsOn) {
         if (!isFinished(d)) { waiting = true; break; }
         if (userSkipped.count(d)) { blocker = d + " (skipped by --skip)"; continue; }
@@ -195,6 +196,9 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
         const bool failedButUsable = st == Status::Fail && info.runAfterFailedDependency;
         if (blocker.empty() && !failedButUsable && (st == Status::Fail || st == Status::Error || st == Status::Skip)) {
           blocker = d + " (" + std::string(toString(st)) + ")";
+          // A dependency with nothing to check (cloud.context without cloud input) leaves
+          // nothing to check here either.
+          if (state->done[d].state() == util::ResultState::NotApplicable) blockedState = util::ResultState::NotApplicable;
         }
       }
       for (const auto& d : info.after) {
@@ -203,6 +207,8 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
       if (waiting) continue;
       if (!blocker.empty()) {
         state->done[info.id] = skipped(info, "blocked by " + blocker);
+        // Asked for, but what it would look at was not reachable: undecided, not absent.
+        state->done[info.id].stateOverride = blockedState;
         pending.erase(info.id);
         continue;
       }
@@ -210,6 +216,7 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
         // A requested check that never ran leaves its step unverified: the warning keeps
         // the verdict from reading OK (reports::computeVerdict).
         auto notStarted = skipped(info, "not started: the run's --deadline was reached");
+        notStarted.stateOverride = util::ResultState::NotVerified;
         notStarted.findings.push_back({"engine.deadline_reached", Severity::Warning,
                                        "check " + info.id + " was not started: the run's --deadline was reached",
                                        {},

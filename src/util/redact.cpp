@@ -5,6 +5,7 @@
 #include <regex>
 #include <vector>
 
+#include "util/json_dump.h"
 #include "util/secret.h"
 #include "util/strings.h"
 
@@ -12,9 +13,32 @@ namespace pgreach::util {
 
 void Redactor::addSecret(std::string value) {
   if (value.size() < 3) return;
-  if (std::find(secrets_.begin(), secrets_.end(), value) == secrets_.end()) secrets_.push_back(std::move(value));
+  // The forms the value takes once escaped: as a report line (control characters made
+  // visible) and inside a JSON string. Output redaction is the second net; the first is
+  // redacting the report before any escaping (reports::redactReport).
+  const std::string quoted = dumpJson(nlohmann::json(value));
+  for (std::string form : {escapeControl(value), quoted.substr(1, quoted.size() - 2), value}) {
+    if (form.size() >= 3 && std::find(secrets_.begin(), secrets_.end(), form) == secrets_.end()) {
+      secrets_.push_back(std::move(form));
+    }
+  }
   // Longest first, so a secret containing another is masked whole.
   std::sort(secrets_.begin(), secrets_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+}
+
+void Redactor::applyToStrings(nlohmann::json& j) const {
+  if (j.is_string()) {
+    j = apply(j.get<std::string>());
+  } else if (j.is_array()) {
+    for (auto& v : j) applyToStrings(v);
+  } else if (j.is_object()) {
+    nlohmann::json out = nlohmann::json::object();
+    for (auto it = j.begin(); it != j.end(); ++it) {
+      applyToStrings(it.value());
+      out[apply(it.key())] = std::move(it.value());
+    }
+    j = std::move(out);
+  }
 }
 
 namespace {

@@ -127,7 +127,7 @@ TEST_CASE("--output writes the report atomically; --config supplies options", "[
   REQUIRE(in);
   auto report = json::parse(in);
   CHECK(report["root_cause"]["code"] == "tcp.refused");
-  CHECK(report["schema_version"] == 1);
+  CHECK(report["schema_version"] == 2);
   runProcess({"rm", "-rf", dir}, std::chrono::seconds(5));
 }
 

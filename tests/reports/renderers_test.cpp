@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "reports/render/render.h"
+#include "reports/synthetic_facts.h"
 
 using namespace pgreach;
 
@@ -23,7 +24,7 @@ reports::Report sampleReport() {
   dns.durationMs = 4;
   dns.summary = "2 address(es) for 1 of 1 host(s)";
   dns.data["addresses"] = {{{"host", "pslab01.private-pg.psdb.cloud"}, {"address", "10.40.2.120"}, {"family", "ipv4"}}};
-  checks.push_back(dns);
+  checks.push_back(pgreach::testing::withSyntheticFacts(dns));
   engine::CheckResult tcp;
   tcp.id = "tcp.connect";
   tcp.stage = engine::Stage::Tcp;

@@ -1,9 +1,11 @@
 // The JSON report against reports/schema/report.schema.json, with a small validator for
-// the subset the schema uses: type, required, properties, items, enum, const, pattern, $ref.
+// the subset the schema uses: type, required, properties, items, enum, const, pattern, $ref,
+// allOf, if/then.
 #include <catch2/catch.hpp>
 #include <regex>
 
 #include "reports/render/render.h"
+#include "engine/postgres_facts.h"
 #include "reports/synthetic.h"
 #include "util/atomic_file.h"
 
@@ -29,6 +31,15 @@ void validate(const json& root, const json& schema, const json& v, const std::st
     REQUIRE(ref.rfind("#/$defs/", 0) == 0);
     validate(root, root["$defs"][ref.substr(8)], v, at, errors);
     return;
+  }
+  // allOf and if/then: the per-check `data` shapes (a failing `if` is no error).
+  if (schema.contains("allOf")) {
+    for (const auto& sub : schema["allOf"]) validate(root, sub, v, at, errors);
+  }
+  if (schema.contains("if") && schema.contains("then")) {
+    std::vector<std::string> ifErrors;
+    validate(root, schema["if"], v, at, ifErrors);
+    if (ifErrors.empty()) validate(root, schema["then"], v, at, errors);
   }
   if (schema.contains("type")) {
     bool ok = false;
@@ -93,4 +104,50 @@ TEST_CASE("the schema validator rejects a report that breaks the contract", "[un
   j["duration_ms"] = "61";
   auto errors = validateReport(j);
   CHECK(errors.size() == 3);
+}
+
+TEST_CASE("each check's data, as its typed facts serialise it, satisfies the schema's shape for that id", "[unit]") {
+  std::vector<engine::CheckResult> checks;
+  auto dns = testing::check("dns.resolve", engine::Stage::Dns, engine::Status::Pass, "1 address", 1);
+  dns.data = json::object();
+  engine::DnsResolveFacts df;
+  df.addresses.push_back({"db.example", "10.40.2.120", "ipv4"});
+  df.resolvers.push_back({"db.example", "10.40.0.2", "system", "answered", {}});
+  df.exchanges = 2;
+  df.elapsedMs = 1.5;
+  dns.setFacts(df);
+  checks.push_back(dns);
+  auto tcp = testing::check("tcp.connect", engine::Stage::Tcp, engine::Status::Pass, "1/1 open", 1);
+  engine::TcpConnectFacts tf;
+  engine::TcpProbeFacts p;
+  p.host = "db.example";
+  p.address = "10.40.2.120";
+  p.port = 5432;
+  p.outcome = "open";
+  p.elapsedMs = 1.2;
+  p.connectMs = engine::TcpConnectMs{1, 1.2, 1.4};
+  tf.probes.push_back(p);
+  tf.capture = "none";
+  tcp.setFacts(tf);
+  checks.push_back(tcp);
+  auto pg = testing::check("pg.connect", engine::Stage::Postgres, engine::Status::Pass, "connected", 1);
+  engine::ConnectFacts cf;
+  cf.credentials = "password";
+  cf.loggedIn = true;
+  cf.serverVersion = util::PeerText("16.4");
+  cf.select1Ms = 0.4;
+  pg.setFacts(cf);
+  checks.push_back(pg);
+  auto t = testing::summary("db.example", "generic", {5432}, "host=db.example");
+  json j = json::parse(*reports::render(
+      reports::assembleReport(t, std::move(checks), "2026-11-21T12:00:00.000Z", 3), "json", {}));
+  auto errors = validateReport(j);
+  CHECK(errors.empty());
+  for (const auto& e : errors) WARN(e);
+
+  // The per-id shapes are enforced: a port as text, an unknown credentials kind, a bad state.
+  j["checks"][1]["data"]["probes"][0]["port"] = "5432";
+  j["checks"][2]["data"]["credentials"] = "token";
+  j["checks"][0]["state"] = "fine";
+  CHECK(validateReport(j).size() == 3);
 }

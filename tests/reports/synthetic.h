@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "reports/report/report.h"
+#include "reports/synthetic_facts.h"
 
 namespace pgreach::testing {
 
@@ -24,7 +25,7 @@ inline CheckResult check(std::string id, Stage stage, Status status, std::string
   c.durationMs = ms;
   c.findings = std::move(findings);
   c.data = std::move(data);
-  return c;
+  return withSyntheticFacts(std::move(c));
 }
 
 inline nlohmann::json addresses(const std::string& host, std::vector<std::string> ips) {

@@ -69,10 +69,10 @@ TEST_CASE("dns stage: a resolver on loopback answering inside the VPC passes", "
   FakeDnsServer server(answering("10.40.2.120"));
   auto r = runStage(stage({{server.spec(), ResolverRole::System}}, std::chrono::milliseconds(2000)), allRoutes);
   CHECK(r.status == engine::Status::Pass);
-  REQUIRE(r.data["addresses"].size() == 1);
-  CHECK(r.data["addresses"][0]["address"] == "10.40.2.120");
-  CHECK(r.data["addresses"][0]["family"] == "ipv4");
-  CHECK(r.data["resolvers"][0]["queries"][0]["rcode"] == "NOERROR");
+  REQUIRE(r.dataJson()["addresses"].size() == 1);
+  CHECK(r.dataJson()["addresses"][0]["address"] == "10.40.2.120");
+  CHECK(r.dataJson()["addresses"][0]["family"] == "ipv4");
+  CHECK(r.dataJson()["resolvers"][0]["queries"][0]["rcode"] == "NOERROR");
   CHECK(server.queries() == 2);  // A and AAAA
 }
 
@@ -100,9 +100,9 @@ TEST_CASE("dns stage: a truncated UDP answer is asked again over TCP", "[integra
   FakeDnsServer server(answering("10.40.2.120", true));
   auto r = runStage(stage({{server.spec(), ResolverRole::System}}, std::chrono::milliseconds(2000)), allRoutes);
   CHECK(r.status == engine::Status::Pass);
-  REQUIRE(r.data["addresses"].size() == 1);
-  CHECK(r.data["resolvers"][0]["queries"][0]["via_tcp"].get<bool>());
-  CHECK(r.data["resolvers"][0]["queries"][0]["truncated"].get<bool>());
+  REQUIRE(r.dataJson()["addresses"].size() == 1);
+  CHECK(r.dataJson()["resolvers"][0]["queries"][0]["via_tcp"].get<bool>());
+  CHECK(r.dataJson()["resolvers"][0]["queries"][0]["truncated"].get<bool>());
   bool truncatedFinding = false;
   for (const auto& f : r.findings) truncatedFinding = truncatedFinding || f.code == "dns.truncated";
   CHECK(truncatedFinding);
@@ -135,7 +135,7 @@ TEST_CASE("dns stage: hostile answers become dns.malformed_answer", "[integratio
   });
   auto r = runStage(stage({{server.spec(), ResolverRole::System}}, std::chrono::milliseconds(2000)), allRoutes);
   CHECK(firstCritical(r) == "dns.malformed_answer");
-  CHECK(r.data["addresses"].empty());
+  CHECK(r.dataJson()["addresses"].empty());
 }
 
 TEST_CASE("dns stage: answers with the wrong id are ignored until the deadline", "[integration]") {
@@ -146,7 +146,7 @@ TEST_CASE("dns stage: answers with the wrong id are ignored until the deadline",
   });
   auto r = runStage(stage({{server.spec(), ResolverRole::System}}, std::chrono::milliseconds(400)), allRoutes);
   CHECK(firstCritical(r) == "dns.timeout");
-  CHECK(r.data["addresses"].empty());
+  CHECK(r.dataJson()["addresses"].empty());
 }
 
 TEST_CASE("dns stage: a closed port answers at once with ICMP, not after the timeout", "[integration]") {
@@ -161,7 +161,7 @@ TEST_CASE("dns stage: a closed port answers at once with ICMP, not after the tim
                     allRoutes);
   CHECK(elapsedMs(start) < 1000);
   CHECK(firstCritical(r) == "dns.timeout");
-  CHECK(r.data["resolvers"][0]["state"] == "unreachable");
+  CHECK(r.dataJson()["resolvers"][0]["state"] == "unreachable");
 }
 
 TEST_CASE("dns stage: split horizon between loopback resolvers", "[integration]") {
@@ -171,8 +171,8 @@ TEST_CASE("dns stage: split horizon between loopback resolvers", "[integration]"
                           std::chrono::milliseconds(2000)),
                     allRoutes);
   CHECK(firstCritical(r) == "dns.resolvers_disagree");
-  REQUIRE(r.data["addresses"].size() == 1);
-  CHECK(r.data["addresses"][0]["address"] == "10.40.2.120");
+  REQUIRE(r.dataJson()["addresses"].size() == 1);
+  CHECK(r.dataJson()["addresses"][0]["address"] == "10.40.2.120");
 }
 
 TEST_CASE("dns stage: localhost names never go to DNS", "[unit]") {

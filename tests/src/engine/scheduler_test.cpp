@@ -104,6 +104,16 @@ TEST_CASE("independent checks run concurrently", "[unit][engine]") {
   CHECK(took < std::chrono::milliseconds(1000));  // 4 × 300 ms in sequence would be 1200 ms
 }
 
+TEST_CASE("a check blocked by one with nothing to check has nothing to check either", "[unit][engine]") {
+  Fixture f;
+  std::vector<std::unique_ptr<engine::Check>> checks;
+  checks.push_back(fake("cloud", {}, Status::Skip, engine::Stage::Cloud));
+  checks.push_back(fake("cloud.path", {"cloud"}, Status::Pass, engine::Stage::Cloud));
+  auto rs = f.run(std::move(checks));
+  CHECK(Fixture::find(rs, "cloud.path").status == Status::Skip);
+  CHECK(Fixture::find(rs, "cloud.path").state() == util::ResultState::NotApplicable);
+}
+
 TEST_CASE("dependents of a failed check are skipped with the blocker named", "[unit][engine]") {
   Fixture f;
   std::vector<std::unique_ptr<engine::Check>> checks;
@@ -116,6 +126,10 @@ TEST_CASE("dependents of a failed check are skipped with the blocker named", "[u
   CHECK(Fixture::find(rs, "tcp").summary.find("blocked by dns") != std::string::npos);
   CHECK(Fixture::find(rs, "tls").status == Status::Skip);
   CHECK(Fixture::find(rs, "other").status == Status::Warn);
+  // Asked for but blocked: undecided, not "nothing to check".
+  CHECK(Fixture::find(rs, "tcp").state() == util::ResultState::NotVerified);
+  CHECK(Fixture::find(rs, "dns").state() == util::ResultState::Failed);
+  CHECK(Fixture::find(rs, "other").state() == util::ResultState::Passed);
 }
 
 TEST_CASE("an exception inside a check becomes error without losing other results", "[unit][engine]") {
@@ -208,6 +222,7 @@ TEST_CASE("--only pulls in dependencies; --skip marks checks and blocks dependen
   auto skipped = f.run(make(), Millis(2000), {}, {"tcp.b"});
   REQUIRE(skipped.size() == 3);
   CHECK(Fixture::find(skipped, "tcp.b").summary == "skipped by --skip");
+  CHECK(Fixture::find(skipped, "tcp.b").state() == util::ResultState::NotApplicable);
   CHECK(Fixture::find(skipped, "tls.c").status == Status::Skip);
   auto bad = engine::makePlan(make(), {"nosuch"}, {});
   REQUIRE_FALSE(bad.ok());
