@@ -9,6 +9,7 @@ packages=(
   libldns-dev libpcap-dev libpq-dev libboost-program-options-dev catch2 libssl-dev nlohmann-json3-dev
   # fuzzing and sanitizers
   clang libclang-rt-14-dev
+  clang-format-14  # scripts/check-format.sh (CI stage 1)
   # the lab's real servers and tools
   postgresql-15 postgresql-client-15 pgbouncer unbound nftables iproute2 openssl socat procps
   ldnsutils dnsutils netcat-openbsd tcpdump python3

@@ -26,7 +26,12 @@ fi
 # layering checks and the unit tests. A warning, a wrong-way include or a broken unit test
 # stops here, minutes before the sanitizer build, the fuzzers and the lab would have found
 # it. `--quick` is this stage alone.
-echo "== stage 1: Release build with -Werror, layering, unit tests"
+echo "== stage 1: formatting, Release build with -Werror, layering, unit tests"
+# --- formatting --- (seconds; before the build, so a format slip costs nothing else)
+if ! scripts/check-format.sh; then
+  echo "tests: 0 passed, 1 failed (stage 1: formatting)"
+  exit 1
+fi
 BUILD_DIR="$root/build-release" BUILD_TYPE=Release \
   CMAKE_ARGS="${CMAKE_ARGS:-} -DPGREACH_WERROR=ON -DPGREACH_SANITIZE=OFF" scripts/build.sh
 # --- layering ---
