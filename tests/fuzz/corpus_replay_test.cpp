@@ -37,6 +37,15 @@
 #define LLVMFuzzerTestOneInput fuzzMetadata
 #include "metadata_fuzz.cpp"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzzOptionsConfig
+#include "options_config_fuzz.cpp"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzzPgpass
+#include "pgpass_fuzz.cpp"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzzServiceFile
+#include "service_file_fuzz.cpp"
+#undef LLVMFuzzerTestOneInput
 
 namespace {
 
@@ -68,4 +77,7 @@ TEST_CASE("fuzz corpora replay without a crash through the fuzz entry points", "
   CHECK(replay("conninfo", fuzzConninfo) >= 2);
   CHECK(replay("redact", fuzzRedact) >= 1);
   CHECK(replay("metadata", fuzzMetadata) >= 5);
+  CHECK(replay("options_config", fuzzOptionsConfig) >= 2);
+  CHECK(replay("pgpass", fuzzPgpass) >= 2);
+  CHECK(replay("service_file", fuzzServiceFile) >= 2);
 }
