@@ -104,7 +104,14 @@ Outcome diagnose(const Arena& at, const std::string& target, std::vector<std::st
   if (!resolvFile.empty()) std::remove(resolvFile.c_str());
   INFO("stdout: " << o.proc.out << "\nstderr: " << o.proc.err);
   CHECK_FALSE(o.proc.timedOut);
-  CHECK(o.proc.elapsed <= kDeadline + std::chrono::seconds(1));
+  // The plain build must end by --deadline + 0.5 s (issue 17); a sanitizer build runs
+  // several times slower, so there only the end itself is asserted (not timed out above).
+#if defined(__SANITIZE_ADDRESS__)
+  constexpr bool kTimed = false;
+#else
+  constexpr bool kTimed = true;
+#endif
+  if (kTimed) CHECK(o.proc.elapsed <= kDeadline + std::chrono::milliseconds(500));
   REQUIRE(o.proc.exitCode >= 0);  // -1: killed by a signal or the time limit
   REQUIRE(o.proc.exitCode <= 3);
   REQUIRE_NOTHROW(o.report = json::parse(o.proc.out));
