@@ -34,19 +34,18 @@ class AwsEndpoint final : public engine::Check {
   }
 
   CheckResult run(engine::CheckContext& ctx) override {
-    const std::string dir = awsDir(ctx);
-    if (dir.empty()) return skipped("no AWS configuration (--aws-json DIR or --cloud-live)");
-    auto acc = pc::loadAwsDir(dir);
-    if (!acc) return failedInput("AWS export: " + acc.error());
-    if (!acc->has("VpcEndpoints")) return skipped("no describe-vpc-endpoints export in " + dir);
-    const ClientInfo client = clientFromContext(ctx);
-    auto eps = selectAwsEndpoints(ctx, *acc, client);
+    const engine::CloudContextFacts* cloud = contextFacts(ctx);
+    if (!cloud || !cloud->aws) return skipped("no AWS configuration (--aws-json DIR or --cloud-live)");
+    const pc::AwsAccount& acc = *cloud->aws;
+    if (!acc.has("VpcEndpoints")) return skipped("no describe-vpc-endpoints export in " + cloud->awsDir);
+    const ClientInfo& client = cloud->client;
+    auto eps = selectAwsEndpoints(ctx, acc, client);
     CheckResult r;
     if (eps.empty()) {
       r.status = engine::Status::Fail;
       r.summary = "no VPC endpoint for the database";
       r.findings.push_back({"cloud.endpoint_missing", Severity::Critical,
-                            "no interface VPC endpoint in the export matches the target", {"endpoints in export: " + std::to_string(acc->endpoints.size())},
+                            "no interface VPC endpoint in the export matches the target", {"endpoints in export: " + std::to_string(acc.endpoints.size())},
                             "Create an interface endpoint to the provider's endpoint service (see the provider's PrivateLink page)."});
       return r;
     }
@@ -57,16 +56,16 @@ class AwsEndpoint final : public engine::Check {
     ec.clientAz = client.az;
     nlohmann::json list = nlohmann::json::array();
     for (const auto* ep : eps) {
-      for (auto& f : pc::auditAwsEndpoint(*acc, *ep, ec)) r.findings.push_back(toFinding(std::move(f)));
+      for (auto& f : pc::auditAwsEndpoint(acc, *ep, ec)) r.findings.push_back(toFinding(std::move(f)));
       std::vector<std::string> addrs;
-      for (const auto& a : pc::endpointAddresses(*acc, *ep)) addrs.push_back(a.toString());
+      for (const auto& a : pc::endpointAddresses(acc, *ep)) addrs.push_back(a.toString());
       // Whether the endpoint's groups admit the client on each provider port (the
       // path check reports the misses with the rule and the fix).
       nlohmann::json sgPorts = nlohmann::json::object();
       if (client.ip) {
         for (uint16_t port : auditPorts(ctx)) {
           sgPorts[std::to_string(port)] =
-              pc::matchSecurityGroups(*acc, ep->groups, false, *client.ip, pc::kProtoTcp, port).has_value();
+              pc::matchSecurityGroups(acc, ep->groups, false, *client.ip, pc::kProtoTcp, port).has_value();
         }
       }
       list.push_back({{"id", ep->id}, {"state", ep->state}, {"service_name", ep->serviceName},
@@ -100,30 +99,29 @@ class AwsPath final : public engine::Check {
   }
 
   CheckResult run(engine::CheckContext& ctx) override {
-    const std::string dir = awsDir(ctx);
-    if (dir.empty()) return skipped("no AWS configuration (--aws-json DIR or --cloud-live)");
-    const ClientInfo client = clientFromContext(ctx);
+    const engine::CloudContextFacts* cloud = contextFacts(ctx);
+    if (!cloud || !cloud->aws) return skipped("no AWS configuration (--aws-json DIR or --cloud-live)");
+    const ClientInfo& client = cloud->client;
     if (!client.ip) return skipped("the client's address is unknown (--client-ip, --client-eni or --imds)");
-    auto acc = pc::loadAwsDir(dir);
-    if (!acc) return failedInput("AWS export: " + acc.error());
+    const pc::AwsAccount& acc = *cloud->aws;
     std::vector<net::IpAddress> endpoints = endpointIpOptions(ctx);
     if (endpoints.empty()) {
-      for (const auto* ep : selectAwsEndpoints(ctx, *acc, client)) {
-        for (const auto& a : pc::endpointAddresses(*acc, *ep)) endpoints.push_back(a);
+      for (const auto* ep : selectAwsEndpoints(ctx, acc, client)) {
+        for (const auto& a : pc::endpointAddresses(acc, *ep)) endpoints.push_back(a);
       }
     }
     if (endpoints.empty()) endpoints = resolvedAddresses(ctx);
     if (endpoints.empty()) return skipped("no endpoint address (--endpoint, --endpoint-ip, or a VPC endpoint in the export)");
 
     // An interface the export lacks: the client's groups and subnet from instance metadata.
-    const bool clientInExport = acc->interfaceByAddress(*client.ip) != nullptr;
+    const bool clientInExport = acc.interfaceByAddress(*client.ip) != nullptr;
     return pathResult(ctx, endpoints, [&](const net::IpAddress& ep, uint16_t port) {
       pc::AwsPathQuery q;
       q.client = *client.ip;
       q.endpoint = ep;
       q.port = port;
       if (!clientInExport) q.clientGroups = client.securityGroups, q.clientSubnetId = client.subnetId;
-      return pc::evaluateAwsPath(*acc, q);
+      return pc::evaluateAwsPath(acc, q);
     }, /*noteAppliances=*/true);
   }
 };

@@ -41,19 +41,18 @@ class AzureEndpoint final : public engine::Check {
   }
 
   CheckResult run(engine::CheckContext& ctx) override {
-    const std::string dir = azureDir(ctx);
-    if (dir.empty()) return skipped("no Azure configuration (--azure-json DIR)");
-    auto net = pc::loadAzureDir(dir);
-    if (!net) return failedInput("Azure export: " + net.error());
-    if (!net->has("PrivateEndpoint")) return skipped("no `az network private-endpoint show` export in " + dir);
-    const ClientInfo client = clientFromContext(ctx);
+    const engine::CloudContextFacts* cloud = contextFacts(ctx);
+    if (!cloud || !cloud->azure) return skipped("no Azure configuration (--azure-json DIR)");
+    const pc::AzureNetwork& net = *cloud->azure;
+    if (!net.has("PrivateEndpoint")) return skipped("no `az network private-endpoint show` export in " + cloud->azureDir);
+    const ClientInfo& client = cloud->client;
     pc::AzureEndpointContext ec;
     ec.serverName = serverName(ctx);
     if (client.ip) ec.client = *client.ip, ec.clientKnown = true;
     CheckResult r;
     nlohmann::json list = nlohmann::json::array();
-    for (const auto* pe : selectAzureEndpoints(ctx, *net)) {
-      for (auto& f : pc::auditAzureEndpoint(*net, *pe, ec)) r.findings.push_back(toFinding(std::move(f)));
+    for (const auto* pe : selectAzureEndpoints(ctx, net)) {
+      for (auto& f : pc::auditAzureEndpoint(net, *pe, ec)) r.findings.push_back(toFinding(std::move(f)));
       std::vector<std::string> addrs;
       for (const auto& a : pe->addresses()) addrs.push_back(a.toString());
       nlohmann::json conns = nlohmann::json::array();
@@ -83,16 +82,15 @@ class AzurePath final : public engine::Check {
   }
 
   CheckResult run(engine::CheckContext& ctx) override {
-    const std::string dir = azureDir(ctx);
-    if (dir.empty()) return skipped("no Azure configuration (--azure-json DIR)");
-    const ClientInfo client = clientFromContext(ctx);
+    const engine::CloudContextFacts* cloud = contextFacts(ctx);
+    if (!cloud || !cloud->azure) return skipped("no Azure configuration (--azure-json DIR)");
+    const ClientInfo& client = cloud->client;
     if (!client.ip) return skipped("the client's address is unknown (--client-ip or --imds)");
-    auto net = pc::loadAzureDir(dir);
-    if (!net) return failedInput("Azure export: " + net.error());
+    const pc::AzureNetwork& net = *cloud->azure;
     std::vector<net::IpAddress> endpoints = endpointIpOptions(ctx);
     std::string noAddress;  // a private endpoint whose address lives only on a NIC not exported
     if (endpoints.empty()) {
-      for (const auto* pe : selectAzureEndpoints(ctx, *net)) {
+      for (const auto* pe : selectAzureEndpoints(ctx, net)) {
         for (const auto& a : pe->addresses()) endpoints.push_back(a);
         if (pe->addresses().empty() && !pe->nicIds.empty() && noAddress.empty()) {
           noAddress = "; private endpoint " + pe->name +
@@ -111,7 +109,7 @@ class AzurePath final : public engine::Check {
       q.client = *client.ip;
       q.endpoint = ep;
       q.port = port;
-      return pc::evaluateAzurePath(*net, q);
+      return pc::evaluateAzurePath(net, q);
     }, /*noteAppliances=*/false);
   }
 };

@@ -20,33 +20,10 @@ engine::Finding toFinding(pgreach::cloud::AuditFinding f) {
   return {std::move(f.code), severity, std::move(f.summary), std::move(f.evidence), std::move(f.fix)};
 }
 
-ClientInfo clientFromContext(const engine::CheckContext& ctx) {
-  ClientInfo c;
+const engine::CloudContextFacts* contextFacts(const engine::CheckContext& ctx) {
   const engine::CheckResult* r = ctx.dependency(kContextId);
-  if (!r || !r->data.contains("client") || !r->data["client"].is_object()) return c;
-  const auto& j = r->data["client"];
-  if (j.contains("ip") && j["ip"].is_string()) c.ip = net::IpAddress::parse(j["ip"].get<std::string>());
-  c.subnetId = j.value("subnet_id", "");
-  c.region = j.value("region", "");
-  c.az = j.value("az", "");
-  if (j.contains("security_groups") && j["security_groups"].is_array()) {
-    for (const auto& g : j["security_groups"]) {
-      if (g.is_string()) c.securityGroups.push_back(g.get<std::string>());
-    }
-  }
-  return c;
+  return r ? r->factsAs<engine::CloudContextFacts>() : nullptr;
 }
-
-namespace {
-std::string dataString(const engine::CheckContext& ctx, const char* key) {
-  const engine::CheckResult* r = ctx.dependency(kContextId);
-  if (!r || !r->data.contains(key) || !r->data[key].is_string()) return "";
-  return r->data[key].get<std::string>();
-}
-}  // namespace
-
-std::string awsDir(const engine::CheckContext& ctx) { return dataString(ctx, "aws_dir"); }
-std::string azureDir(const engine::CheckContext& ctx) { return dataString(ctx, "azure_dir"); }
 
 std::vector<net::IpAddress> endpointIpOptions(const engine::CheckContext& ctx) {
   std::vector<net::IpAddress> out;
@@ -124,13 +101,13 @@ engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vecto
   using engine::Severity;
   namespace pc = pgreach::cloud;
   engine::CheckResult r;
-  nlohmann::json paths = nlohmann::json::array();
+  engine::CloudPathFacts facts;
   int reachable = 0, total = 0;
+  const std::vector<uint16_t> ports = auditPorts(ctx);
   for (const auto& ep : endpoints) {
-    for (uint16_t port : auditPorts(ctx)) {
-      const pc::PathVerdict v = evaluate(ep, port);
+    for (uint16_t port : ports) {
+      const pc::PathVerdict& v = facts.paths.emplace_back(evaluate(ep, port));
       ++total;
-      paths.push_back(v.toJson());
       const pc::PathStep* b = v.firstBlock();
       if (!b) {
         ++reachable;
@@ -149,7 +126,7 @@ engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vecto
       r.findings.push_back({b->code, Severity::Critical, v.summary(), evidence, b->fix});
     }
   }
-  r.data["paths"] = paths;
+  r.setFacts(std::move(facts));
   r.status = engine::statusFromFindings(r.findings);
   r.summary = std::to_string(reachable) + " of " + std::to_string(total) + " client→endpoint paths reachable";
   return r;

@@ -11,6 +11,7 @@
 #include "cloud/azure_model.h"
 #include "cloud/path_verdict.h"
 #include "engine/check.h"
+#include "engine/facts/cloud.h"
 
 namespace pgreach::checks::cloud {
 
@@ -21,21 +22,13 @@ inline constexpr const char* kAzureEndpointId = "cloud.azure.endpoint";
 inline constexpr const char* kAzurePathId = "cloud.azure.path";
 inline constexpr const char* kCorrelateId = "cloud.correlate";
 
-// The client cloud.context found (data.client), if any.
-struct ClientInfo {
-  std::optional<net::IpAddress> ip;
-  std::string subnetId, region, az;
-  std::vector<std::string> securityGroups;
-};
-ClientInfo clientFromContext(const engine::CheckContext& ctx);
+// What cloud.context settled on: the parsed exports and the client. nullptr when it did
+// not run or stopped before loading anything (skipped, unreadable export).
+const engine::CloudContextFacts* contextFacts(const engine::CheckContext& ctx);
+using ClientInfo = engine::CloudClient;
 
 // A cloud evaluator's finding as the engine's (the cloud layer cannot name engine types).
 engine::Finding toFinding(pgreach::cloud::AuditFinding f);
-
-// The export folders cloud.context settled on (data.aws_dir / data.azure_dir; a
-// temporary folder for --cloud-live). "" when there is none.
-std::string awsDir(const engine::CheckContext& ctx);
-std::string azureDir(const engine::CheckContext& ctx);
 
 // The --endpoint-ip addresses that parse (cloud.context has already rejected the others).
 std::vector<net::IpAddress> endpointIpOptions(const engine::CheckContext& ctx);

@@ -51,20 +51,18 @@ class CloudCorrelate final : public engine::Check {
     }
     for (const char* id : {kAwsPathId, kAzurePathId}) {
       const CheckResult* r = ctx.dependency(id);
-      if (!r || !r->data.contains("paths")) continue;
-      for (const auto& p : r->data["paths"]) {
+      const auto* facts = r ? r->factsAs<engine::CloudPathFacts>() : nullptr;
+      if (!facts) continue;
+      for (const auto& p : facts->paths) {
         PathFact f;
-        f.reachable = p.value("reachable", false);
-        for (const auto& s : p.value("steps", nlohmann::json::array())) {
-          if (s.value("outcome", "") == "denied") {
-            f.decidedBy = s.value("decided_by", "");
-            f.code = s.value("code", "");
-            f.fix = s.value("fix", "");
-            f.component = s.value("component", "");
-            break;
-          }
+        f.reachable = p.reachable();
+        if (const pgreach::cloud::PathStep* s = p.firstBlock()) {
+          f.decidedBy = s->decidedBy;
+          f.code = s->code;
+          f.fix = s->fix;
+          f.component = s->component;
         }
-        paths[{p.value("endpoint", ""), p.value("port", 0)}] = f;
+        paths[{p.endpoint, p.port}] = f;
       }
     }
     const CheckResult* dns = ctx.dependency(kDnsResolveId);

@@ -1,4 +1,5 @@
 #include "reports/report/path.h"
+#include "engine/facts/cloud.h"
 #include "util/json_dump.h"
 
 #include <algorithm>
@@ -54,11 +55,10 @@ std::vector<Hop> buildPath(const Report& r) {
   std::vector<Hop> hops;
 
   Hop client{"client", Status::Pass, {}};
-  if (const auto* ctx = findCheck(r, "cloud.context"); ctx && ctx->data.is_object()) {
-    auto it = ctx->data.find("client");
-    if (it != ctx->data.end() && it->is_object()) {
-      std::string line = str(*it, "ip");
-      if (auto subnet = str(*it, "subnet_id"); !subnet.empty()) line += " in " + subnet;
+  if (const auto* ctx = findCheck(r, "cloud.context")) {
+    if (const auto* cloud = ctx->factsAs<engine::CloudContextFacts>()) {
+      std::string line = cloud->client.ip ? cloud->client.ip->toString() : "";
+      if (!cloud->client.subnetId.empty()) line += " in " + cloud->client.subnetId;
       if (!line.empty()) client.details.push_back(line);
     }
   }

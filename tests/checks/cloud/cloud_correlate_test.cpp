@@ -2,6 +2,7 @@
 // disagreements both ways, and DNS answers that are not the endpoint's interfaces.
 #include <catch2/catch.hpp>
 
+#include "engine/facts/cloud.h"
 #include "engine/registry.h"
 
 using namespace pgreach;
@@ -24,13 +25,30 @@ CheckResult ok(nlohmann::json data) {
   return r;
 }
 
-nlohmann::json pathJson(const std::string& ep, int port, bool reachable) {
-  nlohmann::json steps = nlohmann::json::array();
+cloud::PathVerdict path(const std::string& ep, int port, bool reachable) {
+  cloud::PathVerdict v;
+  v.client = "10.40.1.10";
+  v.endpoint = ep;
+  v.port = port;
   if (!reachable) {
-    steps.push_back({{"component", "endpoint security groups ingress"}, {"outcome", "denied"}, {"code", "cloud.sg_ingress_missing"},
-                     {"decided_by", "no ingress rule in sg-1"}, {"fix", "aws ec2 authorize-security-group-ingress ..."}});
+    cloud::PathStep s;
+    s.component = "endpoint security groups ingress";
+    s.outcome = cloud::StepOutcome::Denied;
+    s.code = "cloud.sg_ingress_missing";
+    s.decidedBy = "no ingress rule in sg-1";
+    s.fix = "aws ec2 authorize-security-group-ingress ...";
+    v.steps.push_back(s);
   }
-  return {{"client", "10.40.1.10"}, {"endpoint", ep}, {"port", port}, {"reachable", reachable}, {"steps", steps}};
+  return v;
+}
+
+CheckResult okPaths(std::vector<cloud::PathVerdict> paths) {
+  CheckResult r;
+  r.status = engine::Status::Pass;
+  engine::CloudPathFacts f;
+  f.paths = std::move(paths);
+  r.setFacts(std::move(f));
+  return r;
 }
 
 CheckResult runCorrelate(std::map<std::string, CheckResult> deps) {
@@ -55,8 +73,8 @@ bool has(const CheckResult& r, const std::string& code) {
 TEST_CASE("cloud.correlate explains drops and flags disagreements", "[unit][cloud]") {
   std::map<std::string, CheckResult> deps;
   deps["cloud.aws.endpoint"] = ok({{"endpoints", {{{"id", "vpce-1"}, {"addresses", {"10.40.2.120", "10.40.3.118"}}}}}});
-  deps["cloud.aws.path"] = ok({{"paths", {pathJson("10.40.2.120", 6432, false), pathJson("10.40.2.120", 5432, true),
-                                          pathJson("10.40.3.118", 6432, false)}}});
+  deps["cloud.aws.path"] = okPaths({path("10.40.2.120", 6432, false), path("10.40.2.120", 5432, true),
+                                    path("10.40.3.118", 6432, false)});
   deps["dns.resolve"] = ok({{"addresses", {{{"host", "h"}, {"address", "10.40.2.120"}, {"family", "ipv4"}},
                                            {{"host", "h"}, {"address", "52.1.2.3"}, {"family", "ipv4"}}}}});
   deps["tcp.connect"] = ok({{"probes", {{{"address", "10.40.2.120"}, {"port", 6432}, {"outcome", "timeout"}},
@@ -74,7 +92,7 @@ TEST_CASE("cloud.correlate explains drops and flags disagreements", "[unit][clou
 
 TEST_CASE("cloud.correlate skips without probes (audit mode)", "[unit][cloud]") {
   std::map<std::string, CheckResult> deps;
-  deps["cloud.aws.path"] = ok({{"paths", {pathJson("10.40.2.120", 6432, false)}}});
+  deps["cloud.aws.path"] = okPaths({path("10.40.2.120", 6432, false)});
   auto r = runCorrelate(deps);
   CHECK(r.status == engine::Status::Skip);
   CHECK(r.summary.find("no DNS or TCP results") != std::string::npos);

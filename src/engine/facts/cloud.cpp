@@ -1,0 +1,35 @@
+#include "engine/facts/cloud.h"
+
+namespace pgreach::engine {
+
+nlohmann::json CloudContextFacts::toJson() const {
+  nlohmann::json j = nlohmann::json::object();
+  if (aws) {
+    j["aws_dir"] = awsDir;
+    j["aws_files"] = aws->files;
+    if (!aws->ignoredFiles.empty()) j["ignored_files"] = aws->ignoredFiles;
+  }
+  if (azure) {
+    j["azure_dir"] = azureDir;
+    j["azure_files"] = azure->files;
+  }
+  if (!liveCommands.empty()) j["live_commands"] = liveCommands;
+  if (imds) j["imds"] = {{"vpc_id", imds->vpcId}, {"interface_id", imds->interfaceId}, {"vpc_cidrs", imds->vpcCidrs}};
+  j["client"] = {{"ip", client.ip ? client.ip->toString() : ""},
+                 {"subnet_id", client.subnetId},
+                 {"security_groups", client.securityGroups},
+                 {"region", client.region},
+                 {"az", client.az}};
+  j["vpc_cidrs"] = vpcCidrs;
+  j["platform_resolvers"] = platformResolvers;
+  j["source"] = source;
+  return j;
+}
+
+nlohmann::json CloudPathFacts::toJson() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& v : paths) list.push_back(v.toJson());
+  return {{"paths", std::move(list)}};
+}
+
+}  // namespace pgreach::engine

@@ -1,0 +1,53 @@
+#pragma once
+// Typed facts of the cloud checks. cloud.context parses each export once and hands the
+// parsed models to the endpoint and path checks, which never read the files again; the
+// DNS stage, the audit command and the path renderer read the client and the verdicts
+// from here instead of from `data` by key. toJson() keeps the keys the report has
+// always shown for these checks.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cloud/aws_model.h"
+#include "cloud/azure_model.h"
+#include "cloud/path_verdict.h"
+#include "engine/facts.h"
+#include "net/address.h"
+
+namespace pgreach::engine {
+
+// Where the client sits, as cloud.context settled it.
+struct CloudClient {
+  std::optional<net::IpAddress> ip;  // nullopt: unknown, and no path can be evaluated
+  std::string subnetId, region, az;
+  std::vector<std::string> securityGroups;
+};
+
+// cloud.context: the parsed exports (shared, read-only) and the client.
+struct CloudContextFacts final : Facts {
+  std::shared_ptr<const cloud::AwsAccount> aws;      // null without AWS exports
+  std::shared_ptr<const cloud::AzureNetwork> azure;  // null without Azure exports
+  std::string awsDir, azureDir;                      // where they were read from
+  CloudClient client;
+  std::vector<std::string> vpcCidrs;           // for the DNS stage's "inside the VPC"
+  std::vector<std::string> platformResolvers;  // the cloud's own resolvers
+  std::string source;                          // "flags", "imds", "aws-json", "azure-json"
+  std::vector<std::string> liveCommands;       // --cloud-live commands that ran
+  struct Imds {
+    std::string vpcId, interfaceId;
+    std::vector<std::string> vpcCidrs;
+  };
+  std::optional<Imds> imds;  // what AWS instance metadata said, when it was asked and answered
+
+  nlohmann::json toJson() const override;
+};
+
+// cloud.aws.path and cloud.azure.path: one verdict per (endpoint address, port).
+struct CloudPathFacts final : Facts {
+  std::vector<cloud::PathVerdict> paths;
+
+  nlohmann::json toJson() const override;
+};
+
+}  // namespace pgreach::engine
