@@ -481,7 +481,7 @@ Expected<AwsAccount> loadAwsDir(const std::string& dir) {
           return true;
         });
       },
-      [&](const std::string& name, const std::string& text) -> Expected<bool> {
+      [&](const std::string& name, std::string_view text) -> Expected<bool> {
         // Security groups are most of the bytes: read well-formed ones without a DOM
         // (aws_sg_fast.h); anything unusual falls through to the exact reader.
         if (text.find("\"SecurityGroups\"") == std::string::npos || !parseSecurityGroupsFast(text, acc.securityGroups)) {
