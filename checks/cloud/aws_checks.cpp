@@ -39,7 +39,7 @@ class AwsEndpoint final : public engine::Check {
     const pc::AwsAccount& acc = *cloud->aws;
     if (!acc.has("VpcEndpoints")) return skipped("no describe-vpc-endpoints export in " + cloud->awsDir);
     const ClientInfo& client = cloud->client;
-    auto eps = selectAwsEndpoints(ctx, acc, client);
+    auto eps = pc::selectVpcEndpoints(acc, endpointQuery(ctx, client));
     CheckResult r;
     if (eps.empty()) {
       r.status = engine::Status::Fail;
@@ -81,49 +81,25 @@ class AwsEndpoint final : public engine::Check {
   }
 };
 
-class AwsPath final : public engine::Check {
+class AwsPath final : public CloudPathCheck {
  public:
-  const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo = engine::withCodes(
-        {kAwsPathId,
-         engine::Stage::Cloud,
-         "Evaluate security groups, network ACLs and routes from the client to the endpoint and back",
-         {kContextId},
-         engine::Millis(20000),
-         {kDnsResolveId}},
-        engine::pickCodes(cloudCodes(),
-                          {"cloud.sg_egress_missing", "cloud.nacl_egress_denied", "cloud.no_route",
-                           "cloud.route_blackhole", "cloud.nacl_ingress_denied", "cloud.sg_ingress_missing",
-                           "cloud.nacl_return_denied", "cloud.route_via_appliance"}));
-    return kInfo;
-  }
-
-  CheckResult run(engine::CheckContext& ctx) override {
-    const engine::CloudContextFacts* cloud = contextFacts(ctx);
-    if (!cloud || !cloud->aws) return skipped("no AWS configuration (--aws-json DIR or --cloud-live)");
-    const ClientInfo& client = cloud->client;
-    if (!client.ip) return skipped("the client's address is unknown (--client-ip, --client-eni or --imds)");
-    const pc::AwsAccount& acc = *cloud->aws;
-    std::vector<net::IpAddress> endpoints = endpointIpOptions(ctx);
-    if (endpoints.empty()) {
-      for (const auto* ep : selectAwsEndpoints(ctx, acc, client)) {
-        for (const auto& a : pc::endpointAddresses(acc, *ep)) endpoints.push_back(a);
-      }
-    }
-    if (endpoints.empty()) endpoints = resolvedAddresses(ctx);
-    if (endpoints.empty()) return skipped("no endpoint address (--endpoint, --endpoint-ip, or a VPC endpoint in the export)");
-
-    // An interface the export lacks: the client's groups and subnet from instance metadata.
-    const bool clientInExport = acc.interfaceByAddress(*client.ip) != nullptr;
-    return pathResult(ctx, endpoints, [&](const net::IpAddress& ep, uint16_t port) {
-      pc::AwsPathQuery q;
-      q.client = *client.ip;
-      q.endpoint = ep;
-      q.port = port;
-      if (!clientInExport) q.clientGroups = client.securityGroups, q.clientSubnetId = client.subnetId;
-      return pc::evaluateAwsPath(acc, q);
-    }, /*noteAppliances=*/true);
-  }
+  AwsPath()
+      : CloudPathCheck({engine::withCodes({kAwsPathId,
+                                           engine::Stage::Cloud,
+                                           "Evaluate security groups, network ACLs and routes from the client to the endpoint and back",
+                                           {kContextId},
+                                           engine::Millis(20000),
+                                           {kDnsResolveId}},
+                                          engine::pickCodes(cloudCodes(),
+                                                            {"cloud.sg_egress_missing", "cloud.nacl_egress_denied", "cloud.no_route",
+                                                             "cloud.route_blackhole", "cloud.nacl_ingress_denied",
+                                                             "cloud.sg_ingress_missing", "cloud.nacl_return_denied",
+                                                             "cloud.route_via_appliance"})),
+                        "aws",
+                        "no AWS configuration (--aws-json DIR or --cloud-live)",
+                        "the client's address is unknown (--client-ip, --client-eni or --imds)",
+                        "no endpoint address (--endpoint, --endpoint-ip, or a VPC endpoint in the export)",
+                        /*noteAppliances=*/true}) {}
 };
 
 engine::RegisterCheck<AwsEndpoint> registeredEndpoint;

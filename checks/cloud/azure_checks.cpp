@@ -51,7 +51,7 @@ class AzureEndpoint final : public engine::Check {
     if (client.ip) ec.client = *client.ip, ec.clientKnown = true;
     CheckResult r;
     nlohmann::json list = nlohmann::json::array();
-    for (const auto* pe : selectAzureEndpoints(ctx, net)) {
+    for (const auto* pe : pc::selectPrivateEndpoints(net, endpointQuery(ctx, client))) {
       for (auto& f : pc::auditAzureEndpoint(net, *pe, ec)) r.findings.push_back(toFinding(std::move(f)));
       std::vector<std::string> addrs;
       for (const auto& a : pe->addresses()) addrs.push_back(a.toString());
@@ -66,52 +66,23 @@ class AzureEndpoint final : public engine::Check {
   }
 };
 
-class AzurePath final : public engine::Check {
+// Appliance routes are cloud.azure_route_appliance warnings of cloud.azure.endpoint.
+class AzurePath final : public CloudPathCheck {
  public:
-  const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo = engine::withCodes(
-        {kAzurePathId,
-         engine::Stage::Cloud,
-         "Evaluate NSGs and routes from the client to the private endpoint",
-         {kContextId},
-         engine::Millis(20000),
-         {kDnsResolveId}},
-        engine::pickCodes(cloudCodes(), {"cloud.nsg_denied", "cloud.no_route", "cloud.route_blackhole",
-                                         "cloud.route_via_appliance"}));
-    return kInfo;
-  }
-
-  CheckResult run(engine::CheckContext& ctx) override {
-    const engine::CloudContextFacts* cloud = contextFacts(ctx);
-    if (!cloud || !cloud->azure) return skipped("no Azure configuration (--azure-json DIR)");
-    const ClientInfo& client = cloud->client;
-    if (!client.ip) return skipped("the client's address is unknown (--client-ip or --imds)");
-    const pc::AzureNetwork& net = *cloud->azure;
-    std::vector<net::IpAddress> endpoints = endpointIpOptions(ctx);
-    std::string noAddress;  // a private endpoint whose address lives only on a NIC not exported
-    if (endpoints.empty()) {
-      for (const auto* pe : selectAzureEndpoints(ctx, net)) {
-        for (const auto& a : pe->addresses()) endpoints.push_back(a);
-        if (pe->addresses().empty() && !pe->nicIds.empty() && noAddress.empty()) {
-          noAddress = "; private endpoint " + pe->name +
-                      " lists no address (no customDnsConfigs, as with a DNS zone group) and its NIC is not in the "
-                      "export: add `az network nic show --ids " + pe->nicIds.front() + " -o json`";
-        }
-      }
-    }
-    if (endpoints.empty()) endpoints = resolvedAddresses(ctx);
-    if (endpoints.empty()) {
-      return skipped("no endpoint address (--endpoint-ip or a private endpoint in the export)" + noAddress);
-    }
-    // Appliance routes are cloud.azure_route_appliance warnings of cloud.azure.endpoint.
-    return pathResult(ctx, endpoints, [&](const net::IpAddress& ep, uint16_t port) {
-      pc::AzurePathQuery q;
-      q.client = *client.ip;
-      q.endpoint = ep;
-      q.port = port;
-      return pc::evaluateAzurePath(net, q);
-    }, /*noteAppliances=*/false);
-  }
+  AzurePath()
+      : CloudPathCheck({engine::withCodes({kAzurePathId,
+                                           engine::Stage::Cloud,
+                                           "Evaluate NSGs and routes from the client to the private endpoint",
+                                           {kContextId},
+                                           engine::Millis(20000),
+                                           {kDnsResolveId}},
+                                          engine::pickCodes(cloudCodes(), {"cloud.nsg_denied", "cloud.no_route",
+                                                                           "cloud.route_blackhole", "cloud.route_via_appliance"})),
+                        "azure",
+                        "no Azure configuration (--azure-json DIR)",
+                        "the client's address is unknown (--client-ip or --imds)",
+                        "no endpoint address (--endpoint-ip or a private endpoint in the export)",
+                        /*noteAppliances=*/false}) {}
 };
 
 engine::RegisterCheck<AzureEndpoint> registeredEndpoint;

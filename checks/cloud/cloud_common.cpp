@@ -7,9 +7,6 @@
 
 namespace pgreach::checks::cloud {
 
-using pgreach::cloud::AwsAccount;
-using pgreach::cloud::AzureNetwork;
-
 engine::Finding toFinding(pgreach::cloud::AuditFinding f) {
   engine::Severity severity = engine::Severity::Info;
   switch (f.severity) {
@@ -46,52 +43,14 @@ std::vector<net::IpAddress> resolvedAddresses(const engine::CheckContext& ctx) {
   return out;
 }
 
-std::vector<const pgreach::cloud::VpcEndpoint*> selectAwsEndpoints(const engine::CheckContext& ctx, const AwsAccount& acc,
-                                                                   const ClientInfo& client) {
-  std::vector<const pgreach::cloud::VpcEndpoint*> out;
-  auto add = [&](const pgreach::cloud::VpcEndpoint* e) {
-    if (e && std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
-  };
-  for (const auto& id : ctx.config().cloud.endpointIds) add(acc.endpoint(id));
-  if (!out.empty()) return out;
-  std::vector<net::IpAddress> addrs = endpointIpOptions(ctx);
-  if (addrs.empty()) addrs = resolvedAddresses(ctx);
-  for (const auto& a : addrs) {
-    const auto* eni = acc.interfaceByAddress(a);
-    if (!eni) continue;
-    for (const auto& e : acc.endpoints) {
-      if (std::find(e.networkInterfaceIds.begin(), e.networkInterfaceIds.end(), eni->id) != e.networkInterfaceIds.end()) add(&e);
-    }
-  }
-  if (!out.empty()) return out;
-  const std::string host = util::toLower(util::trimTrailingDot(ctx.target().primary().name()));
-  for (const auto& e : acc.endpoints) {
-    for (const auto& n : e.dnsNames) {
-      if (!host.empty() && util::toLower(util::trimTrailingDot(n)) == host) add(&e);
-    }
-  }
-  if (!out.empty()) return out;
-  std::string vpc;
-  if (client.ip) {
-    if (const auto* eni = acc.interfaceByAddress(*client.ip)) vpc = eni->vpcId;
-    else if (const auto* s = acc.subnetContaining(*client.ip)) vpc = s->vpcId;
-  }
-  for (const auto& e : acc.endpoints) {
-    if (util::toLower(e.type) == "interface" && (vpc.empty() || e.vpcId == vpc)) add(&e);
-  }
-  return out;
-}
-
-std::vector<const pgreach::cloud::PrivateEndpoint*> selectAzureEndpoints(const engine::CheckContext& ctx,
-                                                                         const AzureNetwork& net) {
-  std::vector<const pgreach::cloud::PrivateEndpoint*> out;
-  for (const auto& pe : net.privateEndpoints) {
-    const auto& ids = ctx.config().cloud.endpointIds;
-    if (ids.empty() || std::find(ids.begin(), ids.end(), pe.name) != ids.end() ||
-        std::any_of(ids.begin(), ids.end(), [&](const std::string& i) { return pgreach::cloud::sameAzureId(i, pe.id); }))
-      out.push_back(&pe);
-  }
-  return out;
+pgreach::cloud::EndpointQuery endpointQuery(const engine::CheckContext& ctx, const ClientInfo& client) {
+  pgreach::cloud::EndpointQuery q;
+  q.ids = ctx.config().cloud.endpointIds;
+  q.addresses = endpointIpOptions(ctx);
+  if (q.addresses.empty()) q.addresses = resolvedAddresses(ctx);
+  q.host = util::toLower(util::trimTrailingDot(ctx.target().primary().name()));
+  q.client = client.ip;
+  return q;
 }
 
 std::vector<uint16_t> auditPorts(const engine::CheckContext& ctx) { return portsFor(ctx, ctx.target().primary().port); }
@@ -130,6 +89,33 @@ engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vecto
   r.status = engine::statusFromFindings(r.findings);
   r.summary = std::to_string(reachable) + " of " + std::to_string(total) + " client→endpoint paths reachable";
   return r;
+}
+
+engine::CheckResult CloudPathCheck::run(engine::CheckContext& ctx) {
+  const engine::CloudContextFacts* cloud = contextFacts(ctx);
+  const pgreach::cloud::CloudNetwork* network = cloud ? cloud->network(spec_.kind) : nullptr;
+  if (!network) return skipped(spec_.noConfig);
+  const ClientInfo& client = cloud->client;
+  if (!client.ip) return skipped(spec_.clientUnknown);
+  std::vector<net::IpAddress> endpoints = endpointIpOptions(ctx);
+  std::string hint;  // why a selected endpoint has no address, when one has none
+  if (endpoints.empty()) {
+    for (const auto& e : network->selectEndpoints(endpointQuery(ctx, client))) {
+      endpoints.insert(endpoints.end(), e.addresses.begin(), e.addresses.end());
+      if (hint.empty()) hint = e.noAddressHint;
+    }
+  }
+  if (endpoints.empty()) endpoints = resolvedAddresses(ctx);
+  if (endpoints.empty()) return skipped(spec_.noEndpoint + (hint.empty() ? "" : "; " + hint));
+  return pathResult(ctx, endpoints, [&](const net::IpAddress& ep, uint16_t port) {
+    pgreach::cloud::PathQuery q;
+    q.client = *client.ip;
+    q.endpoint = ep;
+    q.port = port;
+    q.clientGroups = client.securityGroups;
+    q.clientSubnetId = client.subnetId;
+    return network->evaluatePath(q);
+  }, spec_.noteAppliances);
 }
 
 engine::CheckResult skipped(std::string reason) {

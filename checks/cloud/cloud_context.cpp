@@ -10,6 +10,7 @@
 #include "checks/cloud/cloud_common.h"
 #include "checks/cloud/codes.h"
 #include "cloud/aws_eval.h"
+#include "cloud/azure_eval.h"
 #include "cloud/imds.h"
 #include "cloud/live.h"
 #include "engine/registry.h"
@@ -153,6 +154,8 @@ class CloudContext final : public engine::Check {
     }
     facts.aws = aws;
     facts.azure = azure;
+    if (aws) facts.networks.push_back(pc::awsNetwork(aws));
+    if (azure) facts.networks.push_back(pc::azureNetwork(azure));
 
     std::string source;
     std::optional<net::IpAddress> ip;

@@ -2,6 +2,13 @@
 
 namespace pgreach::engine {
 
+const cloud::CloudNetwork* CloudContextFacts::network(std::string_view kind) const {
+  for (const auto& n : networks) {
+    if (n->kind() == kind) return n.get();
+  }
+  return nullptr;
+}
+
 nlohmann::json CloudContextFacts::toJson() const {
   nlohmann::json j = nlohmann::json::object();
   if (aws) {

@@ -11,6 +11,7 @@
 
 #include "cloud/aws_model.h"
 #include "cloud/azure_model.h"
+#include "cloud/cloud.h"
 #include "cloud/path_verdict.h"
 #include "engine/facts.h"
 #include "net/address.h"
@@ -28,6 +29,8 @@ struct CloudClient {
 struct CloudContextFacts final : Facts {
   std::shared_ptr<const cloud::AwsAccount> aws;      // null without AWS exports
   std::shared_ptr<const cloud::AzureNetwork> azure;  // null without Azure exports
+  // The same models behind the one interface, for what every cloud does alike.
+  std::vector<std::shared_ptr<const cloud::CloudNetwork>> networks;
   std::string awsDir, azureDir;                      // where they were read from
   CloudClient client;
   std::vector<std::string> vpcCidrs;           // for the DNS stage's "inside the VPC"
@@ -39,6 +42,9 @@ struct CloudContextFacts final : Facts {
     std::vector<std::string> vpcCidrs;
   };
   std::optional<Imds> imds;  // what AWS instance metadata said, when it was asked and answered
+
+  // The network of one kind ("aws"), or nullptr without its exports.
+  const cloud::CloudNetwork* network(std::string_view kind) const;
 
   nlohmann::json toJson() const override;
 };
