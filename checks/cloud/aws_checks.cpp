@@ -54,25 +54,23 @@ class AwsEndpoint final : public engine::Check {
     ec.region = client.region;
     if (ec.region.empty()) ec.region = pc::regionFromName(ctx.target().primary().name());
     ec.clientAz = client.az;
-    nlohmann::json list = nlohmann::json::array();
+    engine::AwsEndpointFacts facts;
     for (const auto* ep : eps) {
       for (auto& f : pc::auditAwsEndpoint(acc, *ep, ec)) r.findings.push_back(toFinding(std::move(f)));
-      std::vector<std::string> addrs;
-      for (const auto& a : pc::endpointAddresses(acc, *ep)) addrs.push_back(a.toString());
+      engine::AwsEndpointFacts::Endpoint e{ep->id, ep->state, ep->serviceName, ep->privateDnsEnabled.value_or(false),
+                                           ep->subnetIds, {}, {}};
+      for (const auto& a : pc::endpointAddresses(acc, *ep)) e.addresses.push_back(a.toString());
       // Whether the endpoint's groups admit the client on each provider port (the
       // path check reports the misses with the rule and the fix).
-      nlohmann::json sgPorts = nlohmann::json::object();
       if (client.ip) {
         for (uint16_t port : auditPorts(ctx)) {
-          sgPorts[std::to_string(port)] =
-              pc::matchSecurityGroups(acc, ep->groups, false, *client.ip, pc::kProtoTcp, port).has_value();
+          e.groupsAllowClient.emplace_back(
+              port, pc::matchSecurityGroups(acc, ep->groups, false, *client.ip, pc::kProtoTcp, port).has_value());
         }
       }
-      list.push_back({{"id", ep->id}, {"state", ep->state}, {"service_name", ep->serviceName},
-                      {"private_dns_enabled", ep->privateDnsEnabled.value_or(false)}, {"subnet_ids", ep->subnetIds},
-                      {"addresses", addrs}, {"security_groups_allow_client", sgPorts}});
+      facts.endpoints.push_back(std::move(e));
     }
-    r.data["endpoints"] = list;
+    r.setFacts(std::move(facts));
     r.status = engine::statusFromFindings(r.findings);
     std::vector<std::string> ids;
     for (const auto* ep : eps) ids.push_back(ep->id + " " + ep->state);

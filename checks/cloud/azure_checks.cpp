@@ -50,16 +50,15 @@ class AzureEndpoint final : public engine::Check {
     ec.serverName = serverName(ctx);
     if (client.ip) ec.client = *client.ip, ec.clientKnown = true;
     CheckResult r;
-    nlohmann::json list = nlohmann::json::array();
+    engine::AzureEndpointFacts facts;
     for (const auto* pe : pc::selectPrivateEndpoints(net, endpointQuery(ctx, client))) {
       for (auto& f : pc::auditAzureEndpoint(net, *pe, ec)) r.findings.push_back(toFinding(std::move(f)));
-      std::vector<std::string> addrs;
-      for (const auto& a : pe->addresses()) addrs.push_back(a.toString());
-      nlohmann::json conns = nlohmann::json::array();
-      for (const auto& c : pe->connections) conns.push_back({{"name", c.name}, {"status", c.status}, {"group_ids", c.groupIds}});
-      list.push_back({{"name", pe->name}, {"provisioning_state", pe->provisioningState}, {"addresses", addrs}, {"connections", conns}});
+      engine::AzureEndpointFacts::Endpoint e{pe->name, pe->provisioningState, {}, {}};
+      for (const auto& a : pe->addresses()) e.addresses.push_back(a.toString());
+      for (const auto& c : pe->connections) e.connections.push_back({c.name, c.status, c.groupIds});
+      facts.endpoints.push_back(std::move(e));
     }
-    r.data["endpoints"] = list;
+    r.setFacts(std::move(facts));
     r.status = engine::statusFromFindings(r.findings);
     r.summary = r.findings.empty() ? "private endpoint, zone link and record are in order" : "private endpoint configuration has problems";
     return r;

@@ -44,10 +44,9 @@ class CloudCorrelate final : public engine::Check {
     std::map<std::pair<std::string, int>, PathFact> paths;
     for (const char* id : {kAwsEndpointId, kAzureEndpointId}) {
       const CheckResult* r = ctx.dependency(id);
-      if (!r || !r->data.contains("endpoints")) continue;
-      for (const auto& e : r->data["endpoints"]) {
-        for (const auto& a : e.value("addresses", nlohmann::json::array())) endpointAddrs.push_back(a.get<std::string>());
-      }
+      const auto* facts = r ? r->factsAs<engine::CloudEndpointFacts>() : nullptr;
+      if (!facts) continue;
+      for (auto& a : facts->addresses()) endpointAddrs.push_back(std::move(a));
     }
     for (const char* id : {kAwsPathId, kAzurePathId}) {
       const CheckResult* r = ctx.dependency(id);

@@ -33,6 +33,41 @@ nlohmann::json CloudContextFacts::toJson() const {
   return j;
 }
 
+std::vector<std::string> AwsEndpointFacts::addresses() const {
+  std::vector<std::string> out;
+  for (const auto& e : endpoints) out.insert(out.end(), e.addresses.begin(), e.addresses.end());
+  return out;
+}
+
+nlohmann::json AwsEndpointFacts::toJson() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& e : endpoints) {
+    nlohmann::json allow = nlohmann::json::object();
+    for (const auto& [port, allowed] : e.groupsAllowClient) allow[std::to_string(port)] = allowed;
+    list.push_back({{"id", e.id}, {"state", e.state}, {"service_name", e.serviceName},
+                    {"private_dns_enabled", e.privateDnsEnabled}, {"subnet_ids", e.subnetIds},
+                    {"addresses", e.addresses}, {"security_groups_allow_client", allow}});
+  }
+  return {{"endpoints", std::move(list)}};
+}
+
+std::vector<std::string> AzureEndpointFacts::addresses() const {
+  std::vector<std::string> out;
+  for (const auto& e : endpoints) out.insert(out.end(), e.addresses.begin(), e.addresses.end());
+  return out;
+}
+
+nlohmann::json AzureEndpointFacts::toJson() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& e : endpoints) {
+    nlohmann::json conns = nlohmann::json::array();
+    for (const auto& c : e.connections) conns.push_back({{"name", c.name}, {"status", c.status}, {"group_ids", c.groupIds}});
+    list.push_back({{"name", e.name}, {"provisioning_state", e.provisioningState}, {"addresses", e.addresses},
+                    {"connections", conns}});
+  }
+  return {{"endpoints", std::move(list)}};
+}
+
 nlohmann::json CloudPathFacts::toJson() const {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& v : paths) list.push_back(v.toJson());

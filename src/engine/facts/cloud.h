@@ -4,9 +4,11 @@
 // DNS stage, the audit command and the path renderer read the client and the verdicts
 // from here instead of from `data` by key. toJson() keeps the keys the report has
 // always shown for these checks.
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cloud/aws_model.h"
@@ -46,6 +48,43 @@ struct CloudContextFacts final : Facts {
   // The network of one kind ("aws"), or nullptr without its exports.
   const cloud::CloudNetwork* network(std::string_view kind) const;
 
+  nlohmann::json toJson() const override;
+};
+
+// cloud.aws.endpoint and cloud.azure.endpoint: the endpoints audited. cloud.correlate
+// reads only their interface addresses, the same way for every cloud.
+struct CloudEndpointFacts : Facts {
+  virtual std::vector<std::string> addresses() const = 0;
+};
+
+struct AwsEndpointFacts final : CloudEndpointFacts {
+  struct Endpoint {
+    std::string id, state, serviceName;
+    bool privateDnsEnabled = false;
+    std::vector<std::string> subnetIds, addresses;
+    // Whether the endpoint's groups admit the client, per audited port (empty when the
+    // client's address is unknown).
+    std::vector<std::pair<uint16_t, bool>> groupsAllowClient;
+  };
+  std::vector<Endpoint> endpoints;
+
+  std::vector<std::string> addresses() const override;
+  nlohmann::json toJson() const override;
+};
+
+struct AzureEndpointFacts final : CloudEndpointFacts {
+  struct Connection {
+    std::string name, status;
+    std::vector<std::string> groupIds;
+  };
+  struct Endpoint {
+    std::string name, provisioningState;
+    std::vector<std::string> addresses;
+    std::vector<Connection> connections;
+  };
+  std::vector<Endpoint> endpoints;
+
+  std::vector<std::string> addresses() const override;
   nlohmann::json toJson() const override;
 };
 

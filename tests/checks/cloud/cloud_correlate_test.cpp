@@ -72,7 +72,10 @@ bool has(const CheckResult& r, const std::string& code) {
 
 TEST_CASE("cloud.correlate explains drops and flags disagreements", "[unit][cloud]") {
   std::map<std::string, CheckResult> deps;
-  deps["cloud.aws.endpoint"] = ok({{"endpoints", {{{"id", "vpce-1"}, {"addresses", {"10.40.2.120", "10.40.3.118"}}}}}});
+  engine::AwsEndpointFacts endpoint;
+  endpoint.endpoints.push_back({"vpce-1", "available", "", true, {}, {"10.40.2.120", "10.40.3.118"}, {}});
+  deps["cloud.aws.endpoint"].status = engine::Status::Pass;
+  deps["cloud.aws.endpoint"].setFacts(std::move(endpoint));
   deps["cloud.aws.path"] = okPaths({path("10.40.2.120", 6432, false), path("10.40.2.120", 5432, true),
                                     path("10.40.3.118", 6432, false)});
   deps["dns.resolve"] = ok({{"addresses", {{{"host", "h"}, {"address", "10.40.2.120"}, {"family", "ipv4"}},
