@@ -30,15 +30,14 @@ for scale in 0.1 1; do
   for i in $(seq "$runs"); do
     /usr/bin/time -f '%e %U %S %M' -o "$work/time-$scale.$i" \
       "$pgreach" audit host=127.0.0.1 --aws-json "$work/$scale" --client-ip 10.0.0.10 --format json \
-      >"$work/report-$scale.json"
+      >"$work/report-$scale.$i.json"
   done
   python3 - "$work" "$scale" "$runs" <<'PY'
 import json, sys
 w, scale, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
-best = min((tuple(float(x) for x in open(f"{w}/time-{scale}.{i}").read().split()[-4:]) for i in range(1, runs + 1)),
-           key=lambda t: t[0])
-wall, user, sys_, rss = best
-report = json.load(open(f"{w}/report-{scale}.json"))
+runs_ = [(tuple(float(x) for x in open(f"{w}/time-{scale}.{i}").read().split()[-4:]), i) for i in range(1, runs + 1)]
+(wall, user, sys_, rss), best = min(runs_, key=lambda r: r[0][0])
+report = json.load(open(f"{w}/report-{scale}.{best}.json"))  # the fastest run's own check durations
 checks = {c["id"]: c.get("duration_ms", 0) for c in report["checks"]}
 out = {"verdict": report.get("verdict"), "wall_ms": round(wall * 1000), "cpu_s": round(user + sys_, 2),
        "user_s": user, "sys_s": sys_, "max_rss_kb": int(rss), "total_ms": round(wall * 1000), "check_ms": checks}
