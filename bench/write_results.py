@@ -162,7 +162,8 @@ w("")
 w("## 5. Audit of the generated large account (bench/audit/bench_audit.sh)")
 w("")
 w("Full size: 100 VPCs, 5,000 subnets, 10,000 security groups / 100,000 rules, 2,000 NACLs, "
-  "5,000 client interfaces; every client→endpoint path evaluated. Target < 1 s.")
+  "5,000 client interfaces. Timed: the `pgreach audit --format json` command itself (/usr/bin/time: wall, "
+  "user+sys CPU, peak RSS; fastest of 3). Target < 0.5 s wall and < 0.5 s CPU.")
 w("")
 w("```")
 w(read("s5.txt").rstrip())
@@ -171,10 +172,10 @@ m = re.findall(r'"total_ms":\s*([0-9.]+)', read("s5.txt"))
 if len(m) >= 2:
     w("")
     cpu = re.search(r"CPU [0-9.]+x \(([0-9.]+)s -> ([0-9.]+)s\)", read("s5.txt"))
-    w("Full account total: %.0f ms (target < 1000 ms: %s); a tenth: %.0f ms.%s"
-      % (float(m[-1]), "met" if float(m[-1]) < 1000 else "**missed**", float(m[0]),
+    w("Full account total: %.0f ms (target < 500 ms: %s); a tenth: %.0f ms.%s"
+      % (float(m[-1]), "met" if float(m[-1]) < 500 else "**missed**", float(m[0]),
          (" CPU time (user+sys) of the full account: %s s; the wall time includes waiting for the "
-          "shared cores, so a figure near 1 s can land either side of the target." % cpu.group(2)) if cpu else ""))
+          "shared cores, so a figure near 0.5 s can land either side of the target." % cpu.group(2)) if cpu else ""))
 w("")
 
 # ---- 6 ----

@@ -34,19 +34,18 @@ class AwsEndpoint final : public engine::Check {
   }
 
   CheckResult run(engine::CheckContext& ctx) override {
-    const std::string dir = awsDir(ctx);
-    if (dir.empty()) return skipped("no AWS configuration (--aws-json DIR or --cloud-live)");
-    auto acc = pc::loadAwsDir(dir);
-    if (!acc) return failedInput("AWS export: " + acc.error());
-    if (!acc->has("VpcEndpoints")) return skipped("no describe-vpc-endpoints export in " + dir);
-    const ClientInfo client = clientFromContext(ctx);
-    auto eps = selectAwsEndpoints(ctx, *acc, client);
+    const engine::CloudContextFacts* cloud = contextFacts(ctx);
+    if (!cloud || !cloud->aws) return skipped("no AWS configuration (--aws-json DIR or --cloud-live)");
+    const pc::AwsAccount& acc = *cloud->aws;
+    if (!acc.has("VpcEndpoints")) return skipped("no describe-vpc-endpoints export in " + cloud->awsDir);
+    const ClientInfo& client = cloud->client;
+    auto eps = pc::selectVpcEndpoints(acc, endpointQuery(ctx, client));
     CheckResult r;
     if (eps.empty()) {
       r.status = engine::Status::Fail;
       r.summary = "no VPC endpoint for the database";
       r.findings.push_back({"cloud.endpoint_missing", Severity::Critical,
-                            "no interface VPC endpoint in the export matches the target", {"endpoints in export: " + std::to_string(acc->endpoints.size())},
+                            "no interface VPC endpoint in the export matches the target", {"endpoints in export: " + std::to_string(acc.endpoints.size())},
                             "Create an interface endpoint to the provider's endpoint service (see the provider's PrivateLink page)."});
       return r;
     }
@@ -55,25 +54,23 @@ class AwsEndpoint final : public engine::Check {
     ec.region = client.region;
     if (ec.region.empty()) ec.region = pc::regionFromName(ctx.target().primary().name());
     ec.clientAz = client.az;
-    nlohmann::json list = nlohmann::json::array();
+    engine::AwsEndpointFacts facts;
     for (const auto* ep : eps) {
-      for (auto& f : pc::auditAwsEndpoint(*acc, *ep, ec)) r.findings.push_back(toFinding(std::move(f)));
-      std::vector<std::string> addrs;
-      for (const auto& a : pc::endpointAddresses(*acc, *ep)) addrs.push_back(a.toString());
+      for (auto& f : pc::auditAwsEndpoint(acc, *ep, ec)) r.findings.push_back(toFinding(std::move(f)));
+      engine::AwsEndpointFacts::Endpoint e{ep->id, ep->state, ep->serviceName, ep->privateDnsEnabled.value_or(false),
+                                           ep->subnetIds, {}, {}};
+      for (const auto& a : pc::endpointAddresses(acc, *ep)) e.addresses.push_back(a.toString());
       // Whether the endpoint's groups admit the client on each provider port (the
       // path check reports the misses with the rule and the fix).
-      nlohmann::json sgPorts = nlohmann::json::object();
       if (client.ip) {
         for (uint16_t port : auditPorts(ctx)) {
-          sgPorts[std::to_string(port)] =
-              pc::matchSecurityGroups(*acc, ep->groups, false, *client.ip, pc::kProtoTcp, port).has_value();
+          e.groupsAllowClient.emplace_back(
+              port, pc::matchSecurityGroups(acc, ep->groups, false, *client.ip, pc::kProtoTcp, port).has_value());
         }
       }
-      list.push_back({{"id", ep->id}, {"state", ep->state}, {"service_name", ep->serviceName},
-                      {"private_dns_enabled", ep->privateDnsEnabled.value_or(false)}, {"subnet_ids", ep->subnetIds},
-                      {"addresses", addrs}, {"security_groups_allow_client", sgPorts}});
+      facts.endpoints.push_back(std::move(e));
     }
-    r.data["endpoints"] = list;
+    r.setFacts(std::move(facts));
     r.status = engine::statusFromFindings(r.findings);
     std::vector<std::string> ids;
     for (const auto* ep : eps) ids.push_back(ep->id + " " + ep->state);
@@ -82,50 +79,25 @@ class AwsEndpoint final : public engine::Check {
   }
 };
 
-class AwsPath final : public engine::Check {
+class AwsPath final : public CloudPathCheck {
  public:
-  const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo = engine::withCodes(
-        {kAwsPathId,
-         engine::Stage::Cloud,
-         "Evaluate security groups, network ACLs and routes from the client to the endpoint and back",
-         {kContextId},
-         engine::Millis(20000),
-         {kDnsResolveId}},
-        engine::pickCodes(cloudCodes(),
-                          {"cloud.sg_egress_missing", "cloud.nacl_egress_denied", "cloud.no_route",
-                           "cloud.route_blackhole", "cloud.nacl_ingress_denied", "cloud.sg_ingress_missing",
-                           "cloud.nacl_return_denied", "cloud.route_via_appliance"}));
-    return kInfo;
-  }
-
-  CheckResult run(engine::CheckContext& ctx) override {
-    const std::string dir = awsDir(ctx);
-    if (dir.empty()) return skipped("no AWS configuration (--aws-json DIR or --cloud-live)");
-    const ClientInfo client = clientFromContext(ctx);
-    if (!client.ip) return skipped("the client's address is unknown (--client-ip, --client-eni or --imds)");
-    auto acc = pc::loadAwsDir(dir);
-    if (!acc) return failedInput("AWS export: " + acc.error());
-    std::vector<net::IpAddress> endpoints = endpointIpOptions(ctx);
-    if (endpoints.empty()) {
-      for (const auto* ep : selectAwsEndpoints(ctx, *acc, client)) {
-        for (const auto& a : pc::endpointAddresses(*acc, *ep)) endpoints.push_back(a);
-      }
-    }
-    if (endpoints.empty()) endpoints = resolvedAddresses(ctx);
-    if (endpoints.empty()) return skipped("no endpoint address (--endpoint, --endpoint-ip, or a VPC endpoint in the export)");
-
-    // An interface the export lacks: the client's groups and subnet from instance metadata.
-    const bool clientInExport = acc->interfaceByAddress(*client.ip) != nullptr;
-    return pathResult(ctx, endpoints, [&](const net::IpAddress& ep, uint16_t port) {
-      pc::AwsPathQuery q;
-      q.client = *client.ip;
-      q.endpoint = ep;
-      q.port = port;
-      if (!clientInExport) q.clientGroups = client.securityGroups, q.clientSubnetId = client.subnetId;
-      return pc::evaluateAwsPath(*acc, q);
-    }, /*noteAppliances=*/true);
-  }
+  AwsPath()
+      : CloudPathCheck({engine::withCodes({kAwsPathId,
+                                           engine::Stage::Cloud,
+                                           "Evaluate security groups, network ACLs and routes from the client to the endpoint and back",
+                                           {kContextId},
+                                           engine::Millis(20000),
+                                           {kDnsResolveId}},
+                                          engine::pickCodes(cloudCodes(),
+                                                            {"cloud.sg_egress_missing", "cloud.nacl_egress_denied", "cloud.no_route",
+                                                             "cloud.route_blackhole", "cloud.nacl_ingress_denied",
+                                                             "cloud.sg_ingress_missing", "cloud.nacl_return_denied",
+                                                             "cloud.route_via_appliance"})),
+                        "aws",
+                        "no AWS configuration (--aws-json DIR or --cloud-live)",
+                        "the client's address is unknown (--client-ip, --client-eni or --imds)",
+                        "no endpoint address (--endpoint, --endpoint-ip, or a VPC endpoint in the export)",
+                        /*noteAppliances=*/true}) {}
 };
 
 engine::RegisterCheck<AwsEndpoint> registeredEndpoint;

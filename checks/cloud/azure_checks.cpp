@@ -41,79 +41,47 @@ class AzureEndpoint final : public engine::Check {
   }
 
   CheckResult run(engine::CheckContext& ctx) override {
-    const std::string dir = azureDir(ctx);
-    if (dir.empty()) return skipped("no Azure configuration (--azure-json DIR)");
-    auto net = pc::loadAzureDir(dir);
-    if (!net) return failedInput("Azure export: " + net.error());
-    if (!net->has("PrivateEndpoint")) return skipped("no `az network private-endpoint show` export in " + dir);
-    const ClientInfo client = clientFromContext(ctx);
+    const engine::CloudContextFacts* cloud = contextFacts(ctx);
+    if (!cloud || !cloud->azure) return skipped("no Azure configuration (--azure-json DIR)");
+    const pc::AzureNetwork& net = *cloud->azure;
+    if (!net.has("PrivateEndpoint")) return skipped("no `az network private-endpoint show` export in " + cloud->azureDir);
+    const ClientInfo& client = cloud->client;
     pc::AzureEndpointContext ec;
     ec.serverName = serverName(ctx);
     if (client.ip) ec.client = *client.ip, ec.clientKnown = true;
     CheckResult r;
-    nlohmann::json list = nlohmann::json::array();
-    for (const auto* pe : selectAzureEndpoints(ctx, *net)) {
-      for (auto& f : pc::auditAzureEndpoint(*net, *pe, ec)) r.findings.push_back(toFinding(std::move(f)));
-      std::vector<std::string> addrs;
-      for (const auto& a : pe->addresses()) addrs.push_back(a.toString());
-      nlohmann::json conns = nlohmann::json::array();
-      for (const auto& c : pe->connections) conns.push_back({{"name", c.name}, {"status", c.status}, {"group_ids", c.groupIds}});
-      list.push_back({{"name", pe->name}, {"provisioning_state", pe->provisioningState}, {"addresses", addrs}, {"connections", conns}});
+    engine::AzureEndpointFacts facts;
+    for (const auto* pe : pc::selectPrivateEndpoints(net, endpointQuery(ctx, client))) {
+      for (auto& f : pc::auditAzureEndpoint(net, *pe, ec)) r.findings.push_back(toFinding(std::move(f)));
+      engine::AzureEndpointFacts::Endpoint e{pe->name, pe->provisioningState, {}, {}};
+      for (const auto& a : pe->addresses()) e.addresses.push_back(a.toString());
+      for (const auto& c : pe->connections) e.connections.push_back({c.name, c.status, c.groupIds});
+      facts.endpoints.push_back(std::move(e));
     }
-    r.data["endpoints"] = list;
+    r.setFacts(std::move(facts));
     r.status = engine::statusFromFindings(r.findings);
     r.summary = r.findings.empty() ? "private endpoint, zone link and record are in order" : "private endpoint configuration has problems";
     return r;
   }
 };
 
-class AzurePath final : public engine::Check {
+// Appliance routes are cloud.azure_route_appliance warnings of cloud.azure.endpoint.
+class AzurePath final : public CloudPathCheck {
  public:
-  const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo = engine::withCodes(
-        {kAzurePathId,
-         engine::Stage::Cloud,
-         "Evaluate NSGs and routes from the client to the private endpoint",
-         {kContextId},
-         engine::Millis(20000),
-         {kDnsResolveId}},
-        engine::pickCodes(cloudCodes(), {"cloud.nsg_denied", "cloud.no_route", "cloud.route_blackhole",
-                                         "cloud.route_via_appliance"}));
-    return kInfo;
-  }
-
-  CheckResult run(engine::CheckContext& ctx) override {
-    const std::string dir = azureDir(ctx);
-    if (dir.empty()) return skipped("no Azure configuration (--azure-json DIR)");
-    const ClientInfo client = clientFromContext(ctx);
-    if (!client.ip) return skipped("the client's address is unknown (--client-ip or --imds)");
-    auto net = pc::loadAzureDir(dir);
-    if (!net) return failedInput("Azure export: " + net.error());
-    std::vector<net::IpAddress> endpoints = endpointIpOptions(ctx);
-    std::string noAddress;  // a private endpoint whose address lives only on a NIC not exported
-    if (endpoints.empty()) {
-      for (const auto* pe : selectAzureEndpoints(ctx, *net)) {
-        for (const auto& a : pe->addresses()) endpoints.push_back(a);
-        if (pe->addresses().empty() && !pe->nicIds.empty() && noAddress.empty()) {
-          noAddress = "; private endpoint " + pe->name +
-                      " lists no address (no customDnsConfigs, as with a DNS zone group) and its NIC is not in the "
-                      "export: add `az network nic show --ids " + pe->nicIds.front() + " -o json`";
-        }
-      }
-    }
-    if (endpoints.empty()) endpoints = resolvedAddresses(ctx);
-    if (endpoints.empty()) {
-      return skipped("no endpoint address (--endpoint-ip or a private endpoint in the export)" + noAddress);
-    }
-    // Appliance routes are cloud.azure_route_appliance warnings of cloud.azure.endpoint.
-    return pathResult(ctx, endpoints, [&](const net::IpAddress& ep, uint16_t port) {
-      pc::AzurePathQuery q;
-      q.client = *client.ip;
-      q.endpoint = ep;
-      q.port = port;
-      return pc::evaluateAzurePath(*net, q);
-    }, /*noteAppliances=*/false);
-  }
+  AzurePath()
+      : CloudPathCheck({engine::withCodes({kAzurePathId,
+                                           engine::Stage::Cloud,
+                                           "Evaluate NSGs and routes from the client to the private endpoint",
+                                           {kContextId},
+                                           engine::Millis(20000),
+                                           {kDnsResolveId}},
+                                          engine::pickCodes(cloudCodes(), {"cloud.nsg_denied", "cloud.no_route",
+                                                                           "cloud.route_blackhole", "cloud.route_via_appliance"})),
+                        "azure",
+                        "no Azure configuration (--azure-json DIR)",
+                        "the client's address is unknown (--client-ip or --imds)",
+                        "no endpoint address (--endpoint-ip or a private endpoint in the export)",
+                        /*noteAppliances=*/false}) {}
 };
 
 engine::RegisterCheck<AzureEndpoint> registeredEndpoint;

@@ -3,12 +3,10 @@
 #include <algorithm>
 
 #include "checks/common/probe_targets.h"
+#include "engine/dns_facts.h"
 #include "util/strings.h"
 
 namespace pgreach::checks::cloud {
-
-using pgreach::cloud::AwsAccount;
-using pgreach::cloud::AzureNetwork;
 
 engine::Finding toFinding(pgreach::cloud::AuditFinding f) {
   engine::Severity severity = engine::Severity::Info;
@@ -20,33 +18,10 @@ engine::Finding toFinding(pgreach::cloud::AuditFinding f) {
   return {std::move(f.code), severity, std::move(f.summary), std::move(f.evidence), std::move(f.fix)};
 }
 
-ClientInfo clientFromContext(const engine::CheckContext& ctx) {
-  ClientInfo c;
+const engine::CloudContextFacts* contextFacts(const engine::CheckContext& ctx) {
   const engine::CheckResult* r = ctx.dependency(kContextId);
-  if (!r || !r->data.contains("client") || !r->data["client"].is_object()) return c;
-  const auto& j = r->data["client"];
-  if (j.contains("ip") && j["ip"].is_string()) c.ip = net::IpAddress::parse(j["ip"].get<std::string>());
-  c.subnetId = j.value("subnet_id", "");
-  c.region = j.value("region", "");
-  c.az = j.value("az", "");
-  if (j.contains("security_groups") && j["security_groups"].is_array()) {
-    for (const auto& g : j["security_groups"]) {
-      if (g.is_string()) c.securityGroups.push_back(g.get<std::string>());
-    }
-  }
-  return c;
+  return r ? r->factsAs<engine::CloudContextFacts>() : nullptr;
 }
-
-namespace {
-std::string dataString(const engine::CheckContext& ctx, const char* key) {
-  const engine::CheckResult* r = ctx.dependency(kContextId);
-  if (!r || !r->data.contains(key) || !r->data[key].is_string()) return "";
-  return r->data[key].get<std::string>();
-}
-}  // namespace
-
-std::string awsDir(const engine::CheckContext& ctx) { return dataString(ctx, "aws_dir"); }
-std::string azureDir(const engine::CheckContext& ctx) { return dataString(ctx, "azure_dir"); }
 
 std::vector<net::IpAddress> endpointIpOptions(const engine::CheckContext& ctx) {
   std::vector<net::IpAddress> out;
@@ -59,62 +34,24 @@ std::vector<net::IpAddress> endpointIpOptions(const engine::CheckContext& ctx) {
 std::vector<net::IpAddress> resolvedAddresses(const engine::CheckContext& ctx) {
   std::vector<net::IpAddress> out;
   const engine::CheckResult* r = ctx.dependency(kDnsResolveId);
-  if (!r || !r->data.contains("addresses") || !r->data["addresses"].is_array()) return out;
-  for (const auto& a : r->data["addresses"]) {
-    if (!a.is_object() || !a.contains("address") || !a["address"].is_string()) continue;
-    if (auto ip = net::IpAddress::parse(a["address"].get<std::string>())) {
+  const auto* dns = r ? r->factsAs<engine::DnsResolveFacts>() : nullptr;
+  if (!dns) return out;
+  for (const auto& a : dns->addresses) {
+    if (auto ip = net::IpAddress::parse(a.address)) {
       if (std::find(out.begin(), out.end(), *ip) == out.end()) out.push_back(*ip);
     }
   }
   return out;
 }
 
-std::vector<const pgreach::cloud::VpcEndpoint*> selectAwsEndpoints(const engine::CheckContext& ctx, const AwsAccount& acc,
-                                                                   const ClientInfo& client) {
-  std::vector<const pgreach::cloud::VpcEndpoint*> out;
-  auto add = [&](const pgreach::cloud::VpcEndpoint* e) {
-    if (e && std::find(out.begin(), out.end(), e) == out.end()) out.push_back(e);
-  };
-  for (const auto& id : ctx.config().cloud.endpointIds) add(acc.endpoint(id));
-  if (!out.empty()) return out;
-  std::vector<net::IpAddress> addrs = endpointIpOptions(ctx);
-  if (addrs.empty()) addrs = resolvedAddresses(ctx);
-  for (const auto& a : addrs) {
-    const auto* eni = acc.interfaceByAddress(a);
-    if (!eni) continue;
-    for (const auto& e : acc.endpoints) {
-      if (std::find(e.networkInterfaceIds.begin(), e.networkInterfaceIds.end(), eni->id) != e.networkInterfaceIds.end()) add(&e);
-    }
-  }
-  if (!out.empty()) return out;
-  const std::string host = util::toLower(util::trimTrailingDot(ctx.target().primary().name()));
-  for (const auto& e : acc.endpoints) {
-    for (const auto& n : e.dnsNames) {
-      if (!host.empty() && util::toLower(util::trimTrailingDot(n)) == host) add(&e);
-    }
-  }
-  if (!out.empty()) return out;
-  std::string vpc;
-  if (client.ip) {
-    if (const auto* eni = acc.interfaceByAddress(*client.ip)) vpc = eni->vpcId;
-    else if (const auto* s = acc.subnetContaining(*client.ip)) vpc = s->vpcId;
-  }
-  for (const auto& e : acc.endpoints) {
-    if (util::toLower(e.type) == "interface" && (vpc.empty() || e.vpcId == vpc)) add(&e);
-  }
-  return out;
-}
-
-std::vector<const pgreach::cloud::PrivateEndpoint*> selectAzureEndpoints(const engine::CheckContext& ctx,
-                                                                         const AzureNetwork& net) {
-  std::vector<const pgreach::cloud::PrivateEndpoint*> out;
-  for (const auto& pe : net.privateEndpoints) {
-    const auto& ids = ctx.config().cloud.endpointIds;
-    if (ids.empty() || std::find(ids.begin(), ids.end(), pe.name) != ids.end() ||
-        std::any_of(ids.begin(), ids.end(), [&](const std::string& i) { return pgreach::cloud::sameAzureId(i, pe.id); }))
-      out.push_back(&pe);
-  }
-  return out;
+pgreach::cloud::EndpointQuery endpointQuery(const engine::CheckContext& ctx, const ClientInfo& client) {
+  pgreach::cloud::EndpointQuery q;
+  q.ids = ctx.config().cloud.endpointIds;
+  q.addresses = endpointIpOptions(ctx);
+  if (q.addresses.empty()) q.addresses = resolvedAddresses(ctx);
+  q.host = util::toLower(util::trimTrailingDot(ctx.target().primary().name()));
+  q.client = client.ip;
+  return q;
 }
 
 std::vector<uint16_t> auditPorts(const engine::CheckContext& ctx) { return portsFor(ctx, ctx.target().primary().port); }
@@ -124,13 +61,13 @@ engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vecto
   using engine::Severity;
   namespace pc = pgreach::cloud;
   engine::CheckResult r;
-  nlohmann::json paths = nlohmann::json::array();
+  engine::CloudPathFacts facts;
   int reachable = 0, total = 0;
+  const std::vector<uint16_t> ports = auditPorts(ctx);
   for (const auto& ep : endpoints) {
-    for (uint16_t port : auditPorts(ctx)) {
-      const pc::PathVerdict v = evaluate(ep, port);
+    for (uint16_t port : ports) {
+      const pc::PathVerdict& v = facts.paths.emplace_back(evaluate(ep, port));
       ++total;
-      paths.push_back(v.toJson());
       const pc::PathStep* b = v.firstBlock();
       if (!b) {
         ++reachable;
@@ -149,10 +86,37 @@ engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vecto
       r.findings.push_back({b->code, Severity::Critical, v.summary(), evidence, b->fix});
     }
   }
-  r.data["paths"] = paths;
+  r.setFacts(std::move(facts));
   r.status = engine::statusFromFindings(r.findings);
   r.summary = std::to_string(reachable) + " of " + std::to_string(total) + " client→endpoint paths reachable";
   return r;
+}
+
+engine::CheckResult CloudPathCheck::run(engine::CheckContext& ctx) {
+  const engine::CloudContextFacts* cloud = contextFacts(ctx);
+  const pgreach::cloud::CloudNetwork* network = cloud ? cloud->network(spec_.kind) : nullptr;
+  if (!network) return skipped(spec_.noConfig);
+  const ClientInfo& client = cloud->client;
+  if (!client.ip) return skipped(spec_.clientUnknown);
+  std::vector<net::IpAddress> endpoints = endpointIpOptions(ctx);
+  std::string hint;  // why a selected endpoint has no address, when one has none
+  if (endpoints.empty()) {
+    for (const auto& e : network->selectEndpoints(endpointQuery(ctx, client))) {
+      endpoints.insert(endpoints.end(), e.addresses.begin(), e.addresses.end());
+      if (hint.empty()) hint = e.noAddressHint;
+    }
+  }
+  if (endpoints.empty()) endpoints = resolvedAddresses(ctx);
+  if (endpoints.empty()) return skipped(spec_.noEndpoint + (hint.empty() ? "" : "; " + hint));
+  return pathResult(ctx, endpoints, [&](const net::IpAddress& ep, uint16_t port) {
+    pgreach::cloud::PathQuery q;
+    q.client = *client.ip;
+    q.endpoint = ep;
+    q.port = port;
+    q.clientGroups = client.securityGroups;
+    q.clientSubnetId = client.subnetId;
+    return network->evaluatePath(q);
+  }, spec_.noteAppliances);
 }
 
 engine::CheckResult skipped(std::string reason) {

@@ -9,8 +9,10 @@
 #include "cloud/audit_finding.h"
 #include "cloud/aws_model.h"
 #include "cloud/azure_model.h"
+#include "cloud/cloud.h"
 #include "cloud/path_verdict.h"
 #include "engine/check.h"
+#include "engine/cloud_facts.h"
 
 namespace pgreach::checks::cloud {
 
@@ -21,21 +23,13 @@ inline constexpr const char* kAzureEndpointId = "cloud.azure.endpoint";
 inline constexpr const char* kAzurePathId = "cloud.azure.path";
 inline constexpr const char* kCorrelateId = "cloud.correlate";
 
-// The client cloud.context found (data.client), if any.
-struct ClientInfo {
-  std::optional<net::IpAddress> ip;
-  std::string subnetId, region, az;
-  std::vector<std::string> securityGroups;
-};
-ClientInfo clientFromContext(const engine::CheckContext& ctx);
+// What cloud.context settled on: the parsed exports and the client. nullptr when it did
+// not run or stopped before loading anything (skipped, unreadable export).
+const engine::CloudContextFacts* contextFacts(const engine::CheckContext& ctx);
+using ClientInfo = engine::CloudClient;
 
 // A cloud evaluator's finding as the engine's (the cloud layer cannot name engine types).
 engine::Finding toFinding(pgreach::cloud::AuditFinding f);
-
-// The export folders cloud.context settled on (data.aws_dir / data.azure_dir; a
-// temporary folder for --cloud-live). "" when there is none.
-std::string awsDir(const engine::CheckContext& ctx);
-std::string azureDir(const engine::CheckContext& ctx);
 
 // The --endpoint-ip addresses that parse (cloud.context has already rejected the others).
 std::vector<net::IpAddress> endpointIpOptions(const engine::CheckContext& ctx);
@@ -43,14 +37,9 @@ std::vector<net::IpAddress> endpointIpOptions(const engine::CheckContext& ctx);
 // Addresses dns.resolve found for the target (empty when it did not run).
 std::vector<net::IpAddress> resolvedAddresses(const engine::CheckContext& ctx);
 
-// The VPC endpoints to audit: --endpoint ids, else those owning --endpoint-ip or
-// resolved addresses, else those whose DnsEntries name the target host, else every
-// interface endpoint in the client's VPC (or in the export).
-std::vector<const pgreach::cloud::VpcEndpoint*> selectAwsEndpoints(const engine::CheckContext& ctx,
-                                                                   const pgreach::cloud::AwsAccount& acc,
-                                                                   const ClientInfo& client);
-std::vector<const pgreach::cloud::PrivateEndpoint*> selectAzureEndpoints(const engine::CheckContext& ctx,
-                                                                         const pgreach::cloud::AzureNetwork& net);
+// What selects the endpoints to audit: --endpoint ids, the --endpoint-ip addresses (else
+// those dns.resolve found), the target host and the client's address.
+pgreach::cloud::EndpointQuery endpointQuery(const engine::CheckContext& ctx, const ClientInfo& client);
 
 // Ports to evaluate: the provider's and the target's (as the TCP stage probes them).
 std::vector<uint16_t> auditPorts(const engine::CheckContext& ctx);
@@ -63,6 +52,27 @@ std::vector<uint16_t> auditPorts(const engine::CheckContext& ctx);
 using PathEvaluator = std::function<pgreach::cloud::PathVerdict(const net::IpAddress& endpoint, uint16_t port)>;
 engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vector<net::IpAddress>& endpoints,
                                const PathEvaluator& evaluate, bool noteAppliances);
+
+// What differs between the clouds' path checks (cloud.aws.path, cloud.azure.path).
+struct PathCheckSpec {
+  engine::CheckInfo info;
+  std::string kind;           // the CloudNetwork it evaluates: "aws"
+  std::string noConfig;       // skip reason without that cloud's exports
+  std::string clientUnknown;  // skip reason without the client's address
+  std::string noEndpoint;     // skip reason without an endpoint address
+  bool noteAppliances = false;  // see pathResult()
+};
+// The path check of every cloud: the endpoint addresses (--endpoint-ip, else the selected
+// endpoints', else the resolved ones), each evaluated by the cloud's CloudNetwork.
+class CloudPathCheck : public engine::Check {
+ public:
+  explicit CloudPathCheck(PathCheckSpec spec) : spec_(std::move(spec)) {}
+  const engine::CheckInfo& info() const override { return spec_.info; }
+  engine::CheckResult run(engine::CheckContext& ctx) override;
+
+ private:
+  PathCheckSpec spec_;
+};
 
 // A skipped result with its reason.
 engine::CheckResult skipped(std::string reason);

@@ -1,6 +1,8 @@
 // cloud.context: which cloud inputs there are (exports, live CLI, instance metadata),
 // and where the client sits: its address, subnet, security groups, region and zone.
-// Other stages read data.vpc_cidrs and data.platform_resolvers from here.
+// It parses every export once: later checks, other stages and the report read the
+// parsed models, the client, the VPC CIDRs and the platform resolvers from its
+// CloudContextFacts (engine/cloud_facts.h).
 #include <ifaddrs.h>
 
 #include <memory>
@@ -8,6 +10,7 @@
 #include "checks/cloud/cloud_common.h"
 #include "checks/cloud/codes.h"
 #include "cloud/aws_eval.h"
+#include "cloud/azure_eval.h"
 #include "cloud/imds.h"
 #include "cloud/live.h"
 #include "engine/registry.h"
@@ -53,7 +56,8 @@ struct LiveDirs {
 // Azure Flexible Server is not reached over AWS PrivateLink, nor Neon over Azure Private
 // Link); otherwise every CLI on PATH runs. Commands that ran go to data.live_commands,
 // failed ones become findings on `r`.
-LiveDirs collectLive(engine::CheckContext& ctx, bool wantAws, bool wantAzure, CheckResult& r) {
+LiveDirs collectLive(engine::CheckContext& ctx, bool wantAws, bool wantAzure, CheckResult& r,
+                     std::vector<std::string>& ran) {
   const auto& o = ctx.config().cloud;
   const auto provider = target::detectProvider(ctx.target().primary().name());
   if (provider == target::Provider::Azure) wantAws = false;
@@ -74,7 +78,7 @@ LiveDirs collectLive(engine::CheckContext& ctx, bool wantAws, bool wantAzure, Ch
   auto take = [&](Expected<pc::LiveCollection> live, std::string& dir) {
     if (!live) return errors.push_back(live.error());
     dir = live->dir;
-    for (const auto& c : live->ran) r.data["live_commands"].push_back(c);
+    ran.insert(ran.end(), live->ran.begin(), live->ran.end());
     for (const auto& f : live->failures) r.findings.push_back({"cloud.live_command_failed", Severity::Info, f, {}, ""});
     for (const auto& f : live->incomplete) {
       r.findings.push_back({"cloud.live_command_failed", Severity::Warning, f, {"the audit misses what this command lists"},
@@ -116,9 +120,10 @@ class CloudContext final : public engine::Check {
   CheckResult run(engine::CheckContext& ctx) override {
     const auto& o = ctx.config().cloud;
     CheckResult r;
+    engine::CloudContextFacts facts;
     std::string awsDirPath = o.awsJsonDir, azureDirPath = o.azureJsonDir;
     if (o.live && (awsDirPath.empty() || azureDirPath.empty())) {
-      auto live = collectLive(ctx, awsDirPath.empty(), azureDirPath.empty(), r);
+      auto live = collectLive(ctx, awsDirPath.empty(), azureDirPath.empty(), r, facts.liveCommands);
       if (!live.error.empty()) {
         if (live.awsDir.empty() && live.azureDir.empty() && awsDirPath.empty() && azureDirPath.empty() && !o.imds) {
           return failedInput(live.error);
@@ -132,25 +137,26 @@ class CloudContext final : public engine::Check {
     if (awsDirPath.empty() && azureDirPath.empty() && !o.imds && o.clientIp.empty()) {
       return skipped("no cloud inputs: give --aws-json DIR, --azure-json DIR, --cloud-live or --imds");
     }
-    std::optional<pc::AwsAccount> aws;
-    std::optional<pc::AzureNetwork> azure;
+    // Each export is parsed here, once per run; later checks share the parsed models.
+    std::shared_ptr<const pc::AwsAccount> aws;
+    std::shared_ptr<const pc::AzureNetwork> azure;
     if (!awsDirPath.empty()) {
       auto a = pc::loadAwsDir(awsDirPath);
       if (!a) return failedInput("AWS export: " + a.error());
-      aws = std::move(*a);
-      r.data["aws_dir"] = awsDirPath;
-      r.data["aws_files"] = aws->files;
-      if (!aws->ignoredFiles.empty()) r.data["ignored_files"] = aws->ignoredFiles;
+      aws = std::make_shared<const pc::AwsAccount>(std::move(*a));
+      facts.awsDir = awsDirPath;
     }
     if (!azureDirPath.empty()) {
       auto a = pc::loadAzureDir(azureDirPath);
       if (!a) return failedInput("Azure export: " + a.error());
-      azure = std::move(*a);
-      r.data["azure_dir"] = azureDirPath;
-      r.data["azure_files"] = azure->files;
+      azure = std::make_shared<const pc::AzureNetwork>(std::move(*a));
+      facts.azureDir = azureDirPath;
     }
+    facts.aws = aws;
+    facts.azure = azure;
+    if (aws) facts.networks.push_back(pc::awsNetwork(aws));
+    if (azure) facts.networks.push_back(pc::azureNetwork(azure));
 
-    nlohmann::json client = nlohmann::json::object();
     std::string source;
     std::optional<net::IpAddress> ip;
     std::string subnetId, region = o.region, az;
@@ -189,7 +195,7 @@ class CloudContext final : public engine::Check {
           if (region.empty()) region = info->region;
           az = info->az;
           source = "imds";
-          r.data["imds"] = {{"vpc_id", info->vpcId}, {"interface_id", info->interfaceId}, {"vpc_cidrs", info->vpcCidrs}};
+          facts.imds = engine::CloudContextFacts::Imds{info->vpcId, info->interfaceId, info->vpcCidrs};
         } else {
           r.findings.push_back({"cloud.imds_unavailable", Severity::Warning, info ? "AWS IMDS: no local address" : info.error(), {}, ""});
         }
@@ -249,15 +255,12 @@ class CloudContext final : public engine::Check {
     if (aws) resolvers = awsResolvers(vpc ? vpc : (aws->vpcs.empty() ? nullptr : &aws->vpcs.front()));
     if (azure) resolvers.push_back("168.63.129.16");
 
-    client["ip"] = ip ? ip->toString() : "";
-    client["subnet_id"] = subnetId;
-    client["security_groups"] = groups;
-    client["region"] = region;
-    client["az"] = az;
-    r.data["client"] = client;
-    r.data["vpc_cidrs"] = cidrs;
-    r.data["platform_resolvers"] = resolvers;
-    r.data["source"] = source.empty() ? (aws ? "aws-json" : azure ? "azure-json" : "flags") : source;
+    facts.client = {ip, subnetId, region, az, groups};
+    facts.vpcCidrs = std::move(cidrs);
+    facts.platformResolvers = std::move(resolvers);
+    facts.source = source.empty() ? (aws ? "aws-json" : azure ? "azure-json" : "flags") : source;
+    const std::string from = facts.source;
+    r.setFacts(std::move(facts));
     if (!ip) {
       r.findings.push_back({"cloud.client_unknown", Severity::Warning,
                             "the client's address is unknown: the path cannot be evaluated",
@@ -269,7 +272,7 @@ class CloudContext final : public engine::Check {
     }
     r.status = engine::statusFromFindings(r.findings);
     r.summary = "client " + ip->toString() + (subnetId.empty() ? "" : " in " + subnetId) + " (from " +
-                r.data["source"].get<std::string>() + ")";
+                from + ")";
     return r;
   }
 };

@@ -7,6 +7,7 @@
 #include "checks/cloud/cloud_common.h"
 #include "checks/cloud/codes.h"
 #include "checks/common/probe_targets.h"
+#include "engine/tcp_facts.h"
 #include "engine/registry.h"
 #include "util/strings.h"
 
@@ -44,27 +45,24 @@ class CloudCorrelate final : public engine::Check {
     std::map<std::pair<std::string, int>, PathFact> paths;
     for (const char* id : {kAwsEndpointId, kAzureEndpointId}) {
       const CheckResult* r = ctx.dependency(id);
-      if (!r || !r->data.contains("endpoints")) continue;
-      for (const auto& e : r->data["endpoints"]) {
-        for (const auto& a : e.value("addresses", nlohmann::json::array())) endpointAddrs.push_back(a.get<std::string>());
-      }
+      const auto* facts = r ? r->factsAs<engine::CloudEndpointFacts>() : nullptr;
+      if (!facts) continue;
+      for (auto& a : facts->addresses()) endpointAddrs.push_back(std::move(a));
     }
     for (const char* id : {kAwsPathId, kAzurePathId}) {
       const CheckResult* r = ctx.dependency(id);
-      if (!r || !r->data.contains("paths")) continue;
-      for (const auto& p : r->data["paths"]) {
+      const auto* facts = r ? r->factsAs<engine::CloudPathFacts>() : nullptr;
+      if (!facts) continue;
+      for (const auto& p : facts->paths) {
         PathFact f;
-        f.reachable = p.value("reachable", false);
-        for (const auto& s : p.value("steps", nlohmann::json::array())) {
-          if (s.value("outcome", "") == "denied") {
-            f.decidedBy = s.value("decided_by", "");
-            f.code = s.value("code", "");
-            f.fix = s.value("fix", "");
-            f.component = s.value("component", "");
-            break;
-          }
+        f.reachable = p.reachable();
+        if (const pgreach::cloud::PathStep* s = p.firstBlock()) {
+          f.decidedBy = s->decidedBy;
+          f.code = s->code;
+          f.fix = s->fix;
+          f.component = s->component;
         }
-        paths[{p.value("endpoint", ""), p.value("port", 0)}] = f;
+        paths[{p.endpoint, p.port}] = f;
       }
     }
     const CheckResult* dns = ctx.dependency(kDnsResolveId);
@@ -89,11 +87,11 @@ class CloudCorrelate final : public engine::Check {
                               "Enable private DNS on the endpoint (AWS) or link the privatelink zone to the VNet (Azure)."});
       }
     }
-    if (tcp && tcp->data.contains("probes")) {
-      for (const auto& p : tcp->data["probes"]) {
-        const std::string addr = p.value("address", "");
-        const int port = p.value("port", 0);
-        const std::string outcome = p.value("outcome", "");
+    if (const auto* probes = tcp ? tcp->factsAs<engine::TcpConnectFacts>() : nullptr) {
+      for (const auto& p : probes->probes) {
+        const std::string& addr = p.address;
+        const int port = p.port;
+        const std::string& outcome = p.outcome;
         auto it = paths.find({addr, port});
         if (it == paths.end()) continue;
         const PathFact& f = it->second;

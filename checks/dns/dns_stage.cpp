@@ -4,6 +4,7 @@
 #include <map>
 #include <thread>
 
+#include "engine/cloud_facts.h"
 #include "net/system_resolve.h"
 
 namespace pgreach::checks::dns {
@@ -67,25 +68,17 @@ StageInput gatherStageInput(const target::Target& target, const engine::RunConfi
   };
   for (const auto& ns : systemNameservers) addServer(ns, ResolverRole::System);
   for (const auto& r : config.dns.resolvers) addServer(r, ResolverRole::Extra);
-  const bool haveCloud = cloud && cloud->data.is_object();
-  if (haveCloud) {
-    if (auto it = cloud->data.find("platform_resolvers"); it != cloud->data.end() && it->is_array()) {
-      for (const auto& v : *it) {
-        if (v.is_string()) addServer(v.get<std::string>(), ResolverRole::Platform);
-      }
-    }
+  const auto* cloudFacts = cloud ? cloud->factsAs<engine::CloudContextFacts>() : nullptr;
+  if (cloudFacts) {
+    for (const auto& v : cloudFacts->platformResolvers) addServer(v, ResolverRole::Platform);
   }
 
   // VPC context: the flags win over the cloud's.
   std::vector<std::string> cidrTexts = config.dns.vpcCidrs;
   vpcSource = cidrTexts.empty() ? "" : "flags";
-  if (cidrTexts.empty() && haveCloud) {
-    if (auto it = cloud->data.find("vpc_cidrs"); it != cloud->data.end() && it->is_array()) {
-      for (const auto& v : *it) {
-        if (v.is_string()) cidrTexts.push_back(v.get<std::string>());
-      }
-      if (!cidrTexts.empty()) vpcSource = "cloud.context";
-    }
+  if (cidrTexts.empty() && cloudFacts) {
+    cidrTexts = cloudFacts->vpcCidrs;
+    if (!cidrTexts.empty()) vpcSource = "cloud.context";
   }
   for (const auto& t : cidrTexts) {
     if (auto c = net::Cidr::parse(t)) {

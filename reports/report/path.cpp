@@ -1,5 +1,6 @@
 #include "reports/report/path.h"
 #include "engine/dns_facts.h"
+#include "engine/cloud_facts.h"
 #include "engine/tcp_facts.h"
 #include "util/json_dump.h"
 
@@ -30,14 +31,6 @@ const engine::CheckResult* findCheck(const Report& r, std::string_view id) {
   return nullptr;
 }
 
-std::string str(const nlohmann::json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end()) return "";
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number()) return util::dumpJson(*it);
-  return "";
-}
-
 void stageHop(const Report& r, Stage stage, Hop& hop) {
   hop.status = stageStatus(r.checks, stage);
   for (const auto& c : r.checks) {
@@ -56,11 +49,10 @@ std::vector<Hop> buildPath(const Report& r) {
   std::vector<Hop> hops;
 
   Hop client{"client", Status::Pass, {}};
-  if (const auto* ctx = findCheck(r, "cloud.context"); ctx && ctx->data.is_object()) {
-    auto it = ctx->data.find("client");
-    if (it != ctx->data.end() && it->is_object()) {
-      std::string line = str(*it, "ip");
-      if (auto subnet = str(*it, "subnet_id"); !subnet.empty()) line += " in " + subnet;
+  if (const auto* ctx = findCheck(r, "cloud.context")) {
+    if (const auto* cloud = ctx->factsAs<engine::CloudContextFacts>()) {
+      std::string line = cloud->client.ip ? cloud->client.ip->toString() : "";
+      if (!cloud->client.subnetId.empty()) line += " in " + cloud->client.subnetId;
       if (!line.empty()) client.details.push_back(line);
     }
   }

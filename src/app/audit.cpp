@@ -6,6 +6,7 @@
 #include "app/outputs.h"
 #include "cli/run_config.h"
 #include "engine/codes.h"
+#include "engine/cloud_facts.h"
 #include "engine/registry.h"
 #include "engine/scheduler.h"
 #include "reports/render/render.h"
@@ -51,15 +52,12 @@ std::optional<engine::CheckResult> nothingEvaluated(const std::vector<engine::Ch
   for (const auto& c : results) {
     if (c.status == engine::Status::Fail) return std::nullopt;
     if (c.status == engine::Status::Skip && !c.summary.empty()) reasons.push_back(c.id + ": " + c.summary);
-    const auto paths = c.data.find("paths");
-    if (paths == c.data.end() || !paths->is_array()) continue;
-    for (const auto& p : *paths) {
-      const auto st = p.find("steps");
-      if (st == p.end() || !st->is_array()) continue;
-      for (const auto& step : *st) {
+    const auto* facts = c.factsAs<engine::CloudPathFacts>();
+    if (!facts) continue;
+    for (const auto& p : facts->paths) {
+      for (const auto& step : p.steps) {
         ++steps;
-        const std::string outcome = step.value("outcome", "");
-        if (outcome == "allowed" || outcome == "denied") ++evaluated;
+        if (step.outcome == cloud::StepOutcome::Allowed || step.outcome == cloud::StepOutcome::Denied) ++evaluated;
       }
     }
   }

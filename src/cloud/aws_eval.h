@@ -4,12 +4,14 @@
 // subnet NACL ingress, endpoint SG ingress; then the return: endpoint subnet NACL
 // egress to the client's ephemeral ports and client subnet NACL ingress. SGs are
 // stateful (no return check); NACLs are stateless, first match by ascending rule number.
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "cloud/audit_finding.h"
 #include "cloud/aws_model.h"
+#include "cloud/cloud.h"
 #include "cloud/path_verdict.h"
 
 namespace pgreach::cloud {
@@ -72,5 +74,12 @@ std::string regionFromName(std::string_view name);
 
 // The endpoint's interface addresses.
 std::vector<net::IpAddress> endpointAddresses(const AwsAccount& acc, const VpcEndpoint& ep);
+
+// The VPC endpoints to audit: q.ids, else those owning one of q.addresses, else those
+// whose DnsEntries name q.host, else every interface endpoint in the client's VPC (or
+// in the export).
+std::vector<const VpcEndpoint*> selectVpcEndpoints(const AwsAccount& acc, const EndpointQuery& q);
+// The account behind the CloudNetwork interface (aws_cloud.cpp).
+std::shared_ptr<const CloudNetwork> awsNetwork(std::shared_ptr<const AwsAccount> acc);
 
 }  // namespace pgreach::cloud

@@ -310,7 +310,7 @@ class SgHandler {
 
 }  // namespace
 
-bool parseSecurityGroupsFast(const std::string& text, std::vector<SecurityGroup>& out) {
+bool parseSecurityGroupsFast(std::string_view text, std::vector<SecurityGroup>& out) {
   SgHandler h;
   if (!Json::sax_parse(text, &h) || !h.sawGroups) return false;
   if (out.empty()) {

@@ -6,7 +6,7 @@
 // key) makes it give up, and the caller reads the file the exact way, whose message names
 // the file and the field. So it never decides what an error says, only how fast a good
 // file is read.
-#include <string>
+#include <string_view>
 #include <vector>
 
 #include "cloud/aws_model.h"
@@ -16,6 +16,6 @@ namespace pgreach::cloud {
 // Appends the groups of `text` to `out` and returns true when `text` is a top-level
 // object whose "SecurityGroups" array it fully understood; returns false and leaves `out`
 // as it was otherwise (also when there is no "SecurityGroups" key).
-bool parseSecurityGroupsFast(const std::string& text, std::vector<SecurityGroup>& out);
+bool parseSecurityGroupsFast(std::string_view text, std::vector<SecurityGroup>& out);
 
 }  // namespace pgreach::cloud

@@ -6,11 +6,13 @@
 // address space, AzureLoadBalancer = 168.63.129.16, Internet = outside the VNet and not
 // private. Routes: user routes over system routes at equal length, longest prefix wins,
 // the private endpoint's own /32 system route included.
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "cloud/audit_finding.h"
 #include "cloud/azure_model.h"
+#include "cloud/cloud.h"
 #include "cloud/path_verdict.h"
 
 namespace pgreach::cloud {
@@ -44,5 +46,11 @@ struct AzureEndpointContext {
 inline constexpr const char* kAzurePostgresZone = "privatelink.postgres.database.azure.com";
 std::vector<AuditFinding> auditAzureEndpoint(const AzureNetwork& net, const PrivateEndpoint& pe,
                                                 const AzureEndpointContext& c);
+
+// The private endpoints to audit: those q.ids name (by name or resource id), every one
+// when q.ids is empty.
+std::vector<const PrivateEndpoint*> selectPrivateEndpoints(const AzureNetwork& net, const EndpointQuery& q);
+// The network behind the CloudNetwork interface (azure_cloud.cpp).
+std::shared_ptr<const CloudNetwork> azureNetwork(std::shared_ptr<const AzureNetwork> net);
 
 }  // namespace pgreach::cloud

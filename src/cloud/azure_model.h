@@ -16,8 +16,9 @@
 #include <string>
 #include <vector>
 
-#include "cloud/aws_model.h"  // PortRange, protocols
 #include "cloud/json_fields.h"
+#include "cloud/ports.h"
+#include "net/address.h"
 #include "util/expected.h"
 
 namespace pgreach::cloud {

@@ -3,6 +3,7 @@
 // A file that is not valid JSON (a truncated download) is an error naming the file.
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cloud/json_fields.h"
@@ -32,11 +33,11 @@ Expected<bool> forEachExport(const std::string& dir,
 // a faster reader for one kind of file.
 using ExportElementFn =
     std::function<Expected<bool>(const std::string& name, const std::string& key, size_t index, const Json& element)>;
-using ExportTextFn = std::function<Expected<bool>(const std::string& name, const std::string& text)>;
+using ExportTextFn = std::function<Expected<bool>(const std::string& name, std::string_view text)>;
 Expected<bool> forEachExport(const std::string& dir, const std::vector<std::string>& streamKeys,
                              const ExportElementFn& element, const ExportTextFn& whole,
                              const std::function<Expected<bool>(const std::string& name, const Json& doc)>& doc);
 // Parses `text` as the content of `name`.
-Expected<Json> parseExport(const std::string& name, const std::string& text);
+Expected<Json> parseExport(const std::string& name, std::string_view text);
 
 }  // namespace pgreach::cloud

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/cloud_facts.h"
 #include "reports/report/report.h"
 #include "reports/synthetic_facts.h"
 
@@ -39,12 +40,14 @@ inline nlohmann::json probe(const std::string& host, const std::string& ip, int 
 }
 
 inline CheckResult cloudContext() {
-  return check("cloud.context", Stage::Cloud, Status::Pass, "client 10.40.1.10 in subnet-0a1 (us-east-1a)", 1, {},
-               {{"source", "flags"},
-                {"vpc_cidrs", {"10.40.0.0/16"}},
-                {"platform_resolvers", {"10.40.0.2"}},
-                {"client", {{"ip", "10.40.1.10"}, {"subnet_id", "subnet-0a1"}, {"security_groups", {"sg-app"}},
-                            {"region", "us-east-1"}, {"az", "us-east-1a"}}}});
+  CheckResult c = check("cloud.context", Stage::Cloud, Status::Pass, "client 10.40.1.10 in subnet-0a1 (us-east-1a)", 1);
+  engine::CloudContextFacts f;
+  f.source = "flags";
+  f.vpcCidrs = {"10.40.0.0/16"};
+  f.platformResolvers = {"10.40.0.2"};
+  f.client = {net::IpAddress::parse("10.40.1.10"), "subnet-0a1", "us-east-1", "us-east-1a", {"sg-app"}};
+  c.setFacts(std::move(f));
+  return c;
 }
 
 inline reports::TargetSummary summary(std::string host, std::string provider, std::vector<uint16_t> ports,

@@ -2,6 +2,9 @@
 // disagreements both ways, and DNS answers that are not the endpoint's interfaces.
 #include <catch2/catch.hpp>
 
+#include "engine/cloud_facts.h"
+#include "engine/dns_facts.h"
+#include "engine/tcp_facts.h"
 #include "engine/registry.h"
 
 using namespace pgreach;
@@ -17,20 +20,53 @@ std::unique_ptr<engine::Check> makeCheck(const std::string& id) {
   return nullptr;
 }
 
-CheckResult ok(nlohmann::json data) {
+template <class F>
+CheckResult ok(F facts) {
   CheckResult r;
   r.status = engine::Status::Pass;
-  r.data = std::move(data);
+  r.setFacts(std::move(facts));
   return r;
 }
 
-nlohmann::json pathJson(const std::string& ep, int port, bool reachable) {
-  nlohmann::json steps = nlohmann::json::array();
+engine::DnsResolveFacts resolved(std::vector<std::string> addresses) {
+  engine::DnsResolveFacts f;
+  for (auto& a : addresses) f.addresses.push_back({"h", std::move(a), "ipv4"});
+  return f;
+}
+
+engine::TcpProbeFacts probe(const std::string& address, uint16_t port, const std::string& outcome) {
+  engine::TcpProbeFacts p;
+  p.host = "h";
+  p.address = address;
+  p.port = port;
+  p.outcome = outcome;
+  return p;
+}
+
+cloud::PathVerdict path(const std::string& ep, int port, bool reachable) {
+  cloud::PathVerdict v;
+  v.client = "10.40.1.10";
+  v.endpoint = ep;
+  v.port = port;
   if (!reachable) {
-    steps.push_back({{"component", "endpoint security groups ingress"}, {"outcome", "denied"}, {"code", "cloud.sg_ingress_missing"},
-                     {"decided_by", "no ingress rule in sg-1"}, {"fix", "aws ec2 authorize-security-group-ingress ..."}});
+    cloud::PathStep s;
+    s.component = "endpoint security groups ingress";
+    s.outcome = cloud::StepOutcome::Denied;
+    s.code = "cloud.sg_ingress_missing";
+    s.decidedBy = "no ingress rule in sg-1";
+    s.fix = "aws ec2 authorize-security-group-ingress ...";
+    v.steps.push_back(s);
   }
-  return {{"client", "10.40.1.10"}, {"endpoint", ep}, {"port", port}, {"reachable", reachable}, {"steps", steps}};
+  return v;
+}
+
+CheckResult okPaths(std::vector<cloud::PathVerdict> paths) {
+  CheckResult r;
+  r.status = engine::Status::Pass;
+  engine::CloudPathFacts f;
+  f.paths = std::move(paths);
+  r.setFacts(std::move(f));
+  return r;
 }
 
 CheckResult runCorrelate(std::map<std::string, CheckResult> deps) {
@@ -54,14 +90,17 @@ bool has(const CheckResult& r, const std::string& code) {
 
 TEST_CASE("cloud.correlate explains drops and flags disagreements", "[unit][cloud]") {
   std::map<std::string, CheckResult> deps;
-  deps["cloud.aws.endpoint"] = ok({{"endpoints", {{{"id", "vpce-1"}, {"addresses", {"10.40.2.120", "10.40.3.118"}}}}}});
-  deps["cloud.aws.path"] = ok({{"paths", {pathJson("10.40.2.120", 6432, false), pathJson("10.40.2.120", 5432, true),
-                                          pathJson("10.40.3.118", 6432, false)}}});
-  deps["dns.resolve"] = ok({{"addresses", {{{"host", "h"}, {"address", "10.40.2.120"}, {"family", "ipv4"}},
-                                           {{"host", "h"}, {"address", "52.1.2.3"}, {"family", "ipv4"}}}}});
-  deps["tcp.connect"] = ok({{"probes", {{{"address", "10.40.2.120"}, {"port", 6432}, {"outcome", "timeout"}},
-                                        {{"address", "10.40.2.120"}, {"port", 5432}, {"outcome", "timeout"}},
-                                        {{"address", "10.40.3.118"}, {"port", 6432}, {"outcome", "open"}}}}});
+  engine::AwsEndpointFacts endpoint;
+  endpoint.endpoints.push_back({"vpce-1", "available", "", true, {}, {"10.40.2.120", "10.40.3.118"}, {}});
+  deps["cloud.aws.endpoint"].status = engine::Status::Pass;
+  deps["cloud.aws.endpoint"].setFacts(std::move(endpoint));
+  deps["cloud.aws.path"] = okPaths({path("10.40.2.120", 6432, false), path("10.40.2.120", 5432, true),
+                                    path("10.40.3.118", 6432, false)});
+  deps["dns.resolve"] = ok(resolved({"10.40.2.120", "52.1.2.3"}));
+  engine::TcpConnectFacts tcp;
+  tcp.probes = {probe("10.40.2.120", 6432, "timeout"), probe("10.40.2.120", 5432, "timeout"),
+                probe("10.40.3.118", 6432, "open")};
+  deps["tcp.connect"] = ok(std::move(tcp));
   auto r = runCorrelate(deps);
   CHECK(has(r, "cloud.drop_explained"));
   CHECK(has(r, "cloud.probe_disagreement"));
@@ -74,7 +113,7 @@ TEST_CASE("cloud.correlate explains drops and flags disagreements", "[unit][clou
 
 TEST_CASE("cloud.correlate skips without probes (audit mode)", "[unit][cloud]") {
   std::map<std::string, CheckResult> deps;
-  deps["cloud.aws.path"] = ok({{"paths", {pathJson("10.40.2.120", 6432, false)}}});
+  deps["cloud.aws.path"] = okPaths({path("10.40.2.120", 6432, false)});
   auto r = runCorrelate(deps);
   CHECK(r.status == engine::Status::Skip);
   CHECK(r.summary.find("no DNS or TCP results") != std::string::npos);

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "checks/dns/dns_stage.h"
+#include "engine/cloud_facts.h"
 
 using namespace pgreach;
 using namespace pgreach::checks::dns;
@@ -24,7 +25,10 @@ TEST_CASE("gather: system, --resolver and platform resolvers in that order, dedu
   engine::RunConfig o;
   o.dns.resolvers = {"10.40.0.3", "10.40.0.2", "bogus"};
   engine::CheckResult cloud;
-  cloud.data = {{"platform_resolvers", {"169.254.169.253", "10.40.0.3"}}, {"vpc_cidrs", {"10.40.0.0/16", "nope"}}};
+  engine::CloudContextFacts facts;
+  facts.platformResolvers = {"169.254.169.253", "10.40.0.3"};
+  facts.vpcCidrs = {"10.40.0.0/16", "nope"};
+  cloud.setFacts(std::move(facts));
   std::vector<engine::Finding> setup;
   std::string source;
   auto in = gatherStageInput(t, o, &cloud, {"10.40.0.2"}, setup, source);
@@ -48,7 +52,9 @@ TEST_CASE("gather: --vpc-cidr wins over cloud.context; no context at all is empt
   engine::RunConfig o;
   o.dns.vpcCidrs = {"172.31.0.0/16"};
   engine::CheckResult cloud;
-  cloud.data = {{"vpc_cidrs", {"10.40.0.0/16"}}};
+  engine::CloudContextFacts facts;
+  facts.vpcCidrs = {"10.40.0.0/16"};
+  cloud.setFacts(std::move(facts));
   std::vector<engine::Finding> setup;
   std::string source;
   auto in = gatherStageInput(t, o, &cloud, {}, setup, source);

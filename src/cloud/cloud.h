@@ -1,0 +1,62 @@
+#pragma once
+// One interface for a cloud's parsed exports: which endpoints the run is about, and the
+// verdict of the path from the client to one of them. AWS (aws_cloud.cpp) and Azure
+// (azure_cloud.cpp) implement it over their models, so the path check and endpoint
+// selection are written once for every cloud.
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "cloud/path_verdict.h"
+#include "cloud/ports.h"
+#include "net/address.h"
+
+namespace pgreach::cloud {
+
+// What picks the endpoints to audit, from the run's options and the probes.
+struct EndpointQuery {
+  std::vector<std::string> ids;           // --endpoint: ids or names, as the cloud spells them
+  std::vector<net::IpAddress> addresses;  // --endpoint-ip, else what DNS resolved
+  std::string host;                       // the target host, lower case, no trailing dot
+  std::optional<net::IpAddress> client;   // where the client is, to narrow a last-resort pick
+};
+
+// An endpoint to audit and the addresses a client reaches it on.
+struct SelectedEndpoint {
+  std::string id;
+  std::vector<net::IpAddress> addresses;
+  // When `addresses` is empty: why, and which export would add them ("" when unknown).
+  std::string noAddressHint;
+};
+
+struct PathQuery {
+  net::IpAddress client;
+  net::IpAddress endpoint;
+  int port = 5432;
+  int protocol = kProtoTcp;
+  // Where the client sits when the export does not list it (instance metadata); a cloud
+  // that knows the client from its export ignores these.
+  std::vector<std::string> clientGroups;
+  std::string clientSubnetId;
+};
+
+class CloudNetwork {
+ public:
+  virtual ~CloudNetwork() = default;
+  // "aws", "azure": the check ids' middle part (cloud.aws.path).
+  virtual std::string_view kind() const = 0;
+  // Called by the endpoint and path checks: the endpoints `q` names, in export order,
+  // each once. An empty result means none matched.
+  virtual std::vector<SelectedEndpoint> selectEndpoints(const EndpointQuery& q) const = 0;
+  // Called by the path check for every (endpoint address, port): each component the
+  // traffic crosses, both ways where the cloud filters return traffic.
+  virtual PathVerdict evaluatePath(const PathQuery& q) const = 0;
+
+ protected:
+  CloudNetwork() = default;
+  CloudNetwork(const CloudNetwork&) = default;
+  CloudNetwork& operator=(const CloudNetwork&) = default;
+};
+
+}  // namespace pgreach::cloud

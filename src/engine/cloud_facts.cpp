@@ -1,0 +1,77 @@
+#include "engine/cloud_facts.h"
+
+namespace pgreach::engine {
+
+const cloud::CloudNetwork* CloudContextFacts::network(std::string_view kind) const {
+  for (const auto& n : networks) {
+    if (n->kind() == kind) return n.get();
+  }
+  return nullptr;
+}
+
+nlohmann::json CloudContextFacts::toJson() const {
+  nlohmann::json j = nlohmann::json::object();
+  if (aws) {
+    j["aws_dir"] = awsDir;
+    j["aws_files"] = aws->files;
+    if (!aws->ignoredFiles.empty()) j["ignored_files"] = aws->ignoredFiles;
+  }
+  if (azure) {
+    j["azure_dir"] = azureDir;
+    j["azure_files"] = azure->files;
+  }
+  if (!liveCommands.empty()) j["live_commands"] = liveCommands;
+  if (imds) j["imds"] = {{"vpc_id", imds->vpcId}, {"interface_id", imds->interfaceId}, {"vpc_cidrs", imds->vpcCidrs}};
+  j["client"] = {{"ip", client.ip ? client.ip->toString() : ""},
+                 {"subnet_id", client.subnetId},
+                 {"security_groups", client.securityGroups},
+                 {"region", client.region},
+                 {"az", client.az}};
+  j["vpc_cidrs"] = vpcCidrs;
+  j["platform_resolvers"] = platformResolvers;
+  j["source"] = source;
+  return j;
+}
+
+std::vector<std::string> AwsEndpointFacts::addresses() const {
+  std::vector<std::string> out;
+  for (const auto& e : endpoints) out.insert(out.end(), e.addresses.begin(), e.addresses.end());
+  return out;
+}
+
+nlohmann::json AwsEndpointFacts::toJson() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& e : endpoints) {
+    nlohmann::json allow = nlohmann::json::object();
+    for (const auto& [port, allowed] : e.groupsAllowClient) allow[std::to_string(port)] = allowed;
+    list.push_back({{"id", e.id}, {"state", e.state}, {"service_name", e.serviceName},
+                    {"private_dns_enabled", e.privateDnsEnabled}, {"subnet_ids", e.subnetIds},
+                    {"addresses", e.addresses}, {"security_groups_allow_client", allow}});
+  }
+  return {{"endpoints", std::move(list)}};
+}
+
+std::vector<std::string> AzureEndpointFacts::addresses() const {
+  std::vector<std::string> out;
+  for (const auto& e : endpoints) out.insert(out.end(), e.addresses.begin(), e.addresses.end());
+  return out;
+}
+
+nlohmann::json AzureEndpointFacts::toJson() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& e : endpoints) {
+    nlohmann::json conns = nlohmann::json::array();
+    for (const auto& c : e.connections) conns.push_back({{"name", c.name}, {"status", c.status}, {"group_ids", c.groupIds}});
+    list.push_back({{"name", e.name}, {"provisioning_state", e.provisioningState}, {"addresses", e.addresses},
+                    {"connections", conns}});
+  }
+  return {{"endpoints", std::move(list)}};
+}
+
+nlohmann::json CloudPathFacts::toJson() const {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& v : paths) list.push_back(v.toJson());
+  return {{"paths", std::move(list)}};
+}
+
+}  // namespace pgreach::engine
