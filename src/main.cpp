@@ -33,8 +33,12 @@ void applyPrivilegePlan(PrivilegePlan plan) {
     case PrivilegePlan::ReserveCaptureThenDropAll:
       if (auto r = pgreach::net::openCaptureThenDropPrivileges(); !r) done = pgreach::makeError(r.error());
       break;
-    case PrivilegePlan::KeepNetRawOnly: done = pgreach::net::keepOnlyNetRaw(); break;
-    case PrivilegePlan::DropAll: done = pgreach::net::dropAllCapabilities(); break;
+    case PrivilegePlan::KeepNetRawOnly:
+      done = pgreach::net::keepOnlyNetRaw();
+      break;
+    case PrivilegePlan::DropAll:
+      done = pgreach::net::dropAllCapabilities();
+      break;
   }
   if (!done) std::cerr << "pgreach: warning: " << done.error() << "\n";
 }

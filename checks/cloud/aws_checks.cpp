@@ -44,9 +44,12 @@ class AwsEndpoint final : public engine::Check {
     if (eps.empty()) {
       r.status = engine::Status::Fail;
       r.summary = "no VPC endpoint for the database";
-      r.findings.push_back({"cloud.endpoint_missing", Severity::Critical,
-                            "no interface VPC endpoint in the export matches the target", {"endpoints in export: " + std::to_string(acc.endpoints.size())},
-                            "Create an interface endpoint to the provider's endpoint service (see the provider's PrivateLink page)."});
+      r.findings.push_back({"cloud.endpoint_missing",
+                            Severity::Critical,
+                            "no interface VPC endpoint in the export matches the target",
+                            {"endpoints in export: " + std::to_string(acc.endpoints.size())},
+                            "Create an interface endpoint to the provider's endpoint service (see the "
+                            "provider's PrivateLink page)."});
       return r;
     }
     pc::AwsEndpointContext ec;
@@ -57,15 +60,16 @@ class AwsEndpoint final : public engine::Check {
     engine::AwsEndpointFacts facts;
     for (const auto* ep : eps) {
       for (auto& f : pc::auditAwsEndpoint(acc, *ep, ec)) r.findings.push_back(toFinding(std::move(f)));
-      engine::AwsEndpointFacts::Endpoint e{ep->id, ep->state, ep->serviceName, ep->privateDnsEnabled.value_or(false),
-                                           ep->subnetIds, {}, {}};
+      engine::AwsEndpointFacts::Endpoint e{
+          ep->id, ep->state, ep->serviceName, ep->privateDnsEnabled.value_or(false), ep->subnetIds, {}, {}};
       for (const auto& a : pc::endpointAddresses(acc, *ep)) e.addresses.push_back(a.toString());
       // Whether the endpoint's groups admit the client on each provider port (the
       // path check reports the misses with the rule and the fix).
       if (client.ip) {
         for (uint16_t port : auditPorts(ctx)) {
           e.groupsAllowClient.emplace_back(
-              port, pc::matchSecurityGroups(acc, ep->groups, false, *client.ip, pc::kProtoTcp, port).has_value());
+              port,
+              pc::matchSecurityGroups(acc, ep->groups, false, *client.ip, pc::kProtoTcp, port).has_value());
         }
       }
       facts.endpoints.push_back(std::move(e));
@@ -74,7 +78,9 @@ class AwsEndpoint final : public engine::Check {
     r.status = engine::statusFromFindings(r.findings);
     std::vector<std::string> ids;
     for (const auto* ep : eps) ids.push_back(ep->id + " " + ep->state);
-    r.summary = (r.findings.empty() ? "endpoint configuration ok: " : "endpoint configuration has problems: ") + util::join(ids, ", ");
+    r.summary =
+        (r.findings.empty() ? "endpoint configuration ok: " : "endpoint configuration has problems: ") +
+        util::join(ids, ", ");
     return r;
   }
 };
@@ -82,22 +88,23 @@ class AwsEndpoint final : public engine::Check {
 class AwsPath final : public CloudPathCheck {
  public:
   AwsPath()
-      : CloudPathCheck({engine::withCodes({kAwsPathId,
-                                           engine::Stage::Cloud,
-                                           "Evaluate security groups, network ACLs and routes from the client to the endpoint and back",
-                                           {kContextId},
-                                           engine::Millis(20000),
-                                           {kDnsResolveId}},
-                                          engine::pickCodes(cloudCodes(),
-                                                            {"cloud.sg_egress_missing", "cloud.nacl_egress_denied", "cloud.no_route",
-                                                             "cloud.route_blackhole", "cloud.nacl_ingress_denied",
-                                                             "cloud.sg_ingress_missing", "cloud.nacl_return_denied",
-                                                             "cloud.route_via_appliance"})),
-                        "aws",
-                        "no AWS configuration (--aws-json DIR or --cloud-live)",
-                        "the client's address is unknown (--client-ip, --client-eni or --imds)",
-                        "no endpoint address (--endpoint, --endpoint-ip, or a VPC endpoint in the export)",
-                        /*noteAppliances=*/true}) {}
+      : CloudPathCheck(
+            {engine::withCodes(
+                 {kAwsPathId,
+                  engine::Stage::Cloud,
+                  "Evaluate security groups, network ACLs and routes from the client to the endpoint and "
+                  "back",
+                  {kContextId},
+                  engine::Millis(20000),
+                  {kDnsResolveId}},
+                 engine::pickCodes(cloudCodes(), {"cloud.sg_egress_missing", "cloud.nacl_egress_denied",
+                                                  "cloud.no_route", "cloud.route_blackhole",
+                                                  "cloud.nacl_ingress_denied", "cloud.sg_ingress_missing",
+                                                  "cloud.nacl_return_denied", "cloud.route_via_appliance"})),
+             "aws", "no AWS configuration (--aws-json DIR or --cloud-live)",
+             "the client's address is unknown (--client-ip, --client-eni or --imds)",
+             "no endpoint address (--endpoint, --endpoint-ip, or a VPC endpoint in the export)",
+             /*noteAppliances=*/true}) {}
 };
 
 engine::RegisterCheck<AwsEndpoint> registeredEndpoint;

@@ -44,7 +44,8 @@ class AzureEndpoint final : public engine::Check {
     const engine::CloudContextFacts* cloud = contextFacts(ctx);
     if (!cloud || !cloud->azure) return skipped("no Azure configuration (--azure-json DIR)");
     const pc::AzureNetwork& net = *cloud->azure;
-    if (!net.has("PrivateEndpoint")) return skipped("no `az network private-endpoint show` export in " + cloud->azureDir);
+    if (!net.has("PrivateEndpoint"))
+      return skipped("no `az network private-endpoint show` export in " + cloud->azureDir);
     const ClientInfo& client = cloud->client;
     pc::AzureEndpointContext ec;
     ec.serverName = serverName(ctx);
@@ -60,7 +61,8 @@ class AzureEndpoint final : public engine::Check {
     }
     r.setFacts(std::move(facts));
     r.status = engine::statusFromFindings(r.findings);
-    r.summary = r.findings.empty() ? "private endpoint, zone link and record are in order" : "private endpoint configuration has problems";
+    r.summary = r.findings.empty() ? "private endpoint, zone link and record are in order"
+                                   : "private endpoint configuration has problems";
     return r;
   }
 };
@@ -69,19 +71,20 @@ class AzureEndpoint final : public engine::Check {
 class AzurePath final : public CloudPathCheck {
  public:
   AzurePath()
-      : CloudPathCheck({engine::withCodes({kAzurePathId,
-                                           engine::Stage::Cloud,
-                                           "Evaluate NSGs and routes from the client to the private endpoint",
-                                           {kContextId},
-                                           engine::Millis(20000),
-                                           {kDnsResolveId}},
-                                          engine::pickCodes(cloudCodes(), {"cloud.nsg_denied", "cloud.no_route",
-                                                                           "cloud.route_blackhole", "cloud.route_via_appliance"})),
-                        "azure",
-                        "no Azure configuration (--azure-json DIR)",
-                        "the client's address is unknown (--client-ip or --imds)",
-                        "no endpoint address (--endpoint-ip or a private endpoint in the export)",
-                        /*noteAppliances=*/false}) {}
+      : CloudPathCheck(
+            {engine::withCodes(
+                 {kAzurePathId,
+                  engine::Stage::Cloud,
+                  "Evaluate NSGs and routes from the client to the private endpoint",
+                  {kContextId},
+                  engine::Millis(20000),
+                  {kDnsResolveId}},
+                 engine::pickCodes(cloudCodes(), {"cloud.nsg_denied", "cloud.no_route",
+                                                  "cloud.route_blackhole", "cloud.route_via_appliance"})),
+             "azure", "no Azure configuration (--azure-json DIR)",
+             "the client's address is unknown (--client-ip or --imds)",
+             "no endpoint address (--endpoint-ip or a private endpoint in the export)",
+             /*noteAppliances=*/false}) {}
 };
 
 engine::RegisterCheck<AzureEndpoint> registeredEndpoint;

@@ -11,9 +11,15 @@ namespace pgreach::checks::cloud {
 engine::Finding toFinding(pgreach::cloud::AuditFinding f) {
   engine::Severity severity = engine::Severity::Info;
   switch (f.severity) {
-    case pgreach::cloud::AuditSeverity::Info: severity = engine::Severity::Info; break;
-    case pgreach::cloud::AuditSeverity::Warning: severity = engine::Severity::Warning; break;
-    case pgreach::cloud::AuditSeverity::Critical: severity = engine::Severity::Critical; break;
+    case pgreach::cloud::AuditSeverity::Info:
+      severity = engine::Severity::Info;
+      break;
+    case pgreach::cloud::AuditSeverity::Warning:
+      severity = engine::Severity::Warning;
+      break;
+    case pgreach::cloud::AuditSeverity::Critical:
+      severity = engine::Severity::Critical;
+      break;
   }
   return {std::move(f.code), severity, std::move(f.summary), std::move(f.evidence), std::move(f.fix)};
 }
@@ -54,7 +60,9 @@ pgreach::cloud::EndpointQuery endpointQuery(const engine::CheckContext& ctx, con
   return q;
 }
 
-std::vector<uint16_t> auditPorts(const engine::CheckContext& ctx) { return portsFor(ctx, ctx.target().primary().port); }
+std::vector<uint16_t> auditPorts(const engine::CheckContext& ctx) {
+  return portsFor(ctx, ctx.target().primary().port);
+}
 
 engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vector<net::IpAddress>& endpoints,
                                const PathEvaluator& evaluate, bool noteAppliances) {
@@ -73,7 +81,11 @@ engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vecto
         ++reachable;
         for (const auto& s : v.steps) {
           if (noteAppliances && util::startsWith(s.note, "traffic goes through the appliance")) {
-            r.findings.push_back({"cloud.route_via_appliance", Severity::Info, v.summary() + ": " + s.note, {s.decidedBy}, ""});
+            r.findings.push_back({"cloud.route_via_appliance",
+                                  Severity::Info,
+                                  v.summary() + ": " + s.note,
+                                  {s.decidedBy},
+                                  ""});
           }
         }
         continue;
@@ -81,7 +93,8 @@ engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vecto
       std::vector<std::string> evidence;
       for (const auto& s : v.steps) {
         evidence.push_back(s.component + ": " + std::string(pc::toString(s.outcome)) +
-                           (s.decidedBy.empty() ? "" : " by " + s.decidedBy) + (s.note.empty() ? "" : " (" + s.note + ")"));
+                           (s.decidedBy.empty() ? "" : " by " + s.decidedBy) +
+                           (s.note.empty() ? "" : " (" + s.note + ")"));
       }
       r.findings.push_back({b->code, Severity::Critical, v.summary(), evidence, b->fix});
     }
@@ -108,15 +121,18 @@ engine::CheckResult CloudPathCheck::run(engine::CheckContext& ctx) {
   }
   if (endpoints.empty()) endpoints = resolvedAddresses(ctx);
   if (endpoints.empty()) return skipped(spec_.noEndpoint + (hint.empty() ? "" : "; " + hint));
-  return pathResult(ctx, endpoints, [&](const net::IpAddress& ep, uint16_t port) {
-    pgreach::cloud::PathQuery q;
-    q.client = *client.ip;
-    q.endpoint = ep;
-    q.port = port;
-    q.clientGroups = client.securityGroups;
-    q.clientSubnetId = client.subnetId;
-    return network->evaluatePath(q);
-  }, spec_.noteAppliances);
+  return pathResult(
+      ctx, endpoints,
+      [&](const net::IpAddress& ep, uint16_t port) {
+        pgreach::cloud::PathQuery q;
+        q.client = *client.ip;
+        q.endpoint = ep;
+        q.port = port;
+        q.clientGroups = client.securityGroups;
+        q.clientSubnetId = client.subnetId;
+        return network->evaluatePath(q);
+      },
+      spec_.noteAppliances);
 }
 
 engine::CheckResult skipped(std::string reason) {

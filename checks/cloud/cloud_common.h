@@ -49,17 +49,18 @@ std::vector<uint16_t> auditPorts(const engine::CheckContext& ctx);
 // blocking step's code and fix and every step as evidence. With noteAppliances, a
 // reachable path through an appliance is an info finding (the appliance's own filtering
 // is not modelled).
-using PathEvaluator = std::function<pgreach::cloud::PathVerdict(const net::IpAddress& endpoint, uint16_t port)>;
+using PathEvaluator =
+    std::function<pgreach::cloud::PathVerdict(const net::IpAddress& endpoint, uint16_t port)>;
 engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vector<net::IpAddress>& endpoints,
                                const PathEvaluator& evaluate, bool noteAppliances);
 
 // What differs between the clouds' path checks (cloud.aws.path, cloud.azure.path).
 struct PathCheckSpec {
   engine::CheckInfo info;
-  std::string kind;           // the CloudNetwork it evaluates: "aws"
-  std::string noConfig;       // skip reason without that cloud's exports
-  std::string clientUnknown;  // skip reason without the client's address
-  std::string noEndpoint;     // skip reason without an endpoint address
+  std::string kind;             // the CloudNetwork it evaluates: "aws"
+  std::string noConfig;         // skip reason without that cloud's exports
+  std::string clientUnknown;    // skip reason without the client's address
+  std::string noEndpoint;       // skip reason without an endpoint address
   bool noteAppliances = false;  // see pathResult()
 };
 // The path check of every cloud: the endpoint addresses (--endpoint-ip, else the selected

@@ -60,8 +60,10 @@ LiveDirs collectLive(engine::CheckContext& ctx, bool wantAws, bool wantAzure, Ch
                      std::vector<std::string>& ran) {
   const auto& o = ctx.config().cloud;
   const auto provider = target::detectProvider(ctx.target().primary().name());
-  if (provider == target::Provider::Azure) wantAws = false;
-  else if (provider != target::Provider::Generic) wantAzure = false;
+  if (provider == target::Provider::Azure)
+    wantAws = false;
+  else if (provider != target::Provider::Generic)
+    wantAzure = false;
   const bool haveAws = pc::onPath("aws"), haveAz = pc::onPath("az");
   LiveDirs out;
   std::vector<std::string> errors;
@@ -69,20 +71,27 @@ LiveDirs collectLive(engine::CheckContext& ctx, bool wantAws, bool wantAzure, Ch
     out.error = "--cloud-live: neither the aws nor the az CLI is installed (not found on PATH)";
     return out;
   }
-  if (wantAws && !haveAws && !wantAzure) errors.push_back("--cloud-live: the aws CLI is not installed (not found on PATH)");
+  if (wantAws && !haveAws && !wantAzure)
+    errors.push_back("--cloud-live: the aws CLI is not installed (not found on PATH)");
   if (wantAzure && !haveAz && !wantAws) {
-    errors.push_back("--cloud-live: the az CLI is not installed (not found on PATH), needed for the Azure host " +
-                     ctx.target().primary().name());
+    errors.push_back(
+        "--cloud-live: the az CLI is not installed (not found on PATH), needed for the Azure host " +
+        ctx.target().primary().name());
   }
   const auto deadline = std::chrono::steady_clock::now() + ctx.remaining();
   auto take = [&](Expected<pc::LiveCollection> live, std::string& dir) {
     if (!live) return errors.push_back(live.error());
     dir = live->dir;
     ran.insert(ran.end(), live->ran.begin(), live->ran.end());
-    for (const auto& f : live->failures) r.findings.push_back({"cloud.live_command_failed", Severity::Info, f, {}, ""});
+    for (const auto& f : live->failures)
+      r.findings.push_back({"cloud.live_command_failed", Severity::Info, f, {}, ""});
     for (const auto& f : live->incomplete) {
-      r.findings.push_back({"cloud.live_command_failed", Severity::Warning, f, {"the audit misses what this command lists"},
-                            "Run the command by hand to see why; check the CLI login and --cloud-cli-timeout."});
+      r.findings.push_back(
+          {"cloud.live_command_failed",
+           Severity::Warning,
+           f,
+           {"the audit misses what this command lists"},
+           "Run the command by hand to see why; check the CLI login and --cloud-cli-timeout."});
     }
   };
   if (wantAws && haveAws) take(pc::collectAwsLive(o.region, o.cliTimeout, deadline), out.awsDir);
@@ -125,11 +134,16 @@ class CloudContext final : public engine::Check {
     if (o.live && (awsDirPath.empty() || azureDirPath.empty())) {
       auto live = collectLive(ctx, awsDirPath.empty(), azureDirPath.empty(), r, facts.liveCommands);
       if (!live.error.empty()) {
-        if (live.awsDir.empty() && live.azureDir.empty() && awsDirPath.empty() && azureDirPath.empty() && !o.imds) {
+        if (live.awsDir.empty() && live.azureDir.empty() && awsDirPath.empty() && azureDirPath.empty() &&
+            !o.imds) {
           return failedInput(live.error);
         }
-        r.findings.push_back({"cloud.live_failed", Severity::Warning, live.error, {},
-                              "Install and log in to the aws / az CLI, or export the JSON and use --aws-json DIR / --azure-json DIR."});
+        r.findings.push_back({"cloud.live_failed",
+                              Severity::Warning,
+                              live.error,
+                              {},
+                              "Install and log in to the aws / az CLI, or export the JSON and use --aws-json "
+                              "DIR / --azure-json DIR."});
       }
       if (!live.awsDir.empty()) awsDirPath = live.awsDir;
       if (!live.azureDir.empty()) azureDirPath = live.azureDir;
@@ -170,7 +184,11 @@ class CloudContext final : public engine::Check {
         ip = eni->addresses.front();
         source = "flags";
       } else {
-        r.findings.push_back({"cloud.client_unknown", Severity::Warning, "--client-eni " + o.clientEni + " is not in the export", {}, ""});
+        r.findings.push_back({"cloud.client_unknown",
+                              Severity::Warning,
+                              "--client-eni " + o.clientEni + " is not in the export",
+                              {},
+                              ""});
       }
     }
     if (!ip && o.imds) {
@@ -184,7 +202,11 @@ class CloudContext final : public engine::Check {
           region = region.empty() ? info->location : region;
           source = "imds";
         } else {
-          r.findings.push_back({"cloud.imds_unavailable", Severity::Warning, info ? "Azure IMDS: no private address" : info.error(), {}, ""});
+          r.findings.push_back({"cloud.imds_unavailable",
+                                Severity::Warning,
+                                info ? "Azure IMDS: no private address" : info.error(),
+                                {},
+                                ""});
         }
       } else {
         auto info = pc::fetchAwsInstance(*ep, t);
@@ -197,7 +219,11 @@ class CloudContext final : public engine::Check {
           source = "imds";
           facts.imds = engine::CloudContextFacts::Imds{info->vpcId, info->interfaceId, info->vpcCidrs};
         } else {
-          r.findings.push_back({"cloud.imds_unavailable", Severity::Warning, info ? "AWS IMDS: no local address" : info.error(), {}, ""});
+          r.findings.push_back({"cloud.imds_unavailable",
+                                Severity::Warning,
+                                info ? "AWS IMDS: no local address" : info.error(),
+                                {},
+                                ""});
         }
       }
     }
@@ -262,17 +288,19 @@ class CloudContext final : public engine::Check {
     const std::string from = facts.source;
     r.setFacts(std::move(facts));
     if (!ip) {
-      r.findings.push_back({"cloud.client_unknown", Severity::Warning,
-                            "the client's address is unknown: the path cannot be evaluated",
-                            {"no --client-ip/--client-eni, no instance metadata, no local address in an exported subnet"},
-                            "Give --client-ip ADDRESS (or --client-eni eni-..., or --imds on the VM)."});
+      r.findings.push_back(
+          {"cloud.client_unknown",
+           Severity::Warning,
+           "the client's address is unknown: the path cannot be evaluated",
+           {"no --client-ip/--client-eni, no instance metadata, no local address in an exported subnet"},
+           "Give --client-ip ADDRESS (or --client-eni eni-..., or --imds on the VM)."});
       r.status = engine::Status::Warn;
       r.summary = "cloud configuration loaded; client unknown";
       return r;
     }
     r.status = engine::statusFromFindings(r.findings);
-    r.summary = "client " + ip->toString() + (subnetId.empty() ? "" : " in " + subnetId) + " (from " +
-                from + ")";
+    r.summary =
+        "client " + ip->toString() + (subnetId.empty() ? "" : " in " + subnetId) + " (from " + from + ")";
     return r;
   }
 };

@@ -7,8 +7,8 @@
 #include "checks/cloud/cloud_common.h"
 #include "checks/cloud/codes.h"
 #include "checks/common/probe_targets.h"
-#include "engine/tcp_facts.h"
 #include "engine/registry.h"
+#include "engine/tcp_facts.h"
 #include "util/strings.h"
 
 namespace pgreach::checks::cloud {
@@ -77,14 +77,17 @@ class CloudCorrelate final : public engine::Check {
       std::vector<std::string> outside;
       for (const auto& a : resolvedAddresses(ctx)) {
         const std::string s = a.toString();
-        if (std::find(endpointAddrs.begin(), endpointAddrs.end(), s) == endpointAddrs.end()) outside.push_back(s);
+        if (std::find(endpointAddrs.begin(), endpointAddrs.end(), s) == endpointAddrs.end())
+          outside.push_back(s);
       }
       if (!outside.empty()) {
-        r.findings.push_back({"cloud.dns_endpoint_mismatch", Severity::Critical,
-                              "DNS answers " + util::join(outside, ", ") + " are not the endpoint's interfaces (" +
-                                  util::join(endpointAddrs, ", ") + ")",
-                              {"the name resolves elsewhere: private DNS is off, the zone is not linked, or a stale record"},
-                              "Enable private DNS on the endpoint (AWS) or link the privatelink zone to the VNet (Azure)."});
+        r.findings.push_back(
+            {"cloud.dns_endpoint_mismatch",
+             Severity::Critical,
+             "DNS answers " + util::join(outside, ", ") + " are not the endpoint's interfaces (" +
+                 util::join(endpointAddrs, ", ") + ")",
+             {"the name resolves elsewhere: private DNS is off, the zone is not linked, or a stale record"},
+             "Enable private DNS on the endpoint (AWS) or link the privatelink zone to the VNet (Azure)."});
       }
     }
     if (const auto* probes = tcp ? tcp->factsAs<engine::TcpConnectFacts>() : nullptr) {
@@ -97,24 +100,33 @@ class CloudCorrelate final : public engine::Check {
         const PathFact& f = it->second;
         const std::string where = addr + ":" + std::to_string(port);
         if (outcome == "timeout" && !f.reachable) {
-          r.findings.push_back({"cloud.drop_explained", Severity::Info,
-                                "the silent drop at " + where + " is explained by " + f.component + ": " + f.decidedBy,
-                                {"tcp.connect: timeout", "audit: " + f.code}, f.fix});
+          r.findings.push_back(
+              {"cloud.drop_explained",
+               Severity::Info,
+               "the silent drop at " + where + " is explained by " + f.component + ": " + f.decidedBy,
+               {"tcp.connect: timeout", "audit: " + f.code},
+               f.fix});
         } else if (outcome == "open" && !f.reachable) {
-          r.findings.push_back({"cloud.probe_disagreement", Severity::Warning,
-                                "the probe connected to " + where + " but the audit finds it blocked (" + f.decidedBy + ")",
-                                {"the export may be stale, or the client is not where the audit placed it"},
-                                "Re-export the configuration and check --client-ip."});
+          r.findings.push_back(
+              {"cloud.probe_disagreement",
+               Severity::Warning,
+               "the probe connected to " + where + " but the audit finds it blocked (" + f.decidedBy + ")",
+               {"the export may be stale, or the client is not where the audit placed it"},
+               "Re-export the configuration and check --client-ip."});
         } else if (outcome == "timeout" && f.reachable) {
-          r.findings.push_back({"cloud.probe_disagreement", Severity::Warning,
-                                "the probe to " + where + " was dropped but the audit finds the path open",
-                                {"something the export does not show drops it: an appliance, a host firewall, a stale export, or the endpoint service itself"},
-                                "Re-export the configuration; check host firewalls and the provider's side."});
+          r.findings.push_back(
+              {"cloud.probe_disagreement",
+               Severity::Warning,
+               "the probe to " + where + " was dropped but the audit finds the path open",
+               {"something the export does not show drops it: an appliance, a host firewall, a stale export, "
+                "or the endpoint service itself"},
+               "Re-export the configuration; check host firewalls and the provider's side."});
         }
       }
     }
     r.status = engine::statusFromFindings(r.findings);
-    r.summary = r.findings.empty() ? "probes and configuration agree" : "probes compared with the configuration";
+    r.summary =
+        r.findings.empty() ? "probes and configuration agree" : "probes compared with the configuration";
     return r;
   }
 };

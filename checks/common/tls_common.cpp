@@ -35,34 +35,47 @@ std::vector<OpenProbe> openProbes(const engine::CheckContext& ctx) {
 
 std::string_view toString(SslReply r) {
   switch (r) {
-    case SslReply::Accepted: return "S";
-    case SslReply::Refused: return "N";
-    case SslReply::VeryOld: return "E";
-    case SslReply::Other: return "other";
-    case SslReply::NoResponse: return "no_response";
-    case SslReply::Closed: return "closed";
-    case SslReply::Reset: return "reset";
-    case SslReply::Unreachable: return "unreachable";
-    case SslReply::ExtraData: return "unexpected_data";
+    case SslReply::Accepted:
+      return "S";
+    case SslReply::Refused:
+      return "N";
+    case SslReply::VeryOld:
+      return "E";
+    case SslReply::Other:
+      return "other";
+    case SslReply::NoResponse:
+      return "no_response";
+    case SslReply::Closed:
+      return "closed";
+    case SslReply::Reset:
+      return "reset";
+    case SslReply::Unreachable:
+      return "unreachable";
+    case SslReply::ExtraData:
+      return "unexpected_data";
   }
   return "unreachable";
 }
 
 std::optional<SslReply> sslReplyFromString(std::string_view s) {
-  for (auto r : {SslReply::Accepted, SslReply::Refused, SslReply::VeryOld, SslReply::Other, SslReply::NoResponse,
-                 SslReply::Closed, SslReply::Reset, SslReply::Unreachable, SslReply::ExtraData}) {
+  for (auto r :
+       {SslReply::Accepted, SslReply::Refused, SslReply::VeryOld, SslReply::Other, SslReply::NoResponse,
+        SslReply::Closed, SslReply::Reset, SslReply::Unreachable, SslReply::ExtraData}) {
     if (toString(r) == s) return r;
   }
   return std::nullopt;
 }
 
-SslRequestOutcome sslRequest(const OpenProbe& probe, net::Deadline deadline, std::chrono::milliseconds extraWait) {
+SslRequestOutcome sslRequest(const OpenProbe& probe, net::Deadline deadline,
+                             std::chrono::milliseconds extraWait) {
   SslRequestOutcome o;
   const auto start = std::chrono::steady_clock::now();
   auto finish = [&](SslReply reply, std::string detail) {
     o.reply = reply;
     o.detail = std::move(detail);
-    o.elapsedMs = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+    o.elapsedMs =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
+            .count();
   };
   std::string why;
   util::Fd fd = net::connectWithDeadline(probe.address, probe.port, deadline, why);
@@ -79,11 +92,20 @@ SslRequestOutcome sslRequest(const OpenProbe& probe, net::Deadline deadline, std
   std::string reply;
   auto r = stream.readSome(reply, 1, deadline);
   switch (r.status) {
-    case net::IoStatus::Ok: break;
-    case net::IoStatus::Timeout: finish(SslReply::NoResponse, "no reply to SSLRequest before the deadline"); return o;
-    case net::IoStatus::Closed: finish(SslReply::Closed, "the server closed the connection without replying"); return o;
-    case net::IoStatus::Reset: finish(SslReply::Reset, r.detail); return o;
-    case net::IoStatus::Error: finish(SslReply::Reset, r.detail); return o;
+    case net::IoStatus::Ok:
+      break;
+    case net::IoStatus::Timeout:
+      finish(SslReply::NoResponse, "no reply to SSLRequest before the deadline");
+      return o;
+    case net::IoStatus::Closed:
+      finish(SslReply::Closed, "the server closed the connection without replying");
+      return o;
+    case net::IoStatus::Reset:
+      finish(SslReply::Reset, r.detail);
+      return o;
+    case net::IoStatus::Error:
+      finish(SslReply::Reset, r.detail);
+      return o;
   }
   o.byte = static_cast<unsigned char>(reply[0]);
   if (reply[0] == 'N') {
@@ -122,7 +144,9 @@ std::string rootCertFor(const target::Target& target) {
   return "";
 }
 
-bool sslmodeRequiresTls(const std::string& m) { return m == "require" || m == "verify-ca" || m == "verify-full"; }
+bool sslmodeRequiresTls(const std::string& m) {
+  return m == "require" || m == "verify-ca" || m == "verify-full";
+}
 bool sslmodeVerifiesChain(const std::string& m) { return m == "verify-ca" || m == "verify-full"; }
 bool sslmodeVerifiesHost(const std::string& m) { return m == "verify-full"; }
 
@@ -136,8 +160,9 @@ void parallelFor(size_t n, const std::function<void(size_t)>& fn) {
 }
 
 void sortBySeverity(std::vector<engine::Finding>& findings) {
-  std::stable_sort(findings.begin(), findings.end(),
-                   [](const engine::Finding& a, const engine::Finding& b) { return a.severity > b.severity; });
+  std::stable_sort(findings.begin(), findings.end(), [](const engine::Finding& a, const engine::Finding& b) {
+    return a.severity > b.severity;
+  });
 }
 
 }  // namespace pgreach::checks

@@ -1,6 +1,7 @@
 #pragma once
-// What the TLS and Postgres stages share (checks/common, so neither area includes the other): the open address/port pairs from tcp.connect,
-// the SSLRequest exchange, the trust settings libpq would use, and a bounded parallel map.
+// What the TLS and Postgres stages share (checks/common, so neither area includes the other): the open
+// address/port pairs from tcp.connect, the SSLRequest exchange, the trust settings libpq would use, and a
+// bounded parallel map.
 #include <functional>
 #include <string>
 #include <vector>
@@ -26,7 +27,17 @@ struct OpenProbe {
 std::vector<OpenProbe> openProbes(const engine::CheckContext& ctx);
 
 // How the server answered an 8-byte SSLRequest.
-enum class SslReply { Accepted /*S*/, Refused /*N*/, VeryOld /*E*/, Other, NoResponse, Closed, Reset, Unreachable, ExtraData };
+enum class SslReply {
+  Accepted /*S*/,
+  Refused /*N*/,
+  VeryOld /*E*/,
+  Other,
+  NoResponse,
+  Closed,
+  Reset,
+  Unreachable,
+  ExtraData
+};
 std::string_view toString(SslReply r);
 std::optional<SslReply> sslReplyFromString(std::string_view s);
 

@@ -139,7 +139,8 @@ Classified classifyPacket(const ldns_pkt* pkt, std::string_view qname, ldns_rr_t
     const ldns_rr* rr = ldns_rr_list_rr(answer, i);
     if (ldns_rr_get_type(rr) != qtype || rdfName(ldns_rr_owner(rr)) != current) continue;
     if (auto a = rdfAddress(ldns_rr_rdf(rr, 0))) {
-      bool dup = std::any_of(c.addresses.begin(), c.addresses.end(), [&](const AddressAnswer& x) { return x.address == *a; });
+      bool dup = std::any_of(c.addresses.begin(), c.addresses.end(),
+                             [&](const AddressAnswer& x) { return x.address == *a; });
       if (!dup) c.addresses.push_back({*a, ldns_rr_ttl(rr)});
     }
   }
@@ -152,7 +153,8 @@ Classified classifyWire(const uint8_t* data, size_t size, std::string_view qname
   if (size < 12) return malformed("only " + std::to_string(size) + " bytes: shorter than a DNS header (12)");
   if (size > 65535) return malformed("larger than any DNS message (" + std::to_string(size) + " bytes)");
   const uint16_t id = static_cast<uint16_t>((data[0] << 8) | data[1]);
-  if (expectedId && id != *expectedId) return malformed("response id " + std::to_string(id) + " does not match the query");
+  if (expectedId && id != *expectedId)
+    return malformed("response id " + std::to_string(id) + " does not match the query");
   if (!(data[2] & 0x80)) return malformed("the QR bit is clear: a query, not a response");
   ldns_pkt* raw = nullptr;
   const ldns_status st = ldns_wire2pkt(&raw, data, size);

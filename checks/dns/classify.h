@@ -41,9 +41,9 @@ struct Classified {
   // The names walked from the question through CNAMEs: [qname, target, ...] (lowercase,
   // with the trailing dot).
   std::vector<std::string> cnameChain;
-  std::vector<uint32_t> cnameTtls;  // TTL of each CNAME hop (cnameChain.size() - 1 entries)
-  bool cnameLoop = false;           // the chain came back to a name already seen
-  bool cnameTooLong = false;        // more than kMaxCnameChain hops without a loop
+  std::vector<uint32_t> cnameTtls;       // TTL of each CNAME hop (cnameChain.size() - 1 entries)
+  bool cnameLoop = false;                // the chain came back to a name already seen
+  bool cnameTooLong = false;             // more than kMaxCnameChain hops without a loop
   std::vector<AddressAnswer> addresses;  // A/AAAA records owned by the chain's last name
   size_t answerRecords = 0;              // records in the answer section
   bool oversized = false;                // more than kMaxAnswerRecords

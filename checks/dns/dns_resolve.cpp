@@ -67,8 +67,10 @@ class DnsResolve final : public engine::Check {
     std::vector<Finding> setup;
     auto resolv = net::readResolvConf("/etc/resolv.conf");
     if (!resolv || resolv->empty()) {
-      setup.push_back({"dns.no_system_resolver", Severity::Warning,
-                       resolv ? "/etc/resolv.conf lists no nameserver" : resolv.error(), {},
+      setup.push_back({"dns.no_system_resolver",
+                       Severity::Warning,
+                       resolv ? "/etc/resolv.conf lists no nameserver" : resolv.error(),
+                       {},
                        "Without a nameserver the C library cannot resolve names: check /etc/resolv.conf."});
     }
     std::string vpcSource;
@@ -80,11 +82,13 @@ class DnsResolve final : public engine::Check {
     CheckResult r = runStage(in, net::hasRouteTo);
     r.findings.insert(r.findings.begin(), setup.begin(), setup.end());
     if (in.vpcCidrs.empty() && !in.hosts.empty()) {
-      r.findings.push_back({"dns.no_vpc_context", Severity::Info,
-                            "no VPC CIDRs known: answers are judged only as private or public",
-                            {},
-                            "Pass --vpc-cidr (or cloud configuration) so pgreach can tell whether an answer is inside "
-                            "this network."});
+      r.findings.push_back(
+          {"dns.no_vpc_context",
+           Severity::Info,
+           "no VPC CIDRs known: answers are judged only as private or public",
+           {},
+           "Pass --vpc-cidr (or cloud configuration) so pgreach can tell whether an answer is inside "
+           "this network."});
     }
     std::stable_sort(r.findings.begin(), r.findings.end(), [](const Finding& x, const Finding& y) {
       return static_cast<int>(x.severity) > static_cast<int>(y.severity);

@@ -42,11 +42,13 @@ std::string family(const net::IpAddress& a) { return a.isV4() ? "ipv4" : "ipv6";
 }  // namespace
 
 StageInput gatherStageInput(const target::Target& target, const engine::RunConfig& config,
-                            const engine::CheckResult* cloud, const std::vector<std::string>& systemNameservers,
-                            std::vector<Finding>& setup, std::string& vpcSource) {
+                            const engine::CheckResult* cloud,
+                            const std::vector<std::string>& systemNameservers, std::vector<Finding>& setup,
+                            std::string& vpcSource) {
   StageInput in;
   for (const auto& h : target.hosts()) {
-    if (!h.hostaddr.empty() || h.host.empty() || net::IpAddress::parse(h.host)) continue;  // nothing to resolve
+    if (!h.hostaddr.empty() || h.host.empty() || net::IpAddress::parse(h.host))
+      continue;  // nothing to resolve
     if (std::find(in.hosts.begin(), in.hosts.end(), h.host) == in.hosts.end()) in.hosts.push_back(h.host);
   }
   in.provider = target.provider();
@@ -57,8 +59,11 @@ StageInput gatherStageInput(const target::Target& target, const engine::RunConfi
   auto addServer = [&](const std::string& text, ResolverRole role) {
     auto s = net::DnsServer::parse(text);
     if (!s) {
-      setup.push_back({"dns.invalid_resolver", Severity::Warning, "ignored resolver \"" + text + "\": not an address",
-                       {}, "Give resolvers as an IP address, optionally with #port (10.0.0.2, 10.0.0.2#5353)."});
+      setup.push_back({"dns.invalid_resolver",
+                       Severity::Warning,
+                       "ignored resolver \"" + text + "\": not an address",
+                       {},
+                       "Give resolvers as an IP address, optionally with #port (10.0.0.2, 10.0.0.2#5353)."});
       return;
     }
     for (const auto& existing : in.servers) {
@@ -84,7 +89,10 @@ StageInput gatherStageInput(const target::Target& target, const engine::RunConfi
     if (auto c = net::Cidr::parse(t)) {
       in.vpcCidrs.push_back(*c);
     } else {
-      setup.push_back({"dns.invalid_vpc_cidr", Severity::Warning, "ignored VPC CIDR \"" + t + "\"", {},
+      setup.push_back({"dns.invalid_vpc_cidr",
+                       Severity::Warning,
+                       "ignored VPC CIDR \"" + t + "\"",
+                       {},
                        "Give CIDRs as 10.0.0.0/16."});
     }
   }
@@ -96,7 +104,8 @@ bool isLocalhostName(const std::string& host) {
   return h == "localhost." || (h.size() > 11 && h.compare(h.size() - 11, 11, ".localhost.") == 0);
 }
 
-engine::CheckResult runStage(const StageInput& in, const std::function<bool(const net::IpAddress&)>& hasRoute) {
+engine::CheckResult runStage(const StageInput& in,
+                             const std::function<bool(const net::IpAddress&)>& hasRoute) {
   engine::CheckResult r;
   engine::DnsResolveFacts facts;
   for (const auto& c : in.vpcCidrs) facts.vpcCidrs.push_back(c.toString());
@@ -204,17 +213,22 @@ engine::CheckResult runStage(const StageInput& in, const std::function<bool(cons
     r.findings.insert(r.findings.end(), ev.findings.begin(), ev.findings.end());
   }
   if (in.servers.empty()) {
-    r.findings.push_back({"dns.no_resolver", Severity::Warning, "no DNS resolver to ask: only getaddrinfo was used", {},
+    r.findings.push_back({"dns.no_resolver",
+                          Severity::Warning,
+                          "no DNS resolver to ask: only getaddrinfo was used",
+                          {},
                           "Check /etc/resolv.conf, or pass --resolver."});
   }
   facts.exchanges = jobs.size();
   facts.elapsedMs =
-      static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start).count()) /
+      static_cast<double>(
+          std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - start).count()) /
       1000.0;
   r.setFacts(std::move(facts));
   r.status = engine::statusFromFindings(r.findings);
   r.summary = std::to_string(totalAddresses) + " address(es) for " + std::to_string(resolvedHosts) + " of " +
-              std::to_string(in.hosts.size()) + " host(s) from " + std::to_string(in.servers.size()) + " resolver(s)";
+              std::to_string(in.hosts.size()) + " host(s) from " + std::to_string(in.servers.size()) +
+              " resolver(s)";
   if (!sources.empty()) {
     r.summary += " (";
     for (size_t i = 0; i < sources.size(); ++i) r.summary += (i ? "; " : "") + sources[i];

@@ -32,13 +32,15 @@ struct StageInput {
 
 // Runs every exchange, then judges. Returns a CheckResult (findings, summary and
 // engine::DnsResolveFacts); status from the findings.
-engine::CheckResult runStage(const StageInput& in, const std::function<bool(const net::IpAddress&)>& hasRoute);
+engine::CheckResult runStage(const StageInput& in,
+                             const std::function<bool(const net::IpAddress&)>& hasRoute);
 
 // What to ask whom, from the target, the run configuration, cloud.context's result (may be null) and
 // the system's nameservers (resolv.conf order). Problems with the input become `setup`
 // findings; the VPC source ("flags", "cloud.context" or "") goes to `vpcSource`.
 StageInput gatherStageInput(const target::Target& target, const engine::RunConfig& config,
-                            const engine::CheckResult* cloudContext, const std::vector<std::string>& systemNameservers,
+                            const engine::CheckResult* cloudContext,
+                            const std::vector<std::string>& systemNameservers,
                             std::vector<engine::Finding>& setup, std::string& vpcSource);
 
 // Names that never go to DNS (RFC 6761): "localhost" and "*.localhost".

@@ -80,16 +80,19 @@ class DnsSystem final : public engine::Check {
         facts.addresses.push_back({h.host, a.toString(), a.isV4() ? "ipv4" : "ipv6"});
       }
       if (!finished) {
-        r.findings.push_back({"dns.system_timeout", Severity::Warning,
-                              "getaddrinfo(\"" + h.host + "\") had not answered within " +
-                                  std::to_string(ctx.config().probeTimeout.count()) + " ms",
-                              {},
-                              "The C library waits for each nameserver in /etc/resolv.conf in turn (options timeout: "
-                              "and attempts:); a silent first nameserver delays every connection."});
+        r.findings.push_back(
+            {"dns.system_timeout",
+             Severity::Warning,
+             "getaddrinfo(\"" + h.host + "\") had not answered within " +
+                 std::to_string(ctx.config().probeTimeout.count()) + " ms",
+             {},
+             "The C library waits for each nameserver in /etc/resolv.conf in turn (options timeout: "
+             "and attempts:); a silent first nameserver delays every connection."});
         continue;
       }
       if (!error.empty()) {
-        r.findings.push_back({"dns.system_failed", Severity::Warning,
+        r.findings.push_back({"dns.system_failed",
+                              Severity::Warning,
                               "getaddrinfo(\"" + h.host + "\") failed: " + error,
                               {"could not translate host name \"" + h.host + "\" to address: " + error},
                               "libpq cannot resolve the name: see the DNS findings for why."});

@@ -124,7 +124,8 @@ const char* codeFor(ResolverState s) {
   return "dns.ok";
 }
 
-std::string stateSentence(const ResolverAnswer& r, ResolverState s, const std::string& host, long long timeoutMs) {
+std::string stateSentence(const ResolverAnswer& r, ResolverState s, const std::string& host,
+                          long long timeoutMs) {
   switch (s) {
     case ResolverState::Timeout:
       return who(r) + " did not answer for " + host + " within " + std::to_string(timeoutMs) + " ms";
@@ -136,12 +137,13 @@ std::string stateSentence(const ResolverAnswer& r, ResolverState s, const std::s
       return who(r) + " REFUSED to answer for " + host;
     case ResolverState::Malformed: {
       const Classified* c = firstAnswered(r);
-      std::string why = c && c->malformed ? c->malformedReason
+      std::string why = c && c->malformed   ? c->malformedReason
                         : c && c->cnameLoop ? "CNAME loop"
-                        : c && c->cnameTooLong ? "a CNAME chain longer than " + std::to_string(kMaxCnameChain) +
-                                                     " hops (pgreach follows at most " + std::to_string(kMaxCnameChain) +
-                                                     "; resolvers stop at 8 to 16)"
-                                               : "unreadable";
+                        : c && c->cnameTooLong
+                            ? "a CNAME chain longer than " + std::to_string(kMaxCnameChain) +
+                                  " hops (pgreach follows at most " + std::to_string(kMaxCnameChain) +
+                                  "; resolvers stop at 8 to 16)"
+                            : "unreadable";
       return who(r) + " sent a malformed answer for " + host + ": " + why;
     }
     case ResolverState::TruncatedNoTcp: {
@@ -167,20 +169,23 @@ std::string stateFix(ResolverState s, Provider p) {
   switch (s) {
     case ResolverState::Timeout:
     case ResolverState::Unreachable:
-      return "The resolver does not answer: check that it runs and that UDP and TCP port 53 to it are allowed "
+      return "The resolver does not answer: check that it runs and that UDP and TCP port 53 to it are "
+             "allowed "
              "(security group / NSG / NACL, local firewall). libpq waits for it before trying the next one.";
     case ResolverState::ServFail:
       return "The resolver failed to get an answer: check its forwarding for the provider's zone "
-             "(conditional forwarder / Route 53 Resolver rule / Azure DNS " + std::string(kAzureDns) +
-             ") and its logs.";
+             "(conditional forwarder / Route 53 Resolver rule / Azure DNS " +
+             std::string(kAzureDns) + ") and its logs.";
     case ResolverState::Refused:
       return "The resolver refuses this client: allow the client's subnet in its access control, or use the "
              "VPC's resolver.";
     case ResolverState::Malformed:
-      return "The resolver (or something in between) sent an unreadable answer: check middleboxes rewriting DNS "
+      return "The resolver (or something in between) sent an unreadable answer: check middleboxes rewriting "
+             "DNS "
              "and the resolver's software.";
     case ResolverState::TruncatedNoTcp:
-      return "Allow TCP port 53 from this client to the resolver (security group / NSG / NACL, local firewall): "
+      return "Allow TCP port 53 from this client to the resolver (security group / NSG / NACL, local "
+             "firewall): "
              "an answer too large for UDP is asked again over TCP, and that failed here.";
     case ResolverState::NxDomain:
     case ResolverState::NoData:
@@ -250,7 +255,8 @@ ResolverState stateOf(const ResolverAnswer& r) {
   const bool aaaaAnswered = r.aaaa.transport == net::ExchangeOutcome::Answered;
   if (!aAnswered && !aaaaAnswered) {
     for (const QueryResult* q : {&r.a, &r.aaaa}) {
-      if (q->transport == net::ExchangeOutcome::Refused || q->transport == net::ExchangeOutcome::Unreachable) {
+      if (q->transport == net::ExchangeOutcome::Refused ||
+          q->transport == net::ExchangeOutcome::Unreachable) {
         return ResolverState::Unreachable;
       }
     }
@@ -302,8 +308,8 @@ std::vector<std::string> digEvidence(const ResolverAnswer& r, long long timeoutM
     out.push_back(";; SERVER: " + r.server.label() + " (" + roleText(r) + "), query " + type);
     if (q->transport != net::ExchangeOutcome::Answered) {
       if (q->transport == net::ExchangeOutcome::Timeout) {
-        out.push_back(";; connection timed out; no servers could be reached (waited " + std::to_string(timeoutMs) +
-                      " ms, UDP sent twice)");
+        out.push_back(";; connection timed out; no servers could be reached (waited " +
+                      std::to_string(timeoutMs) + " ms, UDP sent twice)");
       } else {
         out.push_back(";; " + std::string(net::toString(q->transport)) + ": " + q->transportDetail);
       }
@@ -324,7 +330,8 @@ std::vector<std::string> digEvidence(const ResolverAnswer& r, long long timeoutM
 }
 
 engine::DnsResolverFacts toFacts(const ResolverAnswer& r, const std::string& host) {
-  engine::DnsResolverFacts f{host, r.server.label(), std::string(toString(r.role)), std::string(toString(stateOf(r))), {}};
+  engine::DnsResolverFacts f{
+      host, r.server.label(), std::string(toString(r.role)), std::string(toString(stateOf(r))), {}};
   for (const QueryResult* q : {&r.a, &r.aaaa}) {
     engine::DnsQueryFacts qf;
     qf.type = q->qtype == LDNS_RR_TYPE_AAAA ? "AAAA" : "A";
@@ -382,11 +389,16 @@ HostEvaluation evaluateHost(const HostInput& in) {
   // 1. System nameservers that failed.
   if (haveSystem && !used) {
     const ResolverState s = stateOf(*firstSystem);
-    Finding f{codeFor(s), Severity::Critical, stateSentence(*firstSystem, s, host, in.timeoutMs), {}, stateFix(s, in.provider)};
+    Finding f{codeFor(s),
+              Severity::Critical,
+              stateSentence(*firstSystem, s, host, in.timeoutMs),
+              {},
+              stateFix(s, in.provider)};
     for (const auto* r : skippedSystem) {
       for (auto& l : digEvidence(*r, in.timeoutMs)) f.evidence.push_back(l);
     }
-    if (skippedSystem.size() > 1) f.summary += " (and no other nameserver in /etc/resolv.conf answered either)";
+    if (skippedSystem.size() > 1)
+      f.summary += " (and no other nameserver in /etc/resolv.conf answered either)";
     ev.findings.push_back(std::move(f));
   } else if (used) {
     for (const auto* r : skippedSystem) {
@@ -417,12 +429,14 @@ HostEvaluation evaluateHost(const HostInput& in) {
                  ": the private DNS zone has no record for the server, or is not linked to this VNet",
              digEvidence(*used, in.timeoutMs), std::string(zone->nxdomainFix)});
       } else {
-        ev.findings.push_back({"dns.nxdomain", Severity::Critical, stateSentence(*used, s, host, in.timeoutMs),
-                               digEvidence(*used, in.timeoutMs), nxdomainFix(in.provider)});
+        ev.findings.push_back({"dns.nxdomain", Severity::Critical,
+                               stateSentence(*used, s, host, in.timeoutMs), digEvidence(*used, in.timeoutMs),
+                               nxdomainFix(in.provider)});
       }
     } else if (s == ResolverState::NoData) {
-      ev.findings.push_back({"dns.no_address", Severity::Critical, stateSentence(*used, s, host, in.timeoutMs),
-                             digEvidence(*used, in.timeoutMs), nxdomainFix(in.provider)});
+      ev.findings.push_back({"dns.no_address", Severity::Critical,
+                             stateSentence(*used, s, host, in.timeoutMs), digEvidence(*used, in.timeoutMs),
+                             nxdomainFix(in.provider)});
     } else {
       const auto addrs = addressesOf(*used);
       std::vector<AddressAnswer> pub, outside;
@@ -435,22 +449,23 @@ HostEvaluation evaluateHost(const HostInput& in) {
       }
       if (!pub.empty()) {
         ev.findings.push_back({"dns.answer_public", Severity::Critical,
-                               host + " resolves to public address(es) " + joinAddresses(pub) + " at " + who(*used) +
-                                   ": the connection would leave the private network",
+                               host + " resolves to public address(es) " + joinAddresses(pub) + " at " +
+                                   who(*used) + ": the connection would leave the private network",
                                digEvidence(*used, in.timeoutMs),
                                std::string(target::profileOf(in.provider).dnsFixes.answerPublic)});
       }
       if (!outside.empty()) {
         ev.findings.push_back({"dns.answer_outside_vpc", Severity::Critical,
-                               host + " resolves to " + joinAddresses(outside) + ", private but outside the VPC (" +
-                                   cidrList(in.vpcCidrs) + ")",
+                               host + " resolves to " + joinAddresses(outside) +
+                                   ", private but outside the VPC (" + cidrList(in.vpcCidrs) + ")",
                                digEvidence(*used, in.timeoutMs), outsideFix(in.provider)});
       }
       if (pub.empty() && outside.empty()) {
         ev.findings.push_back(
             {in.vpcCidrs.empty() ? "dns.answer_private" : "dns.answer_in_vpc", Severity::Info,
              host + " resolves to " + joinAddresses(addrs) +
-                 (in.vpcCidrs.empty() ? ", private addresses" : ", inside the VPC (" + cidrList(in.vpcCidrs) + ")") +
+                 (in.vpcCidrs.empty() ? ", private addresses"
+                                      : ", inside the VPC (" + cidrList(in.vpcCidrs) + ")") +
                  ", at " + who(*used),
              digEvidence(*used, in.timeoutMs), ""});
       }
@@ -473,13 +488,15 @@ HostEvaluation evaluateHost(const HostInput& in) {
       for (const auto& a : addressesOf(r)) wrongSide = wrongSide || outsideExpected(a.address, in.vpcCidrs);
     }
     const Severity sev = (wrongSide || !in.vpcCidrs.empty()) ? Severity::Critical : Severity::Warning;
-    Finding f{"dns.resolvers_disagree", sev,
-              "resolvers disagree about " + host + " (" + std::to_string(bySig.size()) +
-                  " different answers): split-horizon DNS, so what works depends on which resolver is asked",
-              {},
-              "Make every resolver this machine may use give the same private answer: point all nameservers in "
-              "/etc/resolv.conf (or the DHCP options) at the resolver that has the private zone, and remove stale "
-              "records or overrides from the others."};
+    Finding f{
+        "dns.resolvers_disagree",
+        sev,
+        "resolvers disagree about " + host + " (" + std::to_string(bySig.size()) +
+            " different answers): split-horizon DNS, so what works depends on which resolver is asked",
+        {},
+        "Make every resolver this machine may use give the same private answer: point all nameservers in "
+        "/etc/resolv.conf (or the DHCP options) at the resolver that has the private zone, and remove stale "
+        "records or overrides from the others."};
     if (const auto extra = target::profileOf(in.provider).dnsFixes.resolversDisagree; !extra.empty()) {
       f.fix += " " + std::string(extra);
     }
@@ -504,7 +521,8 @@ HostEvaluation evaluateHost(const HostInput& in) {
   // 5. The hostname itself.
   // (Only providers with a private hostname form can have a public one.)
   if (!target::isPrivateHostname(in.provider, host)) {
-    ev.findings.push_back({"dns.not_private_hostname", Severity::Warning,
+    ev.findings.push_back({"dns.not_private_hostname",
+                           Severity::Warning,
                            host + " is the provider's public hostname, not its private (PrivateLink) one",
                            {host},
                            std::string(target::profileOf(in.provider).dnsFixes.publicHostname)});
@@ -516,10 +534,10 @@ HostEvaluation evaluateHost(const HostInput& in) {
     // 6. A provider with a private zone (Azure's privatelink): the public name must CNAME through it.
     if (const auto& zone = target::profileOf(in.provider).privateZone;
         !zone.zone.empty() && !chainThroughZone(*used, zone.zone)) {
-      ev.findings.push_back({std::string(zone.notInChainCode), Severity::Warning,
-                             host + " does not resolve through " + std::string(zone.zone) + " (chain: " +
-                                 chainText(*c) + ")",
-                             digEvidence(*used, in.timeoutMs), std::string(zone.notInChainFix)});
+      ev.findings.push_back(
+          {std::string(zone.notInChainCode), Severity::Warning,
+           host + " does not resolve through " + std::string(zone.zone) + " (chain: " + chainText(*c) + ")",
+           digEvidence(*used, in.timeoutMs), std::string(zone.notInChainFix)});
     }
     // 7. Long TTLs on private answers keep stale addresses in caches.
     std::vector<std::string> longTtl;
@@ -529,12 +547,13 @@ HostEvaluation evaluateHost(const HostInput& in) {
       }
     }
     if (!longTtl.empty()) {
-      ev.findings.push_back({"dns.long_ttl", Severity::Warning,
-                             host + " has a private answer cached for more than an hour: a changed endpoint address "
-                                    "stays stale that long",
-                             longTtl,
-                             "Lower the record's TTL (private endpoint records normally use 10-300 s), or flush "
-                             "resolver caches after changing the endpoint."});
+      ev.findings.push_back(
+          {"dns.long_ttl", Severity::Warning,
+           host + " has a private answer cached for more than an hour: a changed endpoint address "
+                  "stays stale that long",
+           longTtl,
+           "Lower the record's TTL (private endpoint records normally use 10-300 s), or flush "
+           "resolver caches after changing the endpoint."});
     }
     // 8. AAAA answers with no IPv6 route: libpq tries them and gets "Network is unreachable".
     std::vector<std::string> noRoute;
@@ -547,17 +566,20 @@ HostEvaluation evaluateHost(const HostInput& in) {
       }
     }
     if (!noRoute.empty()) {
-      ev.findings.push_back({"dns.aaaa_no_ipv6_route", haveV4 ? Severity::Warning : Severity::Critical,
-                             host + " has AAAA answer(s) but this machine has no IPv6 route to them",
-                             noRoute,
-                             "Either give this machine IPv6 routing to the endpoint or remove the AAAA record "
-                             "(libpq tries every address and reports \"Network is unreachable\" for these)."});
+      ev.findings.push_back(
+          {"dns.aaaa_no_ipv6_route", haveV4 ? Severity::Warning : Severity::Critical,
+           host + " has AAAA answer(s) but this machine has no IPv6 route to them", noRoute,
+           "Either give this machine IPv6 routing to the endpoint or remove the AAAA record "
+           "(libpq tries every address and reports \"Network is unreachable\" for these)."});
     }
     if (c && c->oversized) {
-      ev.findings.push_back({"dns.oversized_answer", Severity::Warning,
+      ev.findings.push_back({"dns.oversized_answer",
+                             Severity::Warning,
                              who(*used) + " answered with " + std::to_string(c->answerRecords) +
-                                 " records; only the first " + std::to_string(kMaxAnswerRecords) + " were read",
-                             {}, "Check the zone for runaway records."});
+                                 " records; only the first " + std::to_string(kMaxAnswerRecords) +
+                                 " were read",
+                             {},
+                             "Check the zone for runaway records."});
     }
     for (const auto& a : addrs) ev.addresses.push_back(a.address);
     ev.source = used->server.label();
@@ -566,10 +588,10 @@ HostEvaluation evaluateHost(const HostInput& in) {
   // 9. Truncation (informational: TCP retry done).
   for (const auto& r : in.resolvers) {
     if (r.a.truncatedOverUdp || r.aaaa.truncatedOverUdp) {
-      ev.findings.push_back({"dns.truncated", Severity::Info,
-                             who(r) + " truncated its UDP answer for " + host + "; it was asked again over TCP",
-                             digEvidence(r, in.timeoutMs),
-                             "Make sure TCP port 53 to the resolver is allowed as well as UDP."});
+      ev.findings.push_back(
+          {"dns.truncated", Severity::Info,
+           who(r) + " truncated its UDP answer for " + host + "; it was asked again over TCP",
+           digEvidence(r, in.timeoutMs), "Make sure TCP port 53 to the resolver is allowed as well as UDP."});
     }
   }
 
@@ -592,7 +614,8 @@ HostEvaluation evaluateHost(const HostInput& in) {
   return ev;
 }
 
-std::vector<engine::Finding> compareSystemWithDns(const std::string& host, const std::vector<net::IpAddress>& system,
+std::vector<engine::Finding> compareSystemWithDns(const std::string& host,
+                                                  const std::vector<net::IpAddress>& system,
                                                   const std::vector<net::IpAddress>& dnsAddrs,
                                                   const std::vector<net::IpAddress>& hostsFileAddresses) {
   std::set<net::IpAddress> s(system.begin(), system.end()), d(dnsAddrs.begin(), dnsAddrs.end());
@@ -606,17 +629,21 @@ std::vector<engine::Finding> compareSystemWithDns(const std::string& host, const
   if (!hostsFileAddresses.empty()) {
     std::set<net::IpAddress> h(hostsFileAddresses.begin(), hostsFileAddresses.end());
     evidence.push_back("/etc/hosts: " + list(h) + " " + host);
-    return {{"dns.hosts_override", Severity::Warning,
-             "/etc/hosts overrides " + host + ": the connection goes to " + list(h) + ", not to what DNS answers",
-             evidence,
-             "Remove or correct the " + host + " line in /etc/hosts (stale entries there outlive endpoint "
+    return {
+        {"dns.hosts_override", Severity::Warning,
+         "/etc/hosts overrides " + host + ": the connection goes to " + list(h) + ", not to what DNS answers",
+         evidence,
+         "Remove or correct the " + host +
+             " line in /etc/hosts (stale entries there outlive endpoint "
              "changes); let DNS answer the name."}};
   }
   if (s.empty()) return {};  // the system lookup failed: dns.resolve already says why
   return {{"dns.system_differs", Severity::Warning,
-           "the C library resolves " + host + " differently from DNS (nsswitch, a local cache or another resolver)",
+           "the C library resolves " + host +
+               " differently from DNS (nsswitch, a local cache or another resolver)",
            evidence,
-           "Check /etc/nsswitch.conf and local caches (systemd-resolved, nscd, dnsmasq): libpq uses what getaddrinfo "
+           "Check /etc/nsswitch.conf and local caches (systemd-resolved, nscd, dnsmasq): libpq uses what "
+           "getaddrinfo "
            "returns."}};
 }
 

@@ -41,7 +41,18 @@ struct ResolverAnswer {
 };
 
 // What one resolver's A + AAAA answers amount to.
-enum class ResolverState { Addresses, NoData, NxDomain, ServFail, Refused, OtherRcode, Malformed, TruncatedNoTcp, Timeout, Unreachable };
+enum class ResolverState {
+  Addresses,
+  NoData,
+  NxDomain,
+  ServFail,
+  Refused,
+  OtherRcode,
+  Malformed,
+  TruncatedNoTcp,
+  Timeout,
+  Unreachable
+};
 std::string_view toString(ResolverState s);
 ResolverState stateOf(const ResolverAnswer& r);
 // Whether the C library would take this resolver's answer (glibc moves on to the next
@@ -58,9 +69,9 @@ struct HostInput {
 };
 
 struct HostEvaluation {
-  std::vector<engine::Finding> findings;   // worst first
-  std::vector<net::IpAddress> addresses;   // what the TCP/TLS stages will probe
-  std::string source;                      // the resolver label they came from, or "union"
+  std::vector<engine::Finding> findings;  // worst first
+  std::vector<net::IpAddress> addresses;  // what the TCP/TLS stages will probe
+  std::string source;                     // the resolver label they came from, or "union"
 };
 
 HostEvaluation evaluateHost(const HostInput& in);
@@ -73,7 +84,8 @@ engine::DnsResolverFacts toFacts(const ResolverAnswer& r, const std::string& hos
 
 // How a system lookup (getaddrinfo) compares with what DNS said: empty when they agree.
 // `hostsFileAddresses`: addresses /etc/hosts gives the name (net::parseEtcHosts, net/hosts_file.h).
-std::vector<engine::Finding> compareSystemWithDns(const std::string& host, const std::vector<net::IpAddress>& system,
+std::vector<engine::Finding> compareSystemWithDns(const std::string& host,
+                                                  const std::vector<net::IpAddress>& system,
                                                   const std::vector<net::IpAddress>& dns,
                                                   const std::vector<net::IpAddress>& hostsFileAddresses);
 

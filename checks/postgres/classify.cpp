@@ -37,95 +37,163 @@ ErrorClass classifyConnectError(std::string_view m, std::string_view sqlstate) {
   c.stage = "postgres";
   // Neon proxy (single-quoted user, endpoint routing by SNI).
   if (has(m, "Endpoint ID is not specified")) {
-    return {"pg.neon_endpoint_id_missing", "postgres",
+    return {"pg.neon_endpoint_id_missing",
+            "postgres",
             "the Neon proxy could not tell which endpoint is meant (no SNI)",
             "Connect by the endpoint's hostname with a libpq 14+ client (SNI), or add "
-            "options=endpoint%3D<endpoint-id> to the connection string.", "", false};
+            "options=endpoint%3D<endpoint-id> to the connection string.",
+            "",
+            false};
   }
   if (has(m, "VPC endpoint ID is not specified") || has(m, "This VPC endpoint id")) {
-    return {"pg.neon_vpc_endpoint_not_allowed", "postgres",
+    return {"pg.neon_vpc_endpoint_not_allowed",
+            "postgres",
             "the Neon project does not allow connections through this VPC endpoint",
             "Assign the VPC endpoint to the Neon project (neon vpc endpoint assign) and, if the project "
-            "restricts private access, allow this VPC endpoint id.", "", false};
+            "restricts private access, allow this VPC endpoint id.",
+            "",
+            false};
   }
   if (has(m, "This IP address") && has(m, "is not allowed to connect")) {
-    return {"pg.neon_ip_not_allowed", "postgres", "the Neon project's IP Allow list rejects this client address",
+    return {"pg.neon_ip_not_allowed",
+            "postgres",
+            "the Neon project's IP Allow list rejects this client address",
             "Add the client's address to the project's IP Allow list, or connect through the private "
-            "endpoint (IP Allow does not apply to private connections).", "", false};
+            "endpoint (IP Allow does not apply to private connections).",
+            "",
+            false};
   }
   if (has(m, "from a blocked network")) {
-    return {"pg.neon_ip_not_allowed", "postgres", "the Neon project blocks connections from this network",
-            "Connect through the allowed (private) network path or relax the project's network restrictions.", "",
+    return {"pg.neon_ip_not_allowed",
+            "postgres",
+            "the Neon project blocks connections from this network",
+            "Connect through the allowed (private) network path or relax the project's network restrictions.",
+            "",
             false};
   }
   if (has(m, "Couldn't connect to compute node") || has(m, "endpoint is temporarily unavailable")) {
-    return {"pg.neon_compute_unavailable", "postgres", "the Neon compute is not reachable yet (waking up?)",
-            "Retry with backoff; if it persists check the endpoint's state in the Neon console.", "", true};
+    return {"pg.neon_compute_unavailable",
+            "postgres",
+            "the Neon compute is not reachable yet (waking up?)",
+            "Retry with backoff; if it persists check the endpoint's state in the Neon console.",
+            "",
+            true};
   }
   if (has(m, "endpoint is disabled") || has(m, "endpoint cannot be found")) {
-    return {"pg.neon_endpoint_unavailable", "postgres", "the Neon endpoint is disabled or does not exist",
-            "Check the endpoint id in the hostname and that the endpoint is enabled.", "", false};
+    return {"pg.neon_endpoint_unavailable",
+            "postgres",
+            "the Neon endpoint is disabled or does not exist",
+            "Check the endpoint id in the hostname and that the endpoint is enabled.",
+            "",
+            false};
   }
   // PlanetScale proxy.
   if (has(m, "invalid user format") || has(m, "username must include branch")) {
-    return {"pg.planetscale_user_format", "postgres", "PlanetScale needs the user as <role>.<branch>",
-            "Use the user name shown in the PlanetScale console, e.g. postgres.main.", "", false};
+    return {"pg.planetscale_user_format",
+            "postgres",
+            "PlanetScale needs the user as <role>.<branch>",
+            "Use the user name shown in the PlanetScale console, e.g. postgres.main.",
+            "",
+            false};
   }
   if (has(m, "no primary available for branch") || has(m, "failed to connect to upstream")) {
-    return {"pg.planetscale_upstream_unavailable", "postgres", "the PlanetScale proxy could not reach the branch's primary",
-            "Retry with backoff (SQLSTATE 08006 is transient).", "", true};
+    return {"pg.planetscale_upstream_unavailable",
+            "postgres",
+            "the PlanetScale proxy could not reach the branch's primary",
+            "Retry with backoff (SQLSTATE 08006 is transient).",
+            "",
+            true};
   }
   if (has(m, "pooler only supports primary destinations")) {
-    return {"pg.planetscale_pooler_primary_only", "postgres", "PlanetScale's pooler (6432) serves only the primary",
-            "Connect to port 5432 for replicas, or target the primary through 6432.", "", false};
+    return {"pg.planetscale_pooler_primary_only",
+            "postgres",
+            "PlanetScale's pooler (6432) serves only the primary",
+            "Connect to port 5432 for replicas, or target the primary through 6432.",
+            "",
+            false};
   }
   if (has(m, "branch ") && has(m, " does not exist")) {
-    return {"pg.planetscale_branch_missing", "postgres", "the PlanetScale branch named in the user does not exist",
-            "Check the branch part of <role>.<branch> in the user name.", "", false};
+    return {"pg.planetscale_branch_missing",
+            "postgres",
+            "the PlanetScale branch named in the user does not exist",
+            "Check the branch part of <role>.<branch> in the user name.",
+            "",
+            false};
   }
   // TLS failures surfaced by libpq.
   if (has(m, "does not match host name") || has(m, "server certificate for")) {
-    return {"tls.cert_wrong_host", "tls", "the server certificate does not name the host connected to",
-            "Connect by a name the certificate lists (the provider's private hostname), or fix the certificate.", "",
-            false};
+    return {
+        "tls.cert_wrong_host",
+        "tls",
+        "the server certificate does not name the host connected to",
+        "Connect by a name the certificate lists (the provider's private hostname), or fix the certificate.",
+        "",
+        false};
   }
   if (has(m, "certificate verify failed") || has(m, "root certificate file")) {
-    return {"tls.cert_verify_failed", "tls", "libpq could not verify the server certificate",
-            "Point sslrootcert at the CA that signed the server certificate (sslrootcert=system for public CAs, "
-            "libpq 16+).", "", false};
+    return {
+        "tls.cert_verify_failed",
+        "tls",
+        "libpq could not verify the server certificate",
+        "Point sslrootcert at the CA that signed the server certificate (sslrootcert=system for public CAs, "
+        "libpq 16+).",
+        "",
+        false};
   }
   if (has(m, "server does not support SSL")) {
-    return {"tls.not_supported", "tls", "the server does not offer TLS but the client requires it",
-            "Enable TLS on the server or pooler, or connect to the port that offers it.", "", false};
+    return {"tls.not_supported",
+            "tls",
+            "the server does not offer TLS but the client requires it",
+            "Enable TLS on the server or pooler, or connect to the port that offers it.",
+            "",
+            false};
   }
   if (has(m, "received invalid response to SSL negotiation")) {
-    return {"tls.not_postgres", "tls", "what answered is not PostgreSQL", "Check the host and port.", "", false};
+    return {"tls.not_postgres",         "tls", "what answered is not PostgreSQL",
+            "Check the host and port.", "",    false};
   }
   if (has(m, "unencrypted data after SSL response")) {
-    return {"tls.unexpected_data", "tls", "unencrypted bytes arrived after the server agreed to TLS",
-            "Possible man-in-the-middle: inspect what sits between client and server.", "", false};
+    return {"tls.unexpected_data",
+            "tls",
+            "unencrypted bytes arrived after the server agreed to TLS",
+            "Possible man-in-the-middle: inspect what sits between client and server.",
+            "",
+            false};
   }
   // PostgreSQL server.
   if (has(m, "no pg_hba.conf entry") || (sqlstate == "28000" && has(m, "pg_hba"))) {
-    c = {"pg.no_hba_entry", "postgres", "the server's pg_hba.conf (or the provider's firewall) rejects this client",
+    c = {"pg.no_hba_entry",
+         "postgres",
+         "the server's pg_hba.conf (or the provider's firewall) rejects this client",
          "Allow the client's address (as the server saw it) in pg_hba.conf / the provider's firewall rules. "
-         "On Azure this is also the firewall rejection.", "", false};
+         "On Azure this is also the firewall rejection.",
+         "",
+         false};
     c.seenAddress = hbaHost(m);
     return c;
   }
   if (has(m, "password authentication failed") || sqlstate == "28P01") {
-    return {"pg.auth_failed", "postgres", "the server rejected the password",
-            "Check the user and password (reset it in the provider console if needed). Repeated failures can get "
-            "the client address banned by some providers.", "", false};
+    return {
+        "pg.auth_failed",
+        "postgres",
+        "the server rejected the password",
+        "Check the user and password (reset it in the provider console if needed). Repeated failures can get "
+        "the client address banned by some providers.",
+        "",
+        false};
   }
   if (has(m, "too many clients") || has(m, "max_client_conn") || sqlstate == "53300") {
-    return {"pg.too_many_clients", "postgres", "the server or pooler has no connection slot left",
-            "Use a pooler or raise the connection limit; look for leaked connections.", "", true};
+    return {"pg.too_many_clients",
+            "postgres",
+            "the server or pooler has no connection slot left",
+            "Use a pooler or raise the connection limit; look for leaked connections.",
+            "",
+            true};
   }
   if (has(m, "the database system is starting up") || has(m, "the database system is shutting down") ||
       sqlstate == "57P03") {
-    return {"pg.starting_up", "postgres", "the server is starting up or shutting down", "Retry with backoff.", "",
-            true};
+    return {"pg.starting_up",      "postgres", "the server is starting up or shutting down",
+            "Retry with backoff.", "",         true};
   }
   if (has(m, "does not exist") && (has(m, "database") || sqlstate == "3D000")) {
     return {"pg.database_missing", "postgres", "the database does not exist", "Check dbname.", "", false};
@@ -134,21 +202,38 @@ ErrorClass classifyConnectError(std::string_view m, std::string_view sqlstate) {
     return {"pg.role_missing", "postgres", "the user does not exist", "Check the user name.", "", false};
   }
   if (has(m, "no such database")) {
-    return {"pg.database_missing", "postgres", "the pooler does not know this database",
-            "Check dbname against the pooler's [databases] section.", "", false};
+    return {"pg.database_missing",
+            "postgres",
+            "the pooler does not know this database",
+            "Check dbname against the pooler's [databases] section.",
+            "",
+            false};
   }
   if (has(m, "SSL connection is required") || has(m, "SSL required") || has(m, "connection is insecure")) {
-    return {"pg.ssl_required", "postgres", "the server requires TLS but the connection was not encrypted",
-            "Use sslmode=verify-full.", "", false};
+    return {"pg.ssl_required",
+            "postgres",
+            "the server requires TLS but the connection was not encrypted",
+            "Use sslmode=verify-full.",
+            "",
+            false};
   }
   if (has(m, "timeout expired")) {
-    return {"pg.connect_timeout", "postgres", "libpq gave up waiting", "See the TCP and TLS stages.", "", true};
+    return {"pg.connect_timeout",          "postgres", "libpq gave up waiting",
+            "See the TCP and TLS stages.", "",         true};
   }
   if (has(m, "server closed the connection unexpectedly")) {
-    return {"pg.connection_closed", "postgres", "the server closed the connection before answering",
-            "A middlebox or a non-Postgres service closed it: check the port and what listens there.", "", false};
+    return {"pg.connection_closed",
+            "postgres",
+            "the server closed the connection before answering",
+            "A middlebox or a non-Postgres service closed it: check the port and what listens there.",
+            "",
+            false};
   }
-  return {"pg.connect_failed", "postgres", "the connection failed", "Read the server's message in the evidence.", "",
+  return {"pg.connect_failed",
+          "postgres",
+          "the connection failed",
+          "Read the server's message in the evidence.",
+          "",
           false};
 }
 

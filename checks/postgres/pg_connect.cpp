@@ -14,16 +14,16 @@
 #include <memory>
 #include <sstream>
 
+#include "checks/common/tls_common.h"
 #include "checks/postgres/classify.h"
 #include "checks/postgres/codes.h"
 #include "checks/postgres/startup_probe.h"
-#include "target/pgpass.h"
-#include "util/atomic_file.h"
-#include "util/peer_text.h"
-#include "checks/common/tls_common.h"
 #include "engine/postgres_facts.h"
 #include "engine/registry.h"
 #include "net/handles.h"
+#include "target/pgpass.h"
+#include "util/atomic_file.h"
+#include "util/peer_text.h"
 #include "util/secret.h"
 
 namespace pgreach::checks::postgres {
@@ -37,10 +37,26 @@ using net::PgConnPtr;
 using net::PgResultPtr;
 
 // Keywords handed to libpq when set on the target (non-secret ones; the password is added apart).
-constexpr const char* kPassThrough[] = {"host", "port", "user", "dbname", "sslmode", "sslrootcert", "sslcert",
-                                        "sslkey", "sslcrl", "sslcrldir", "sslsni", "options", "passfile",
-                                        "channel_binding", "ssl_min_protocol_version", "ssl_max_protocol_version",
-                                        "target_session_attrs", "krbsrvname", "gsslib", "requirepeer"};
+constexpr const char* kPassThrough[] = {"host",
+                                        "port",
+                                        "user",
+                                        "dbname",
+                                        "sslmode",
+                                        "sslrootcert",
+                                        "sslcert",
+                                        "sslkey",
+                                        "sslcrl",
+                                        "sslcrldir",
+                                        "sslsni",
+                                        "options",
+                                        "passfile",
+                                        "channel_binding",
+                                        "ssl_min_protocol_version",
+                                        "ssl_max_protocol_version",
+                                        "target_session_attrs",
+                                        "krbsrvname",
+                                        "gsslib",
+                                        "requirepeer"};
 
 std::string scrub(std::string text, const std::vector<std::string>& secrets) {
   for (const auto& s : secrets) {
@@ -105,21 +121,21 @@ bool passfileHasEntry(const target::Target& t, std::string& path) {
   // fill memory (libpq itself ignores a passfile that is not a plain file).
   auto content = util::readFile(path, 1 << 20);
   if (!content) return false;
-  return target::pgpassHasEntry(*content, t.primary().name(), std::to_string(t.primary().port), t.dbname(), t.user());
+  return target::pgpassHasEntry(*content, t.primary().name(), std::to_string(t.primary().port), t.dbname(),
+                                t.user());
 }
 
 class ConnectCheck final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo =
-        engine::withCodes({"pg.connect",
-                           engine::Stage::Postgres,
-                           "Log in with libpq (non-blocking) and run a timed SELECT 1",
-                           {"pg.startup"},
-                           engine::Millis(15000)},
-                          classifiedCodes({"pg.libpq_no_direct_tls", "pg.no_credentials",
-                                          "pg.no_hba_public_address", "pg.query_failed", "pg.connected",
-                                          "pg.no_tls_in_use"}));
+    static const engine::CheckInfo kInfo = engine::withCodes(
+        {"pg.connect",
+         engine::Stage::Postgres,
+         "Log in with libpq (non-blocking) and run a timed SELECT 1",
+         {"pg.startup"},
+         engine::Millis(15000)},
+        classifiedCodes({"pg.libpq_no_direct_tls", "pg.no_credentials", "pg.no_hba_public_address",
+                         "pg.query_failed", "pg.connected", "pg.no_tls_in_use"}));
     return kInfo;
   }
 
@@ -128,12 +144,14 @@ class ConnectCheck final : public engine::Check {
     const auto& target = ctx.target();
     const std::vector<std::string> secrets = target.secretValues();
     if (target.option("sslnegotiation") == "direct") {
-      r.findings.push_back({"pg.libpq_no_direct_tls", Severity::Info,
-                            "the target asks for sslnegotiation=direct, which this libpq (" +
-                                std::to_string(PQlibVersion() / 10000) + ") cannot do; connecting with SSLRequest",
-                            {"libpq version " + std::to_string(PQlibVersion())},
-                            "Direct TLS needs libpq 17+ on the client; the tls.direct check shows whether the server "
-                            "accepts it."});
+      r.findings.push_back(
+          {"pg.libpq_no_direct_tls",
+           Severity::Info,
+           "the target asks for sslnegotiation=direct, which this libpq (" +
+               std::to_string(PQlibVersion() / 10000) + ") cannot do; connecting with SSLRequest",
+           {"libpq version " + std::to_string(PQlibVersion())},
+           "Direct TLS needs libpq 17+ on the client; the tls.direct check shows whether the server "
+           "accepts it."});
     }
     // Credentials: the target (string or PGPASSWORD), a passfile entry, or a server
     // that asked for none (trust).
@@ -154,9 +172,12 @@ class ConnectCheck final : public engine::Check {
     if (!havePassword && !havePassfile && !trust) {
       r.status = engine::Status::Skip;
       r.summary = "skipped: no password in the target, PGPASSWORD or a passfile entry (nothing was sent)";
-      r.findings.insert(r.findings.begin(), {"pg.no_credentials", Severity::Info,
-                                             "no credentials to log in with: pg.connect was not attempted", {},
-                                             "Give a password (PGPASSWORD or ~/.pgpass) to test the login too."});
+      r.findings.insert(r.findings.begin(),
+                        {"pg.no_credentials",
+                         Severity::Info,
+                         "no credentials to log in with: pg.connect was not attempted",
+                         {},
+                         "Give a password (PGPASSWORD or ~/.pgpass) to test the login too."});
       return r;
     }
 
@@ -212,23 +233,28 @@ class ConnectCheck final : public engine::Check {
       }
       poll = PQconnectPoll(conn.get());
     }
-    const double connectMs = static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(ctx.now() - start).count()) / 1000.0;
+    const double connectMs =
+        static_cast<double>(
+            std::chrono::duration_cast<std::chrono::microseconds>(ctx.now() - start).count()) /
+        1000.0;
     engine::ConnectFacts facts;
     facts.connectMs = connectMs;
     facts.credentials = havePassword ? "password" : havePassfile ? "passfile" : "none (trust)";
     facts.hostaddr = hostaddr;
     if (timedOut || poll != PGRES_POLLING_OK) {
-      const std::string msg = timedOut ? "timeout expired (pgreach deadline)" : scrub(PQerrorMessage(conn.get()), secrets);
+      const std::string msg =
+          timedOut ? "timeout expired (pgreach deadline)" : scrub(PQerrorMessage(conn.get()), secrets);
       const auto cls = classifyConnectError(msg, "");
       std::vector<std::string> ev = {"libpq: " + util::PeerText(msg).shown()};
       for (auto& line : noticeEvidence(notices, secrets)) ev.push_back(std::move(line));
       if (!cls.seenAddress.empty()) {
         ev.push_back("the server saw the client as " + cls.seenAddress);
         if (seenFromOutside(cls.seenAddress, ctx.config().dns.vpcCidrs)) {
-          r.findings.push_back({"pg.no_hba_public_address", Severity::Critical,
-                                "the server saw the client as " + cls.seenAddress +
-                                    ", outside the private network: the connection did not take the private path",
-                                ev, "Make the hostname resolve to the private endpoint so traffic stays inside the VPC."});
+          r.findings.push_back(
+              {"pg.no_hba_public_address", Severity::Critical,
+               "the server saw the client as " + cls.seenAddress +
+                   ", outside the private network: the connection did not take the private path",
+               ev, "Make the hostname resolve to the private endpoint so traffic stays inside the VPC."});
         }
       }
       r.findings.push_back({cls.code, Severity::Critical, cls.summary, ev, cls.fix});
@@ -259,9 +285,12 @@ class ConnectCheck final : public engine::Check {
       for (int i = 0; i < 10000; ++i) {
         if (!flushed) {
           int f = PQflush(conn.get());
-          if (f == 0) flushed = true;
-          else if (f < 0) break;
-          else if (!waitSocket(PQsocket(conn.get()), true, deadline, ctx)) break;
+          if (f == 0)
+            flushed = true;
+          else if (f < 0)
+            break;
+          else if (!waitSocket(PQsocket(conn.get()), true, deadline, ctx))
+            break;
           continue;
         }
         if (PQconsumeInput(conn.get()) == 0) break;
@@ -269,8 +298,10 @@ class ConnectCheck final : public engine::Check {
           for (int k = 0; k < 16; ++k) {
             PgResultPtr res(PQgetResult(conn.get()));
             if (!res) break;
-            if (PQresultStatus(res.get()) == PGRES_TUPLES_OK) queryOk = true;
-            else queryError = scrub(PQresultErrorMessage(res.get()), secrets);
+            if (PQresultStatus(res.get()) == PGRES_TUPLES_OK)
+              queryOk = true;
+            else
+              queryError = scrub(PQresultErrorMessage(res.get()), secrets);
           }
           break;
         }
@@ -280,7 +311,10 @@ class ConnectCheck final : public engine::Check {
         }
       }
     }
-    const double rttMs = static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(ctx.now() - qStart).count()) / 1000.0;
+    const double rttMs =
+        static_cast<double>(
+            std::chrono::duration_cast<std::chrono::microseconds>(ctx.now() - qStart).count()) /
+        1000.0;
     facts.select1Ms = rttMs;
     const std::string tlsText = PQsslInUse(conn.get()) ? facts.tlsProtocol : "no TLS";
     if (!queryOk) {
@@ -291,19 +325,23 @@ class ConnectCheck final : public engine::Check {
                             "Check the server's state (read-only, out of connections, statement_timeout)."});
     } else {
       char line[200];
-      std::snprintf(line, sizeof line, "logged in (%.1f ms), SELECT 1 in %.1f ms, server %s, %s", connectMs, rttMs,
-                    facts.serverVersion.shown().c_str(), tlsText.c_str());
+      std::snprintf(line, sizeof line, "logged in (%.1f ms), SELECT 1 in %.1f ms, server %s, %s", connectMs,
+                    rttMs, facts.serverVersion.shown().c_str(), tlsText.c_str());
       r.findings.push_back({"pg.connected", Severity::Info, line, noticeEvidence(notices, secrets), ""});
     }
     if (!PQsslInUse(conn.get())) {
-      r.findings.push_back({"pg.no_tls_in_use", Severity::Warning, "the session is not encrypted",
-                            {"sslmode=" + target.sslmode()}, "Use sslmode=verify-full."});
+      r.findings.push_back({"pg.no_tls_in_use",
+                            Severity::Warning,
+                            "the session is not encrypted",
+                            {"sslmode=" + target.sslmode()},
+                            "Use sslmode=verify-full."});
     }
     r.setFacts(std::move(facts));
     sortBySeverity(r.findings);
     r.status = engine::statusFromFindings(r.findings);
     char summary[160];
-    std::snprintf(summary, sizeof summary, "%s, SELECT 1 in %.1f ms", queryOk ? "connected" : "query failed", rttMs);
+    std::snprintf(summary, sizeof summary, "%s, SELECT 1 in %.1f ms", queryOk ? "connected" : "query failed",
+                  rttMs);
     r.summary = summary;
     return r;
   }

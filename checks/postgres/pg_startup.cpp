@@ -37,7 +37,8 @@ void addOrMerge(std::vector<Finding>& all, Finding f) {
 }
 
 std::string errorEvidence(const net::pgwire::ErrorFields& e) {
-  return e.severity() + " " + e.sqlstate() + ": " + util::PeerText(e.message()).shown() + " [fields " + e.codes() + "]";
+  return e.severity() + " " + e.sqlstate() + ": " + util::PeerText(e.message()).shown() + " [fields " +
+         e.codes() + "]";
 }
 
 class StartupCheck final : public engine::Check {
@@ -50,10 +51,10 @@ class StartupCheck final : public engine::Check {
                            {kSslRequestId},
                            engine::Millis(10000),
                            {kHandshakeId}},
-                          classifiedCodes({"pg.no_hba_public_address", "pg.startup_rejected",
-                                          "pg.trust_auth", "pg.cleartext_password", "pg.malformed_message",
-                                          "pg.not_postgres", "pg.no_response", "pg.startup_unreachable",
-                                          "pg.pgbouncer_answered", "pg.provider_proxy", "pg.alive"}));
+                          classifiedCodes({"pg.no_hba_public_address", "pg.startup_rejected", "pg.trust_auth",
+                                           "pg.cleartext_password", "pg.malformed_message", "pg.not_postgres",
+                                           "pg.no_response", "pg.startup_unreachable",
+                                           "pg.pgbouncer_answered", "pg.provider_proxy", "pg.alive"}));
     return kInfo;
   }
 
@@ -80,9 +81,12 @@ class StartupCheck final : public engine::Check {
         if (!addr) continue;
         const std::string& reply = p.reply;
         Job j{{p.host, *addr, p.port}, false};
-        if (reply == "S" && sslmode != "disable") j.useTls = true;
-        else if (reply == "S" || (reply == "N" && !sslmodeRequiresTls(sslmode))) j.useTls = false;
-        else continue;  // libpq would not get this far either
+        if (reply == "S" && sslmode != "disable")
+          j.useTls = true;
+        else if (reply == "S" || (reply == "N" && !sslmodeRequiresTls(sslmode)))
+          j.useTls = false;
+        else
+          continue;  // libpq would not get this far either
         jobs.push_back(j);
         if (jobs.size() >= 32) break;
       }
@@ -104,7 +108,8 @@ class StartupCheck final : public engine::Check {
       params.database = target.dbname();
       params.useTls = jobs[i].useTls;
       params.sslRequestFirst = !jobs[i].useTls && sslmode != "disable";
-      params.sni = (target.option("sslsni") == "0" || net::isIpLiteral(jobs[i].probe.host)) ? "" : jobs[i].probe.host;
+      params.sni =
+          (target.option("sslsni") == "0" || net::isIpLiteral(jobs[i].probe.host)) ? "" : jobs[i].probe.host;
       results[i] = startupProbe(jobs[i].probe, params, deadline);
       // An auth request does not say who asked. PgBouncer vets startup parameters before
       // authentication ("unsupported startup parameter"), PostgreSQL only after it: an
@@ -123,15 +128,17 @@ class StartupCheck final : public engine::Check {
       if (fingerprints[i] && fingerprints[i]->outcome == StartupOutcome::Error && fingerprints[i]->error) {
         const auto fp = net::pgwire::classifyResponder(*fingerprints[i]->error);
         const std::string msg = fingerprints[i]->error->message();
-        if (fp == net::pgwire::Responder::PgBouncer && (msg.find("unsupported startup parameter") != std::string::npos ||
-                                                 msg.find("no such database") != std::string::npos)) {
+        if (fp == net::pgwire::Responder::PgBouncer &&
+            (msg.find("unsupported startup parameter") != std::string::npos ||
+             msg.find("no such database") != std::string::npos)) {
           res.responder = net::pgwire::Responder::PgBouncer;
         } else if (fp != net::pgwire::Responder::Unknown) {
           res.responder = fp;
         }
       } else if (fingerprints[i] && fingerprints[i]->outcome == StartupOutcome::AuthRequest &&
                  res.responder == net::pgwire::Responder::Unknown) {
-        res.responder = net::pgwire::Responder::PostgreSQL;  // PgBouncer would have refused the unknown database
+        res.responder =
+            net::pgwire::Responder::PostgreSQL;  // PgBouncer would have refused the unknown database
       }
       engine::StartupProbeFacts pj;
       pj.host = jobs[i].probe.host;
@@ -154,16 +161,21 @@ class StartupCheck final : public engine::Check {
       switch (res.outcome) {
         case StartupOutcome::AuthRequest:
         case StartupOutcome::NegotiateVersion: {
-          alive.push_back(where + ": " + res.detail + ", answered by " + std::string(net::pgwire::toString(res.responder)));
+          alive.push_back(where + ": " + res.detail + ", answered by " +
+                          std::string(net::pgwire::toString(res.responder)));
           if (res.auth && res.auth->method == net::pgwire::AuthMethod::Ok) {
-            addOrMerge(r.findings, {"pg.trust_auth", Severity::Warning,
-                                    "the server let user \"" + target.user() + "\" in without any password", {where},
+            addOrMerge(r.findings, {"pg.trust_auth",
+                                    Severity::Warning,
+                                    "the server let user \"" + target.user() + "\" in without any password",
+                                    {where},
                                     "Require scram-sha-256 in pg_hba.conf for network connections."});
           }
           if (res.auth && res.auth->method == net::pgwire::AuthMethod::Cleartext && !res.tls) {
-            addOrMerge(r.findings, {"pg.cleartext_password", Severity::Warning,
+            addOrMerge(r.findings, {"pg.cleartext_password",
+                                    Severity::Warning,
                                     "the server asks for a cleartext password over an unencrypted connection",
-                                    {where}, "Use TLS (sslmode=verify-full) and scram-sha-256."});
+                                    {where},
+                                    "Use TLS (sslmode=verify-full) and scram-sha-256."});
           }
           break;
         }
@@ -174,13 +186,14 @@ class StartupCheck final : public engine::Check {
           if (cls.code == "pg.no_hba_entry" && !cls.seenAddress.empty()) {
             ev.push_back("the server saw the client as " + cls.seenAddress);
             if (seenFromOutside(cls.seenAddress, ctx.config().dns.vpcCidrs)) {
-              addOrMerge(r.findings,
-                         {"pg.no_hba_public_address", Severity::Critical,
-                          "the server saw the client as " + cls.seenAddress +
-                              ", outside the private network: the connection did not take the private path",
-                          ev,
-                          "Make the hostname resolve to the private endpoint (private DNS on the VPC endpoint / "
-                          "private DNS zone link) so traffic stays inside the VPC."});
+              addOrMerge(
+                  r.findings,
+                  {"pg.no_hba_public_address", Severity::Critical,
+                   "the server saw the client as " + cls.seenAddress +
+                       ", outside the private network: the connection did not take the private path",
+                   ev,
+                   "Make the hostname resolve to the private endpoint (private DNS on the VPC endpoint / "
+                   "private DNS zone link) so traffic stays inside the VPC."});
             }
           }
           const std::string code = cls.code == "pg.connect_failed" ? "pg.startup_rejected" : cls.code;
@@ -191,41 +204,54 @@ class StartupCheck final : public engine::Check {
           break;
         }
         case StartupOutcome::Malformed:
-          addOrMerge(r.findings, {"pg.malformed_message", Severity::Critical,
-                                  "the reply to StartupMessage is not a valid PostgreSQL message",
-                                  {where + ": " + res.detail},
-                                  "Something other than PostgreSQL (or a hostile proxy) answers on this port."});
+          addOrMerge(r.findings,
+                     {"pg.malformed_message",
+                      Severity::Critical,
+                      "the reply to StartupMessage is not a valid PostgreSQL message",
+                      {where + ": " + res.detail},
+                      "Something other than PostgreSQL (or a hostile proxy) answers on this port."});
           break;
         case StartupOutcome::NotPostgres:
-          addOrMerge(r.findings, {"pg.not_postgres", Severity::Critical,
-                                  "what answers the StartupMessage is not PostgreSQL", {where + ": " + res.detail},
+          addOrMerge(r.findings, {"pg.not_postgres",
+                                  Severity::Critical,
+                                  "what answers the StartupMessage is not PostgreSQL",
+                                  {where + ": " + res.detail},
                                   "Check the port and what listens there."});
           break;
         case StartupOutcome::NoResponse:
-          addOrMerge(r.findings, {"pg.no_response", Severity::Critical, "no reply to the StartupMessage",
+          addOrMerge(r.findings, {"pg.no_response",
+                                  Severity::Critical,
+                                  "no reply to the StartupMessage",
                                   {where + ": " + res.detail},
                                   "A stalled server or proxy: check the endpoint's targets."});
           break;
         case StartupOutcome::Closed:
-          addOrMerge(r.findings, {"pg.connection_closed", Severity::Critical,
+          addOrMerge(r.findings, {"pg.connection_closed",
+                                  Severity::Critical,
                                   "the connection closed before the server answered the StartupMessage",
                                   {where + ": " + res.detail},
                                   "A middlebox or a non-Postgres service closed it: check the port."});
           break;
         case StartupOutcome::TlsFailed:
         case StartupOutcome::Unreachable:
-          addOrMerge(r.findings, {"pg.startup_unreachable", Severity::Warning,
+          addOrMerge(r.findings, {"pg.startup_unreachable",
+                                  Severity::Warning,
                                   "could not reach the server again for the startup probe",
-                                  {where + ": " + res.detail}, "An unstable path: probe again."});
+                                  {where + ": " + res.detail},
+                                  "An unstable path: probe again."});
           break;
       }
       if (res.responder == net::pgwire::Responder::PgBouncer) {
-        addOrMerge(r.findings, {"pg.pgbouncer_answered", Severity::Info, "PgBouncer answers on this port",
-                                {where}, ""});
-      } else if (res.responder == net::pgwire::Responder::NeonProxy || res.responder == net::pgwire::Responder::PlanetScaleProxy) {
-        addOrMerge(r.findings, {"pg.provider_proxy", Severity::Info,
-                                "the provider's proxy answers (" + std::string(net::pgwire::toString(res.responder)) + ")",
-                                {where}, ""});
+        addOrMerge(r.findings,
+                   {"pg.pgbouncer_answered", Severity::Info, "PgBouncer answers on this port", {where}, ""});
+      } else if (res.responder == net::pgwire::Responder::NeonProxy ||
+                 res.responder == net::pgwire::Responder::PlanetScaleProxy) {
+        addOrMerge(r.findings, {"pg.provider_proxy",
+                                Severity::Info,
+                                "the provider's proxy answers (" +
+                                    std::string(net::pgwire::toString(res.responder)) + ")",
+                                {where},
+                                ""});
       }
     }
     if (!alive.empty()) {

@@ -6,15 +6,24 @@ namespace pgreach::checks::postgres {
 
 std::string_view toString(StartupOutcome o) {
   switch (o) {
-    case StartupOutcome::AuthRequest: return "auth_request";
-    case StartupOutcome::Error: return "error";
-    case StartupOutcome::NegotiateVersion: return "negotiate_version";
-    case StartupOutcome::Malformed: return "malformed";
-    case StartupOutcome::NotPostgres: return "not_postgres";
-    case StartupOutcome::NoResponse: return "no_response";
-    case StartupOutcome::Closed: return "closed";
-    case StartupOutcome::TlsFailed: return "tls_failed";
-    case StartupOutcome::Unreachable: return "unreachable";
+    case StartupOutcome::AuthRequest:
+      return "auth_request";
+    case StartupOutcome::Error:
+      return "error";
+    case StartupOutcome::NegotiateVersion:
+      return "negotiate_version";
+    case StartupOutcome::Malformed:
+      return "malformed";
+    case StartupOutcome::NotPostgres:
+      return "not_postgres";
+    case StartupOutcome::NoResponse:
+      return "no_response";
+    case StartupOutcome::Closed:
+      return "closed";
+    case StartupOutcome::TlsFailed:
+      return "tls_failed";
+    case StartupOutcome::Unreachable:
+      return "unreachable";
   }
   return "unreachable";
 }
@@ -27,7 +36,8 @@ StartupResult startupOverStream(net::Stream& stream, const StartupParams& params
     r.outcome = o;
     r.detail = std::move(detail);
     r.elapsedMs =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start).count();
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
+            .count();
     return r;
   };
   std::vector<std::pair<std::string, std::string>> startupParams = {
@@ -44,7 +54,8 @@ StartupResult startupOverStream(net::Stream& stream, const StartupParams& params
   for (int messages = 0; messages < 16;) {
     auto parsed = net::pgwire::parseBackendMessage(buffer);
     if (parsed.state == net::pgwire::ParseState::Malformed) {
-      const bool firstByte = r.bytesReceived > 0 && messages == 0 && parsed.problem.find("type byte") != std::string::npos;
+      const bool firstByte =
+          r.bytesReceived > 0 && messages == 0 && parsed.problem.find("type byte") != std::string::npos;
       return done(firstByte ? StartupOutcome::NotPostgres : StartupOutcome::Malformed, parsed.problem);
     }
     if (parsed.state == net::pgwire::ParseState::Complete) {
@@ -75,13 +86,14 @@ StartupResult startupOverStream(net::Stream& stream, const StartupParams& params
       continue;
     }
     if (rd.status == net::IoStatus::Timeout) {
-      return done(StartupOutcome::NoResponse, r.bytesReceived ? "incomplete message (" + std::to_string(r.bytesReceived) +
-                                                                     " bytes) when the deadline passed"
-                                                               : "no reply to StartupMessage before the deadline");
+      return done(StartupOutcome::NoResponse, r.bytesReceived
+                                                  ? "incomplete message (" + std::to_string(r.bytesReceived) +
+                                                        " bytes) when the deadline passed"
+                                                  : "no reply to StartupMessage before the deadline");
     }
-    return done(StartupOutcome::Closed,
-                (r.bytesReceived ? "connection ended inside a message: " : "connection ended with no reply: ") +
-                    rd.detail);
+    return done(StartupOutcome::Closed, (r.bytesReceived ? "connection ended inside a message: "
+                                                         : "connection ended with no reply: ") +
+                                            rd.detail);
   }
   return done(StartupOutcome::Malformed, "too many messages before an answer");
 }
@@ -92,7 +104,8 @@ StartupResult startupProbe(const OpenProbe& probe, const StartupParams& params, 
   if (params.useTls) {
     auto req = sslRequest(probe, deadline);
     if (req.reply != SslReply::Accepted) {
-      r.outcome = req.reply == SslReply::Unreachable ? StartupOutcome::Unreachable : StartupOutcome::TlsFailed;
+      r.outcome =
+          req.reply == SslReply::Unreachable ? StartupOutcome::Unreachable : StartupOutcome::TlsFailed;
       r.detail = "SSLRequest: " + req.detail;
       return r;
     }

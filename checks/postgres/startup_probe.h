@@ -7,21 +7,21 @@
 #include <string>
 #include <vector>
 
-#include "net/pgwire.h"
 #include "checks/common/tls_common.h"
+#include "net/pgwire.h"
 
 namespace pgreach::checks::postgres {
 
 enum class StartupOutcome {
-  AuthRequest,      // R: alive, names the auth method
-  Error,            // E: rejected at startup
-  NegotiateVersion, // v: alive, protocol negotiation
-  Malformed,        // length/type nonsense (hostile or not Postgres)
-  NotPostgres,      // bytes that are no backend message at all
-  NoResponse,       // nothing before the deadline
-  Closed,           // closed/reset without a complete message
-  TlsFailed,        // could not upgrade to TLS
-  Unreachable,      // could not connect
+  AuthRequest,       // R: alive, names the auth method
+  Error,             // E: rejected at startup
+  NegotiateVersion,  // v: alive, protocol negotiation
+  Malformed,         // length/type nonsense (hostile or not Postgres)
+  NotPostgres,       // bytes that are no backend message at all
+  NoResponse,        // nothing before the deadline
+  Closed,            // closed/reset without a complete message
+  TlsFailed,         // could not upgrade to TLS
+  Unreachable,       // could not connect
 };
 std::string_view toString(StartupOutcome o);
 
@@ -40,11 +40,11 @@ struct StartupParams {
   std::string user;
   std::string database;
   std::string applicationName = "pgreach";
-  bool useTls = false;      // SSLRequest first, then TLS
+  bool useTls = false;  // SSLRequest first, then TLS
   // Plain, but after an SSLRequest answered N on the same connection, as libpq does for
   // sslmode=prefer/allow (disable sends the StartupMessage at once).
   bool sslRequestFirst = false;
-  std::string sni;          // for the TLS upgrade
+  std::string sni;                                         // for the TLS upgrade
   std::vector<std::pair<std::string, std::string>> extra;  // more startup parameters
 };
 

@@ -41,7 +41,8 @@ Verdict refineByIcmp(Verdict v, net::evidence::IcmpKind kind) {
        v == Verdict::Refused)) {
     return Verdict::AdminProhibited;
   }
-  if (kind == net::evidence::IcmpKind::PortUnreachable && v == Verdict::Refused) return Verdict::PortUnreachable;
+  if (kind == net::evidence::IcmpKind::PortUnreachable && v == Verdict::Refused)
+    return Verdict::PortUnreachable;
   return v;
 }
 

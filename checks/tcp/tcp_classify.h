@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "net/handshake_evidence.h"
 #include "engine/result.h"
 #include "net/connect.h"
+#include "net/handshake_evidence.h"
 
 namespace pgreach::checks::tcp {
 

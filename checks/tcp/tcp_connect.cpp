@@ -6,7 +6,6 @@
 #include <chrono>
 #include <thread>
 
-#include "net/handshake_evidence.h"
 #include "checks/common/probe_targets.h"
 #include "checks/tcp/codes.h"
 #include "checks/tcp/tcp_classify.h"
@@ -14,6 +13,7 @@
 #include "engine/tcp_facts.h"
 #include "net/capture.h"
 #include "net/connect.h"
+#include "net/handshake_evidence.h"
 #include "net/source_address.h"
 #include "util/strings.h"
 

@@ -19,10 +19,10 @@ std::string joinSans(const std::vector<std::string>& sans) {
 
 bool isUntrustedCode(int code) {
   return code == X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT || code == X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN ||
-         code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY || code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT ||
-         code == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE || code == X509_V_ERR_CERT_UNTRUSTED ||
-         code == X509_V_ERR_CERT_SIGNATURE_FAILURE || code == X509_V_ERR_INVALID_CA ||
-         code == X509_V_ERR_CERT_REJECTED;
+         code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY ||
+         code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT || code == X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE ||
+         code == X509_V_ERR_CERT_UNTRUSTED || code == X509_V_ERR_CERT_SIGNATURE_FAILURE ||
+         code == X509_V_ERR_INVALID_CA || code == X509_V_ERR_CERT_REJECTED;
 }
 
 }  // namespace
@@ -43,32 +43,38 @@ std::vector<Finding> judgeHandshake(const CertJudgement& j) {
   const std::string at = j.where.empty() ? "" : j.where + ": ";
 
   if (h.chain.empty()) {
-    out.push_back({"tls.no_certificate", chainSev, "the server sent no certificate", {at + "empty chain"},
+    out.push_back({"tls.no_certificate",
+                   chainSev,
+                   "the server sent no certificate",
+                   {at + "empty chain"},
                    "Configure a certificate on the server."});
     return out;
   }
   const auto& leaf = h.chain.front();
   // Subject, issuer and names are the peer's text.
-  std::vector<std::string> leafEvidence = {at + "subject: " + util::PeerText(leaf.subject).shown(),
-                                           at + "issuer: " + util::PeerText(leaf.issuer).shown(),
-                                           at + "names: " + joinSans(leaf.sans),
-                                           at + "valid " + leaf.notBefore + " .. " + leaf.notAfter,
-                                           at + "sha256 " + leaf.sha256};
+  std::vector<std::string> leafEvidence = {
+      at + "subject: " + util::PeerText(leaf.subject).shown(),
+      at + "issuer: " + util::PeerText(leaf.issuer).shown(), at + "names: " + joinSans(leaf.sans),
+      at + "valid " + leaf.notBefore + " .. " + leaf.notAfter, at + "sha256 " + leaf.sha256};
 
   // Validity from the certificate itself: meaningful even with no trust store.
   const long long days = daysUntil(j.nowEpoch, leaf.notAfterEpoch);
   if (leaf.notAfterEpoch && j.nowEpoch > leaf.notAfterEpoch) {
-    out.push_back({"tls.cert_expired", chainSev,
-                   "the server certificate expired on " + leaf.notAfter + " (" + std::to_string(-days) + " days ago)",
-                   leafEvidence, "Renew the server certificate (managed providers rotate theirs: if you pinned a copy "
-                                 "or reach an old endpoint, that is the cause)."});
+    out.push_back(
+        {"tls.cert_expired", chainSev,
+         "the server certificate expired on " + leaf.notAfter + " (" + std::to_string(-days) + " days ago)",
+         leafEvidence,
+         "Renew the server certificate (managed providers rotate theirs: if you pinned a copy "
+         "or reach an old endpoint, that is the cause)."});
   } else if (leaf.notBeforeEpoch && j.nowEpoch < leaf.notBeforeEpoch) {
-    out.push_back({"tls.cert_not_yet_valid", chainSev, "the server certificate is not valid before " + leaf.notBefore,
-                   leafEvidence, "Check the clock on this machine and on the server."});
+    out.push_back({"tls.cert_not_yet_valid", chainSev,
+                   "the server certificate is not valid before " + leaf.notBefore, leafEvidence,
+                   "Check the clock on this machine and on the server."});
   } else if (leaf.notAfterEpoch && days < j.certWarnDays) {
-    out.push_back({"tls.cert_expiring", Severity::Warning,
-                   "the server certificate expires in " + std::to_string(days) + " days (" + leaf.notAfter + ")",
-                   leafEvidence, "Renew the certificate before " + leaf.notAfter + "."});
+    out.push_back(
+        {"tls.cert_expiring", Severity::Warning,
+         "the server certificate expires in " + std::to_string(days) + " days (" + leaf.notAfter + ")",
+         leafEvidence, "Renew the certificate before " + leaf.notAfter + "."});
   }
 
   // Chain trust, from the verification log (time errors are reported above).
@@ -87,19 +93,21 @@ std::vector<Finding> judgeHandshake(const CertJudgement& j) {
     if (!untrusted.empty()) {
       untrusted.push_back(at + "trust store: " + j.rootCert);
       untrusted.insert(untrusted.end(), leafEvidence.begin(), leafEvidence.end());
-      out.push_back({"tls.cert_untrusted", chainSev,
-                     leaf.selfSigned ? "the server certificate is self-signed and not in the trust store"
-                                     : "the server certificate does not chain to a trusted CA",
-                     untrusted,
-                     "Point sslrootcert at the CA that issued the server certificate (the provider's CA bundle, or "
-                     "sslrootcert=system for public CAs). If the issuer is unexpected, something intercepts TLS."});
+      out.push_back(
+          {"tls.cert_untrusted", chainSev,
+           leaf.selfSigned ? "the server certificate is self-signed and not in the trust store"
+                           : "the server certificate does not chain to a trusted CA",
+           untrusted,
+           "Point sslrootcert at the CA that issued the server certificate (the provider's CA bundle, or "
+           "sslrootcert=system for public CAs). If the issuer is unexpected, something intercepts TLS."});
     }
     if (!otherErrors.empty()) {
       out.push_back({"tls.cert_invalid", chainSev, "the certificate chain failed verification", otherErrors,
                      "Fix the chain the server sends (intermediates, key usage)."});
     }
   } else if (verifyChain) {
-    out.push_back({"tls.no_root_cert", Severity::Critical,
+    out.push_back({"tls.no_root_cert",
+                   Severity::Critical,
                    "sslmode=" + j.sslmode + " needs a trust store, and none was given or found",
                    {"sslrootcert is unset and ~/.postgresql/root.crt does not exist"},
                    "Set sslrootcert to the provider's CA file (or sslrootcert=system with libpq 16+)."});
@@ -107,24 +115,30 @@ std::vector<Finding> judgeHandshake(const CertJudgement& j) {
 
   if (h.hostChecked && !h.hostMatches) {
     // verify-ca deliberately skips the host name: only informative there.
-    out.push_back({"tls.cert_wrong_host", j.sslmode == "verify-ca" ? Severity::Info : hostSev,
-                   "the server certificate does not name \"" + j.host + "\"; it names " + joinSans(leaf.sans),
-                   leafEvidence,
-                   "Connect by a name the certificate lists (for PrivateLink, the provider's private hostname with "
-                   "private DNS enabled, not the VPC endpoint's own DNS name or an IP), or reissue the certificate."});
+    out.push_back(
+        {"tls.cert_wrong_host", j.sslmode == "verify-ca" ? Severity::Info : hostSev,
+         "the server certificate does not name \"" + j.host + "\"; it names " + joinSans(leaf.sans),
+         leafEvidence,
+         "Connect by a name the certificate lists (for PrivateLink, the provider's private hostname with "
+         "private DNS enabled, not the VPC endpoint's own DNS name or an IP), or reissue the certificate."});
   }
 
   if (h.protocolVersion && h.protocolVersion < TLS1_2_VERSION) {
-    out.push_back({"tls.old_protocol", Severity::Warning, "the server negotiated " + h.protocol + " (below TLS 1.2)",
-                   {at + "protocol " + h.protocol + ", cipher " + h.cipher},
-                   "Set ssl_min_protocol_version = 'TLSv1.2' on the server; libpq 13+ refuses older protocols by "
-                   "default."});
+    out.push_back(
+        {"tls.old_protocol",
+         Severity::Warning,
+         "the server negotiated " + h.protocol + " (below TLS 1.2)",
+         {at + "protocol " + h.protocol + ", cipher " + h.cipher},
+         "Set ssl_min_protocol_version = 'TLSv1.2' on the server; libpq 13+ refuses older protocols by "
+         "default."});
   }
-  const bool weakRsa = (leaf.keyType == "RSA" || leaf.keyType == "RSA-PSS" || leaf.keyType == "DSA" ||
-                        leaf.keyType == "DH") && leaf.keyBits > 0 && leaf.keyBits < 2048;
+  const bool weakRsa =
+      (leaf.keyType == "RSA" || leaf.keyType == "RSA-PSS" || leaf.keyType == "DSA" || leaf.keyType == "DH") &&
+      leaf.keyBits > 0 && leaf.keyBits < 2048;
   const bool weakEc = leaf.keyType == "EC" && leaf.keyBits > 0 && leaf.keyBits < 224;
   if (weakRsa || weakEc) {
-    out.push_back({"tls.weak_key", Severity::Warning,
+    out.push_back({"tls.weak_key",
+                   Severity::Warning,
                    "the server key is " + leaf.keyType + " " + std::to_string(leaf.keyBits) + " bits",
                    {at + "key " + leaf.keyType + " " + std::to_string(leaf.keyBits)},
                    "Use RSA 2048+ or ECDSA P-256+."});

@@ -12,9 +12,9 @@ namespace pgreach::checks::tls {
 
 struct CertJudgement {
   std::string sslmode = "prefer";
-  std::string host;        // the name (or IP literal) connected to
-  bool rootCertKnown = false;  // a trust store was available to verify against
-  std::string rootCert;    // for evidence
+  std::string host;             // the name (or IP literal) connected to
+  bool rootCertKnown = false;   // a trust store was available to verify against
+  std::string rootCert;         // for evidence
   bool providerTarget = false;  // a managed provider (Neon, PlanetScale, Heroku, Azure)
   net::TlsHandshakeResult handshake;
   long long nowEpoch = 0;

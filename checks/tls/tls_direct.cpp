@@ -68,7 +68,8 @@ class DirectTlsCheck final : public engine::Check {
         supported.push_back(where + ": " + h.protocol + ", ALPN postgresql");
       } else if (h.outcome == net::TlsOutcome::Ok) {
         mode = "tls_without_alpn";
-        noAlpn.push_back(where + ": " + h.protocol + " completed but the server did not select ALPN postgresql");
+        noAlpn.push_back(where + ": " + h.protocol +
+                         " completed but the server did not select ALPN postgresql");
       } else {
         mode = "unsupported";
         unsupported.push_back(where + ": " + std::string(toString(h.outcome)) + " (" + h.detail + ")");
@@ -79,21 +80,24 @@ class DirectTlsCheck final : public engine::Check {
     }
     const std::string of = " of " + std::to_string(probes.size());
     if (!unsupported.empty()) {
-      r.findings.push_back(
-          {"tls.direct_unsupported", wanted ? Severity::Critical : Severity::Info,
-           std::to_string(unsupported.size()) + of + " address/port pair(s) do not accept direct TLS" +
-               (wanted ? " although the target sets sslnegotiation=direct" : " (PostgreSQL before 17 or a pooler)"),
-           unsupported,
-           wanted ? "Use sslnegotiation=postgres (the default) or connect to a PostgreSQL 17+ server or proxy that "
-                    "accepts direct TLS."
-                  : ""});
+      r.findings.push_back({"tls.direct_unsupported", wanted ? Severity::Critical : Severity::Info,
+                            std::to_string(unsupported.size()) + of +
+                                " address/port pair(s) do not accept direct TLS" +
+                                (wanted ? " although the target sets sslnegotiation=direct"
+                                        : " (PostgreSQL before 17 or a pooler)"),
+                            unsupported,
+                            wanted ? "Use sslnegotiation=postgres (the default) or connect to a PostgreSQL "
+                                     "17+ server or proxy that "
+                                     "accepts direct TLS."
+                                   : ""});
     }
     if (!noAlpn.empty()) {
-      r.findings.push_back({"tls.direct_no_alpn", wanted ? Severity::Critical : Severity::Info,
-                            std::to_string(noAlpn.size()) + of +
-                                " address/port pair(s) speak TLS directly but without ALPN postgresql (libpq 17 "
-                                "refuses such servers)",
-                            noAlpn, "Something other than PostgreSQL terminates TLS there: check the port."});
+      r.findings.push_back(
+          {"tls.direct_no_alpn", wanted ? Severity::Critical : Severity::Info,
+           std::to_string(noAlpn.size()) + of +
+               " address/port pair(s) speak TLS directly but without ALPN postgresql (libpq 17 "
+               "refuses such servers)",
+           noAlpn, "Something other than PostgreSQL terminates TLS there: check the port."});
     }
     if (!supported.empty()) {
       r.findings.push_back({"tls.direct_supported", Severity::Info,

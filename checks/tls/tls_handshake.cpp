@@ -3,9 +3,9 @@
 // the chain, and judge the certificate the way the target's sslmode would.
 #include <ctime>
 
-#include "checks/tls/cert_eval.h"
 #include "checks/common/tls_codes.h"
 #include "checks/common/tls_common.h"
+#include "checks/tls/cert_eval.h"
 #include "engine/registry.h"
 #include "engine/tls_facts.h"
 #include "net/tls_client.h"
@@ -77,19 +77,24 @@ class HandshakeCheck final : public engine::Check {
     const std::string sslmode = target.sslmode();
     const target::ProviderProfile& profile = target::profileOf(target.provider());
     const bool provider = profile.managed;
-    if (provider && (sslmode == "disable" || sslmode == "allow" || sslmode == "prefer" || sslmode == "require")) {
-      r.findings.push_back({"tls.weak_sslmode", Severity::Warning,
-                            "sslmode=" + sslmode + " does not verify the server: a spoofed endpoint would get the "
-                            "password",
-                            {"target sslmode: " + sslmode + (target.isExplicit("sslmode") ? "" : " (libpq default)")},
-                            "Use sslmode=verify-full with the provider's CA (sslrootcert=system for public CAs)."});
+    if (provider &&
+        (sslmode == "disable" || sslmode == "allow" || sslmode == "prefer" || sslmode == "require")) {
+      r.findings.push_back(
+          {"tls.weak_sslmode",
+           Severity::Warning,
+           "sslmode=" + sslmode +
+               " does not verify the server: a spoofed endpoint would get the "
+               "password",
+           {"target sslmode: " + sslmode + (target.isExplicit("sslmode") ? "" : " (libpq default)")},
+           "Use sslmode=verify-full with the provider's CA (sslrootcert=system for public CAs)."});
     }
     const std::string host = target.primary().name();
     if (net::isIpLiteral(host) && profile.sni.required) {
       const auto& option = profile.sni.endpointOption;
       const bool endpointOption =
           !option.empty() && target.option("options").find(option) != std::string::npos;
-      r.findings.push_back({"tls.sni_impossible", endpointOption ? Severity::Info : Severity::Critical,
+      r.findings.push_back({"tls.sni_impossible",
+                            endpointOption ? Severity::Info : Severity::Critical,
                             std::string(profile.sni.summary),
                             {"host " + host + " is an IP literal"},
                             std::string(profile.sni.fix)});
@@ -136,37 +141,45 @@ class HandshakeCheck final : public engine::Check {
       if (pr.request.reply != SslReply::Accepted) {
         pj.outcome = "sslrequest_" + std::string(toString(pr.request.reply));
         facts.probes.push_back(std::move(pj));
-        mergeInto(r.findings, {{"tls.sslrequest_changed", Severity::Warning,
+        mergeInto(r.findings, {{"tls.sslrequest_changed",
+                                Severity::Warning,
                                 "the server's answer to SSLRequest changed between probes",
-                                {where + ": " + pr.request.detail}, "An unstable path or server: probe again."}});
+                                {where + ": " + pr.request.detail},
+                                "An unstable path or server: probe again."}});
         continue;
       }
       pj.outcome = toString(h.outcome);
       pj.handshakeRan = true;
       pj.elapsedMs = static_cast<double>(h.elapsed.count()) / 1000.0;
       for (const auto& c : h.chain) {
-        pj.chain.push_back({c.subject, c.issuer, c.sans, c.notBefore, c.notAfter, c.keyType, c.keyBits, c.sha256,
-                            c.selfSigned});
+        pj.chain.push_back({c.subject, c.issuer, c.sans, c.notBefore, c.notAfter, c.keyType, c.keyBits,
+                            c.sha256, c.selfSigned});
       }
       if (h.outcome != net::TlsOutcome::Ok) {
         pj.detail = h.detail;
         facts.probes.push_back(std::move(pj));
         if (h.outcome == net::TlsOutcome::LocalError) {
-          mergeInto(r.findings, {{"tls.root_cert_unreadable", Severity::Critical,
-                                  "the trust store given in sslrootcert cannot be used", {h.detail},
+          mergeInto(r.findings, {{"tls.root_cert_unreadable",
+                                  Severity::Critical,
+                                  "the trust store given in sslrootcert cannot be used",
+                                  {h.detail},
                                   "Fix the sslrootcert path (a PEM file of CA certificates)."}});
         } else if (h.outcome == net::TlsOutcome::Timeout) {
-          mergeInto(r.findings, {{"tls.handshake_timeout", Severity::Critical,
-                                  "the TLS handshake stalled after the server agreed to TLS",
-                                  {where + ": " + h.detail},
-                                  "A middlebox that drops large packets (MTU) or a stalled server: check path MTU "
-                                  "and the server's load."}});
+          mergeInto(r.findings,
+                    {{"tls.handshake_timeout",
+                      Severity::Critical,
+                      "the TLS handshake stalled after the server agreed to TLS",
+                      {where + ": " + h.detail},
+                      "A middlebox that drops large packets (MTU) or a stalled server: check path MTU "
+                      "and the server's load."}});
         } else {
-          mergeInto(r.findings, {{"tls.handshake_failed", Severity::Critical,
-                                  "the TLS handshake failed (" + std::string(toString(h.outcome)) + ")",
-                                  {where + ": " + h.detail},
-                                  "Check the server's TLS configuration (protocol versions, ciphers) and any TLS "
-                                  "proxy on the path."}});
+          mergeInto(r.findings,
+                    {{"tls.handshake_failed",
+                      Severity::Critical,
+                      "the TLS handshake failed (" + std::string(toString(h.outcome)) + ")",
+                      {where + ": " + h.detail},
+                      "Check the server's TLS configuration (protocol versions, ciphers) and any TLS "
+                      "proxy on the path."}});
         }
         continue;
       }
@@ -192,25 +205,28 @@ class HandshakeCheck final : public engine::Check {
       j.certWarnDays = ctx.config().tls.certWarnDays;
       j.where = where;
       mergeInto(r.findings, judgeHandshake(j));
-      std::string line = where + ": " + h.protocol + " " + h.cipher + (h.alpn.empty() ? "" : " ALPN " + h.alpn) +
+      std::string line = where + ": " + h.protocol + " " + h.cipher +
+                         (h.alpn.empty() ? "" : " ALPN " + h.alpn) +
                          (pr.sni.empty() ? ", no SNI" : ", SNI " + pr.sni);
       if (!h.chain.empty()) {
-        line += ", cert " + util::PeerText(h.chain.front().subject).shown() + " (" + h.chain.front().keyType + " " +
-                std::to_string(h.chain.front().keyBits) + ", expires " + h.chain.front().notAfter + ", " +
-                std::to_string(daysUntil(now, h.chain.front().notAfterEpoch)) + " days)";
+        line += ", cert " + util::PeerText(h.chain.front().subject).shown() + " (" + h.chain.front().keyType +
+                " " + std::to_string(h.chain.front().keyBits) + ", expires " + h.chain.front().notAfter +
+                ", " + std::to_string(daysUntil(now, h.chain.front().notAfterEpoch)) + " days)";
       }
       okLines.push_back(line);
     }
     if (ok > 0) {
-      r.findings.push_back({"tls.handshake_ok", Severity::Info,
-                            std::to_string(ok) + " of " + std::to_string(probes.size()) + " TLS handshake(s) completed",
-                            okLines, ""});
+      r.findings.push_back(
+          {"tls.handshake_ok", Severity::Info,
+           std::to_string(ok) + " of " + std::to_string(probes.size()) + " TLS handshake(s) completed",
+           okLines, ""});
     }
     r.setFacts(std::move(facts));
     sortBySeverity(r.findings);
     r.status = engine::statusFromFindings(r.findings);
-    r.summary = std::to_string(ok) + "/" + std::to_string(probes.size()) + " handshakes" +
-                (results.front().handshake.protocol.empty() ? "" : " (" + results.front().handshake.protocol + ")");
+    r.summary =
+        std::to_string(ok) + "/" + std::to_string(probes.size()) + " handshakes" +
+        (results.front().handshake.protocol.empty() ? "" : " (" + results.front().handshake.protocol + ")");
     return r;
   }
 };

@@ -16,8 +16,10 @@ using engine::Finding;
 using engine::Severity;
 
 constexpr const char* kNoTlsFix =
-    "Enable TLS on the server or pooler listening there (PgBouncer: client_tls_sslmode and a certificate), or "
-    "connect to the port that offers TLS. libpq reports: \"server does not support SSL, but SSL was required\".";
+    "Enable TLS on the server or pooler listening there (PgBouncer: client_tls_sslmode and a certificate), "
+    "or "
+    "connect to the port that offers TLS. libpq reports: \"server does not support SSL, but SSL was "
+    "required\".";
 
 // Whether the user connects to this port: the target's own port, or any port named with --ports.
 bool userPort(const engine::CheckContext& ctx, uint16_t port) {
@@ -72,14 +74,16 @@ class SslRequestCheck final : public engine::Check {
       const auto& o = outcomes[i];
       facts.probes.push_back({probes[i].host, probes[i].address.toString(), probes[i].port,
                               std::string(toString(o.reply)), o.elapsedMs});
-      byReply[o.reply].push_back(probes[i].label() + ": " + o.detail + " (" + std::to_string(o.elapsedMs) + " ms)");
+      byReply[o.reply].push_back(probes[i].label() + ": " + o.detail + " (" + std::to_string(o.elapsedMs) +
+                                 " ms)");
       if (o.reply == SslReply::Accepted) ++accepted;
     }
 
     for (auto& [reply, lines] : byReply) {
       const std::string count = std::to_string(lines.size()) + " of " + std::to_string(probes.size());
       switch (reply) {
-        case SslReply::Accepted: break;
+        case SslReply::Accepted:
+          break;
         case SslReply::Refused: {
           // The sslmode decides only for the ports the user connects to (the target's
           // port, or --ports): a provider's extra pooler port without TLS is a warning.
@@ -97,58 +101,63 @@ class SslRequestCheck final : public engine::Check {
                 {"tls.not_supported", sev,
                  std::to_string(blocking.size()) + " of " + std::to_string(probes.size()) +
                      " address/port pair(s) answered N: no TLS" +
-                     (sev == Severity::Critical ? " although sslmode=" + sslmode + " requires it"
-                                                : std::string(" (sslmode=") + sslmode + " would go on unencrypted)"),
+                     (sev == Severity::Critical
+                          ? " although sslmode=" + sslmode + " requires it"
+                          : std::string(" (sslmode=") + sslmode + " would go on unencrypted)"),
                  blocking, kNoTlsFix});
           }
           if (!other.empty()) {
-            r.findings.push_back({"tls.not_supported_other_port", Severity::Warning,
-                                  std::to_string(other.size()) + " of " + std::to_string(probes.size()) +
-                                      " address/port pair(s) on the provider's other ports answered N: no TLS there",
-                                  other, kNoTlsFix});
+            r.findings.push_back(
+                {"tls.not_supported_other_port", Severity::Warning,
+                 std::to_string(other.size()) + " of " + std::to_string(probes.size()) +
+                     " address/port pair(s) on the provider's other ports answered N: no TLS there",
+                 other, kNoTlsFix});
           }
           (void)lines;
           break;
         }
         case SslReply::VeryOld:
-          r.findings.push_back({"tls.very_old_server", Severity::Critical,
-                                count + " address/port pair(s) answered SSLRequest with an error (pre-7.0 server or "
-                                        "a proxy that does not understand it)",
-                                lines, "Check what listens on that port; upgrade the server or proxy."});
+          r.findings.push_back(
+              {"tls.very_old_server", Severity::Critical,
+               count + " address/port pair(s) answered SSLRequest with an error (pre-7.0 server or "
+                       "a proxy that does not understand it)",
+               lines, "Check what listens on that port; upgrade the server or proxy."});
           break;
         case SslReply::Other:
-          r.findings.push_back({"tls.not_postgres", Severity::Critical,
-                                count + " address/port pair(s) answered with something that is not PostgreSQL",
-                                lines,
-                                "Another service listens on that port (libpq: \"received invalid response to SSL "
-                                "negotiation\"): check the port and the endpoint service's target."});
+          r.findings.push_back(
+              {"tls.not_postgres", Severity::Critical,
+               count + " address/port pair(s) answered with something that is not PostgreSQL", lines,
+               "Another service listens on that port (libpq: \"received invalid response to SSL "
+               "negotiation\"): check the port and the endpoint service's target."});
           break;
         case SslReply::NoResponse:
-          r.findings.push_back({"tls.no_response", Severity::Critical,
-                                count + " address/port pair(s) accepted TCP but never answered SSLRequest",
-                                lines,
-                                "Something accepts connections and then stays silent: a tarpit, a middlebox or a "
-                                "load balancer with no healthy target. libpq waits for connect_timeout. Check the "
-                                "endpoint service's targets and any proxy on the path."});
+          r.findings.push_back(
+              {"tls.no_response", Severity::Critical,
+               count + " address/port pair(s) accepted TCP but never answered SSLRequest", lines,
+               "Something accepts connections and then stays silent: a tarpit, a middlebox or a "
+               "load balancer with no healthy target. libpq waits for connect_timeout. Check the "
+               "endpoint service's targets and any proxy on the path."});
           break;
         case SslReply::Closed:
         case SslReply::Reset:
-          r.findings.push_back({"tls.connection_closed", Severity::Critical,
-                                count + " address/port pair(s) closed the connection on SSLRequest", lines,
-                                "A middlebox or a non-Postgres service closed the connection (libpq: \"server closed "
-                                "the connection unexpectedly\"): check what listens there."});
+          r.findings.push_back(
+              {"tls.connection_closed", Severity::Critical,
+               count + " address/port pair(s) closed the connection on SSLRequest", lines,
+               "A middlebox or a non-Postgres service closed the connection (libpq: \"server closed "
+               "the connection unexpectedly\"): check what listens there."});
           break;
         case SslReply::Unreachable:
           r.findings.push_back({"tls.reconnect_failed", Severity::Warning,
-                                count + " address/port pair(s) could not be reached again for the TLS probe", lines,
+                                count + " address/port pair(s) could not be reached again for the TLS probe",
+                                lines,
                                 "The port was open a moment ago: an unstable path or connection limits."});
           break;
         case SslReply::ExtraData:
-          r.findings.push_back({"tls.unexpected_data", Severity::Critical,
-                                count + " address/port pair(s) sent unencrypted bytes right after agreeing to TLS",
-                                lines,
-                                "Possible man-in-the-middle (libpq: \"received unencrypted data after SSL "
-                                "response\"): inspect every proxy between client and server."});
+          r.findings.push_back(
+              {"tls.unexpected_data", Severity::Critical,
+               count + " address/port pair(s) sent unencrypted bytes right after agreeing to TLS", lines,
+               "Possible man-in-the-middle (libpq: \"received unencrypted data after SSL "
+               "response\"): inspect every proxy between client and server."});
           break;
       }
     }

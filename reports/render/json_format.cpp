@@ -1,7 +1,7 @@
 // The JSON report: the contract machines and later tools rely on.
+#include "reports/render/render.h"
 #include "reports/report/path.h"
 #include "util/json_dump.h"
-#include "reports/render/render.h"
 
 namespace pgreach::reports {
 
@@ -71,7 +71,8 @@ nlohmann::json toJson(const Report& r) {
           {"checks", checks},
           {"sections", sections},
           {"path", path},
-          {"playbook", {{"provider", r.playbook.provider}, {"title", r.playbook.title}, {"source", r.playbook.source}}}};
+          {"playbook",
+           {{"provider", r.playbook.provider}, {"title", r.playbook.title}, {"source", r.playbook.source}}}};
 }
 
 namespace {

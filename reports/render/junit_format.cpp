@@ -14,15 +14,27 @@ std::string xmlEscape(const std::string& s) {
   std::string out;
   for (unsigned char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
       default:
         // XML 1.0 forbids most control characters, even escaped.
-        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r') out += "?";
-        else out += static_cast<char>(c);
+        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
+          out += "?";
+        else
+          out += static_cast<char>(c);
     }
   }
   return out;
@@ -54,16 +66,17 @@ std::string renderJunit(const Report& r, const RenderOptions&) {
     if (c.status == engine::Status::Skip) ++skipped;
   }
   std::ostringstream out;
-  const std::string counts = " tests=\"" + std::to_string(r.checks.size()) + "\" failures=\"" + std::to_string(failures) +
-                             "\" errors=\"" + std::to_string(errors) + "\" skipped=\"" + std::to_string(skipped) +
-                             "\" time=\"" + secs(r.durationMs) + "\"";
+  const std::string counts = " tests=\"" + std::to_string(r.checks.size()) + "\" failures=\"" +
+                             std::to_string(failures) + "\" errors=\"" + std::to_string(errors) +
+                             "\" skipped=\"" + std::to_string(skipped) + "\" time=\"" + secs(r.durationMs) +
+                             "\"";
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   out << "<testsuites name=\"pgreach\"" << counts << ">\n";
   out << "  <testsuite name=\"pgreach " << xmlEscape(r.target.host) << "\"" << counts << " timestamp=\""
       << xmlEscape(r.startedAt) << "\">\n";
   for (const auto& c : r.checks) {
-    out << "    <testcase classname=\"pgreach." << engine::toString(c.stage) << "\" name=\"" << xmlEscape(c.id)
-        << "\" time=\"" << secs(c.durationMs) << "\"";
+    out << "    <testcase classname=\"pgreach." << engine::toString(c.stage) << "\" name=\""
+        << xmlEscape(c.id) << "\" time=\"" << secs(c.durationMs) << "\"";
     const std::string body = findingsText(c);
     std::string code = c.id;
     for (const auto& f : c.findings) {
@@ -74,12 +87,12 @@ std::string renderJunit(const Report& r, const RenderOptions&) {
     }
     switch (c.status) {
       case engine::Status::Fail:
-        out << ">\n      <failure type=\"" << xmlEscape(code) << "\" message=\"" << xmlEscape(c.summary) << "\">"
-            << xmlEscape(body) << "</failure>\n    </testcase>\n";
+        out << ">\n      <failure type=\"" << xmlEscape(code) << "\" message=\"" << xmlEscape(c.summary)
+            << "\">" << xmlEscape(body) << "</failure>\n    </testcase>\n";
         break;
       case engine::Status::Error:
-        out << ">\n      <error type=\"" << xmlEscape(code) << "\" message=\"" << xmlEscape(c.summary) << "\">"
-            << xmlEscape(body) << "</error>\n    </testcase>\n";
+        out << ">\n      <error type=\"" << xmlEscape(code) << "\" message=\"" << xmlEscape(c.summary)
+            << "\">" << xmlEscape(body) << "</error>\n    </testcase>\n";
         break;
       case engine::Status::Skip:
         out << ">\n      <skipped message=\"" << xmlEscape(c.summary) << "\"/>\n    </testcase>\n";

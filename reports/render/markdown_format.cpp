@@ -1,8 +1,8 @@
 // The Markdown report, ticket-ready: the summary first, evidence in collapsible blocks.
 #include <sstream>
 
-#include "reports/report/path.h"
 #include "reports/render/render.h"
+#include "reports/report/path.h"
 #include "util/strings.h"
 
 namespace pgreach::reports {
@@ -14,11 +14,16 @@ namespace {
 
 const char* icon(engine::Status s) {
   switch (s) {
-    case engine::Status::Pass: return "✅";
-    case engine::Status::Warn: return "⚠️";
-    case engine::Status::Fail: return "❌";
-    case engine::Status::Error: return "❓";
-    case engine::Status::Skip: return "⏭️";
+    case engine::Status::Pass:
+      return "✅";
+    case engine::Status::Warn:
+      return "⚠️";
+    case engine::Status::Fail:
+      return "❌";
+    case engine::Status::Error:
+      return "❓";
+    case engine::Status::Skip:
+      return "⏭️";
   }
   return "";
 }
@@ -38,8 +43,10 @@ std::string renderMarkdown(const Report& r, const RenderOptions&) {
     out << "- **Stage:** " << engine::toString(r.rootCause->stage) << "\n";
     out << "- **Finding:** `" << r.rootCause->code << "`: " << cell(r.rootCause->summary) << "\n";
     if (!r.rootCause->fix.empty()) out << "- **Fix:** " << cell(r.rootCause->fix) << "\n";
-    for (const auto& f : r.rootCause->related) out << "- **Related:** `" << f.code << "`: " << cell(f.summary) << "\n";
-    if (!r.rootCause->sections.empty()) out << "- **Playbook steps:** " << cell(util::join(r.rootCause->sections, "; ")) << "\n";
+    for (const auto& f : r.rootCause->related)
+      out << "- **Related:** `" << f.code << "`: " << cell(f.summary) << "\n";
+    if (!r.rootCause->sections.empty())
+      out << "- **Playbook steps:** " << cell(util::join(r.rootCause->sections, "; ")) << "\n";
     out << "\n";
   }
   out << "## Path\n\n`" << pathLine(r, false) << "`\n\n";
@@ -82,8 +89,10 @@ std::string renderMarkdown(const Report& r, const RenderOptions&) {
         if (c.id != id) continue;
         for (const auto& f : c.findings) {
           if (f.severity == engine::Severity::Info && f.evidence.empty()) continue;
-          out << "- **" << engine::toString(f.severity) << "** `" << f.code << "`: " << cell(f.summary) << "\n";
-          if (!f.fix.empty() && f.severity != engine::Severity::Info) out << "  - Fix: " << cell(f.fix) << "\n";
+          out << "- **" << engine::toString(f.severity) << "** `" << f.code << "`: " << cell(f.summary)
+              << "\n";
+          if (!f.fix.empty() && f.severity != engine::Severity::Info)
+            out << "  - Fix: " << cell(f.fix) << "\n";
           if (!f.evidence.empty()) {
             out << "\n  <details><summary>Evidence</summary>\n\n  ```\n";
             for (const auto& e : f.evidence) out << "  " << util::replaceAll(e, "```", "'''") << "\n";

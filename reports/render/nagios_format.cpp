@@ -42,7 +42,8 @@ std::string renderNagios(const Report& r, const RenderOptions&) {
     }
     return ms;
   };
-  if (auto ms = stageMs(engine::Stage::Dns); ms >= 0) perf.push_back(label("dns") + "=" + seconds(ms) + ";;;0;");
+  if (auto ms = stageMs(engine::Stage::Dns); ms >= 0)
+    perf.push_back(label("dns") + "=" + seconds(ms) + ";;;0;");
   // One value per port: the slowest probe on it (a dropped port shows its timeout).
   std::map<long long, long long> portMs;
   for (const auto& c : r.checks) {
@@ -54,12 +55,16 @@ std::string renderNagios(const Report& r, const RenderOptions&) {
       slot = std::max(slot, ms);
     }
   }
-  for (const auto& [port, ms] : portMs) perf.push_back(label("tcp_" + std::to_string(port)) + "=" + seconds(ms) + ";;;0;");
+  for (const auto& [port, ms] : portMs)
+    perf.push_back(label("tcp_" + std::to_string(port)) + "=" + seconds(ms) + ";;;0;");
   if (portMs.empty()) {
-    if (auto ms = stageMs(engine::Stage::Tcp); ms >= 0) perf.push_back(label("tcp") + "=" + seconds(ms) + ";;;0;");
+    if (auto ms = stageMs(engine::Stage::Tcp); ms >= 0)
+      perf.push_back(label("tcp") + "=" + seconds(ms) + ";;;0;");
   }
-  if (auto ms = stageMs(engine::Stage::Tls); ms >= 0) perf.push_back(label("tls") + "=" + seconds(ms) + ";;;0;");
-  if (auto ms = stageMs(engine::Stage::Postgres); ms >= 0) perf.push_back(label("postgres") + "=" + seconds(ms) + ";;;0;");
+  if (auto ms = stageMs(engine::Stage::Tls); ms >= 0)
+    perf.push_back(label("tls") + "=" + seconds(ms) + ";;;0;");
+  if (auto ms = stageMs(engine::Stage::Postgres); ms >= 0)
+    perf.push_back(label("postgres") + "=" + seconds(ms) + ";;;0;");
   perf.push_back(label("time") + "=" + seconds(r.durationMs) + ";;;0;");
   return line + " | " + util::join(perf, " ") + "\n";
 }

@@ -6,8 +6,8 @@
 #include <ctime>
 #include <sstream>
 
-#include "reports/render/render.h"
 #include "reports/render/prom_time.h"
+#include "reports/render/render.h"
 
 namespace pgreach::reports {
 namespace {
@@ -15,10 +15,14 @@ namespace {
 std::string labelValue(const std::string& v) {
   std::string out;
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out += c;
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out += c;
   }
   return out;
 }
@@ -39,7 +43,8 @@ std::string renderPrometheus(const Report& r, const RenderOptions&) {
   header(out, "pgreach_up", "1 when every check on the path passed (verdict ok or warning), else 0.");
   out << "pgreach_up{" << target << "} "
       << ((r.verdict == Verdict::Ok || r.verdict == Verdict::Warning) ? 1 : 0) << "\n";
-  header(out, "pgreach_check_success", "1 when the check passed (or only warned), 0 when it failed or errored.");
+  header(out, "pgreach_check_success",
+         "1 when the check passed (or only warned), 0 when it failed or errored.");
   for (const auto& c : r.checks) {
     if (c.status == engine::Status::Skip) continue;
     const bool ok = c.status == engine::Status::Pass || c.status == engine::Status::Warn;
@@ -47,7 +52,8 @@ std::string renderPrometheus(const Report& r, const RenderOptions&) {
         << engine::toString(c.stage) << "\"} " << (ok ? 1 : 0) << "\n";
   }
   header(out, "pgreach_stage_duration_seconds", "Time the slowest check of the stage took.");
-  for (auto st : {engine::Stage::Dns, engine::Stage::Tcp, engine::Stage::Tls, engine::Stage::Postgres, engine::Stage::Cloud}) {
+  for (auto st : {engine::Stage::Dns, engine::Stage::Tcp, engine::Stage::Tls, engine::Stage::Postgres,
+                  engine::Stage::Cloud}) {
     long long ms = -1;
     for (const auto& c : r.checks) {
       if (c.stage == st && c.status != engine::Status::Skip) ms = std::max(ms, c.durationMs);
@@ -57,7 +63,8 @@ std::string renderPrometheus(const Report& r, const RenderOptions&) {
         << number(static_cast<double>(ms) / 1000.0) << "\n";
   }
   if (auto expiry = certExpiry(r)) {
-    header(out, "pgreach_tls_cert_expiry_timestamp_seconds", "notAfter of the server certificate (Unix time).");
+    header(out, "pgreach_tls_cert_expiry_timestamp_seconds",
+           "notAfter of the server certificate (Unix time).");
     out << "pgreach_tls_cert_expiry_timestamp_seconds{" << target << "} " << *expiry << "\n";
   }
   if (auto started = parseIsoUtc(r.startedAt)) {

@@ -10,7 +10,8 @@ RegisterFormat::RegisterFormat(std::string name, Renderer renderer, std::string 
   formats().add(std::move(name), {std::move(renderer), std::move(fileExtension)});
 }
 
-std::optional<std::string> render(const Report& report, std::string_view format, const RenderOptions& options) {
+std::optional<std::string> render(const Report& report, std::string_view format,
+                                  const RenderOptions& options) {
   const Format* f = formats().find(format);
   if (!f) return std::nullopt;
   return f->renderer(report, options);

@@ -36,7 +36,8 @@ struct RegisterFormat {
 };
 
 // Renders `report` as `format`, or nullopt for an unknown format.
-std::optional<std::string> render(const Report& report, std::string_view format, const RenderOptions& options);
+std::optional<std::string> render(const Report& report, std::string_view format,
+                                  const RenderOptions& options);
 std::vector<std::string> formatNames();
 // The file extension used with --output-dir ("json", "md", ...).
 std::string formatExtension(std::string_view format);

@@ -2,8 +2,8 @@
 // section's checks with their findings. Colour only when the caller says so (a tty).
 #include <sstream>
 
-#include "reports/report/path.h"
 #include "reports/render/render.h"
+#include "reports/report/path.h"
 #include "util/strings.h"
 
 namespace pgreach::reports {
@@ -13,11 +13,16 @@ using engine::Status;
 
 const char* colorFor(Status s) {
   switch (s) {
-    case Status::Pass: return "\033[32m";
-    case Status::Warn: return "\033[33m";
-    case Status::Fail: return "\033[31m";
-    case Status::Error: return "\033[35m";
-    case Status::Skip: return "\033[90m";
+    case Status::Pass:
+      return "\033[32m";
+    case Status::Warn:
+      return "\033[33m";
+    case Status::Fail:
+      return "\033[31m";
+    case Status::Error:
+      return "\033[35m";
+    case Status::Skip:
+      return "\033[90m";
   }
   return "";
 }
@@ -72,7 +77,8 @@ std::string renderText(const Report& r, const RenderOptions& o) {
   for (const auto& hop : buildPath(r)) {
     std::string m = statusMark(hop.status);
     m.resize(5, ' ');
-    out << "  [" << paint(m, hop.status, o.color) << "] " << hop.name << std::string(hop.name.size() < 10 ? 10 - hop.name.size() : 1, ' ');
+    out << "  [" << paint(m, hop.status, o.color) << "] " << hop.name
+        << std::string(hop.name.size() < 10 ? 10 - hop.name.size() : 1, ' ');
     for (size_t i = 0; i < hop.details.size(); ++i) {
       if (i) out << "\n" << std::string(20, ' ');
       out << hop.details[i];

@@ -83,7 +83,8 @@ nlohmann::json catalogJson() {
 
 std::vector<std::string> closeCodes(std::string_view code, size_t max) {
   std::string needle(code);
-  std::transform(needle.begin(), needle.end(), needle.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(needle.begin(), needle.end(), needle.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   std::vector<std::pair<size_t, std::string>> scored;
   for (const auto& [known, info] : catalog()) {
     size_t score = editDistance(needle, known);
@@ -92,7 +93,8 @@ std::vector<std::string> closeCodes(std::string_view code, size_t max) {
     const auto tail = known.substr(known.find('.') + 1);
     if (!needle.empty() && needle.find(tail) != std::string::npos) score = std::min<size_t>(score, 1);
     const auto needleTail = needle.substr(needle.find('.') == std::string::npos ? 0 : needle.find('.') + 1);
-    if (needleTail.size() >= 4 && known.find(needleTail) != std::string::npos) score = std::min<size_t>(score, 1);
+    if (needleTail.size() >= 4 && known.find(needleTail) != std::string::npos)
+      score = std::min<size_t>(score, 1);
     if (score <= std::max<size_t>(3, needle.size() / 3)) scored.emplace_back(score, known);
   }
   std::sort(scored.begin(), scored.end());

@@ -1,6 +1,6 @@
 #include "reports/report/path.h"
-#include "engine/dns_facts.h"
 #include "engine/cloud_facts.h"
+#include "engine/dns_facts.h"
 #include "engine/tcp_facts.h"
 #include "util/json_dump.h"
 
@@ -13,11 +13,16 @@ using engine::Status;
 
 std::string statusMark(Status s) {
   switch (s) {
-    case Status::Pass: return "ok";
-    case Status::Warn: return "WARN";
-    case Status::Fail: return "FAIL";
-    case Status::Error: return "ERROR";
-    case Status::Skip: return "skip";
+    case Status::Pass:
+      return "ok";
+    case Status::Warn:
+      return "WARN";
+    case Status::Fail:
+      return "FAIL";
+    case Status::Error:
+      return "ERROR";
+    case Status::Skip:
+      return "skip";
   }
   return "?";
 }
@@ -82,7 +87,8 @@ std::vector<Hop> buildPath(const Report& r) {
         std::string line = v.server;
         if (!line.empty() && !v.role.empty()) line += " (" + v.role + ")";
         if (!line.empty() && !v.state.empty()) line += ": " + v.state;
-        if (!line.empty() && std::find(resolver.details.begin(), resolver.details.end(), line) == resolver.details.end()) {
+        if (!line.empty() &&
+            std::find(resolver.details.begin(), resolver.details.end(), line) == resolver.details.end()) {
           resolver.details.push_back(line);
         }
       }
@@ -107,8 +113,10 @@ std::vector<Hop> buildPath(const Report& r) {
                               util::dumpJson(nlohmann::json(p.elapsedMs)) + " ms)");
     }
   }
-  if (ports.details.empty()) stageHop(r, Stage::Tcp, ports);
-  else ports.status = stageStatus(r.checks, Stage::Tcp);
+  if (ports.details.empty())
+    stageHop(r, Stage::Tcp, ports);
+  else
+    ports.status = stageStatus(r.checks, Stage::Tcp);
   hops.push_back(std::move(ports));
 
   Hop tls{"TLS", Status::Skip, {}};

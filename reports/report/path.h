@@ -10,7 +10,7 @@
 namespace pgreach::reports {
 
 struct Hop {
-  std::string name;                  // "client", "resolver", "addresses", "ports", "TLS", "Postgres"
+  std::string name;  // "client", "resolver", "addresses", "ports", "TLS", "Postgres"
   engine::Status status = engine::Status::Skip;
   std::vector<std::string> details;  // one short line each: "10.40.2.120:5432 open (2 ms)"
 };

@@ -25,7 +25,8 @@ Expected<Playbook> parsePlaybook(std::string_view json) {
   auto title = str(j, "title");
   auto source = str(j, "source");
   if (!provider || provider->empty()) return makeError("playbook: \"provider\" must be a non-empty string");
-  if (!title || !source) return makeError("playbook " + *provider + ": \"title\" and \"source\" must be strings");
+  if (!title || !source)
+    return makeError("playbook " + *provider + ": \"title\" and \"source\" must be strings");
   p.provider = *provider;
   p.title = *title;
   p.source = *source;
@@ -142,7 +143,8 @@ std::vector<Section> applyPlaybook(const Playbook& playbook, const std::vector<e
         for (const auto& c : checks) {
           if (c.id != id || !s.fix.empty()) continue;
           for (const auto& f : c.findings) {
-            if (s.fix.empty() && f.severity != engine::Severity::Info && codeMatches(ps.codes, f.code)) s.fix = f.fix;
+            if (s.fix.empty() && f.severity != engine::Severity::Info && codeMatches(ps.codes, f.code))
+              s.fix = f.fix;
           }
         }
       }

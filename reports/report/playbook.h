@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "util/expected.h"
 #include "engine/result.h"
 #include "reports/report/report.h"
+#include "util/expected.h"
 
 namespace pgreach::reports {
 

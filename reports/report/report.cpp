@@ -17,30 +17,42 @@ using engine::Status;
 
 std::string_view toString(Verdict v) {
   switch (v) {
-    case Verdict::Ok: return "ok";
-    case Verdict::Warning: return "warning";
-    case Verdict::Critical: return "critical";
-    case Verdict::Unknown: return "unknown";
+    case Verdict::Ok:
+      return "ok";
+    case Verdict::Warning:
+      return "warning";
+    case Verdict::Critical:
+      return "critical";
+    case Verdict::Unknown:
+      return "unknown";
   }
   return "unknown";
 }
 
 Status verdictStatus(Verdict v) {
   switch (v) {
-    case Verdict::Ok: return Status::Pass;
-    case Verdict::Warning: return Status::Warn;
-    case Verdict::Critical: return Status::Fail;
-    case Verdict::Unknown: return Status::Error;
+    case Verdict::Ok:
+      return Status::Pass;
+    case Verdict::Warning:
+      return Status::Warn;
+    case Verdict::Critical:
+      return Status::Fail;
+    case Verdict::Unknown:
+      return Status::Error;
   }
   return Status::Error;
 }
 
 int exitCode(Verdict v) {
   switch (v) {
-    case Verdict::Ok: return 0;
-    case Verdict::Warning: return 1;
-    case Verdict::Critical: return 2;
-    case Verdict::Unknown: return 3;
+    case Verdict::Ok:
+      return 0;
+    case Verdict::Warning:
+      return 1;
+    case Verdict::Critical:
+      return 2;
+    case Verdict::Unknown:
+      return 3;
   }
   return 3;
 }
@@ -53,7 +65,8 @@ Verdict computeVerdict(const std::vector<engine::CheckResult>& checks) {
     if (c.status == Status::Warn) warn = true;
     // A requested check that was skipped with a warning (not started before --deadline)
     // is a step nobody verified: never OK.
-    if (c.status == Status::Skip && c.worstSeverity() && *c.worstSeverity() != engine::Severity::Info) warn = true;
+    if (c.status == Status::Skip && c.worstSeverity() && *c.worstSeverity() != engine::Severity::Info)
+      warn = true;
     if (c.status != Status::Skip) ran = true;
   }
   if (error || !ran) return Verdict::Unknown;
@@ -131,7 +144,8 @@ TargetSummary summarizeTarget(const target::Target& t, const engine::RunConfig& 
   TargetSummary s;
   s.host = t.primary().name();
   s.port = t.primary().port;
-  s.ports = config.tcp.ports.empty() ? target::defaultPorts(t.provider(), t.primary().port) : config.tcp.ports;
+  s.ports =
+      config.tcp.ports.empty() ? target::defaultPorts(t.provider(), t.primary().port) : config.tcp.ports;
   s.provider = std::string(target::toString(t.provider()));
   s.dbname = t.dbname();
   s.user = t.user();
@@ -139,8 +153,8 @@ TargetSummary summarizeTarget(const target::Target& t, const engine::RunConfig& 
   return s;
 }
 
-Report buildReport(const target::Target& t, const engine::RunConfig& config, std::vector<engine::CheckResult> checks,
-                   std::string startedAt, long long durationMs) {
+Report buildReport(const target::Target& t, const engine::RunConfig& config,
+                   std::vector<engine::CheckResult> checks, std::string startedAt, long long durationMs) {
   return assembleReport(summarizeTarget(t, config), std::move(checks), std::move(startedAt), durationMs);
 }
 
@@ -228,8 +242,10 @@ void redactReport(Report& r, const util::Redactor& redactor) {
     nlohmann::json masked = shown;
     redactor.applyToStrings(masked);
     if (masked == shown) continue;
-    if (c.facts) c.facts = std::make_shared<engine::ShownFacts>(c.facts, std::move(masked));
-    else c.data = std::move(masked);
+    if (c.facts)
+      c.facts = std::make_shared<engine::ShownFacts>(c.facts, std::move(masked));
+    else
+      c.data = std::move(masked);
   }
   if (r.rootCause) {
     r.rootCause->summary = redactor.apply(std::move(r.rootCause->summary));

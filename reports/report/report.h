@@ -47,8 +47,8 @@ struct Section {
   std::string title;
   engine::Status status = engine::Status::Skip;
   std::vector<std::string> checkIds;
-  std::string manual;  // what to check by hand when pgreach cannot verify it
-  std::string fix;     // in the provider's terms; set when the section failed or warned
+  std::string manual;                 // what to check by hand when pgreach cannot verify it
+  std::string fix;                    // in the provider's terms; set when the section failed or warned
   std::vector<std::string> evidence;  // "code: summary" and evidence lines of its findings
 };
 
@@ -77,8 +77,8 @@ std::optional<RootCause> findRootCause(const std::vector<engine::CheckResult>& c
 std::vector<Section> genericSections(const std::vector<engine::CheckResult>& checks);
 TargetSummary summarizeTarget(const target::Target& t, const engine::RunConfig& config);
 
-Report buildReport(const target::Target& t, const engine::RunConfig& config, std::vector<engine::CheckResult> checks,
-                   std::string startedAt, long long durationMs);
+Report buildReport(const target::Target& t, const engine::RunConfig& config,
+                   std::vector<engine::CheckResult> checks, std::string startedAt, long long durationMs);
 // The same from an already summarised target (tests and fleet runs build reports this way).
 Report assembleReport(TargetSummary target, std::vector<engine::CheckResult> checks, std::string startedAt,
                       long long durationMs);

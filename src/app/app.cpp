@@ -5,11 +5,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/sweep.h"
 #include "app/audit.h"
+#include "app/sweep.h"
 #include "engine/registry.h"
-#include "net/address.h"
 #include "engine/scheduler.h"
+#include "net/address.h"
 #include "reports/render/render.h"
 #include "util/atomic_file.h"
 #include "util/redact.h"
@@ -17,10 +17,10 @@
 // --- reports ---
 #include "app/explain.h"
 #include "app/fleet.h"
+#include "app/outputs.h"
 #include "app/run_target.h"
 #include "app/store.h"
 #include "cloud/live.h"
-#include "app/outputs.h"
 
 namespace pgreach::app {
 namespace {
@@ -70,7 +70,8 @@ int badInput(std::ostream& err, const util::Redactor& redactor, const std::strin
 Expected<bool> validateFormats(const cli::Options& o) {
   for (const auto& f : o.formats) {
     if (!reports::render(reports::Report{}, f, {}).has_value()) {
-      return makeError("--format: unknown format \"" + f + "\" (known: " + util::join(reports::formatNames(), ", ") + ")");
+      return makeError("--format: unknown format \"" + f +
+                       "\" (known: " + util::join(reports::formatNames(), ", ") + ")");
     }
   }
   return true;
@@ -121,9 +122,12 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
     std::vector<std::string> rest;
     for (int i = 2; i < argc; ++i) {
       const std::string a = argv[i];
-      if (a == "--config" && i + 1 < argc) config = argv[++i];
-      else if (util::startsWith(a, "--config=")) config = a.substr(9);
-      else rest.push_back(a);
+      if (a == "--config" && i + 1 < argc)
+        config = argv[++i];
+      else if (util::startsWith(a, "--config="))
+        config = a.substr(9);
+      else
+        rest.push_back(a);
     }
     if (!config.empty()) {
       auto text = util::readFile(config);
@@ -145,13 +149,22 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
   }
   try {
     switch (opts->command) {
-      case cli::Command::Help: out << cli::helpText(); return 0;
-      case cli::Command::Version: out << "pgreach " << PGREACH_VERSION << "\n"; return 0;
-      case cli::Command::Checks: return listChecks(*opts, out);
-      case cli::Command::Diagnose: return diagnose(*opts, out, err, outIsTerminal);
-      case cli::Command::Sweep: return sweep(*opts, out, err, ::isatty(STDERR_FILENO) == 1);
-      case cli::Command::Audit: return runAudit(*opts, out, err, outIsTerminal);
-      case cli::Command::Explain: return explainCode(opts->explainCode, out, err);
+      case cli::Command::Help:
+        out << cli::helpText();
+        return 0;
+      case cli::Command::Version:
+        out << "pgreach " << PGREACH_VERSION << "\n";
+        return 0;
+      case cli::Command::Checks:
+        return listChecks(*opts, out);
+      case cli::Command::Diagnose:
+        return diagnose(*opts, out, err, outIsTerminal);
+      case cli::Command::Sweep:
+        return sweep(*opts, out, err, ::isatty(STDERR_FILENO) == 1);
+      case cli::Command::Audit:
+        return runAudit(*opts, out, err, outIsTerminal);
+      case cli::Command::Explain:
+        return explainCode(opts->explainCode, out, err);
     }
   } catch (const std::exception& e) {
     err << "pgreach: internal error: " << util::redactPatterns(e.what()) << "\n";

@@ -5,8 +5,8 @@
 
 #include "app/outputs.h"
 #include "cli/run_config.h"
-#include "engine/codes.h"
 #include "engine/cloud_facts.h"
+#include "engine/codes.h"
 #include "engine/registry.h"
 #include "engine/scheduler.h"
 #include "reports/render/render.h"
@@ -38,7 +38,8 @@ engine::RegisterCodes registeredCodes{
          "No export pgreach could read, exports that miss the path's resources, or no client or endpoint "
          "address.",
          "Give exports that cover the path (security groups, network ACLs, route tables, subnets, network "
-         "interfaces and the VPC endpoint; Azure: NSGs, the private endpoint and its NIC) and the client's address "
+         "interfaces and the VPC endpoint; Azure: NSGs, the private endpoint and its NIC) and the client's "
+         "address "
          "(--client-ip, --client-eni or --imds)."},
     }};
 }  // namespace
@@ -57,7 +58,8 @@ std::optional<engine::CheckResult> nothingEvaluated(const std::vector<engine::Ch
     for (const auto& p : facts->paths) {
       for (const auto& step : p.steps) {
         ++steps;
-        if (step.outcome == cloud::StepOutcome::Allowed || step.outcome == cloud::StepOutcome::Denied) ++evaluated;
+        if (step.outcome == cloud::StepOutcome::Allowed || step.outcome == cloud::StepOutcome::Denied)
+          ++evaluated;
       }
     }
   }
@@ -68,10 +70,11 @@ std::optional<engine::CheckResult> nothingEvaluated(const std::vector<engine::Ch
   r.status = engine::Status::Error;
   r.summary = steps == 0 ? "no client→endpoint path could be evaluated: nothing was verified"
                          : "every step of every client→endpoint path is unknown: nothing was verified";
-  r.findings.push_back({"cloud.nothing_evaluated", engine::Severity::Warning, r.summary, reasons,
-                        "Give exports that cover the path (security groups, network ACLs, route tables, subnets, "
-                        "network interfaces and the VPC endpoint; Azure: NSGs, the private endpoint and its NIC) "
-                        "and the client's address (--client-ip, --client-eni or --imds)."});
+  r.findings.push_back(
+      {"cloud.nothing_evaluated", engine::Severity::Warning, r.summary, reasons,
+       "Give exports that cover the path (security groups, network ACLs, route tables, subnets, "
+       "network interfaces and the VPC endpoint; Azure: NSGs, the private endpoint and its NIC) "
+       "and the client's address (--client-ip, --client-eni or --imds)."});
   return r;
 }
 
@@ -85,7 +88,8 @@ int runAudit(const cli::Options& opts, std::ostream& out, std::ostream& err, boo
   target::Target target = std::move(*parsed);
   for (const auto& s : target.secretValues()) redactor.addSecret(s);
   if (!opts.provider.empty()) {
-    if (auto p = target::providerFromString(opts.provider)) target.setProvider(*p);
+    if (auto p = target::providerFromString(opts.provider))
+      target.setProvider(*p);
     else {
       err << "pgreach: --provider: unknown provider \"" << redactor.apply(opts.provider) << "\"\n";
       return kUnknown;
@@ -110,7 +114,9 @@ int runAudit(const cli::Options& opts, std::ostream& out, std::ostream& err, boo
   }
   // No packets: whatever the selection pulled in, only cloud-stage checks may run.
   plan->checks.erase(std::remove_if(plan->checks.begin(), plan->checks.end(),
-                                    [](const std::shared_ptr<engine::Check>& c) { return c->info().stage != engine::Stage::Cloud; }),
+                                    [](const std::shared_ptr<engine::Check>& c) {
+                                      return c->info().stage != engine::Stage::Cloud;
+                                    }),
                      plan->checks.end());
 
   engine::SteadyClockSource clock;
@@ -122,7 +128,8 @@ int runAudit(const cli::Options& opts, std::ostream& out, std::ostream& err, boo
   const engine::RunConfig config = cli::runConfig(o);
   auto results = engine::runPlan(*plan, target, config, clock, settings);
   if (auto gap = nothingEvaluated(results)) results.push_back(std::move(*gap));
-  auto report = reports::buildReport(target, config, std::move(results), startedAt, engine::millisBetween(started, clock.now()));
+  auto report = reports::buildReport(target, config, std::move(results), startedAt,
+                                     engine::millisBetween(started, clock.now()));
 
   reports::RenderOptions ro;
   ro.color = o.color && outIsTerminal && o.output.empty();

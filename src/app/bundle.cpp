@@ -52,8 +52,10 @@ std::string AddressMasker::apply(const std::string& text) {
         continue;
       }
     }
-    const bool glued = (pos > 0 && (std::isalnum(static_cast<unsigned char>(text[pos - 1])) || text[pos - 1] == '_')) ||
-                       (pos + m.size() < text.size() && (std::isalpha(static_cast<unsigned char>(text[pos + m.size()])) || text[pos + m.size()] == '_'));
+    const bool glued =
+        (pos > 0 && (std::isalnum(static_cast<unsigned char>(text[pos - 1])) || text[pos - 1] == '_')) ||
+        (pos + m.size() < text.size() &&
+         (std::isalpha(static_cast<unsigned char>(text[pos + m.size()])) || text[pos + m.size()] == '_'));
     if (glued) continue;  // part of a word or a hostname label, not an address
     auto [slot, inserted] = masks_.try_emplace(m, "");
     if (inserted) slot->second = "ip-masked-" + std::to_string(masks_.size());
@@ -88,17 +90,19 @@ std::string effectiveOptionsJson(const cli::Options& o, const reports::Report& r
 std::string versionsText() {
   const int pq = PQlibVersion();
   std::string out = "pgreach " PGREACH_VERSION "\n";
-  out += "libpq " + std::to_string(pq / 10000) + "." + std::to_string(pq % 100) + " (" + std::to_string(pq) + ")\n";
+  out += "libpq " + std::to_string(pq / 10000) + "." + std::to_string(pq % 100) + " (" + std::to_string(pq) +
+         ")\n";
   out += std::string(OpenSSL_version(OPENSSL_VERSION)) + "\n";
   out += std::string("ldns ") + ldns_version() + "\n";
   return out;
 }
 
-Expected<bool> writeBundle(const std::string& path, const reports::Report& report, const cli::Options& options,
-                           const util::Redactor& redactor, bool maskAddresses) {
+Expected<bool> writeBundle(const std::string& path, const reports::Report& report,
+                           const cli::Options& options, const util::Redactor& redactor, bool maskAddresses) {
   std::vector<TarEntry> entries;
   const std::string dir = "pgreach-bundle/";
-  for (const auto& [format, name] : {std::pair{"markdown", "report.md"}, {"html", "report.html"}, {"json", "report.json"}}) {
+  for (const auto& [format, name] :
+       {std::pair{"markdown", "report.md"}, {"html", "report.html"}, {"json", "report.json"}}) {
     if (auto text = reports::render(report, format, {})) entries.push_back({dir + name, *text});
   }
   entries.push_back({dir + "options.json", effectiveOptionsJson(options, report)});
@@ -108,7 +112,8 @@ Expected<bool> writeBundle(const std::string& path, const reports::Report& repor
     if (const auto* tcp = c.factsAs<engine::TcpConnectFacts>(); tcp && !tcp->captureFile.empty()) {
       // A capture holds addresses in binary form that cannot be masked: leave it out then.
       if (maskAddresses) {
-        entries.push_back({dir + "capture.txt", "The packet capture was left out: --mask-addresses was given.\n"});
+        entries.push_back(
+            {dir + "capture.txt", "The packet capture was left out: --mask-addresses was given.\n"});
       } else if (auto bytes = util::readFile(tcp->captureFile)) {
         entries.push_back({dir + "capture.pcap", *bytes});
       }

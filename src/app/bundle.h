@@ -8,8 +8,8 @@
 #include <string>
 
 #include "cli/options.h"
-#include "util/expected.h"
 #include "reports/report/report.h"
+#include "util/expected.h"
 #include "util/redact.h"
 
 namespace pgreach::app {
@@ -28,7 +28,7 @@ std::string effectiveOptionsJson(const cli::Options& o, const reports::Report& r
 // "pgreach X\nlibpq N\nOpenSSL ...\nldns ..."
 std::string versionsText();
 
-Expected<bool> writeBundle(const std::string& path, const reports::Report& report, const cli::Options& options,
-                           const util::Redactor& redactor, bool maskAddresses);
+Expected<bool> writeBundle(const std::string& path, const reports::Report& report,
+                           const cli::Options& options, const util::Redactor& redactor, bool maskAddresses);
 
 }  // namespace pgreach::app

@@ -11,7 +11,8 @@ int explainCode(const std::string& code, std::ostream& out, std::ostream& err) {
   if (!info) {
     // The code comes from the user: print it only if it looks like a code.
     std::string shown;
-    for (char c : wanted.substr(0, 80)) shown += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_') ? c : '?';
+    for (char c : wanted.substr(0, 80))
+      shown += (std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_') ? c : '?';
     err << "pgreach: unknown finding code \"" << shown << "\"";
     auto close = reports::closeCodes(wanted);
     if (!close.empty()) err << "; did you mean: " << util::join(close, ", ");

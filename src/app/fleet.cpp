@@ -18,9 +18,9 @@
 #include "app/run_target.h"
 #include "app/store.h"
 #include "cli/options.h"
-#include "util/fd.h"
 #include "reports/render/render.h"
 #include "util/atomic_file.h"
+#include "util/fd.h"
 #include "util/strings.h"
 
 namespace pgreach::app {
@@ -48,7 +48,8 @@ bool isFleetConfig(std::string_view text) {
 
 Expected<FleetConfig> parseFleetConfig(std::string_view text) {
   if (text.size() > kMaxConfigBytes) return makeError("config: larger than 1 MiB");
-  if (text.find('\0') != std::string_view::npos) return makeError("config: contains a NUL byte (not a text file)");
+  if (text.find('\0') != std::string_view::npos)
+    return makeError("config: contains a NUL byte (not a text file)");
   FleetConfig cfg;
   FleetTarget* current = nullptr;
   size_t lineNo = 0;
@@ -81,7 +82,8 @@ Expected<FleetConfig> parseFleetConfig(std::string_view text) {
     std::string value = util::trim(line.substr(eq + 1));
     if (!validName(key, 40, false)) return makeError(where + "invalid option name (letters, digits, '-')");
     if (key == "config") return makeError(where + "config files cannot include other config files");
-    if (value.size() >= 2 && ((value.front() == '"' && value.back() == '"') || (value.front() == '\'' && value.back() == '\''))) {
+    if (value.size() >= 2 &&
+        ((value.front() == '"' && value.back() == '"') || (value.front() == '\'' && value.back() == '\''))) {
       value = value.substr(1, value.size() - 2);
     }
     (current ? current->options : cfg.global).emplace_back(key, value);
@@ -98,8 +100,10 @@ Expected<std::vector<std::string>> toArguments(const KeyValues& kv) {
     for (const char* f : kFlags) flag = flag || k == f;
     if (flag) {
       const std::string b = util::toLower(v);
-      if (b == "true" || b == "yes" || b == "1" || b.empty()) out.push_back("--" + k);
-      else if (b != "false" && b != "no" && b != "0") return makeError("config: " + k + " takes true or false");
+      if (b == "true" || b == "yes" || b == "1" || b.empty())
+        out.push_back("--" + k);
+      else if (b != "false" && b != "no" && b != "0")
+        return makeError("config: " + k + " takes true or false");
       continue;
     }
     out.push_back("--" + k + "=" + v);
@@ -173,8 +177,9 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
   }
 
   // Never overlap a previous run: cron and timers fire regardless of a slow last run.
-  const std::string lockPath =
-      base->outputDir.empty() ? configPath + ".lock" : (std::filesystem::path(base->outputDir) / ".pgreach.lock").string();
+  const std::string lockPath = base->outputDir.empty()
+                                   ? configPath + ".lock"
+                                   : (std::filesystem::path(base->outputDir) / ".pgreach.lock").string();
   if (!base->outputDir.empty()) {
     std::error_code ec;
     std::filesystem::create_directories(base->outputDir, ec);
@@ -205,7 +210,8 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
       continue;
     }
     if (!o->conninfoGiven || o->conninfo.empty()) {
-      runs[i].report = badInputReport(runs[i].name, "no conninfo = ... line for this target", reports::isoNowUtc());
+      runs[i].report =
+          badInputReport(runs[i].name, "no conninfo = ... line for this target", reports::isoNowUtc());
       continue;
     }
     opts[i] = std::move(*o);
@@ -278,7 +284,8 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
   }
   out << summary << std::flush;
   if (!base->store.empty()) {
-    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - fleetStarted);
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - fleetStarted);
     if (auto s = storeRuns(base->store, stored, storeBudget(base->deadline, elapsed)); !s) {
       err << "pgreach: warning: " << s.error() << " (the local reports were written)\n";
     }

@@ -9,7 +9,6 @@
 
 namespace pgreach::app {
 
-
 Expected<bool> validateOutputPaths(const cli::Options& o) {
   const std::pair<const std::string*, const char*> files[] = {
       {&o.output, "--output"}, {&o.bundle, "--bundle"}, {&o.captureFile, "--capture-file"}};
@@ -27,24 +26,28 @@ Expected<bool> validateOutputPaths(const cli::Options& o) {
   return true;
 }
 
-bool usesReportOutputs(const cli::Options& o) { return !o.outputDir.empty() || !o.bundle.empty() || !o.store.empty(); }
+bool usesReportOutputs(const cli::Options& o) {
+  return !o.outputDir.empty() || !o.bundle.empty() || !o.store.empty();
+}
 
-Expected<bool> writeFormatFiles(const cli::Options& o, const reports::Report& r, const util::Redactor& redactor,
-                                const std::string& dir, const std::string& base) {
+Expected<bool> writeFormatFiles(const cli::Options& o, const reports::Report& r,
+                                const util::Redactor& redactor, const std::string& dir,
+                                const std::string& base) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return makeError("--output-dir: cannot create " + dir + ": " + ec.message());
   for (const auto& f : o.formats) {
     auto text = reports::render(r, f, {});
     if (!text) return makeError("--format: unknown format \"" + f + "\"");
-    const std::string path = (std::filesystem::path(dir) / (base + "." + reports::formatExtension(f))).string();
+    const std::string path =
+        (std::filesystem::path(dir) / (base + "." + reports::formatExtension(f))).string();
     if (auto w = util::writeFileAtomically(path, redactor.apply(*text)); !w) return makeError(w.error());
   }
   return true;
 }
 
-int writeReportOutputs(const cli::Options& o, const reports::Report& r, util::Redactor& redactor, std::ostream& out,
-                       std::ostream& err, bool outIsTerminal) {
+int writeReportOutputs(const cli::Options& o, const reports::Report& r, util::Redactor& redactor,
+                       std::ostream& out, std::ostream& err, bool outIsTerminal) {
   for (const auto& s : storeSecrets(o.store)) redactor.addSecret(s);
   int code = reports::exitCode(r.verdict);
   reports::RenderOptions ro;
@@ -52,7 +55,8 @@ int writeReportOutputs(const cli::Options& o, const reports::Report& r, util::Re
   if (!o.outputDir.empty()) {
     if (auto w = writeFormatFiles(o, r, redactor, o.outputDir, "report"); !w) {
       err << "pgreach: " << redactor.apply(w.error()) << "\n";
-      for (const auto& f : o.formats) out << redactor.apply(*reports::render(r, f, ro));  // never lose the report
+      for (const auto& f : o.formats)
+        out << redactor.apply(*reports::render(r, f, ro));  // never lose the report
       code = 3;
     } else {
       // Cron logs and terminals still get the one line that matters.
@@ -79,7 +83,8 @@ int writeReportOutputs(const cli::Options& o, const reports::Report& r, util::Re
   if (!o.store.empty()) {
     StoredRun run{r.target.host, r.startedAt, std::string(reports::toString(r.verdict)),
                   redactor.apply(*reports::render(r, "json", {}))};
-    if (auto s = storeRuns(o.store, {run}, storeBudget(o.deadline, std::chrono::milliseconds(r.durationMs))); !s) {
+    if (auto s = storeRuns(o.store, {run}, storeBudget(o.deadline, std::chrono::milliseconds(r.durationMs)));
+        !s) {
       // Documented: the local report is written; a central store outage is a warning only.
       err << "pgreach: warning: " << redactor.apply(s.error()) << " (the local report was written)\n";
     }

@@ -5,8 +5,8 @@
 #include <string>
 
 #include "cli/options.h"
-#include "util/expected.h"
 #include "reports/report/report.h"
+#include "util/expected.h"
 #include "util/redact.h"
 
 namespace pgreach::app {
@@ -19,13 +19,14 @@ Expected<bool> validateOutputPaths(const cli::Options& o);
 bool usesReportOutputs(const cli::Options& o);
 
 // Writes `<dir>/<base>.<ext>` for each format, atomically, creating dir if needed.
-Expected<bool> writeFormatFiles(const cli::Options& o, const reports::Report& r, const util::Redactor& redactor,
-                                const std::string& dir, const std::string& base);
+Expected<bool> writeFormatFiles(const cli::Options& o, const reports::Report& r,
+                                const util::Redactor& redactor, const std::string& dir,
+                                const std::string& base);
 
 // The whole output step of one diagnose run; returns the exit code: the verdict's, or 3
 // when a requested file could not be written (the report then goes to stdout instead).
 // A failing --store only warns: the local report is already written.
-int writeReportOutputs(const cli::Options& o, const reports::Report& r, util::Redactor& redactor, std::ostream& out,
-                       std::ostream& err, bool outIsTerminal);
+int writeReportOutputs(const cli::Options& o, const reports::Report& r, util::Redactor& redactor,
+                       std::ostream& out, std::ostream& err, bool outIsTerminal);
 
 }  // namespace pgreach::app

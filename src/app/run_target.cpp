@@ -21,17 +21,19 @@ Expected<reports::Report> runTarget(const cli::Options& opts, util::Redactor& re
   if (!opts.provider.empty()) {
     auto p = target::providerFromString(opts.provider);
     if (!p) {
-      return makeError("--provider: unknown provider \"" + redactor.apply(opts.provider) +
-                       "\" (" + target::providerNames(", ") + ")");
+      return makeError("--provider: unknown provider \"" + redactor.apply(opts.provider) + "\" (" +
+                       target::providerNames(", ") + ")");
     }
     target.setProvider(*p);
   }
   for (const auto& c : opts.vpcCidrs) {
-    if (!net::Cidr::parse(c)) return makeError("--vpc-cidr: \"" + redactor.apply(c) + "\" is not a CIDR block");
+    if (!net::Cidr::parse(c))
+      return makeError("--vpc-cidr: \"" + redactor.apply(c) + "\" is not a CIDR block");
   }
   for (const auto& r : opts.resolvers) {
     if (!net::DnsServer::parse(r)) {
-      return makeError("--resolver: \"" + redactor.apply(r) + "\" is not an address (IP, IP#PORT or [IPv6]:PORT)");
+      return makeError("--resolver: \"" + redactor.apply(r) +
+                       "\" is not an address (IP, IP#PORT or [IPv6]:PORT)");
     }
   }
   auto plan = engine::makePlan(engine::Registry::instance().createAll(), opts.only, opts.skip);
@@ -62,13 +64,15 @@ engine::RegisterCodes registeredCodes{
 
 }  // namespace
 
-reports::Report badInputReport(const std::string& name, const std::string& message, const std::string& startedAt) {
+reports::Report badInputReport(const std::string& name, const std::string& message,
+                               const std::string& startedAt) {
   engine::CheckResult c;
   c.id = "engine.input";
   c.stage = engine::Stage::Dns;
   c.status = engine::Status::Error;
   c.summary = "the target could not be run: " + message;
-  c.findings.push_back({"engine.bad_input", engine::Severity::Critical, message, {}, "Fix the target's conninfo or options."});
+  c.findings.push_back(
+      {"engine.bad_input", engine::Severity::Critical, message, {}, "Fix the target's conninfo or options."});
   reports::TargetSummary t;
   t.host = name;
   t.provider = "generic";

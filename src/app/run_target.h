@@ -3,8 +3,8 @@
 // (app.cpp's diagnose() does the same inline; this copy returns the Report instead of
 // printing it, so concurrent fleet runs share nothing but the registry.)
 #include "cli/options.h"
-#include "util/expected.h"
 #include "reports/report/report.h"
+#include "util/expected.h"
 #include "util/redact.h"
 
 namespace pgreach::app {
@@ -13,6 +13,7 @@ namespace pgreach::app {
 Expected<reports::Report> runTarget(const cli::Options& opts, util::Redactor& redactor);
 
 // The report of a target that could not run: verdict unknown, one engine.bad_input finding.
-reports::Report badInputReport(const std::string& name, const std::string& message, const std::string& startedAt);
+reports::Report badInputReport(const std::string& name, const std::string& message,
+                               const std::string& startedAt);
 
 }  // namespace pgreach::app

@@ -76,7 +76,8 @@ Expected<bool> runCommand(PGconn* c, const std::string& dsn, const char* what, C
     if (f < 0 || !waitFor(c, POLLOUT | POLLIN, deadline)) {
       return makeError("--store: " + std::string(what) + ": no answer within the run's --deadline");
     }
-    if (!PQconsumeInput(c)) return makeError("--store: " + std::string(what) + ": " + clean(dsn, PQerrorMessage(c)));
+    if (!PQconsumeInput(c))
+      return makeError("--store: " + std::string(what) + ": " + clean(dsn, PQerrorMessage(c)));
   }
   std::string failure;
   for (;;) {
@@ -84,7 +85,8 @@ Expected<bool> runCommand(PGconn* c, const std::string& dsn, const char* what, C
       if (!waitFor(c, POLLIN, deadline)) {
         return makeError("--store: " + std::string(what) + ": no answer within the run's --deadline");
       }
-      if (!PQconsumeInput(c)) return makeError("--store: " + std::string(what) + ": " + clean(dsn, PQerrorMessage(c)));
+      if (!PQconsumeInput(c))
+        return makeError("--store: " + std::string(what) + ": " + clean(dsn, PQerrorMessage(c)));
     }
     net::PgResultPtr r(PQgetResult(c));
     if (!r) break;
@@ -99,7 +101,8 @@ Expected<bool> runCommand(PGconn* c, const std::string& dsn, const char* what, C
 
 }  // namespace
 
-Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& runs, std::chrono::milliseconds budget) {
+Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& runs,
+                         std::chrono::milliseconds budget) {
   // A DSN libpq cannot parse yields no secrets to redact, and libpq's message quotes the
   // offending token (possibly the password): name the fault, never the token.
   {
@@ -107,8 +110,9 @@ Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& r
     net::PgConninfoPtr opts(PQconninfoParse(dsn.c_str(), &err));
     net::PgStringPtr message(err);
     if (!opts) {
-      return makeError("--store: malformed connection string: " +
-                       (message ? target::scrubConninfoMessage(message.get()) : std::string("out of memory")));
+      return makeError(
+          "--store: malformed connection string: " +
+          (message ? target::scrubConninfoMessage(message.get()) : std::string("out of memory")));
     }
   }
   // Everything below is non-blocking and ends by `deadline`: a store that accepts and
@@ -120,7 +124,8 @@ Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& r
   const char* values[] = {dsn.c_str(), "pgreach-store", "-c client_min_messages=warning", nullptr};
   net::PgConnPtr conn(PQconnectStartParams(keys, values, 1));
   if (!conn) return makeError("--store: out of memory");
-  PQsetNoticeProcessor(conn.get(), [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn.get(), [](void*, const char*) {}, nullptr);
   auto connectError = [&]() {
     // An option value libpq refused at connect time (`invalid integer value "..." for
     // connection option "port"`: what a raw '/' or '@' in a URI password turns into) is
@@ -138,18 +143,21 @@ Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& r
     }
     poll = PQconnectPoll(conn.get());
   }
-  if (PQsetnonblocking(conn.get(), 1) != 0) return makeError("--store: cannot switch the connection to non-blocking");
+  if (PQsetnonblocking(conn.get(), 1) != 0)
+    return makeError("--store: cannot switch the connection to non-blocking");
   if (auto c = runCommand(conn.get(), dsn, "cannot create table pgreach_runs", deadline,
                           [&] { return PQsendQuery(conn.get(), kCreate); });
       !c) {
     return c;
   }
   for (const auto& run : runs) {
-    const char* params[] = {run.startedAt.c_str(), run.target.c_str(), run.verdict.c_str(), run.reportJson.c_str()};
+    const char* params[] = {run.startedAt.c_str(), run.target.c_str(), run.verdict.c_str(),
+                            run.reportJson.c_str()};
     auto sent = runCommand(conn.get(), dsn, "insert failed", deadline, [&] {
-      return PQsendQueryParams(conn.get(),
-                               "INSERT INTO pgreach_runs (run_at, target, verdict, report) VALUES ($1, $2, $3, $4::jsonb)",
-                               4, nullptr, params, nullptr, nullptr, 0);
+      return PQsendQueryParams(
+          conn.get(),
+          "INSERT INTO pgreach_runs (run_at, target, verdict, report) VALUES ($1, $2, $3, $4::jsonb)", 4,
+          nullptr, params, nullptr, nullptr, 0);
     });
     if (!sent) return sent;
   }

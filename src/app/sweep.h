@@ -10,9 +10,9 @@
 #include <vector>
 
 #include "cli/options.h"
-#include "util/expected.h"
 #include "net/address.h"
 #include "net/sweep_engine.h"
+#include "util/expected.h"
 
 namespace pgreach::app {
 

@@ -1,9 +1,9 @@
 #include "app/tar_gz.h"
 
+#include <zlib.h>
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
-#include <zlib.h>
 
 namespace pgreach::app {
 namespace {

@@ -1,11 +1,11 @@
 #include "cli/options.h"
 
 #include <algorithm>
+#include <boost/program_options.hpp>
 #include <cctype>
 #include <cmath>
-#include <boost/program_options.hpp>
-#include <map>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "net/address.h"  // --- audit ---
@@ -25,8 +25,8 @@ constexpr double kMaxDurationMs = 86400.0 * 1000.0;
 // the wrong option.
 std::string quotable(const std::string& text) {
   static constexpr std::string_view kAllowed = "0123456789abcdefABCDEF.:+-ms";
-  const bool plain = !text.empty() && text.size() <= 40 &&
-                     text.find_first_not_of(kAllowed) == std::string::npos;
+  const bool plain =
+      !text.empty() && text.size() <= 40 && text.find_first_not_of(kAllowed) == std::string::npos;
   return plain ? "\"" + text + "\"" : std::string("(value not shown)");
 }
 
@@ -36,13 +36,17 @@ std::string quotable(const std::string& text) {
 Expected<std::chrono::milliseconds> parseDuration(const std::string& text, const char* what) {
   std::string t = util::trim(text);
   double factor = 1000.0;
-  if (util::endsWith(t, "ms")) factor = 1.0, t.resize(t.size() - 2);
-  else if (util::endsWith(t, "s")) t.resize(t.size() - 1);
-  else if (util::endsWith(t, "m")) factor = 60000.0, t.resize(t.size() - 1);
+  if (util::endsWith(t, "ms"))
+    factor = 1.0, t.resize(t.size() - 2);
+  else if (util::endsWith(t, "s"))
+    t.resize(t.size() - 1);
+  else if (util::endsWith(t, "m"))
+    factor = 60000.0, t.resize(t.size() - 1);
   char* end = nullptr;
   const double v = t.empty() ? 0 : std::strtod(t.c_str(), &end);
   if (t.empty() || !end || *end != '\0' || !std::isfinite(v)) {
-    return makeError(std::string(what) + ": invalid duration " + quotable(text) + " (use e.g. 3s, 500ms, 2m)");
+    return makeError(std::string(what) + ": invalid duration " + quotable(text) +
+                     " (use e.g. 3s, 500ms, 2m)");
   }
   const double ms = v * factor;
   if (!(ms >= 1.0) || ms > kMaxDurationMs) {
@@ -131,55 +135,62 @@ std::string describe(const po::error& e) {
 
 po::options_description diagnoseOptions() {
   po::options_description d("Options");
-  d.add_options()
-      ("help,h", "show this help")
-      ("version", "print the version")
-      ("provider", po::value<std::string>(), (target::providerNames("|") + " (default: from the hostname)").c_str())
-      ("ports", po::value<std::vector<std::string>>()->composing(), "ports to probe, e.g. 5432,6432 (default: the provider's)")
-      ("vpc-cidr", po::value<std::vector<std::string>>()->composing(), "a VPC/VNet CIDR (repeatable)")
-      ("resolver", po::value<std::vector<std::string>>()->composing(), "an extra DNS resolver to ask (repeatable)")
-      ("timeout", po::value<std::string>(), "per-probe timeout (default 3s)")
-      ("deadline", po::value<std::string>(), "deadline for the whole run (default 30s)")
-      ("only", po::value<std::vector<std::string>>()->composing(), "run only these check ids or stages")
-      ("skip", po::value<std::vector<std::string>>()->composing(), "skip these check ids or stages")
-      ("format", po::value<std::vector<std::string>>()->composing(), "text|markdown|html|json|junit|nagios|prometheus (repeatable; default text)")
-      ("output,o", po::value<std::string>(), "write the report to FILE (atomically) instead of stdout")
-      ("config", po::value<std::string>(), "read options from an INI file (same names, key = value)")
-      ("conninfo", po::value<std::string>(), "the connection string (also the first positional argument)")
-      ("no-color", "no ANSI colour even on a terminal")
-      ("json", "`pgreach checks`: list as JSON")
-      ("verbose,v", po::value<int>()->implicit_value(1)->zero_tokens(), "more detail on stderr");
+  d.add_options()("help,h", "show this help")("version", "print the version")(
+      "provider", po::value<std::string>(),
+      (target::providerNames("|") + " (default: from the hostname)").c_str())(
+      "ports", po::value<std::vector<std::string>>()->composing(),
+      "ports to probe, e.g. 5432,6432 (default: the provider's)")(
+      "vpc-cidr", po::value<std::vector<std::string>>()->composing(), "a VPC/VNet CIDR (repeatable)")(
+      "resolver", po::value<std::vector<std::string>>()->composing(),
+      "an extra DNS resolver to ask (repeatable)")("timeout", po::value<std::string>(),
+                                                   "per-probe timeout (default 3s)")(
+      "deadline", po::value<std::string>(), "deadline for the whole run (default 30s)")(
+      "only", po::value<std::vector<std::string>>()->composing(), "run only these check ids or stages")(
+      "skip", po::value<std::vector<std::string>>()->composing(), "skip these check ids or stages")(
+      "format", po::value<std::vector<std::string>>()->composing(),
+      "text|markdown|html|json|junit|nagios|prometheus (repeatable; default text)")(
+      "output,o", po::value<std::string>(), "write the report to FILE (atomically) instead of stdout")(
+      "config", po::value<std::string>(), "read options from an INI file (same names, key = value)")(
+      "conninfo", po::value<std::string>(), "the connection string (also the first positional argument)")(
+      "no-color", "no ANSI colour even on a terminal")("json", "`pgreach checks`: list as JSON")(
+      "verbose,v", po::value<int>()->implicit_value(1)->zero_tokens(), "more detail on stderr");
   // --- tcp ---
-  d.add_options()
-      ("repeat", po::value<int>(), "connect to each address:port N times (default 1) to tell flaky from dead")
-      ("capture-file", po::value<std::string>(), "write the TCP handshake packets (no payload) to this .pcap")
-      ("max-in-flight", po::value<int>(), "`pgreach sweep`: connects in flight at once (default 4096)")
-      ("rate", po::value<double>(), "`pgreach sweep`: connection attempts per second (default unlimited)")
-      ("cidr", po::value<std::vector<std::string>>()->composing(), "`pgreach sweep`: CIDR blocks (positional)");
+  d.add_options()("repeat", po::value<int>(),
+                  "connect to each address:port N times (default 1) to tell flaky from dead")(
+      "capture-file", po::value<std::string>(), "write the TCP handshake packets (no payload) to this .pcap")(
+      "max-in-flight", po::value<int>(), "`pgreach sweep`: connects in flight at once (default 4096)")(
+      "rate", po::value<double>(), "`pgreach sweep`: connection attempts per second (default unlimited)")(
+      "cidr", po::value<std::vector<std::string>>()->composing(),
+      "`pgreach sweep`: CIDR blocks (positional)");
   // --- audit ---
-  d.add_options()
-      ("aws-json", po::value<std::string>(), "cloud audit: folder of `aws ec2 describe-*` JSON exports")
-      ("azure-json", po::value<std::string>(), "cloud audit: folder of `az network ...` JSON exports")
-      ("cloud-live", "cloud audit: run the read-only aws/az CLI commands (each with a timeout)")
-      ("azure-resource-group", po::value<std::string>(), "--cloud-live: list only this resource group's Azure resources (private DNS zones: all)")
-      ("imds", "cloud audit: ask the instance metadata service (off by default)")
-      ("imds-endpoint", po::value<std::string>(), "instance metadata URL (default http://169.254.169.254)")
-      ("imds-timeout", po::value<std::string>(), "instance metadata timeout (default 1.5s)")
-      ("cloud-cli-timeout", po::value<std::string>(), "timeout for each aws/az command (default 20s)")
-      ("client-ip", po::value<std::string>(), "cloud audit: the client's private address")
-      ("client-eni", po::value<std::string>(), "cloud audit: the client's network interface id (eni-...)")
-      ("endpoint", po::value<std::vector<std::string>>()->composing(), "cloud audit: VPC endpoint id (vpce-...) or Azure private endpoint name")
-      ("endpoint-ip", po::value<std::vector<std::string>>()->composing(), "cloud audit: an endpoint interface address")
-      ("cloud-region", po::value<std::string>(), "cloud audit: region (default: from the hostname or IMDS)");
+  d.add_options()("aws-json", po::value<std::string>(),
+                  "cloud audit: folder of `aws ec2 describe-*` JSON exports")(
+      "azure-json", po::value<std::string>(), "cloud audit: folder of `az network ...` JSON exports")(
+      "cloud-live", "cloud audit: run the read-only aws/az CLI commands (each with a timeout)")(
+      "azure-resource-group", po::value<std::string>(),
+      "--cloud-live: list only this resource group's Azure resources (private DNS zones: all)")(
+      "imds", "cloud audit: ask the instance metadata service (off by default)")(
+      "imds-endpoint", po::value<std::string>(), "instance metadata URL (default http://169.254.169.254)")(
+      "imds-timeout", po::value<std::string>(), "instance metadata timeout (default 1.5s)")(
+      "cloud-cli-timeout", po::value<std::string>(), "timeout for each aws/az command (default 20s)")(
+      "client-ip", po::value<std::string>(), "cloud audit: the client's private address")(
+      "client-eni", po::value<std::string>(), "cloud audit: the client's network interface id (eni-...)")(
+      "endpoint", po::value<std::vector<std::string>>()->composing(),
+      "cloud audit: VPC endpoint id (vpce-...) or Azure private endpoint name")(
+      "endpoint-ip", po::value<std::vector<std::string>>()->composing(),
+      "cloud audit: an endpoint interface address")(
+      "cloud-region", po::value<std::string>(), "cloud audit: region (default: from the hostname or IMDS)");
   // --- tls ---
-  d.add_options()
-      ("cert-warn-days", po::value<int>(), "warn when the server certificate expires within N days (default 21)");
+  d.add_options()("cert-warn-days", po::value<int>(),
+                  "warn when the server certificate expires within N days (default 21)");
   // --- reports ---
-  d.add_options()
-      ("output-dir", po::value<std::string>(), "write one file per --format into DIR (report.<ext>; per target with --config fleets)")
-      ("bundle", po::value<std::string>(), "write a support bundle FILE.tar.gz (reports, options, versions; secrets redacted)")
-      ("mask-addresses", "in the bundle, also mask IP addresses (the same address gets the same mask)")
-      ("store", po::value<std::string>(), "append each run's JSON report to a table in this PostgreSQL (conninfo)");
+  d.add_options()("output-dir", po::value<std::string>(),
+                  "write one file per --format into DIR (report.<ext>; per target with --config fleets)")(
+      "bundle", po::value<std::string>(),
+      "write a support bundle FILE.tar.gz (reports, options, versions; secrets redacted)")(
+      "mask-addresses", "in the bundle, also mask IP addresses (the same address gets the same mask)")(
+      "store", po::value<std::string>(),
+      "append each run's JSON report to a table in this PostgreSQL (conninfo)");
   return d;
 }
 
@@ -191,7 +202,8 @@ std::string helpText() {
          "Usage:\n"
          "  pgreach diagnose [CONNINFO] [options]   run every check against a target\n"
          "  pgreach checks [--json]                 list the registered checks\n"
-         "  pgreach sweep CIDR... [--ports P,...] [--timeout T] [--max-in-flight N] [--rate PPS] [--format json]\n"
+         "  pgreach sweep CIDR... [--ports P,...] [--timeout T] [--max-in-flight N] [--rate PPS] [--format "
+         "json]\n"
          "                                          probe every address of the blocks (at most /16 each);\n"
          "                                          exit 0 if any is open, 2 if none, 3 on bad input\n"
          "  pgreach audit [CONNINFO] [options]      only the cloud configuration checks (no packets sent)\n"
@@ -201,12 +213,15 @@ std::string helpText() {
          "the PG* environment variables (PGHOST, PGPORT, PGUSER, PGSERVICE...) are used, as libpq would.\n\n";
   out << diagnoseOptions() << "\n";
   out << "Examples:\n"
-         "  pgreach diagnose 'postgresql://app@ep-cool-123.vpce.us-east-1.aws.neon.tech/appdb?sslmode=verify-full'\n"
-         "  pgreach diagnose 'host=db.private-pg.psdb.cloud user=role.main dbname=app' --format markdown -o report.md\n"
+         "  pgreach diagnose "
+         "'postgresql://app@ep-cool-123.vpce.us-east-1.aws.neon.tech/appdb?sslmode=verify-full'\n"
+         "  pgreach diagnose 'host=db.private-pg.psdb.cloud user=role.main dbname=app' --format markdown -o "
+         "report.md\n"
          "  PGHOST=myserver.postgres.database.azure.com pgreach diagnose --vpc-cidr 10.0.0.0/16\n"
          "  pgreach diagnose --config /etc/pgreach.ini --format json --output /var/lib/pgreach/last.json\n"
          "  pgreach checks --json\n"
-         "  pgreach diagnose --config /etc/pgreach/fleet.ini --format json --format prometheus --output-dir /var/lib/pgreach\n"
+         "  pgreach diagnose --config /etc/pgreach/fleet.ini --format json --format prometheus --output-dir "
+         "/var/lib/pgreach\n"
          "  pgreach explain tcp.silently_dropped\n\n"
          "Exit codes (like a monitoring plugin):\n"
          "  0  OK        every check passed\n"
@@ -222,30 +237,35 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   int first = 1;
   if (argc > 1) {
     const std::string cmd = argv[1];
-    if (cmd == "diagnose") o.command = Command::Diagnose, first = 2;
-    else if (cmd == "checks") o.command = Command::Checks, first = 2;
-    else if (cmd == "sweep") o.command = Command::Sweep, first = 2;
-    else if (cmd == "audit") o.command = Command::Audit, first = 2;
+    if (cmd == "diagnose")
+      o.command = Command::Diagnose, first = 2;
+    else if (cmd == "checks")
+      o.command = Command::Checks, first = 2;
+    else if (cmd == "sweep")
+      o.command = Command::Sweep, first = 2;
+    else if (cmd == "audit")
+      o.command = Command::Audit, first = 2;
     // --- reports ---
     else if (cmd == "explain") {
       o.command = Command::Explain;
-      if (argc < 3 || std::string(argv[2]).empty()) return makeError("explain: give a finding code, e.g. pgreach explain tcp.silently_dropped");
+      if (argc < 3 || std::string(argv[2]).empty())
+        return makeError("explain: give a finding code, e.g. pgreach explain tcp.silently_dropped");
       o.explainCode = argv[2];
       return o;
-    }
-    else if (cmd == "help") {
+    } else if (cmd == "help") {
       o.command = Command::Help;
       return o;
-    }
-    else if (!cmd.empty() && cmd[0] != '-') {
+    } else if (!cmd.empty() && cmd[0] != '-') {
       return makeError("unknown command " + quotable(cmd) + " (use diagnose or checks; see --help)");
     }
   }
 
   po::options_description desc = diagnoseOptions();
   po::positional_options_description pos;
-  if (o.command == Command::Sweep) pos.add("cidr", -1);
-  else pos.add("conninfo", 1);
+  if (o.command == Command::Sweep)
+    pos.add("cidr", -1);
+  else
+    pos.add("conninfo", 1);
   po::variables_map vm;
   try {
     std::vector<std::string> rest(args.begin() + first, args.end());
@@ -312,7 +332,8 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   }
   if (vm.count("rate")) {
     o.rate = vm["rate"].as<double>();
-    if (!(o.rate >= 0) || o.rate > 1e7) return makeError("--rate: expected a number of attempts per second >= 0");
+    if (!(o.rate >= 0) || o.rate > 1e7)
+      return makeError("--rate: expected a number of attempts per second >= 0");
   }
   if (vm.count("cidr")) o.sweepCidrs = splitList(vm["cidr"].as<std::vector<std::string>>());
   if (o.command == Command::Sweep && o.sweepCidrs.empty() && !vm.count("help")) {
@@ -323,7 +344,8 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   if (vm.count("aws-json")) o.awsJsonDir = vm["aws-json"].as<std::string>();
   if (vm.count("azure-json")) o.azureJsonDir = vm["azure-json"].as<std::string>();
   if (vm.count("cloud-live")) o.cloudLive = true;
-  if (vm.count("azure-resource-group")) o.azureResourceGroup = util::trim(vm["azure-resource-group"].as<std::string>());
+  if (vm.count("azure-resource-group"))
+    o.azureResourceGroup = util::trim(vm["azure-resource-group"].as<std::string>());
   if (vm.count("imds")) o.imds = true;
   if (vm.count("imds-endpoint")) o.imdsEndpoint = vm["imds-endpoint"].as<std::string>();
   if (vm.count("imds-timeout")) {
@@ -341,9 +363,11 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   if (vm.count("endpoint")) o.endpointIds = splitList(vm["endpoint"].as<std::vector<std::string>>());
   if (vm.count("endpoint-ip")) o.endpointIps = splitList(vm["endpoint-ip"].as<std::vector<std::string>>());
   if (vm.count("cloud-region")) o.cloudRegion = util::trim(vm["cloud-region"].as<std::string>());
-  if (!o.clientIp.empty() && !net::IpAddress::parse(o.clientIp)) return makeError("--client-ip: " + quotable(o.clientIp) + " is not an IP address");
+  if (!o.clientIp.empty() && !net::IpAddress::parse(o.clientIp))
+    return makeError("--client-ip: " + quotable(o.clientIp) + " is not an IP address");
   for (const auto& a : o.endpointIps) {
-    if (!net::IpAddress::parse(a)) return makeError("--endpoint-ip: " + quotable(a) + " is not an IP address");
+    if (!net::IpAddress::parse(a))
+      return makeError("--endpoint-ip: " + quotable(a) + " is not an IP address");
   }
   // --- tls ---
   if (vm.count("cert-warn-days")) {
@@ -355,7 +379,8 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   if (vm.count("bundle")) o.bundle = vm["bundle"].as<std::string>();
   if (vm.count("mask-addresses")) o.maskAddresses = true;
   if (vm.count("store")) o.store = vm["store"].as<std::string>();
-  if (!o.outputDir.empty() && !o.output.empty()) return makeError("--output and --output-dir exclude each other");
+  if (!o.outputDir.empty() && !o.output.empty())
+    return makeError("--output and --output-dir exclude each other");
   if (o.formats.size() > 1 && !o.output.empty()) {
     return makeError("--output takes one format; with several --format values write to stdout");
   }

@@ -44,9 +44,10 @@ struct Options {
   // address just hangs, and tests must never reach it).
   std::string awsJsonDir;    // --aws-json DIR: folder of `aws ec2 describe-*` exports
   std::string azureJsonDir;  // --azure-json DIR: folder of `az network ...` exports
-  bool cloudLive = false;    // --cloud-live: run the read-only `aws ec2 describe-*` / `az network ... list` commands
+  bool cloudLive =
+      false;  // --cloud-live: run the read-only `aws ec2 describe-*` / `az network ... list` commands
   std::string azureResourceGroup;  // --azure-resource-group: narrows the live `az ... list` commands
-  bool imds = false;         // --imds: ask the instance metadata service
+  bool imds = false;               // --imds: ask the instance metadata service
   std::string imdsEndpoint = "http://169.254.169.254";
   std::chrono::milliseconds imdsTimeout{1500};
   std::chrono::milliseconds cloudCliTimeout{20000};
@@ -57,12 +58,12 @@ struct Options {
   // --- tls ---
   int certWarnDays = 21;  // tls.cert_expiring below this many days
   // --- reports ---
-  std::string outputDir;      // --output-dir: one file per format (report.<ext>)
-  std::string bundle;         // --bundle FILE.tar.gz: support bundle
-  bool maskAddresses = false; // --mask-addresses: mask IP addresses in the bundle
-  std::string store;          // --store DSN: append the JSON report to a central PostgreSQL (secret)
-  std::string explainCode;    // `pgreach explain CODE`
-  std::string targetName;     // set by --config fleets: the [target.NAME] being run
+  std::string outputDir;       // --output-dir: one file per format (report.<ext>)
+  std::string bundle;          // --bundle FILE.tar.gz: support bundle
+  bool maskAddresses = false;  // --mask-addresses: mask IP addresses in the bundle
+  std::string store;           // --store DSN: append the JSON report to a central PostgreSQL (secret)
+  std::string explainCode;     // `pgreach explain CODE`
+  std::string targetName;      // set by --config fleets: the [target.NAME] being run
 };
 
 // Parses argv. On bad input returns an Error whose message names what was wrong.

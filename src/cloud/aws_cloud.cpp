@@ -17,7 +17,9 @@ std::vector<const VpcEndpoint*> selectVpcEndpoints(const AwsAccount& acc, const 
     const auto* eni = acc.interfaceByAddress(a);
     if (!eni) continue;
     for (const auto& e : acc.endpoints) {
-      if (std::find(e.networkInterfaceIds.begin(), e.networkInterfaceIds.end(), eni->id) != e.networkInterfaceIds.end()) add(&e);
+      if (std::find(e.networkInterfaceIds.begin(), e.networkInterfaceIds.end(), eni->id) !=
+          e.networkInterfaceIds.end())
+        add(&e);
     }
   }
   if (!out.empty()) return out;
@@ -29,8 +31,10 @@ std::vector<const VpcEndpoint*> selectVpcEndpoints(const AwsAccount& acc, const 
   if (!out.empty()) return out;
   std::string vpc;
   if (q.client) {
-    if (const auto* eni = acc.interfaceByAddress(*q.client)) vpc = eni->vpcId;
-    else if (const auto* s = acc.subnetContaining(*q.client)) vpc = s->vpcId;
+    if (const auto* eni = acc.interfaceByAddress(*q.client))
+      vpc = eni->vpcId;
+    else if (const auto* s = acc.subnetContaining(*q.client))
+      vpc = s->vpcId;
   }
   for (const auto& e : acc.endpoints) {
     if (util::toLower(e.type) == "interface" && (vpc.empty() || e.vpcId == vpc)) add(&e);
@@ -48,7 +52,8 @@ class AwsNetwork final : public CloudNetwork {
 
   std::vector<SelectedEndpoint> selectEndpoints(const EndpointQuery& q) const override {
     std::vector<SelectedEndpoint> out;
-    for (const auto* ep : selectVpcEndpoints(*acc_, q)) out.push_back({ep->id, endpointAddresses(*acc_, *ep), ""});
+    for (const auto* ep : selectVpcEndpoints(*acc_, q))
+      out.push_back({ep->id, endpointAddresses(*acc_, *ep), ""});
     return out;
   }
 
@@ -59,7 +64,8 @@ class AwsNetwork final : public CloudNetwork {
     a.port = q.port;
     a.protocol = q.protocol;
     // An interface the export lacks: the client's groups and subnet from instance metadata.
-    if (!acc_->interfaceByAddress(q.client)) a.clientGroups = q.clientGroups, a.clientSubnetId = q.clientSubnetId;
+    if (!acc_->interfaceByAddress(q.client))
+      a.clientGroups = q.clientGroups, a.clientSubnetId = q.clientSubnetId;
     return evaluateAwsPath(*acc_, a);
   }
 

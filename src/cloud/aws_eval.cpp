@@ -20,28 +20,32 @@ std::string hostCidr(const net::IpAddress& a) { return a.toString() + (a.isV4() 
 
 }  // namespace
 
-std::optional<SgMatch> matchSecurityGroups(const AwsAccount& acc, const std::vector<std::string>& groups, bool egress,
-                                           const net::IpAddress& peer, int protocol, int port) {
+std::optional<SgMatch> matchSecurityGroups(const AwsAccount& acc, const std::vector<std::string>& groups,
+                                           bool egress, const net::IpAddress& peer, int protocol, int port) {
   for (const auto& gid : groups) {
     const SecurityGroup* g = acc.securityGroup(gid);
     if (!g) continue;
     for (const auto& r : egress ? g->egress : g->ingress) {
       if (!protocolMatches(r.protocol, protocol)) continue;
       if (r.protocol != kProtoAll && portMatters(protocol) && !r.ports.contains(port)) continue;
-      bool peerOk = std::any_of(r.cidrs.begin(), r.cidrs.end(), [&](const net::Cidr& c) { return c.contains(peer); });
+      bool peerOk =
+          std::any_of(r.cidrs.begin(), r.cidrs.end(), [&](const net::Cidr& c) { return c.contains(peer); });
       for (size_t i = 0; !peerOk && i < r.prefixLists.size(); ++i) {
         auto pl = acc.prefixLists.find(r.prefixLists[i]);
         if (pl == acc.prefixLists.end()) continue;
-        peerOk = std::any_of(pl->second.begin(), pl->second.end(), [&](const net::Cidr& c) { return c.contains(peer); });
+        peerOk = std::any_of(pl->second.begin(), pl->second.end(),
+                             [&](const net::Cidr& c) { return c.contains(peer); });
       }
-      for (size_t i = 0; !peerOk && i < r.groupRefs.size(); ++i) peerOk = acc.addressCarriesGroup(peer, r.groupRefs[i]);
+      for (size_t i = 0; !peerOk && i < r.groupRefs.size(); ++i)
+        peerOk = acc.addressCarriesGroup(peer, r.groupRefs[i]);
       if (peerOk) return SgMatch{g, &r};
     }
   }
   return std::nullopt;
 }
 
-const NaclEntry* matchNacl(const NetworkAcl& acl, bool egress, const net::IpAddress& peer, int protocol, int port) {
+const NaclEntry* matchNacl(const NetworkAcl& acl, bool egress, const net::IpAddress& peer, int protocol,
+                           int port) {
   for (const auto& e : acl.entries) {
     if (e.egress != egress || !protocolMatches(e.protocol, protocol)) continue;
     if (e.protocol != kProtoAll && portMatters(protocol) && !e.ports.contains(port)) continue;
@@ -51,8 +55,8 @@ const NaclEntry* matchNacl(const NetworkAcl& acl, bool egress, const net::IpAddr
   return nullptr;
 }
 
-std::vector<NaclSegment> evaluateNaclRange(const NetworkAcl& acl, bool egress, const net::IpAddress& peer, int protocol,
-                                           PortRange ports) {
+std::vector<NaclSegment> evaluateNaclRange(const NetworkAcl& acl, bool egress, const net::IpAddress& peer,
+                                           int protocol, PortRange ports) {
   // Walk the entries in order, carving decided intervals out of what is still open.
   std::vector<PortRange> open{ports};
   std::vector<NaclSegment> out;
@@ -74,7 +78,8 @@ std::vector<NaclSegment> evaluateNaclRange(const NetworkAcl& acl, bool egress, c
     open = std::move(still);
   }
   for (const auto& o : open) out.push_back({o, nullptr});
-  std::sort(out.begin(), out.end(), [](const NaclSegment& a, const NaclSegment& b) { return a.ports.from < b.ports.from; });
+  std::sort(out.begin(), out.end(),
+            [](const NaclSegment& a, const NaclSegment& b) { return a.ports.from < b.ports.from; });
   return out;
 }
 
@@ -103,29 +108,35 @@ std::string naclDecider(const NetworkAcl& acl, const NaclEntry* e, const net::Ip
   return acl.id + " rule * (" + std::string(peer.isV4() ? "32767" : "32768") + ", implicit default deny)";
 }
 
-std::string naclFix(const NetworkAcl& acl, bool egress, int decider, int protocol, PortRange ports, const net::IpAddress& peer) {
+std::string naclFix(const NetworkAcl& acl, bool egress, int decider, int protocol, PortRange ports,
+                    const net::IpAddress& peer) {
   const int n = freeRuleNumberBelow(acl, egress, decider);
-  std::string cmd = "aws ec2 create-network-acl-entry --network-acl-id " + acl.id + " --rule-number " + std::to_string(n) +
-                    (egress ? " --egress" : " --ingress") + " --protocol " +
-                    (protocol == kProtoAll ? std::string("-1") : portMatters(protocol) ? protocolName(protocol) : std::to_string(protocol));
-  if (portMatters(protocol)) cmd += " --port-range From=" + std::to_string(ports.from) + ",To=" + std::to_string(ports.to);
+  std::string cmd = "aws ec2 create-network-acl-entry --network-acl-id " + acl.id + " --rule-number " +
+                    std::to_string(n) + (egress ? " --egress" : " --ingress") + " --protocol " +
+                    (protocol == kProtoAll   ? std::string("-1")
+                     : portMatters(protocol) ? protocolName(protocol)
+                                             : std::to_string(protocol));
+  if (portMatters(protocol))
+    cmd += " --port-range From=" + std::to_string(ports.from) + ",To=" + std::to_string(ports.to);
   cmd += (peer.isV4() ? " --cidr-block " : " --ipv6-cidr-block ") + hostCidr(peer) + " --rule-action allow";
   return cmd;
 }
 
-std::string sgFix(const std::string& groupId, bool egress, int protocol, int port, const net::IpAddress& peer) {
+std::string sgFix(const std::string& groupId, bool egress, int protocol, int port,
+                  const net::IpAddress& peer) {
   const std::string verb = egress ? "authorize-security-group-egress" : "authorize-security-group-ingress";
   if (peer.isV4()) {
-    return "aws ec2 " + verb + " --group-id " + groupId + " --protocol " + protocolName(protocol) + " --port " +
-           std::to_string(port) + " --cidr " + hostCidr(peer);
+    return "aws ec2 " + verb + " --group-id " + groupId + " --protocol " + protocolName(protocol) +
+           " --port " + std::to_string(port) + " --cidr " + hostCidr(peer);
   }
-  return "aws ec2 " + verb + " --group-id " + groupId + " --ip-permissions IpProtocol=" + protocolName(protocol) +
-         ",FromPort=" + std::to_string(port) + ",ToPort=" + std::to_string(port) + ",Ipv6Ranges=[{CidrIpv6=" +
-         hostCidr(peer) + "}]";
+  return "aws ec2 " + verb + " --group-id " + groupId +
+         " --ip-permissions IpProtocol=" + protocolName(protocol) + ",FromPort=" + std::to_string(port) +
+         ",ToPort=" + std::to_string(port) + ",Ipv6Ranges=[{CidrIpv6=" + hostCidr(peer) + "}]";
 }
 
-PathStep sgStep(const AwsAccount& acc, const std::vector<std::string>& groups, bool egress, const net::IpAddress& peer,
-                int protocol, int port, const std::string& component, const char* code) {
+PathStep sgStep(const AwsAccount& acc, const std::vector<std::string>& groups, bool egress,
+                const net::IpAddress& peer, int protocol, int port, const std::string& component,
+                const char* code) {
   PathStep s;
   s.component = component;
   s.direction = "forward";
@@ -141,8 +152,8 @@ PathStep sgStep(const AwsAccount& acc, const std::vector<std::string>& groups, b
   }
   if (auto m = matchSecurityGroups(acc, groups, egress, peer, protocol, port)) {
     s.outcome = StepOutcome::Allowed;
-    s.decidedBy = m->group->id + (egress ? " egress" : " ingress") + " rule #" + std::to_string(m->rule->index) + " (" +
-                  m->rule->describe() + ")";
+    s.decidedBy = m->group->id + (egress ? " egress" : " ingress") + " rule #" +
+                  std::to_string(m->rule->index) + " (" + m->rule->describe() + ")";
     return s;
   }
   if (missing.size() == groups.size()) {
@@ -152,8 +163,9 @@ PathStep sgStep(const AwsAccount& acc, const std::vector<std::string>& groups, b
   }
   s.outcome = StepOutcome::Denied;
   s.code = code;
-  s.decidedBy = "no " + std::string(egress ? "egress" : "ingress") + " rule in " + util::join(groups, ", ") + " allows " +
-                protocolName(protocol) + " " + std::to_string(port) + (egress ? " to " : " from ") + peer.toString() +
+  s.decidedBy = "no " + std::string(egress ? "egress" : "ingress") + " rule in " + util::join(groups, ", ") +
+                " allows " + protocolName(protocol) + " " + std::to_string(port) +
+                (egress ? " to " : " from ") + peer.toString() +
                 " (security groups allow only what a rule lists)";
   s.fix = sgFix(groups.front(), egress, protocol, port, peer);
   if (!missing.empty()) s.note = "groups not in the export: " + util::join(missing, ", ");
@@ -230,8 +242,8 @@ PathStep routeStep(const AwsAccount& acc, const std::string& subnetId, const net
     s.outcome = StepOutcome::Denied;
     s.code = "cloud.no_route";
     s.decidedBy = rt->id + " has no route to " + dest.toString();
-    s.fix = "aws ec2 create-route --route-table-id " + rt->id + " --destination-cidr-block " + hostCidr(dest) +
-            " --gateway-id <the peering/transit gateway toward " + dest.toString() + ">";
+    s.fix = "aws ec2 create-route --route-table-id " + rt->id + " --destination-cidr-block " +
+            hostCidr(dest) + " --gateway-id <the peering/transit gateway toward " + dest.toString() + ">";
     return s;
   }
   const std::string routeText = rt->id + " route " + best->destination.toString() + " -> " +
@@ -240,9 +252,10 @@ PathStep routeStep(const AwsAccount& acc, const std::string& subnetId, const net
     s.outcome = StepOutcome::Denied;
     s.code = "cloud.route_blackhole";
     s.decidedBy = routeText + " (blackhole: its target no longer exists)";
-    s.fix = std::string("aws ec2 delete-route --route-table-id ") + rt->id +
-            (best->destination.base.isV4() ? " --destination-cidr-block " : " --destination-ipv6-cidr-block ") +
-            best->destination.toString();
+    s.fix =
+        std::string("aws ec2 delete-route --route-table-id ") + rt->id +
+        (best->destination.base.isV4() ? " --destination-cidr-block " : " --destination-ipv6-cidr-block ") +
+        best->destination.toString();
     return s;
   }
   s.outcome = StepOutcome::Allowed;
@@ -253,7 +266,8 @@ PathStep routeStep(const AwsAccount& acc, const std::string& subnetId, const net
   return s;
 }
 
-std::vector<std::string> clientGroupsFor(const AwsAccount& acc, const AwsPathQuery& q, std::string& subnetId) {
+std::vector<std::string> clientGroupsFor(const AwsAccount& acc, const AwsPathQuery& q,
+                                         std::string& subnetId) {
   std::vector<std::string> groups = q.clientGroups;
   subnetId = q.clientSubnetId;
   if (const NetworkInterface* eni = acc.interfaceByAddress(q.client)) {
@@ -289,8 +303,14 @@ PathVerdict evaluateAwsPath(const AwsAccount& acc, const AwsPathQuery& q) {
   auto naclOrSkip = [&](const std::string& subnet, bool egress, const net::IpAddress& peer, PortRange ports,
                         const std::string& component, const std::string& direction, const char* code) {
     if (sameSubnet) {
-      PathStep s{component, direction, StepOutcome::NotApplicable, "", "", "", "", "client and endpoint share " + subnet +
-                 ": network ACLs do not apply inside a subnet"};
+      PathStep s{component,
+                 direction,
+                 StepOutcome::NotApplicable,
+                 "",
+                 "",
+                 "",
+                 "",
+                 "client and endpoint share " + subnet + ": network ACLs do not apply inside a subnet"};
       return s;
     }
     return naclStep(acc, subnet, egress, peer, q.protocol, ports, component, direction, code);
@@ -298,21 +318,24 @@ PathVerdict evaluateAwsPath(const AwsAccount& acc, const AwsPathQuery& q) {
   const PortRange dport{q.port, q.port};
   const PortRange ephemeral{kEphemeralFrom, kEphemeralTo};
 
-  v.steps.push_back(sgStep(acc, clientGroups, true, q.endpoint, q.protocol, q.port, "client security groups egress",
-                           "cloud.sg_egress_missing"));
-  v.steps.push_back(naclOrSkip(clientSubnet, true, q.endpoint, dport, "client subnet network ACL egress", "forward",
-                               "cloud.nacl_egress_denied"));
+  v.steps.push_back(sgStep(acc, clientGroups, true, q.endpoint, q.protocol, q.port,
+                           "client security groups egress", "cloud.sg_egress_missing"));
+  v.steps.push_back(naclOrSkip(clientSubnet, true, q.endpoint, dport, "client subnet network ACL egress",
+                               "forward", "cloud.nacl_egress_denied"));
   v.steps.push_back(routeStep(acc, clientSubnet, q.endpoint, "client subnet route table", "forward"));
-  v.steps.push_back(naclOrSkip(endpointSubnet, false, q.client, dport, "endpoint subnet network ACL ingress", "forward",
-                               "cloud.nacl_ingress_denied"));
-  auto ingress = sgStep(acc, endpointGroups, false, q.client, q.protocol, q.port, "endpoint security groups ingress",
-                        "cloud.sg_ingress_missing");
+  v.steps.push_back(naclOrSkip(endpointSubnet, false, q.client, dport, "endpoint subnet network ACL ingress",
+                               "forward", "cloud.nacl_ingress_denied"));
+  auto ingress = sgStep(acc, endpointGroups, false, q.client, q.protocol, q.port,
+                        "endpoint security groups ingress", "cloud.sg_ingress_missing");
   v.steps.push_back(ingress);
-  v.steps.push_back(naclOrSkip(endpointSubnet, true, q.client, ephemeral, "endpoint subnet network ACL egress (return)",
-                               "return", "cloud.nacl_return_denied"));
-  v.steps.push_back(routeStep(acc, endpointSubnet, q.client, "endpoint subnet route table (return)", "return"));
-  v.steps.push_back(naclOrSkip(clientSubnet, false, q.endpoint, ephemeral, "client subnet network ACL ingress (return)",
-                               "return", "cloud.nacl_return_denied"));
+  v.steps.push_back(naclOrSkip(endpointSubnet, true, q.client, ephemeral,
+                               "endpoint subnet network ACL egress (return)", "return",
+                               "cloud.nacl_return_denied"));
+  v.steps.push_back(
+      routeStep(acc, endpointSubnet, q.client, "endpoint subnet route table (return)", "return"));
+  v.steps.push_back(naclOrSkip(clientSubnet, false, q.endpoint, ephemeral,
+                               "client subnet network ACL ingress (return)", "return",
+                               "cloud.nacl_return_denied"));
   return v;
 }
 
@@ -339,8 +362,8 @@ std::string regionFromName(std::string_view name) {
     if (parts.size() != 3 || parts[0].size() != 2 || parts[2].empty()) continue;
     if (!std::all_of(parts[2].begin(), parts[2].end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
     static const std::set<std::string> kAreas{"us", "eu", "ap", "sa", "ca", "me", "af", "il", "mx", "cn"};
-    static const std::set<std::string> kDirections{"east", "west", "north", "south", "central", "northeast",
-                                                   "southeast", "northwest", "southwest"};
+    static const std::set<std::string> kDirections{
+        "east", "west", "north", "south", "central", "northeast", "southeast", "northwest", "southwest"};
     if (!kAreas.count(parts[0]) || !kDirections.count(parts[1])) continue;
     return label;
   }
@@ -357,62 +380,83 @@ std::vector<net::IpAddress> endpointAddresses(const AwsAccount& acc, const VpcEn
   return out;
 }
 
-std::vector<Finding> auditAwsEndpoint(const AwsAccount& acc, const VpcEndpoint& ep, const AwsEndpointContext& c) {
+std::vector<Finding> auditAwsEndpoint(const AwsAccount& acc, const VpcEndpoint& ep,
+                                      const AwsEndpointContext& c) {
   std::vector<Finding> out;
   const std::string st = ep.state;
   if (util::toLower(st) != "available") {
-    Finding f{"cloud.endpoint_not_available", Severity::Critical,
+    Finding f{"cloud.endpoint_not_available",
+              Severity::Critical,
               "VPC endpoint " + ep.id + " is " + st + ", not available: no traffic passes",
               {"describe-vpc-endpoints: " + ep.id + " State=" + st},
               ""};
     const std::string l = util::toLower(st);
     if (l == "pendingacceptance") {
       f.fix = "The provider must accept the connection: give them the endpoint id " + ep.id +
-              " (Neon: `neon vpc endpoint assign " + ep.id + "`; PlanetScale/Heroku: their dashboard), then wait for State=available.";
+              " (Neon: `neon vpc endpoint assign " + ep.id +
+              "`; PlanetScale/Heroku: their dashboard), then wait for State=available.";
     } else if (l == "rejected" || l == "failed" || l == "expired") {
-      f.fix = "Recreate the endpoint after the provider has allowed your account: aws ec2 delete-vpc-endpoints --vpc-endpoint-ids " + ep.id;
+      f.fix =
+          "Recreate the endpoint after the provider has allowed your account: aws ec2 delete-vpc-endpoints "
+          "--vpc-endpoint-ids " +
+          ep.id;
     } else {
-      f.fix = "Wait for the endpoint to become available: aws ec2 describe-vpc-endpoints --vpc-endpoint-ids " + ep.id;
+      f.fix =
+          "Wait for the endpoint to become available: aws ec2 describe-vpc-endpoints --vpc-endpoint-ids " +
+          ep.id;
     }
     out.push_back(std::move(f));
   }
   // Heroku connects through the endpoint's own DNS names; the others need private DNS.
   const bool needsPrivateDns = c.provider != "heroku";
   if (needsPrivateDns && ep.privateDnsEnabled && !*ep.privateDnsEnabled) {
-    out.push_back({"cloud.private_dns_disabled", Severity::Critical,
-                   "private DNS is off on " + ep.id + ": the provider's hostname resolves to public addresses",
-                   {"describe-vpc-endpoints: " + ep.id + " PrivateDnsEnabled=false"},
-                   "aws ec2 modify-vpc-endpoint --vpc-endpoint-id " + ep.id + " --private-dns-enabled"});
+    out.push_back(
+        {"cloud.private_dns_disabled",
+         Severity::Critical,
+         "private DNS is off on " + ep.id + ": the provider's hostname resolves to public addresses",
+         {"describe-vpc-endpoints: " + ep.id + " PrivateDnsEnabled=false"},
+         "aws ec2 modify-vpc-endpoint --vpc-endpoint-id " + ep.id + " --private-dns-enabled"});
   }
   if (const Vpc* vpc = acc.vpc(ep.vpcId); vpc && needsPrivateDns) {
     if (vpc->dnsSupport && !*vpc->dnsSupport) {
-      out.push_back({"cloud.vpc_dns_support_disabled", Severity::Critical,
-                     "VPC " + vpc->id + " has enableDnsSupport off: private hosted zones (private DNS) do not resolve",
-                     {"describe-vpc-attribute: EnableDnsSupport.Value=false"},
-                     "aws ec2 modify-vpc-attribute --vpc-id " + vpc->id + " --enable-dns-support \"{\\\"Value\\\":true}\""});
+      out.push_back(
+          {"cloud.vpc_dns_support_disabled",
+           Severity::Critical,
+           "VPC " + vpc->id + " has enableDnsSupport off: private hosted zones (private DNS) do not resolve",
+           {"describe-vpc-attribute: EnableDnsSupport.Value=false"},
+           "aws ec2 modify-vpc-attribute --vpc-id " + vpc->id +
+               " --enable-dns-support \"{\\\"Value\\\":true}\""});
     }
     if (vpc->dnsHostnames && !*vpc->dnsHostnames) {
-      out.push_back({"cloud.vpc_dns_hostnames_disabled", Severity::Critical,
-                     "VPC " + vpc->id + " has enableDnsHostnames off: private DNS for the endpoint does not apply",
-                     {"describe-vpc-attribute: EnableDnsHostnames.Value=false"},
-                     "aws ec2 modify-vpc-attribute --vpc-id " + vpc->id + " --enable-dns-hostnames \"{\\\"Value\\\":true}\""});
+      out.push_back(
+          {"cloud.vpc_dns_hostnames_disabled",
+           Severity::Critical,
+           "VPC " + vpc->id + " has enableDnsHostnames off: private DNS for the endpoint does not apply",
+           {"describe-vpc-attribute: EnableDnsHostnames.Value=false"},
+           "aws ec2 modify-vpc-attribute --vpc-id " + vpc->id +
+               " --enable-dns-hostnames \"{\\\"Value\\\":true}\""});
     }
   }
   if (c.provider == "neon") {
     const std::string svcRegion = regionFromName(ep.serviceName);
     const std::string want = neonServiceName(c.region.empty() ? svcRegion : c.region);
     if (want.empty()) {
-      out.push_back({"cloud.wrong_service_name", Severity::Critical,
+      out.push_back({"cloud.wrong_service_name",
+                     Severity::Critical,
                      "Neon has no PrivateLink service in region " + (c.region.empty() ? svcRegion : c.region),
-                     {"ServiceName=" + ep.serviceName}, "Create the endpoint in a region Neon lists (seed: Neon Private Networking)."});
+                     {"ServiceName=" + ep.serviceName},
+                     "Create the endpoint in a region Neon lists (seed: Neon Private Networking)."});
     } else if (ep.serviceName != want) {
       std::string why = !svcRegion.empty() && !c.region.empty() && svcRegion != c.region
                             ? "is for region " + svcRegion + ", the database is in " + c.region
                             : "is not Neon's service for " + (c.region.empty() ? svcRegion : c.region);
-      out.push_back({"cloud.wrong_service_name", Severity::Critical, "endpoint " + ep.id + " service " + why,
+      out.push_back({"cloud.wrong_service_name",
+                     Severity::Critical,
+                     "endpoint " + ep.id + " service " + why,
                      {"ServiceName=" + ep.serviceName, "expected " + want},
-                     "aws ec2 create-vpc-endpoint --vpc-id " + ep.vpcId + " --vpc-endpoint-type Interface --service-name " +
-                         want + " --subnet-ids <subnets in 2+ AZs> --security-group-ids <sg>"});
+                     "aws ec2 create-vpc-endpoint --vpc-id " + ep.vpcId +
+                         " --vpc-endpoint-type Interface --service-name " + want +
+                         " --subnet-ids <subnets in 2+ AZs> --security-group-ids <sg>"});
     }
   }
   std::set<std::string> azs;
@@ -424,17 +468,23 @@ std::vector<Finding> auditAwsEndpoint(const AwsAccount& acc, const VpcEndpoint& 
   }
   const std::vector<std::string> azList(azs.begin(), azs.end());
   if (ep.subnetIds.size() < 2 || (!azs.empty() && azs.size() < 2)) {
-    out.push_back({"cloud.single_az", Severity::Warning,
-                   "endpoint " + ep.id + " has subnets in only " + std::to_string(std::max<size_t>(azs.size(), ep.subnetIds.size() ? 1 : 0)) +
+    out.push_back({"cloud.single_az",
+                   Severity::Warning,
+                   "endpoint " + ep.id + " has subnets in only " +
+                       std::to_string(std::max<size_t>(azs.size(), ep.subnetIds.size() ? 1 : 0)) +
                        " availability zone: an AZ outage cuts the database off",
                    {"SubnetIds=" + util::join(ep.subnetIds, ","), "AZs=" + util::join(azList, ",")},
-                   "aws ec2 modify-vpc-endpoint --vpc-endpoint-id " + ep.id + " --add-subnet-ids <a subnet in another AZ>"});
+                   "aws ec2 modify-vpc-endpoint --vpc-endpoint-id " + ep.id +
+                       " --add-subnet-ids <a subnet in another AZ>"});
   }
   if (!c.clientAz.empty() && !azs.empty() && !azs.count(c.clientAz)) {
-    out.push_back({"cloud.no_endpoint_in_client_az", Severity::Warning,
-                   "endpoint " + ep.id + " has no subnet in the client's zone " + c.clientAz + ": traffic crosses AZs",
-                   {"AZs=" + util::join(azList, ",")},
-                   "aws ec2 modify-vpc-endpoint --vpc-endpoint-id " + ep.id + " --add-subnet-ids <a subnet in " + c.clientAz + ">"});
+    out.push_back(
+        {"cloud.no_endpoint_in_client_az",
+         Severity::Warning,
+         "endpoint " + ep.id + " has no subnet in the client's zone " + c.clientAz + ": traffic crosses AZs",
+         {"AZs=" + util::join(azList, ",")},
+         "aws ec2 modify-vpc-endpoint --vpc-endpoint-id " + ep.id + " --add-subnet-ids <a subnet in " +
+             c.clientAz + ">"});
   }
   return out;
 }

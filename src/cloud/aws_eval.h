@@ -25,11 +25,12 @@ struct SgMatch {
   const SgRule* rule = nullptr;
 };
 // `peer` is the remote address (source for ingress, destination for egress).
-std::optional<SgMatch> matchSecurityGroups(const AwsAccount& acc, const std::vector<std::string>& groups, bool egress,
-                                           const net::IpAddress& peer, int protocol, int port);
+std::optional<SgMatch> matchSecurityGroups(const AwsAccount& acc, const std::vector<std::string>& groups,
+                                           bool egress, const net::IpAddress& peer, int protocol, int port);
 
 // The entry that decides one packet, or nullptr for the implicit default deny.
-const NaclEntry* matchNacl(const NetworkAcl& acl, bool egress, const net::IpAddress& peer, int protocol, int port);
+const NaclEntry* matchNacl(const NetworkAcl& acl, bool egress, const net::IpAddress& peer, int protocol,
+                           int port);
 
 // The decision for every port of a range: consecutive segments with their deciding entry.
 struct NaclSegment {
@@ -37,8 +38,8 @@ struct NaclSegment {
   const NaclEntry* entry = nullptr;  // nullptr = implicit default deny
   bool allowed() const { return entry && entry->allow; }
 };
-std::vector<NaclSegment> evaluateNaclRange(const NetworkAcl& acl, bool egress, const net::IpAddress& peer, int protocol,
-                                           PortRange ports);
+std::vector<NaclSegment> evaluateNaclRange(const NetworkAcl& acl, bool egress, const net::IpAddress& peer,
+                                           int protocol, PortRange ports);
 
 // A free rule number below `decider` in the same direction (the smallest change that
 // takes precedence over it).
@@ -60,11 +61,12 @@ PathVerdict evaluateAwsPath(const AwsAccount& acc, const AwsPathQuery& q);
 // Endpoint configuration findings (state, private DNS, VPC DNS attributes, service
 // name, AZ coverage).
 struct AwsEndpointContext {
-  std::string provider;     // "neon", "planetscale", "heroku", "generic"
-  std::string region;       // from the hostname or the instance; "" = unknown
-  std::string clientAz;     // "" = unknown
+  std::string provider;  // "neon", "planetscale", "heroku", "generic"
+  std::string region;    // from the hostname or the instance; "" = unknown
+  std::string clientAz;  // "" = unknown
 };
-std::vector<AuditFinding> auditAwsEndpoint(const AwsAccount& acc, const VpcEndpoint& ep, const AwsEndpointContext& c);
+std::vector<AuditFinding> auditAwsEndpoint(const AwsAccount& acc, const VpcEndpoint& ep,
+                                           const AwsEndpointContext& c);
 
 // Neon's endpoint service for a region (seed 000), or "" when the region is not listed.
 std::string neonServiceName(std::string_view region);

@@ -20,8 +20,9 @@ std::string SgRule::describe() const {
 }
 
 std::string NaclEntry::describe() const {
-  std::string s = "rule " + (ruleNumber >= 32767 ? std::string("*") + " (" + std::to_string(ruleNumber) + ", default)"
-                                                  : std::to_string(ruleNumber));
+  std::string s =
+      "rule " + (ruleNumber >= 32767 ? std::string("*") + " (" + std::to_string(ruleNumber) + ", default)"
+                                     : std::to_string(ruleNumber));
   s += allow ? " allow " : " deny ";
   s += protocolName(protocol);
   if (protocol == kProtoTcp || protocol == kProtoUdp) s += " " + ports.toString();
@@ -61,7 +62,8 @@ void AwsAccount::index() {
 
 namespace {
 template <typename T>
-const T* lookup(const std::unordered_map<std::string, size_t>& idx, const std::vector<T>& v, const std::string& id) {
+const T* lookup(const std::unordered_map<std::string, size_t>& idx, const std::vector<T>& v,
+                const std::string& id) {
   auto it = idx.find(id);
   return it == idx.end() ? nullptr : &v[it->second];
 }
@@ -69,9 +71,15 @@ const T* lookup(const std::unordered_map<std::string, size_t>& idx, const std::v
 
 const Vpc* AwsAccount::vpc(const std::string& id) const { return lookup(vpcIdx_, vpcs, id); }
 const Subnet* AwsAccount::subnet(const std::string& id) const { return lookup(subnetIdx_, subnets, id); }
-const SecurityGroup* AwsAccount::securityGroup(const std::string& id) const { return lookup(sgIdx_, securityGroups, id); }
-const NetworkInterface* AwsAccount::interface(const std::string& id) const { return lookup(eniIdx_, interfaces, id); }
-const VpcEndpoint* AwsAccount::endpoint(const std::string& id) const { return lookup(vpceIdx_, endpoints, id); }
+const SecurityGroup* AwsAccount::securityGroup(const std::string& id) const {
+  return lookup(sgIdx_, securityGroups, id);
+}
+const NetworkInterface* AwsAccount::interface(const std::string& id) const {
+  return lookup(eniIdx_, interfaces, id);
+}
+const VpcEndpoint* AwsAccount::endpoint(const std::string& id) const {
+  return lookup(vpceIdx_, endpoints, id);
+}
 const NetworkAcl* AwsAccount::naclForSubnet(const std::string& subnetId) const {
   auto it = naclBySubnet_.find(subnetId);
   if (it != naclBySubnet_.end()) return &networkAcls[it->second];
@@ -116,14 +124,16 @@ namespace {
 int requireProtocol(const Json& obj, std::string_view key, const std::string& path) {
   const std::string text = requireString(obj, key, path);
   auto p = parseProtocol(text);
-  if (!p) fail(fieldPath(path, key), "expected a protocol (tcp, udp, icmp, -1 or a number), got \"" + text + "\"");
+  if (!p)
+    fail(fieldPath(path, key), "expected a protocol (tcp, udp, icmp, -1 or a number), got \"" + text + "\"");
   return *p;
 }
 
 int portValue(const Json& obj, std::string_view key, const std::string& path, int fallback) {
   auto v = optInt(obj, key, path);
   if (!v) return fallback;
-  if (*v < -1 || *v > 65535) fail(fieldPath(path, key), "expected a port (0-65535), got " + std::to_string(*v));
+  if (*v < -1 || *v > 65535)
+    fail(fieldPath(path, key), "expected a port (0-65535), got " + std::to_string(*v));
   return static_cast<int>(*v);
 }
 
@@ -150,10 +160,18 @@ std::vector<SgRule> parsePermissions(const Json& group, std::string_view key, co
       const std::string kp = fieldPath(pp, k);
       for (size_t j = 0; j < a->size(); ++j) fn(elementObject(*a, j, kp), indexPath(kp, j));
     };
-    eachObject("IpRanges", [&](const Json& o, const std::string& op) { r.cidrs.push_back(requireCidr(o, "CidrIp", op)); });
-    eachObject("Ipv6Ranges", [&](const Json& o, const std::string& op) { r.cidrs.push_back(requireCidr(o, "CidrIpv6", op)); });
-    eachObject("PrefixListIds", [&](const Json& o, const std::string& op) { r.prefixLists.push_back(requireString(o, "PrefixListId", op)); });
-    eachObject("UserIdGroupPairs", [&](const Json& o, const std::string& op) { r.groupRefs.push_back(requireString(o, "GroupId", op)); });
+    eachObject("IpRanges", [&](const Json& o, const std::string& op) {
+      r.cidrs.push_back(requireCidr(o, "CidrIp", op));
+    });
+    eachObject("Ipv6Ranges", [&](const Json& o, const std::string& op) {
+      r.cidrs.push_back(requireCidr(o, "CidrIpv6", op));
+    });
+    eachObject("PrefixListIds", [&](const Json& o, const std::string& op) {
+      r.prefixLists.push_back(requireString(o, "PrefixListId", op));
+    });
+    eachObject("UserIdGroupPairs", [&](const Json& o, const std::string& op) {
+      r.groupRefs.push_back(requireString(o, "GroupId", op));
+    });
     rules.push_back(std::move(r));
   }
   return rules;
@@ -179,7 +197,8 @@ void parseNetworkAcl(AwsAccount& acc, const Json& a, size_t i) {
   if (const Json* as = optArray(a, "Associations", path)) {
     const std::string ap = fieldPath(path, "Associations");
     for (size_t j = 0; j < as->size(); ++j) {
-      if (auto s = optString(elementObject(*as, j, ap), "SubnetId", indexPath(ap, j))) acl.subnetIds.push_back(*s);
+      if (auto s = optString(elementObject(*as, j, ap), "SubnetId", indexPath(ap, j)))
+        acl.subnetIds.push_back(*s);
     }
   }
   const Json& es = requireArray(a, "Entries", path);
@@ -189,12 +208,15 @@ void parseNetworkAcl(AwsAccount& acc, const Json& a, size_t i) {
     const std::string pp = indexPath(ep, j);
     NaclEntry n;
     const long long rn = requireInt(e, "RuleNumber", pp);
-    if (rn < 1 || rn > 32768) fail(fieldPath(pp, "RuleNumber"), "expected 1-32766 (or 32767/32768 for the default), got " + std::to_string(rn));
+    if (rn < 1 || rn > 32768)
+      fail(fieldPath(pp, "RuleNumber"),
+           "expected 1-32766 (or 32767/32768 for the default), got " + std::to_string(rn));
     n.ruleNumber = static_cast<int>(rn);
     n.protocol = requireProtocol(e, "Protocol", pp);
     n.egress = requireBool(e, "Egress", pp);
     const std::string action = util::toLower(requireString(e, "RuleAction", pp));
-    if (action != "allow" && action != "deny") fail(fieldPath(pp, "RuleAction"), "expected allow or deny, got \"" + action + "\"");
+    if (action != "allow" && action != "deny")
+      fail(fieldPath(pp, "RuleAction"), "expected allow or deny, got \"" + action + "\"");
     n.allow = action == "allow";
     auto v4 = optCidr(e, "CidrBlock", pp);
     auto v6 = optCidr(e, "Ipv6CidrBlock", pp);
@@ -224,7 +246,8 @@ void parseSubnet(AwsAccount& acc, const Json& s, size_t i) {
   if (const Json* a = optArray(s, "Ipv6CidrBlockAssociationSet", path)) {
     const std::string ap = fieldPath(path, "Ipv6CidrBlockAssociationSet");
     for (size_t j = 0; j < a->size(); ++j) {
-      if (auto c = optCidr(elementObject(*a, j, ap), "Ipv6CidrBlock", indexPath(ap, j))) sub.ipv6Cidrs.push_back(*c);
+      if (auto c = optCidr(elementObject(*a, j, ap), "Ipv6CidrBlock", indexPath(ap, j)))
+        sub.ipv6Cidrs.push_back(*c);
     }
   }
   acc.subnets.push_back(std::move(sub));
@@ -239,12 +262,14 @@ void parseVpc(AwsAccount& acc, const Json& v, size_t i) {
     const std::string ap = fieldPath(path, "CidrBlockAssociationSet");
     for (size_t j = 0; j < a->size(); ++j) {
       auto c = requireCidr(elementObject(*a, j, ap), "CidrBlock", indexPath(ap, j));
-      if (std::none_of(vpc.cidrs.begin(), vpc.cidrs.end(), [&](const net::Cidr& x) { return x.toString() == c.toString(); }))
+      if (std::none_of(vpc.cidrs.begin(), vpc.cidrs.end(),
+                       [&](const net::Cidr& x) { return x.toString() == c.toString(); }))
         vpc.cidrs.push_back(c);
     }
   }
   // Attributes may have been merged before the Vpcs file was read.
-  auto existing = std::find_if(acc.vpcs.begin(), acc.vpcs.end(), [&](const Vpc& x) { return x.id == vpc.id; });
+  auto existing =
+      std::find_if(acc.vpcs.begin(), acc.vpcs.end(), [&](const Vpc& x) { return x.id == vpc.id; });
   if (existing != acc.vpcs.end()) {
     existing->cidrs = std::move(vpc.cidrs);
   } else {
@@ -295,8 +320,9 @@ void parseRouteTable(AwsAccount& acc, const Json& t, size_t i) {
       }
       Route route;
       route.destination = v4 ? *v4 : *v6;
-      for (const char* k : {"GatewayId", "NatGatewayId", "TransitGatewayId", "NetworkInterfaceId", "InstanceId",
-                            "VpcPeeringConnectionId", "LocalGatewayId", "CarrierGatewayId", "EgressOnlyInternetGatewayId"}) {
+      for (const char* k :
+           {"GatewayId", "NatGatewayId", "TransitGatewayId", "NetworkInterfaceId", "InstanceId",
+            "VpcPeeringConnectionId", "LocalGatewayId", "CarrierGatewayId", "EgressOnlyInternetGatewayId"}) {
         if (auto v = optString(r, k, pp); v && route.target.empty()) route.target = *v;
       }
       route.blackhole = util::toLower(optString(r, "State", pp).value_or("active")) == "blackhole";
@@ -316,26 +342,30 @@ void parseInterface(AwsAccount& acc, const Json& n, size_t i) {
   eni.az = optString(n, "AvailabilityZone", path).value_or("");
   if (const Json* gs = optArray(n, "Groups", path)) {
     const std::string gp = fieldPath(path, "Groups");
-    for (size_t j = 0; j < gs->size(); ++j) eni.groups.push_back(requireString(elementObject(*gs, j, gp), "GroupId", indexPath(gp, j)));
+    for (size_t j = 0; j < gs->size(); ++j)
+      eni.groups.push_back(requireString(elementObject(*gs, j, gp), "GroupId", indexPath(gp, j)));
   }
   auto addAddress = [&](const std::string& text, const std::string& where) {
     auto a = net::IpAddress::parse(text);
     if (!a) fail(where, "expected an IP address, got \"" + text + "\"");
-    if (std::find(eni.addresses.begin(), eni.addresses.end(), *a) == eni.addresses.end()) eni.addresses.push_back(*a);
+    if (std::find(eni.addresses.begin(), eni.addresses.end(), *a) == eni.addresses.end())
+      eni.addresses.push_back(*a);
   };
   if (auto p = optString(n, "PrivateIpAddress", path)) addAddress(*p, fieldPath(path, "PrivateIpAddress"));
   if (const Json* ps = optArray(n, "PrivateIpAddresses", path)) {
     const std::string pp = fieldPath(path, "PrivateIpAddresses");
     for (size_t j = 0; j < ps->size(); ++j) {
       const std::string ep = indexPath(pp, j);
-      if (auto a = optString(elementObject(*ps, j, pp), "PrivateIpAddress", ep)) addAddress(*a, fieldPath(ep, "PrivateIpAddress"));
+      if (auto a = optString(elementObject(*ps, j, pp), "PrivateIpAddress", ep))
+        addAddress(*a, fieldPath(ep, "PrivateIpAddress"));
     }
   }
   if (const Json* ps = optArray(n, "Ipv6Addresses", path)) {
     const std::string pp = fieldPath(path, "Ipv6Addresses");
     for (size_t j = 0; j < ps->size(); ++j) {
       const std::string ep = indexPath(pp, j);
-      if (auto a = optString(elementObject(*ps, j, pp), "Ipv6Address", ep)) addAddress(*a, fieldPath(ep, "Ipv6Address"));
+      if (auto a = optString(elementObject(*ps, j, pp), "Ipv6Address", ep))
+        addAddress(*a, fieldPath(ep, "Ipv6Address"));
     }
   }
   acc.interfaces.push_back(std::move(eni));
@@ -354,12 +384,14 @@ void parseEndpoint(AwsAccount& acc, const Json& e, size_t i) {
   ep.networkInterfaceIds = optStringArray(e, "NetworkInterfaceIds", path);
   if (const Json* gs = optArray(e, "Groups", path)) {
     const std::string gp = fieldPath(path, "Groups");
-    for (size_t j = 0; j < gs->size(); ++j) ep.groups.push_back(requireString(elementObject(*gs, j, gp), "GroupId", indexPath(gp, j)));
+    for (size_t j = 0; j < gs->size(); ++j)
+      ep.groups.push_back(requireString(elementObject(*gs, j, gp), "GroupId", indexPath(gp, j)));
   }
   if (const Json* ds = optArray(e, "DnsEntries", path)) {
     const std::string dp = fieldPath(path, "DnsEntries");
     for (size_t j = 0; j < ds->size(); ++j) {
-      if (auto n = optString(elementObject(*ds, j, dp), "DnsName", indexPath(dp, j))) ep.dnsNames.push_back(*n);
+      if (auto n = optString(elementObject(*ds, j, dp), "DnsName", indexPath(dp, j)))
+        ep.dnsNames.push_back(*n);
     }
   }
   acc.endpoints.push_back(std::move(ep));
@@ -370,7 +402,9 @@ void parsePrefixList(AwsAccount& acc, const std::string& fileName, const Json& d
   std::string id = optString(doc, "PrefixListId", "").value_or("");
   if (id.empty()) {
     if (fileName.rfind("pl-", 0) != 0) {
-      fail("Entries", "a prefix-list export needs a \"PrefixListId\" key or a file name starting with the id (pl-....json)");
+      fail("Entries",
+           "a prefix-list export needs a \"PrefixListId\" key or a file name starting with the id "
+           "(pl-....json)");
     }
     size_t end = 3;
     while (end < fileName.size() && std::isalnum(static_cast<unsigned char>(fileName[end]))) ++end;
@@ -378,7 +412,8 @@ void parsePrefixList(AwsAccount& acc, const std::string& fileName, const Json& d
   }
   const Json& arr = requireArray(doc, "Entries", "");
   auto& list = acc.prefixLists[id];
-  for (size_t i = 0; i < arr.size(); ++i) list.push_back(requireCidr(elementObject(arr, i, "Entries"), "Cidr", indexPath("Entries", i)));
+  for (size_t i = 0; i < arr.size(); ++i)
+    list.push_back(requireCidr(elementObject(arr, i, "Entries"), "Cidr", indexPath("Entries", i)));
 }
 
 // Every list a describe-* command prints, with the parser of one element (an object,
@@ -387,9 +422,12 @@ struct ListKind {
   const char* key;
   void (*element)(AwsAccount&, const Json&, size_t);
 };
-constexpr ListKind kLists[] = {{"SecurityGroups", parseSecurityGroup}, {"NetworkAcls", parseNetworkAcl},
-                               {"Subnets", parseSubnet},               {"Vpcs", parseVpc},
-                               {"VpcEndpoints", parseEndpoint},        {"NetworkInterfaces", parseInterface},
+constexpr ListKind kLists[] = {{"SecurityGroups", parseSecurityGroup},
+                               {"NetworkAcls", parseNetworkAcl},
+                               {"Subnets", parseSubnet},
+                               {"Vpcs", parseVpc},
+                               {"VpcEndpoints", parseEndpoint},
+                               {"NetworkInterfaces", parseInterface},
                                {"RouteTables", parseRouteTable}};
 
 // Runs `parse`, turning a field or JSON error into an Error naming the file.
@@ -453,7 +491,8 @@ Expected<AwsAccount> loadAwsDir(const std::string& dir) {
       [&](const std::string& name, std::string_view text) -> Expected<bool> {
         // Security groups are most of the bytes: read well-formed ones without a DOM
         // (aws_sg_fast.h); anything unusual falls through to the exact reader.
-        if (text.find("\"SecurityGroups\"") == std::string::npos || !parseSecurityGroupsFast(text, acc.securityGroups)) {
+        if (text.find("\"SecurityGroups\"") == std::string::npos ||
+            !parseSecurityGroupsFast(text, acc.securityGroups)) {
           return false;
         }
         return mergeAwsExport(acc, name, Json{{"SecurityGroups", Json::array()}});

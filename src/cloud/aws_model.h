@@ -17,19 +17,19 @@
 
 #include "cloud/json_fields.h"
 #include "cloud/ports.h"
-#include "util/expected.h"
 #include "net/address.h"
+#include "util/expected.h"
 
 namespace pgreach::cloud {
 
 struct SgRule {
   int protocol = kProtoAll;
   PortRange ports;
-  std::vector<net::Cidr> cidrs;            // IpRanges and Ipv6Ranges
-  std::vector<std::string> prefixLists;    // PrefixListIds
-  std::vector<std::string> groupRefs;      // UserIdGroupPairs[].GroupId
-  size_t index = 0;                        // position in IpPermissions / IpPermissionsEgress
-  std::string describe() const;            // "tcp 5432 from 10.0.0.0/16, sg-123"
+  std::vector<net::Cidr> cidrs;          // IpRanges and Ipv6Ranges
+  std::vector<std::string> prefixLists;  // PrefixListIds
+  std::vector<std::string> groupRefs;    // UserIdGroupPairs[].GroupId
+  size_t index = 0;                      // position in IpPermissions / IpPermissionsEgress
+  std::string describe() const;          // "tcp 5432 from 10.0.0.0/16, sg-123"
 };
 
 struct SecurityGroup {
@@ -124,8 +124,8 @@ class AwsAccount {
   bool addressCarriesGroup(const net::IpAddress& a, const std::string& groupId) const;
 
  private:
-  std::unordered_map<std::string, size_t> vpcIdx_, subnetIdx_, sgIdx_, eniIdx_, vpceIdx_, naclBySubnet_, rtBySubnet_,
-      mainRtByVpc_;
+  std::unordered_map<std::string, size_t> vpcIdx_, subnetIdx_, sgIdx_, eniIdx_, vpceIdx_, naclBySubnet_,
+      rtBySubnet_, mainRtByVpc_;
   struct AddressHash {
     size_t operator()(const net::IpAddress& a) const;
   };

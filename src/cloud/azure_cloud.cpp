@@ -28,9 +28,11 @@ class AzureCloudNetwork final : public CloudNetwork {
     for (const auto* pe : selectPrivateEndpoints(*net_, q)) {
       SelectedEndpoint s{pe->id, pe->addresses(), ""};
       if (s.addresses.empty() && !pe->nicIds.empty()) {
-        s.noAddressHint = "private endpoint " + pe->name +
-                          " lists no address (no customDnsConfigs, as with a DNS zone group) and its NIC is not in the "
-                          "export: add `az network nic show --ids " + pe->nicIds.front() + " -o json`";
+        s.noAddressHint =
+            "private endpoint " + pe->name +
+            " lists no address (no customDnsConfigs, as with a DNS zone group) and its NIC is not in the "
+            "export: add `az network nic show --ids " +
+            pe->nicIds.front() + " -o json`";
       }
       out.push_back(std::move(s));
     }

@@ -10,10 +10,14 @@ namespace pgreach::cloud {
 using Finding = AuditFinding;
 using Severity = AuditSeverity;
 
-bool nsgPrefixMatches(const std::string& prefix, const net::IpAddress& a, const std::vector<net::Cidr>& vnetPrefixes) {
+bool nsgPrefixMatches(const std::string& prefix, const net::IpAddress& a,
+                      const std::vector<net::Cidr>& vnetPrefixes) {
   const std::string p = util::toLower(util::trim(prefix));
   if (p == "*" || p == "any") return true;
-  auto inVnet = [&] { return std::any_of(vnetPrefixes.begin(), vnetPrefixes.end(), [&](const net::Cidr& c) { return c.contains(a); }); };
+  auto inVnet = [&] {
+    return std::any_of(vnetPrefixes.begin(), vnetPrefixes.end(),
+                       [&](const net::Cidr& c) { return c.contains(a); });
+  };
   if (p == "virtualnetwork") return inVnet();
   if (p == "azureloadbalancer") return a == *net::IpAddress::parse("168.63.129.16");
   if (p == "internet") return !inVnet() && !net::isPrivateOrLocal(a);
@@ -21,21 +25,25 @@ bool nsgPrefixMatches(const std::string& prefix, const net::IpAddress& a, const 
   return c && c->contains(a);  // other service tags (Storage, Sql...) never hold a VNet client
 }
 
-NsgDecision evaluateNsg(const Nsg& nsg, bool inbound, const net::IpAddress& src, const net::IpAddress& dst, int protocol,
-                        int dstPort, const std::vector<net::Cidr>& vnetPrefixes) {
+NsgDecision evaluateNsg(const Nsg& nsg, bool inbound, const net::IpAddress& src, const net::IpAddress& dst,
+                        int protocol, int dstPort, const std::vector<net::Cidr>& vnetPrefixes) {
   for (const auto& r : nsg.rules) {
     if (r.inbound != inbound) continue;
     if (r.protocol != kProtoAll && r.protocol != protocol) continue;
-    if (std::none_of(r.destinationPorts.begin(), r.destinationPorts.end(), [&](const PortRange& p) { return p.contains(dstPort); }))
+    if (std::none_of(r.destinationPorts.begin(), r.destinationPorts.end(),
+                     [&](const PortRange& p) { return p.contains(dstPort); }))
       continue;
     // Source ports are the client's ephemeral ones: a rule limited to some source ports
     // matches only part of the connections; count it as matching only when it covers
     // the whole ephemeral range.
-    if (std::none_of(r.sourcePorts.begin(), r.sourcePorts.end(), [](const PortRange& p) { return p.from <= 1024 && p.to >= 65535; }))
+    if (std::none_of(r.sourcePorts.begin(), r.sourcePorts.end(),
+                     [](const PortRange& p) { return p.from <= 1024 && p.to >= 65535; }))
       continue;
-    if (std::none_of(r.sources.begin(), r.sources.end(), [&](const std::string& s) { return nsgPrefixMatches(s, src, vnetPrefixes); }))
+    if (std::none_of(r.sources.begin(), r.sources.end(),
+                     [&](const std::string& s) { return nsgPrefixMatches(s, src, vnetPrefixes); }))
       continue;
-    if (std::none_of(r.destinations.begin(), r.destinations.end(), [&](const std::string& d) { return nsgPrefixMatches(d, dst, vnetPrefixes); }))
+    if (std::none_of(r.destinations.begin(), r.destinations.end(),
+                     [&](const std::string& d) { return nsgPrefixMatches(d, dst, vnetPrefixes); }))
       continue;
     return NsgDecision{&r};
   }
@@ -77,7 +85,8 @@ PathStep nsgStep(const std::vector<const Nsg*>& nsgs, bool inbound, const AzureP
     s.resource = n->name;
     if (!d.rule) {
       // Exports without defaultSecurityRules: Azure's DenyAll at 65500 decides.
-      s.decidedBy = n->name + " default " + (inbound ? "DenyAllInBound" : "DenyAllOutBound") + " (priority 65500)";
+      s.decidedBy =
+          n->name + " default " + (inbound ? "DenyAllInBound" : "DenyAllOutBound") + " (priority 65500)";
     } else {
       s.decidedBy = n->name + " " + d.rule->describe();
     }
@@ -87,10 +96,11 @@ PathStep nsgStep(const std::vector<const Nsg*>& nsgs, bool inbound, const AzureP
     const std::string rg = n->resourceGroup.empty() ? "<resource-group>" : n->resourceGroup;
     const std::string dir = inbound ? "Inbound" : "Outbound";
     const std::string create = [&](int prio) {
-      return "az network nsg rule create --resource-group " + rg + " --nsg-name " + n->name + " --name allow-postgres-" +
-             std::to_string(q.port) + " --priority " + std::to_string(prio) + " --direction " + dir +
-             " --access Allow --protocol " + (q.protocol == kProtoTcp ? "Tcp" : "*") + " --source-address-prefixes " +
-             hostCidr(q.client) + " --source-port-ranges '*' --destination-address-prefixes " + hostCidr(q.endpoint) +
+      return "az network nsg rule create --resource-group " + rg + " --nsg-name " + n->name +
+             " --name allow-postgres-" + std::to_string(q.port) + " --priority " + std::to_string(prio) +
+             " --direction " + dir + " --access Allow --protocol " + (q.protocol == kProtoTcp ? "Tcp" : "*") +
+             " --source-address-prefixes " + hostCidr(q.client) +
+             " --source-port-ranges '*' --destination-address-prefixes " + hostCidr(q.endpoint) +
              " --destination-port-ranges " + std::to_string(q.port);
     }(0);
     const int prio = freeNsgPriorityBelow(*n, inbound, decider);
@@ -137,12 +147,14 @@ PathVerdict evaluateAzurePath(const AzureNetwork& net, const AzurePathQuery& q) 
   }
 
   // Leaving the client: NIC rules (effective-NSG exports), then the subnet's NSG.
-  v.steps.push_back(nsgStep(net.nicNsgs(), false, q, vnetPrefixes, "client NIC network security group outbound"));
+  v.steps.push_back(
+      nsgStep(net.nicNsgs(), false, q, vnetPrefixes, "client NIC network security group outbound"));
   {
     std::vector<const Nsg*> subnetNsgs;
     if (clientSubnet) subnetNsgs = net.nsgsForSubnet(*clientSubnet);
     auto s = nsgStep(subnetNsgs, false, q, vnetPrefixes, "client subnet network security group outbound");
-    if (!clientSubnet) s.outcome = StepOutcome::Unknown, s.note = "the client's subnet is not in the VNet export";
+    if (!clientSubnet)
+      s.outcome = StepOutcome::Unknown, s.note = "the client's subnet is not in the VNet export";
     v.steps.push_back(s);
   }
   // Route from the client's subnet.
@@ -161,10 +173,13 @@ PathVerdict evaluateAzurePath(const AzureNetwork& net, const AzurePathQuery& q) 
     // System routes: the private endpoint's /32 (InterfaceEndpoint) and the VNet space.
     int systemLen = -1;
     std::string systemWhat;
-    if (pe) systemLen = q.endpoint.isV4() ? 32 : 128, systemWhat = "system route " + hostCidr(q.endpoint) + " -> InterfaceEndpoint";
+    if (pe)
+      systemLen = q.endpoint.isV4() ? 32 : 128,
+      systemWhat = "system route " + hostCidr(q.endpoint) + " -> InterfaceEndpoint";
     else {
       for (const auto& c : vnetPrefixes) {
-        if (c.contains(q.endpoint) && c.prefix > systemLen) systemLen = c.prefix, systemWhat = "system route " + c.toString() + " -> VnetLocal";
+        if (c.contains(q.endpoint) && c.prefix > systemLen)
+          systemLen = c.prefix, systemWhat = "system route " + c.toString() + " -> VnetLocal";
       }
     }
     if (best && best->prefix.prefix >= systemLen) {
@@ -175,17 +190,19 @@ PathVerdict evaluateAzurePath(const AzureNetwork& net, const AzurePathQuery& q) 
         s.outcome = StepOutcome::Denied;
         s.code = "cloud.route_blackhole";
         s.decidedBy += " (next hop None drops the traffic)";
-        s.fix = "az network route-table route delete --resource-group " + rt->resourceGroup + " --route-table-name " +
-                rt->name + " --name " + best->name;
+        s.fix = "az network route-table route delete --resource-group " + rt->resourceGroup +
+                " --route-table-name " + rt->name + " --name " + best->name;
       } else if (type == "internet" && net::isPrivateOrLocal(q.endpoint)) {
         s.outcome = StepOutcome::Denied;
         s.code = "cloud.no_route";
         s.decidedBy += " (a private address sent to the Internet)";
-        s.fix = "az network route-table route delete --resource-group " + rt->resourceGroup + " --route-table-name " +
-                rt->name + " --name " + best->name;
+        s.fix = "az network route-table route delete --resource-group " + rt->resourceGroup +
+                " --route-table-name " + rt->name + " --name " + best->name;
       } else {
         s.outcome = StepOutcome::Allowed;
-        if (type == "virtualappliance") s.note = "traffic goes through the appliance " + best->nextHopIp + "; its own filtering is not modelled";
+        if (type == "virtualappliance")
+          s.note =
+              "traffic goes through the appliance " + best->nextHopIp + "; its own filtering is not modelled";
       }
     } else if (systemLen >= 0) {
       s.outcome = StepOutcome::Allowed;
@@ -210,51 +227,67 @@ PathVerdict evaluateAzurePath(const AzureNetwork& net, const AzurePathQuery& q) 
     if (!epSubnet) {
       s.outcome = StepOutcome::Unknown;
       s.note = "the endpoint's subnet is not in the VNet export";
-    } else if (!nsgs.empty() && !policiesApplyNsg(*epSubnet) && !epSubnet->privateEndpointNetworkPolicies.empty()) {
+    } else if (!nsgs.empty() && !policiesApplyNsg(*epSubnet) &&
+               !epSubnet->privateEndpointNetworkPolicies.empty()) {
       s.outcome = StepOutcome::NotApplicable;
       s.code.clear();
       s.fix.clear();
-      s.note = "privateEndpointNetworkPolicies is " + epSubnet->privateEndpointNetworkPolicies +
-               " on " + epSubnet->name + ": its NSG does not filter private endpoint traffic";
+      s.note = "privateEndpointNetworkPolicies is " + epSubnet->privateEndpointNetworkPolicies + " on " +
+               epSubnet->name + ": its NSG does not filter private endpoint traffic";
     }
     v.steps.push_back(s);
   }
   return v;
 }
 
-std::vector<Finding> auditAzureEndpoint(const AzureNetwork& net, const PrivateEndpoint& pe, const AzureEndpointContext& c) {
+std::vector<Finding> auditAzureEndpoint(const AzureNetwork& net, const PrivateEndpoint& pe,
+                                        const AzureEndpointContext& c) {
   std::vector<Finding> out;
   const std::string rg = pe.resourceGroup.empty() ? "<resource-group>" : pe.resourceGroup;
   if (!pe.provisioningState.empty() && util::toLower(pe.provisioningState) != "succeeded") {
-    out.push_back({"cloud.azure_connection_pending", Severity::Critical,
+    out.push_back({"cloud.azure_connection_pending",
+                   Severity::Critical,
                    "private endpoint " + pe.name + " is " + pe.provisioningState + ", not provisioned",
                    {"provisioningState=" + pe.provisioningState},
                    "az network private-endpoint show --resource-group " + rg + " --name " + pe.name +
                        " (wait for Succeeded, or recreate it if Failed)"});
   }
   if (pe.connections.empty()) {
-    out.push_back({"cloud.azure_connection_pending", Severity::Critical,
-                   "private endpoint " + pe.name + " has no private link connection", {}, "Recreate the private endpoint against the server."});
+    out.push_back({"cloud.azure_connection_pending",
+                   Severity::Critical,
+                   "private endpoint " + pe.name + " has no private link connection",
+                   {},
+                   "Recreate the private endpoint against the server."});
   }
   bool groupOk = false;
   for (const auto& conn : pe.connections) {
-    if (std::find(conn.groupIds.begin(), conn.groupIds.end(), "postgresqlServer") != conn.groupIds.end()) groupOk = true;
+    if (std::find(conn.groupIds.begin(), conn.groupIds.end(), "postgresqlServer") != conn.groupIds.end())
+      groupOk = true;
     const bool approved = util::toLower(conn.status) == "approved";
-    const bool provisioned = conn.provisioningState.empty() || util::toLower(conn.provisioningState) == "succeeded";
+    const bool provisioned =
+        conn.provisioningState.empty() || util::toLower(conn.provisioningState) == "succeeded";
     if (!approved || !provisioned) {
-      out.push_back({"cloud.azure_connection_pending", Severity::Critical,
+      out.push_back({"cloud.azure_connection_pending",
+                     Severity::Critical,
                      "private link connection " + conn.name + " is " + conn.status +
-                         (provisioned ? "" : " (provisioning " + conn.provisioningState + ")") + ": no traffic passes",
-                     {"privateLinkServiceConnectionState.status=" + conn.status, conn.manual ? "a manual-approval connection" : "an auto-approved connection"},
+                         (provisioned ? "" : " (provisioning " + conn.provisioningState + ")") +
+                         ": no traffic passes",
+                     {"privateLinkServiceConnectionState.status=" + conn.status,
+                      conn.manual ? "a manual-approval connection" : "an auto-approved connection"},
                      util::toLower(conn.status) == "rejected"
                          ? "Delete and recreate the private endpoint, then have the server owner approve it."
-                         : "The server owner approves it: az postgres flexible-server private-endpoint-connection approve --resource-group <server-rg> --server-name <server> --name <connection> --description approved"});
+                         : "The server owner approves it: az postgres flexible-server "
+                           "private-endpoint-connection approve --resource-group <server-rg> --server-name "
+                           "<server> --name <connection> --description approved"});
     }
   }
   if (!pe.connections.empty() && !groupOk) {
-    out.push_back({"cloud.azure_wrong_group_id", Severity::Critical,
-                   "private endpoint " + pe.name + " is not for a PostgreSQL server (group id is not postgresqlServer)", {},
-                   "Recreate the endpoint with --group-id postgresqlServer."});
+    out.push_back(
+        {"cloud.azure_wrong_group_id",
+         Severity::Critical,
+         "private endpoint " + pe.name + " is not for a PostgreSQL server (group id is not postgresqlServer)",
+         {},
+         "Recreate the endpoint with --group-id postgresqlServer."});
   }
   // The zone must be linked to the client's VNet.
   const Vnet* clientVnet = c.clientKnown ? net.vnetContaining(c.client) : nullptr;
@@ -265,55 +298,72 @@ std::vector<Finding> auditAzureEndpoint(const AzureNetwork& net, const PrivateEn
       if (!l.zone.empty() && util::toLower(l.zone) != kAzurePostgresZone) continue;
       const bool vnetMatch = clientVnet ? sameAzureId(l.vnetId, clientVnet->id) : true;
       if (!vnetMatch) continue;
-      if (util::toLower(l.state) == "completed" || l.state.empty()) linked = true;
-      else stateSeen = l.state;
+      if (util::toLower(l.state) == "completed" || l.state.empty())
+        linked = true;
+      else
+        stateSeen = l.state;
     }
     if (!linked) {
       const std::string vnetRef = clientVnet ? clientVnet->id : "<the client's VNet id>";
-      out.push_back({"cloud.azure_zone_not_linked", Severity::Critical,
-                     std::string("zone ") + kAzurePostgresZone + " is not linked" + (stateSeen.empty() ? "" : " (link " + stateSeen + ")") +
-                         " to " + (clientVnet ? clientVnet->name : std::string("the client's VNet")) +
+      out.push_back({"cloud.azure_zone_not_linked",
+                     Severity::Critical,
+                     std::string("zone ") + kAzurePostgresZone + " is not linked" +
+                         (stateSeen.empty() ? "" : " (link " + stateSeen + ")") + " to " +
+                         (clientVnet ? clientVnet->name : std::string("the client's VNet")) +
                          ": the server name resolves to its public address",
                      {std::to_string(net.links.size()) + " link(s) in the export"},
-                     std::string("az network private-dns link vnet create --resource-group ") + rg + " --zone-name " +
-                         kAzurePostgresZone + " --name " + (clientVnet ? clientVnet->name : std::string("client")) +
+                     std::string("az network private-dns link vnet create --resource-group ") + rg +
+                         " --zone-name " + kAzurePostgresZone + " --name " +
+                         (clientVnet ? clientVnet->name : std::string("client")) +
                          "-link --virtual-network " + vnetRef + " --registration-enabled false"});
     }
   }
   if (net.has("ARecordSets") && !c.serverName.empty()) {
     const ARecordSet* rec = nullptr;
     for (const auto& r : net.records) {
-      if (util::toLower(r.name) == util::toLower(c.serverName) && (r.zone.empty() || util::toLower(r.zone) == kAzurePostgresZone)) rec = &r;
+      if (util::toLower(r.name) == util::toLower(c.serverName) &&
+          (r.zone.empty() || util::toLower(r.zone) == kAzurePostgresZone))
+        rec = &r;
     }
     const auto peAddrs = pe.addresses();
     if (!rec) {
-      out.push_back({"cloud.azure_record_missing", Severity::Critical,
-                     std::string("no A record ") + c.serverName + " in " + kAzurePostgresZone, {},
-                     std::string("az network private-dns record-set a add-record --resource-group ") + rg + " --zone-name " +
-                         kAzurePostgresZone + " --record-set-name " + c.serverName + " --ipv4-address " +
+      out.push_back({"cloud.azure_record_missing",
+                     Severity::Critical,
+                     std::string("no A record ") + c.serverName + " in " + kAzurePostgresZone,
+                     {},
+                     std::string("az network private-dns record-set a add-record --resource-group ") + rg +
+                         " --zone-name " + kAzurePostgresZone + " --record-set-name " + c.serverName +
+                         " --ipv4-address " +
                          (peAddrs.empty() ? std::string("<endpoint address>") : peAddrs.front().toString())});
     } else if (!peAddrs.empty()) {
-      const bool match = std::any_of(rec->addresses.begin(), rec->addresses.end(),
-                                     [&](const net::IpAddress& a) { return std::find(peAddrs.begin(), peAddrs.end(), a) != peAddrs.end(); });
+      const bool match =
+          std::any_of(rec->addresses.begin(), rec->addresses.end(), [&](const net::IpAddress& a) {
+            return std::find(peAddrs.begin(), peAddrs.end(), a) != peAddrs.end();
+          });
       if (!match) {
         std::vector<std::string> got;
         for (const auto& a : rec->addresses) got.push_back(a.toString());
-        out.push_back({"cloud.azure_record_mismatch", Severity::Critical,
-                       "A record " + rec->name + " points at " + util::join(got, ",") + ", not the private endpoint " +
-                           peAddrs.front().toString(),
-                       {}, std::string("az network private-dns record-set a add-record --resource-group ") + rg +
-                               " --zone-name " + kAzurePostgresZone + " --record-set-name " + rec->name +
-                               " --ipv4-address " + peAddrs.front().toString() + " (and remove the stale address)"});
+        out.push_back({"cloud.azure_record_mismatch",
+                       Severity::Critical,
+                       "A record " + rec->name + " points at " + util::join(got, ",") +
+                           ", not the private endpoint " + peAddrs.front().toString(),
+                       {},
+                       std::string("az network private-dns record-set a add-record --resource-group ") + rg +
+                           " --zone-name " + kAzurePostgresZone + " --record-set-name " + rec->name +
+                           " --ipv4-address " + peAddrs.front().toString() +
+                           " (and remove the stale address)"});
       }
     }
   }
   if (const AzureSubnet* s = net.subnetById(pe.subnetId)) {
     const std::string p = util::toLower(s->privateEndpointNetworkPolicies);
     if (!net.nsgsForSubnet(*s).empty() && (p == "disabled" || p == "routetableenabled")) {
-      out.push_back({"cloud.azure_network_policies_disabled", Severity::Info,
+      out.push_back({"cloud.azure_network_policies_disabled",
+                     Severity::Info,
                      "network policies are " + s->privateEndpointNetworkPolicies + " on " + s->name +
                          ": its NSG rules do not apply to the private endpoint",
-                     {}, ""});
+                     {},
+                     ""});
     }
   }
   // A user route that sends the endpoint's address to an appliance.
@@ -321,10 +371,14 @@ std::vector<Finding> auditAzureEndpoint(const AzureNetwork& net, const PrivateEn
     for (const auto& t : net.routeTables) {
       for (const auto& r : t.routes) {
         if (r.prefix.contains(a) && util::toLower(r.nextHopType) == "virtualappliance") {
-          out.push_back({"cloud.azure_route_appliance", Severity::Warning,
-                         "route " + r.name + " in " + t.name + " sends " + a.toString() + " (" + r.prefix.toString() +
-                             ") to the appliance " + r.nextHopIp + ": it must forward PostgreSQL and see the return traffic",
-                         {}, "Allow TCP 5432 through the appliance, or route " + hostCidr(a) + " directly (delete the route)."});
+          out.push_back({"cloud.azure_route_appliance",
+                         Severity::Warning,
+                         "route " + r.name + " in " + t.name + " sends " + a.toString() + " (" +
+                             r.prefix.toString() + ") to the appliance " + r.nextHopIp +
+                             ": it must forward PostgreSQL and see the return traffic",
+                         {},
+                         "Allow TCP 5432 through the appliance, or route " + hostCidr(a) +
+                             " directly (delete the route)."});
         }
       }
     }

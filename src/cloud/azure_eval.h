@@ -23,10 +23,11 @@ struct NsgDecision {
 };
 
 // `vnetPrefixes` resolve the VirtualNetwork tag.
-NsgDecision evaluateNsg(const Nsg& nsg, bool inbound, const net::IpAddress& src, const net::IpAddress& dst, int protocol,
-                        int dstPort, const std::vector<net::Cidr>& vnetPrefixes);
+NsgDecision evaluateNsg(const Nsg& nsg, bool inbound, const net::IpAddress& src, const net::IpAddress& dst,
+                        int protocol, int dstPort, const std::vector<net::Cidr>& vnetPrefixes);
 // Whether an address matches one NSG address prefix ("*", CIDR, address or service tag).
-bool nsgPrefixMatches(const std::string& prefix, const net::IpAddress& a, const std::vector<net::Cidr>& vnetPrefixes);
+bool nsgPrefixMatches(const std::string& prefix, const net::IpAddress& a,
+                      const std::vector<net::Cidr>& vnetPrefixes);
 // The highest free priority below `decider` within 100-4096, or 0 when none is free.
 int freeNsgPriorityBelow(const Nsg& nsg, bool inbound, int decider);
 
@@ -45,7 +46,7 @@ struct AzureEndpointContext {
 };
 inline constexpr const char* kAzurePostgresZone = "privatelink.postgres.database.azure.com";
 std::vector<AuditFinding> auditAzureEndpoint(const AzureNetwork& net, const PrivateEndpoint& pe,
-                                                const AzureEndpointContext& c);
+                                             const AzureEndpointContext& c);
 
 // The private endpoints to audit: those q.ids name (by name or resource id), every one
 // when q.ids is empty.

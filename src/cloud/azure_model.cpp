@@ -11,8 +11,9 @@ std::string NsgRule::describe() const {
   std::vector<std::string> ports;
   for (const auto& p : destinationPorts) ports.push_back(p.all() ? "*" : p.toString());
   return name + " (priority " + std::to_string(priority) + ", " + (allow ? "Allow " : "Deny ") +
-         (protocol == kProtoAll ? std::string("*") : protocolName(protocol)) + " port " + util::join(ports, ",") +
-         " from " + util::join(sources, ",") + " to " + util::join(destinations, ",") + ")";
+         (protocol == kProtoAll ? std::string("*") : protocolName(protocol)) + " port " +
+         util::join(ports, ",") + " from " + util::join(sources, ",") + " to " +
+         util::join(destinations, ",") + ")";
 }
 
 std::vector<net::IpAddress> PrivateEndpoint::addresses() const {
@@ -30,7 +31,9 @@ bool AzureNetwork::has(std::string_view kind) const {
   return std::find(loadedKinds.begin(), loadedKinds.end(), kind) != loadedKinds.end();
 }
 
-bool sameAzureId(std::string_view a, std::string_view b) { return !a.empty() && util::toLower(a) == util::toLower(b); }
+bool sameAzureId(std::string_view a, std::string_view b) {
+  return !a.empty() && util::toLower(a) == util::toLower(b);
+}
 
 std::string azureIdName(std::string_view id) {
   auto parts = util::split(id, '/');
@@ -79,7 +82,8 @@ const AzureSubnet* AzureNetwork::subnetById(const std::string& id) const {
 
 const Nsg* AzureNetwork::nsgById(const std::string& id) const {
   for (const auto& n : nsgs) {
-    if (sameAzureId(n.id, id) || (!n.name.empty() && util::toLower(n.name) == util::toLower(azureIdName(id)) && n.id.empty()))
+    if (sameAzureId(n.id, id) ||
+        (!n.name.empty() && util::toLower(n.name) == util::toLower(azureIdName(id)) && n.id.empty()))
       return &n;
   }
   return nullptr;
@@ -90,7 +94,8 @@ std::vector<const Nsg*> AzureNetwork::nsgsForSubnet(const AzureSubnet& s) const 
   if (const Nsg* n = s.nsgId.empty() ? nullptr : nsgById(s.nsgId)) out.push_back(n);
   for (const auto& n : nsgs) {
     // The same NSG seen twice (`nsg list` and a NIC's effective rules) counts once.
-    const bool seen = std::any_of(out.begin(), out.end(), [&](const Nsg* o) { return o == &n || sameAzureId(o->id, n.id); });
+    const bool seen = std::any_of(out.begin(), out.end(),
+                                  [&](const Nsg* o) { return o == &n || sameAzureId(o->id, n.id); });
     for (const auto& sid : n.subnetIds) {
       if (sameAzureId(sid, s.id) && !seen) {
         out.push_back(&n);
@@ -143,7 +148,8 @@ PortRange parsePortRange(const std::string& text, const std::string& where) {
   auto num = [&](const std::string& s) {
     char* end = nullptr;
     long v = std::strtol(s.c_str(), &end, 10);
-    if (s.empty() || !end || *end || v < 0 || v > 65535) fail(where, "expected a port or range (5432, 1024-65535, *), got \"" + text + "\"");
+    if (s.empty() || !end || *end || v < 0 || v > 65535)
+      fail(where, "expected a port or range (5432, 1024-65535, *), got \"" + text + "\"");
     return static_cast<int>(v);
   };
   auto dash = t.find('-');
@@ -162,9 +168,11 @@ std::vector<std::string> stringOrArray(const Json& r, std::string_view one, std:
   return out;
 }
 
-std::vector<PortRange> portsOf(const Json& r, std::string_view one, std::string_view many, const std::string& path) {
+std::vector<PortRange> portsOf(const Json& r, std::string_view one, std::string_view many,
+                               const std::string& path) {
   std::vector<PortRange> out;
-  for (const auto& s : stringOrArray(r, one, many, path)) out.push_back(parsePortRange(s, fieldPath(path, one)));
+  for (const auto& s : stringOrArray(r, one, many, path))
+    out.push_back(parsePortRange(s, fieldPath(path, one)));
   if (out.empty()) out.push_back(PortRange{});
   return out;
 }
@@ -173,29 +181,38 @@ NsgRule parseRule(const Json& r, const std::string& path, bool effective) {
   NsgRule rule;
   rule.name = requireString(r, "name", path);
   const long long pr = requireInt(r, "priority", path);
-  if (pr < 100 || pr > 65500) fail(fieldPath(path, "priority"), "expected 100-4096 (or 65000-65500 for defaults), got " + std::to_string(pr));
+  if (pr < 100 || pr > 65500)
+    fail(fieldPath(path, "priority"),
+         "expected 100-4096 (or 65000-65500 for defaults), got " + std::to_string(pr));
   rule.priority = static_cast<int>(pr);
   const std::string dir = util::toLower(requireString(r, "direction", path));
-  if (dir != "inbound" && dir != "outbound") fail(fieldPath(path, "direction"), "expected Inbound or Outbound, got \"" + dir + "\"");
+  if (dir != "inbound" && dir != "outbound")
+    fail(fieldPath(path, "direction"), "expected Inbound or Outbound, got \"" + dir + "\"");
   rule.inbound = dir == "inbound";
   const std::string access = util::toLower(requireString(r, "access", path));
-  if (access != "allow" && access != "deny") fail(fieldPath(path, "access"), "expected Allow or Deny, got \"" + access + "\"");
+  if (access != "allow" && access != "deny")
+    fail(fieldPath(path, "access"), "expected Allow or Deny, got \"" + access + "\"");
   rule.allow = access == "allow";
   const std::string proto = requireString(r, "protocol", path);
   auto p = parseProtocol(util::toLower(proto) == "any" ? "*" : proto);
   if (!p) {
     const std::string l = util::toLower(proto);
-    if (l == "esp") p = 50;
-    else if (l == "ah") p = 51;
-    else fail(fieldPath(path, "protocol"), "expected Tcp, Udp, Icmp, * or All, got \"" + proto + "\"");
+    if (l == "esp")
+      p = 50;
+    else if (l == "ah")
+      p = 51;
+    else
+      fail(fieldPath(path, "protocol"), "expected Tcp, Udp, Icmp, * or All, got \"" + proto + "\"");
   }
   rule.protocol = *p;
   if (effective) {
     rule.sources = optStringArray(r, "expandedSourceAddressPrefix", path);
     rule.destinations = optStringArray(r, "expandedDestinationAddressPrefix", path);
   }
-  if (rule.sources.empty()) rule.sources = stringOrArray(r, "sourceAddressPrefix", "sourceAddressPrefixes", path);
-  if (rule.destinations.empty()) rule.destinations = stringOrArray(r, "destinationAddressPrefix", "destinationAddressPrefixes", path);
+  if (rule.sources.empty())
+    rule.sources = stringOrArray(r, "sourceAddressPrefix", "sourceAddressPrefixes", path);
+  if (rule.destinations.empty())
+    rule.destinations = stringOrArray(r, "destinationAddressPrefix", "destinationAddressPrefixes", path);
   if (rule.sources.empty()) rule.sources.push_back("*");
   if (rule.destinations.empty()) rule.destinations.push_back("*");
   rule.sourcePorts = portsOf(r, "sourcePortRange", "sourcePortRanges", path);
@@ -204,7 +221,8 @@ NsgRule parseRule(const Json& r, const std::string& path, bool effective) {
 }
 
 void sortRules(Nsg& n) {
-  std::stable_sort(n.rules.begin(), n.rules.end(), [](const NsgRule& a, const NsgRule& b) { return a.priority < b.priority; });
+  std::stable_sort(n.rules.begin(), n.rules.end(),
+                   [](const NsgRule& a, const NsgRule& b) { return a.priority < b.priority; });
 }
 
 void parseNsg(AzureNetwork& net, const Json& o, const std::string& path) {
@@ -215,7 +233,8 @@ void parseNsg(AzureNetwork& net, const Json& o, const std::string& path) {
   for (const char* key : {"securityRules", "defaultSecurityRules"}) {
     if (const Json* rs = optArray(o, key, path)) {
       const std::string rp = fieldPath(path, key);
-      for (size_t i = 0; i < rs->size(); ++i) n.rules.push_back(parseRule(elementObject(*rs, i, rp), indexPath(rp, i), false));
+      for (size_t i = 0; i < rs->size(); ++i)
+        n.rules.push_back(parseRule(elementObject(*rs, i, rp), indexPath(rp, i), false));
     }
   }
   sortRules(n);
@@ -330,7 +349,8 @@ void parsePrivateEndpoint(AzureNetwork& net, const Json& o, const std::string& p
       const auto texts = optStringArray(c, "ipAddresses", p);
       for (size_t j = 0; j < texts.size(); ++j) {
         auto a = net::IpAddress::parse(texts[j]);
-        if (!a) fail(indexPath(fieldPath(p, "ipAddresses"), j), "expected an IP address, got \"" + texts[j] + "\"");
+        if (!a)
+          fail(indexPath(fieldPath(p, "ipAddresses"), j), "expected an IP address, got \"" + texts[j] + "\"");
         ips.push_back(*a);
       }
       pe.dnsConfigs.emplace_back(optString(c, "fqdn", p).value_or(""), std::move(ips));
@@ -392,9 +412,11 @@ void parseRecordSet(AzureNetwork& net, const Json& o, const std::string& path) {
 
 bool isNic(const Json& o) {
   const auto type = o.find("type");
-  if (type != o.end() && type->is_string()) return util::toLower(type->get<std::string>()) == "microsoft.network/networkinterfaces";
+  if (type != o.end() && type->is_string())
+    return util::toLower(type->get<std::string>()) == "microsoft.network/networkinterfaces";
   const auto id = o.find("id");
-  return id != o.end() && id->is_string() && util::toLower(id->get<std::string>()).find("/networkinterfaces/") != std::string::npos;
+  return id != o.end() && id->is_string() &&
+         util::toLower(id->get<std::string>()).find("/networkinterfaces/") != std::string::npos;
 }
 
 void parseNic(AzureNetwork& net, const Json& o, const std::string& path) {
@@ -416,7 +438,8 @@ void parseNic(AzureNetwork& net, const Json& o, const std::string& path) {
 // Returns the kind recognised, or "" for an object of no known shape.
 std::string dispatch(AzureNetwork& net, const Json& o, const std::string& path) {
   if (!o.is_object()) return "";
-  if (o.contains("securityRules") || o.contains("defaultSecurityRules")) return parseNsg(net, o, path), "NetworkSecurityGroup";
+  if (o.contains("securityRules") || o.contains("defaultSecurityRules"))
+    return parseNsg(net, o, path), "NetworkSecurityGroup";
   if (o.contains("value") && o["value"].is_array() && !o["value"].empty() && o["value"][0].is_object() &&
       o["value"][0].contains("effectiveSecurityRules"))
     return parseEffective(net, o, path), "EffectiveSecurityRules";
@@ -438,8 +461,10 @@ Expected<bool> mergeAzureExport(AzureNetwork& net, const std::string& fileName, 
     if (doc.is_array()) {
       if (doc.empty()) {
         const std::string lower = util::toLower(fileName);
-        if (lower.find("link") != std::string::npos) kinds.push_back("PrivateDnsLinks");
-        else if (lower.find("record") != std::string::npos) kinds.push_back("ARecordSets");
+        if (lower.find("link") != std::string::npos)
+          kinds.push_back("PrivateDnsLinks");
+        else if (lower.find("record") != std::string::npos)
+          kinds.push_back("ARecordSets");
       }
       for (size_t i = 0; i < doc.size(); ++i) {
         const std::string k = dispatch(net, elementObject(doc, i, ""), indexPath("", i));
@@ -471,7 +496,8 @@ void linkEndpointNics(AzureNetwork& net) {
       for (const auto& nic : net.nics) {
         if (!sameAzureId(nic.id, nicId)) continue;
         for (const auto& a : nic.addresses) {
-          if (std::find(pe.nicAddresses.begin(), pe.nicAddresses.end(), a) == pe.nicAddresses.end()) pe.nicAddresses.push_back(a);
+          if (std::find(pe.nicAddresses.begin(), pe.nicAddresses.end(), a) == pe.nicAddresses.end())
+            pe.nicAddresses.push_back(a);
         }
       }
     }
@@ -480,7 +506,8 @@ void linkEndpointNics(AzureNetwork& net) {
 
 Expected<AzureNetwork> loadAzureDir(const std::string& dir) {
   AzureNetwork net;
-  auto r = forEachExport(dir, [&](const std::string& name, const Json& doc) { return mergeAzureExport(net, name, doc); });
+  auto r = forEachExport(
+      dir, [&](const std::string& name, const Json& doc) { return mergeAzureExport(net, name, doc); });
   if (!r) return makeError(r.error());
   linkEndpointNics(net);
   return net;

@@ -36,7 +36,7 @@ struct NsgRule {
 
 struct Nsg {
   std::string name, id, resourceGroup;
-  bool effective = false;  // from list-effective-nsg
+  bool effective = false;      // from list-effective-nsg
   std::vector<NsgRule> rules;  // custom and default, sorted by priority
   std::vector<std::string> subnetIds, nicIds;
 };
@@ -76,8 +76,8 @@ struct PrivateEndpoint {
   std::string name, id, resourceGroup, provisioningState, subnetId;
   std::vector<std::pair<std::string, std::vector<net::IpAddress>>> dnsConfigs;  // fqdn → addresses
   std::vector<PeConnection> connections;
-  std::vector<std::string> nicIds;             // networkInterfaces[].id
-  std::vector<net::IpAddress> nicAddresses;    // from those NICs' exports (loadAzureDir)
+  std::vector<std::string> nicIds;           // networkInterfaces[].id
+  std::vector<net::IpAddress> nicAddresses;  // from those NICs' exports (loadAzureDir)
   // customDnsConfigs addresses, else (an endpoint in a DNS zone group lists none) its NICs'.
   std::vector<net::IpAddress> addresses() const;
 };

@@ -78,8 +78,10 @@ class StreamingBuilder {
   bool put(Json v) {
     if (stack_.empty()) return root = std::move(v), true;
     Json* into = stack_.back();
-    if (into->is_array()) into->push_back(std::move(v));
-    else (*into)[key_] = std::move(v);
+    if (into->is_array())
+      into->push_back(std::move(v));
+    else
+      (*into)[key_] = std::move(v);
     return into != streamArray_ || emit();
   }
   bool open(Json container) {
@@ -146,9 +148,11 @@ class ExportText {
     // O_NONBLOCK: a FIFO swapped in after the listing must not block the open.
     util::Fd fd(::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY));
     struct stat st {};
-    if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return makeError(name + ": cannot be read");
+    if (!fd.valid() || ::fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode))
+      return makeError(name + ": cannot be read");
     if (size == 0) return Expected<ExportText>(std::move(t));
-    void* m = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+    void* m =
+        ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
     if (m == MAP_FAILED) return makeError(name + ": cannot be read");
     t.data_ = static_cast<char*>(m);
     t.capacity_ = size;
@@ -189,14 +193,16 @@ Expected<std::vector<ExportFile>> readExportDir(const std::string& dir) {
   return out;
 }
 
-Expected<bool> forEachExport(const std::string& dir,
-                             const std::function<Expected<bool>(const std::string& name, const Json& doc)>& fn) {
+Expected<bool> forEachExport(
+    const std::string& dir,
+    const std::function<Expected<bool>(const std::string& name, const Json& doc)>& fn) {
   return forEachExport(dir, {}, nullptr, nullptr, fn);
 }
 
-Expected<bool> forEachExport(const std::string& dir, const std::vector<std::string>& streamKeys,
-                             const ExportElementFn& element, const ExportTextFn& whole,
-                             const std::function<Expected<bool>(const std::string& name, const Json& doc)>& fn) {
+Expected<bool> forEachExport(
+    const std::string& dir, const std::vector<std::string>& streamKeys, const ExportElementFn& element,
+    const ExportTextFn& whole,
+    const std::function<Expected<bool>(const std::string& name, const Json& doc)>& fn) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return makeError(dir + ": not a directory");
   std::vector<fs::path> paths;
@@ -224,9 +230,13 @@ Expected<bool> forEachExport(const std::string& dir, const std::vector<std::stri
       // Elements merged before a later syntax error do not matter: the error fails the load.
       // (One leniency: a file holding two streamed lists, or one list twice, has all of
       // them read, where the exact reader keeps one.)
-      StreamingBuilder b(streamKeys, [&](const std::string& key, size_t i, const Json& el) { return element(name, key, i, el); });
+      StreamingBuilder b(streamKeys, [&](const std::string& key, size_t i, const Json& el) {
+        return element(name, key, i, el);
+      });
       const bool ok = Json::sax_parse(text, &b);
-      if (!ok) return makeError(notValidJson(name, text, b.parseError.empty() ? "unexpected end of input" : b.parseError));
+      if (!ok)
+        return makeError(
+            notValidJson(name, text, b.parseError.empty() ? "unexpected end of input" : b.parseError));
       if (!b.callbackError.empty()) return makeError(b.callbackError);
       if (auto r = fn(name, b.root); !r) return makeError(r.error());
       continue;

@@ -21,8 +21,9 @@ Expected<std::vector<ExportFile>> readExportDir(const std::string& dir);
 // The same, one file at a time: each document is handed to `fn` and freed before the
 // next is parsed (a 100k-rule account would otherwise hold every DOM at once). Stops at
 // the first error, of reading or of `fn`.
-Expected<bool> forEachExport(const std::string& dir,
-                             const std::function<Expected<bool>(const std::string& name, const Json& doc)>& fn);
+Expected<bool> forEachExport(
+    const std::string& dir,
+    const std::function<Expected<bool>(const std::string& name, const Json& doc)>& fn);
 // The same, streaming the big arrays of `.json` files: in a top-level object, each
 // element of an array under one of `streamKeys` ("SecurityGroups") goes to `element` as
 // soon as it is parsed and is freed right after, so no DOM of the whole file is built
@@ -31,12 +32,13 @@ Expected<bool> forEachExport(const std::string& dir,
 // their messages are the same as the other form's.
 // `whole`, when given, sees each file's text first and may take it all (returns true):
 // a faster reader for one kind of file.
-using ExportElementFn =
-    std::function<Expected<bool>(const std::string& name, const std::string& key, size_t index, const Json& element)>;
+using ExportElementFn = std::function<Expected<bool>(const std::string& name, const std::string& key,
+                                                     size_t index, const Json& element)>;
 using ExportTextFn = std::function<Expected<bool>(const std::string& name, std::string_view text)>;
-Expected<bool> forEachExport(const std::string& dir, const std::vector<std::string>& streamKeys,
-                             const ExportElementFn& element, const ExportTextFn& whole,
-                             const std::function<Expected<bool>(const std::string& name, const Json& doc)>& doc);
+Expected<bool> forEachExport(
+    const std::string& dir, const std::vector<std::string>& streamKeys, const ExportElementFn& element,
+    const ExportTextFn& whole,
+    const std::function<Expected<bool>(const std::string& name, const Json& doc)>& doc);
 // Parses `text` as the content of `name`.
 Expected<Json> parseExport(const std::string& name, std::string_view text);
 

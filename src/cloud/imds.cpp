@@ -1,9 +1,9 @@
 #include "cloud/imds.h"
 
 #include <poll.h>
+#include <sys/socket.h>
 #include <cerrno>
 #include <cstdlib>
-#include <sys/socket.h>
 
 #include <nlohmann/json.hpp>
 
@@ -18,8 +18,10 @@ using std::chrono::milliseconds;
 
 Expected<HttpEndpoint> HttpEndpoint::parse(const std::string& url) {
   std::string rest = url;
-  if (util::startsWith(rest, "http://")) rest = rest.substr(7);
-  else if (rest.find("://") != std::string::npos) return makeError("--imds-endpoint: only http:// is supported, got \"" + url + "\"");
+  if (util::startsWith(rest, "http://"))
+    rest = rest.substr(7);
+  else if (rest.find("://") != std::string::npos)
+    return makeError("--imds-endpoint: only http:// is supported, got \"" + url + "\"");
   while (!rest.empty() && rest.back() == '/') rest.pop_back();
   HttpEndpoint ep;
   std::string host = rest;
@@ -28,8 +30,10 @@ Expected<HttpEndpoint> HttpEndpoint::parse(const std::string& url) {
     if (close == std::string::npos) return makeError("--imds-endpoint: bad address in \"" + url + "\"");
     host = rest.substr(1, close - 1);
     rest = rest.substr(close + 1);
-    if (util::startsWith(rest, ":")) rest = rest.substr(1);
-    else rest.clear();
+    if (util::startsWith(rest, ":"))
+      rest = rest.substr(1);
+    else
+      rest.clear();
   } else if (auto colon = rest.rfind(':'); colon != std::string::npos && rest.find(':') == colon) {
     host = rest.substr(0, colon);
     rest = rest.substr(colon + 1);
@@ -49,7 +53,8 @@ Expected<HttpEndpoint> HttpEndpoint::parse(const std::string& url) {
 }
 
 std::string HttpEndpoint::toString() const {
-  return "http://" + (address.isV4() ? address.toString() : "[" + address.toString() + "]") + ":" + std::to_string(port);
+  return "http://" + (address.isV4() ? address.toString() : "[" + address.toString() + "]") + ":" +
+         std::to_string(port);
 }
 
 namespace {
@@ -62,7 +67,8 @@ milliseconds left(Clock::time_point deadline) {
 }  // namespace
 
 Expected<HttpResponse> httpRequest(const HttpEndpoint& ep, const std::string& method, const std::string& path,
-                                   const std::vector<std::pair<std::string, std::string>>& headers, milliseconds timeout) {
+                                   const std::vector<std::pair<std::string, std::string>>& headers,
+                                   milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
   auto results = net::connectAll({{ep.address, ep.port}}, timeout, true);
   if (results.empty() || results[0].outcome != net::ConnectOutcome::Open) {
@@ -70,14 +76,16 @@ Expected<HttpResponse> httpRequest(const HttpEndpoint& ep, const std::string& me
                      std::string(results.empty() ? "no result" : net::toString(results[0].outcome)) + ")");
   }
   util::Fd fd = std::move(results[0].socket);
-  std::string req = method + " " + path + " HTTP/1.0\r\nHost: " + ep.address.toString() + "\r\nConnection: close\r\n";
+  std::string req =
+      method + " " + path + " HTTP/1.0\r\nHost: " + ep.address.toString() + "\r\nConnection: close\r\n";
   for (const auto& [k, v] : headers) req += k + ": " + v + "\r\n";
   if (method == "PUT") req += "Content-Length: 0\r\n";
   req += "\r\n";
   size_t sent = 0;
   while (sent < req.size()) {
     pollfd p{fd.get(), POLLOUT, 0};
-    if (::poll(&p, 1, static_cast<int>(left(deadline).count())) <= 0) return makeError(ep.toString() + ": timed out sending");
+    if (::poll(&p, 1, static_cast<int>(left(deadline).count())) <= 0)
+      return makeError(ep.toString() + ": timed out sending");
     ssize_t n = ::send(fd.get(), req.data() + sent, req.size() - sent, MSG_NOSIGNAL);
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) continue;
@@ -90,7 +98,8 @@ Expected<HttpResponse> httpRequest(const HttpEndpoint& ep, const std::string& me
   for (;;) {
     pollfd p{fd.get(), POLLIN, 0};
     const int ms = static_cast<int>(left(deadline).count());
-    if (ms <= 0 || ::poll(&p, 1, ms) <= 0) return makeError(ep.toString() + ": timed out waiting for the answer");
+    if (ms <= 0 || ::poll(&p, 1, ms) <= 0)
+      return makeError(ep.toString() + ": timed out waiting for the answer");
     ssize_t n = ::recv(fd.get(), buf, sizeof buf, 0);
     if (n < 0) {
       if (errno == EAGAIN || errno == EINTR) continue;
@@ -144,12 +153,14 @@ Expected<HttpResponse> parseHttpAnswer(const std::string& in) {
 
 Expected<AwsInstanceInfo> fetchAwsInstance(const HttpEndpoint& ep, milliseconds timeout) {
   const auto deadline = Clock::now() + timeout;
-  auto tok = httpRequest(ep, "PUT", "/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "21600"}}, timeout);
+  auto tok = httpRequest(ep, "PUT", "/latest/api/token", {{"X-aws-ec2-metadata-token-ttl-seconds", "21600"}},
+                         timeout);
   if (!tok) return makeError("AWS IMDSv2 token: " + tok.error());
   if (tok->status != 200) return makeError("AWS IMDSv2 token: HTTP " + std::to_string(tok->status));
   const util::Secret token(util::trim(tok->body));
   auto get = [&](const std::string& what) -> Expected<std::string> {
-    auto r = httpRequest(ep, "GET", "/latest/meta-data/" + what, {{"X-aws-ec2-metadata-token", token.reveal()}}, left(deadline));
+    auto r = httpRequest(ep, "GET", "/latest/meta-data/" + what,
+                         {{"X-aws-ec2-metadata-token", token.reveal()}}, left(deadline));
     if (!r) return makeError("AWS IMDS " + what + ": " + r.error());
     if (r->status != 200) return makeError("AWS IMDS " + what + ": HTTP " + std::to_string(r->status));
     return util::trim(r->body);
@@ -184,8 +195,10 @@ Expected<AwsInstanceInfo> fetchAwsInstance(const HttpEndpoint& ep, milliseconds 
     const std::string path = util::startsWith(f.path, "placement/") ? f.path : base + f.path;
     auto v = get(path);
     if (!v) return makeError(v.error());
-    if (f.one) *f.one = *v;
-    else *f.many = lines(*v);
+    if (f.one)
+      *f.one = *v;
+    else
+      *f.many = lines(*v);
   }
   return info;
 }
@@ -221,7 +234,8 @@ Expected<AzureInstanceInfo> parseAzureInstance(const std::string& body) {
 }
 
 Expected<AzureInstanceInfo> fetchAzureInstance(const HttpEndpoint& ep, milliseconds timeout) {
-  auto r = httpRequest(ep, "GET", "/metadata/instance?api-version=2021-02-01", {{"Metadata", "true"}}, timeout);
+  auto r =
+      httpRequest(ep, "GET", "/metadata/instance?api-version=2021-02-01", {{"Metadata", "true"}}, timeout);
   if (!r) return makeError("Azure IMDS: " + r.error());
   if (r->status != 200) return makeError("Azure IMDS: HTTP " + std::to_string(r->status));
   return parseAzureInstance(r->body);

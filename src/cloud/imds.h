@@ -11,8 +11,8 @@
 #include <utility>
 #include <vector>
 
-#include "util/expected.h"
 #include "net/address.h"
+#include "util/expected.h"
 
 namespace pgreach::cloud {
 

@@ -8,16 +8,21 @@ namespace pgreach::cloud {
 
 std::string describeValue(const Json& v) {
   switch (v.type()) {
-    case Json::value_t::null: return "null";
-    case Json::value_t::object: return "an object";
-    case Json::value_t::array: return "an array";
+    case Json::value_t::null:
+      return "null";
+    case Json::value_t::object:
+      return "an object";
+    case Json::value_t::array:
+      return "an array";
     case Json::value_t::string: {
       std::string s = v.get<std::string>();
       if (s.size() > 60) s = s.substr(0, 57) + "...";
       return "\"" + s + "\"";
     }
-    case Json::value_t::boolean: return v.get<bool>() ? "true" : "false";
-    default: return util::dumpJson(v);
+    case Json::value_t::boolean:
+      return v.get<bool>() ? "true" : "false";
+    default:
+      return util::dumpJson(v);
   }
 }
 
@@ -41,7 +46,9 @@ void fail(const std::string& path, const std::string& what) { throw FieldError(p
 
 namespace {
 const Json* find(const Json& parent, std::string_view key, std::string_view path) {
-  if (!parent.is_object()) fail(path.empty() ? std::string("(top level)") : std::string(path), "expected an object, got " + describeValue(parent));
+  if (!parent.is_object())
+    fail(path.empty() ? std::string("(top level)") : std::string(path),
+         "expected an object, got " + describeValue(parent));
   auto it = parent.find(std::string(key));
   if (it == parent.end() || it->is_null()) return nullptr;
   return &*it;
@@ -60,12 +67,14 @@ long long toInt(const Json& v, std::string_view path, std::string_view key) {
   constexpr double kRangeEnd = 9223372036854775808.0;
   if (v.is_number_unsigned()) {
     const auto u = v.get<unsigned long long>();
-    if (u <= static_cast<unsigned long long>(std::numeric_limits<long long>::max())) return static_cast<long long>(u);
+    if (u <= static_cast<unsigned long long>(std::numeric_limits<long long>::max()))
+      return static_cast<long long>(u);
   } else if (v.is_number_integer()) {
     return v.get<long long>();
   } else if (v.is_number_float()) {
     const double d = v.get<double>();
-    if (std::isfinite(d) && std::trunc(d) == d && d >= -kRangeEnd && d < kRangeEnd) return static_cast<long long>(d);
+    if (std::isfinite(d) && std::trunc(d) == d && d >= -kRangeEnd && d < kRangeEnd)
+      return static_cast<long long>(d);
   }
   expect(false, v, path, key, v.is_number() ? "a whole number in range" : "a number");
   return 0;

@@ -29,8 +29,8 @@ constexpr int kMaxAzureZones = 10;
 // The loader's own limit for one export (export_dir.cpp).
 constexpr std::uintmax_t kMaxAnswerBytes = 512ull * 1024 * 1024;
 
-CommandResult runToFile(const std::vector<std::string>& argv, const std::string& outFile, const std::string& errFile,
-                        std::chrono::milliseconds timeout) {
+CommandResult runToFile(const std::vector<std::string>& argv, const std::string& outFile,
+                        const std::string& errFile, std::chrono::milliseconds timeout) {
   CommandResult r;
   if (argv.empty()) return r;
   const pid_t pid = ::fork();
@@ -99,7 +99,8 @@ namespace {
 
 // A fresh 0700 folder under $TMPDIR (mkdtemp), registered for removeLiveCollections.
 Expected<std::string> makeLiveDir(const std::string& cloud) {
-  std::string tmpl = (std::getenv("TMPDIR") ? std::string(std::getenv("TMPDIR")) : std::string("/tmp")) + "/pgreach-" + cloud + "-XXXXXX";
+  std::string tmpl = (std::getenv("TMPDIR") ? std::string(std::getenv("TMPDIR")) : std::string("/tmp")) +
+                     "/pgreach-" + cloud + "-XXXXXX";
   std::vector<char> buf(tmpl.begin(), tmpl.end());
   buf.push_back('\0');
   if (!::mkdtemp(buf.data())) return makeError("--cloud-live: cannot create a temporary directory");
@@ -131,7 +132,9 @@ class TimeoutBreaker {
  public:
   // "" when the next command may run, else why it is not run.
   std::string refusal() const {
-    return inRow_ >= 2 ? "not run: the two commands before it timed out (is the cloud API reachable from this host?)" : "";
+    return inRow_ >= 2
+               ? "not run: the two commands before it timed out (is the cloud API reachable from this host?)"
+               : "";
   }
   void record(bool timedOut) { inRow_ = timedOut ? inRow_ + 1 : 0; }
 
@@ -142,7 +145,8 @@ class TimeoutBreaker {
 // A file name part from a resource group name (letters, digits, . _ - kept).
 std::string fileSafe(const std::string& s) {
   std::string out;
-  for (char ch : s) out += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '-') ? ch : '_';
+  for (char ch : s)
+    out += (std::isalnum(static_cast<unsigned char>(ch)) || ch == '.' || ch == '_' || ch == '-') ? ch : '_';
   return out.empty() ? "_" : out;
 }
 
@@ -180,44 +184,53 @@ Expected<LiveCollection> collectAwsLive(const std::string& region, std::chrono::
       return true;
     }
     ::unlink(out.c_str());
-    if (r.notFound) c.failures.push_back("aws: not found on PATH");
-    else if (r.timedOut) c.failures.push_back(shown + ": timed out after " + util::formatDuration(limit.count()));
-    else c.failures.push_back(shown + ": exit " + std::to_string(r.exitCode));
+    if (r.notFound)
+      c.failures.push_back("aws: not found on PATH");
+    else if (r.timedOut)
+      c.failures.push_back(shown + ": timed out after " + util::formatDuration(limit.count()));
+    else
+      c.failures.push_back(shown + ": exit " + std::to_string(r.exitCode));
     return false;
   };
-  if (!run("describe-vpcs.json", {"describe-vpcs"}) && !c.failures.empty() && util::startsWith(c.failures.back(), "aws: not found")) {
+  if (!run("describe-vpcs.json", {"describe-vpcs"}) && !c.failures.empty() &&
+      util::startsWith(c.failures.back(), "aws: not found")) {
     return makeError("--cloud-live: the aws CLI is not installed (not found on PATH)");
   }
-  for (const char* cmd : {"describe-subnets", "describe-security-groups", "describe-network-acls", "describe-route-tables",
-                          "describe-network-interfaces", "describe-vpc-endpoints"}) {
+  for (const char* cmd : {"describe-subnets", "describe-security-groups", "describe-network-acls",
+                          "describe-route-tables", "describe-network-interfaces", "describe-vpc-endpoints"}) {
     run(std::string(cmd) + ".json", {cmd});
   }
   // Per-VPC DNS attributes and the prefix lists rules refer to: ids come from the answers.
   std::ifstream vpcs(c.dir + "/describe-vpcs.json");
   std::string text((std::istreambuf_iterator<char>(vpcs)), std::istreambuf_iterator<char>());
-  if (auto doc = parseExport("describe-vpcs.json", text); doc && doc->is_object() && (*doc)["Vpcs"].is_array()) {
+  if (auto doc = parseExport("describe-vpcs.json", text);
+      doc && doc->is_object() && (*doc)["Vpcs"].is_array()) {
     int n = 0;
     for (const auto& v : (*doc)["Vpcs"]) {
       if (++n > 20 || !v.is_object() || !v.contains("VpcId") || !v["VpcId"].is_string()) break;
       const std::string id = v["VpcId"].get<std::string>();
       for (const char* attr : {"enableDnsSupport", "enableDnsHostnames"}) {
-        run("vpc-attribute-" + id + "-" + attr + ".json", {"describe-vpc-attribute", "--vpc-id", id, "--attribute", attr});
+        run("vpc-attribute-" + id + "-" + attr + ".json",
+            {"describe-vpc-attribute", "--vpc-id", id, "--attribute", attr});
       }
     }
   }
   std::ifstream sgs(c.dir + "/describe-security-groups.json");
   std::string sgText((std::istreambuf_iterator<char>(sgs)), std::istreambuf_iterator<char>());
   std::set<std::string> lists;
-  for (size_t p = sgText.find("\"pl-"); p != std::string::npos && lists.size() < 20; p = sgText.find("\"pl-", p + 1)) {
+  for (size_t p = sgText.find("\"pl-"); p != std::string::npos && lists.size() < 20;
+       p = sgText.find("\"pl-", p + 1)) {
     const size_t end = sgText.find('"', p + 1);
     if (end != std::string::npos) lists.insert(sgText.substr(p + 1, end - p - 1));
   }
   for (const auto& pl : lists) run(pl + ".json", {"get-managed-prefix-list-entries", "--prefix-list-id", pl});
-  if (c.ran.empty()) return makeError("--cloud-live: no aws command succeeded (" + util::join(c.failures, "; ") + ")");
+  if (c.ran.empty())
+    return makeError("--cloud-live: no aws command succeeded (" + util::join(c.failures, "; ") + ")");
   return c;
 }
 
-Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, const std::vector<std::string>& clientIps,
+Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup,
+                                          const std::vector<std::string>& clientIps,
                                           std::chrono::milliseconds perCommand, Clock::time_point deadline) {
   if (!resourceGroup.empty() && resourceGroup[0] == '-') {
     return makeError("--azure-resource-group: \"" + resourceGroup + "\" is not a resource group name");
@@ -258,8 +271,10 @@ Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, cons
       why = "the answer is larger than 512 MB, not read";
     } else if (r.exitCode == 0) {
       auto parsed = parseExport(file, readWhole(out));
-      if (parsed) doc = std::move(*parsed);
-      else why = "the answer is " + parsed.error().substr(file.size() + 2);  // "not valid JSON (...)"
+      if (parsed)
+        doc = std::move(*parsed);
+      else
+        why = "the answer is " + parsed.error().substr(file.size() + 2);  // "not valid JSON (...)"
     } else if (r.notFound) {
       missing = true;
       why = "not found on PATH";
@@ -275,7 +290,8 @@ Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, cons
       // An empty list carries no shape for the loader: say so rather than let a check
       // skip without a reason (no private endpoint at all is the likeliest cause).
       if (doc->is_array() && doc->empty() && narrow && sayEmpty) {
-        c.failures.push_back(shown + ": listed nothing" + (resourceGroup.empty() ? "" : " in resource group " + resourceGroup));
+        c.failures.push_back(shown + ": listed nothing" +
+                             (resourceGroup.empty() ? "" : " in resource group " + resourceGroup));
       }
       return doc;
     }
@@ -299,16 +315,21 @@ Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, cons
       if (!z.is_object() || !z.contains("name") || !z["name"].is_string()) continue;
       const std::string name = z["name"].get<std::string>();
       if (util::toLower(util::trimTrailingDot(name)) != "privatelink.postgres.database.azure.com") continue;
-      std::string rg = z.contains("resourceGroup") && z["resourceGroup"].is_string() ? z["resourceGroup"].get<std::string>() : "";
-      if (rg.empty() && z.contains("id") && z["id"].is_string()) rg = azureIdSegment(z["id"].get<std::string>(), "resourceGroups");
+      std::string rg = z.contains("resourceGroup") && z["resourceGroup"].is_string()
+                           ? z["resourceGroup"].get<std::string>()
+                           : "";
+      if (rg.empty() && z.contains("id") && z["id"].is_string())
+        rg = azureIdSegment(z["id"].get<std::string>(), "resourceGroups");
       if (rg.empty() || rg[0] == '-') continue;
       if (++n > kMaxAzureZones) {
-        c.failures.push_back("more than " + std::to_string(kMaxAzureZones) + " zones named " + name + ": the others were not read");
+        c.failures.push_back("more than " + std::to_string(kMaxAzureZones) + " zones named " + name +
+                             ": the others were not read");
         break;
       }
       const std::string tag = std::to_string(n) + "-" + fileSafe(rg);
       run("dns-links-" + tag + ".json", {"private-dns", "link", "vnet", "list", "-g", rg, "-z", name}, false);
-      run("dns-records-" + tag + ".json", {"private-dns", "record-set", "a", "list", "-g", rg, "-z", name}, false);
+      run("dns-records-" + tag + ".json", {"private-dns", "record-set", "a", "list", "-g", rg, "-z", name},
+          false);
     }
     if (n == 0) {
       // No such zone anywhere: nothing links it and nothing holds the record, which is
@@ -327,7 +348,9 @@ Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, cons
         if (!n.is_object() || !n.contains("ipConfigurations") || !n["ipConfigurations"].is_array()) continue;
         for (const auto& ipc : n["ipConfigurations"]) {
           if (ipc.is_object() && ipc.contains("privateIPAddress") && ipc["privateIPAddress"].is_string() &&
-              std::find(clientIps.begin(), clientIps.end(), ipc["privateIPAddress"].get<std::string>()) != clientIps.end() && n.contains("id") && n["id"].is_string())
+              std::find(clientIps.begin(), clientIps.end(), ipc["privateIPAddress"].get<std::string>()) !=
+                  clientIps.end() &&
+              n.contains("id") && n["id"].is_string())
             nicId = n["id"].get<std::string>();
         }
         if (!nicId.empty()) break;
@@ -340,7 +363,8 @@ Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, cons
       }
     }
   }
-  if (c.ran.empty()) return makeError("--cloud-live: no az command succeeded (" + util::join(c.incomplete, "; ") + ")");
+  if (c.ran.empty())
+    return makeError("--cloud-live: no az command succeeded (" + util::join(c.incomplete, "; ") + ")");
   return c;
 }
 

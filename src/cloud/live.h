@@ -19,8 +19,8 @@ struct CommandResult {
 };
 
 // Runs argv (looked up in PATH) with stdout to `outFile` and stderr to `errFile`.
-CommandResult runToFile(const std::vector<std::string>& argv, const std::string& outFile, const std::string& errFile,
-                        std::chrono::milliseconds timeout);
+CommandResult runToFile(const std::vector<std::string>& argv, const std::string& outFile,
+                        const std::string& errFile, std::chrono::milliseconds timeout);
 
 struct LiveCollection {
   std::string dir;                    // where the exports were written
@@ -48,7 +48,8 @@ Expected<LiveCollection> collectAwsLive(const std::string& region, std::chrono::
 // and its effective NSG rules are read
 // (`nic list-effective-nsg --ids`): a NIC-level NSG shows nowhere else. Answers that are
 // not JSON are dropped and named as failures. Errors only when nothing could be collected.
-Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup, const std::vector<std::string>& clientIps,
+Expected<LiveCollection> collectAzureLive(const std::string& resourceGroup,
+                                          const std::vector<std::string>& clientIps,
                                           std::chrono::milliseconds perCommand,
                                           std::chrono::steady_clock::time_point deadline);
 

@@ -4,10 +4,14 @@ namespace pgreach::cloud {
 
 std::string_view toString(StepOutcome o) {
   switch (o) {
-    case StepOutcome::Allowed: return "allowed";
-    case StepOutcome::Denied: return "denied";
-    case StepOutcome::Unknown: return "unknown";
-    case StepOutcome::NotApplicable: return "not_applicable";
+    case StepOutcome::Allowed:
+      return "allowed";
+    case StepOutcome::Denied:
+      return "denied";
+    case StepOutcome::Unknown:
+      return "unknown";
+    case StepOutcome::NotApplicable:
+      return "not_applicable";
   }
   return "unknown";
 }
@@ -30,14 +34,21 @@ std::string PathVerdict::summary() const {
 nlohmann::json PathVerdict::toJson() const {
   nlohmann::json steps_ = nlohmann::json::array();
   for (const auto& s : steps) {
-    nlohmann::json j{{"component", s.component}, {"direction", s.direction}, {"outcome", toString(s.outcome)},
-                     {"resource", s.resource}, {"decided_by", s.decidedBy}};
+    nlohmann::json j{{"component", s.component},
+                     {"direction", s.direction},
+                     {"outcome", toString(s.outcome)},
+                     {"resource", s.resource},
+                     {"decided_by", s.decidedBy}};
     if (!s.code.empty()) j["code"] = s.code;
     if (!s.fix.empty()) j["fix"] = s.fix;
     if (!s.note.empty()) j["note"] = s.note;
     steps_.push_back(std::move(j));
   }
-  return {{"client", client}, {"endpoint", endpoint}, {"port", port}, {"reachable", reachable()}, {"steps", steps_}};
+  return {{"client", client},
+          {"endpoint", endpoint},
+          {"port", port},
+          {"reachable", reachable()},
+          {"steps", steps_}};
 }
 
 }  // namespace pgreach::cloud

@@ -29,7 +29,8 @@ struct PathVerdict {
   bool reachable() const;
   // The first step that denies, or nullptr.
   const PathStep* firstBlock() const;
-  std::string summary() const;  // "10.40.1.10 -> 10.40.2.120:6432 blocked at endpoint security groups ingress"
+  std::string summary()
+      const;  // "10.40.1.10 -> 10.40.2.120:6432 blocked at endpoint security groups ingress"
   nlohmann::json toJson() const;
 };
 

@@ -14,7 +14,8 @@ std::optional<int> parseProtocol(std::string_view text) {
   if (t == "udp") return kProtoUdp;
   if (t == "icmp") return kProtoIcmp;
   if (t == "icmpv6") return kProtoIcmpv6;
-  if (t.empty() || t.size() > 3 || !std::all_of(t.begin(), t.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+  if (t.empty() || t.size() > 3 ||
+      !std::all_of(t.begin(), t.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
     return std::nullopt;
   int n = std::stoi(t);
   if (n > 255) return std::nullopt;
@@ -23,12 +24,18 @@ std::optional<int> parseProtocol(std::string_view text) {
 
 std::string protocolName(int proto) {
   switch (proto) {
-    case kProtoAll: return "all";
-    case kProtoTcp: return "tcp";
-    case kProtoUdp: return "udp";
-    case kProtoIcmp: return "icmp";
-    case kProtoIcmpv6: return "icmpv6";
-    default: return std::to_string(proto);
+    case kProtoAll:
+      return "all";
+    case kProtoTcp:
+      return "tcp";
+    case kProtoUdp:
+      return "udp";
+    case kProtoIcmp:
+      return "icmp";
+    case kProtoIcmpv6:
+      return "icmpv6";
+    default:
+      return std::to_string(proto);
   }
 }
 

@@ -17,12 +17,13 @@
 namespace pgreach::engine {
 
 struct CheckInfo {
-  std::string id;       // "tcp.connect"
-  Stage stage;          // where it sits on the path
-  std::string summary;  // one line, for `pgreach checks` and reports
+  std::string id;                      // "tcp.connect"
+  Stage stage;                         // where it sits on the path
+  std::string summary;                 // one line, for `pgreach checks` and reports
   std::vector<std::string> dependsOn;  // hard: a failed/skipped dependency skips this check
   Millis timeout{10000};               // default per-check budget (capped by --deadline)
-  std::vector<std::string> after = {};  // soft: wait for these if present and selected, run whatever they returned
+  std::vector<std::string> after =
+      {};  // soft: wait for these if present and selected, run whatever they returned
   // Run even when a hard dependency *failed* (not when it was skipped or errored): for
   // checks that work on the part that succeeded, e.g. TLS on the ports TCP found open
   // while another port was dropped.
@@ -44,7 +45,11 @@ class CheckContext {
  public:
   CheckContext(const target::Target& target, const RunConfig& config, const ClockSource& clock,
                TimePoint deadline, std::map<std::string, CheckResult> dependencies)
-      : target_(target), config_(config), clock_(clock), deadline_(deadline), deps_(std::move(dependencies)) {}
+      : target_(target),
+        config_(config),
+        clock_(clock),
+        deadline_(deadline),
+        deps_(std::move(dependencies)) {}
 
   const target::Target& target() const { return target_; }
   // The run's configuration (timeouts, selection and each area's settings).

@@ -21,7 +21,8 @@ nlohmann::json CloudContextFacts::toJson() const {
     j["azure_files"] = azure->files;
   }
   if (!liveCommands.empty()) j["live_commands"] = liveCommands;
-  if (imds) j["imds"] = {{"vpc_id", imds->vpcId}, {"interface_id", imds->interfaceId}, {"vpc_cidrs", imds->vpcCidrs}};
+  if (imds)
+    j["imds"] = {{"vpc_id", imds->vpcId}, {"interface_id", imds->interfaceId}, {"vpc_cidrs", imds->vpcCidrs}};
   j["client"] = {{"ip", client.ip ? client.ip->toString() : ""},
                  {"subnet_id", client.subnetId},
                  {"security_groups", client.securityGroups},
@@ -44,9 +45,13 @@ nlohmann::json AwsEndpointFacts::toJson() const {
   for (const auto& e : endpoints) {
     nlohmann::json allow = nlohmann::json::object();
     for (const auto& [port, allowed] : e.groupsAllowClient) allow[std::to_string(port)] = allowed;
-    list.push_back({{"id", e.id}, {"state", e.state}, {"service_name", e.serviceName},
-                    {"private_dns_enabled", e.privateDnsEnabled}, {"subnet_ids", e.subnetIds},
-                    {"addresses", e.addresses}, {"security_groups_allow_client", allow}});
+    list.push_back({{"id", e.id},
+                    {"state", e.state},
+                    {"service_name", e.serviceName},
+                    {"private_dns_enabled", e.privateDnsEnabled},
+                    {"subnet_ids", e.subnetIds},
+                    {"addresses", e.addresses},
+                    {"security_groups_allow_client", allow}});
   }
   return {{"endpoints", std::move(list)}};
 }
@@ -61,8 +66,11 @@ nlohmann::json AzureEndpointFacts::toJson() const {
   nlohmann::json list = nlohmann::json::array();
   for (const auto& e : endpoints) {
     nlohmann::json conns = nlohmann::json::array();
-    for (const auto& c : e.connections) conns.push_back({{"name", c.name}, {"status", c.status}, {"group_ids", c.groupIds}});
-    list.push_back({{"name", e.name}, {"provisioning_state", e.provisioningState}, {"addresses", e.addresses},
+    for (const auto& c : e.connections)
+      conns.push_back({{"name", c.name}, {"status", c.status}, {"group_ids", c.groupIds}});
+    list.push_back({{"name", e.name},
+                    {"provisioning_state", e.provisioningState},
+                    {"addresses", e.addresses},
                     {"connections", conns}});
   }
   return {{"endpoints", std::move(list)}};

@@ -33,7 +33,7 @@ struct CloudContextFacts final : Facts {
   std::shared_ptr<const cloud::AzureNetwork> azure;  // null without Azure exports
   // The same models behind the one interface, for what every cloud does alike.
   std::vector<std::shared_ptr<const cloud::CloudNetwork>> networks;
-  std::string awsDir, azureDir;                      // where they were read from
+  std::string awsDir, azureDir;  // where they were read from
   CloudClient client;
   std::vector<std::string> vpcCidrs;           // for the DNS stage's "inside the VPC"
   std::vector<std::string> platformResolvers;  // the cloud's own resolvers

@@ -5,7 +5,8 @@ namespace {
 
 nlohmann::json addressesJson(const std::vector<ResolvedAddress>& addresses) {
   nlohmann::json out = nlohmann::json::array();
-  for (const auto& a : addresses) out.push_back({{"host", a.host}, {"address", a.address}, {"family", a.family}});
+  for (const auto& a : addresses)
+    out.push_back({{"host", a.host}, {"address", a.address}, {"family", a.family}});
   return out;
 }
 

@@ -62,9 +62,9 @@ struct SystemLookupFacts {
 struct DnsResolveFacts : Facts {
   std::vector<ResolvedAddress> addresses;  // what the later stages probe
   std::vector<DnsResolverFacts> resolvers;
-  std::map<std::string, SystemLookupFacts> system;              // by host
+  std::map<std::string, SystemLookupFacts> system;             // by host
   std::map<std::string, std::vector<std::string>> dnsAnswers;  // by host: DNS's addresses
-  std::optional<size_t> exchanges;                              // unset when nothing was resolved
+  std::optional<size_t> exchanges;                             // unset when nothing was resolved
   std::optional<double> elapsedMs;
   std::vector<std::string> vpcCidrs;
   std::string vpcSource;  // "flags", "cloud.context" or ""

@@ -8,8 +8,8 @@
 // A result whose check did not run, or ran into an error, has no facts; readers treat
 // that as "nothing known", never as a pass.
 #include <memory>
-#include <utility>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 namespace pgreach::engine {
 

@@ -5,9 +5,9 @@ namespace pgreach::engine {
 nlohmann::json StartupFacts::toJson() const {
   nlohmann::json ps = nlohmann::json::array();
   for (const auto& p : probes) {
-    nlohmann::json pj = {{"host", p.host},        {"address", p.address},     {"port", p.port},
-                         {"tls", p.tls},          {"outcome", p.outcome},     {"responder", p.responder},
-                         {"elapsed_ms", p.elapsedMs}};
+    nlohmann::json pj = {
+        {"host", p.host},       {"address", p.address},     {"port", p.port},           {"tls", p.tls},
+        {"outcome", p.outcome}, {"responder", p.responder}, {"elapsed_ms", p.elapsedMs}};
     if (p.authCode) {
       pj["auth_code"] = *p.authCode;
       pj["auth_method"] = p.authMethod;

@@ -39,11 +39,11 @@ struct StartupFacts : Facts {
 
 struct ConnectFacts : Facts {
   double connectMs = 0;
-  std::string credentials;  // "password", "passfile", "none (trust)"
-  std::string hostaddr;     // the address pg.startup saw answer ("" if none)
+  std::string credentials;              // "password", "passfile", "none (trust)"
+  std::string hostaddr;                 // the address pg.startup saw answer ("" if none)
   std::optional<util::PeerText> error;  // libpq's message (with the server's) when the login failed, scrubbed
-  bool loggedIn = false;             // the fields below are set only then
-  util::PeerText serverVersion;      // the server's own text
+  bool loggedIn = false;                // the fields below are set only then
+  util::PeerText serverVersion;         // the server's own text
   bool tls = false;
   std::string tlsProtocol, tlsCipher;  // with tls
   std::optional<double> select1Ms;

@@ -6,31 +6,44 @@ namespace pgreach::engine {
 
 std::string_view toString(Status s) {
   switch (s) {
-    case Status::Pass: return "pass";
-    case Status::Warn: return "warn";
-    case Status::Fail: return "fail";
-    case Status::Skip: return "skip";
-    case Status::Error: return "error";
+    case Status::Pass:
+      return "pass";
+    case Status::Warn:
+      return "warn";
+    case Status::Fail:
+      return "fail";
+    case Status::Skip:
+      return "skip";
+    case Status::Error:
+      return "error";
   }
   return "error";
 }
 
 std::string_view toString(Severity s) {
   switch (s) {
-    case Severity::Info: return "info";
-    case Severity::Warning: return "warning";
-    case Severity::Critical: return "critical";
+    case Severity::Info:
+      return "info";
+    case Severity::Warning:
+      return "warning";
+    case Severity::Critical:
+      return "critical";
   }
   return "critical";
 }
 
 std::string_view toString(Stage s) {
   switch (s) {
-    case Stage::Dns: return "dns";
-    case Stage::Tcp: return "tcp";
-    case Stage::Tls: return "tls";
-    case Stage::Postgres: return "postgres";
-    case Stage::Cloud: return "cloud";
+    case Stage::Dns:
+      return "dns";
+    case Stage::Tcp:
+      return "tcp";
+    case Stage::Tls:
+      return "tls";
+    case Stage::Postgres:
+      return "postgres";
+    case Stage::Cloud:
+      return "cloud";
   }
   return "cloud";
 }
@@ -60,15 +73,21 @@ util::ResultState deriveState(Status status, const std::vector<Finding>& finding
   (void)findings;  // the honest-verdicts rules will look at them (e.g. a Pass on no evidence)
   switch (status) {
     case Status::Pass:
-    case Status::Warn: return util::ResultState::Passed;
-    case Status::Fail: return util::ResultState::Failed;
-    case Status::Error: return util::ResultState::NotVerified;
-    case Status::Skip: return util::ResultState::NotApplicable;
+    case Status::Warn:
+      return util::ResultState::Passed;
+    case Status::Fail:
+      return util::ResultState::Failed;
+    case Status::Error:
+      return util::ResultState::NotVerified;
+    case Status::Skip:
+      return util::ResultState::NotApplicable;
   }
   return util::ResultState::NotVerified;
 }
 
-util::ResultState CheckResult::state() const { return stateOverride ? *stateOverride : deriveState(status, findings); }
+util::ResultState CheckResult::state() const {
+  return stateOverride ? *stateOverride : deriveState(status, findings);
+}
 
 nlohmann::json CheckResult::dataJson() const { return facts ? facts->toJson() : data; }
 
@@ -91,11 +110,16 @@ Status statusFromFindings(const std::vector<Finding>& findings) {
 
 int statusRank(Status s) {
   switch (s) {
-    case Status::Pass: return 0;
-    case Status::Skip: return 1;
-    case Status::Warn: return 2;
-    case Status::Error: return 3;
-    case Status::Fail: return 4;
+    case Status::Pass:
+      return 0;
+    case Status::Skip:
+      return 1;
+    case Status::Warn:
+      return 2;
+    case Status::Error:
+      return 3;
+    case Status::Fail:
+      return 4;
   }
   return 4;
 }

@@ -19,11 +19,13 @@ bool matchesSelector(const CheckInfo& info, const std::string& selector) {
   return info.id == selector || toString(info.stage) == selector;
 }
 
-Expected<bool> validateSelectors(const std::vector<std::shared_ptr<Check>>& all, const std::vector<std::string>& sel,
-                                 const char* flag) {
+Expected<bool> validateSelectors(const std::vector<std::shared_ptr<Check>>& all,
+                                 const std::vector<std::string>& sel, const char* flag) {
   for (const auto& s : sel) {
-    bool found = std::any_of(all.begin(), all.end(), [&](const auto& c) { return matchesSelector(c->info(), s); });
-    if (!found) return makeError(std::string(flag) + ": no check or stage named \"" + s + "\" (see `pgreach checks`)");
+    bool found =
+        std::any_of(all.begin(), all.end(), [&](const auto& c) { return matchesSelector(c->info(), s); });
+    if (!found)
+      return makeError(std::string(flag) + ": no check or stage named \"" + s + "\" (see `pgreach checks`)");
   }
   return true;
 }
@@ -49,7 +51,8 @@ Expected<Plan> makePlan(std::vector<std::unique_ptr<Check>> checks, const std::v
   }
   for (const auto& c : all) {
     for (const auto& dep : c->info().dependsOn) {
-      if (!index.count(dep)) return makeError("check " + c->info().id + " depends on unknown check \"" + dep + "\"");
+      if (!index.count(dep))
+        return makeError("check " + c->info().id + " depends on unknown check \"" + dep + "\"");
     }
   }
   if (auto v = validateSelectors(all, only, "--only"); !v) return makeError(v.error());
@@ -115,7 +118,8 @@ Expected<Plan> makePlan(std::vector<std::unique_ptr<Check>> checks, const std::v
   for (size_t i : order) {
     const auto& info = all[i]->info();
     if (!selected.count(info.id)) continue;
-    bool userSkipped = std::any_of(skip.begin(), skip.end(), [&](const auto& s) { return matchesSelector(info, s); });
+    bool userSkipped =
+        std::any_of(skip.begin(), skip.end(), [&](const auto& s) { return matchesSelector(info, s); });
     if (userSkipped) plan.skippedByUser.insert(info.id);
     plan.checks.push_back(all[i]);
   }
@@ -152,8 +156,10 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
   for (const auto& c : plan.checks) {
     const auto& info = c->info();
     planned.insert(info.id);
-    if (plan.skippedByUser.count(info.id)) state->done[info.id] = skipped(info, "skipped by --skip");
-    else pending.insert(info.id);
+    if (plan.skippedByUser.count(info.id))
+      state->done[info.id] = skipped(info, "skipped by --skip");
+    else
+      pending.insert(info.id);
   }
   const auto& userSkipped = plan.skippedByUser;
   auto isFinished = [&](const std::string& id) { return state->done.count(id) > 0; };
@@ -190,15 +196,23 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
       std::string blocker;
       util::ResultState blockedState = util::ResultState::NotVerified;
       for (const auto& d : info.dependsOn) {
-        if (!isFinished(d)) { waiting = true; break; }
-        if (userSkipped.count(d)) { blocker = d + " (skipped by --skip)"; continue; }
+        if (!isFinished(d)) {
+          waiting = true;
+          break;
+        }
+        if (userSkipped.count(d)) {
+          blocker = d + " (skipped by --skip)";
+          continue;
+        }
         const Status st = state->done[d].status;
         const bool failedButUsable = st == Status::Fail && info.runAfterFailedDependency;
-        if (blocker.empty() && !failedButUsable && (st == Status::Fail || st == Status::Error || st == Status::Skip)) {
+        if (blocker.empty() && !failedButUsable &&
+            (st == Status::Fail || st == Status::Error || st == Status::Skip)) {
           blocker = d + " (" + std::string(toString(st)) + ")";
           // A dependency with nothing to check (cloud.context without cloud input) leaves
           // nothing to check here either.
-          if (state->done[d].state() == util::ResultState::NotApplicable) blockedState = util::ResultState::NotApplicable;
+          if (state->done[d].state() == util::ResultState::NotApplicable)
+            blockedState = util::ResultState::NotApplicable;
         }
       }
       for (const auto& d : info.after) {
@@ -217,10 +231,12 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
         // the verdict from reading OK (reports::computeVerdict).
         auto notStarted = skipped(info, "not started: the run's --deadline was reached");
         notStarted.stateOverride = util::ResultState::NotVerified;
-        notStarted.findings.push_back({"engine.deadline_reached", Severity::Warning,
-                                       "check " + info.id + " was not started: the run's --deadline was reached",
-                                       {},
-                                       "Raise --deadline (or lower --timeout) so every check can run."});
+        notStarted.findings.push_back(
+            {"engine.deadline_reached",
+             Severity::Warning,
+             "check " + info.id + " was not started: the run's --deadline was reached",
+             {},
+             "Raise --deadline (or lower --timeout) so every check can run."});
         state->done[info.id] = std::move(notStarted);
         pending.erase(info.id);
         continue;
@@ -230,7 +246,8 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
       const Millis budget = std::max(info.timeout, config.probeTimeout + Millis(2000));
       const TimePoint checkDeadline = std::min(settings.deadline, now + budget);
       std::map<std::string, CheckResult> deps;
-      for (const auto& d : info.dependsOn) deps[d] = state->done.count(d) ? state->done[d] : skipped(info, "");
+      for (const auto& d : info.dependsOn)
+        deps[d] = state->done.count(d) ? state->done[d] : skipped(info, "");
       for (const auto& d : info.after) {
         if (state->done.count(d)) deps[d] = state->done[d];
       }
@@ -249,9 +266,12 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
           result = CheckResult{};
           result.status = Status::Error;
           result.summary = "the check failed inside pgreach: " + std::string(e.what());
-          result.findings.push_back({"engine.check_exception", Severity::Critical,
-                                     "check " + ci.id + " stopped with an internal error", {e.what()},
-                                     "This is a bug in pgreach: please report it with the JSON report attached."});
+          result.findings.push_back(
+              {"engine.check_exception",
+               Severity::Critical,
+               "check " + ci.id + " stopped with an internal error",
+               {e.what()},
+               "This is a bug in pgreach: please report it with the JSON report attached."});
         } catch (...) {
           result = CheckResult{};
           result.status = Status::Error;
@@ -283,8 +303,8 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
     // Give up on checks that overran their own deadline, or everything at the run's.
     TimePoint wakeAt = settings.deadline + settings.overrunGrace;
     for (auto it = running.begin(); it != running.end();) {
-      const TimePoint giveUp = std::min(it->second.deadline + settings.overrunGrace,
-                                        settings.deadline + settings.overrunGrace);
+      const TimePoint giveUp =
+          std::min(it->second.deadline + settings.overrunGrace, settings.deadline + settings.overrunGrace);
       if (clock.now() >= giveUp && !state->done.count(it->first)) {
         const auto& id = it->first;
         CheckResult r;
@@ -295,10 +315,12 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
         r.status = Status::Error;
         r.durationMs = millisBetween(it->second.started, clock.now());
         r.summary = "did not return within its deadline";
-        r.findings.push_back({"engine.deadline_exceeded", Severity::Warning,
-                              "check " + id + " did not finish within its deadline and was abandoned",
-                              {"deadline: " + std::to_string(millisBetween(it->second.started, it->second.deadline)) + " ms"},
-                              "Raise --deadline or --timeout if the network is slow; otherwise report it as a bug."});
+        r.findings.push_back(
+            {"engine.deadline_exceeded",
+             Severity::Warning,
+             "check " + id + " did not finish within its deadline and was abandoned",
+             {"deadline: " + std::to_string(millisBetween(it->second.started, it->second.deadline)) + " ms"},
+             "Raise --deadline or --timeout if the network is slow; otherwise report it as a bug."});
         state->done[id] = std::move(r);
         it->second.thread.detach();
         it = running.erase(it);

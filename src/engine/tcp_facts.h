@@ -37,9 +37,9 @@ struct TcpProbeFacts {
   size_t attempts = 0;
   int openCount = 0;
   bool flaky = false;
-  std::string socketError;                 // the ICMP error the socket reported, "" if none
-  std::optional<TcpConnectMs> connectMs;   // over the open attempts
-  std::optional<TcpWireFacts> wire;        // when there was a capture
+  std::string socketError;                // the ICMP error the socket reported, "" if none
+  std::optional<TcpConnectMs> connectMs;  // over the open attempts
+  std::optional<TcpWireFacts> wire;       // when there was a capture
 
   bool open() const { return outcome == "open"; }
 };

@@ -3,15 +3,19 @@
 namespace pgreach::engine {
 
 nlohmann::json certJson(const CertFacts& c) {
-  return {{"subject", c.subject},   {"issuer", c.issuer},       {"sans", c.sans},
+  return {{"subject", c.subject},      {"issuer", c.issuer},      {"sans", c.sans},
           {"not_before", c.notBefore}, {"not_after", c.notAfter}, {"key_type", c.keyType},
-          {"key_bits", c.keyBits},  {"sha256", c.sha256},       {"self_signed", c.selfSigned}};
+          {"key_bits", c.keyBits},     {"sha256", c.sha256},      {"self_signed", c.selfSigned}};
 }
 
 nlohmann::json SslRequestFacts::toJson() const {
   nlohmann::json ps = nlohmann::json::array();
   for (const auto& p : probes) {
-    ps.push_back({{"host", p.host}, {"address", p.address}, {"port", p.port}, {"reply", p.reply}, {"elapsed_ms", p.elapsedMs}});
+    ps.push_back({{"host", p.host},
+                  {"address", p.address},
+                  {"port", p.port},
+                  {"reply", p.reply},
+                  {"elapsed_ms", p.elapsedMs}});
   }
   return {{"sslmode", sslmode}, {"probes", ps}};
 }
@@ -33,7 +37,8 @@ nlohmann::json DirectTlsFacts::toJson() const {
 nlohmann::json HandshakeFacts::toJson() const {
   nlohmann::json ps = nlohmann::json::array();
   for (const auto& p : probes) {
-    nlohmann::json pj = {{"host", p.host}, {"address", p.address}, {"port", p.port}, {"sni", p.sni}, {"outcome", p.outcome}};
+    nlohmann::json pj = {
+        {"host", p.host}, {"address", p.address}, {"port", p.port}, {"sni", p.sni}, {"outcome", p.outcome}};
     if (p.handshakeRan) {
       pj["elapsed_ms"] = p.elapsedMs;
       pj["chain"] = nlohmann::json::array();
@@ -47,7 +52,8 @@ nlohmann::json HandshakeFacts::toJson() const {
         pj["host_checked"] = p.hostChecked;
         pj["host_matches"] = p.hostMatches;
         pj["verify_errors"] = nlohmann::json::array();
-        for (const auto& e : p.verifyErrors) pj["verify_errors"].push_back({{"depth", e.depth}, {"code", e.code}, {"text", e.text}});
+        for (const auto& e : p.verifyErrors)
+          pj["verify_errors"].push_back({{"depth", e.depth}, {"code", e.code}, {"text", e.text}});
         if (p.daysUntilExpiry) pj["days_until_expiry"] = *p.daysUntilExpiry;
       }
     }

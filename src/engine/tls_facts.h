@@ -73,7 +73,7 @@ struct HandshakeProbeFacts {
   bool completed = false;     // the handshake completed (protocol... are set)
   double elapsedMs = 0;
   std::vector<CertFacts> chain;  // leaf first
-  std::string detail;                // why the handshake failed
+  std::string detail;            // why the handshake failed
   std::string protocol, cipher, alpn;
   bool hostChecked = false, hostMatches = false;
   std::vector<TlsVerifyError> verifyErrors;

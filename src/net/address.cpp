@@ -67,7 +67,8 @@ std::optional<Cidr> Cidr::parse(std::string_view text) {
   int prefix = maxPrefix;
   if (slash != std::string_view::npos) {
     std::string p(text.substr(slash + 1));
-    if (p.empty() || p.size() > 3 || p.find_first_not_of("0123456789") != std::string::npos) return std::nullopt;
+    if (p.empty() || p.size() > 3 || p.find_first_not_of("0123456789") != std::string::npos)
+      return std::nullopt;
     prefix = std::stoi(p);
     if (prefix > maxPrefix) return std::nullopt;
   }

@@ -23,7 +23,9 @@ struct IpAddress {
   static std::optional<IpAddress> fromSockaddr(const sockaddr* sa);
   bool operator==(const IpAddress& o) const { return family == o.family && bytes == o.bytes; }
   bool operator!=(const IpAddress& o) const { return !(*this == o); }
-  bool operator<(const IpAddress& o) const { return family != o.family ? family < o.family : bytes < o.bytes; }
+  bool operator<(const IpAddress& o) const {
+    return family != o.family ? family < o.family : bytes < o.bytes;
+  }
 };
 
 struct Cidr {

@@ -11,30 +11,43 @@ namespace pgreach::net {
 
 std::string_view toString(ConnectOutcome o) {
   switch (o) {
-    case ConnectOutcome::Open: return "open";
-    case ConnectOutcome::Refused: return "refused";
-    case ConnectOutcome::TimedOut: return "timeout";
-    case ConnectOutcome::HostUnreachable: return "host_unreachable";
-    case ConnectOutcome::NetUnreachable: return "net_unreachable";
-    case ConnectOutcome::NoRoute: return "no_route";
-    case ConnectOutcome::LocalError: return "local_error";
+    case ConnectOutcome::Open:
+      return "open";
+    case ConnectOutcome::Refused:
+      return "refused";
+    case ConnectOutcome::TimedOut:
+      return "timeout";
+    case ConnectOutcome::HostUnreachable:
+      return "host_unreachable";
+    case ConnectOutcome::NetUnreachable:
+      return "net_unreachable";
+    case ConnectOutcome::NoRoute:
+      return "no_route";
+    case ConnectOutcome::LocalError:
+      return "local_error";
   }
   return "local_error";
 }
 
 ConnectOutcome classifyConnectErrno(int err, bool immediate) {
   switch (err) {
-    case 0: return ConnectOutcome::Open;
-    case ECONNREFUSED: return ConnectOutcome::Refused;
-    case ETIMEDOUT: return ConnectOutcome::TimedOut;
-    case EHOSTUNREACH: return immediate ? ConnectOutcome::NoRoute : ConnectOutcome::HostUnreachable;
-    case ENETUNREACH: return immediate ? ConnectOutcome::NoRoute : ConnectOutcome::NetUnreachable;
-    default: return ConnectOutcome::LocalError;
+    case 0:
+      return ConnectOutcome::Open;
+    case ECONNREFUSED:
+      return ConnectOutcome::Refused;
+    case ETIMEDOUT:
+      return ConnectOutcome::TimedOut;
+    case EHOSTUNREACH:
+      return immediate ? ConnectOutcome::NoRoute : ConnectOutcome::HostUnreachable;
+    case ENETUNREACH:
+      return immediate ? ConnectOutcome::NoRoute : ConnectOutcome::NetUnreachable;
+    default:
+      return ConnectOutcome::LocalError;
   }
 }
 
-std::vector<ConnectResult> connectAll(const std::vector<ConnectRequest>& requests, std::chrono::milliseconds timeout,
-                                      bool keepOpen) {
+std::vector<ConnectResult> connectAll(const std::vector<ConnectRequest>& requests,
+                                      std::chrono::milliseconds timeout, bool keepOpen) {
   using SteadyClock = std::chrono::steady_clock;
   std::vector<ConnectResult> results(requests.size());
   std::vector<SteadyClock::time_point> started(requests.size());
@@ -84,8 +97,8 @@ std::vector<ConnectResult> connectAll(const std::vector<ConnectRequest>& request
     std::vector<pollfd> pfds;
     pfds.reserve(inFlight.size());
     for (size_t i : inFlight) pfds.push_back({results[i].socket.get(), POLLOUT, 0});
-    const int waitMs = static_cast<int>(
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1);
+    const int waitMs =
+        static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - now).count() + 1);
     const int n = ::poll(pfds.data(), pfds.size(), waitMs);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;

@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "net/address.h"
-#include "util/fd.h"
 #include "net/icmp_errqueue.h"
+#include "util/fd.h"
 
 namespace pgreach::net {
 
@@ -39,13 +39,13 @@ struct ConnectResult {
   // The ICMP error that aborted the connect, from the socket's error queue (no privilege
   // needed); nullopt for open/refused/timeout or when the kernel queued none.
   std::optional<IcmpReport> icmp;
-  util::Fd socket;           // the connected socket when `keepOpen` was asked and it is open
+  util::Fd socket;  // the connected socket when `keepOpen` was asked and it is open
 };
 
 // Connects to every request concurrently; returns when all are decided or `timeout`
 // has passed (whichever is first). Results are in request order.
-std::vector<ConnectResult> connectAll(const std::vector<ConnectRequest>& requests, std::chrono::milliseconds timeout,
-                                      bool keepOpen = false);
+std::vector<ConnectResult> connectAll(const std::vector<ConnectRequest>& requests,
+                                      std::chrono::milliseconds timeout, bool keepOpen = false);
 
 // Maps a connect errno to an outcome (`immediate`: connect() itself failed, before any
 // packet left).

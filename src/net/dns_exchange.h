@@ -36,7 +36,7 @@ std::string_view toString(ExchangeOutcome o);
 
 struct ExchangeResult {
   ExchangeOutcome outcome = ExchangeOutcome::LocalError;
-  std::vector<uint8_t> wire;  // the response as received (TCP: without the length prefix)
+  std::vector<uint8_t> wire;      // the response as received (TCP: without the length prefix)
   bool truncatedOverUdp = false;  // the UDP answer had TC set, so TCP was tried
   bool viaTcp = false;            // `wire` came over TCP
   std::chrono::microseconds elapsed{0};

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "util/expected.h"
 #include "net/address.h"
+#include "util/expected.h"
 
 namespace pgreach::net::evidence {
 

@@ -10,8 +10,8 @@
 namespace pgreach::net {
 
 std::string IcmpReport::evidence() const {
-  std::string s = std::string(v6 ? "ICMPv6" : "ICMP") + " type " + std::to_string(type) + " code " +
-                  std::to_string(code);
+  std::string s =
+      std::string(v6 ? "ICMPv6" : "ICMP") + " type " + std::to_string(type) + " code " + std::to_string(code);
   if (offender) s += " from " + offender->toString();
   return s + " (socket error queue)";
 }
@@ -63,7 +63,9 @@ std::optional<IcmpReport> icmpReportFromControl(const void* control, size_t leng
         if (cmsgEnd - off >= sizeof(sa_family_t)) {
           sa_family_t fam;
           std::memcpy(&fam, base + off, sizeof fam);
-          const size_t need = fam == AF_INET ? sizeof(sockaddr_in) : fam == AF_INET6 ? sizeof(sockaddr_in6) : 0;
+          const size_t need = fam == AF_INET    ? sizeof(sockaddr_in)
+                              : fam == AF_INET6 ? sizeof(sockaddr_in6)
+                                                : 0;
           if (need != 0 && cmsgEnd - off >= need) {
             sockaddr_storage ss{};
             std::memcpy(&ss, base + off, need);

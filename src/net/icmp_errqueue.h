@@ -15,9 +15,9 @@
 namespace pgreach::net {
 
 struct IcmpReport {
-  bool v6 = false;                  // ICMPv6 (SO_EE_ORIGIN_ICMP6) rather than ICMP
-  uint8_t type = 0, code = 0;       // as on the wire: 3/13 is admin-prohibited (v6: 1/1)
-  int sysErrno = 0;                 // what the kernel made of it (EHOSTUNREACH...)
+  bool v6 = false;                    // ICMPv6 (SO_EE_ORIGIN_ICMP6) rather than ICMP
+  uint8_t type = 0, code = 0;         // as on the wire: 3/13 is admin-prohibited (v6: 1/1)
+  int sysErrno = 0;                   // what the kernel made of it (EHOSTUNREACH...)
   std::optional<IpAddress> offender;  // who sent it; nullopt when the kernel gave none
 
   // "ICMP type 3 code 13 from 10.40.1.1 (socket error queue)".

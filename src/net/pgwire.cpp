@@ -24,7 +24,9 @@ bool isStartupPhaseType(char t) {
   return t == 'R' || t == 'E' || t == 'N' || t == 'v' || t == 'S' || t == 'K' || t == 'Z';
 }
 
-bool contains(const std::string& hay, std::string_view needle) { return hay.find(needle) != std::string::npos; }
+bool contains(const std::string& hay, std::string_view needle) {
+  return hay.find(needle) != std::string::npos;
+}
 
 }  // namespace
 
@@ -78,7 +80,8 @@ ParseResult parseBackendMessage(std::string_view buffer) {
   }
   if (length > kMaxMessageLength) {
     r.state = ParseState::Malformed;
-    r.problem = "message claims " + std::to_string(length) + " bytes (limit " + std::to_string(kMaxMessageLength) + ")";
+    r.problem = "message claims " + std::to_string(length) + " bytes (limit " +
+                std::to_string(kMaxMessageLength) + ")";
     return r;
   }
   if (buffer.size() < 1 + static_cast<size_t>(length)) return r;
@@ -118,18 +121,25 @@ std::optional<ErrorFields> parseErrorResponse(std::string_view body) {
 
 std::string AuthRequest::describe() const {
   switch (method) {
-    case AuthMethod::Ok: return "trust (AuthenticationOk, no password asked)";
-    case AuthMethod::KerberosV5: return "Kerberos V5";
-    case AuthMethod::Cleartext: return "cleartext password";
-    case AuthMethod::Md5: return "MD5";
-    case AuthMethod::Gss: return "GSSAPI";
-    case AuthMethod::Sspi: return "SSPI";
+    case AuthMethod::Ok:
+      return "trust (AuthenticationOk, no password asked)";
+    case AuthMethod::KerberosV5:
+      return "Kerberos V5";
+    case AuthMethod::Cleartext:
+      return "cleartext password";
+    case AuthMethod::Md5:
+      return "MD5";
+    case AuthMethod::Gss:
+      return "GSSAPI";
+    case AuthMethod::Sspi:
+      return "SSPI";
     case AuthMethod::Sasl: {
       std::string out;
       for (const auto& m : saslMechanisms) out += (out.empty() ? "" : ", ") + m;
       return out.empty() ? "SASL (no mechanism listed)" : out;
     }
-    case AuthMethod::Other: break;
+    case AuthMethod::Other:
+      break;
   }
   return "unknown authentication request " + std::to_string(code);
 }
@@ -139,12 +149,24 @@ std::optional<AuthRequest> parseAuthRequest(std::string_view body) {
   AuthRequest a;
   a.code = static_cast<int32_t>(getU32(body, 0));
   switch (a.code) {
-    case 0: a.method = AuthMethod::Ok; break;
-    case 2: a.method = AuthMethod::KerberosV5; break;
-    case 3: a.method = AuthMethod::Cleartext; break;
-    case 5: a.method = AuthMethod::Md5; break;
-    case 7: a.method = AuthMethod::Gss; break;
-    case 9: a.method = AuthMethod::Sspi; break;
+    case 0:
+      a.method = AuthMethod::Ok;
+      break;
+    case 2:
+      a.method = AuthMethod::KerberosV5;
+      break;
+    case 3:
+      a.method = AuthMethod::Cleartext;
+      break;
+    case 5:
+      a.method = AuthMethod::Md5;
+      break;
+    case 7:
+      a.method = AuthMethod::Gss;
+      break;
+    case 9:
+      a.method = AuthMethod::Sspi;
+      break;
     case 10: {
       a.method = AuthMethod::Sasl;
       size_t i = 4;
@@ -156,18 +178,25 @@ std::optional<AuthRequest> parseAuthRequest(std::string_view body) {
       }
       break;
     }
-    default: a.method = AuthMethod::Other; break;
+    default:
+      a.method = AuthMethod::Other;
+      break;
   }
   return a;
 }
 
 std::string_view toString(Responder r) {
   switch (r) {
-    case Responder::PostgreSQL: return "postgresql";
-    case Responder::PgBouncer: return "pgbouncer";
-    case Responder::NeonProxy: return "neon_proxy";
-    case Responder::PlanetScaleProxy: return "planetscale_proxy";
-    case Responder::Unknown: return "unknown";
+    case Responder::PostgreSQL:
+      return "postgresql";
+    case Responder::PgBouncer:
+      return "pgbouncer";
+    case Responder::NeonProxy:
+      return "neon_proxy";
+    case Responder::PlanetScaleProxy:
+      return "planetscale_proxy";
+    case Responder::Unknown:
+      return "unknown";
   }
   return "unknown";
 }
@@ -176,14 +205,16 @@ Responder classifyResponder(const ErrorFields& error) {
   const std::string m = error.message();
   // Message text first: the proxies' wording is more specific than their field sets.
   if (contains(m, "Endpoint ID is not specified") || contains(m, "VPC endpoint id") ||
-      contains(m, "VPC endpoint ID is not specified") || contains(m, "is not allowed to connect to this endpoint") ||
+      contains(m, "VPC endpoint ID is not specified") ||
+      contains(m, "is not allowed to connect to this endpoint") ||
       contains(m, "Couldn't connect to compute node") || contains(m, "Control plane request failed") ||
       contains(m, "from a blocked network") || contains(m, "for user '")) {
     return Responder::NeonProxy;
   }
   if (contains(m, "invalid user format") || contains(m, "username must include branch") ||
-      (contains(m, "branch ") && contains(m, " does not exist")) || contains(m, "pooler only supports primary") ||
-      contains(m, "no primary available for branch") || contains(m, "failed to connect to upstream")) {
+      (contains(m, "branch ") && contains(m, " does not exist")) ||
+      contains(m, "pooler only supports primary") || contains(m, "no primary available for branch") ||
+      contains(m, "failed to connect to upstream")) {
     return Responder::PlanetScaleProxy;
   }
   // PostgreSQL's backend always adds the source location (F, L, R) and, since 9.6, V.

@@ -54,7 +54,8 @@ size_t threadCount() {
 
 std::optional<CapabilitySets> parseProcStatusCapabilities(const std::string& statusText) {
   CapabilitySets s;
-  if (!parseHexField(statusText, "CapInh", s.inheritable) || !parseHexField(statusText, "CapPrm", s.permitted) ||
+  if (!parseHexField(statusText, "CapInh", s.inheritable) ||
+      !parseHexField(statusText, "CapPrm", s.permitted) ||
       !parseHexField(statusText, "CapEff", s.effective) || !parseHexField(statusText, "CapBnd", s.bounding)) {
     return std::nullopt;
   }
@@ -74,7 +75,8 @@ std::optional<CapabilitySets> currentCapabilities() {
 Expected<bool> dropAllCapabilities() { return dropCapabilitiesExcept(0); }
 
 Expected<bool> dropCapabilitiesExcept(uint64_t keep) {
-  if (threadCount() > 1) return makeError("cannot drop capabilities: other threads are running and would keep theirs");
+  if (threadCount() > 1)
+    return makeError("cannot drop capabilities: other threads are running and would keep theirs");
   // The bounding set first: dropping from it needs CAP_SETPCAP, which goes last below.
   // It stops an exec'd child running as root from regaining capabilities.
   const auto now = currentCapabilities();

@@ -11,7 +11,8 @@ namespace pgreach::net {
 namespace {
 
 int millisLeft(Deadline deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
   if (left.count() <= 0) return 0;
   return left.count() > 60000 ? 60000 : static_cast<int>(left.count());
 }
@@ -34,11 +35,16 @@ std::string opensslError() {
 
 std::string_view toString(IoStatus s) {
   switch (s) {
-    case IoStatus::Ok: return "ok";
-    case IoStatus::Timeout: return "timeout";
-    case IoStatus::Closed: return "closed";
-    case IoStatus::Reset: return "reset";
-    case IoStatus::Error: return "error";
+    case IoStatus::Ok:
+      return "ok";
+    case IoStatus::Timeout:
+      return "timeout";
+    case IoStatus::Closed:
+      return "closed";
+    case IoStatus::Reset:
+      return "reset";
+    case IoStatus::Error:
+      return "error";
   }
   return "error";
 }
@@ -55,7 +61,8 @@ bool waitFd(int fd, bool forWrite, Deadline deadline) {
   return false;
 }
 
-util::Fd connectWithDeadline(const IpAddress& address, uint16_t port, Deadline deadline, std::string& whyNot) {
+util::Fd connectWithDeadline(const IpAddress& address, uint16_t port, Deadline deadline,
+                             std::string& whyNot) {
   util::Fd fd(::socket(address.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) {
     whyNot = std::string("socket(): ") + std::strerror(errno);
@@ -94,7 +101,8 @@ IoResult Stream::writeAll(std::string_view data, Deadline deadline) {
       }
       int e = SSL_get_error(ssl_.get(), 0);
       if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-        if (!waitFd(fd_.get(), e == SSL_ERROR_WANT_WRITE, deadline)) return {IoStatus::Timeout, done, "write timed out"};
+        if (!waitFd(fd_.get(), e == SSL_ERROR_WANT_WRITE, deadline))
+          return {IoStatus::Timeout, done, "write timed out"};
         continue;
       }
       if (e == SSL_ERROR_ZERO_RETURN) return {IoStatus::Closed, done, "peer closed the TLS session"};
@@ -127,7 +135,8 @@ IoResult Stream::readSome(std::string& out, size_t max, Deadline deadline) {
       }
       int e = SSL_get_error(ssl_.get(), 0);
       if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-        if (!waitFd(fd_.get(), e == SSL_ERROR_WANT_WRITE, deadline)) return {IoStatus::Timeout, 0, "read timed out"};
+        if (!waitFd(fd_.get(), e == SSL_ERROR_WANT_WRITE, deadline))
+          return {IoStatus::Timeout, 0, "read timed out"};
         continue;
       }
       if (e == SSL_ERROR_ZERO_RETURN) return {IoStatus::Closed, 0, "peer closed the TLS session"};

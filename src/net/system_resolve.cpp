@@ -38,9 +38,11 @@ PendingSystemLookup::PendingSystemLookup(const std::string& host) : state_(std::
     if (rc != 0) r.error = gai_strerror(rc);
     for (auto* ai = list.get(); ai; ai = ai->ai_next) {
       auto a = IpAddress::fromSockaddr(ai->ai_addr);
-      if (a && std::find(r.addresses.begin(), r.addresses.end(), *a) == r.addresses.end()) r.addresses.push_back(*a);
+      if (a && std::find(r.addresses.begin(), r.addresses.end(), *a) == r.addresses.end())
+        r.addresses.push_back(*a);
     }
-    r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+    r.elapsed =
+        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
     std::lock_guard<std::mutex> g(state->mu);
     state->result = std::move(r);
     state->cv.notify_all();

@@ -13,9 +13,9 @@
 namespace pgreach::net {
 
 struct SystemLookup {
-  bool finished = false;  // false: still running when the timeout passed
-  int gaiError = 0;       // getaddrinfo's return code (0 = success)
-  std::string error;      // gai_strerror text
+  bool finished = false;             // false: still running when the timeout passed
+  int gaiError = 0;                  // getaddrinfo's return code (0 = success)
+  std::string error;                 // gai_strerror text
   std::vector<IpAddress> addresses;  // unique, in the library's order
   std::chrono::microseconds elapsed{0};
 };

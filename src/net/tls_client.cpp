@@ -133,12 +133,18 @@ std::string opensslErrors() {
 
 std::string_view toString(TlsOutcome o) {
   switch (o) {
-    case TlsOutcome::Ok: return "ok";
-    case TlsOutcome::Timeout: return "timeout";
-    case TlsOutcome::Closed: return "closed";
-    case TlsOutcome::Reset: return "reset";
-    case TlsOutcome::ProtocolError: return "protocol_error";
-    case TlsOutcome::LocalError: return "local_error";
+    case TlsOutcome::Ok:
+      return "ok";
+    case TlsOutcome::Timeout:
+      return "timeout";
+    case TlsOutcome::Closed:
+      return "closed";
+    case TlsOutcome::Reset:
+      return "reset";
+    case TlsOutcome::ProtocolError:
+      return "protocol_error";
+    case TlsOutcome::LocalError:
+      return "local_error";
   }
   return "local_error";
 }
@@ -222,7 +228,8 @@ TlsHandshakeResult tlsHandshake(Stream& stream, const TlsClientOptions& options,
   r.verifyErrors = log.errors;
   SSL_set_ex_data(ssl.get(), verifyLogIndex(), nullptr);
   if (STACK_OF(X509)* chain = SSL_get_peer_cert_chain(ssl.get())) {
-    for (int i = 0; i < sk_X509_num(chain) && i < 16; ++i) r.chain.push_back(describe(sk_X509_value(chain, i)));
+    for (int i = 0; i < sk_X509_num(chain) && i < 16; ++i)
+      r.chain.push_back(describe(sk_X509_value(chain, i)));
   }
   if (!done) {
     if (r.outcome == TlsOutcome::LocalError) r.outcome = TlsOutcome::ProtocolError;

@@ -50,11 +50,11 @@ struct VerifyError {
 struct TlsHandshakeResult {
   TlsOutcome outcome = TlsOutcome::LocalError;
   std::string detail;
-  std::string protocol;  // "TLSv1.3"
+  std::string protocol;     // "TLSv1.3"
   int protocolVersion = 0;  // TLS1_2_VERSION...
   std::string cipher;
-  std::string alpn;  // negotiated, "" = none
-  std::vector<CertInfo> chain;  // leaf first, as the server sent it
+  std::string alpn;                       // negotiated, "" = none
+  std::vector<CertInfo> chain;            // leaf first, as the server sent it
   std::vector<VerifyError> verifyErrors;  // empty and rootCert set = chain trusted
   bool hostChecked = false;
   bool hostMatches = false;

@@ -10,8 +10,9 @@
 namespace pgreach::target {
 
 // The password of the first entry matching host/port/database/user, as libpq picks it.
-std::optional<std::string> pgpassPassword(std::string_view content, std::string_view host, std::string_view port,
-                                          std::string_view database, std::string_view user);
+std::optional<std::string> pgpassPassword(std::string_view content, std::string_view host,
+                                          std::string_view port, std::string_view database,
+                                          std::string_view user);
 
 // Whether `content` holds an entry matching host/port/database/user.
 bool pgpassHasEntry(std::string_view content, std::string_view host, std::string_view port,

@@ -24,20 +24,20 @@ struct HostPattern {
 
 // Fix wording of the DNS findings, in the provider's own terms.
 struct DnsFixes {
-  std::string_view answerPublic;      // dns.answer_public
-  std::string_view outsideVpc;        // dns.answer_outside_vpc, after the shared first sentence
-  std::string_view nxdomain;          // dns.nxdomain, dns.no_address
-  std::string_view publicHostname;    // dns.not_private_hostname (only with a privateHost pattern)
-  std::string_view resolversDisagree; // appended to dns.resolvers_disagree's fix ("" = nothing)
+  std::string_view answerPublic;       // dns.answer_public
+  std::string_view outsideVpc;         // dns.answer_outside_vpc, after the shared first sentence
+  std::string_view nxdomain;           // dns.nxdomain, dns.no_address
+  std::string_view publicHostname;     // dns.not_private_hostname (only with a privateHost pattern)
+  std::string_view resolversDisagree;  // appended to dns.resolvers_disagree's fix ("" = nothing)
 };
 
 // A private DNS zone the provider's public name must CNAME through (Azure's privatelink
 // zone). The codes are declared in checks/dns/codes.cpp.
 struct PrivateZone {
-  std::string_view zone;             // "privatelink.postgres.database.azure.com"; "" = none
-  std::string_view notInChainCode;   // the chain does not pass through the zone
+  std::string_view zone;            // "privatelink.postgres.database.azure.com"; "" = none
+  std::string_view notInChainCode;  // the chain does not pass through the zone
   std::string_view notInChainFix;
-  std::string_view nxdomainCode;     // the chain reaches the zone, which has no record
+  std::string_view nxdomainCode;  // the chain reaches the zone, which has no record
   std::string_view nxdomainFix;
 };
 

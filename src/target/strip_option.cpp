@@ -37,7 +37,8 @@ StrippedOption stripUri(std::string_view conninfo, std::string_view keyword) {
   size_t start = 0;
   while (start <= query.size()) {
     size_t amp = query.find('&', start);
-    std::string_view param = query.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
+    std::string_view param =
+        query.substr(start, amp == std::string_view::npos ? std::string_view::npos : amp - start);
     const size_t eq = param.find('=');
     if (eq != std::string_view::npos && percentDecode(param.substr(0, eq)) == keyword) {
       r.value = percentDecode(param.substr(eq + 1));

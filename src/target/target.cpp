@@ -28,8 +28,8 @@ namespace {
 // template keeps only its words before the first quote or colon.
 enum class Slot { Hidden, Keyword, Shown };
 struct ParseTemplate {
-  const char* text;            // libpq's format, with %s / %c / %d
-  std::vector<Slot> slots;     // what to do with each %s / %c in order (%d is always shown)
+  const char* text;         // libpq's format, with %s / %c / %d
+  std::vector<Slot> slots;  // what to do with each %s / %c in order (%d is always shown)
 };
 
 const std::vector<ParseTemplate>& parseTemplates() {
@@ -40,9 +40,11 @@ const std::vector<ParseTemplate>& parseTemplates() {
       {"invalid percent-encoded token: \"%s\"", {Slot::Hidden}},
       {"forbidden value %00 in percent-encoded value: \"%s\"", {Slot::Hidden}},
       {"invalid URI propagated to internal parser routine: \"%s\"", {Slot::Hidden}},
-      {"end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"%s\"", {Slot::Hidden}},
+      {"end of string reached when looking for matching \"]\" in IPv6 host address in URI: \"%s\"",
+       {Slot::Hidden}},
       {"IPv6 host address may not be empty in URI: \"%s\"", {Slot::Hidden}},
-      {"unexpected character \"%c\" at position %d in URI (expected \":\" or \"/\"): \"%s\"", {Slot::Hidden, Slot::Hidden}},
+      {"unexpected character \"%c\" at position %d in URI (expected \":\" or \"/\"): \"%s\"",
+       {Slot::Hidden, Slot::Hidden}},
       {"extra key/value separator \"=\" in URI query parameter: \"%s\"", {Slot::Hidden}},
       {"missing key/value separator \"=\" in URI query parameter: \"%s\"", {Slot::Hidden}},
       {"invalid URI query parameter: \"%s\"", {Slot::Hidden}},
@@ -60,15 +62,19 @@ const std::vector<ParseTemplate>& parseTemplates() {
 // Matches `msg` from `m` against `tpl` from `t`; fills `caps` with the text of each
 // %s / %c / %d in order. %s is matched shortest-first with backtracking (bounded: a
 // template has at most three placeholders and a message is capped below).
-bool matchTemplate(std::string_view tpl, size_t t, std::string_view msg, size_t m, std::vector<std::string>& caps) {
+bool matchTemplate(std::string_view tpl, size_t t, std::string_view msg, size_t m,
+                   std::vector<std::string>& caps) {
   while (t < tpl.size()) {
-    if (tpl[t] == '%' && t + 1 < tpl.size() && (tpl[t + 1] == 's' || tpl[t + 1] == 'c' || tpl[t + 1] == 'd')) {
+    if (tpl[t] == '%' && t + 1 < tpl.size() &&
+        (tpl[t + 1] == 's' || tpl[t + 1] == 'c' || tpl[t + 1] == 'd')) {
       const char kind = tpl[t + 1];
       size_t lo = kind == 'c' ? 1 : (kind == 'd' ? 1 : 0);
       size_t hi = kind == 'c' ? 1 : msg.size() - m;
       for (size_t len = lo; len <= hi && m + len <= msg.size(); ++len) {
         std::string_view piece = msg.substr(m, len);
-        if (kind == 'd' && !std::all_of(piece.begin(), piece.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); })) break;
+        if (kind == 'd' && !std::all_of(piece.begin(), piece.end(),
+                                        [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }))
+          break;
         caps.emplace_back(piece);
         if (matchTemplate(tpl, t + 2, msg, m + len, caps)) return true;
         caps.pop_back();
@@ -103,7 +109,8 @@ std::string scrubParseError(std::string msg, const std::set<std::string, std::le
         } else {
           const Slot how = slot < tpl.slots.size() ? tpl.slots[slot] : Slot::Hidden;
           ++slot;
-          const bool show = how == Slot::Shown || (how == Slot::Keyword && (keywords.count(piece) || keywordShaped(piece)));
+          const bool show =
+              how == Slot::Shown || (how == Slot::Keyword && (keywords.count(piece) || keywordShaped(piece)));
           out += show ? piece : std::string("<...>");
         }
         ++i;
@@ -118,7 +125,8 @@ std::string scrubParseError(std::string msg, const std::set<std::string, std::le
   }
   const size_t cut = msg.find_first_of("\":");
   std::string head = util::trim(msg.substr(0, cut));
-  return (head.empty() ? std::string("libpq rejected it") : head) + " (details not shown: they may quote a password)";
+  return (head.empty() ? std::string("libpq rejected it") : head) +
+         " (details not shown: they may quote a password)";
 }
 
 std::set<std::string, std::less<>> knownKeywords() {
@@ -142,8 +150,10 @@ class ScopedServiceEnv {
   }
   ~ScopedServiceEnv() {
     if (!active_) return;
-    if (hadOld_) ::setenv("PGSERVICE", saved_.c_str(), 1);
-    else ::unsetenv("PGSERVICE");
+    if (hadOld_)
+      ::setenv("PGSERVICE", saved_.c_str(), 1);
+    else
+      ::unsetenv("PGSERVICE");
   }
   ScopedServiceEnv(const ScopedServiceEnv&) = delete;
   ScopedServiceEnv& operator=(const ScopedServiceEnv&) = delete;
@@ -161,10 +171,13 @@ Expected<uint16_t> parsePort(const std::string& text) {
   if (!end || *end != '\0' || v < 1 || v > 65535) {
     // Only digits are echoed: in a URI whose password holds a raw '/' or ':', libpq takes
     // part of the password for the port.
-    const bool digits = std::all_of(text.begin(), text.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
-    return makeError(digits ? "invalid port \"" + text + "\" in the connection string (expected 1-65535)"
-                            : std::string("invalid port in the connection string (not a number; value not shown). In a URI, "
-                                          "percent-encode '/', ':', '@' and '#' in the password (%2F, %3A, %40, %23)"));
+    const bool digits = std::all_of(text.begin(), text.end(),
+                                    [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+    return makeError(
+        digits
+            ? "invalid port \"" + text + "\" in the connection string (expected 1-65535)"
+            : std::string("invalid port in the connection string (not a number; value not shown). In a URI, "
+                          "percent-encode '/', ':', '@' and '#' in the password (%2F, %3A, %40, %23)"));
   }
   return static_cast<uint16_t>(v);
 }
@@ -198,7 +211,9 @@ std::string percentEncode(const std::string& v) {
 
 }  // namespace
 
-std::string scrubConninfoMessage(std::string message) { return scrubParseError(std::move(message), knownKeywords()); }
+std::string scrubConninfoMessage(std::string message) {
+  return scrubParseError(std::move(message), knownKeywords());
+}
 
 bool looksLikeUri(std::string_view conninfo) {
   return util::startsWith(conninfo, "postgresql://") || util::startsWith(conninfo, "postgres://");
@@ -220,7 +235,9 @@ Expected<bool> checkLibpqFiles() {
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) continue;  // absent: libpq handles that itself
     if (!S_ISREG(st.st_mode)) {
-      return makeError(what + ": " + path + " is not a regular file (a FIFO, device or directory); libpq would block or read it forever");
+      return makeError(
+          what + ": " + path +
+          " is not a regular file (a FIFO, device or directory); libpq would block or read it forever");
     }
   }
   return true;
@@ -258,14 +275,17 @@ Expected<Target> Target::parse(std::string_view conninfo) {
   }
   ScopedServiceEnv serviceEnv(service);
   net::PgConninfoPtr defaults(PQconndefaults());
-  if (!defaults) return makeError("could not read libpq's defaults (PGSERVICE or pg_service.conf unreadable?)");
+  if (!defaults)
+    return makeError("could not read libpq's defaults (PGSERVICE or pg_service.conf unreadable?)");
 
   std::map<std::string, std::string, std::less<>> explicitValues;
   for (auto* o = parsed.get(); o->keyword; ++o) {
     if (!o->val) continue;
     const std::string key = o->keyword;
-    if (key == "password") t.password_ = util::Secret(o->val);
-    else if (key == "sslpassword") t.sslpassword_ = util::Secret(o->val);
+    if (key == "password")
+      t.password_ = util::Secret(o->val);
+    else if (key == "sslpassword")
+      t.sslpassword_ = util::Secret(o->val);
     if (isSecret(*o)) {
       t.secretKeywords_.push_back(key);
       continue;
@@ -282,7 +302,8 @@ Expected<Target> Target::parse(std::string_view conninfo) {
       continue;
     }
     auto it = explicitValues.find(key);
-    if (it != explicitValues.end()) t.effective_[key] = it->second;
+    if (it != explicitValues.end())
+      t.effective_[key] = it->second;
     else if (o->val) {
       t.effective_[key] = o->val;
       // Environment-provided values count as given by the user.
@@ -297,7 +318,8 @@ Expected<Target> Target::parse(std::string_view conninfo) {
 
   // Hosts, hostaddrs and ports are comma-separated lists, matched by position.
   const auto hostList = util::split(t.option("host"), ',');
-  const auto addrList = t.option("hostaddr").empty() ? std::vector<std::string>{} : util::split(t.option("hostaddr"), ',');
+  const auto addrList =
+      t.option("hostaddr").empty() ? std::vector<std::string>{} : util::split(t.option("hostaddr"), ',');
   const auto portList = util::split(t.option("port"), ',');
   size_t n = std::max(hostList.size(), addrList.size());
   if (!addrList.empty() && !t.option("host").empty() && addrList.size() != hostList.size()) {
@@ -316,17 +338,20 @@ Expected<Target> Target::parse(std::string_view conninfo) {
     if (!port) return makeError(port.error());
     h.port = *port;
     if (h.host.empty() && h.hostaddr.empty()) {
-      return makeError("no host in the connection string or PGHOST: libpq would use a Unix-domain socket, "
-                       "and pgreach diagnoses network paths (give host=NAME)");
+      return makeError(
+          "no host in the connection string or PGHOST: libpq would use a Unix-domain socket, "
+          "and pgreach diagnoses network paths (give host=NAME)");
     }
     if (h.host.find('@') != std::string::npos) {
       // postgresql://u:pa@ss@host: libpq ends the user info at the first '@', so the rest
       // of the password became the host name. Never echoed.
-      return makeError("the host name in the connection string contains '@' (value not shown): in a URI, "
-                       "percent-encode '@' in the password as %40");
+      return makeError(
+          "the host name in the connection string contains '@' (value not shown): in a URI, "
+          "percent-encode '@' in the password as %40");
     }
     if (!h.host.empty() && h.host.front() == '/') {
-      return makeError("host \"" + h.host + "\" is a Unix-domain socket directory: pgreach diagnoses network paths");
+      return makeError("host \"" + h.host +
+                       "\" is a Unix-domain socket directory: pgreach diagnoses network paths");
     }
     t.hosts_.push_back(std::move(h));
   }
@@ -368,7 +393,8 @@ std::vector<std::string> Target::secretValues() const {
     auto content = path.empty() ? Expected<std::string>(makeError("none")) : util::readFile(path, 1 << 20);
     for (const auto& h : hosts_) {
       if (!content) break;
-      if (auto pw = pgpassPassword(*content, h.name(), std::to_string(h.port), dbname(), user()); pw && !pw->empty()) {
+      if (auto pw = pgpassPassword(*content, h.name(), std::to_string(h.port), dbname(), user());
+          pw && !pw->empty()) {
         out.push_back(*pw);
       }
     }

@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "util/expected.h"
 #include "target/provider.h"
+#include "util/expected.h"
 #include "util/secret.h"
 
 namespace pgreach::target {

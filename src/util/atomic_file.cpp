@@ -19,10 +19,10 @@ Expected<bool> checkReplaceable(const std::string& path, const std::string& what
     return makeError(what + ": cannot use " + path + ": " + std::strerror(errno));
   }
   if (S_ISREG(st.st_mode)) return true;
-  const char* kind = S_ISLNK(st.st_mode)  ? "a symbolic link"
-                     : S_ISDIR(st.st_mode) ? "a directory"
-                     : S_ISCHR(st.st_mode) ? "a character device"
-                     : S_ISBLK(st.st_mode) ? "a block device"
+  const char* kind = S_ISLNK(st.st_mode)    ? "a symbolic link"
+                     : S_ISDIR(st.st_mode)  ? "a directory"
+                     : S_ISCHR(st.st_mode)  ? "a character device"
+                     : S_ISBLK(st.st_mode)  ? "a block device"
                      : S_ISFIFO(st.st_mode) ? "a FIFO"
                      : S_ISSOCK(st.st_mode) ? "a socket"
                                             : "not a regular file";
@@ -85,7 +85,8 @@ Expected<std::string> readFile(const std::string& path, size_t maxBytes) {
     if (n == 0) break;
     out.append(buf, static_cast<size_t>(n));
     // A file that grows while it is read is bounded all the same.
-    if (out.size() > maxBytes) return makeError("cannot read " + path + ": larger than " + std::to_string(maxBytes) + " bytes");
+    if (out.size() > maxBytes)
+      return makeError("cannot read " + path + ": larger than " + std::to_string(maxBytes) + " bytes");
   }
   return out;
 }

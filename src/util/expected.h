@@ -16,8 +16,8 @@ struct Error {
 template <typename T>
 class Expected {
  public:
-  Expected(T value) : v_(std::move(value)) {}                  // NOLINT: implicit by design
-  Expected(Error error) : v_(std::move(error)) {}              // NOLINT
+  Expected(T value) : v_(std::move(value)) {}      // NOLINT: implicit by design
+  Expected(Error error) : v_(std::move(error)) {}  // NOLINT
   bool ok() const { return std::holds_alternative<T>(v_); }
   explicit operator bool() const { return ok(); }
   T& value() { return std::get<T>(v_); }

@@ -23,7 +23,8 @@ void Redactor::addSecret(std::string value) {
     }
   }
   // Longest first, so a secret containing another is masked whole.
-  std::sort(secrets_.begin(), secrets_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+  std::sort(secrets_.begin(), secrets_.end(),
+            [](const auto& a, const auto& b) { return a.size() > b.size(); });
 }
 
 void Redactor::applyToStrings(nlohmann::json& j) const {
@@ -76,7 +77,8 @@ std::string replaceAt(const std::string& text, const std::vector<size_t>& starts
 }  // namespace
 
 std::string redactPatterns(std::string text) {
-  static const std::regex kUriUserinfo(R"(((?:postgres|postgresql)://[^:/@\s]*):([^@\s/]+)@)", std::regex::icase);
+  static const std::regex kUriUserinfo(R"(((?:postgres|postgresql)://[^:/@\s]*):([^@\s/]+)@)",
+                                       std::regex::icase);
   // An unquoted value stops at '"' and '\\' too: inside a JSON string it must not eat the
   // closing quote (the literal secret is masked separately by Redactor::apply).
   static const std::regex kKeyword(R"((\b(?:password|sslpassword)\s*=\s*)('(?:[^'\\]|\\.)*'|[^\s'&"\\]+))",

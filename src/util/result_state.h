@@ -17,16 +17,21 @@ enum class ResultState { Passed, Failed, NotVerified, NotApplicable };
 // "passed", "failed", "not_verified", "not_applicable": the JSON report's `state`.
 constexpr std::string_view toString(ResultState s) {
   switch (s) {
-    case ResultState::Passed: return "passed";
-    case ResultState::Failed: return "failed";
-    case ResultState::NotVerified: return "not_verified";
-    case ResultState::NotApplicable: return "not_applicable";
+    case ResultState::Passed:
+      return "passed";
+    case ResultState::Failed:
+      return "failed";
+    case ResultState::NotVerified:
+      return "not_verified";
+    case ResultState::NotApplicable:
+      return "not_applicable";
   }
   return "not_verified";
 }
 
 inline std::optional<ResultState> resultStateFromString(std::string_view s) {
-  for (auto st : {ResultState::Passed, ResultState::Failed, ResultState::NotVerified, ResultState::NotApplicable}) {
+  for (auto st :
+       {ResultState::Passed, ResultState::Failed, ResultState::NotVerified, ResultState::NotApplicable}) {
     if (toString(st) == s) return st;
   }
   return std::nullopt;

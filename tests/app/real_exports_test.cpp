@@ -32,7 +32,8 @@ void auditNeverOk(const std::string& flag, const std::string& dir, const std::st
 TEST_CASE("real exports: no folder or single file of them audits as OK", "[integration][real]") {
   const fs::path root = fs::path(PGREACH_SOURCE_DIR) / "tests" / "data" / "real";
   int files = 0;
-  for (const auto& [cloud, flag] : {std::pair<const char*, const char*>{"aws", "--aws-json"}, {"azure", "--azure-json"}}) {
+  for (const auto& [cloud, flag] :
+       {std::pair<const char*, const char*>{"aws", "--aws-json"}, {"azure", "--azure-json"}}) {
     for (const auto& kind : fs::directory_iterator(root / cloud)) {
       if (!kind.is_directory()) continue;
       auditNeverOk(flag, kind.path().string(), kind.path().string());

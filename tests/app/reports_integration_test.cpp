@@ -17,11 +17,11 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "util/fd.h"
 #include "reports/render/render.h"
 #include "reports/synthetic.h"
 #include "support/process.h"
 #include "util/atomic_file.h"
+#include "util/fd.h"
 
 using namespace pgreach;
 using namespace std::chrono_literals;
@@ -109,8 +109,12 @@ TEST_CASE("the support bundle holds no password or pscale_pw_ token", "[integrat
   const std::string secret1 = "pscale_pw_AbCdEfGhIjKlMnOp1234567890";
   const std::string secret2 = "Sup3r-Secret-Pw";
   for (const auto& [conninfo, secret] :
-       {std::pair{"host=127.0.0.1 port=" + std::to_string(port) + " user=role.main dbname=app password=" + secret1, secret1},
-        std::pair{"postgresql://app:" + secret2 + "@127.0.0.1:" + std::to_string(port) + "/app?sslmode=require", secret2}}) {
+       {std::pair{
+            "host=127.0.0.1 port=" + std::to_string(port) + " user=role.main dbname=app password=" + secret1,
+            secret1},
+        std::pair{
+            "postgresql://app:" + secret2 + "@127.0.0.1:" + std::to_string(port) + "/app?sslmode=require",
+            secret2}}) {
     const std::string bundle = dir.path + "/bundle.tar.gz";
     auto r = testing::runProcess({testing::pgreachBinary(), "diagnose", conninfo, "--provider", "planetscale",
                                   "--timeout", "500ms", "--bundle", bundle, "--mask-addresses"},
@@ -135,7 +139,8 @@ TEST_CASE("the support bundle holds no password or pscale_pw_ token", "[integrat
       CHECK(text.find("127.0.0.1") == std::string::npos);  // --mask-addresses
       CHECK(e.path().string().find(secret) == std::string::npos);
     }
-    for (const char* n : {"report.md", "report.html", "report.json", "options.json", "versions.txt"}) CHECK(names.count(n));
+    for (const char* n : {"report.md", "report.html", "report.json", "options.json", "versions.txt"})
+      CHECK(names.count(n));
     const std::string versions = slurp(fs::path(out) / "pgreach-bundle" / "versions.txt");
     CHECK(versions.find("libpq ") != std::string::npos);
     CHECK(versions.find("OpenSSL") != std::string::npos);
@@ -148,11 +153,12 @@ TEST_CASE("the HTML report renders in headless Chromium", "[integration]") {
   const std::string html = dir.path + "/report.html";
   REQUIRE(util::writeFileAtomically(html, *reports::render(testing::planetscaleDroppedReport(), "html", {})));
   const std::string png = dir.path + "/shot.png";
-  auto r = testing::runProcess({"chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                "--disable-component-update", "--disable-sync", "--no-first-run",
-                                "--user-data-dir=" + dir.path + "/profile", "--screenshot=" + png,
-                                "--window-size=1200,1600", "file://" + html},
-                               90s);
+  auto r =
+      testing::runProcess({"chromium", "--headless", "--no-sandbox", "--disable-gpu",
+                           "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                           "--no-first-run", "--user-data-dir=" + dir.path + "/profile",
+                           "--screenshot=" + png, "--window-size=1200,1600", "file://" + html},
+                          90s);
   INFO(r.err);
   REQUIRE(fs::exists(png));
   const std::string bytes = slurp(png);
@@ -164,27 +170,32 @@ TEST_CASE("the Prometheus file is replaced atomically", "[integration]") {
   TempDir dir;
   const std::string prom = dir.path + "/pgreach.prom";
   const std::string conninfo = "host=127.0.0.1 port=" + std::to_string(closedPort());
-  auto first = testing::runProcess({testing::pgreachBinary(), "diagnose", conninfo, "--format", "prometheus", "-o", prom}, 30s);
+  auto first = testing::runProcess(
+      {testing::pgreachBinary(), "diagnose", conninfo, "--format", "prometheus", "-o", prom}, 30s);
   REQUIRE(first.exitCode == 2);
   const std::string before = slurp(prom);
   CHECK(before.find("pgreach_up{") != std::string::npos);
   util::Fd old(::open(prom.c_str(), O_RDONLY | O_CLOEXEC));
   REQUIRE(old.valid());
-  struct stat st1 {}, st2 {};
+  struct stat st1 {
+  }, st2{};
   REQUIRE(::fstat(old.get(), &st1) == 0);
-  auto second = testing::runProcess({testing::pgreachBinary(), "diagnose", conninfo, "--format", "prometheus", "-o", prom}, 30s);
+  auto second = testing::runProcess(
+      {testing::pgreachBinary(), "diagnose", conninfo, "--format", "prometheus", "-o", prom}, 30s);
   REQUIRE(second.exitCode == 2);
   REQUIRE(::stat(prom.c_str(), &st2) == 0);
   CHECK(st1.st_ino != st2.st_ino);  // a new file renamed over the old one
   std::string oldContent(static_cast<size_t>(st1.st_size), '\0');
-  CHECK(::pread(old.get(), oldContent.data(), oldContent.size(), 0) == static_cast<ssize_t>(oldContent.size()));
+  CHECK(::pread(old.get(), oldContent.data(), oldContent.size(), 0) ==
+        static_cast<ssize_t>(oldContent.size()));
   CHECK(oldContent == before);  // a reader holding the old file saw it whole
   size_t files = 0;
   for (const auto& e : fs::directory_iterator(dir.path)) files += e.is_regular_file() ? 1 : 0;
   CHECK(files == 1);  // no temporary files left behind
 }
 
-TEST_CASE("a --config fleet runs every target, exits with the worst status and never overlaps", "[integration]") {
+TEST_CASE("a --config fleet runs every target, exits with the worst status and never overlaps",
+          "[integration]") {
   TempDir dir;
   uint16_t openPort = 0;
   auto listening = listener(openPort);
@@ -194,7 +205,8 @@ TEST_CASE("a --config fleet runs every target, exits with the worst status and n
   {
     std::ofstream f(config);
     f << "# three targets on loopback\nonly = dns,tcp\ntimeout = 1s\nformat = json\n\n"
-      << "[target.open]\nconninfo = host=127.0.0.1 port=" << openPort << " user=app password=fleet-secret-pw\n\n"
+      << "[target.open]\nconninfo = host=127.0.0.1 port=" << openPort
+      << " user=app password=fleet-secret-pw\n\n"
       << "[target.closed]\nconninfo = host=127.0.0.1 port=" << closed << "\n\n"
       << "[target.malformed]\nconninfo = postgresql://app@[::1\n";
   }
@@ -211,7 +223,8 @@ TEST_CASE("a --config fleet runs every target, exits with the worst status and n
     CHECK(fs::exists(fs::path(out) / (std::string(name) + ".md")));
   }
   auto verdictOf = [&](const char* name) {
-    return nlohmann::json::parse(slurp(fs::path(out) / (std::string(name) + ".json")))["verdict"].get<std::string>();
+    return nlohmann::json::parse(slurp(fs::path(out) / (std::string(name) + ".json")))["verdict"]
+        .get<std::string>();
   };
   CHECK(verdictOf("open") == "ok");
   CHECK(verdictOf("closed") == "critical");
@@ -244,7 +257,8 @@ TEST_CASE("a --config fleet runs every target, exits with the worst status and n
   util::Fd lock(::open((fs::path(out) / ".pgreach.lock").c_str(), O_RDWR | O_CLOEXEC));
   REQUIRE(lock.valid());
   REQUIRE(::flock(lock.get(), LOCK_EX | LOCK_NB) == 0);
-  auto second = testing::runProcess({testing::pgreachBinary(), "diagnose", "--config", config, "--output-dir", out}, 30s);
+  auto second = testing::runProcess(
+      {testing::pgreachBinary(), "diagnose", "--config", config, "--output-dir", out}, 30s);
   CHECK(second.exitCode == 3);
   CHECK(second.err.find("still in progress") != std::string::npos);
 }
@@ -276,41 +290,45 @@ struct TempPostgres {
       pw << password << "\n";
     }
     REQUIRE(testing::runProcess({"chown", "-R", "postgres:postgres", dir.path}, 10s).exitCode == 0);
-    auto init = testing::runProcess({"runuser", "-u", "postgres", "--", bin + "initdb", "-D", data, "-U", "postgres",
-                                     "--pwfile=" + dir.path + "/pw", "--auth=scram-sha-256", "-E", "UTF8"},
-                                    120s);
+    auto init =
+        testing::runProcess({"runuser", "-u", "postgres", "--", bin + "initdb", "-D", data, "-U", "postgres",
+                             "--pwfile=" + dir.path + "/pw", "--auth=scram-sha-256", "-E", "UTF8"},
+                            120s);
     INFO(init.out << init.err);
     REQUIRE(init.exitCode == 0);
     port = closedPort();
-    auto start = testing::runProcess({"runuser", "-u", "postgres", "--", bin + "pg_ctl", "-D", data, "-w", "-t", "60",
-                                      "-l", dir.path + "/log", "-o",
-                                      "-p " + std::to_string(port) + " -k " + dir.path + " -c listen_addresses=127.0.0.1",
-                                      "start"},
-                                     90s);
+    auto start = testing::runProcess(
+        {"runuser", "-u", "postgres", "--", bin + "pg_ctl", "-D", data, "-w", "-t", "60", "-l",
+         dir.path + "/log", "-o",
+         "-p " + std::to_string(port) + " -k " + dir.path + " -c listen_addresses=127.0.0.1", "start"},
+        90s);
     INFO(start.out << start.err);
     REQUIRE(start.exitCode == 0);
     started = true;
   }
   ~TempPostgres() {
     if (started) {
-      testing::runProcess({"runuser", "-u", "postgres", "--", bin + "pg_ctl", "-D", data, "-m", "immediate", "stop"}, 60s);
+      testing::runProcess(
+          {"runuser", "-u", "postgres", "--", bin + "pg_ctl", "-D", data, "-m", "immediate", "stop"}, 60s);
     }
   }
   std::string dsn(const std::string& password) const {
-    return "host=127.0.0.1 port=" + std::to_string(port) + " user=postgres dbname=postgres password=" + password;
+    return "host=127.0.0.1 port=" + std::to_string(port) +
+           " user=postgres dbname=postgres password=" + password;
   }
 };
 
 }  // namespace
 
-TEST_CASE("--store appends the JSON report to a real PostgreSQL 15; the DSN password never shows", "[integration]") {
+TEST_CASE("--store appends the JSON report to a real PostgreSQL 15; the DSN password never shows",
+          "[integration]") {
   const std::string pw = "store-secret-pw-42";
   TempPostgres pg(pw);
   TempDir out;
   const std::string conninfo = "host=127.0.0.1 port=" + std::to_string(closedPort());
   for (int run = 0; run < 2; ++run) {
-    auto r = testing::runProcess({testing::pgreachBinary(), "diagnose", conninfo, "--format", "json", "--output-dir",
-                                  out.path, "--store", pg.dsn(pw)},
+    auto r = testing::runProcess({testing::pgreachBinary(), "diagnose", conninfo, "--format", "json",
+                                  "--output-dir", out.path, "--store", pg.dsn(pw)},
                                  60s);
     INFO(r.out << r.err);
     CHECK(r.exitCode == 2);
@@ -318,21 +336,23 @@ TEST_CASE("--store appends the JSON report to a real PostgreSQL 15; the DSN pass
     CHECK(r.err.find("NOTICE") == std::string::npos);  // the second run's CREATE ... IF NOT EXISTS is quiet
     CHECK((r.out + r.err).find(pw) == std::string::npos);
   }
-  auto q = testing::runProcess({pg.bin + "psql", "-X", "-A", "-t", "-c",
-                                "SELECT count(*), count(DISTINCT run_at), min(verdict), min(report->>'verdict') FROM pgreach_runs",
-                                pg.dsn(pw)},
-                               30s);
+  auto q = testing::runProcess(
+      {pg.bin + "psql", "-X", "-A", "-t", "-c",
+       "SELECT count(*), count(DISTINCT run_at), min(verdict), min(report->>'verdict') FROM pgreach_runs",
+       pg.dsn(pw)},
+      30s);
   INFO(q.err);
   CHECK(q.out == "2|2|critical|critical\n");
-  auto idx = testing::runProcess({pg.bin + "psql", "-X", "-A", "-t", "-c",
-                                  "SELECT count(*) FROM pg_indexes WHERE tablename = 'pgreach_runs'", pg.dsn(pw)},
-                                 30s);
+  auto idx =
+      testing::runProcess({pg.bin + "psql", "-X", "-A", "-t", "-c",
+                           "SELECT count(*) FROM pg_indexes WHERE tablename = 'pgreach_runs'", pg.dsn(pw)},
+                          30s);
   CHECK(idx.out == "3\n");  // primary key, time, target+time
 
   // A wrong password: a warning without the password, the local report still written.
   fs::remove(fs::path(out.path) / "report.json");
-  auto bad = testing::runProcess({testing::pgreachBinary(), "diagnose", conninfo, "--format", "json", "--output-dir",
-                                  out.path, "--store", pg.dsn("wrong-pw-xyz")},
+  auto bad = testing::runProcess({testing::pgreachBinary(), "diagnose", conninfo, "--format", "json",
+                                  "--output-dir", out.path, "--store", pg.dsn("wrong-pw-xyz")},
                                  60s);
   CHECK(bad.exitCode == 2);
   CHECK(bad.err.find("warning: --store") != std::string::npos);

@@ -12,11 +12,14 @@ using namespace pgreach;
 
 namespace {
 
-nlohmann::json labReport(const std::string& scenario, const std::string& hostKey, const std::vector<std::string>& extra = {}) {
+nlohmann::json labReport(const std::string& scenario, const std::string& hostKey,
+                         const std::vector<std::string>& extra = {}) {
   testing::labScenario(scenario);
-  const std::string conninfo = "host=" + testing::labEnv(hostKey) + " user=app password=" + testing::labEnv("LAB_PASSWORD") +
+  const std::string conninfo = "host=" + testing::labEnv(hostKey) +
+                               " user=app password=" + testing::labEnv("LAB_PASSWORD") +
                                " dbname=appdb sslmode=verify-full sslrootcert=" + testing::labEnv("LAB_CA");
-  std::vector<std::string> args{"diagnose", conninfo, "--vpc-cidr", "10.40.0.0/16", "--timeout", "2s", "--format", "json"};
+  std::vector<std::string> args{"diagnose",  conninfo, "--vpc-cidr", "10.40.0.0/16",
+                                "--timeout", "2s",     "--format",   "json"};
   args.insert(args.end(), extra.begin(), extra.end());
   auto r = testing::pgreachInClient(args);
   INFO(r.err);

@@ -14,14 +14,14 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "net/handshake_evidence.h"
 #include "cli/options.h"
-#include "util/fd.h"
+#include "net/handshake_evidence.h"
 #include "reports/render/render.h"
 #include "reports/report/report.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "util/atomic_file.h"
+#include "util/fd.h"
 
 using namespace pgreach;
 using pgreach::testing::pgreachBinary;
@@ -65,8 +65,8 @@ bool isSpecial(const std::string& path) {
 }  // namespace
 
 TEST_CASE("durations are finite, at least 1 ms and at most a day", "[unit][cli]") {
-  for (const char* bad : {"nan", "NaN", "inf", "-inf", "0", "0s", "-1", "-5ms", "1e-9", "0.5ms", "25h", "86401s",
-                          "1441m", "1e400", "abc", ""}) {
+  for (const char* bad : {"nan", "NaN", "inf", "-inf", "0", "0s", "-1", "-5ms", "1e-9", "0.5ms", "25h",
+                          "86401s", "1441m", "1e400", "abc", ""}) {
     INFO(bad);
     for (const char* opt : {"--timeout", "--deadline", "--imds-timeout", "--cloud-cli-timeout"}) {
       auto o = parse({"diagnose", "host=127.0.0.1", opt, bad});
@@ -172,7 +172,8 @@ TEST_CASE("the handshake pcap is never written through a planted symlink", "[uni
   CHECK(net::evidence::readPcapFile(fresh).ok());
 }
 
-TEST_CASE("pgreach refuses -o, --bundle, --capture-file on a device or a symlink: exit 3, one line", "[integration]") {
+TEST_CASE("pgreach refuses -o, --bundle, --capture-file on a device or a symlink: exit 3, one line",
+          "[integration]") {
   testing::TempDir tmp("pgreach-safety");
   const std::string dirPath = tmp.path.string();
   const std::string special = specialFile(dirPath);
@@ -211,8 +212,8 @@ TEST_CASE("pgreach refuses -o, --bundle, --capture-file on a device or a symlink
 }
 
 TEST_CASE("a report to -o - goes to stdout", "[integration]") {
-  auto r = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--only", "dns", "--format", "json",
-                       "-o", "-", "--deadline", "5s"},
+  auto r = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--only", "dns", "--format",
+                       "json", "-o", "-", "--deadline", "5s"},
                       std::chrono::seconds(20));
   CHECK(r.exitCode != 3);
   CHECK(r.out.find("\"schema_version\"") != std::string::npos);
@@ -221,20 +222,21 @@ TEST_CASE("a report to -o - goes to stdout", "[integration]") {
 TEST_CASE("a malformed --store DSN and a mistyped option never print the password", "[integration]") {
   testing::TempDir tmp("pgreach-safety");
   const std::string out = tmp.path.string() + "/out";
-  auto store = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--only", "dns", "--deadline", "5s",
-                           "--output-dir", out, "--store",
-                           "postgresql://u:StoreBad%zz9Secret@127.0.0.1:1/db"},
-                          std::chrono::seconds(20));
+  auto store =
+      runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--only", "dns", "--deadline", "5s",
+                  "--output-dir", out, "--store", "postgresql://u:StoreBad%zz9Secret@127.0.0.1:1/db"},
+                 std::chrono::seconds(20));
   CHECK(store.err.find("--store") != std::string::npos);
   CHECK(store.err.find("zz9Secret") == std::string::npos);
   CHECK(store.out.find("zz9Secret") == std::string::npos);
-  auto slash = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--only", "dns", "--deadline", "5s",
-                           "--output-dir", out, "--store",
-                           "postgresql://u:St/Sl9Secret@127.0.0.1:1/db"},
-                          std::chrono::seconds(20));
+  auto slash =
+      runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--only", "dns", "--deadline", "5s",
+                  "--output-dir", out, "--store", "postgresql://u:St/Sl9Secret@127.0.0.1:1/db"},
+                 std::chrono::seconds(20));
   CHECK(slash.err.find("--store") != std::string::npos);
   CHECK(slash.err.find("Sl9Secret") == std::string::npos);
-  auto typo = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1", "--pasword=Opt9SecretV"}, std::chrono::seconds(20));
+  auto typo = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1", "--pasword=Opt9SecretV"},
+                         std::chrono::seconds(20));
   CHECK(typo.exitCode == 3);
   CHECK(typo.err.find("--pasword") != std::string::npos);
   CHECK(typo.err.find("Opt9SecretV") == std::string::npos);
@@ -244,28 +246,32 @@ TEST_CASE("an audit that could evaluate no step is UNKNOWN, not OK", "[integrati
   testing::TempDir tmp("pgreach-safety");
   const std::string dirPath = tmp.path.string();
   // Shapes pgreach does not read (an `az network vnet create` output, an empty list).
-  std::ofstream(dirPath + "/vnet.json") << R"({"newVNet": {"name": "v", "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}})";
+  std::ofstream(dirPath + "/vnet.json")
+      << R"({"newVNet": {"name": "v", "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}})";
   std::ofstream(dirPath + "/eff.json") << R"({"value": []})";
   for (const char* cloud : {"--aws-json", "--azure-json"}) {
     INFO(cloud);
-    auto r = runProcess({pgreachBinary(), "audit", "host=127.0.0.1", cloud, dirPath, "--client-ip", "10.0.1.10",
-                         "--endpoint-ip", "10.0.2.20", "--deadline", "10s"},
+    auto r = runProcess({pgreachBinary(), "audit", "host=127.0.0.1", cloud, dirPath, "--client-ip",
+                         "10.0.1.10", "--endpoint-ip", "10.0.2.20", "--deadline", "10s"},
                         std::chrono::seconds(20));
     CHECK(r.exitCode == 3);
     CHECK(r.out.find("PGREACH UNKNOWN") != std::string::npos);
     CHECK(r.out.find("PGREACH OK") == std::string::npos);
   }
   // Only a client address, nothing else: nothing verified.
-  auto bare = runProcess({pgreachBinary(), "audit", "host=127.0.0.1", "--client-ip", "10.0.1.10", "--deadline", "10s"},
-                         std::chrono::seconds(20));
+  auto bare = runProcess(
+      {pgreachBinary(), "audit", "host=127.0.0.1", "--client-ip", "10.0.1.10", "--deadline", "10s"},
+      std::chrono::seconds(20));
   CHECK(bare.exitCode == 3);
 }
 
 TEST_CASE("invalid UTF-8 in a target never ends the run with an internal error", "[integration]") {
   for (const char* format : {"json", "text", "markdown", "html", "junit", "prometheus", "nagios"}) {
     INFO(format);
-    auto r = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1 dbname=a\xff\xfe" "b", "--only", "dns",
-                         "--format", format, "--deadline", "5s"},
+    auto r = runProcess({pgreachBinary(), "diagnose",
+                         "host=127.0.0.1 port=1 dbname=a\xff\xfe"
+                         "b",
+                         "--only", "dns", "--format", format, "--deadline", "5s"},
                         std::chrono::seconds(20));
     CHECK(r.err.find("internal error") == std::string::npos);
     CHECK(r.exitCode != 3);
@@ -274,7 +280,8 @@ TEST_CASE("invalid UTF-8 in a target never ends the run with an internal error",
   }
 }
 
-TEST_CASE("special files as --config, PGSERVICEFILE or PGPASSFILE: one line and exit 3, no hang", "[integration]") {
+TEST_CASE("special files as --config, PGSERVICEFILE or PGPASSFILE: one line and exit 3, no hang",
+          "[integration]") {
   testing::TempDir tmp("pgreach-safety");
   const std::string fifo = tmp.path.string() + "/fifo";
   REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
@@ -287,11 +294,12 @@ TEST_CASE("special files as --config, PGSERVICEFILE or PGPASSFILE: one line and 
     CHECK(r.err.find(cfg) != std::string::npos);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
   }
-  for (const std::string& env : std::vector<std::string>{"PGSERVICEFILE=" + fifo, "PGSERVICEFILE=/dev/zero", "PGPASSFILE=" + fifo,
-                          "PGPASSFILE=/dev/zero"}) {
+  for (const std::string& env : std::vector<std::string>{"PGSERVICEFILE=" + fifo, "PGSERVICEFILE=/dev/zero",
+                                                         "PGPASSFILE=" + fifo, "PGPASSFILE=/dev/zero"}) {
     INFO(env);
-    auto r = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--only", "dns", "--deadline", "5s"},
-                        std::chrono::seconds(10), {env, "PGSERVICE=x"});
+    auto r = runProcess(
+        {pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--only", "dns", "--deadline", "5s"},
+        std::chrono::seconds(10), {env, "PGSERVICE=x"});
     CHECK_FALSE(r.timedOut);
     CHECK(r.exitCode == 3);
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
@@ -312,8 +320,8 @@ TEST_CASE("--store keeps the run's --deadline: a silent store does not hold the 
   const std::string dsn = "host=127.0.0.1 port=" + std::to_string(ntohs(a.sin_port)) +
                           " dbname=store user=store password=Store9Silent";
   testing::TempDir tmp("pgreach-safety");
-  auto r = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--only", "dns", "--deadline", "2s",
-                       "--output-dir", tmp.path.string() + "/out", "--store", dsn},
+  auto r = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--only", "dns", "--deadline",
+                       "2s", "--output-dir", tmp.path.string() + "/out", "--store", dsn},
                       std::chrono::seconds(20));
   CHECK_FALSE(r.timedOut);
   CHECK(r.err.find("--store") != std::string::npos);
@@ -330,8 +338,11 @@ TEST_CASE("a peer's control characters are escaped in every format", "[unit][rep
   c.stage = engine::Stage::Postgres;
   c.status = engine::Status::Fail;
   c.summary = "server said \x1b]0;owned\x07";
-  c.findings.push_back({"pg.server_error", engine::Severity::Critical,
-                        "FATAL: \x1b[2J\x1b[31mboom\nPGREACH OK - every check passed", {"E\x1b[0m\rline"}, ""});
+  c.findings.push_back({"pg.server_error",
+                        engine::Severity::Critical,
+                        "FATAL: \x1b[2J\x1b[31mboom\nPGREACH OK - every check passed",
+                        {"E\x1b[0m\rline"},
+                        ""});
   reports::TargetSummary t;
   t.host = "db\x1b[1m.example";
   auto report = reports::assembleReport(t, {c}, "2026-01-01T00:00:00.000Z", 1);

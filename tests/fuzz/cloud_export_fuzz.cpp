@@ -116,10 +116,12 @@ void checkFastSecurityGroups(const Piece& p) {
   if (!cloud::parseSecurityGroupsFast(p.text, fast)) return;
   cloud::AwsAccount exact;
   auto doc = cloud::parseExport(p.name, p.text);
-  if (!doc || !cloud::mergeAwsExport(exact, p.name, *doc) || exact.securityGroups.size() != fast.size()) std::abort();
+  if (!doc || !cloud::mergeAwsExport(exact, p.name, *doc) || exact.securityGroups.size() != fast.size())
+    std::abort();
   for (size_t i = 0; i < fast.size(); ++i) {
     const auto &f = fast[i], &e = exact.securityGroups[i];
-    if (f.id != e.id || f.name != e.name || f.vpcId != e.vpcId || !sameRules(f.ingress, e.ingress) || !sameRules(f.egress, e.egress))
+    if (f.id != e.id || f.name != e.name || f.vpcId != e.vpcId || !sameRules(f.ingress, e.ingress) ||
+        !sameRules(f.egress, e.egress))
       std::abort();
   }
 }

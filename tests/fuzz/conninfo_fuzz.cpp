@@ -15,13 +15,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const std::string& pw = t->password().reveal();
   // A password that also occurs inside a non-secret value (a user name made of the same
   // bytes) legitimately shows there; the output redactor masks it in reports anyway.
-  for (const char* key : {"user", "host", "hostaddr", "port", "dbname", "options", "application_name", "service",
-                          "sslrootcert", "sslmode", "passfile", "sslcert", "sslkey", "target_session_attrs"}) {
+  for (const char* key :
+       {"user", "host", "hostaddr", "port", "dbname", "options", "application_name", "service", "sslrootcert",
+        "sslmode", "passfile", "sslcert", "sslkey", "target_session_attrs"}) {
     if (!pw.empty() && t->option(key).find(pw) != std::string::npos) return 0;
   }
   for (const auto& s : {t->printable(), t->printableKeywordValue(), t->printableUri()}) {
     // Only a password that cannot occur as ordinary text is checked.
-    if (pw.size() >= 12 && pw.find_first_of("=&/?@:, '\\%") == std::string::npos && s.find(pw) != std::string::npos) {
+    if (pw.size() >= 12 && pw.find_first_of("=&/?@:, '\\%") == std::string::npos &&
+        s.find(pw) != std::string::npos) {
       std::abort();
     }
   }

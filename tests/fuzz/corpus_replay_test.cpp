@@ -52,7 +52,8 @@ namespace {
 using FuzzFn = int (*)(const uint8_t*, size_t);
 
 size_t replay(const std::string& name, FuzzFn fn) {
-  const std::filesystem::path dir = std::filesystem::path(PGREACH_SOURCE_DIR) / "tests" / "fuzz" / "corpus" / name;
+  const std::filesystem::path dir =
+      std::filesystem::path(PGREACH_SOURCE_DIR) / "tests" / "fuzz" / "corpus" / name;
   size_t n = 0;
   for (const auto& e : std::filesystem::directory_iterator(dir)) {
     if (!e.is_regular_file()) continue;

@@ -17,12 +17,18 @@ namespace {
 
 int linkFor(uint8_t b) {
   switch (b % 6) {
-    case 0: return DLT_EN10MB;
-    case 1: return DLT_LINUX_SLL;
-    case 2: return 276;  // DLT_LINUX_SLL2
-    case 3: return DLT_RAW;
-    case 4: return DLT_NULL;
-    default: return 101;  // LINKTYPE_RAW as written in files
+    case 0:
+      return DLT_EN10MB;
+    case 1:
+      return DLT_LINUX_SLL;
+    case 2:
+      return 276;  // DLT_LINUX_SLL2
+    case 3:
+      return DLT_RAW;
+    case 4:
+      return DLT_NULL;
+    default:
+      return 101;  // LINKTYPE_RAW as written in files
   }
 }
 
@@ -49,8 +55,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (auto a = net::IpAddress::parse("10.40.2.120")) probes.push_back({*a, 5432});
   for (const auto& p : packets) {
     if (probes.size() >= 8) break;
-    if (!p.isIcmp) probes.push_back({p.dst, p.dstPort});
-    else probes.push_back({p.quotedDst, p.quotedDstPort});
+    if (!p.isIcmp)
+      probes.push_back({p.dst, p.dstPort});
+    else
+      probes.push_back({p.quotedDst, p.quotedDstPort});
   }
   auto unique = net::evidence::withoutDuplicates(packets);
   for (const auto& ev : net::evidence::summarise(unique, probes)) {

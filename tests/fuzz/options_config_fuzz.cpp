@@ -26,6 +26,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // A secret marker anywhere in the file never comes back in the message.
   const std::string text(reinterpret_cast<const char*>(data), size);
   const std::string marker = "Zq9Secret";
-  if (text.find(marker) != std::string::npos && parsed.error().find(marker) != std::string::npos) std::abort();
+  if (text.find(marker) != std::string::npos && parsed.error().find(marker) != std::string::npos)
+    std::abort();
   return 0;
 }

@@ -156,7 +156,8 @@ inline bool nap(const std::atomic<bool>& stopping, int ms) {
 // A DNS server at `at`:`port`, UDP and TCP, answering with the handler's bytes.
 class HostileDnsServer {
  public:
-  using Handler = std::function<std::optional<std::vector<uint8_t>>(const std::vector<uint8_t>& query, bool tcp)>;
+  using Handler =
+      std::function<std::optional<std::vector<uint8_t>>(const std::vector<uint8_t>& query, bool tcp)>;
   HostileDnsServer(const Place& at, uint16_t port, Handler h) : handler_(std::move(h)) {
     udp_ = listenAt(at, port, SOCK_DGRAM);
     tcp_ = listenAt(at, port, SOCK_STREAM);
@@ -180,7 +181,8 @@ class HostileDnsServer {
         std::vector<uint8_t> buf(65535);
         sockaddr_storage from{};
         socklen_t fl = sizeof from;
-        const ssize_t n = ::recvfrom(udp_.get(), buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &fl);
+        const ssize_t n =
+            ::recvfrom(udp_.get(), buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &fl);
         if (n >= 12) {
           ++queries_;
           buf.resize(static_cast<size_t>(n));
@@ -197,7 +199,8 @@ class HostileDnsServer {
         ++queries_;
         std::vector<uint8_t> query(bytes.begin() + 2, bytes.end());
         if (auto out = handler_(query, true)) {
-          std::vector<uint8_t> framed = {static_cast<uint8_t>(out->size() >> 8), static_cast<uint8_t>(out->size() & 0xff)};
+          std::vector<uint8_t> framed = {static_cast<uint8_t>(out->size() >> 8),
+                                         static_cast<uint8_t>(out->size() & 0xff)};
           framed.insert(framed.end(), out->begin(), out->end());
           sendAll(c.get(), framed);
         }
@@ -228,9 +231,20 @@ inline uint16_t queryType(const std::vector<uint8_t>& question) {
 }
 
 // A response header: the query's id, QR+RD+RA, and the given counts.
-inline std::vector<uint8_t> responseHeader(const std::vector<uint8_t>& query, uint16_t an, bool truncated = false) {
-  return {query[0], query[1], static_cast<uint8_t>(0x81 | (truncated ? 0x02 : 0)), 0x80, 0, 1,
-          static_cast<uint8_t>(an >> 8), static_cast<uint8_t>(an & 0xff), 0, 0, 0, 0};
+inline std::vector<uint8_t> responseHeader(const std::vector<uint8_t>& query, uint16_t an,
+                                           bool truncated = false) {
+  return {query[0],
+          query[1],
+          static_cast<uint8_t>(0x81 | (truncated ? 0x02 : 0)),
+          0x80,
+          0,
+          1,
+          static_cast<uint8_t>(an >> 8),
+          static_cast<uint8_t>(an & 0xff),
+          0,
+          0,
+          0,
+          0};
 }
 
 }  // namespace pgreach::testing::hostile

@@ -1,10 +1,10 @@
 // Least privilege, end to end: everything but packet capture works as an unprivileged
 // user. The real binary runs as `nobody` (runuser) against a loopback listener and writes
 // a real report file; tcp.connect says it had no capture, as info, not as an error.
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include <cstdlib>
 #include <filesystem>
@@ -33,10 +33,11 @@ TEST_CASE("as nobody: diagnose works, writes its report, and capture is only inf
   const fs::path reportFile = dir / "report.json";
 
   HostileTcpServer server([](int fd, const std::atomic<bool>&) { readSome(fd, 200); });
-  auto r = runProcess({"runuser", "-u", "nobody", "--", bin.string(), "diagnose",
-                       "host=127.0.0.1 port=" + std::to_string(server.port()) + " user=app dbname=appdb",
-                       "--only", "tcp", "--timeout", "2s", "--format", "json", "--output", reportFile.string()},
-                      std::chrono::seconds(30));
+  auto r =
+      runProcess({"runuser", "-u", "nobody", "--", bin.string(), "diagnose",
+                  "host=127.0.0.1 port=" + std::to_string(server.port()) + " user=app dbname=appdb", "--only",
+                  "tcp", "--timeout", "2s", "--format", "json", "--output", reportFile.string()},
+                 std::chrono::seconds(30));
   INFO(r.out << r.err);
   CHECK(r.exitCode == 0);
   REQUIRE(fs::exists(reportFile));
@@ -60,7 +61,7 @@ TEST_CASE("as nobody: diagnose works, writes its report, and capture is only inf
     }
   }
   CHECK(sawCapture);
-  struct stat st{};
+  struct stat st {};
   REQUIRE(::stat(reportFile.c_str(), &st) == 0);
   CHECK(st.st_uid != 0);  // written by nobody, not by a privileged process
   fs::remove_all(dir);
@@ -70,10 +71,11 @@ TEST_CASE("as root: diagnose opens its capture first, then runs with no capabili
   REQUIRE(::geteuid() == 0);
   auto listener = listenOn("127.0.0.1", 0, SOCK_STREAM);
   REQUIRE(listener.valid());
-  auto r = runProcess({pgreachBinary(), "diagnose",
-                       "host=127.0.0.1 port=" + std::to_string(localPort(listener.get())) + " user=app dbname=appdb",
-                       "--only", "tcp", "--timeout", "2s", "--format", "json"},
-                      std::chrono::seconds(30));
+  auto r = runProcess(
+      {pgreachBinary(), "diagnose",
+       "host=127.0.0.1 port=" + std::to_string(localPort(listener.get())) + " user=app dbname=appdb",
+       "--only", "tcp", "--timeout", "2s", "--format", "json"},
+      std::chrono::seconds(30));
   INFO(r.out << r.err);
   CHECK(r.exitCode == 0);
   CHECK(r.err.find("warning") == std::string::npos);
@@ -98,10 +100,10 @@ std::map<std::string, uint64_t> capabilitiesSeenByTheAwsCli(std::vector<std::str
   const std::string capsFile = dir + "/caps";
   const char* path = std::getenv("PATH");
   args.insert(args.begin(), pgreachBinary());
-  auto r = runProcess(args, std::chrono::seconds(30),
-                      {"PATH=" + src + "/tests/data/cloud/fake-aws:" + (path ? path : "/usr/bin:/bin"),
-                       "FAKE_AWS_DIR=" + src + "/tests/lab/cloud/aws/healthy", "FAKE_AWS_CAPS=" + capsFile,
-                       "TMPDIR=" + dir});
+  auto r = runProcess(
+      args, std::chrono::seconds(30),
+      {"PATH=" + src + "/tests/data/cloud/fake-aws:" + (path ? path : "/usr/bin:/bin"),
+       "FAKE_AWS_DIR=" + src + "/tests/lab/cloud/aws/healthy", "FAKE_AWS_CAPS=" + capsFile, "TMPDIR=" + dir});
   INFO(r.out << r.err);
   CHECK(r.exitCode >= 0);
   CHECK(r.err.find("warning: cannot drop") == std::string::npos);
@@ -115,10 +117,11 @@ std::map<std::string, uint64_t> capabilitiesSeenByTheAwsCli(std::vector<std::str
 constexpr uint64_t kNetRaw = uint64_t{1} << 13;  // CAP_NET_RAW
 }  // namespace
 
-TEST_CASE("as root: audit runs with no capability, and the CLI it starts cannot regain one", "[integration]") {
+TEST_CASE("as root: audit runs with no capability, and the CLI it starts cannot regain one",
+          "[integration]") {
   REQUIRE(::geteuid() == 0);
-  auto caps = capabilitiesSeenByTheAwsCli(
-      {"audit", "host=pslab01.private-pg.psdb.cloud", "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"});
+  auto caps = capabilitiesSeenByTheAwsCli({"audit", "host=pslab01.private-pg.psdb.cloud", "--cloud-live",
+                                           "--client-ip", "10.40.1.10", "--format", "json"});
   REQUIRE(caps.count("parent CapEff"));
   REQUIRE(caps.count("child CapEff"));
   for (const char* set : {"CapEff", "CapPrm", "CapBnd", "CapAmb"}) {
@@ -137,8 +140,8 @@ TEST_CASE("as root: diagnose --config keeps CAP_NET_RAW alone", "[integration]")
     std::ofstream f(ini);
     f << "conninfo = host=127.0.0.1 port=" << closedPortAt({}) << " user=app\n";
   }
-  auto caps = capabilitiesSeenByTheAwsCli({"diagnose", "--config", ini, "--cloud-live", "--client-ip", "10.40.1.10",
-                                           "--timeout", "1s", "--format", "json"});
+  auto caps = capabilitiesSeenByTheAwsCli({"diagnose", "--config", ini, "--cloud-live", "--client-ip",
+                                           "10.40.1.10", "--timeout", "1s", "--format", "json"});
   fs::remove_all(tmpl);
   REQUIRE(caps.count("parent CapEff"));
   CHECK(caps["parent CapEff"] == kNetRaw);

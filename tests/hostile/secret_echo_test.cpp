@@ -33,7 +33,8 @@ std::vector<uint8_t> message(char type, const std::string& body) {
 // ErrorResponse / NoticeResponse body: severity, SQLSTATE, message.
 std::string fields(const std::string& severity, const std::string& code, const std::string& text) {
   std::string b;
-  for (const auto& [k, v] : {std::pair<char, std::string>{'S', severity}, {'V', severity}, {'C', code}, {'M', text}}) {
+  for (const auto& [k, v] :
+       {std::pair<char, std::string>{'S', severity}, {'V', severity}, {'C', code}, {'M', text}}) {
     b += k;
     b += v;
     b += '\0';
@@ -77,7 +78,8 @@ void echoPasswordServer(int fd, bool acceptLogin) {
   buf.erase(buf.begin(), buf.begin() + 1 + len);
   while (!password.empty() && password.back() == '\0') password.pop_back();
   if (!acceptLogin) {
-    sendAll(fd, message('E', fields("FATAL", "28P01", "password authentication failed: got \"" + password + "\"")));
+    sendAll(fd, message('E', fields("FATAL", "28P01",
+                                    "password authentication failed: got \"" + password + "\"")));
     return;
   }
   std::vector<uint8_t> out = message('R', std::string("\0\0\0\0", 4));  // AuthenticationOk
@@ -98,10 +100,12 @@ void echoPasswordServer(int fd, bool acceptLogin) {
 
 }  // namespace
 
-TEST_CASE("a password from the passfile, echoed by the server, appears in no output", "[integration][hostile][redaction]") {
+TEST_CASE("a password from the passfile, echoed by the server, appears in no output",
+          "[integration][hostile][redaction]") {
   const std::string secret = "Echo9PassfileSecret";
   for (const bool acceptLogin : {false, true}) {
-    HostileTcpServer server([acceptLogin](int fd, const std::atomic<bool>&) { echoPasswordServer(fd, acceptLogin); });
+    HostileTcpServer server(
+        [acceptLogin](int fd, const std::atomic<bool>&) { echoPasswordServer(fd, acceptLogin); });
     REQUIRE(server.listening());
     char tmpl[] = "/tmp/pgreach-echo-XXXXXX";
     REQUIRE(::mkdtemp(tmpl));
@@ -115,17 +119,18 @@ TEST_CASE("a password from the passfile, echoed by the server, appears in no out
     const std::string target =
         "host=127.0.0.1 port=" + std::to_string(server.port()) + " user=app dbname=appdb sslmode=prefer";
     // What proves the echo path ran: the server's own words reached the report.
-    const std::string serverWords = acceptLogin ? "cannot run SELECT 1 for" : "password authentication failed";
+    const std::string serverWords =
+        acceptLogin ? "cannot run SELECT 1 for" : "password authentication failed";
     bool sawServerWords = false, sawNotice = false;
     for (const char* format : {"text", "json", "markdown", "html"}) {
-      auto r = runProcess({pgreachBinary(), "diagnose", target, "--format", format, "--deadline", "8s", "--timeout",
-                           "2s", "--ports", std::to_string(server.port())},
+      auto r = runProcess({pgreachBinary(), "diagnose", target, "--format", format, "--deadline", "8s",
+                           "--timeout", "2s", "--ports", std::to_string(server.port())},
                           std::chrono::seconds(30), {"PGPASSFILE=" + passfile});
       INFO((acceptLogin ? "login accepted, " : "login rejected, ") << format << ":\n" << r.out << r.err);
       CHECK((r.exitCode >= 0 && r.exitCode <= 3));
       CHECK(r.out.find(secret) == std::string::npos);
       CHECK(r.err.find(secret) == std::string::npos);
-      CHECK(r.err.find("nnnnnnnn") == std::string::npos);  // notices never reach stderr
+      CHECK(r.err.find("nnnnnnnn") == std::string::npos);             // notices never reach stderr
       CHECK(r.out.find(std::string(400, 'n')) == std::string::npos);  // and are cut short
       if (r.out.find(serverWords) != std::string::npos) sawServerWords = true;
       if (r.out.find("you sent the password") != std::string::npos) sawNotice = true;

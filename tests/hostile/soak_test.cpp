@@ -40,9 +40,9 @@ extern "C" size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
 
 #include "app/app.h"
-#include "util/fd.h"
 #include "net/privileges.h"
 #include "support/lab.h"
+#include "util/fd.h"
 
 using namespace pgreach::testing;
 

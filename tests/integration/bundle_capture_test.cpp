@@ -15,10 +15,11 @@ TEST_CASE("the support bundle carries the capture file", "[integration][bundle]"
   REQUIRE(::mkdtemp(tmpl));
   const std::string dir = tmpl;
   const uint16_t closed = freeLoopbackPort();
-  auto r = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=" + std::to_string(closed) + " user=app",
-                       "--only", "tcp", "--timeout", "1s", "--format", "json", "--capture-file", dir + "/probe.pcap",
-                       "--bundle", dir + "/support.tar.gz"},
-                      std::chrono::seconds(30));
+  auto r =
+      runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=" + std::to_string(closed) + " user=app",
+                  "--only", "tcp", "--timeout", "1s", "--format", "json", "--capture-file",
+                  dir + "/probe.pcap", "--bundle", dir + "/support.tar.gz"},
+                 std::chrono::seconds(30));
   INFO(r.out << r.err);
   CHECK(r.exitCode == 2);
   auto list = runProcess({"tar", "tzf", dir + "/support.tar.gz"}, std::chrono::seconds(10));

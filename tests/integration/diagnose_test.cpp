@@ -1,9 +1,9 @@
 // End to end: the real pgreach binary against a real PostgreSQL 15 on loopback.
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 #include <algorithm>
-#include <fstream>
+#include <catch2/catch.hpp>
 #include <cstdlib>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "support/postgres.h"
 #include "support/process.h"
@@ -32,8 +32,10 @@ void checkCodesDeclared(const json& report) {
 
 TEST_CASE("diagnose a real PostgreSQL on loopback: exit 0, tcp.connect passes", "[integration]") {
   LocalPostgres pg;
-  auto r = runPgreach({"diagnose", "host=127.0.0.1 port=" + std::to_string(pg.port()) + " user=app dbname=appdb sslmode=disable",
-                    "--format", "json", "--only", "tcp", "--timeout", "2s"});
+  auto r = runPgreach(
+      {"diagnose",
+       "host=127.0.0.1 port=" + std::to_string(pg.port()) + " user=app dbname=appdb sslmode=disable",
+       "--format", "json", "--only", "tcp", "--timeout", "2s"});
   INFO(r.out << r.err);
   REQUIRE(r.exitCode == 0);
   auto report = json::parse(r.out);
@@ -48,8 +50,8 @@ TEST_CASE("diagnose a real PostgreSQL on loopback: exit 0, tcp.connect passes", 
 
 TEST_CASE("diagnose a closed loopback port: exit 2, root cause tcp refused", "[integration]") {
   const uint16_t closed = freeLoopbackPort();
-  auto r = runPgreach({"diagnose", "postgresql://app@127.0.0.1:" + std::to_string(closed) + "/appdb", "--format", "json",
-                    "--only", "tcp", "--timeout", "2s"});
+  auto r = runPgreach({"diagnose", "postgresql://app@127.0.0.1:" + std::to_string(closed) + "/appdb",
+                       "--format", "json", "--only", "tcp", "--timeout", "2s"});
   INFO(r.out << r.err);
   REQUIRE(r.exitCode == 2);
   auto report = json::parse(r.out);

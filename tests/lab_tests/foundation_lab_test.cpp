@@ -11,8 +11,9 @@ using nlohmann::json;
 
 namespace {
 json diagnoseTcp(const std::string& host) {
-  auto r = pgreachInClient({"diagnose", "host=" + host + " user=app dbname=appdb", "--only", "tcp", "--format",
-                            "json", "--timeout", "2s", "--provider", "planetscale", "--ports", "5432,5433,6432"});
+  auto r =
+      pgreachInClient({"diagnose", "host=" + host + " user=app dbname=appdb", "--only", "tcp", "--format",
+                       "json", "--timeout", "2s", "--provider", "planetscale", "--ports", "5432,5433,6432"});
   INFO("stdout: " << r.out << "\nstderr: " << r.err);
   REQUIRE_FALSE(r.timedOut);
   REQUIRE(!r.out.empty());
@@ -47,8 +48,8 @@ TEST_CASE("lab refused-5433: the table's root cause", "[lab]") {
 
 TEST_CASE("lab sg-missing-6432: the table's root cause within one probe timeout", "[lab]") {
   labScenario("sg-missing-6432");
-  auto r = pgreachInClient({"diagnose", "host=" + labEnv("LAB_HOST_PLANETSCALE") + " user=app", "--only", "tcp",
-                            "--format", "json", "--timeout", "2s"});
+  auto r = pgreachInClient({"diagnose", "host=" + labEnv("LAB_HOST_PLANETSCALE") + " user=app", "--only",
+                            "tcp", "--format", "json", "--timeout", "2s"});
   INFO(r.out << r.err);
   auto j = json::parse(r.out);
   CHECK(r.exitCode == 2);

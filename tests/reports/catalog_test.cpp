@@ -4,8 +4,8 @@
 // The schema's enum is edited by hand (a rewrite would reorder the whole hand-written file).
 #include "reports/report/catalog.h"
 
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cstdlib>
 #include <functional>
 

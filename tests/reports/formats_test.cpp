@@ -4,16 +4,17 @@
 #include <regex>
 #include <set>
 
+#include "reports/render/render.h"
 #include "reports/report/catalog.h"
 #include "reports/report/embedded.h"
 #include "reports/report/playbook.h"
-#include "reports/render/render.h"
 #include "reports/synthetic.h"
 
 using namespace pgreach;
 
 TEST_CASE("the Nagios output is one plugin line with perfdata after |", "[unit]") {
-  const std::regex line(R"(^PGREACH (OK|WARNING|CRITICAL|UNKNOWN) - [^|\n]+ \| ('[a-z0-9_]+'=[0-9]+\.[0-9]{3}s;;;0; ?)+\n$)");
+  const std::regex line(
+      R"(^PGREACH (OK|WARNING|CRITICAL|UNKNOWN) - [^|\n]+ \| ('[a-z0-9_]+'=[0-9]+\.[0-9]{3}s;;;0; ?)+\n$)");
   for (const auto& s : testing::scenarios()) {
     auto out = *reports::render(s.make(), "nagios", {});
     INFO(out);
@@ -36,7 +37,8 @@ TEST_CASE("a summary holding | or a newline cannot break the Nagios line", "[uni
 }
 
 TEST_CASE("the Prometheus output parses as text exposition format", "[unit]") {
-  const std::regex sample(R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)\{([a-z_]+="(?:[^"\\\n]|\\.)*"(?:,[a-z_]+="(?:[^"\\\n]|\\.)*")*)\} (-?[0-9.e+]+)$)");
+  const std::regex sample(
+      R"(^([a-zA-Z_:][a-zA-Z0-9_:]*)\{([a-z_]+="(?:[^"\\\n]|\\.)*"(?:,[a-z_]+="(?:[^"\\\n]|\\.)*")*)\} (-?[0-9.e+]+)$)");
   const std::regex help(R"(^# (HELP|TYPE) ([a-zA-Z_:][a-zA-Z0-9_:]*) .+$)");
   for (const auto& s : testing::scenarios()) {
     auto out = *reports::render(s.make(), "prometheus", {});
@@ -60,9 +62,12 @@ TEST_CASE("the Prometheus output parses as text exposition format", "[unit]") {
     CHECK(seen.count("pgreach_last_run_timestamp_seconds"));
   }
   auto healthy = *reports::render(testing::healthyReport(), "prometheus", {});
-  CHECK(healthy.find("pgreach_tls_cert_expiry_timestamp_seconds{target=\"ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech\"} 1830297600") != std::string::npos);
-  CHECK(healthy.find("pgreach_up{target=\"ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech\"} 1") != std::string::npos);
-  CHECK(healthy.find("pgreach_last_run_timestamp_seconds{target=\"ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech\"} 1795262400") != std::string::npos);
+  CHECK(healthy.find("pgreach_tls_cert_expiry_timestamp_seconds{target=\"ep-cool-lab-123456.vpce.us-east-1."
+                     "aws.neon.tech\"} 1830297600") != std::string::npos);
+  CHECK(healthy.find("pgreach_up{target=\"ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech\"} 1") !=
+        std::string::npos);
+  CHECK(healthy.find("pgreach_last_run_timestamp_seconds{target=\"ep-cool-lab-123456.vpce.us-east-1.aws.neon."
+                     "tech\"} 1795262400") != std::string::npos);
   // No certificate data: no expiry metric at all (rather than a made-up value).
   auto dropped = *reports::render(testing::planetscaleDroppedReport(), "prometheus", {});
   CHECK(dropped.find("pgreach_tls_cert_expiry") == std::string::npos);
@@ -97,9 +102,10 @@ TEST_CASE("the HTML report is self-contained and escapes what it shows", "[unit]
 }
 
 TEST_CASE("every embedded playbook parses and names known checks", "[unit]") {
-  const std::set<std::string> knownChecks = {"dns.resolve", "tcp.connect", "tls.sslrequest", "tls.handshake", "tls.direct",
-                                             "pg.startup", "pg.connect", "cloud.context", "cloud.aws.endpoint",
-                                             "cloud.aws.path", "cloud.azure.endpoint", "cloud.azure.path", "cloud.correlate"};
+  const std::set<std::string> knownChecks = {
+      "dns.resolve",          "tcp.connect",      "tls.sslrequest", "tls.handshake",      "tls.direct",
+      "pg.startup",           "pg.connect",       "cloud.context",  "cloud.aws.endpoint", "cloud.aws.path",
+      "cloud.azure.endpoint", "cloud.azure.path", "cloud.correlate"};
   for (const char* provider : {"neon", "planetscale", "heroku", "azure", "generic"}) {
     INFO(provider);
     auto text = reports::embeddedFile(std::string("reports/playbooks/") + provider + ".json");
@@ -117,8 +123,8 @@ TEST_CASE("every embedded playbook parses and names known checks", "[unit]") {
   std::vector<std::string> titles;
   for (const auto& s : az->sections) titles.push_back(s.title);
   for (const char* t : {"Verify IP address assignments", "Check NSGs", "Validate route table configuration",
-                        "Use network monitoring and diagnostics", "Validate DNS resolution", "Clear the DNS cache",
-                        "Analyze DNS logs"}) {
+                        "Use network monitoring and diagnostics", "Validate DNS resolution",
+                        "Clear the DNS cache", "Analyze DNS logs"}) {
     CHECK(std::find(titles.begin(), titles.end(), t) != titles.end());
   }
 }
@@ -127,18 +133,21 @@ TEST_CASE("a malformed playbook is a clear error", "[unit]") {
   CHECK_FALSE(reports::parsePlaybook("not json"));
   CHECK_FALSE(reports::parsePlaybook("[]"));
   CHECK_FALSE(reports::parsePlaybook(R"({"provider":"x","title":"t","source":"","sections":[]})"));
-  auto bad = reports::parsePlaybook(R"({"provider":"x","title":"t","source":"","sections":[{"title":"a","manual":"m","fix":"f","checks":[1]}]})");
+  auto bad = reports::parsePlaybook(
+      R"({"provider":"x","title":"t","source":"","sections":[{"title":"a","manual":"m","fix":"f","checks":[1]}]})");
   REQUIRE_FALSE(bad);
   CHECK(bad.error().find("section 0") != std::string::npos);
-  CHECK(reports::parsePlaybook(R"({"provider":"x","title":"t","source":"","sections":[{"title":"a","manual":"m","fix":"f"}]})"));
+  CHECK(reports::parsePlaybook(
+      R"({"provider":"x","title":"t","source":"","sections":[{"title":"a","manual":"m","fix":"f"}]})"));
 }
 
 TEST_CASE("the findings catalogue covers every code the BRIEF names", "[unit]") {
-  for (const char* code : {"tcp.silently_dropped", "tcp.refused", "tcp.icmp_admin_prohibited", "dns.answer_public",
-                           "dns.nxdomain", "dns.servfail", "dns.timeout", "dns.resolvers_disagree",
-                           "dns.azure_privatelink_nxdomain", "tls.cert_expired", "tls.cert_wrong_host", "tls.cert_untrusted",
-                           "tls.not_supported", "pg.auth_failed", "pg.no_hba_entry", "tls.no_response",
-                           "engine.check_exception", "engine.deadline_exceeded"}) {
+  for (const char* code :
+       {"tcp.silently_dropped", "tcp.refused", "tcp.icmp_admin_prohibited", "dns.answer_public",
+        "dns.nxdomain", "dns.servfail", "dns.timeout", "dns.resolvers_disagree",
+        "dns.azure_privatelink_nxdomain", "tls.cert_expired", "tls.cert_wrong_host", "tls.cert_untrusted",
+        "tls.not_supported", "pg.auth_failed", "pg.no_hba_entry", "tls.no_response", "engine.check_exception",
+        "engine.deadline_exceeded"}) {
     INFO(code);
     auto info = reports::lookupCode(code);
     REQUIRE(info);

@@ -16,7 +16,8 @@ namespace {
 const char* kFormats[] = {"text", "markdown", "html", "json", "junit", "nagios", "prometheus"};
 
 std::string goldenPath(const std::string& scenario, const std::string& format) {
-  return std::string(PGREACH_SOURCE_DIR) + "/tests/golden/" + scenario + "." + reports::formatExtension(format);
+  return std::string(PGREACH_SOURCE_DIR) + "/tests/golden/" + scenario + "." +
+         reports::formatExtension(format);
 }
 
 }  // namespace
@@ -104,7 +105,8 @@ TEST_CASE("a refused port does not blame security groups", "[unit]") {
   tcp.findings[0].code = "tcp.refused";
   auto rebuilt = reports::assembleReport(r.target, r.checks, r.startedAt, r.durationMs);
   for (const auto& sec : rebuilt.sections) {
-    if (sec.title == "Check security groups" || sec.title == "Check NACLs") CHECK(sec.status == engine::Status::Pass);
+    if (sec.title == "Check security groups" || sec.title == "Check NACLs")
+      CHECK(sec.status == engine::Status::Pass);
     if (sec.title == "Test your new connection") CHECK(sec.status == engine::Status::Fail);
   }
 }

@@ -17,11 +17,14 @@ const std::string kPassword = "Pw\\9\"Se\tcret";
 reports::Report echoedReport() {
   const std::string host = "db.example";
   std::vector<engine::CheckResult> checks;
-  engine::CheckResult c = testing::check(
-      "pg.connect", engine::Stage::Postgres, engine::Status::Fail, "login failed: pg.auth_failed (" + kPassword + ")", 20,
-      {{"pg.auth_failed", engine::Severity::Critical, "password authentication failed for \"" + kPassword + "\"",
-        {"libpq: FATAL: password \"" + kPassword + "\" is wrong", "server said " + kPassword},
-        "Check the password."}});
+  engine::CheckResult c =
+      testing::check("pg.connect", engine::Stage::Postgres, engine::Status::Fail,
+                     "login failed: pg.auth_failed (" + kPassword + ")", 20,
+                     {{"pg.auth_failed",
+                       engine::Severity::Critical,
+                       "password authentication failed for \"" + kPassword + "\"",
+                       {"libpq: FATAL: password \"" + kPassword + "\" is wrong", "server said " + kPassword},
+                       "Check the password."}});
   engine::ConnectFacts facts;
   facts.credentials = "password";
   facts.error = util::PeerText("FATAL: bad password " + kPassword);

@@ -23,7 +23,8 @@ reports::Report sampleReport() {
   dns.status = engine::Status::Pass;
   dns.durationMs = 4;
   dns.summary = "2 address(es) for 1 of 1 host(s)";
-  dns.data["addresses"] = {{{"host", "pslab01.private-pg.psdb.cloud"}, {"address", "10.40.2.120"}, {"family", "ipv4"}}};
+  dns.data["addresses"] = {
+      {{"host", "pslab01.private-pg.psdb.cloud"}, {"address", "10.40.2.120"}, {"family", "ipv4"}}};
   checks.push_back(pgreach::testing::withSyntheticFacts(dns));
   engine::CheckResult tcp;
   tcp.id = "tcp.connect";
@@ -31,12 +32,17 @@ reports::Report sampleReport() {
   tcp.status = engine::Status::Fail;
   tcp.durationMs = 3001;
   tcp.summary = "2/4 open";
-  tcp.findings.push_back({"tcp.silently_dropped", engine::Severity::Critical,
-                          "2 of 4 address/port pair(s) did not answer: the SYN was silently dropped",
-                          {"10.40.2.120:6432 no reply within 3.0 s", "10.40.3.118:6432 no reply within 3.0 s"},
-                          "Allow TCP 6432 on the endpoint's security group."});
-  tcp.findings.push_back({"tcp.open", engine::Severity::Info, "2 of 4 address/port pair(s) open",
-                          {"10.40.2.120:5432 open in 0.4 ms"}, ""});
+  tcp.findings.push_back(
+      {"tcp.silently_dropped",
+       engine::Severity::Critical,
+       "2 of 4 address/port pair(s) did not answer: the SYN was silently dropped",
+       {"10.40.2.120:6432 no reply within 3.0 s", "10.40.3.118:6432 no reply within 3.0 s"},
+       "Allow TCP 6432 on the endpoint's security group."});
+  tcp.findings.push_back({"tcp.open",
+                          engine::Severity::Info,
+                          "2 of 4 address/port pair(s) open",
+                          {"10.40.2.120:5432 open in 0.4 ms"},
+                          ""});
   checks.push_back(tcp);
   engine::CheckResult tls;
   tls.id = "tls.handshake";
@@ -109,8 +115,8 @@ TEST_CASE("renderers match their golden files", "[unit][reports]") {
 
 TEST_CASE("the JSON report carries every key of the contract", "[unit][reports]") {
   auto j = reports::toJson(sampleReport());
-  for (const char* key : {"schema_version", "tool", "started_at", "duration_ms", "target", "verdict", "root_cause",
-                          "checks", "sections"}) {
+  for (const char* key : {"schema_version", "tool", "started_at", "duration_ms", "target", "verdict",
+                          "root_cause", "checks", "sections"}) {
     CHECK(j.contains(key));
   }
   for (const char* key : {"host", "port", "ports", "provider", "dbname", "user", "conninfo"}) {
@@ -120,5 +126,6 @@ TEST_CASE("the JSON report carries every key of the contract", "[unit][reports]"
   for (const auto& c : j["checks"]) {
     for (const char* key : {"id", "stage", "status", "duration_ms", "findings"}) CHECK(c.contains(key));
   }
-  CHECK(j["target"]["conninfo"] == "postgresql://app:<HIDDEN>@pslab01.private-pg.psdb.cloud:5432/appdb?sslmode=verify-full");
+  CHECK(j["target"]["conninfo"] ==
+        "postgresql://app:<HIDDEN>@pslab01.private-pg.psdb.cloud:5432/appdb?sslmode=verify-full");
 }

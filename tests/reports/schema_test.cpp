@@ -4,8 +4,8 @@
 #include <catch2/catch.hpp>
 #include <regex>
 
-#include "reports/render/render.h"
 #include "engine/postgres_facts.h"
+#include "reports/render/render.h"
 #include "reports/synthetic.h"
 #include "util/atomic_file.h"
 
@@ -25,7 +25,8 @@ bool hasType(const json& v, const std::string& t) {
   return false;
 }
 
-void validate(const json& root, const json& schema, const json& v, const std::string& at, std::vector<std::string>& errors) {
+void validate(const json& root, const json& schema, const json& v, const std::string& at,
+              std::vector<std::string>& errors) {
   if (schema.contains("$ref")) {
     const std::string ref = schema["$ref"];
     REQUIRE(ref.rfind("#/$defs/", 0) == 0);
@@ -43,8 +44,10 @@ void validate(const json& root, const json& schema, const json& v, const std::st
   }
   if (schema.contains("type")) {
     bool ok = false;
-    if (schema["type"].is_string()) ok = hasType(v, schema["type"]);
-    else for (const auto& t : schema["type"]) ok = ok || hasType(v, t);
+    if (schema["type"].is_string())
+      ok = hasType(v, schema["type"]);
+    else
+      for (const auto& t : schema["type"]) ok = ok || hasType(v, t);
     if (!ok) {
       errors.push_back(at + ": wrong type");
       return;
@@ -73,7 +76,8 @@ void validate(const json& root, const json& schema, const json& v, const std::st
     }
   }
   if (v.is_array() && schema.contains("items")) {
-    for (size_t i = 0; i < v.size(); ++i) validate(root, schema["items"], v[i], at + "[" + std::to_string(i) + "]", errors);
+    for (size_t i = 0; i < v.size(); ++i)
+      validate(root, schema["items"], v[i], at + "[" + std::to_string(i) + "]", errors);
   }
 }
 
@@ -106,7 +110,8 @@ TEST_CASE("the schema validator rejects a report that breaks the contract", "[un
   CHECK(errors.size() == 3);
 }
 
-TEST_CASE("each check's data, as its typed facts serialise it, satisfies the schema's shape for that id", "[unit]") {
+TEST_CASE("each check's data, as its typed facts serialise it, satisfies the schema's shape for that id",
+          "[unit]") {
   std::vector<engine::CheckResult> checks;
   auto dns = testing::check("dns.resolve", engine::Stage::Dns, engine::Status::Pass, "1 address", 1);
   dns.data = json::object();

@@ -35,12 +35,14 @@ inline nlohmann::json addresses(const std::string& host, std::vector<std::string
   return {{"addresses", a}};
 }
 
-inline nlohmann::json probe(const std::string& host, const std::string& ip, int port, const std::string& outcome, double ms) {
+inline nlohmann::json probe(const std::string& host, const std::string& ip, int port,
+                            const std::string& outcome, double ms) {
   return {{"host", host}, {"address", ip}, {"port", port}, {"outcome", outcome}, {"elapsed_ms", ms}};
 }
 
 inline CheckResult cloudContext() {
-  CheckResult c = check("cloud.context", Stage::Cloud, Status::Pass, "client 10.40.1.10 in subnet-0a1 (us-east-1a)", 1);
+  CheckResult c =
+      check("cloud.context", Stage::Cloud, Status::Pass, "client 10.40.1.10 in subnet-0a1 (us-east-1a)", 1);
   engine::CloudContextFacts f;
   f.source = "flags";
   f.vpcCidrs = {"10.40.0.0/16"};
@@ -71,47 +73,70 @@ inline reports::Report fixed(reports::Report r) {
 inline reports::Report healthyReport() {
   const std::string host = "ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech";
   std::vector<CheckResult> c;
-  c.push_back(check("dns.resolve", Stage::Dns, Status::Pass, "2 private address(es) in the VPC", 4, {}, addresses(host, {"10.40.2.120", "10.40.3.118"})));
-  c.push_back(check("tcp.connect", Stage::Tcp, Status::Pass, "2/2 open", 2, {},
-                    {{"probes", {probe(host, "10.40.2.120", 5432, "open", 1.2), probe(host, "10.40.3.118", 5432, "open", 1.9)}}}));
+  c.push_back(check("dns.resolve", Stage::Dns, Status::Pass, "2 private address(es) in the VPC", 4, {},
+                    addresses(host, {"10.40.2.120", "10.40.3.118"})));
+  c.push_back(check(
+      "tcp.connect", Stage::Tcp, Status::Pass, "2/2 open", 2, {},
+      {{"probes",
+        {probe(host, "10.40.2.120", 5432, "open", 1.2), probe(host, "10.40.3.118", 5432, "open", 1.9)}}}));
   c.push_back(check("tls.sslrequest", Stage::Tls, Status::Pass, "server answered S", 3));
-  c.push_back(check("tls.handshake", Stage::Tls, Status::Pass, "TLSv1.3, certificate valid for the host", 12, {},
+  c.push_back(check("tls.handshake", Stage::Tls, Status::Pass, "TLSv1.3, certificate valid for the host", 12,
+                    {},
                     {{"sslmode", "verify-full"},
-                     {"probes", {{{"address", "10.40.2.120"}, {"port", 5432},
-                                  {"chain", {{{"subject", "CN=ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech"},
-                                              {"not_after", "2028-01-01T00:00:00Z"}}}}},
-                                 {{"address", "10.40.3.118"}, {"port", 5432},
-                                  {"chain", {{{"subject", "CN=ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech"},
-                                              {"not_after", "2028-01-01T00:00:00Z"}}}}}}}}));
+                     {"probes",
+                      {{{"address", "10.40.2.120"},
+                        {"port", 5432},
+                        {"chain",
+                         {{{"subject", "CN=ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech"},
+                           {"not_after", "2028-01-01T00:00:00Z"}}}}},
+                       {{"address", "10.40.3.118"},
+                        {"port", 5432},
+                        {"chain",
+                         {{{"subject", "CN=ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech"},
+                           {"not_after", "2028-01-01T00:00:00Z"}}}}}}}}));
   c.push_back(check("pg.startup", Stage::Postgres, Status::Pass, "PostgreSQL answered (SCRAM-SHA-256)", 5));
   c.push_back(check("pg.connect", Stage::Postgres, Status::Pass, "signed in as app to appdb", 20));
   c.push_back(cloudContext());
-  return fixed(reports::assembleReport(summary(host, "neon", {5432}, "host=" + host + " user=app dbname=appdb password=<HIDDEN> sslmode=verify-full"),
-                                       std::move(c), "2026-11-21T12:00:00.000Z", 61));
+  return fixed(reports::assembleReport(
+      summary(host, "neon", {5432},
+              "host=" + host + " user=app dbname=appdb password=<HIDDEN> sslmode=verify-full"),
+      std::move(c), "2026-11-21T12:00:00.000Z", 61));
 }
 
 inline reports::Report planetscaleDroppedReport() {
   const std::string host = "pslab01.private-pg.psdb.cloud";
   std::vector<CheckResult> c;
-  c.push_back(check("dns.resolve", Stage::Dns, Status::Pass, "2 private address(es) in the VPC", 3, {}, addresses(host, {"10.40.2.120", "10.40.3.118"})));
-  c.push_back(check("tcp.connect", Stage::Tcp, Status::Fail, "2/4 open", 3001,
-                    {{"tcp.silently_dropped", Severity::Critical, "2 of 4 address/port pair(s) got no answer (SYN dropped): port 6432",
-                      {"10.40.2.120:6432 no answer within 3000 ms", "10.40.3.118:6432 no answer within 3000 ms"},
-                      "Allow TCP 6432 inbound on the endpoint's security group and outbound from the client; check NACLs for ephemeral ports."}},
-                    {{"probes", {probe(host, "10.40.2.120", 5432, "open", 1.1), probe(host, "10.40.3.118", 5432, "open", 1.4),
-                                 probe(host, "10.40.2.120", 6432, "timeout", 3000), probe(host, "10.40.3.118", 6432, "timeout", 3000)}}}));
+  c.push_back(check("dns.resolve", Stage::Dns, Status::Pass, "2 private address(es) in the VPC", 3, {},
+                    addresses(host, {"10.40.2.120", "10.40.3.118"})));
+  c.push_back(
+      check("tcp.connect", Stage::Tcp, Status::Fail, "2/4 open", 3001,
+            {{"tcp.silently_dropped",
+              Severity::Critical,
+              "2 of 4 address/port pair(s) got no answer (SYN dropped): port 6432",
+              {"10.40.2.120:6432 no answer within 3000 ms", "10.40.3.118:6432 no answer within 3000 ms"},
+              "Allow TCP 6432 inbound on the endpoint's security group and outbound from the client; check "
+              "NACLs for ephemeral ports."}},
+            {{"probes",
+              {probe(host, "10.40.2.120", 5432, "open", 1.1), probe(host, "10.40.3.118", 5432, "open", 1.4),
+               probe(host, "10.40.2.120", 6432, "timeout", 3000),
+               probe(host, "10.40.3.118", 6432, "timeout", 3000)}}}));
   c.push_back(check("tls.direct", Stage::Tls, Status::Pass, "direct TLS with ALPN postgresql on 5432", 9));
   c.push_back(check("pg.startup", Stage::Postgres, Status::Pass, "PlanetScale proxy answered", 4));
   c.push_back(cloudContext());
-  return fixed(reports::assembleReport(summary(host, "planetscale", {5432, 6432}, "host=" + host + " user=app.main dbname=appdb password=<HIDDEN>"),
-                                       std::move(c), "2026-11-21T12:05:00.000Z", 3020));
+  return fixed(
+      reports::assembleReport(summary(host, "planetscale", {5432, 6432},
+                                      "host=" + host + " user=app.main dbname=appdb password=<HIDDEN>"),
+                              std::move(c), "2026-11-21T12:05:00.000Z", 3020));
 }
 
 inline reports::Report neonPublicReport() {
   const std::string host = "ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech";
   std::vector<CheckResult> c;
   c.push_back(check("dns.resolve", Stage::Dns, Status::Fail, "the name resolves to public addresses", 5,
-                    {{"dns.answer_public", Severity::Critical, "ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech resolves to 3.218.140.7, outside the VPC 10.40.0.0/16",
+                    {{"dns.answer_public",
+                      Severity::Critical,
+                      "ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech resolves to 3.218.140.7, outside the "
+                      "VPC 10.40.0.0/16",
                       {"A 3.218.140.7 (not in 10.40.0.0/16)", "resolver 10.40.0.2"},
                       "Enable private DNS on the VPC endpoint (\"Modify private DNS name\")."}},
                     addresses(host, {"3.218.140.7"})));
@@ -119,24 +144,29 @@ inline reports::Report neonPublicReport() {
   c.push_back(check("tls.sslrequest", Stage::Tls, Status::Skip, "skipped: no open port", 0));
   c.push_back(check("pg.connect", Stage::Postgres, Status::Skip, "skipped: no open port", 0));
   c.push_back(cloudContext());
-  return fixed(reports::assembleReport(summary(host, "neon", {5432}, "host=" + host + " user=app dbname=appdb"),
-                                       std::move(c), "2026-11-21T12:10:00.000Z", 7));
+  return fixed(
+      reports::assembleReport(summary(host, "neon", {5432}, "host=" + host + " user=app dbname=appdb"),
+                              std::move(c), "2026-11-21T12:10:00.000Z", 7));
 }
 
 inline reports::Report azureNxdomainReport() {
   const std::string host = "labserver.postgres.database.azure.com";
   std::vector<CheckResult> c;
-  c.push_back(check("dns.resolve", Stage::Dns, Status::Fail, "the privatelink CNAME target does not exist", 6,
-                    {{"dns.azure_privatelink_nxdomain", Severity::Critical,
-                      "labserver.postgres.database.azure.com is a CNAME to labserver.privatelink.postgres.database.azure.com, which gives NXDOMAIN",
-                      {"labserver.postgres.database.azure.com CNAME labserver.privatelink.postgres.database.azure.com",
-                       "labserver.privatelink.postgres.database.azure.com: NXDOMAIN from 10.40.0.2"},
-                      ""}}));
+  c.push_back(check(
+      "dns.resolve", Stage::Dns, Status::Fail, "the privatelink CNAME target does not exist", 6,
+      {{"dns.azure_privatelink_nxdomain",
+        Severity::Critical,
+        "labserver.postgres.database.azure.com is a CNAME to "
+        "labserver.privatelink.postgres.database.azure.com, which gives NXDOMAIN",
+        {"labserver.postgres.database.azure.com CNAME labserver.privatelink.postgres.database.azure.com",
+         "labserver.privatelink.postgres.database.azure.com: NXDOMAIN from 10.40.0.2"},
+        ""}}));
   c.push_back(check("tcp.connect", Stage::Tcp, Status::Skip, "skipped: no address", 0));
   c.push_back(check("tls.sslrequest", Stage::Tls, Status::Skip, "skipped: no open port", 0));
   c.push_back(check("pg.connect", Stage::Postgres, Status::Skip, "skipped: no open port", 0));
-  return fixed(reports::assembleReport(summary(host, "azure", {5432}, "host=" + host + " user=app dbname=appdb sslmode=verify-full"),
-                                       std::move(c), "2026-11-21T12:15:00.000Z", 9));
+  return fixed(reports::assembleReport(
+      summary(host, "azure", {5432}, "host=" + host + " user=app dbname=appdb sslmode=verify-full"),
+      std::move(c), "2026-11-21T12:15:00.000Z", 9));
 }
 
 struct Scenario {
@@ -146,9 +176,9 @@ struct Scenario {
 
 inline const std::vector<Scenario>& scenarios() {
   static const std::vector<Scenario> all = {{"healthy", &healthyReport},
-                                           {"planetscale-dropped-6432", &planetscaleDroppedReport},
-                                           {"neon-answer-public", &neonPublicReport},
-                                           {"azure-privatelink-nxdomain", &azureNxdomainReport}};
+                                            {"planetscale-dropped-6432", &planetscaleDroppedReport},
+                                            {"neon-answer-public", &neonPublicReport},
+                                            {"azure-privatelink-nxdomain", &azureNxdomainReport}};
   return all;
 }
 

@@ -26,7 +26,8 @@ inline engine::CheckResult withSyntheticFacts(engine::CheckResult c) {
   const auto& d = c.data;
   if (c.id == "dns.resolve" && d.contains("addresses")) {
     engine::DnsResolveFacts f;
-    for (const auto& a : d["addresses"]) f.addresses.push_back({a.value("host", ""), a.value("address", ""), a.value("family", "")});
+    for (const auto& a : d["addresses"])
+      f.addresses.push_back({a.value("host", ""), a.value("address", ""), a.value("family", "")});
     setShownFacts(c, std::move(f));
   } else if (c.id == "tcp.connect" && d.contains("probes")) {
     engine::TcpConnectFacts f;

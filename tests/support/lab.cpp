@@ -49,7 +49,8 @@ std::string labEnv(const std::string& key) {
       auto eq = line.find('=');
       if (eq == std::string::npos) continue;
       std::string v = line.substr(eq + 1);
-      if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front()) v = v.substr(1, v.size() - 2);
+      if (v.size() >= 2 && (v.front() == '"' || v.front() == '\'') && v.back() == v.front())
+        v = v.substr(1, v.size() - 2);
       cache[line.substr(0, eq)] = v;
     }
     loaded = true;

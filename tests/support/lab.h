@@ -9,18 +9,20 @@
 
 namespace pgreach::testing {
 
-std::string labPrefix();  // PGREACH_LAB_PREFIX, default "pgr"
-std::string labScript();  // tests/lab/lab.sh in the source tree
+std::string labPrefix();        // PGREACH_LAB_PREFIX, default "pgr"
+std::string labScript();        // tests/lab/lab.sh in the source tree
 std::string clientNamespace();  // "<prefix>-client"
 
 // Switches the lab to `scenario`; REQUIREs success (fails the test with lab.sh's output).
 void labScenario(const std::string& scenario);
 
 // Runs pgreach with `args` inside the client namespace.
-ProcessResult pgreachInClient(const std::vector<std::string>& args, std::chrono::milliseconds limit = std::chrono::seconds(60));
+ProcessResult pgreachInClient(const std::vector<std::string>& args,
+                              std::chrono::milliseconds limit = std::chrono::seconds(60));
 
 // Runs any command inside the client namespace.
-ProcessResult runInClient(const std::vector<std::string>& argv, std::chrono::milliseconds limit = std::chrono::seconds(30));
+ProcessResult runInClient(const std::vector<std::string>& argv,
+                          std::chrono::milliseconds limit = std::chrono::seconds(30));
 
 // A value from `lab.sh env` (e.g. "LAB_CA_CERT"), or "" if unset.
 std::string labEnv(const std::string& key);

@@ -55,25 +55,29 @@ void LocalPostgres::start(const std::string& password) {
     REQUIRE(chown.exitCode == 0);
   }
   port_ = freeLoopbackPort();
-  auto init = asPostgres({kBin + "initdb", "-D", dir_ + "/data", "-U", "postgres", "--auth=trust", "-N", "-E", "UTF8"},
-                         std::chrono::seconds(60));
+  auto init = asPostgres(
+      {kBin + "initdb", "-D", dir_ + "/data", "-U", "postgres", "--auth=trust", "-N", "-E", "UTF8"},
+      std::chrono::seconds(60));
   INFO("initdb: " << init.out << init.err);
   REQUIRE(init.exitCode == 0);
   {
     std::ofstream hba(dir_ + "/data/pg_hba.conf");
-    hba << "local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 scram-sha-256\n";
+    hba << "local all all trust\nhost all postgres 127.0.0.1/32 trust\nhost all all 127.0.0.1/32 "
+           "scram-sha-256\n";
   }
-  auto start = asPostgres({kBin + "pg_ctl", "-D", dir_ + "/data", "-l", dir_ + "/log", "-w", "-t", "30", "-o",
-                           "-p " + std::to_string(port_) + " -k " + dir_ + " -c listen_addresses=127.0.0.1 -c fsync=off",
-                           "start"},
-                          std::chrono::seconds(40));
+  auto start = asPostgres(
+      {kBin + "pg_ctl", "-D", dir_ + "/data", "-l", dir_ + "/log", "-w", "-t", "30", "-o",
+       "-p " + std::to_string(port_) + " -k " + dir_ + " -c listen_addresses=127.0.0.1 -c fsync=off",
+       "start"},
+      std::chrono::seconds(40));
   INFO("pg_ctl start: " << start.out << start.err);
   REQUIRE(start.exitCode == 0);
   // Two -c commands: CREATE DATABASE cannot share a transaction with anything.
-  auto setup = asPostgres({"/usr/bin/psql", "-h", dir_, "-p", std::to_string(port_), "-U", "postgres", "-d",
-                           "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c",
-                           "CREATE ROLE app LOGIN PASSWORD '" + password + "'", "-c", "CREATE DATABASE appdb OWNER app"},
-                          std::chrono::seconds(20));
+  auto setup = asPostgres(
+      {"/usr/bin/psql", "-h", dir_, "-p", std::to_string(port_), "-U", "postgres", "-d", "postgres", "-v",
+       "ON_ERROR_STOP=1", "-q", "-c", "CREATE ROLE app LOGIN PASSWORD '" + password + "'", "-c",
+       "CREATE DATABASE appdb OWNER app"},
+      std::chrono::seconds(20));
   INFO("setup: " << setup.err);
   REQUIRE(setup.exitCode == 0);
 }

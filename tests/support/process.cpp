@@ -38,7 +38,8 @@ ProcessResult runProcess(const std::vector<std::string>& argv, std::chrono::mill
   int open = 2;
   const auto deadline = begin + limit;
   while (open > 0) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       res.timedOut = true;
       ::kill(-pid, SIGKILL);
@@ -64,7 +65,8 @@ ProcessResult runProcess(const std::vector<std::string>& argv, std::chrono::mill
   }
   int status = 0;
   ::waitpid(pid, &status, 0);
-  res.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin);
+  res.elapsed =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - begin);
   if (!res.timedOut && WIFEXITED(status)) res.exitCode = WEXITSTATUS(status);
   return res;
 }

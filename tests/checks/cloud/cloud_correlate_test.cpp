@@ -4,8 +4,8 @@
 
 #include "engine/cloud_facts.h"
 #include "engine/dns_facts.h"
-#include "engine/tcp_facts.h"
 #include "engine/registry.h"
+#include "engine/tcp_facts.h"
 
 using namespace pgreach;
 using engine::CheckResult;
@@ -83,7 +83,8 @@ CheckResult runCorrelate(std::map<std::string, CheckResult> deps) {
 }
 
 bool has(const CheckResult& r, const std::string& code) {
-  return std::any_of(r.findings.begin(), r.findings.end(), [&](const engine::Finding& f) { return f.code == code; });
+  return std::any_of(r.findings.begin(), r.findings.end(),
+                     [&](const engine::Finding& f) { return f.code == code; });
 }
 
 }  // namespace
@@ -94,8 +95,8 @@ TEST_CASE("cloud.correlate explains drops and flags disagreements", "[unit][clou
   endpoint.endpoints.push_back({"vpce-1", "available", "", true, {}, {"10.40.2.120", "10.40.3.118"}, {}});
   deps["cloud.aws.endpoint"].status = engine::Status::Pass;
   deps["cloud.aws.endpoint"].setFacts(std::move(endpoint));
-  deps["cloud.aws.path"] = okPaths({path("10.40.2.120", 6432, false), path("10.40.2.120", 5432, true),
-                                    path("10.40.3.118", 6432, false)});
+  deps["cloud.aws.path"] = okPaths(
+      {path("10.40.2.120", 6432, false), path("10.40.2.120", 5432, true), path("10.40.3.118", 6432, false)});
   deps["dns.resolve"] = ok(resolved({"10.40.2.120", "52.1.2.3"}));
   engine::TcpConnectFacts tcp;
   tcp.probes = {probe("10.40.2.120", 6432, "timeout"), probe("10.40.2.120", 5432, "timeout"),

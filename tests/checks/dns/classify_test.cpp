@@ -46,8 +46,9 @@ TEST_CASE("classify: NXDOMAIN and SERVFAIL carry their rcode and no address", "[
 }
 
 TEST_CASE("classify: follows the Azure CNAME chain to the privatelink name", "[unit]") {
-  auto w = pkt::responseWire(kAzure, LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR,
-                             {kAzure + ". 30 IN CNAME " + kAzurePl + ".", kAzurePl + ". 10 IN A 10.40.2.120"});
+  auto w =
+      pkt::responseWire(kAzure, LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR,
+                        {kAzure + ". 30 IN CNAME " + kAzurePl + ".", kAzurePl + ". 10 IN A 10.40.2.120"});
   auto c = classifyWire(w.data(), w.size(), kAzure, LDNS_RR_TYPE_A);
   REQUIRE(c.cnameChain.size() == 2);
   CHECK(c.cnameChain[1] == kAzurePl + ".");
@@ -58,7 +59,8 @@ TEST_CASE("classify: follows the Azure CNAME chain to the privatelink name", "[u
 }
 
 TEST_CASE("classify: NXDOMAIN after a CNAME keeps the chain (Azure zone without the record)", "[unit]") {
-  auto w = pkt::responseWire(kAzure, LDNS_RR_TYPE_A, LDNS_RCODE_NXDOMAIN, {kAzure + ". 30 IN CNAME " + kAzurePl + "."});
+  auto w = pkt::responseWire(kAzure, LDNS_RR_TYPE_A, LDNS_RCODE_NXDOMAIN,
+                             {kAzure + ". 30 IN CNAME " + kAzurePl + "."});
   auto c = classifyWire(w.data(), w.size(), kAzure, LDNS_RR_TYPE_A);
   CHECK(c.rcodeName == "NXDOMAIN");
   CHECK(c.finalName() == kAzurePl + ".");
@@ -73,7 +75,8 @@ TEST_CASE("classify: records not owned by the chain's end are ignored", "[unit]"
 }
 
 TEST_CASE("classify: a public A answer and a long TTL are reported as given", "[unit]") {
-  auto w = pkt::responseWire(kNeon, LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, {kNeon + ". 86400 IN A 198.51.100.20"});
+  auto w =
+      pkt::responseWire(kNeon, LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, {kNeon + ". 86400 IN A 198.51.100.20"});
   auto c = classifyWire(w.data(), w.size(), kNeon, LDNS_RR_TYPE_A);
   REQUIRE(c.addresses.size() == 1);
   CHECK(c.addresses[0].address.toString() == "198.51.100.20");
@@ -191,7 +194,8 @@ TEST_CASE("classify: hostile wire bytes give malformed, never a crash", "[unit]"
     CHECK(c.malformedReason.find("QR") != std::string::npos);
   }
   SECTION("wrong id and wrong question") {
-    auto w = pkt::responseWire("x.example", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, {"x.example. 60 IN A 10.0.0.1"}, 99);
+    auto w = pkt::responseWire("x.example", LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR,
+                               {"x.example. 60 IN A 10.0.0.1"}, 99);
     CHECK(classifyWire(w.data(), w.size(), "x.example", LDNS_RR_TYPE_A, 100).malformed);
     CHECK(classifyWire(w.data(), w.size(), "y.example", LDNS_RR_TYPE_A).malformed);
     CHECK(classifyWire(w.data(), w.size(), "x.example", LDNS_RR_TYPE_AAAA).malformed);
@@ -226,8 +230,9 @@ TEST_CASE("canonicalName lowercases and keeps one trailing dot", "[unit]") {
 }
 
 TEST_CASE("classify: bit-flipped and cut copies of real answers never crash", "[unit]") {
-  const auto base = pkt::responseWire(kAzure, LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR,
-                                      {kAzure + ". 30 IN CNAME " + kAzurePl + ".", kAzurePl + ". 10 IN A 10.40.2.120"});
+  const auto base =
+      pkt::responseWire(kAzure, LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR,
+                        {kAzure + ". 30 IN CNAME " + kAzurePl + ".", kAzurePl + ". 10 IN A 10.40.2.120"});
   std::mt19937 rng(777);
   int parsed = 0, rejected = 0;
   size_t maxAddresses = 0, maxChain = 0;

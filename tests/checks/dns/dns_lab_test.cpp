@@ -23,7 +23,8 @@ struct Run {
 };
 
 Run diagnose(const std::string& host, std::vector<std::string> extra = {}) {
-  const std::string conninfo = "host=" + host + " user=" + labEnv("LAB_USER") + " dbname=" + labEnv("LAB_DB") +
+  const std::string conninfo = "host=" + host + " user=" + labEnv("LAB_USER") +
+                               " dbname=" + labEnv("LAB_DB") +
                                " sslmode=verify-full sslrootcert=" + labEnv("LAB_CA") + " connect_timeout=3";
   std::vector<std::string> args{"diagnose", conninfo, "--format", "json", "--vpc-cidr", "10.40.0.0/16"};
   args.insert(args.end(), extra.begin(), extra.end());
@@ -132,8 +133,9 @@ TEST_CASE("lab dns: azure-chain-broken", "[lab]") {
   bool sawCname = false;
   for (const auto& f : (*c)["findings"]) {
     for (const auto& line : f["evidence"]) {
-      sawCname = sawCname || line.get<std::string>().find("IN CNAME labserver.privatelink.postgres.database.azure.com.") !=
-                                 std::string::npos;
+      sawCname =
+          sawCname || line.get<std::string>().find(
+                          "IN CNAME labserver.privatelink.postgres.database.azure.com.") != std::string::npos;
     }
   }
   CHECK(sawCname);
@@ -145,7 +147,8 @@ namespace {
 // /etc/netns/<ns>/hosts over it) and puts the original back when it goes out of scope.
 class HostsLine {
  public:
-  explicit HostsLine(const std::string& line) : path_("/etc/netns/" + pgreach::testing::clientNamespace() + "/hosts") {
+  explicit HostsLine(const std::string& line)
+      : path_("/etc/netns/" + pgreach::testing::clientNamespace() + "/hosts") {
     std::ifstream in(path_);
     REQUIRE(in);
     std::ostringstream s;

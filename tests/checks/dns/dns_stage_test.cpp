@@ -30,7 +30,8 @@ Question question(const std::vector<uint8_t>& q) {
 
 // Answers A with `addr`, AAAA with nothing.
 FakeDnsServer::Handler answering(const std::string& addr, bool truncateUdp = false) {
-  return [addr, truncateUdp](const std::vector<uint8_t>& query, bool tcp) -> std::optional<std::vector<uint8_t>> {
+  return [addr, truncateUdp](const std::vector<uint8_t>& query,
+                             bool tcp) -> std::optional<std::vector<uint8_t>> {
     auto q = question(query);
     std::vector<std::string> rrs;
     if (q.type == LDNS_RR_TYPE_A && (tcp || !truncateUdp)) rrs.push_back(kHost + ". 60 IN A " + addr);
@@ -40,7 +41,8 @@ FakeDnsServer::Handler answering(const std::string& addr, bool truncateUdp = fal
   };
 }
 
-StageInput stage(std::vector<std::pair<std::string, ResolverRole>> servers, std::chrono::milliseconds timeout) {
+StageInput stage(std::vector<std::pair<std::string, ResolverRole>> servers,
+                 std::chrono::milliseconds timeout) {
   StageInput in;
   in.hosts = {kHost};
   for (const auto& [spec, role] : servers) in.servers.push_back({*net::DnsServer::parse(spec), role});
@@ -60,14 +62,16 @@ std::string firstCritical(const engine::CheckResult& r) {
 }
 
 long long elapsedMs(std::chrono::steady_clock::time_point since) {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - since).count();
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - since)
+      .count();
 }
 
 }  // namespace
 
 TEST_CASE("dns stage: a resolver on loopback answering inside the VPC passes", "[integration]") {
   FakeDnsServer server(answering("10.40.2.120"));
-  auto r = runStage(stage({{server.spec(), ResolverRole::System}}, std::chrono::milliseconds(2000)), allRoutes);
+  auto r =
+      runStage(stage({{server.spec(), ResolverRole::System}}, std::chrono::milliseconds(2000)), allRoutes);
   CHECK(r.status == engine::Status::Pass);
   REQUIRE(r.dataJson()["addresses"].size() == 1);
   CHECK(r.dataJson()["addresses"][0]["address"] == "10.40.2.120");
@@ -82,7 +86,8 @@ TEST_CASE("dns stage: three silent resolvers cost one timeout, not three", "[int
   FakeDnsServer s3([](const std::vector<uint8_t>&, bool) { return std::nullopt; });
   const auto timeout = std::chrono::milliseconds(600);
   const auto start = std::chrono::steady_clock::now();
-  auto r = runStage(stage({{s1.spec(), ResolverRole::System}, {s2.spec(), ResolverRole::System},
+  auto r = runStage(stage({{s1.spec(), ResolverRole::System},
+                           {s2.spec(), ResolverRole::System},
                            {s3.spec(), ResolverRole::Extra}},
                           timeout),
                     allRoutes);
@@ -98,7 +103,8 @@ TEST_CASE("dns stage: three silent resolvers cost one timeout, not three", "[int
 
 TEST_CASE("dns stage: a truncated UDP answer is asked again over TCP", "[integration]") {
   FakeDnsServer server(answering("10.40.2.120", true));
-  auto r = runStage(stage({{server.spec(), ResolverRole::System}}, std::chrono::milliseconds(2000)), allRoutes);
+  auto r =
+      runStage(stage({{server.spec(), ResolverRole::System}}, std::chrono::milliseconds(2000)), allRoutes);
   CHECK(r.status == engine::Status::Pass);
   REQUIRE(r.dataJson()["addresses"].size() == 1);
   CHECK(r.dataJson()["resolvers"][0]["queries"][0]["via_tcp"].get<bool>());
@@ -111,16 +117,18 @@ TEST_CASE("dns stage: a truncated UDP answer is asked again over TCP", "[integra
 TEST_CASE("dns stage: a truncated answer whose TCP retry gets nothing is named, not called NODATA (issue 17)",
           "[integration]") {
   // UDP: TC set, with the A record in it; TCP: no answer at all (the server stays silent).
-  FakeDnsServer server([](const std::vector<uint8_t>& query, bool tcp) -> std::optional<std::vector<uint8_t>> {
-    if (tcp) return std::nullopt;
-    auto q = question(query);
-    std::vector<std::string> rrs;
-    if (q.type == LDNS_RR_TYPE_A) rrs.push_back(kHost + ". 60 IN A 10.40.2.120");
-    auto p = pkt::response(kHost, q.type, LDNS_RCODE_NOERROR, rrs, q.id);
-    ldns_pkt_set_tc(p.get(), true);
-    return pkt::wire(p.get());
-  });
-  auto r = runStage(stage({{server.spec(), ResolverRole::System}}, std::chrono::milliseconds(1500)), allRoutes);
+  FakeDnsServer server(
+      [](const std::vector<uint8_t>& query, bool tcp) -> std::optional<std::vector<uint8_t>> {
+        if (tcp) return std::nullopt;
+        auto q = question(query);
+        std::vector<std::string> rrs;
+        if (q.type == LDNS_RR_TYPE_A) rrs.push_back(kHost + ". 60 IN A 10.40.2.120");
+        auto p = pkt::response(kHost, q.type, LDNS_RCODE_NOERROR, rrs, q.id);
+        ldns_pkt_set_tc(p.get(), true);
+        return pkt::wire(p.get());
+      });
+  auto r =
+      runStage(stage({{server.spec(), ResolverRole::System}}, std::chrono::milliseconds(1500)), allRoutes);
   CHECK(firstCritical(r) == "dns.tcp_fallback_failed");
   bool noData = false;
   for (const auto& f : r.findings) noData = noData || f.code == "dns.no_address";
@@ -133,7 +141,8 @@ TEST_CASE("dns stage: hostile answers become dns.malformed_answer", "[integratio
     pkt::append(w, {0xC0, 0x0C, 0, 1, 0, 1});  // pointer loop, and 65535 answers that are not there
     return w;
   });
-  auto r = runStage(stage({{server.spec(), ResolverRole::System}}, std::chrono::milliseconds(2000)), allRoutes);
+  auto r =
+      runStage(stage({{server.spec(), ResolverRole::System}}, std::chrono::milliseconds(2000)), allRoutes);
   CHECK(firstCritical(r) == "dns.malformed_answer");
   CHECK(r.dataJson()["addresses"].empty());
 }
@@ -144,7 +153,8 @@ TEST_CASE("dns stage: answers with the wrong id are ignored until the deadline",
     return pkt::responseWire(kHost, q.type, LDNS_RCODE_NOERROR, {kHost + ". 60 IN A 203.0.113.66"},
                              static_cast<uint16_t>(q.id + 1));
   });
-  auto r = runStage(stage({{server.spec(), ResolverRole::System}}, std::chrono::milliseconds(400)), allRoutes);
+  auto r =
+      runStage(stage({{server.spec(), ResolverRole::System}}, std::chrono::milliseconds(400)), allRoutes);
   CHECK(firstCritical(r) == "dns.timeout");
   CHECK(r.dataJson()["addresses"].empty());
 }

@@ -55,12 +55,14 @@ ResolverAnswer withA(const std::string& server, ResolverRole role, const std::st
                   answered(qname, LDNS_RR_TYPE_AAAA, LDNS_RCODE_NOERROR, {}));
 }
 
-ResolverAnswer withRcode(const std::string& server, ResolverRole role, const std::string& qname, ldns_pkt_rcode rc,
-                         const std::vector<std::string>& rrs = {}) {
-  return resolver(server, role, answered(qname, LDNS_RR_TYPE_A, rc, rrs), answered(qname, LDNS_RR_TYPE_AAAA, rc, rrs));
+ResolverAnswer withRcode(const std::string& server, ResolverRole role, const std::string& qname,
+                         ldns_pkt_rcode rc, const std::vector<std::string>& rrs = {}) {
+  return resolver(server, role, answered(qname, LDNS_RR_TYPE_A, rc, rrs),
+                  answered(qname, LDNS_RR_TYPE_AAAA, rc, rrs));
 }
 
-HostInput input(const std::string& host, target::Provider p, std::vector<ResolverAnswer> rs, bool vpc = true) {
+HostInput input(const std::string& host, target::Provider p, std::vector<ResolverAnswer> rs,
+                bool vpc = true) {
   HostInput in;
   in.host = host;
   in.provider = p;
@@ -95,8 +97,9 @@ bool hasLine(const engine::Finding& f, const std::string& part) {
 }  // namespace
 
 TEST_CASE("evaluate: answers inside the VPC pass and become the probed addresses", "[unit]") {
-  auto ev = evaluateHost(input(kNeon, target::Provider::Neon,
-                               {withA("10.40.0.2", ResolverRole::System, kNeon, {"10.40.2.120", "10.40.3.118"})}));
+  auto ev =
+      evaluateHost(input(kNeon, target::Provider::Neon,
+                         {withA("10.40.0.2", ResolverRole::System, kNeon, {"10.40.2.120", "10.40.3.118"})}));
   CHECK(firstCritical(ev).empty());
   const auto* f = find(ev, "dns.answer_in_vpc");
   REQUIRE(f);
@@ -109,16 +112,16 @@ TEST_CASE("evaluate: answers inside the VPC pass and become the probed addresses
 }
 
 TEST_CASE("evaluate: without VPC CIDRs a private answer is only judged private", "[unit]") {
-  auto ev = evaluateHost(
-      input(kNeon, target::Provider::Neon, {withA("10.40.0.2", ResolverRole::System, kNeon, {"10.40.2.120"})}, false));
+  auto ev = evaluateHost(input(kNeon, target::Provider::Neon,
+                               {withA("10.40.0.2", ResolverRole::System, kNeon, {"10.40.2.120"})}, false));
   CHECK(find(ev, "dns.answer_private"));
   CHECK(firstCritical(ev).empty());
 }
 
 TEST_CASE("evaluate: a public answer is critical, with the provider's fix", "[unit]") {
   SECTION("Neon") {
-    auto ev = evaluateHost(
-        input(kNeon, target::Provider::Neon, {withA("10.40.0.2", ResolverRole::System, kNeon, {"198.51.100.20"})}));
+    auto ev = evaluateHost(input(kNeon, target::Provider::Neon,
+                                 {withA("10.40.0.2", ResolverRole::System, kNeon, {"198.51.100.20"})}));
     CHECK(firstCritical(ev) == "dns.answer_public");
     CHECK(find(ev, "dns.answer_public")->fix.find("private DNS") != std::string::npos);
     CHECK(ev.addresses.size() == 1);  // still probed, so the TCP stage shows what happens
@@ -134,8 +137,9 @@ TEST_CASE("evaluate: a public answer is critical, with the provider's fix", "[un
     auto a = answered(kAzure, LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR,
                       {kAzure + ". 30 IN CNAME labserver.rs-lab0public.postgres.database.azure.com.",
                        "labserver.rs-lab0public.postgres.database.azure.com. 30 IN A 198.51.100.20"});
-    auto ev = evaluateHost(input(kAzure, target::Provider::Azure,
-                                 {resolver("10.40.0.2", ResolverRole::System, a, silent(LDNS_RR_TYPE_AAAA))}));
+    auto ev =
+        evaluateHost(input(kAzure, target::Provider::Azure,
+                           {resolver("10.40.0.2", ResolverRole::System, a, silent(LDNS_RR_TYPE_AAAA))}));
     CHECK(firstCritical(ev) == "dns.answer_public");
     const auto* f = find(ev, "dns.answer_public");
     CHECK(f->fix.find("privatelink.postgres.database.azure.com") != std::string::npos);
@@ -145,21 +149,23 @@ TEST_CASE("evaluate: a public answer is critical, with the provider's fix", "[un
 }
 
 TEST_CASE("evaluate: a private answer outside the VPC CIDRs is critical", "[unit]") {
-  auto ev = evaluateHost(
-      input(kNeon, target::Provider::Neon, {withA("10.40.0.2", ResolverRole::System, kNeon, {"172.16.5.5"})}));
+  auto ev = evaluateHost(input(kNeon, target::Provider::Neon,
+                               {withA("10.40.0.2", ResolverRole::System, kNeon, {"172.16.5.5"})}));
   CHECK(firstCritical(ev) == "dns.answer_outside_vpc");
 }
 
 TEST_CASE("evaluate: rcodes of the system resolver map to their own codes", "[unit]") {
   using R = std::pair<ldns_pkt_rcode, std::string>;
-  for (const auto& [rc, code] : {R{LDNS_RCODE_NXDOMAIN, "dns.nxdomain"}, R{LDNS_RCODE_SERVFAIL, "dns.servfail"},
-                                 R{LDNS_RCODE_REFUSED, "dns.refused"}}) {
-    auto ev = evaluateHost(input(kNeon, target::Provider::Neon, {withRcode("10.40.0.2", ResolverRole::System, kNeon, rc)}));
+  for (const auto& [rc, code] :
+       {R{LDNS_RCODE_NXDOMAIN, "dns.nxdomain"}, R{LDNS_RCODE_SERVFAIL, "dns.servfail"},
+        R{LDNS_RCODE_REFUSED, "dns.refused"}}) {
+    auto ev = evaluateHost(
+        input(kNeon, target::Provider::Neon, {withRcode("10.40.0.2", ResolverRole::System, kNeon, rc)}));
     CHECK(firstCritical(ev) == code);
     CHECK(ev.addresses.empty());
   }
-  auto nx = evaluateHost(
-      input(kNeon, target::Provider::Neon, {withRcode("10.40.0.2", ResolverRole::System, kNeon, LDNS_RCODE_NXDOMAIN)}));
+  auto nx = evaluateHost(input(kNeon, target::Provider::Neon,
+                               {withRcode("10.40.0.2", ResolverRole::System, kNeon, LDNS_RCODE_NXDOMAIN)}));
   CHECK(hasLine(*find(nx, "dns.nxdomain"), ";; ->>HEADER<<- opcode: QUERY, status: NXDOMAIN"));
 }
 
@@ -172,14 +178,17 @@ TEST_CASE("evaluate: Azure NXDOMAIN at the privatelink name has its own code", "
   CHECK(hasLine(*find(ev, "dns.azure_privatelink_nxdomain"), "IN CNAME " + kAzurePl));
 }
 
-TEST_CASE("evaluate: a silent system resolver is dns.timeout; a later one answering makes it a warning", "[unit]") {
-  auto silentSystem = resolver("10.40.0.2", ResolverRole::System, silent(LDNS_RR_TYPE_A), silent(LDNS_RR_TYPE_AAAA));
+TEST_CASE("evaluate: a silent system resolver is dns.timeout; a later one answering makes it a warning",
+          "[unit]") {
+  auto silentSystem =
+      resolver("10.40.0.2", ResolverRole::System, silent(LDNS_RR_TYPE_A), silent(LDNS_RR_TYPE_AAAA));
   auto ev = evaluateHost(input(kNeon, target::Provider::Neon, {silentSystem}));
   CHECK(firstCritical(ev) == "dns.timeout");
   CHECK(hasLine(*find(ev, "dns.timeout"), "connection timed out"));
 
-  auto ev2 = evaluateHost(input(kNeon, target::Provider::Neon,
-                                {silentSystem, withA("10.40.0.3", ResolverRole::System, kNeon, {"10.40.2.120"})}));
+  auto ev2 =
+      evaluateHost(input(kNeon, target::Provider::Neon,
+                         {silentSystem, withA("10.40.0.3", ResolverRole::System, kNeon, {"10.40.2.120"})}));
   CHECK(firstCritical(ev2).empty());
   REQUIRE(find(ev2, "dns.timeout"));
   CHECK(find(ev2, "dns.timeout")->severity == engine::Severity::Warning);
@@ -193,10 +202,10 @@ TEST_CASE("evaluate: a silent system resolver is dns.timeout; a later one answer
 }
 
 TEST_CASE("evaluate: all system resolvers silent, an extra answers: union of answers is probed", "[unit]") {
-  auto ev = evaluateHost(input(
-      kNeon, target::Provider::Neon,
-      {resolver("10.40.0.2", ResolverRole::System, silent(LDNS_RR_TYPE_A), silent(LDNS_RR_TYPE_AAAA)),
-       withA("10.40.0.3", ResolverRole::Extra, kNeon, {"10.40.2.120"})}));
+  auto ev = evaluateHost(
+      input(kNeon, target::Provider::Neon,
+            {resolver("10.40.0.2", ResolverRole::System, silent(LDNS_RR_TYPE_A), silent(LDNS_RR_TYPE_AAAA)),
+             withA("10.40.0.3", ResolverRole::Extra, kNeon, {"10.40.2.120"})}));
   CHECK(firstCritical(ev) == "dns.timeout");
   CHECK(ev.source == "union");
   REQUIRE(ev.addresses.size() == 1);
@@ -208,7 +217,8 @@ TEST_CASE("evaluate: a malformed answer from the system resolver is dns.malforme
   std::vector<uint8_t> loop = pkt::header(7, 1, 0);
   pkt::append(loop, {0xC0, 0x0C, 0, 1, 0, 1});
   bad.answer = classifyWire(loop.data(), loop.size(), kNeon, LDNS_RR_TYPE_A);
-  auto ev = evaluateHost(input(kNeon, target::Provider::Neon, {resolver("10.40.0.2", ResolverRole::System, bad, bad)}));
+  auto ev = evaluateHost(
+      input(kNeon, target::Provider::Neon, {resolver("10.40.0.2", ResolverRole::System, bad, bad)}));
   CHECK(firstCritical(ev) == "dns.malformed_answer");
   CHECK(hasLine(*find(ev, "dns.malformed_answer"), "malformed response"));
 }
@@ -216,7 +226,8 @@ TEST_CASE("evaluate: a malformed answer from the system resolver is dns.malforme
 TEST_CASE("evaluate: split horizon", "[unit]") {
   auto sys = withA("10.40.0.2", ResolverRole::System, kNeon, {"10.40.2.120", "10.40.3.118"});
   SECTION("both inside the VPC, CIDRs known: critical, and the root cause") {
-    auto ev = evaluateHost(input(kNeon, target::Provider::Neon, {sys, withA("10.40.0.3", ResolverRole::Extra, kNeon, {"10.40.2.57"})}));
+    auto ev = evaluateHost(input(kNeon, target::Provider::Neon,
+                                 {sys, withA("10.40.0.3", ResolverRole::Extra, kNeon, {"10.40.2.57"})}));
     CHECK(firstCritical(ev) == "dns.resolvers_disagree");
     const auto* f = find(ev, "dns.resolvers_disagree");
     CHECK(hasLine(*f, "10.40.0.3#53 (--resolver): 10.40.2.57"));
@@ -224,19 +235,22 @@ TEST_CASE("evaluate: split horizon", "[unit]") {
     REQUIRE(ev.addresses.size() == 2);  // the system's answer is what gets probed
   }
   SECTION("both private, no VPC context: a warning") {
-    auto ev = evaluateHost(
-        input(kNeon, target::Provider::Neon, {sys, withA("10.40.0.3", ResolverRole::Extra, kNeon, {"10.40.2.57"})}, false));
+    auto ev =
+        evaluateHost(input(kNeon, target::Provider::Neon,
+                           {sys, withA("10.40.0.3", ResolverRole::Extra, kNeon, {"10.40.2.57"})}, false));
     REQUIRE(find(ev, "dns.resolvers_disagree"));
     CHECK(find(ev, "dns.resolvers_disagree")->severity == engine::Severity::Warning);
   }
   SECTION("one side public, no VPC context: critical") {
     auto ev = evaluateHost(input(kNeon, target::Provider::Neon,
-                                 {sys, withA("10.40.0.3", ResolverRole::Platform, kNeon, {"198.51.100.20"})}, false));
+                                 {sys, withA("10.40.0.3", ResolverRole::Platform, kNeon, {"198.51.100.20"})},
+                                 false));
     CHECK(firstCritical(ev) == "dns.resolvers_disagree");
   }
   SECTION("the same answer in another order agrees") {
-    auto ev = evaluateHost(input(kNeon, target::Provider::Neon,
-                                 {sys, withA("10.40.0.3", ResolverRole::Extra, kNeon, {"10.40.3.118", "10.40.2.120"})}));
+    auto ev = evaluateHost(
+        input(kNeon, target::Provider::Neon,
+              {sys, withA("10.40.0.3", ResolverRole::Extra, kNeon, {"10.40.3.118", "10.40.2.120"})}));
     CHECK_FALSE(find(ev, "dns.resolvers_disagree"));
   }
   SECTION("a silent extra resolver is a warning, not a disagreement") {
@@ -258,29 +272,30 @@ TEST_CASE("evaluate: hostname, chain, TTL and IPv6 warnings", "[unit]") {
   }
   SECTION("PlanetScale public hostname") {
     const std::string h = "pslab01.us-east-3.psdb.cloud";
-    auto ev = evaluateHost(
-        input(h, target::Provider::PlanetScale, {withA("10.40.0.2", ResolverRole::System, h, {"10.40.2.120"})}));
+    auto ev = evaluateHost(input(h, target::Provider::PlanetScale,
+                                 {withA("10.40.0.2", ResolverRole::System, h, {"10.40.2.120"})}));
     CHECK(find(ev, "dns.not_private_hostname"));
   }
   SECTION("Azure chain not through privatelink, private answer") {
-    auto ev = evaluateHost(
-        input(kAzure, target::Provider::Azure, {withA("10.40.0.2", ResolverRole::System, kAzure, {"10.40.2.120"})}));
+    auto ev = evaluateHost(input(kAzure, target::Provider::Azure,
+                                 {withA("10.40.0.2", ResolverRole::System, kAzure, {"10.40.2.120"})}));
     REQUIRE(find(ev, "dns.azure_chain_not_privatelink"));
     CHECK(find(ev, "dns.azure_chain_not_privatelink")->severity == engine::Severity::Warning);
   }
   SECTION("long TTL on a private answer") {
-    auto ev = evaluateHost(
-        input(kNeon, target::Provider::Neon, {withA("10.40.0.2", ResolverRole::System, kNeon, {"10.40.2.120"}, 86400)}));
+    auto ev = evaluateHost(input(kNeon, target::Provider::Neon,
+                                 {withA("10.40.0.2", ResolverRole::System, kNeon, {"10.40.2.120"}, 86400)}));
     REQUIRE(find(ev, "dns.long_ttl"));
     CHECK(find(ev, "dns.long_ttl")->severity == engine::Severity::Warning);
-    auto ok = evaluateHost(
-        input(kNeon, target::Provider::Neon, {withA("10.40.0.2", ResolverRole::System, kNeon, {"10.40.2.120"}, 3600)}));
+    auto ok = evaluateHost(input(kNeon, target::Provider::Neon,
+                                 {withA("10.40.0.2", ResolverRole::System, kNeon, {"10.40.2.120"}, 3600)}));
     CHECK_FALSE(find(ok, "dns.long_ttl"));
   }
   SECTION("AAAA without an IPv6 route") {
     auto a = answered(kNeon, LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, {kNeon + ". 60 IN A 10.40.2.120"});
     auto aaaa = answered(kNeon, LDNS_RR_TYPE_AAAA, LDNS_RCODE_NOERROR, {kNeon + ". 60 IN AAAA fd00::5"});
-    auto in = input(kNeon, target::Provider::Neon, {resolver("10.40.0.2", ResolverRole::System, a, aaaa)}, false);
+    auto in =
+        input(kNeon, target::Provider::Neon, {resolver("10.40.0.2", ResolverRole::System, a, aaaa)}, false);
     in.hasRoute = [](const net::IpAddress& x) { return x.isV4(); };
     auto ev = evaluateHost(in);
     REQUIRE(find(ev, "dns.aaaa_no_ipv6_route"));
@@ -305,9 +320,13 @@ TEST_CASE("evaluate: NOERROR without addresses is dns.no_address", "[unit]") {
 TEST_CASE("hosts override: getaddrinfo vs DNS", "[unit]") {
   const std::string hosts =
       "127.0.0.1 localhost\n"
-      "# 10.9.9.9 " + kNeon + "\n"
-      "10.1.1.1   old-name.example   " + kNeon + "  # stale\n";
-  auto inHosts = net::parseEtcHosts(hosts, kNeon);  // the parser's own test: tests/src/net/hosts_file_test.cpp
+      "# 10.9.9.9 " +
+      kNeon +
+      "\n"
+      "10.1.1.1   old-name.example   " +
+      kNeon + "  # stale\n";
+  auto inHosts =
+      net::parseEtcHosts(hosts, kNeon);  // the parser's own test: tests/src/net/hosts_file_test.cpp
   REQUIRE(inHosts.size() == 1);
 
   const auto a = [](const char* s) { return *net::IpAddress::parse(s); };
@@ -323,7 +342,8 @@ TEST_CASE("hosts override: getaddrinfo vs DNS", "[unit]") {
     CHECK(f[0].code == "dns.system_differs");
   }
   SECTION("same set in another order agrees") {
-    CHECK(compareSystemWithDns(kNeon, {a("10.40.3.118"), a("10.40.2.120")}, {a("10.40.2.120"), a("10.40.3.118")}, {})
+    CHECK(compareSystemWithDns(kNeon, {a("10.40.3.118"), a("10.40.2.120")},
+                               {a("10.40.2.120"), a("10.40.3.118")}, {})
               .empty());
   }
 }

@@ -57,7 +57,8 @@ class FakeDnsServer {
         std::vector<uint8_t> buf(65535);
         sockaddr_storage from{};
         socklen_t fl = sizeof from;
-        ssize_t n = ::recvfrom(udp_.get(), buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &fl);
+        ssize_t n =
+            ::recvfrom(udp_.get(), buf.data(), buf.size(), 0, reinterpret_cast<sockaddr*>(&from), &fl);
         if (n > 0) {
           ++queries_;
           buf.resize(static_cast<size_t>(n));
@@ -87,7 +88,8 @@ class FakeDnsServer {
     ++queries_;
     auto resp = handler_(std::vector<uint8_t>(in.begin() + 2, in.end()), true);
     if (!resp) return;
-    std::vector<uint8_t> out{static_cast<uint8_t>(resp->size() >> 8), static_cast<uint8_t>(resp->size() & 0xff)};
+    std::vector<uint8_t> out{static_cast<uint8_t>(resp->size() >> 8),
+                             static_cast<uint8_t>(resp->size() & 0xff)};
     out.insert(out.end(), resp->begin(), resp->end());
     ::send(c.get(), out.data(), out.size(), MSG_NOSIGNAL);
   }

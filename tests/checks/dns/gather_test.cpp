@@ -21,7 +21,8 @@ bool hasCode(const std::vector<engine::Finding>& fs, const std::string& code) {
 }  // namespace
 
 TEST_CASE("gather: system, --resolver and platform resolvers in that order, deduplicated", "[unit]") {
-  auto t = parseTarget("host=ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech,10.0.0.5 port=5432,5432 user=app");
+  auto t =
+      parseTarget("host=ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech,10.0.0.5 port=5432,5432 user=app");
   engine::RunConfig o;
   o.dns.resolvers = {"10.40.0.3", "10.40.0.2", "bogus"};
   engine::CheckResult cloud;

@@ -52,9 +52,18 @@ inline std::vector<uint8_t> responseWire(const std::string& qname, ldns_rr_type 
 
 // Header: id, flags (QR|RD|RA), counts.
 inline std::vector<uint8_t> header(uint16_t id, uint16_t qd, uint16_t an, uint8_t rcode = 0) {
-  return {static_cast<uint8_t>(id >> 8), static_cast<uint8_t>(id & 0xff), 0x81, static_cast<uint8_t>(0x80 | rcode),
-          static_cast<uint8_t>(qd >> 8), static_cast<uint8_t>(qd & 0xff), static_cast<uint8_t>(an >> 8),
-          static_cast<uint8_t>(an & 0xff), 0, 0, 0, 0};
+  return {static_cast<uint8_t>(id >> 8),
+          static_cast<uint8_t>(id & 0xff),
+          0x81,
+          static_cast<uint8_t>(0x80 | rcode),
+          static_cast<uint8_t>(qd >> 8),
+          static_cast<uint8_t>(qd & 0xff),
+          static_cast<uint8_t>(an >> 8),
+          static_cast<uint8_t>(an & 0xff),
+          0,
+          0,
+          0,
+          0};
 }
 
 // "db.example." as wire labels.
@@ -72,6 +81,8 @@ inline std::vector<uint8_t> name(const std::string& dotted) {
   return out;
 }
 
-inline void append(std::vector<uint8_t>& v, std::initializer_list<uint8_t> bytes) { v.insert(v.end(), bytes); }
+inline void append(std::vector<uint8_t>& v, std::initializer_list<uint8_t> bytes) {
+  v.insert(v.end(), bytes);
+}
 
 }  // namespace pgreach::testing::dnspkt

@@ -15,7 +15,8 @@ TEST_CASE("libpq and server messages map to finding codes", "[unit]") {
     const char* code;
   };
   const Case cases[] = {
-      {"connection to server at \"10.40.2.120\", port 5432 failed: FATAL:  password authentication failed for user "
+      {"connection to server at \"10.40.2.120\", port 5432 failed: FATAL:  password authentication failed "
+       "for user "
        "\"app\"\n",
        "", "pg.auth_failed"},
       {"FATAL:  password authentication failed for user 'app'", "28P01", "pg.auth_failed"},
@@ -25,7 +26,8 @@ TEST_CASE("libpq and server messages map to finding codes", "[unit]") {
       {"FATAL:  sorry, too many clients already", "53300", "pg.too_many_clients"},
       {"FATAL:  no more connections allowed (max_client_conn)", "", "pg.too_many_clients"},
       {"FATAL:  the database system is starting up", "57P03", "pg.starting_up"},
-      {"ERROR:  Endpoint ID is not specified. Either please upgrade the postgres client library (libpq) for SNI "
+      {"ERROR:  Endpoint ID is not specified. Either please upgrade the postgres client library (libpq) for "
+       "SNI "
        "support or pass the endpoint ID (first part of the domain name) as a parameter: "
        "'?options=endpoint%3D<endpoint-id>'.",
        "", "pg.neon_endpoint_id_missing"},
@@ -54,7 +56,9 @@ TEST_CASE("libpq and server messages map to finding codes", "[unit]") {
 
 TEST_CASE("the address the server saw is pulled out of a pg_hba rejection", "[unit]") {
   auto c = classifyConnectError(
-      "FATAL:  no pg_hba.conf entry for host \"203.0.113.9\", user \"app\", database \"appdb\", no encryption", "28000");
+      "FATAL:  no pg_hba.conf entry for host \"203.0.113.9\", user \"app\", database \"appdb\", no "
+      "encryption",
+      "28000");
   CHECK(c.code == "pg.no_hba_entry");
   CHECK(c.seenAddress == "203.0.113.9");
   CHECK(hbaHost("no pg_hba.conf entry for host \"unterminated") == "");

@@ -9,8 +9,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
-#include "util/fd.h"
 #include "support/process.h"
+#include "util/fd.h"
 
 using namespace pgreach;
 

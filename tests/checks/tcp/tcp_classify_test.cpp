@@ -182,16 +182,18 @@ TEST_CASE("the socket error queue's ICMP 3/13 names admin-prohibited without any
   const auto* f = find(fs, "tcp.icmp_admin_prohibited");
   REQUIRE(f);
   bool line = false;
-  for (const auto& e : f->evidence) line = line || e == "  ICMP type 3 code 13 from 10.40.1.1 (socket error queue)";
+  for (const auto& e : f->evidence)
+    line = line || e == "  ICMP type 3 code 13 from 10.40.1.1 (socket error queue)";
   CHECK(line);
 
   // A real host-unreachable (3/1) stays one, with the router named in the evidence.
-  auto h = decide("h", ip("10.40.2.120"), 5432, withSocketIcmp(ConnectOutcome::HostUnreachable, 3, 1, "10.40.1.1"),
-                  nullptr);
+  auto h = decide("h", ip("10.40.2.120"), 5432,
+                  withSocketIcmp(ConnectOutcome::HostUnreachable, 3, 1, "10.40.1.1"), nullptr);
   CHECK(h.verdict == Verdict::HostUnreachable);
   CHECK(h.socketEvidence == "ICMP type 3 code 1 from 10.40.1.1 (socket error queue)");
   // ICMP port unreachable arrives as ECONNREFUSED; the queue tells it from an RST.
-  CHECK(decide("h", ip("10.40.2.120"), 5432, withSocketIcmp(ConnectOutcome::Refused, 3, 3, "10.40.1.1"), nullptr)
+  CHECK(decide("h", ip("10.40.2.120"), 5432, withSocketIcmp(ConnectOutcome::Refused, 3, 3, "10.40.1.1"),
+               nullptr)
             .verdict == Verdict::PortUnreachable);
   // ICMPv6 1/1 (administratively prohibited) as well.
   auto v6 = withSocketIcmp(ConnectOutcome::HostUnreachable, 1, 1, "fd00::1");
@@ -212,7 +214,8 @@ TEST_CASE("the wire still adds its evidence next to the socket's ICMP report", "
   ev.syns = 1;
   ev.attempts = 1;
   ev.icmp.push_back({ip("10.40.1.1"), 3, 13, net::evidence::IcmpKind::AdminProhibited});
-  auto p = decide("h", ev.address, 5432, withSocketIcmp(ConnectOutcome::HostUnreachable, 3, 13, "10.40.1.1"), &ev);
+  auto p =
+      decide("h", ev.address, 5432, withSocketIcmp(ConnectOutcome::HostUnreachable, 3, 13, "10.40.1.1"), &ev);
   CHECK(p.verdict == Verdict::AdminProhibited);
   CHECK_FALSE(p.socketEvidence.empty());
   CHECK_FALSE(p.packetEvidence.empty());

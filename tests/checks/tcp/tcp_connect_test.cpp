@@ -12,10 +12,10 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
-#include "util/fd.h"
 #include "support/lab.h"
 #include "support/lab_scenarios.h"
 #include "support/process.h"
+#include "util/fd.h"
 
 using namespace pgreach;
 using nlohmann::json;
@@ -222,10 +222,11 @@ TEST_CASE("lab icmp-admin-prohibited as nobody: named from the socket error queu
   const fs::path bin = dir / "pgreach";
   fs::copy_file(testing::pgreachBinary(), bin);
   ::chmod(bin.c_str(), 0755);
-  auto r = testing::runInClient({"runuser", "-u", "nobody", "--", bin.string(), "diagnose",
-                                 "host=" + testing::labEnv("LAB_HOST_NEON") + " dbname=appdb user=app", "--only",
-                                 "dns,tcp", "--ports", "5432,6432", "--timeout", "2s", "--format", "json"},
-                                std::chrono::seconds(40));
+  auto r =
+      testing::runInClient({"runuser", "-u", "nobody", "--", bin.string(), "diagnose",
+                            "host=" + testing::labEnv("LAB_HOST_NEON") + " dbname=appdb user=app", "--only",
+                            "dns,tcp", "--ports", "5432,6432", "--timeout", "2s", "--format", "json"},
+                           std::chrono::seconds(40));
   fs::remove_all(dir);
   INFO("stderr: " << r.err);
   REQUIRE(r.exitCode >= 0);

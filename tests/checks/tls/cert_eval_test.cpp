@@ -3,8 +3,8 @@
 #include <openssl/x509_vfy.h>
 
 #include <algorithm>
-#include <optional>
 #include <catch2/catch.hpp>
+#include <optional>
 
 using namespace pgreach::checks::tls;
 using pgreach::engine::Finding;

@@ -92,8 +92,9 @@ bool waitListening(uint16_t port) {
 
 nlohmann::json directProbe(const std::string& dir, bool alpn) {
   const uint16_t port = freePort();
-  std::vector<std::string> server = {"openssl", "s_server", "-quiet", "-accept", "127.0.0.1:" + std::to_string(port),
-                                     "-cert", dir + "/server.crt", "-key", dir + "/server.key"};
+  std::vector<std::string> server = {
+      "openssl", "s_server",          "-quiet", "-accept",          "127.0.0.1:" + std::to_string(port),
+      "-cert",   dir + "/server.crt", "-key",   dir + "/server.key"};
   if (alpn) {
     server.push_back("-alpn");
     server.push_back("postgresql");
@@ -119,9 +120,9 @@ nlohmann::json directProbe(const std::string& dir, bool alpn) {
 TEST_CASE("tls.direct tells ALPN postgresql from plain TLS (openssl s_server)", "[integration]") {
   TempDir dir;
   REQUIRE_FALSE(dir.path().empty());
-  auto gen = runProcess({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                         "-keyout", dir.path() + "/server.key", "-out", dir.path() + "/server.crt", "-days", "2",
-                         "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"},
+  auto gen = runProcess({"openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                         "-nodes", "-keyout", dir.path() + "/server.key", "-out", dir.path() + "/server.crt",
+                         "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"},
                         std::chrono::seconds(20));
   REQUIRE(gen.exitCode == 0);
 

@@ -4,12 +4,12 @@
 
 #include <catch2/catch.hpp>
 #include <fstream>
-#include <sstream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
+#include "checks/tls/loopback_server.h"
 #include "net/pgwire.h"
 #include "support/process.h"
-#include "checks/tls/loopback_server.h"
 
 using pgreach::testing::LoopbackServer;
 using pgreach::testing::ProcessResult;
@@ -26,10 +26,11 @@ struct Run {
 
 Run diagnose(uint16_t port, const std::string& sslmode, const std::string& timeout = "2s") {
   Run r;
-  r.process = runProcess({pgreach::testing::pgreachBinary(), "diagnose",
-                          "host=127.0.0.1 port=" + std::to_string(port) + " user=app dbname=appdb sslmode=" + sslmode,
-                          "--timeout", timeout, "--deadline", "10s", "--format", "json"},
-                         std::chrono::seconds(20), {"PGPASSWORD=", "PGSSLMODE="});
+  r.process =
+      runProcess({pgreach::testing::pgreachBinary(), "diagnose",
+                  "host=127.0.0.1 port=" + std::to_string(port) + " user=app dbname=appdb sslmode=" + sslmode,
+                  "--timeout", timeout, "--deadline", "10s", "--format", "json"},
+                 std::chrono::seconds(20), {"PGPASSWORD=", "PGSSLMODE="});
   INFO(r.process.err);
   REQUIRE_FALSE(r.process.timedOut);
   r.report = nlohmann::json::parse(r.process.out);
@@ -98,7 +99,7 @@ TEST_CASE("reset in the middle of the TLS handshake: tls.handshake_failed", "[in
     if (!expectSslRequest(fd)) return;
     LoopbackServer::send(fd, "S");
     LoopbackServer::readUpTo(fd, 100, 2000);  // part of the ClientHello
-    linger l{1, 0};                            // close with RST
+    linger l{1, 0};                           // close with RST
     ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &l, sizeof l);
   });
   auto r = diagnose(server.port(), "require");

@@ -73,7 +73,9 @@ class LoopbackServer {
     if (len < 4 || len > 10000) return head;
     return head + readUpTo(fd, len - 4, timeoutMs);
   }
-  static void send(int fd, const std::string& data) { (void)::send(fd, data.data(), data.size(), MSG_NOSIGNAL); }
+  static void send(int fd, const std::string& data) {
+    (void)::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+  }
   // Holds the connection open (reading and discarding) until the peer closes, stop, or ~limit.
   static void hold(int fd, const std::atomic<bool>& stop, int limitMs = 15000) {
     pollfd p{fd, POLLIN, 0};

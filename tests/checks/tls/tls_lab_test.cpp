@@ -75,8 +75,8 @@ TEST_CASE("lab healthy: TLS verified, PostgreSQL answers, verdict ok", "[lab]") 
 
 TEST_CASE("lab healthy: PgBouncer on 6432 and 5433 is recognised", "[lab]") {
   labScenario("healthy");
-  auto report = runJson({"host=" + labEnv("LAB_HOST_NEON") + " user=app dbname=appdb sslmode=prefer", "--ports",
-                         "6432,5433"});
+  auto report = runJson(
+      {"host=" + labEnv("LAB_HOST_NEON") + " user=app dbname=appdb sslmode=prefer", "--ports", "6432,5433"});
   const auto& st = check(report, "pg.startup");
   REQUIRE(st["data"]["probes"].size() == 4);
   for (const auto& p : st["data"]["probes"]) {
@@ -106,7 +106,9 @@ TEST_CASE("lab tls-expired: the table's root cause", "[lab]") { expectRootCause(
 TEST_CASE("lab tls-wrong-host: the table's root cause", "[lab]") { expectRootCause("tls-wrong-host"); }
 TEST_CASE("lab tls-self-signed: the table's root cause", "[lab]") { expectRootCause("tls-self-signed"); }
 TEST_CASE("lab tls-off: the table's root cause", "[lab]") { expectRootCause("tls-off"); }
-TEST_CASE("lab no-hba: the table's root cause, found without a password", "[lab]") { expectRootCause("no-hba"); }
+TEST_CASE("lab no-hba: the table's root cause, found without a password", "[lab]") {
+  expectRootCause("no-hba");
+}
 
 TEST_CASE("lab auth-failed → postgres/pg.auth_failed", "[lab]") {
   labScenario("auth-failed");
@@ -145,7 +147,8 @@ TEST_CASE("lab auth-failed: the password never appears in any output", "[lab]") 
   }
 }
 
-TEST_CASE("lab healthy with sslnegotiation=direct: PostgreSQL 15 refuses direct TLS, libpq 15 cannot do it", "[lab]") {
+TEST_CASE("lab healthy with sslnegotiation=direct: PostgreSQL 15 refuses direct TLS, libpq 15 cannot do it",
+          "[lab]") {
   labScenario("healthy");
   auto report = runJson({"postgresql://app:" + labEnv("LAB_PASSWORD") + "@" + labEnv("LAB_HOST_NEON") +
                          "/appdb?sslmode=verify-full&sslnegotiation=direct&sslrootcert=" + labEnv("LAB_CA")});

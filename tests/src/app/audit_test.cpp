@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <thread>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "app/audit.h"
 #include "support/process.h"
@@ -51,8 +51,8 @@ TEST_CASE("audit selects only cloud checks", "[unit][cloud]") {
 }
 
 TEST_CASE("pgreach audit on the nacl-no-ephemeral exports: critical, cloud checks only", "[unit][cloud]") {
-  auto r = audit({"host=pslab01.private-pg.psdb.cloud", "--aws-json", kLabAws + "nacl-no-ephemeral", "--client-ip",
-                  "10.40.1.10", "--format", "json"});
+  auto r = audit({"host=pslab01.private-pg.psdb.cloud", "--aws-json", kLabAws + "nacl-no-ephemeral",
+                  "--client-ip", "10.40.1.10", "--format", "json"});
   INFO(r.err);
   CHECK(r.exitCode == 2);
   auto j = nlohmann::json::parse(r.out);
@@ -72,19 +72,21 @@ TEST_CASE("pgreach audit on the healthy exports is OK, and text names the checks
   CHECK(r.out.find("cloud.aws.path: 4 of 4 client") != std::string::npos);
 }
 
-TEST_CASE("pgreach audit: a path through an appliance is reachable, with an info finding naming it", "[unit][cloud]") {
+TEST_CASE("pgreach audit: a path through an appliance is reachable, with an info finding naming it",
+          "[unit][cloud]") {
   // The healthy exports, with the endpoint subnet 10.40.2.0/24 routed to a firewall ENI.
   testing::TempDir dir("pgreach-appliance");
   for (const auto& e : std::filesystem::directory_iterator(kLabAws + "healthy")) {
     std::filesystem::copy_file(e.path(), dir.path / e.path().filename());
   }
   nlohmann::json rt = nlohmann::json::parse(std::ifstream(dir.path / "describe-route-tables.json"));
-  rt["RouteTables"][0]["Routes"].push_back(
-      {{"DestinationCidrBlock", "10.40.2.0/24"}, {"NetworkInterfaceId", "eni-0f1a2b3c4d5e6f701"}, {"State", "active"}});
+  rt["RouteTables"][0]["Routes"].push_back({{"DestinationCidrBlock", "10.40.2.0/24"},
+                                            {"NetworkInterfaceId", "eni-0f1a2b3c4d5e6f701"},
+                                            {"State", "active"}});
   dir.write("describe-route-tables.json", rt.dump());
 
-  auto r = audit({"host=pslab01.private-pg.psdb.cloud", "--aws-json", dir.path.string(), "--client-ip", "10.40.1.10",
-                  "--format", "json"});
+  auto r = audit({"host=pslab01.private-pg.psdb.cloud", "--aws-json", dir.path.string(), "--client-ip",
+                  "10.40.1.10", "--format", "json"});
   INFO(r.err);
   CHECK(r.exitCode == 0);
   auto path = checkById(nlohmann::json::parse(r.out), "cloud.aws.path");
@@ -97,7 +99,8 @@ TEST_CASE("pgreach audit: a path through an appliance is reachable, with an info
     CHECK(f["severity"] == "info");
     CHECK(f["summary"].get<std::string>().find("eni-0f1a2b3c4d5e6f701") != std::string::npos);
   }
-  CHECK(appliance == 2);  // the endpoint interface in 10.40.2.0/24, on both ports; not the one in 10.40.3.0/24
+  CHECK(appliance ==
+        2);  // the endpoint interface in 10.40.2.0/24, on both ports; not the one in 10.40.3.0/24
 }
 
 TEST_CASE("pgreach audit without inputs skips with the reason", "[unit][cloud]") {
@@ -110,27 +113,32 @@ TEST_CASE("pgreach audit without inputs skips with the reason", "[unit][cloud]")
 }
 
 TEST_CASE("pgreach audit on a broken export names file and field, exit 3", "[unit][cloud]") {
-  auto r = audit({"host=db.example.internal", "--aws-json", kSrc + "/tests/data/cloud/malformed", "--client-ip", "10.0.0.1"});
+  auto r = audit({"host=db.example.internal", "--aws-json", kSrc + "/tests/data/cloud/malformed",
+                  "--client-ip", "10.0.0.1"});
   CHECK(r.exitCode == 3);
-  CHECK(r.out.find("describe-sgs.json: SecurityGroups[3].IpPermissions[0].FromPort: expected a number, got \"abc\"") !=
-        std::string::npos);
+  CHECK(
+      r.out.find(
+          "describe-sgs.json: SecurityGroups[3].IpPermissions[0].FromPort: expected a number, got \"abc\"") !=
+      std::string::npos);
 }
 
 TEST_CASE("pgreach audit never echoes the connection password", "[unit][cloud]") {
-  auto r = audit({"postgresql://app:Sup3r-Secret-pw@pslab01.private-pg.psdb.cloud/appdb", "--aws-json", kLabAws + "healthy",
-                  "--client-ip", "10.40.1.10", "--format", "text,json,markdown"});
+  auto r = audit({"postgresql://app:Sup3r-Secret-pw@pslab01.private-pg.psdb.cloud/appdb", "--aws-json",
+                  kLabAws + "healthy", "--client-ip", "10.40.1.10", "--format", "text,json,markdown"});
   CHECK(r.exitCode == 0);
   CHECK(r.out.find("Sup3r-Secret-pw") == std::string::npos);
   CHECK(r.err.find("Sup3r-Secret-pw") == std::string::npos);
 }
 
 TEST_CASE("--cloud-live runs the aws CLI from PATH (a fake) and audits its answers", "[unit][cloud]") {
-  const std::string path = kSrc + "/tests/data/cloud/fake-aws:" + std::string(std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin");
+  const std::string path = kSrc + "/tests/data/cloud/fake-aws:" +
+                           std::string(std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin");
   char tmpl[] = "/tmp/pgreach-test-tmpdir-XXXXXX";
   REQUIRE(::mkdtemp(tmpl));
   const std::string tmpdir = tmpl;
-  auto r = audit({"host=pslab01.private-pg.psdb.cloud", "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
-                 {"PATH=" + path, "FAKE_AWS_DIR=" + kLabAws + "sg-missing-6432", "TMPDIR=" + tmpdir});
+  auto r = audit(
+      {"host=pslab01.private-pg.psdb.cloud", "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
+      {"PATH=" + path, "FAKE_AWS_DIR=" + kLabAws + "sg-missing-6432", "TMPDIR=" + tmpdir});
   INFO(r.err);
   CHECK(r.exitCode == 2);
   // The folder the CLI's answers were written to is gone when the command is over.
@@ -142,29 +150,33 @@ TEST_CASE("--cloud-live runs the aws CLI from PATH (a fake) and audits its answe
 }
 
 TEST_CASE("--cloud-live kills an aws command that hangs", "[unit][cloud]") {
-  const std::string path = kSrc + "/tests/data/cloud/fake-aws:" + std::string(std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin");
+  const std::string path = kSrc + "/tests/data/cloud/fake-aws:" +
+                           std::string(std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin");
   const auto t0 = std::chrono::steady_clock::now();
-  auto r = audit({"host=pslab01.private-pg.psdb.cloud", "--cloud-live", "--cloud-cli-timeout", "200ms", "--deadline", "5s",
-                  "--client-ip", "10.40.1.10", "--format", "json"},
+  auto r = audit({"host=pslab01.private-pg.psdb.cloud", "--cloud-live", "--cloud-cli-timeout", "200ms",
+                  "--deadline", "5s", "--client-ip", "10.40.1.10", "--format", "json"},
                  {"PATH=" + path, "FAKE_AWS_DIR=" + kLabAws + "healthy", "FAKE_AWS_SLEEP=30"});
   // Two timeouts, then the other commands are not started: well under 7 x 200 ms + overhead.
   CHECK(std::chrono::steady_clock::now() - t0 < 10s);
   CHECK(r.exitCode == 3);
   CHECK(r.out.find("aws ec2 describe-vpcs --output json: timed out after") != std::string::npos);
-  CHECK(r.out.find("aws ec2 describe-security-groups --output json: not run: the two commands before it timed out") !=
-        std::string::npos);
+  CHECK(
+      r.out.find(
+          "aws ec2 describe-security-groups --output json: not run: the two commands before it timed out") !=
+      std::string::npos);
 }
 
 TEST_CASE("without --imds no metadata service is asked; a bad --imds-endpoint is named", "[unit][cloud]") {
-  auto r = audit({"host=pslab01.private-pg.psdb.cloud", "--aws-json", kLabAws + "healthy", "--format", "json"});
+  auto r =
+      audit({"host=pslab01.private-pg.psdb.cloud", "--aws-json", kLabAws + "healthy", "--format", "json"});
   auto j = nlohmann::json::parse(r.out);
   auto ctx = checkById(j, "cloud.context");
   CHECK_FALSE(ctx["data"].contains("imds"));
   CHECK_FALSE(hasFinding(ctx, "cloud.imds_unavailable"));
   CHECK(ctx["data"]["source"] != "imds");
   CHECK(ctx["data"]["platform_resolvers"] == nlohmann::json::array({"10.40.0.2"}));
-  auto bad = audit({"host=pslab01.private-pg.psdb.cloud", "--aws-json", kLabAws + "healthy", "--imds", "--imds-endpoint",
-                    "https://metadata.example"});
+  auto bad = audit({"host=pslab01.private-pg.psdb.cloud", "--aws-json", kLabAws + "healthy", "--imds",
+                    "--imds-endpoint", "https://metadata.example"});
   CHECK(bad.exitCode == 3);
   CHECK(bad.out.find("--imds-endpoint: only http:// is supported") != std::string::npos);
 }
@@ -175,7 +187,8 @@ const std::string kLabAzure = kSrc + "/tests/lab/cloud/azure/";
 const std::string kAzureHost = "host=labserver.postgres.database.azure.com";
 
 std::string fakeAzPath() {
-  return "PATH=" + kSrc + "/tests/data/cloud/fake-az:" + std::string(std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin");
+  return "PATH=" + kSrc + "/tests/data/cloud/fake-az:" +
+         std::string(std::getenv("PATH") ? std::getenv("PATH") : "/usr/bin:/bin");
 }
 
 // A private $TMPDIR per run: --cloud-live must leave it empty (rmdir succeeds).
@@ -217,15 +230,18 @@ std::vector<std::string> lines(const std::string& file) {
 
 }  // namespace
 
-TEST_CASE("--cloud-live runs read-only az list commands (a fake az) and audits like --azure-json", "[unit][cloud]") {
+TEST_CASE("--cloud-live runs read-only az list commands (a fake az) and audits like --azure-json",
+          "[unit][cloud]") {
   for (const std::string scenario : {"healthy", "sg-missing-6432", "azure-chain-broken", "azure-pending"}) {
     INFO(scenario);
     TempDir tmp;
     REQUIRE_FALSE(tmp.path.empty());
     const std::string log = tmp.path + "-argv.log";
-    auto live = audit({kAzureHost, "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
-                      {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + scenario, "FAKE_AZ_LOG=" + log, "TMPDIR=" + tmp.path});
-    auto file = audit({kAzureHost, "--azure-json", kLabAzure + scenario, "--client-ip", "10.40.1.10", "--format", "json"});
+    auto live = audit(
+        {kAzureHost, "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
+        {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + scenario, "FAKE_AZ_LOG=" + log, "TMPDIR=" + tmp.path});
+    auto file = audit(
+        {kAzureHost, "--azure-json", kLabAzure + scenario, "--client-ip", "10.40.1.10", "--format", "json"});
     INFO(live.err);
     CHECK(live.exitCode == file.exitCode);
     auto lj = nlohmann::json::parse(live.out), fj = nlohmann::json::parse(file.out);
@@ -238,7 +254,9 @@ TEST_CASE("--cloud-live runs read-only az list commands (a fake az) and audits l
     for (const auto& f : ctx["findings"]) {
       if (f["code"] == "cloud.live_command_failed") {
         CHECK(f["severity"] == "info");
-        CHECK(f["summary"] == "no network interface with 10.40.1.10 in az network nic list: its NIC-level NSG is not evaluated");
+        CHECK(f["summary"] ==
+              "no network interface with 10.40.1.10 in az network nic list: its NIC-level NSG is not "
+              "evaluated");
       }
     }
     // Only read-only verbs: every call is `az network ... list` with JSON output.
@@ -249,7 +267,8 @@ TEST_CASE("--cloud-live runs read-only az list commands (a fake az) and audits l
       CHECK(c.rfind("network ", 0) == 0);
       CHECK(c.find(" list ") != std::string::npos);
       CHECK(c.find(" -o json") != std::string::npos);
-      for (const char* verb : {" create", " delete", " update", " set ", " add", " remove", " show-", " login"})
+      for (const char* verb :
+           {" create", " delete", " update", " set ", " add", " remove", " show-", " login"})
         CHECK(c.find(verb) == std::string::npos);
     }
     ::unlink(log.c_str());
@@ -260,8 +279,9 @@ TEST_CASE("--cloud-live runs read-only az list commands (a fake az) and audits l
 TEST_CASE("--cloud-live --azure-resource-group narrows the lists, not the zone list", "[unit][cloud]") {
   TempDir tmp;
   const std::string log = tmp.path + "-argv.log";
-  auto r = audit({kAzureHost, "--cloud-live", "--azure-resource-group", "pgreach-lab-rg", "--client-ip", "10.40.1.10"},
-                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_LOG=" + log, "TMPDIR=" + tmp.path});
+  auto r = audit(
+      {kAzureHost, "--cloud-live", "--azure-resource-group", "pgreach-lab-rg", "--client-ip", "10.40.1.10"},
+      {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_LOG=" + log, "TMPDIR=" + tmp.path});
   CHECK(r.exitCode == 0);
   for (const auto& c : lines(log)) {
     INFO(c);
@@ -276,10 +296,10 @@ TEST_CASE("--cloud-live --azure-resource-group narrows the lists, not the zone l
 TEST_CASE("--cloud-live kills an az command that hangs, and says so", "[unit][cloud]") {
   TempDir tmp;
   const auto t0 = std::chrono::steady_clock::now();
-  auto r = audit({kAzureHost, "--cloud-live", "--cloud-cli-timeout", "200ms", "--deadline", "5s", "--client-ip", "10.40.1.10",
-                  "--format", "json"},
-                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_SLEEP=30", "FAKE_AZ_PIDS=" + tmp.path + "-pids",
-                  "TMPDIR=" + tmp.path});
+  auto r = audit({kAzureHost, "--cloud-live", "--cloud-cli-timeout", "200ms", "--deadline", "5s",
+                  "--client-ip", "10.40.1.10", "--format", "json"},
+                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_SLEEP=30",
+                  "FAKE_AZ_PIDS=" + tmp.path + "-pids", "TMPDIR=" + tmp.path});
   CHECK(std::chrono::steady_clock::now() - t0 < 10s);
   // What the CLI started dies with it (the process group is killed), not only the CLI.
   const auto pids = lines(tmp.path + "-pids");
@@ -298,17 +318,21 @@ TEST_CASE("--cloud-live kills an az command that hangs, and says so", "[unit][cl
   auto ctx = checkById(nlohmann::json::parse(r.out), "cloud.context");
   CHECK(ctx["status"] == "error");
   const std::string summary = ctx["summary"];
-  CHECK(summary.find("az network private-endpoint list -o json --only-show-errors: timed out after 200 ms (killed)") !=
+  CHECK(summary.find(
+            "az network private-endpoint list -o json --only-show-errors: timed out after 200 ms (killed)") !=
         std::string::npos);
-  CHECK(summary.find("az network nsg list -o json --only-show-errors: not run: the two commands before it timed out") !=
-        std::string::npos);
+  CHECK(
+      summary.find(
+          "az network nsg list -o json --only-show-errors: not run: the two commands before it timed out") !=
+      std::string::npos);
   CHECK(tmp.emptyAndRemoved());
 }
 
 TEST_CASE("--cloud-live: an az answer that is not JSON names the command", "[unit][cloud]") {
   TempDir tmp;
-  auto r = audit({kAzureHost, "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
-                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_BROKEN=nsg", "TMPDIR=" + tmp.path});
+  auto r = audit(
+      {kAzureHost, "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
+      {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_BROKEN=nsg", "TMPDIR=" + tmp.path});
   INFO(r.out);
   CHECK(r.exitCode == 1);  // the rest is audited; the missing NSGs make it a warning, not OK
   auto ctx = checkById(nlohmann::json::parse(r.out), "cloud.context");
@@ -316,7 +340,8 @@ TEST_CASE("--cloud-live: an az answer that is not JSON names the command", "[uni
   for (const auto& f : ctx["findings"]) {
     const std::string s = f["summary"];
     if (f["code"] == "cloud.live_command_failed" && f["severity"] == "warning" &&
-        s.find("az network nsg list -o json --only-show-errors: the answer is not valid JSON") != std::string::npos)
+        s.find("az network nsg list -o json --only-show-errors: the answer is not valid JSON") !=
+            std::string::npos)
       named = true;
   }
   CHECK(named);
@@ -324,22 +349,26 @@ TEST_CASE("--cloud-live: an az answer that is not JSON names the command", "[uni
 }
 
 TEST_CASE("--cloud-live without the CLIs names what is missing", "[unit][cloud]") {
-  auto none = audit({"host=db.example.internal", "--cloud-live", "--client-ip", "10.0.0.1"}, {"PATH=/nonexistent-pgreach-path"});
+  auto none = audit({"host=db.example.internal", "--cloud-live", "--client-ip", "10.0.0.1"},
+                    {"PATH=/nonexistent-pgreach-path"});
   CHECK(none.exitCode == 3);
   CHECK(none.out.find("neither the aws nor the az CLI is installed") != std::string::npos);
-  auto azure = audit({kAzureHost, "--cloud-live", "--client-ip", "10.0.0.1"}, {"PATH=/nonexistent-pgreach-path"});
+  auto azure =
+      audit({kAzureHost, "--cloud-live", "--client-ip", "10.0.0.1"}, {"PATH=/nonexistent-pgreach-path"});
   CHECK(azure.exitCode == 3);
-  CHECK(azure.out.find("the az CLI is not installed (not found on PATH), needed for the Azure host") != std::string::npos);
+  CHECK(azure.out.find("the az CLI is not installed (not found on PATH), needed for the Azure host") !=
+        std::string::npos);
 }
 
 TEST_CASE("--cloud-live: a failing az command is named, the password never is", "[unit][cloud]") {
   TempDir tmp;
   const std::string log = tmp.path + "-argv.log";
-  auto r = audit({"postgresql://app:Az-Sup3r-Secret@labserver.postgres.database.azure.com/appdb", "--cloud-live", "--client-ip",
-                  "10.40.1.10", "--format", "text,json,markdown"},
-                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_FAIL=vnet", "FAKE_AZ_LOG=" + log,
-                  "TMPDIR=" + tmp.path, "PGPASSWORD=Az-Sup3r-Secret"});
-  CHECK(r.out.find("az network vnet list -o json --only-show-errors: exit 1: ERROR: Please run 'az login'") != std::string::npos);
+  auto r = audit({"postgresql://app:Az-Sup3r-Secret@labserver.postgres.database.azure.com/appdb",
+                  "--cloud-live", "--client-ip", "10.40.1.10", "--format", "text,json,markdown"},
+                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_FAIL=vnet",
+                  "FAKE_AZ_LOG=" + log, "TMPDIR=" + tmp.path, "PGPASSWORD=Az-Sup3r-Secret"});
+  CHECK(r.out.find("az network vnet list -o json --only-show-errors: exit 1: ERROR: Please run 'az login'") !=
+        std::string::npos);
   CHECK(r.out.find("Az-Sup3r-Secret") == std::string::npos);
   CHECK(r.err.find("Az-Sup3r-Secret") == std::string::npos);
   for (const auto& c : lines(log)) CHECK(c.find("Az-Sup3r-Secret") == std::string::npos);
@@ -350,12 +379,14 @@ TEST_CASE("--cloud-live: a failing az command is named, the password never is", 
 TEST_CASE("--cloud-live: an empty az list is said, not silently skipped", "[unit][cloud]") {
   TempDir tmp;
   auto r = audit({kAzureHost, "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
-                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_EMPTY=private-endpoint", "TMPDIR=" + tmp.path});
+                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_EMPTY=private-endpoint",
+                  "TMPDIR=" + tmp.path});
   auto j = nlohmann::json::parse(r.out);
   auto ctx = checkById(j, "cloud.context");
   bool said = false;
   for (const auto& f : ctx["findings"]) {
-    if (f["summary"] == "az network private-endpoint list -o json --only-show-errors: listed nothing") said = true;
+    if (f["summary"] == "az network private-endpoint list -o json --only-show-errors: listed nothing")
+      said = true;
   }
   CHECK(said);
   CHECK(checkById(j, "cloud.azure.endpoint")["status"] == "skip");
@@ -365,9 +396,10 @@ TEST_CASE("--cloud-live: an empty az list is said, not silently skipped", "[unit
 TEST_CASE("--cloud-live reads the client NIC's effective NSG: a NIC-level deny is found", "[unit][cloud]") {
   TempDir tmp;
   const std::string log = tmp.path + "-argv.log";
-  auto r = audit({kAzureHost, "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
-                 {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_LOG=" + log, "TMPDIR=" + tmp.path,
-                  "FAKE_AZ_EFFECTIVE=" + kSrc + "/tests/data/cloud/azure-live/effective-nic-deny-6432.json"});
+  auto r =
+      audit({kAzureHost, "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
+            {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_LOG=" + log, "TMPDIR=" + tmp.path,
+             "FAKE_AZ_EFFECTIVE=" + kSrc + "/tests/data/cloud/azure-live/effective-nic-deny-6432.json"});
   INFO(r.out);
   CHECK(r.exitCode == 2);  // the healthy exports, but the client's NIC NSG drops 6432
   auto j = nlohmann::json::parse(r.out);
@@ -376,7 +408,8 @@ TEST_CASE("--cloud-live reads the client NIC's effective NSG: a NIC-level deny i
   bool nicDeny = false;
   for (const auto& f : path["findings"]) {
     const std::string s = f.dump();
-    if (s.find("client NIC network security group outbound") != std::string::npos && s.find("DenyPgBouncerOut") != std::string::npos)
+    if (s.find("client NIC network security group outbound") != std::string::npos &&
+        s.find("DenyPgBouncerOut") != std::string::npos)
       nicDeny = true;
   }
   CHECK(nicDeny);
@@ -394,8 +427,10 @@ TEST_CASE("--cloud-live: an endpoint in a DNS zone group (no customDnsConfigs) g
   const std::string data = kSrc + "/tests/data/cloud/azure-live/";
   auto live = audit({kAzureHost, "--cloud-live", "--client-ip", "10.40.1.10", "--format", "json"},
                     {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "TMPDIR=" + tmp.path,
-                     "FAKE_AZ_ENDPOINTS=" + data + "zone-group-endpoints.json", "FAKE_AZ_NICS=" + data + "zone-group-nics.json"});
-  auto file = audit({kAzureHost, "--azure-json", kLabAzure + "healthy", "--client-ip", "10.40.1.10", "--format", "json"});
+                     "FAKE_AZ_ENDPOINTS=" + data + "zone-group-endpoints.json",
+                     "FAKE_AZ_NICS=" + data + "zone-group-nics.json"});
+  auto file = audit(
+      {kAzureHost, "--azure-json", kLabAzure + "healthy", "--client-ip", "10.40.1.10", "--format", "json"});
   INFO(live.out);
   CHECK(live.exitCode == file.exitCode);
   auto lj = nlohmann::json::parse(live.out), fj = nlohmann::json::parse(file.out);
@@ -409,7 +444,8 @@ TEST_CASE("--cloud-live: an endpoint in a DNS zone group (no customDnsConfigs) g
                      "FAKE_AZ_ENDPOINTS=" + data + "zone-group-endpoints.json"});
   auto path = checkById(nlohmann::json::parse(bare.out), "cloud.azure.path");
   CHECK(path["status"] == "skip");
-  CHECK(path["summary"].get<std::string>().find("its NIC is not in the export: add `az network nic show --ids /subscriptions/") !=
+  CHECK(path["summary"].get<std::string>().find(
+            "its NIC is not in the export: add `az network nic show --ids /subscriptions/") !=
         std::string::npos);
   CHECK(tmp.emptyAndRemoved());
 }

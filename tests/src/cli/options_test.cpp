@@ -1,16 +1,17 @@
 #include "cli/options.h"
 
+#include <unistd.h>
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <fstream>
-#include <unistd.h>
 
 using pgreach::cli::parseOptions;
 
 TEST_CASE("an option name holding a Boost placeholder is refused, not looped on", "[unit][cli]") {
   // Regression seed from tests/fuzz/corpus/cli_args: Boost.Program_options looped forever
   // formatting the error for this name.
-  const char* argv[] = {"pgreach", "-vvvvvvvvvvvvv%canonical_option%vvvvvvvvvvvvvvsvvvvvvvvvvvvvvv%vvvvvvvv~vvvsweep"};
+  const char* argv[] = {"pgreach",
+                        "-vvvvvvvvvvvvv%canonical_option%vvvvvvvvvvvvvvsvvvvvvvvvvvvvvv%vvvvvvvv~vvvsweep"};
   auto o = parseOptions(2, argv);
   REQUIRE_FALSE(o.ok());
   CHECK(o.error().find("unrecognised option") != std::string::npos);
@@ -29,7 +30,8 @@ TEST_CASE("a value or a config line holding a Boost placeholder is reported, not
   REQUIRE_FALSE(o.ok());
   CHECK(o.error().find("%value%") == std::string::npos);  // values are never echoed
   CHECK(o.error().find("--repeat") != std::string::npos);
-  const char* argv2[] = {"pgreach", "diagnose", "host=x", "--max-in-flight", "%canonical_option%%value%%prefix%"};
+  const char* argv2[] = {"pgreach", "diagnose", "host=x", "--max-in-flight",
+                         "%canonical_option%%value%%prefix%"};
   auto o2 = parseOptions(5, argv2);
   REQUIRE_FALSE(o2.ok());
   CHECK(o2.error().find("--max-in-flight") != std::string::npos);

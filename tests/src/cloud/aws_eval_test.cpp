@@ -76,8 +76,8 @@ TEST_CASE("the fixture loads every export kind, recognised by content", "[unit][
   REQUIRE(acc.vpc("vpc-0f00000000000a001"));
   CHECK(acc.vpc("vpc-0f00000000000a001")->dnsSupport == std::optional<bool>(true));
   CHECK(acc.vpc("vpc-0f00000000000a001")->cidrs.size() == 2);
-  CHECK(acc.prefixLists.count("pl-0corp1234") == 1);  // id from the file name
-  CHECK(acc.prefixLists.count("pl-0named") == 1);     // id from the PrefixListId key
+  CHECK(acc.prefixLists.count("pl-0corp1234") == 1);               // id from the file name
+  CHECK(acc.prefixLists.count("pl-0named") == 1);                  // id from the PrefixListId key
   CHECK(acc.routeTableForSubnet("subnet-epa")->id == "rtb-main");  // main table by default
   CHECK(acc.naclForSubnet("subnet-other")->id == "acl-default");   // default ACL by default
 }
@@ -86,9 +86,12 @@ TEST_CASE("a healthy path is reachable both ways and names each deciding rule", 
   auto acc = base();
   auto v = path(acc, "10.0.1.10", "10.0.2.20", 5432);
   CHECK(v.reachable());
-  CHECK(step(v, "client security groups egress").decidedBy.find("sg-client egress rule #0") != std::string::npos);
-  CHECK(step(v, "endpoint subnet network ACL ingress").decidedBy.find("acl-endpoint rule 100 allow") != std::string::npos);
-  CHECK(step(v, "endpoint subnet network ACL egress (return)").decidedBy.find("1024-65535") != std::string::npos);
+  CHECK(step(v, "client security groups egress").decidedBy.find("sg-client egress rule #0") !=
+        std::string::npos);
+  CHECK(step(v, "endpoint subnet network ACL ingress").decidedBy.find("acl-endpoint rule 100 allow") !=
+        std::string::npos);
+  CHECK(step(v, "endpoint subnet network ACL egress (return)").decidedBy.find("1024-65535") !=
+        std::string::npos);
   CHECK(step(v, "client subnet route table").decidedBy.find("local") != std::string::npos);
   CHECK(path(acc, "10.0.1.10", "10.0.3.30", 5432).reachable());
 }
@@ -105,8 +108,10 @@ TEST_CASE("a NACL deny before an allow decides by rule number", "[unit][cloud]")
   CHECK(b->code == "cloud.nacl_ingress_denied");
   CHECK(b->resource == "acl-endpoint");
   CHECK(b->decidedBy.find("rule 90 deny") != std::string::npos);
-  CHECK(b->fix.find("aws ec2 create-network-acl-entry --network-acl-id acl-endpoint --rule-number 10 --ingress --protocol tcp "
-                    "--port-range From=5432,To=5432 --cidr-block 10.0.1.10/32 --rule-action allow") != std::string::npos);
+  CHECK(b->fix.find("aws ec2 create-network-acl-entry --network-acl-id acl-endpoint --rule-number 10 "
+                    "--ingress --protocol tcp "
+                    "--port-range From=5432,To=5432 --cidr-block 10.0.1.10/32 --rule-action allow") !=
+        std::string::npos);
   // The same deny placed after the allow changes nothing.
   acl(acc, "acl-endpoint").entries.erase(acl(acc, "acl-endpoint").entries.begin());
   deny.ruleNumber = 150;
@@ -125,11 +130,13 @@ TEST_CASE("the NACL default deny (32767) decides when no rule matches", "[unit][
   CHECK(step(v, "client subnet network ACL egress").decidedBy.find("32767") != std::string::npos);
   // An ACL without the default entries still denies (implicitly).
   auto& a = acl(acc, "acl-client");
-  a.entries.erase(std::remove_if(a.entries.begin(), a.entries.end(), [](const NaclEntry& x) { return x.ruleNumber >= 32767; }),
+  a.entries.erase(std::remove_if(a.entries.begin(), a.entries.end(),
+                                 [](const NaclEntry& x) { return x.ruleNumber >= 32767; }),
                   a.entries.end());
   CHECK(matchNacl(a, true, ip("10.0.2.20"), kProtoTcp, 7000) == nullptr);
   auto v2 = path(acc, "10.0.1.10", "10.0.2.20", 7000);
-  CHECK(step(v2, "client subnet network ACL egress").decidedBy.find("implicit default deny") != std::string::npos);
+  CHECK(step(v2, "client subnet network ACL egress").decidedBy.find("implicit default deny") !=
+        std::string::npos);
 }
 
 TEST_CASE("protocol -1 matches every protocol and port", "[unit][cloud]") {
@@ -159,12 +166,13 @@ TEST_CASE("port ranges are intervals: inside passes, outside is missing", "[unit
   CHECK(v.firstBlock()->code == "cloud.sg_ingress_missing");
   CHECK(v.firstBlock()->resource == "sg-endpoint");
   CHECK(v.firstBlock()->fix ==
-        "aws ec2 authorize-security-group-ingress --group-id sg-endpoint --protocol tcp --port 6500 --cidr 10.0.1.10/32");
+        "aws ec2 authorize-security-group-ingress --group-id sg-endpoint --protocol tcp --port 6500 --cidr "
+        "10.0.1.10/32");
   CHECK(step(v, "client security groups egress").decidedBy.find("sg-client-extra") != std::string::npos);
   auto v2 = path(acc, "10.0.1.10", "10.0.2.20", 7000);
   CHECK(v2.firstBlock()->code == "cloud.sg_egress_missing");
-  CHECK(v2.firstBlock()->fix.find("authorize-security-group-egress --group-id sg-client --protocol tcp --port 7000 --cidr 10.0.2.20/32") !=
-        std::string::npos);
+  CHECK(v2.firstBlock()->fix.find("authorize-security-group-egress --group-id sg-client --protocol tcp "
+                                  "--port 7000 --cidr 10.0.2.20/32") != std::string::npos);
   // NACL ranges evaluated per segment: 1024-65535 split at the first deny.
   auto segs = evaluateNaclRange(acl(acc, "acl-endpoint"), true, ip("10.0.9.10"), kProtoTcp, {1024, 65535});
   REQUIRE(segs.size() == 1);
@@ -182,13 +190,15 @@ TEST_CASE("IPv6 entries and the IPv6 default deny (32768)", "[unit][cloud]") {
   sg(acc, "sg-client").egress.push_back(r);
   auto v2 = path(acc, "2600:1f18:1:1::10", "2600:1f18:1:2::20", 5432);
   CHECK(v2.reachable());
-  CHECK(step(v2, "endpoint subnet network ACL ingress").decidedBy.find("rule 120 allow") != std::string::npos);
+  CHECK(step(v2, "endpoint subnet network ACL ingress").decidedBy.find("rule 120 allow") !=
+        std::string::npos);
   // From outside the allowed /64 the IPv6 default deny decides.
   const NaclEntry* e = matchNacl(acl(acc, "acl-endpoint"), false, ip("2600:1f18:1:9::1"), kProtoTcp, 5432);
   REQUIRE(e);
   CHECK(e->ruleNumber == 32768);
   // An IPv4 entry never matches an IPv6 address.
-  CHECK(matchNacl(acl(acc, "acl-default"), false, ip("2600:1f18:1:9::1"), kProtoTcp, 5432)->ruleNumber == 32768);
+  CHECK(matchNacl(acl(acc, "acl-default"), false, ip("2600:1f18:1:9::1"), kProtoTcp, 5432)->ruleNumber ==
+        32768);
 }
 
 TEST_CASE("security groups on one interface are unioned", "[unit][cloud]") {
@@ -207,13 +217,14 @@ TEST_CASE("security groups on one interface are unioned", "[unit][cloud]") {
   eg.protocol = kProtoTcp, eg.ports = {6432, 6432}, eg.cidrs = {*net::Cidr::parse("10.0.0.0/16")};
   sg(acc, "sg-client").egress.push_back(eg);
   NaclEntry in;
-  in.ruleNumber = 130, in.protocol = kProtoTcp, in.ports = {6432, 6432}, in.cidr = *net::Cidr::parse("10.0.0.0/16"), in.allow = true;
+  in.ruleNumber = 130, in.protocol = kProtoTcp, in.ports = {6432, 6432},
+  in.cidr = *net::Cidr::parse("10.0.0.0/16"), in.allow = true;
   addEntry(acl(acc, "acl-endpoint"), in);
   in.egress = true;
   addEntry(acl(acc, "acl-client"), in);
   acc.index();
   CHECK(path(acc, "10.0.1.10", "10.0.2.20", 5432).reachable());  // from sg-endpoint
-  auto v = path(acc, "10.0.1.10", "10.0.2.20", 6432);              // from sg-6432
+  auto v = path(acc, "10.0.1.10", "10.0.2.20", 6432);            // from sg-6432
   CHECK(v.reachable());
   CHECK(step(v, "endpoint security groups ingress").decidedBy.find("sg-6432") != std::string::npos);
   CHECK_FALSE(path(acc, "10.0.1.10", "10.0.3.30", 6432).reachable());  // eni-epb lacks sg-6432
@@ -230,7 +241,8 @@ TEST_CASE("a group reference matches interfaces carrying that group", "[unit][cl
   auto v = path(acc, "10.0.1.10", "10.0.2.20", 5432);  // eni-client carries sg-client-extra
   CHECK(v.reachable());
   CHECK(step(v, "endpoint security groups ingress").decidedBy.find("sg-client-extra") != std::string::npos);
-  CHECK_FALSE(matchSecurityGroups(acc, {"sg-endpoint"}, false, ip("10.0.9.10"), kProtoTcp, 5432));  // eni-other does not
+  CHECK_FALSE(matchSecurityGroups(acc, {"sg-endpoint"}, false, ip("10.0.9.10"), kProtoTcp,
+                                  5432));  // eni-other does not
 }
 
 TEST_CASE("a prefix list is resolved to its CIDRs", "[unit][cloud]") {
@@ -262,8 +274,10 @@ TEST_CASE("a missing ephemeral return rule blocks the return path and names the 
   CHECK(b->direction == "return");
   CHECK(b->resource == "acl-endpoint");
   CHECK(b->decidedBy.find("32767") != std::string::npos);
-  CHECK(b->fix == "aws ec2 create-network-acl-entry --network-acl-id acl-endpoint --rule-number 130 --egress --protocol tcp "
-                  "--port-range From=1024,To=65535 --cidr-block 10.0.1.10/32 --rule-action allow");
+  CHECK(b->fix ==
+        "aws ec2 create-network-acl-entry --network-acl-id acl-endpoint --rule-number 130 --egress "
+        "--protocol tcp "
+        "--port-range From=1024,To=65535 --cidr-block 10.0.1.10/32 --rule-action allow");
   // A partial range (only 32768-65535) still blocks the lower ephemeral ports.
   NaclEntry part;
   part.ruleNumber = 100, part.protocol = kProtoTcp, part.ports = {32768, 65535}, part.egress = true;
@@ -293,7 +307,8 @@ TEST_CASE("a blackhole route blocks and a more specific route wins", "[unit][clo
   auto v = path(acc, "10.0.1.10", "10.0.2.20", 5432);
   REQUIRE_FALSE(v.reachable());
   CHECK(v.firstBlock()->code == "cloud.route_blackhole");
-  CHECK(v.firstBlock()->fix == "aws ec2 delete-route --route-table-id rtb-main --destination-cidr-block 10.0.2.0/24");
+  CHECK(v.firstBlock()->fix ==
+        "aws ec2 delete-route --route-table-id rtb-main --destination-cidr-block 10.0.2.0/24");
   CHECK(path(acc, "10.0.1.10", "10.0.3.30", 5432).reachable());  // the /16 local route still serves .3
   // An appliance next hop passes with a note.
   acc.routeTables[0].routes.back() = {*net::Cidr::parse("10.0.2.0/24"), "eni-0appliance", false};
@@ -337,12 +352,14 @@ TEST_CASE("private DNS off, and VPC DNS attributes off", "[unit][cloud]") {
   CHECK(hasCode(fs, "cloud.private_dns_disabled"));
   CHECK(hasCode(fs, "cloud.vpc_dns_hostnames_disabled"));
   // Heroku connects via the endpoint's own names: private DNS is not required.
-  CHECK_FALSE(hasCode(auditAwsEndpoint(acc, acc.endpoints[0], {"heroku", "us-east-1", ""}), "cloud.private_dns_disabled"));
+  CHECK_FALSE(hasCode(auditAwsEndpoint(acc, acc.endpoints[0], {"heroku", "us-east-1", ""}),
+                      "cloud.private_dns_disabled"));
 }
 
 TEST_CASE("a wrong service name or another region's service", "[unit][cloud]") {
   auto acc = base();
-  CHECK(hasCode(endpointFindings(acc, "us-east-2"), "cloud.wrong_service_name"));  // us-east-1 service, us-east-2 database
+  CHECK(hasCode(endpointFindings(acc, "us-east-2"),
+                "cloud.wrong_service_name"));  // us-east-1 service, us-east-2 database
   acc.endpoints[0].serviceName = "com.amazonaws.vpce.us-east-1.vpce-svc-0123456789abcdef0";
   acc.index();
   auto fs = endpointFindings(acc);
@@ -360,5 +377,6 @@ TEST_CASE("a single-AZ endpoint is a warning", "[unit][cloud]") {
   REQUIRE(hasCode(fs, "cloud.single_az"));
   CHECK(fs[0].severity == AuditSeverity::Warning);
   // The client's zone (us-east-1c) has no endpoint subnet.
-  CHECK(hasCode(auditAwsEndpoint(acc, acc.endpoints[0], {"neon", "us-east-1", "us-east-1c"}), "cloud.no_endpoint_in_client_az"));
+  CHECK(hasCode(auditAwsEndpoint(acc, acc.endpoints[0], {"neon", "us-east-1", "us-east-1c"}),
+                "cloud.no_endpoint_in_client_az"));
 }

@@ -215,11 +215,13 @@ TEST_CASE("fast security-group reader on mutated exports: when it answers, the e
   CHECK(refused > 100);
 }
 
-TEST_CASE("streamed loader on mutated exports: the exact reader's error or the exact reader's model", "[unit][cloud]") {
+TEST_CASE("streamed loader on mutated exports: the exact reader's error or the exact reader's model",
+          "[unit][cloud]") {
   const std::string base = kSrc + "/tests/data/cloud/aws/base/";
   std::mt19937 rng(7);
   const std::string alphabet = "{}[]\":,0123456789-./ abcxyzRuleNumberEgressCidrBlocktruefalsenull";
-  for (const char* file : {"describe-network-acls.json", "describe-enis.json", "subnets.json", "describe-route-tables.json"}) {
+  for (const char* file :
+       {"describe-network-acls.json", "describe-enis.json", "subnets.json", "describe-route-tables.json"}) {
     const std::string seed = readText(base + file);
     REQUIRE_FALSE(seed.empty());
     int same = 0;
@@ -227,8 +229,10 @@ TEST_CASE("streamed loader on mutated exports: the exact reader's error or the e
       std::string text = seed;
       for (int k = 1 + static_cast<int>(rng() % 2); k > 0; --k) {
         const size_t at = rng() % text.size();
-        if (rng() % 2) text.erase(at, 1 + rng() % 6);
-        else text.insert(at, 1, alphabet[rng() % alphabet.size()]);
+        if (rng() % 2)
+          text.erase(at, 1 + rng() % 6);
+        else
+          text.insert(at, 1, alphabet[rng() % alphabet.size()]);
         if (text.empty()) text = "[";
       }
       testing::TempDir dir(kTempPrefix);
@@ -259,7 +263,8 @@ TEST_CASE("streamed loader on mutated exports: the exact reader's error or the e
         }
         REQUIRE(loaded->subnets.size() == acc.subnets.size());
         REQUIRE(loaded->routeTables.size() == acc.routeTables.size());
-        for (size_t i = 0; i < acc.routeTables.size(); ++i) REQUIRE(loaded->routeTables[i].routes.size() == acc.routeTables[i].routes.size());
+        for (size_t i = 0; i < acc.routeTables.size(); ++i)
+          REQUIRE(loaded->routeTables[i].routes.size() == acc.routeTables[i].routes.size());
       }
       ++same;
     }

@@ -30,13 +30,15 @@ PathVerdict path(const AzureNetwork& n, const char* client, const char* endpoint
 NsgRule rule(const std::string& name, int prio, bool allow, int port) {
   NsgRule r;
   r.name = name, r.priority = prio, r.inbound = true, r.allow = allow, r.protocol = kProtoTcp;
-  r.sources = {"*"}, r.destinations = {"*"}, r.sourcePorts = {PortRange{}}, r.destinationPorts = {PortRange{port, port}};
+  r.sources = {"*"}, r.destinations = {"*"}, r.sourcePorts = {PortRange{}},
+  r.destinationPorts = {PortRange{port, port}};
   return r;
 }
 
 void addRule(Nsg& n, NsgRule r) {
   n.rules.push_back(r);
-  std::stable_sort(n.rules.begin(), n.rules.end(), [](const NsgRule& a, const NsgRule& b) { return a.priority < b.priority; });
+  std::stable_sort(n.rules.begin(), n.rules.end(),
+                   [](const NsgRule& a, const NsgRule& b) { return a.priority < b.priority; });
 }
 
 std::vector<AuditFinding> peFindings(const AzureNetwork& n) {
@@ -81,15 +83,18 @@ TEST_CASE("azure priorities: a later deny, then a deny at 100 before an allow at
   REQUIRE_FALSE(v.reachable());
   CHECK(v.firstBlock()->code == "cloud.nsg_denied");
   CHECK(v.firstBlock()->decidedBy.find("DenyOthers (priority 300") != std::string::npos);
-  CHECK(v.firstBlock()->fix.find("az network nsg rule create --resource-group rg-test --nsg-name nsg-pe --name allow-postgres-5433 "
-                                 "--priority 299") != std::string::npos);
+  CHECK(
+      v.firstBlock()->fix.find(
+          "az network nsg rule create --resource-group rg-test --nsg-name nsg-pe --name allow-postgres-5433 "
+          "--priority 299") != std::string::npos);
   CHECK(v.firstBlock()->fix.find("--source-address-prefixes 10.1.1.10/32") != std::string::npos);
 
   addRule(n.nsgs[0], rule("DenyPg", 100, false, 5432));
   auto v2 = path(n, "10.1.1.10", "10.1.2.4", 5432);
   REQUIRE_FALSE(v2.reachable());
   CHECK(v2.firstBlock()->decidedBy.find("DenyPg (priority 100, Deny") != std::string::npos);
-  CHECK(v2.firstBlock()->fix.find("--name DenyPg --priority 101") != std::string::npos);  // nothing ranks above 100
+  CHECK(v2.firstBlock()->fix.find("--name DenyPg --priority 101") !=
+        std::string::npos);  // nothing ranks above 100
   // At 250 the same deny comes after the allow and changes nothing.
   n.nsgs[0].rules.erase(n.nsgs[0].rules.begin());
   addRule(n.nsgs[0], rule("DenyPgLate", 250, false, 5432));
@@ -110,11 +115,13 @@ TEST_CASE("azure service tags and defaults", "[unit][cloud]") {
   // DenyAllInBound (65500) the rest.
   auto n = base();
   auto& rules = n.nsgs[0].rules;
-  rules.erase(std::remove_if(rules.begin(), rules.end(), [](const NsgRule& r) { return r.priority < 65000; }), rules.end());
+  rules.erase(std::remove_if(rules.begin(), rules.end(), [](const NsgRule& r) { return r.priority < 65000; }),
+              rules.end());
   auto v = path(n, "10.1.1.10", "10.1.2.4", 5432);
   CHECK(v.reachable());
   CHECK(v.steps[3].decidedBy.find("AllowVnetInBound (priority 65000") != std::string::npos);
-  auto d = evaluateNsg(n.nsgs[0], true, ip("10.7.0.1"), ip("10.1.2.4"), kProtoTcp, 5432, {*net::Cidr::parse("10.1.0.0/16")});
+  auto d = evaluateNsg(n.nsgs[0], true, ip("10.7.0.1"), ip("10.1.2.4"), kProtoTcp, 5432,
+                       {*net::Cidr::parse("10.1.0.0/16")});
   REQUIRE(d.rule);
   CHECK(d.rule->name == "DenyAllInBound");
   CHECK(freeNsgPriorityBelow(n.nsgs[0], true, 65500) == 4096);
@@ -136,7 +143,8 @@ TEST_CASE("azure routes: None drops, an appliance for the endpoint /32 is flagge
   REQUIRE_FALSE(v.reachable());
   CHECK(v.firstBlock()->code == "cloud.route_blackhole");
   CHECK(v.firstBlock()->fix.find("route-table route delete") != std::string::npos);
-  n.routeTables[0].routes.back() = {"via-fw", *net::Cidr::parse("10.1.2.4/32"), "VirtualAppliance", "10.1.9.4"};
+  n.routeTables[0].routes.back() = {"via-fw", *net::Cidr::parse("10.1.2.4/32"), "VirtualAppliance",
+                                    "10.1.9.4"};
   auto v2 = path(n, "10.1.1.10", "10.1.2.4", 5432);
   CHECK(v2.reachable());
   CHECK(v2.steps[2].note.find("10.1.9.4") != std::string::npos);
@@ -167,7 +175,8 @@ TEST_CASE("azure unlinked zone, a pending connection, a wrong record", "[unit][c
 
 TEST_CASE("azure effective NSG export parses expanded prefixes", "[unit][cloud]") {
   AzureNetwork n;
-  auto doc = Json::parse(R"({"value":[{"networkSecurityGroup":{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nic-nsg"},
+  auto doc = Json::parse(
+      R"({"value":[{"networkSecurityGroup":{"id":"/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/nic-nsg"},
     "association":{"networkInterface":{"id":"/x/nic1"}},
     "effectiveSecurityRules":[
      {"name":"securityRules/DenyPgOut","protocol":"Tcp","sourcePortRange":"0-65535","destinationPortRange":"5432-5432",
@@ -189,7 +198,8 @@ TEST_CASE("azure effective NSG export parses expanded prefixes", "[unit][cloud]"
   CHECK(v.firstBlock()->decidedBy.find("DenyPgOut") != std::string::npos);
 }
 
-TEST_CASE("azure: an NSG seen in nsg list and in a NIC's effective rules applies to its subnet once", "[unit][cloud]") {
+TEST_CASE("azure: an NSG seen in nsg list and in a NIC's effective rules applies to its subnet once",
+          "[unit][cloud]") {
   auto n = base();
   const AzureSubnet* subnet = nullptr;
   for (const auto& v : n.vnets) {
@@ -208,10 +218,13 @@ TEST_CASE("azure: an NSG seen in nsg list and in a NIC's effective rules applies
   CHECK(n.nsgsForSubnet(*n.subnetById(subnetId)).size() == before);
 }
 
-TEST_CASE("azure: an endpoint without customDnsConfigs takes its address from its NIC export", "[unit][cloud]") {
-  const std::string nicId = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/pe.nic.1";
+TEST_CASE("azure: an endpoint without customDnsConfigs takes its address from its NIC export",
+          "[unit][cloud]") {
+  const std::string nicId =
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/pe.nic.1";
   const auto pe = nlohmann::json::parse(R"([{"name": "pe", "customDnsConfigs": [],
-      "networkInterfaces": [{"id": ")" + nicId + R"("}],
+      "networkInterfaces": [{"id": ")" + nicId +
+                                        R"("}],
       "privateLinkServiceConnections": [{"name": "c", "groupIds": ["postgresqlServer"],
         "privateLinkServiceConnectionState": {"status": "Approved"}}]}])");
   // `az network nic list`: the endpoint's NIC (id differing in case only) and another one.
@@ -231,7 +244,8 @@ TEST_CASE("azure: an endpoint without customDnsConfigs takes its address from it
   CHECK(n.privateEndpoints[0].addresses()[0] == ip("10.1.2.7"));
 
   // A NIC whose address is not an address names the file and the field.
-  auto bad = nlohmann::json::parse(R"([{"id": ")" + nicId + R"(", "ipConfigurations": [{"privateIPAddress": "10.1.2"}]}])");
+  auto bad = nlohmann::json::parse(R"([{"id": ")" + nicId +
+                                   R"(", "ipConfigurations": [{"privateIPAddress": "10.1.2"}]}])");
   auto r = mergeAzureExport(n, "nics-bad.json", bad);
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().find("nics-bad.json") != std::string::npos);

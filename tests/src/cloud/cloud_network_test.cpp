@@ -33,7 +33,8 @@ std::vector<std::string> texts(const std::vector<net::IpAddress>& as) {
 
 }  // namespace
 
-TEST_CASE("AWS behind CloudNetwork: endpoints by id, address, host name, and the client's VPC", "[unit][cloud]") {
+TEST_CASE("AWS behind CloudNetwork: endpoints by id, address, host name, and the client's VPC",
+          "[unit][cloud]") {
   auto acc = awsBase();
   auto network = awsNetwork(acc);
   CHECK(network->kind() == "aws");
@@ -91,7 +92,8 @@ TEST_CASE("a path through CloudNetwork is the cloud's own verdict", "[unit][clou
   CHECK(azure->evaluatePath(z).toJson() == evaluateAzurePath(*net, b).toJson());
 }
 
-TEST_CASE("Azure behind CloudNetwork: every private endpoint, or those named by name or id", "[unit][cloud]") {
+TEST_CASE("Azure behind CloudNetwork: every private endpoint, or those named by name or id",
+          "[unit][cloud]") {
   auto azure = azureNetwork(azureBase());
   auto all = azure->selectEndpoints({});
   REQUIRE(all.size() == 1);
@@ -102,7 +104,8 @@ TEST_CASE("Azure behind CloudNetwork: every private endpoint, or those named by 
   byName.ids = {"pg-pe"};
   CHECK(azure->selectEndpoints(byName).size() == 1);
   EndpointQuery byId;  // resource ids compare case-insensitively
-  byId.ids = {"/SUBSCRIPTIONS/0000/resourceGroups/rg-test/providers/Microsoft.Network/privateEndpoints/pg-pe"};
+  byId.ids = {
+      "/SUBSCRIPTIONS/0000/resourceGroups/rg-test/providers/Microsoft.Network/privateEndpoints/pg-pe"};
   CHECK(azure->selectEndpoints(byId).size() == 1);
   EndpointQuery other;
   other.ids = {"another-pe"};

@@ -15,8 +15,8 @@
 #include <thread>
 
 #include "cloud/imds.h"
-#include "util/fd.h"
 #include "support/process.h"
+#include "util/fd.h"
 #include "util/strings.h"
 
 using namespace pgreach;
@@ -80,7 +80,9 @@ class FakeServer {
       if (first.size() >= 2) r.method = first[0], r.path = first[1];
       for (size_t i = 1; i < lines.size(); ++i) {
         auto colon = lines[i].find(':');
-        if (colon != std::string::npos) r.headers[util::toLower(util::trim(lines[i].substr(0, colon)))] = util::trim(lines[i].substr(colon + 1));
+        if (colon != std::string::npos)
+          r.headers[util::toLower(util::trim(lines[i].substr(0, colon)))] =
+              util::trim(lines[i].substr(colon + 1));
       }
       {
         std::lock_guard<std::mutex> l(mu_);
@@ -197,15 +199,19 @@ TEST_CASE("Azure IMDS: Metadata header and instance JSON", "[integration][cloud]
   CHECK(info->privateIps == std::vector<std::string>{"10.40.1.10"});
   CHECK(info->subnets == std::vector<std::string>{"10.40.1.0/24"});
   CHECK_FALSE(cloud::parseAzureInstance("not json").ok());
-  CHECK(cloud::parseAzureInstance(R"({"network":{"interface":[{"ipv4":{"ipAddress":[5]}}]}})").error().find("Azure IMDS") == 0);
+  CHECK(cloud::parseAzureInstance(R"({"network":{"interface":[{"ipv4":{"ipAddress":[5]}}]}})")
+            .error()
+            .find("Azure IMDS") == 0);
 }
 
-TEST_CASE("pgreach audit --imds locates the client from a loopback IMDS, token never printed", "[integration][cloud]") {
+TEST_CASE("pgreach audit --imds locates the client from a loopback IMDS, token never printed",
+          "[integration][cloud]") {
   FakeServer s(awsImds());
   const std::string dir = std::string(PGREACH_SOURCE_DIR) + "/tests/lab/cloud/aws/sg-missing-6432";
-  auto r = testing::runProcess({testing::pgreachBinary(), "audit", "host=pslab01.private-pg.psdb.cloud", "--aws-json", dir,
-                                "--imds", "--imds-endpoint", s.url(), "--format", "json", "-v"},
-                               20s);
+  auto r =
+      testing::runProcess({testing::pgreachBinary(), "audit", "host=pslab01.private-pg.psdb.cloud",
+                           "--aws-json", dir, "--imds", "--imds-endpoint", s.url(), "--format", "json", "-v"},
+                          20s);
   INFO(r.err);
   CHECK(r.exitCode == 2);  // 6432 blocked
   CHECK(r.out.find(kToken) == std::string::npos);
@@ -226,15 +232,18 @@ TEST_CASE("pgreach audit --imds locates the client from a loopback IMDS, token n
 TEST_CASE("a metadata server's answer: length and status are read defensively", "[unit][cloud]") {
   using cloud::httpAnswerLength;
   using cloud::parseHttpAnswer;
-  CHECK_FALSE(httpAnswerLength("HTTP/1.0 200 OK\r\nContent-Length: 5\r\n").has_value());  // header not complete
+  CHECK_FALSE(
+      httpAnswerLength("HTTP/1.0 200 OK\r\nContent-Length: 5\r\n").has_value());  // header not complete
   CHECK(httpAnswerLength("HTTP/1.0 200 OK\r\nContent-Length: 5\r\n\r\nhel") == std::optional<size_t>(43));
   CHECK(httpAnswerLength("HTTP/1.0 200 OK\r\ncontent-length:\t2\r\n\r\n") == std::optional<size_t>(40));
   // Absent, negative, non-numeric, overflowing or above the 1 MiB limit: read until close.
   CHECK_FALSE(httpAnswerLength("HTTP/1.0 200 OK\r\n\r\nbody").has_value());
   CHECK_FALSE(httpAnswerLength("HTTP/1.0 200 OK\r\nContent-Length: -1\r\n\r\n").has_value());
   CHECK_FALSE(httpAnswerLength("HTTP/1.0 200 OK\r\nContent-Length: x\r\n\r\n").has_value());
-  CHECK_FALSE(httpAnswerLength("HTTP/1.0 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n").has_value());
-  CHECK_FALSE(httpAnswerLength("HTTP/1.0 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\n").has_value());
+  CHECK_FALSE(
+      httpAnswerLength("HTTP/1.0 200 OK\r\nContent-Length: 99999999999999999999999\r\n\r\n").has_value());
+  CHECK_FALSE(
+      httpAnswerLength("HTTP/1.0 200 OK\r\nContent-Length: 18446744073709551615\r\n\r\n").has_value());
   CHECK_FALSE(httpAnswerLength("HTTP/1.0 200 OK\r\nContent-Length: 2000000\r\n\r\n").has_value());
 
   auto ok = parseHttpAnswer("HTTP/1.1 401 Unauthorized\r\n\r\nno");

@@ -61,7 +61,8 @@ TEST_CASE("lab sg-missing-6432: 6432 blocked at the endpoint SG, 5432 open", "[u
     CHECK(v.firstBlock()->code == "cloud.sg_ingress_missing");
     CHECK(v.firstBlock()->resource == "sg-0e9d000000000e9d1");
     CHECK(v.firstBlock()->fix ==
-          "aws ec2 authorize-security-group-ingress --group-id sg-0e9d000000000e9d1 --protocol tcp --port 6432 --cidr 10.40.1.10/32");
+          "aws ec2 authorize-security-group-ingress --group-id sg-0e9d000000000e9d1 --protocol tcp --port "
+          "6432 --cidr 10.40.1.10/32");
   }
   for (const auto& v : awsPaths(acc, 5432)) CHECK(v.reachable());
 }
@@ -86,7 +87,8 @@ TEST_CASE("lab nacl-no-ephemeral: the return path is blocked by the endpoint NAC
 TEST_CASE("lab dns-public: private DNS off is reported on the endpoint", "[unit][cloud]") {
   auto acc = aws("dns-public");
   auto fs = auditAwsEndpoint(acc, acc.endpoints.at(0), {"planetscale", "us-east-1", "us-east-1a"});
-  CHECK(std::any_of(fs.begin(), fs.end(), [](const AuditFinding& f) { return f.code == "cloud.private_dns_disabled"; }));
+  CHECK(std::any_of(fs.begin(), fs.end(),
+                    [](const AuditFinding& f) { return f.code == "cloud.private_dns_disabled"; }));
 }
 
 TEST_CASE("lab azure scenarios", "[unit][cloud]") {

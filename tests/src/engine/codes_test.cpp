@@ -59,7 +59,8 @@ std::map<std::string, std::string> codeLiteralsInSources() {
 // Literals of that shape that are not finding codes, each with the reason.
 const std::map<std::string, std::string> kNotCodes = {
     {"engine.input", "the id of the pseudo-check badInputReport builds (src/app/run_target.cpp)"},
-    {"cloud.coverage", "the id of the pseudo-check an audit adds when it evaluated nothing (src/app/audit.cpp)"},
+    {"cloud.coverage",
+     "the id of the pseudo-check an audit adds when it evaluated nothing (src/app/audit.cpp)"},
     {"dns.ok", "codeFor's value for a resolver that answered (checks/dns/evaluate.cpp); never a finding"},
 };
 

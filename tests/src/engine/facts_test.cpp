@@ -44,14 +44,27 @@ TEST_CASE("dns.resolve facts serialise as the data dns.resolve wrote", "[unit]")
          {"role", "system"},
          {"state", "answered"},
          {"queries",
-          {{{"type", "A"}, {"transport", "answered"}, {"response_ms", 1.5}, {"via_tcp", false}, {"truncated", false},
-            {"rcode", "NOERROR"}, {"ad", false}, {"aa", false}, {"cname_chain", {"db.example."}},
-            {"cname_ttls", json::array()}, {"answers", {"db.example. 60 IN A 10.40.2.120"}},
+          {{{"type", "A"},
+            {"transport", "answered"},
+            {"response_ms", 1.5},
+            {"via_tcp", false},
+            {"truncated", false},
+            {"rcode", "NOERROR"},
+            {"ad", false},
+            {"aa", false},
+            {"cname_chain", {"db.example."}},
+            {"cname_ttls", json::array()},
+            {"answers", {"db.example. 60 IN A 10.40.2.120"}},
             {"addresses", {{{"address", "10.40.2.120"}, {"ttl", 60}}}}},
-           {{"type", "AAAA"}, {"transport", "timeout"}, {"response_ms", 0.0}, {"via_tcp", false}, {"truncated", false},
+           {{"type", "AAAA"},
+            {"transport", "timeout"},
+            {"response_ms", 0.0},
+            {"via_tcp", false},
+            {"truncated", false},
             {"detail", "no answer"}}}}}}},
       {"system",
-       {{"db.example", {{"finished", true}, {"error", ""}, {"addresses", {"10.40.2.120"}}, {"elapsed_ms", 0.25}}}}},
+       {{"db.example",
+         {{"finished", true}, {"error", ""}, {"addresses", {"10.40.2.120"}}, {"elapsed_ms", 0.25}}}}},
       {"dns_answers", {{"db.example", {"10.40.2.120"}}}},
       {"exchanges", 2},
       {"elapsed_ms", 2.5},
@@ -80,13 +93,20 @@ TEST_CASE("tcp.connect facts serialise as the data tcp.connect wrote", "[unit]")
   f.repeat = 1;
   const json j = f.toJson();
   CHECK(j == json{{"probes",
-                   {{{"host", "db.example"}, {"address", "10.40.2.120"}, {"port", 6432}, {"outcome", "timeout"},
-                     {"elapsed_ms", 3000.0}, {"code", "tcp.silently_dropped"}, {"attempts", 1}, {"open_count", 0},
+                   {{{"host", "db.example"},
+                     {"address", "10.40.2.120"},
+                     {"port", 6432},
+                     {"outcome", "timeout"},
+                     {"elapsed_ms", 3000.0},
+                     {"code", "tcp.silently_dropped"},
+                     {"attempts", 1},
+                     {"open_count", 0},
                      {"flaky", false}}}},
                   {"capture", "none"},
                   {"repeat", 1}});
   f.probes[0].connectMs = engine::TcpConnectMs{1, 2, 3};
-  f.probes[0].wire = engine::TcpWireFacts{3, 2, 0, 0, 0, {{"10.40.0.1", 3, 13, "administratively prohibited"}}};
+  f.probes[0].wire =
+      engine::TcpWireFacts{3, 2, 0, 0, 0, {{"10.40.0.1", 3, 13, "administratively prohibited"}}};
   f.captureFile = "/tmp/x.pcap";
   f.captureFilePackets = 7;
   const json k = f.toJson();
@@ -120,7 +140,10 @@ TEST_CASE("tls facts serialise as the data the tls checks wrote", "[unit]") {
   ok.daysUntilExpiry = 400;
   f.probes.push_back(ok);
   const json j = f.toJson();
-  CHECK(j["probes"][0] == json{{"host", "db.example"}, {"address", "10.40.2.120"}, {"port", 5432}, {"sni", ""},
+  CHECK(j["probes"][0] == json{{"host", "db.example"},
+                               {"address", "10.40.2.120"},
+                               {"port", 5432},
+                               {"sni", ""},
                                {"outcome", "sslrequest_N"}});
   CHECK(j["probes"][1]["chain"][0]["subject"] == "CN=db.example");
   CHECK(j["probes"][1]["chain"][0].size() == 9);
@@ -133,8 +156,12 @@ TEST_CASE("tls facts serialise as the data the tls checks wrote", "[unit]") {
   s.sslmode = "prefer";
   s.probes.push_back({"db.example", "10.40.2.120", 5432, "S", 3});
   CHECK(s.toJson() == json{{"sslmode", "prefer"},
-                           {"probes", {{{"host", "db.example"}, {"address", "10.40.2.120"}, {"port", 5432},
-                                        {"reply", "S"}, {"elapsed_ms", 3}}}}});
+                           {"probes",
+                            {{{"host", "db.example"},
+                              {"address", "10.40.2.120"},
+                              {"port", 5432},
+                              {"reply", "S"},
+                              {"elapsed_ms", 3}}}}});
 }
 
 TEST_CASE("postgres facts serialise as the data pg.startup and pg.connect wrote", "[unit]") {
@@ -142,7 +169,8 @@ TEST_CASE("postgres facts serialise as the data pg.startup and pg.connect wrote"
   failed.connectMs = 4.5;
   failed.credentials = "password";
   failed.error = util::PeerText("FATAL: password authentication failed");
-  CHECK(failed.toJson() == json{{"connect_ms", 4.5}, {"credentials", "password"},
+  CHECK(failed.toJson() == json{{"connect_ms", 4.5},
+                                {"credentials", "password"},
                                 {"error", "FATAL: password authentication failed"}});
   engine::ConnectFacts in;
   in.credentials = "passfile";
@@ -191,7 +219,8 @@ TEST_CASE("result states derive from the status unless a check sets one", "[unit
   CHECK(r.state() == ResultState::NotApplicable);
   r.stateOverride = ResultState::NotVerified;
   CHECK(r.state() == ResultState::NotVerified);
-  for (auto s : {ResultState::Passed, ResultState::Failed, ResultState::NotVerified, ResultState::NotApplicable}) {
+  for (auto s :
+       {ResultState::Passed, ResultState::Failed, ResultState::NotVerified, ResultState::NotApplicable}) {
     CHECK(util::resultStateFromString(util::toString(s)) == s);
   }
   CHECK(util::toString(ResultState::NotVerified) == "not_verified");

@@ -44,8 +44,9 @@ struct Fixture {
   target::Target target = *target::Target::parse("host=127.0.0.1 port=1");
   engine::RunConfig options;
   engine::SteadyClockSource clock;
-  std::vector<CheckResult> run(std::vector<std::unique_ptr<engine::Check>> checks, Millis deadline = Millis(5000),
-                               std::vector<std::string> only = {}, std::vector<std::string> skip = {}) {
+  std::vector<CheckResult> run(std::vector<std::unique_ptr<engine::Check>> checks,
+                               Millis deadline = Millis(5000), std::vector<std::string> only = {},
+                               std::vector<std::string> skip = {}) {
     auto plan = engine::makePlan(std::move(checks), only, skip);
     REQUIRE(plan.ok());
     engine::RunSettings s;
@@ -91,11 +92,12 @@ TEST_CASE("independent checks run concurrently", "[unit][engine]") {
   Fixture f;
   std::vector<std::unique_ptr<engine::Check>> checks;
   for (int i = 0; i < 4; ++i) {
-    checks.push_back(std::make_unique<FakeCheck>(CheckInfo{"sleep" + std::to_string(i), engine::Stage::Tcp, "s", {}, Millis(2000)},
-                                                 [](engine::CheckContext&) {
-                                                   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-                                                   return withStatus(Status::Pass);
-                                                 }));
+    checks.push_back(std::make_unique<FakeCheck>(
+        CheckInfo{"sleep" + std::to_string(i), engine::Stage::Tcp, "s", {}, Millis(2000)},
+        [](engine::CheckContext&) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(300));
+          return withStatus(Status::Pass);
+        }));
   }
   const auto begin = std::chrono::steady_clock::now();
   auto rs = f.run(std::move(checks));
@@ -135,10 +137,9 @@ TEST_CASE("dependents of a failed check are skipped with the blocker named", "[u
 TEST_CASE("an exception inside a check becomes error without losing other results", "[unit][engine]") {
   Fixture f;
   std::vector<std::unique_ptr<engine::Check>> checks;
-  checks.push_back(std::make_unique<FakeCheck>(CheckInfo{"boom", engine::Stage::Tls, "b", {}, Millis(1000)},
-                                               [](engine::CheckContext&) -> CheckResult {
-                                                 throw std::runtime_error("kaboom");
-                                               }));
+  checks.push_back(std::make_unique<FakeCheck>(
+      CheckInfo{"boom", engine::Stage::Tls, "b", {}, Millis(1000)},
+      [](engine::CheckContext&) -> CheckResult { throw std::runtime_error("kaboom"); }));
   checks.push_back(fake("fine", {}, Status::Pass));
   auto rs = f.run(std::move(checks));
   const auto& boom = Fixture::find(rs, "boom");
@@ -269,11 +270,11 @@ TEST_CASE("a check not started before --deadline warns, so the verdict is never 
   // "slow" passes, but only after the run's deadline; "after" depends on it and so can
   // only start once the deadline is gone.
   std::vector<std::unique_ptr<engine::Check>> checks;
-  checks.push_back(std::make_unique<FakeCheck>(CheckInfo{"slow", engine::Stage::Tcp, "fake", {}, Millis(2000)},
-                                               [](engine::CheckContext&) {
-                                                 std::this_thread::sleep_for(std::chrono::milliseconds(60));
-                                                 return withStatus(Status::Pass);
-                                               }));
+  checks.push_back(std::make_unique<FakeCheck>(
+      CheckInfo{"slow", engine::Stage::Tcp, "fake", {}, Millis(2000)}, [](engine::CheckContext&) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(60));
+        return withStatus(Status::Pass);
+      }));
   checks.push_back(fake("after", {"slow"}, Status::Pass, engine::Stage::Tls));
   Fixture f;
   auto rs = f.run(std::move(checks), Millis(20));

@@ -12,8 +12,11 @@ const std::string kNeon = "ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech";
 TEST_CASE("/etc/hosts: names and aliases, comments skipped", "[unit][net]") {
   const std::string hosts =
       "127.0.0.1 localhost\n"
-      "# 10.9.9.9 " + kNeon + "\n"
-      "10.1.1.1   old-name.example   " + kNeon + "  # stale\n";
+      "# 10.9.9.9 " +
+      kNeon +
+      "\n"
+      "10.1.1.1   old-name.example   " +
+      kNeon + "  # stale\n";
   auto inHosts = parseEtcHosts(hosts, kNeon);
   REQUIRE(inHosts.size() == 1);
   CHECK(inHosts[0].toString() == "10.1.1.1");

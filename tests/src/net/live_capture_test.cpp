@@ -8,9 +8,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "net/handshake_evidence.h"
 #include "net/capture.h"
 #include "net/connect.h"
+#include "net/handshake_evidence.h"
 #include "util/fd.h"
 
 using namespace pgreach;

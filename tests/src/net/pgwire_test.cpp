@@ -47,9 +47,10 @@ ErrorFields parseError(const std::string& bytes) {
 TEST_CASE("SSLRequest, StartupMessage and Terminate bytes", "[unit]") {
   CHECK(sslRequest() == std::string("\x00\x00\x00\x08\x04\xd2\x16\x2f", 8));
   CHECK(terminate() == std::string("X\x00\x00\x00\x04", 5));
-  const std::string s = startupMessage({{"user", "app"}, {"database", "appdb"}, {"application_name", "pgreach"}});
-  const std::string body = std::string("\x00\x03\x00\x00", 4) + "user" + '\0' + "app" + '\0' + "database" + '\0' +
-                           "appdb" + '\0' + "application_name" + '\0' + "pgreach" + '\0' + '\0';
+  const std::string s =
+      startupMessage({{"user", "app"}, {"database", "appdb"}, {"application_name", "pgreach"}});
+  const std::string body = std::string("\x00\x03\x00\x00", 4) + "user" + '\0' + "app" + '\0' + "database" +
+                           '\0' + "appdb" + '\0' + "application_name" + '\0' + "pgreach" + '\0' + '\0';
   REQUIRE(s.size() == body.size() + 4);
   CHECK(s.substr(4) == body);
   CHECK(static_cast<unsigned char>(s[3]) == s.size());
@@ -94,22 +95,31 @@ TEST_CASE("recorded ErrorResponses: PostgreSQL vs PgBouncer", "[unit]") {
 
 TEST_CASE("provider proxies are recognised by their wording", "[unit]") {
   // Neon's proxy: single-quoted user, SNI routing messages (text from DOMAIN.md section 2).
-  auto neon = parseError(errorResponse({{'S', "FATAL"}, {'C', "08P01"},
-                                        {'M', "Endpoint ID is not specified. Either please upgrade the postgres "
-                                              "client library (libpq) for SNI support or pass the endpoint ID"}}));
+  auto neon = parseError(errorResponse({{'S', "FATAL"},
+                                        {'C', "08P01"},
+                                        {'M',
+                                         "Endpoint ID is not specified. Either please upgrade the postgres "
+                                         "client library (libpq) for SNI support or pass the endpoint ID"}}));
   CHECK(classifyResponder(neon) == Responder::NeonProxy);
-  auto neonAuth = parseError(
-      errorResponse({{'S', "FATAL"}, {'C', "28P01"}, {'M', "password authentication failed for user 'app'"}}));
+  auto neonAuth = parseError(errorResponse(
+      {{'S', "FATAL"}, {'C', "28P01"}, {'M', "password authentication failed for user 'app'"}}));
   CHECK(classifyResponder(neonAuth) == Responder::NeonProxy);
-  auto ps = parseError(errorResponse(
-      {{'S', "FATAL"}, {'C', "28000"}, {'M', "invalid user format: username must include branch (e.g., user.branch)"}}));
+  auto ps = parseError(
+      errorResponse({{'S', "FATAL"},
+                     {'C', "28000"},
+                     {'M', "invalid user format: username must include branch (e.g., user.branch)"}}));
   CHECK(classifyResponder(ps) == Responder::PlanetScaleProxy);
-  auto psBranch = parseError(errorResponse({{'S', "FATAL"}, {'C', "28000"}, {'M', "branch dev does not exist"}}));
+  auto psBranch =
+      parseError(errorResponse({{'S', "FATAL"}, {'C', "28000"}, {'M', "branch dev does not exist"}}));
   CHECK(classifyResponder(psBranch) == Responder::PlanetScaleProxy);
   // PostgreSQL's own double-quoted message with V/F/L/R stays PostgreSQL.
-  auto pgAuth = parseError(errorResponse({{'S', "FATAL"}, {'V', "FATAL"}, {'C', "28P01"},
+  auto pgAuth = parseError(errorResponse({{'S', "FATAL"},
+                                          {'V', "FATAL"},
+                                          {'C', "28P01"},
                                           {'M', "password authentication failed for user \"app\""},
-                                          {'F', "auth.c"}, {'L', "335"}, {'R', "auth_failed"}}));
+                                          {'F', "auth.c"},
+                                          {'L', "335"},
+                                          {'R', "auth_failed"}}));
   CHECK(classifyResponder(pgAuth) == Responder::PostgreSQL);
   auto odd = parseError(errorResponse({{'S', "FATAL"}, {'D', "detail only"}}));
   CHECK(classifyResponder(odd) == Responder::Unknown);

@@ -1,12 +1,12 @@
 // Least privilege: the capture handles are opened first, then every capability goes.
 #include "net/privileges.h"
 
-#include <catch2/catch.hpp>
 #include <linux/capability.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <fstream>
 #include <sstream>
@@ -42,7 +42,8 @@ TEST_CASE("capability sets parse from /proc/<pid>/status", "[unit]") {
   // Missing or malformed fields are nullopt, never a throw.
   CHECK_FALSE(parseProcStatusCapabilities(""));
   CHECK_FALSE(parseProcStatusCapabilities("CapInh:\t0\nCapPrm:\t0\nCapEff:\tzz\nCapBnd:\t0\n"));
-  CHECK_FALSE(parseProcStatusCapabilities("CapInh:\t0\nCapPrm:\t0\nCapEff:\t00000000000000000\nCapBnd:\t0\n"));
+  CHECK_FALSE(
+      parseProcStatusCapabilities("CapInh:\t0\nCapPrm:\t0\nCapEff:\t00000000000000000\nCapBnd:\t0\n"));
   CHECK_FALSE(parseProcStatusCapabilities("CapInh:\t0\nCapPrm:\t0\nCapEff:\t\nCapBnd:\t0\n"));
 }
 
@@ -109,7 +110,8 @@ int capturePathInChild() {
 }
 }  // namespace
 
-TEST_CASE("the capture-open path leaves a process with no capability and a working capture", "[integration]") {
+TEST_CASE("the capture-open path leaves a process with no capability and a working capture",
+          "[integration]") {
   const auto before = currentCapabilities();
   REQUIRE(before);
   if (::geteuid() == 0) REQUIRE(((before->effective >> CAP_NET_RAW) & 1) == 1);

@@ -1,7 +1,7 @@
 #include "target/target.h"
 
-#include <catch2/catch.hpp>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cstdio>
@@ -27,7 +27,8 @@ struct CleanPgEnv {
 
 TEST_CASE("URI targets are parsed by libpq", "[unit][target]") {
   CleanPgEnv env;
-  auto t = Target::parse("postgresql://app:s3cret-pw@db.example.com:6432/appdb?sslmode=verify-full&sslrootcert=system");
+  auto t = Target::parse(
+      "postgresql://app:s3cret-pw@db.example.com:6432/appdb?sslmode=verify-full&sslrootcert=system");
   REQUIRE(t.ok());
   CHECK(t->hosts().size() == 1);
   CHECK(t->primary().host == "db.example.com");
@@ -42,7 +43,8 @@ TEST_CASE("URI targets are parsed by libpq", "[unit][target]") {
 
 TEST_CASE("keyword/value targets with several hosts and hostaddr", "[unit][target]") {
   CleanPgEnv env;
-  auto t = Target::parse("host=a.example,b.example hostaddr=10.0.0.1,10.0.0.2 port=5432,5433 user=u dbname=d sslsni=1");
+  auto t = Target::parse(
+      "host=a.example,b.example hostaddr=10.0.0.1,10.0.0.2 port=5432,5433 user=u dbname=d sslsni=1");
   REQUIRE(t.ok());
   REQUIRE(t->hosts().size() == 2);
   CHECK(t->hosts()[0].host == "a.example");
@@ -163,9 +165,11 @@ TEST_CASE("bad connection strings give one clear error without the secret", "[un
 
 TEST_CASE("every printable form hides the password", "[unit][target][redaction]") {
   CleanPgEnv env;
-  auto uri = Target::parse("postgresql://role.main:pscale_pw_abcdefghijklmnop@x.private-pg.psdb.cloud:5432/app?sslmode=require");
+  auto uri = Target::parse(
+      "postgresql://role.main:pscale_pw_abcdefghijklmnop@x.private-pg.psdb.cloud:5432/app?sslmode=require");
   REQUIRE(uri.ok());
-  CHECK(uri->printable() == "postgresql://role.main:<HIDDEN>@x.private-pg.psdb.cloud:5432/app?sslmode=require");
+  CHECK(uri->printable() ==
+        "postgresql://role.main:<HIDDEN>@x.private-pg.psdb.cloud:5432/app?sslmode=require");
   CHECK(uri->printableKeywordValue().find("password=<HIDDEN>") != std::string::npos);
   for (const auto& s : {uri->printable(), uri->printableKeywordValue(), uri->printableUri()}) {
     CHECK(s.find("pscale_pw_abcdefghijklmnop") == std::string::npos);
@@ -206,7 +210,8 @@ TEST_CASE("the provider decides the default ports", "[unit][target][provider]") 
   CHECK(defaultPorts(Provider::Heroku, 5433) == V{5432, 5433});
 }
 
-TEST_CASE("the passfile's password, as libpq would pick it, goes to the redactor", "[unit][target][redaction]") {
+TEST_CASE("the passfile's password, as libpq would pick it, goes to the redactor",
+          "[unit][target][redaction]") {
   char tmpl[] = "/tmp/pgreach-pgpass-XXXXXX";
   const int fd = ::mkstemp(tmpl);
   REQUIRE(fd >= 0);

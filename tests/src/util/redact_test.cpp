@@ -36,7 +36,8 @@ TEST_CASE("the redactor finds each shape wherever and in whatever case it starts
       {"https://u:p@docs.example/ pass word=x", "https://u:p@docs.example/ pass word=x"},
       {filler + " postgresql://a:b@h\tpostgres://c:d@h\nx postgresql://h/db " + filler,
        filler + " postgresql://a:<HIDDEN>@h\tpostgres://c:<HIDDEN>@h\nx postgresql://h/db " + filler},
-      {"`postgresql://u:p@h/db`, (postgres://v:q@h)", "`postgresql://u:<HIDDEN>@h/db`, (postgres://v:<HIDDEN>@h)"},
+      {"`postgresql://u:p@h/db`, (postgres://v:q@h)",
+       "`postgresql://u:<HIDDEN>@h/db`, (postgres://v:<HIDDEN>@h)"},
       {"postgres://u:p@postgres://v:q@h", "postgres://u:<HIDDEN>@postgres://v:<HIDDEN>@h"},
       {"postgres", "postgres"},
   };
