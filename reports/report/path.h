@@ -1,7 +1,7 @@
 #pragma once
 // The path picture at the top of every report: client → resolver → endpoint addresses →
-// ports → TLS → Postgres, each hop marked from the check data (dns.resolve
-// data.addresses, tcp.connect data.probes, cloud.context data.client).
+// ports → TLS → Postgres, each hop marked from the checks' typed facts (DnsResolveFacts,
+// TcpConnectFacts, CloudContextFacts' client).
 #include <string>
 #include <vector>
 
