@@ -31,12 +31,27 @@ std::string PathVerdict::summary() const {
   return s + " reachable";
 }
 
+util::ResultState stateOf(StepOutcome o) {
+  switch (o) {
+    case StepOutcome::Allowed:
+      return util::ResultState::Passed;
+    case StepOutcome::Denied:
+      return util::ResultState::Failed;
+    case StepOutcome::Unknown:
+      return util::ResultState::NotVerified;
+    case StepOutcome::NotApplicable:
+      return util::ResultState::NotApplicable;
+  }
+  return util::ResultState::NotVerified;
+}
+
 nlohmann::json PathVerdict::toJson() const {
   nlohmann::json steps_ = nlohmann::json::array();
   for (const auto& s : steps) {
     nlohmann::json j{{"component", s.component},
                      {"direction", s.direction},
                      {"outcome", toString(s.outcome)},
+                     {"state", util::toString(stateOf(s.outcome))},
                      {"resource", s.resource},
                      {"decided_by", s.decidedBy}};
     if (!s.code.empty()) j["code"] = s.code;

@@ -6,10 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "util/result_state.h"
+
 namespace pgreach::cloud {
 
 enum class StepOutcome { Allowed, Denied, Unknown, NotApplicable };
 std::string_view toString(StepOutcome o);
+// The step in the four states every result shares (util/result_state.h): Allowed is
+// passed, Denied failed, Unknown not verified, NotApplicable not applicable.
+util::ResultState stateOf(StepOutcome o);
 
 struct PathStep {
   std::string component;  // "client security groups egress"

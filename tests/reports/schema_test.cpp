@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <regex>
 
+#include "engine/cloud_facts.h"
 #include "engine/postgres_facts.h"
 #include "reports/render/render.h"
 #include "reports/synthetic.h"
@@ -155,4 +156,38 @@ TEST_CASE("each check's data, as its typed facts serialise it, satisfies the sch
   j["checks"][2]["data"]["credentials"] = "token";
   j["checks"][0]["state"] = "fine";
   CHECK(validateReport(j).size() == 3);
+}
+
+TEST_CASE("a cloud path check's data satisfies the schema, each step in one of the four states", "[unit]") {
+  cloud::PathVerdict v;
+  v.client = "10.40.1.10";
+  v.endpoint = "10.40.2.120";
+  v.port = 6432;
+  cloud::PathStep denied;
+  denied.component = "endpoint security groups ingress";
+  denied.direction = "forward";
+  denied.outcome = cloud::StepOutcome::Denied;
+  denied.code = "cloud.sg_ingress_missing";
+  denied.resource = "sg-1";
+  denied.decidedBy = "no ingress rule in sg-1";
+  cloud::PathStep unknown = denied;
+  unknown.component = "client network ACL egress";
+  unknown.outcome = cloud::StepOutcome::Unknown;
+  unknown.code.clear();
+  v.steps = {denied, unknown};
+  engine::CloudPathFacts f;
+  f.paths.push_back(v);
+  auto path = testing::check("cloud.aws.path", engine::Stage::Cloud, engine::Status::Fail, "blocked", 1);
+  path.setFacts(f);
+  auto t = testing::summary("db.example", "generic", {6432}, "host=db.example");
+  json j = json::parse(
+      *reports::render(reports::assembleReport(t, {path}, "2026-11-21T12:00:00.000Z", 3), "json", {}));
+  auto errors = validateReport(j);
+  CHECK(errors.empty());
+  for (const auto& e : errors) WARN(e);
+  const auto& steps = j["checks"][0]["data"]["paths"][0]["steps"];
+  CHECK(steps[0]["state"] == "failed");
+  CHECK(steps[1]["state"] == "not_verified");
+  j["checks"][0]["data"]["paths"][0]["steps"][1]["state"] = "probably";
+  CHECK(validateReport(j).size() == 1);
 }
