@@ -48,12 +48,9 @@ util::ResultState stateOf(StepOutcome o) {
 nlohmann::json PathVerdict::toJson() const {
   nlohmann::json steps_ = nlohmann::json::array();
   for (const auto& s : steps) {
-    nlohmann::json j{{"component", s.component},
-                     {"direction", s.direction},
-                     {"outcome", toString(s.outcome)},
-                     {"state", util::toString(stateOf(s.outcome))},
-                     {"resource", s.resource},
-                     {"decided_by", s.decidedBy}};
+    nlohmann::json j{{"component", s.component},       {"direction", s.direction},
+                     {"outcome", toString(s.outcome)}, {"state", util::toString(stateOf(s.outcome))},
+                     {"resource", s.resource},         {"decided_by", s.decidedBy}};
     if (!s.code.empty()) j["code"] = s.code;
     if (!s.fix.empty()) j["fix"] = s.fix;
     if (!s.note.empty()) j["note"] = s.note;
