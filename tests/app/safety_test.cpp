@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -217,6 +218,24 @@ TEST_CASE("a report to -o - goes to stdout", "[integration]") {
                       std::chrono::seconds(20));
   CHECK(r.exitCode != 3);
   CHECK(r.out.find("\"schema_version\"") != std::string::npos);
+}
+
+TEST_CASE("an output or capture file named with the target's password is refused (issue 17)",
+          "[integration]") {
+  testing::TempDir tmp("pgreach-safety");
+  const std::string secret = "Cap9SecretPw";
+  for (const char* option : {"--capture-file", "-o", "--bundle", "--output-dir"}) {
+    const std::string name = (tmp.path / ("x-" + secret + ".out")).string();
+    auto r = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1 user=app password=" + secret,
+                         "--only", "tcp", option, name, "--deadline", "5s"},
+                        std::chrono::seconds(20));
+    INFO(option << ": " << r.out << r.err);
+    CHECK(r.exitCode == 3);
+    CHECK(r.err.find("contains the target's password") != std::string::npos);
+    CHECK(r.err.find(secret) == std::string::npos);
+    CHECK(r.out.find(secret) == std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(name));
+  }
 }
 
 TEST_CASE("a malformed --store DSN and a mistyped option never print the password", "[integration]") {
