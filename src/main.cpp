@@ -3,6 +3,7 @@
 
 #include <cstring>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "app/app.h"
@@ -27,20 +28,48 @@ PrivilegePlan privilegePlan(int argc, char* argv[]) {
   return PrivilegePlan::ReserveCaptureThenDropAll;
 }
 
-void applyPrivilegePlan(PrivilegePlan plan) {
+// `--run-as NAME` / `--run-as=NAME`, read here because the switch happens before the option
+// parser runs (it must precede every thread). The parser accepts and documents it.
+std::optional<std::string> runAsUserOption(int argc, char* argv[]) {
+  for (int i = 2; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--") break;
+    if (a == "--run-as" && i + 1 < argc) return std::string(argv[i + 1]);
+    if (a.rfind("--run-as=", 0) == 0) return a.substr(9);
+  }
+  return std::nullopt;
+}
+
+// False when the run must not go on (a --run-as that cannot be honoured).
+bool applyPrivilegePlan(PrivilegePlan plan, const std::optional<std::string>& userName) {
+  std::optional<pgreach::net::RunAsUser> user;
+  if (userName && ::geteuid() == 0) {
+    auto u = pgreach::net::lookUpUser(*userName);
+    if (!u) {
+      std::cerr << "pgreach: " << u.error() << "\n";
+      return false;
+    }
+    user = *u;
+  }
   pgreach::Expected<bool> done = true;
   switch (plan) {
     case PrivilegePlan::ReserveCaptureThenDropAll:
-      if (auto r = pgreach::net::openCaptureThenDropPrivileges(); !r) done = pgreach::makeError(r.error());
+      if (auto r = pgreach::net::openCaptureThenDropPrivileges(user); !r)
+        done = pgreach::makeError(r.error());
       break;
     case PrivilegePlan::KeepNetRawOnly:
-      done = pgreach::net::keepOnlyNetRaw();
+      done = pgreach::net::keepOnlyNetRaw(user);
       break;
     case PrivilegePlan::DropAll:
-      done = pgreach::net::dropAllCapabilities();
+      done = pgreach::net::dropCapabilitiesExcept(0, user);
       break;
   }
+  if (!done && user) {
+    std::cerr << "pgreach: " << done.error() << "\n";
+    return false;
+  }
   if (!done) std::cerr << "pgreach: warning: " << done.error() << "\n";
+  return true;
 }
 }  // namespace
 
@@ -60,6 +89,6 @@ int main(int argc, char* argv[]) {
   // (bench/RESULTS.md, section 6: peak RSS 19.3 -> 18.2 MB).
   mallopt(M_ARENA_MAX, 2);
 #endif
-  applyPrivilegePlan(privilegePlan(argc, argv));
+  if (!applyPrivilegePlan(privilegePlan(argc, argv), runAsUserOption(argc, argv))) return 3;
   return pgreach::app::run(argc, argv, std::cout, std::cerr, ::isatty(STDOUT_FILENO) == 1);
 }

@@ -153,7 +153,10 @@ po::options_description diagnoseOptions() {
       "config", po::value<std::string>(), "read options from an INI file (same names, key = value)")(
       "conninfo", po::value<std::string>(), "the connection string (also the first positional argument)")(
       "no-color", "no ANSI colour even on a terminal")("json", "`pgreach checks`: list as JSON")(
-      "verbose,v", po::value<int>()->implicit_value(1)->zero_tokens(), "more detail on stderr");
+      "verbose,v", po::value<int>()->implicit_value(1)->zero_tokens(), "more detail on stderr")(
+      "run-as", po::value<std::string>(),
+      "as root: switch to this user once the capture handle is open (like tcpdump -Z); "
+      "files are then read and written as that user");
   // --- tcp ---
   d.add_options()("repeat", po::value<int>(),
                   "connect to each address:port N times (default 1) to tell flaky from dead")(

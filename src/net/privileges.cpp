@@ -1,7 +1,9 @@
 #include "net/privileges.h"
 
 #include <dirent.h>
+#include <grp.h>
 #include <linux/capability.h>
+#include <pwd.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -11,6 +13,7 @@
 #include <cstring>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 #include "net/capture_reserve.h"
 
@@ -74,7 +77,18 @@ std::optional<CapabilitySets> currentCapabilities() {
 
 Expected<bool> dropAllCapabilities() { return dropCapabilitiesExcept(0); }
 
-Expected<bool> dropCapabilitiesExcept(uint64_t keep) {
+Expected<RunAsUser> lookUpUser(const std::string& name) {
+  if (name.empty()) return makeError("--run-as: empty user name");
+  std::vector<char> buf(16384);
+  passwd pw{};
+  passwd* found = nullptr;
+  if (::getpwnam_r(name.c_str(), &pw, buf.data(), buf.size(), &found) != 0 || !found) {
+    return makeError("--run-as: no such user \"" + name + "\"");
+  }
+  return RunAsUser{found->pw_name, found->pw_uid, found->pw_gid};
+}
+
+Expected<bool> dropCapabilitiesExcept(uint64_t keep, const std::optional<RunAsUser>& user) {
   if (threadCount() > 1)
     return makeError("cannot drop capabilities: other threads are running and would keep theirs");
   // The bounding set first: dropping from it needs CAP_SETPCAP, which goes last below.
@@ -91,6 +105,17 @@ Expected<bool> dropCapabilitiesExcept(uint64_t keep) {
     }
   }
   ::prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);  // EINVAL before 4.3: nothing to clear
+  if (user) {
+    // Like tcpdump -Z: groups, gid, then uid; KEEPCAPS carries `keep` across setuid.
+    if (keep != 0) ::prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
+    if (::initgroups(user->name.c_str(), user->gid) != 0 || ::setgid(user->gid) != 0 ||
+        ::setuid(user->uid) != 0) {
+      return makeError("--run-as " + user->name + ": cannot switch to it: " + std::strerror(errno));
+    }
+    ::prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+    if (::setuid(0) == 0)
+      return makeError("--run-as " + user->name + ": uid 0 could be regained; refusing to run");
+  }
   __user_cap_header_struct header{};
   header.version = _LINUX_CAPABILITY_VERSION_3;
   header.pid = 0;
@@ -105,16 +130,18 @@ Expected<bool> dropCapabilitiesExcept(uint64_t keep) {
   return true;
 }
 
-Expected<bool> keepOnlyNetRaw() { return dropCapabilitiesExcept(uint64_t{1} << CAP_NET_RAW); }
+Expected<bool> keepOnlyNetRaw(const std::optional<RunAsUser>& user) {
+  return dropCapabilitiesExcept(uint64_t{1} << CAP_NET_RAW, user);
+}
 
-Expected<std::string> openCaptureThenDropPrivileges() {
+Expected<std::string> openCaptureThenDropPrivileges(const std::optional<RunAsUser>& user) {
   std::string reserved = "none";
   if (reservePcap("any", kSnaplen)) {
     reserved = "pcap";
   } else if (reserveIcmpSocket()) {
     reserved = "icmp-raw-socket";
   }
-  auto dropped = dropAllCapabilities();
+  auto dropped = dropCapabilitiesExcept(0, user);
   if (!dropped) return makeError(dropped.error());
   return reserved;
 }

@@ -35,17 +35,26 @@ std::optional<CapabilitySets> currentCapabilities();
 // the others would keep theirs. Idempotent; a no-op success for an unprivileged process.
 Expected<bool> dropAllCapabilities();
 
+// `--run-as NAME`: the account a root run switches to once its handles are open (like
+// tcpdump -Z), so every file it reads or writes later is that user's business.
+struct RunAsUser {
+  std::string name;
+  uint32_t uid = 0, gid = 0;
+};
+Expected<RunAsUser> lookUpUser(const std::string& name);
+
 // The same, keeping the capabilities in `keep` (a mask of 1 << CAP_*) that the process
-// still holds, in the permitted, effective and bounding sets.
-Expected<bool> dropCapabilitiesExcept(uint64_t keep);
+// still holds, in the permitted, effective and bounding sets; with `user`, the process
+// also switches to that uid, gid and its groups (and checks uid 0 cannot come back).
+Expected<bool> dropCapabilitiesExcept(uint64_t keep, const std::optional<RunAsUser>& user = std::nullopt);
 
 // For runs that open captures later, one per target (a fleet, `diagnose --config`):
 // every capability but CAP_NET_RAW goes.
-Expected<bool> keepOnlyNetRaw();
+Expected<bool> keepOnlyNetRaw(const std::optional<RunAsUser>& user = std::nullopt);
 
 // What main() calls for a single-target `diagnose`: opens the capture handles tcp.connect
 // will need (pcap on "any", else a raw ICMP socket), then drops every capability.
 // Returns what was reserved ("pcap", "icmp-raw-socket" or "none") or why the drop failed.
-Expected<std::string> openCaptureThenDropPrivileges();
+Expected<std::string> openCaptureThenDropPrivileges(const std::optional<RunAsUser>& user = std::nullopt);
 
 }  // namespace pgreach::net

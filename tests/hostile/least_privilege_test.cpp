@@ -1,6 +1,7 @@
 // Least privilege, end to end: everything but packet capture works as an unprivileged
 // user. The real binary runs as `nobody` (runuser) against a loopback listener and writes
 // a real report file; tcp.connect says it had no capture, as info, not as an error.
+#include <pwd.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <catch2/catch.hpp>
@@ -92,25 +93,35 @@ namespace {
 // Runs pgreach with the fake aws CLI (tests/data/cloud/fake-aws) first on PATH; the fake
 // records pgreach's capability sets (the parent) and its own. Returns "who Set" -> mask,
 // the first value seen for each.
-std::map<std::string, uint64_t> capabilitiesSeenByTheAwsCli(std::vector<std::string> args) {
+std::map<std::string, uint64_t> capabilitiesSeenByTheAwsCli(std::vector<std::string> args,
+                                                            bool worldWritableDir = false) {
   const std::string src = PGREACH_SOURCE_DIR;
   char tmpl[] = "/tmp/pgreach-caps-XXXXXX";
   REQUIRE(::mkdtemp(tmpl));
   const std::string dir = tmpl;
   const std::string capsFile = dir + "/caps";
+  if (worldWritableDir) ::chmod(dir.c_str(), 0777);  // a --run-as user writes there
+  // The fake CLI and the exports are copied beside it, so a --run-as user can reach them
+  // whatever the permissions of the source tree.
+  fs::create_directories(dir + "/bin");
+  fs::copy_file(src + "/tests/data/cloud/fake-aws/aws", dir + "/bin/aws");
+  ::chmod((dir + "/bin/aws").c_str(), 0755);
+  fs::copy(src + "/tests/lab/cloud/aws/healthy", dir + "/exports", fs::copy_options::recursive);
+  ::chmod((dir + "/bin").c_str(), 0755);
+  ::chmod((dir + "/exports").c_str(), 0755);
   const char* path = std::getenv("PATH");
   args.insert(args.begin(), pgreachBinary());
-  auto r = runProcess(
-      args, std::chrono::seconds(30),
-      {"PATH=" + src + "/tests/data/cloud/fake-aws:" + (path ? path : "/usr/bin:/bin"),
-       "FAKE_AWS_DIR=" + src + "/tests/lab/cloud/aws/healthy", "FAKE_AWS_CAPS=" + capsFile, "TMPDIR=" + dir});
+  auto r = runProcess(args, std::chrono::seconds(30),
+                      {"PATH=" + dir + "/bin:" + (path ? path : "/usr/bin:/bin"),
+                       "FAKE_AWS_DIR=" + dir + "/exports", "FAKE_AWS_CAPS=" + capsFile, "TMPDIR=" + dir});
   INFO(r.out << r.err);
   CHECK(r.exitCode >= 0);
   CHECK(r.err.find("warning: cannot drop") == std::string::npos);
   std::map<std::string, uint64_t> seen;
   std::ifstream in(capsFile);
   std::string who, set, hex;
-  while (in >> who >> set >> hex) seen.emplace(who + " " + set, std::stoull(hex, nullptr, 16));
+  while (in >> who >> set >> hex)
+    seen.emplace(who + " " + set, std::stoull(hex, nullptr, set == "Uid" ? 10 : 16));
   fs::remove_all(dir);
   return seen;
 }
@@ -148,4 +159,47 @@ TEST_CASE("as root: diagnose --config keeps CAP_NET_RAW alone", "[integration]")
   CHECK(caps["parent CapPrm"] == kNetRaw);
   CHECK(caps["parent CapBnd"] == kNetRaw);
   CHECK((caps["child CapEff"] & ~kNetRaw) == 0);
+}
+
+TEST_CASE("as root: --run-as nobody opens the capture first, then runs and writes as nobody",
+          "[integration]") {
+  REQUIRE(::geteuid() == 0);
+  const passwd* nobody = ::getpwnam("nobody");
+  REQUIRE(nobody);
+  char tmpl[] = "/tmp/pgreach-runas-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl));
+  REQUIRE(::chmod(tmpl, 0777) == 0);
+  const std::string reportFile = std::string(tmpl) + "/report.json";
+  auto listener = listenOn("127.0.0.1", 0, SOCK_STREAM);
+  REQUIRE(listener.valid());
+  auto r = runProcess(
+      {pgreachBinary(), "diagnose",
+       "host=127.0.0.1 port=" + std::to_string(localPort(listener.get())) + " user=app dbname=appdb",
+       "--only", "tcp", "--timeout", "2s", "--format", "json", "--run-as", "nobody", "-o", reportFile},
+      std::chrono::seconds(30));
+  INFO(r.out << r.err);
+  CHECK(r.exitCode == 0);
+  struct stat st {};
+  REQUIRE(::stat(reportFile.c_str(), &st) == 0);
+  CHECK(st.st_uid == nobody->pw_uid);  // written by nobody
+  std::ifstream in(reportFile);
+  json report = json::parse(in);
+  for (const auto& c : report["checks"]) {
+    if (c["id"] == "tcp.connect") CHECK(c["data"]["capture"] == "pcap");  // opened before the switch
+  }
+  fs::remove_all(tmpl);
+
+  // An audit as nobody: uid switched, no capability, and a user that does not exist stops the run.
+  auto caps =
+      capabilitiesSeenByTheAwsCli({"audit", "host=pslab01.private-pg.psdb.cloud", "--cloud-live",
+                                   "--client-ip", "10.40.1.10", "--format", "json", "--run-as", "nobody"},
+                                  true);
+  REQUIRE(caps.count("parent Uid"));
+  CHECK(caps["parent Uid"] == nobody->pw_uid);
+  CHECK(caps["parent CapEff"] == 0);
+  CHECK(caps["parent CapPrm"] == 0);
+  auto bad = runProcess({pgreachBinary(), "explain", "tcp.refused", "--run-as", "no-such-user-here"},
+                        std::chrono::seconds(10));
+  CHECK(bad.exitCode == 3);
+  CHECK(bad.err.find("no such user") != std::string::npos);
 }
