@@ -58,14 +58,10 @@ class AwsNetwork final : public CloudNetwork {
   }
 
   PathVerdict evaluatePath(const PathQuery& q) const override {
-    AwsPathQuery a;
-    a.client = q.client;
-    a.endpoint = q.endpoint;
-    a.port = q.port;
-    a.protocol = q.protocol;
-    // An interface the export lacks: the client's groups and subnet from instance metadata.
-    if (!acc_->interfaceByAddress(q.client))
-      a.clientGroups = q.clientGroups, a.clientSubnetId = q.clientSubnetId;
+    // The client's groups and subnet from instance metadata count only for an interface
+    // the export lacks.
+    AwsPathQuery a = q;
+    if (acc_->interfaceByAddress(q.client)) a.clientGroups.clear(), a.clientSubnetId.clear();
     return evaluateAwsPath(*acc_, a);
   }
 

@@ -45,16 +45,9 @@ std::vector<NaclSegment> evaluateNaclRange(const NetworkAcl& acl, bool egress, c
 // takes precedence over it).
 int freeRuleNumberBelow(const NetworkAcl& acl, bool egress, int decider);
 
-struct AwsPathQuery {
-  net::IpAddress client;
-  net::IpAddress endpoint;
-  int port = 5432;
-  int protocol = kProtoTcp;
-  // When the client is not an interface in the export (e.g. --client-ip of a host the
-  // export does not list), these say where it sits; empty = look it up.
-  std::vector<std::string> clientGroups;
-  std::string clientSubnetId;
-};
+// The cloud-neutral query (cloud.h); clientGroups / clientSubnetId say where a client
+// the export does not list sits (e.g. --client-ip of such a host); empty = look it up.
+using AwsPathQuery = PathQuery;
 
 PathVerdict evaluateAwsPath(const AwsAccount& acc, const AwsPathQuery& q);
 
