@@ -20,10 +20,9 @@ Expected<reports::Report> runTarget(const cli::Options& opts, util::Redactor& re
   for (const auto& s : target.secretValues()) redactor.addSecret(s);
   // A file name is not redacted (it is where the report goes): one holding a password
   // would put it in `ls`, the bundle's listing and the shell history of whoever reads it.
-  const std::pair<const std::string*, const char*> names[] = {{&opts.output, "--output"},
-                                                              {&opts.bundle, "--bundle"},
-                                                              {&opts.captureFile, "--capture-file"},
-                                                              {&opts.outputDir, "--output-dir"}};
+  // (--capture-file is refused by tcp.connect itself, as tcp.capture_file_refused.)
+  const std::pair<const std::string*, const char*> names[] = {
+      {&opts.output, "--output"}, {&opts.bundle, "--bundle"}, {&opts.outputDir, "--output-dir"}};
   for (const auto& [name, what] : names) {
     if (!name->empty() && redactor.apply(*name) != *name) {
       return makeError(std::string(what) +

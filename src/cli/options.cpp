@@ -98,17 +98,27 @@ struct SubstitutionPeek : po::error_with_option_name {
 // What an error may say about a substitution: an option's or a config key's name, never
 // the value given to it (`--pasword=Secret` is named `--pasword`; a config line
 // `pass = Secret` is named by `pass`), since a mistyped option can hold a password.
+// A name is shown only when it looks like one (letters, digits, - _ .; at most 40): a
+// config line `password Secret = x` has a "key" that holds the secret itself.
+std::string nameShown(const std::string& name) {
+  static constexpr std::string_view kNameChars =
+      "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.";
+  const bool plain = name.size() <= 40 && name.find_first_not_of(kNameChars) == std::string::npos;
+  return plain ? name : std::string("(name not shown)");
+}
+
 std::string withoutValue(const std::string& key, const std::string& value) {
   if (key == "value") return "<hidden>";
   if (key == "invalid_line") {
     const auto eq = value.find('=');
     if (eq == std::string::npos) return "(line not shown)";
-    return util::trim(value.substr(0, eq)) + " = ...";
+    return nameShown(util::trim(value.substr(0, eq))) + " = ...";
   }
   std::string name = value.substr(0, value.find('='));
   // A short option glued to its value (-pSecret) is named by its two characters.
   if (name.size() > 2 && name[0] == '-' && name[1] != '-') name.resize(2);
-  return name;
+  return name.size() > 2 && name[0] == '-' && name[1] == '-' ? "--" + nameShown(name.substr(2))
+                                                             : nameShown(name);
 }
 
 template <typename Error>
