@@ -359,6 +359,19 @@ Expected<Target> Target::parse(std::string_view conninfo) {
     return makeError("no host in the connection string or PGHOST (give host=NAME)");
   }
   t.provider_ = detectProvider(t.primary().name());
+  if (t.password_.empty()) {
+    // libpq will take the password from the passfile: the first matching line per host.
+    // Read once here, so a server that echoes it (an ErrorResponse, a NOTICE) meets the
+    // redactor too (secretValues).
+    const std::string path = pgpassPath(t.option("passfile"));
+    if (auto content =
+            path.empty() ? Expected<std::string>(makeError("none")) : util::readFile(path, 1 << 20)) {
+      for (const auto& h : t.hosts_) {
+        auto pw = pgpassPassword(*content, h.name(), std::to_string(h.port), t.dbname(), t.user());
+        if (pw && !pw->empty()) t.passfilePasswords_.emplace_back(*pw);
+      }
+    }
+  }
   return t;
 }
 
@@ -386,19 +399,7 @@ std::vector<std::string> Target::secretValues() const {
   std::vector<std::string> out;
   if (!password_.empty()) out.push_back(password_.reveal());
   if (!sslpassword_.empty()) out.push_back(sslpassword_.reveal());
-  if (password_.empty()) {
-    // libpq will take the password from the passfile: the first matching line per host.
-    // A server that echoes it (an ErrorResponse, a NOTICE) must meet the redactor too.
-    const std::string path = pgpassPath(option("passfile"));
-    auto content = path.empty() ? Expected<std::string>(makeError("none")) : util::readFile(path, 1 << 20);
-    for (const auto& h : hosts_) {
-      if (!content) break;
-      if (auto pw = pgpassPassword(*content, h.name(), std::to_string(h.port), dbname(), user());
-          pw && !pw->empty()) {
-        out.push_back(*pw);
-      }
-    }
-  }
+  for (const auto& p : passfilePasswords_) out.push_back(p.reveal());
   return out;
 }
 

@@ -64,6 +64,7 @@ class Target {
   std::vector<std::string> secretKeywords_;                    // explicit secret options (names only)
   util::Secret password_;
   util::Secret sslpassword_;
+  std::vector<util::Secret> passfilePasswords_;  // what libpq would take from the passfile, per host
   Provider provider_ = Provider::Generic;
   bool fromUri_ = false;
 };
