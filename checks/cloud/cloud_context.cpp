@@ -15,6 +15,7 @@
 #include "cloud/live.h"
 #include "engine/registry.h"
 #include "target/provider.h"
+#include "target/provider_profile.h"
 #include "util/strings.h"
 
 namespace pgreach::checks::cloud {
@@ -59,10 +60,11 @@ struct LiveDirs {
 LiveDirs collectLive(engine::CheckContext& ctx, bool wantAws, bool wantAzure, CheckResult& r,
                      std::vector<std::string>& ran) {
   const auto& o = ctx.config().cloud;
-  const auto provider = target::detectProvider(ctx.target().primary().name());
-  if (provider == target::Provider::Azure)
+  const std::string_view cloud =
+      target::profileOf(target::detectProvider(ctx.target().primary().name())).cloud;
+  if (cloud == "azure")
     wantAws = false;
-  else if (provider != target::Provider::Generic)
+  else if (cloud == "aws")
     wantAzure = false;
   const bool haveAws = pc::onPath("aws"), haveAz = pc::onPath("az");
   LiveDirs out;

@@ -2,6 +2,7 @@
 // Managed-Postgres providers and what follows from each: default ports, how the
 // private hostname looks. What each provider is lives in one table,
 // target/provider_profile.{h,cpp}; these functions read it.
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -10,8 +11,28 @@
 
 namespace pgreach::target {
 
-// One enumerator per row of the profile table (target/provider_profile.cpp).
-enum class Provider { Generic, Neon, PlanetScale, Heroku, Azure };
+// A provider is a row of the profile table (target/provider_profile.cpp), by position.
+// The named constants are for code and tests that name one provider; a new provider is a
+// new row and needs none (a unit test checks each constant names its row).
+class Provider {
+ public:
+  constexpr Provider() = default;
+  static constexpr Provider atRow(std::size_t row) { return Provider(row); }
+  constexpr std::size_t row() const { return row_; }
+  friend constexpr bool operator==(Provider a, Provider b) { return a.row_ == b.row_; }
+  friend constexpr bool operator!=(Provider a, Provider b) { return a.row_ != b.row_; }
+
+  static const Provider Generic, Neon, PlanetScale, Heroku, Azure;
+
+ private:
+  explicit constexpr Provider(std::size_t row) : row_(row) {}
+  std::size_t row_ = 0;
+};
+inline constexpr Provider Provider::Generic{0};
+inline constexpr Provider Provider::Neon{1};
+inline constexpr Provider Provider::PlanetScale{2};
+inline constexpr Provider Provider::Heroku{3};
+inline constexpr Provider Provider::Azure{4};
 
 std::string_view toString(Provider p);
 std::optional<Provider> providerFromString(std::string_view name);

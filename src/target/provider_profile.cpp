@@ -10,13 +10,13 @@ constexpr std::string_view kAwsEndpointOutsideVpc =
     "Compare with the VPC endpoint's network interface addresses (aws ec2 "
     "describe-vpc-endpoints / describe-network-interfaces).";
 
-// The table. A new provider is one row here, an enumerator in provider.h and its
-// reports/playbooks/<playbook>.json. Fix texts are shown to users as they are written.
+// The table. A new provider is one row here (and, for its own report sections, a
+// reports/playbooks/<playbook>.json; without one the report uses the generic sections).
+// A row's Provider is its position. Fix texts are shown to users as they are written.
 std::vector<ProviderProfile> makeProfiles() {
   std::vector<ProviderProfile> rows;
 
   ProviderProfile generic;
-  generic.id = Provider::Generic;
   generic.name = "generic";
   generic.playbook = "generic";
   generic.dnsFixes = {
@@ -30,7 +30,6 @@ std::vector<ProviderProfile> makeProfiles() {
   rows.push_back(generic);
 
   ProviderProfile neon;
-  neon.id = Provider::Neon;
   neon.name = "neon";
   neon.playbook = "neon";
   neon.hostPatterns = {{".neon.tech", "", ""}};
@@ -56,7 +55,6 @@ std::vector<ProviderProfile> makeProfiles() {
   rows.push_back(neon);
 
   ProviderProfile planetscale;
-  planetscale.id = Provider::PlanetScale;
   planetscale.name = "planetscale";
   planetscale.playbook = "planetscale";
   planetscale.hostPatterns = {{".psdb.cloud", "", ""}};
@@ -79,7 +77,6 @@ std::vector<ProviderProfile> makeProfiles() {
   rows.push_back(planetscale);
 
   ProviderProfile heroku;
-  heroku.id = Provider::Heroku;
   heroku.name = "heroku";
   heroku.playbook = "heroku";
   // Its VPC endpoint names, and the ec2-*.compute*.amazonaws.com endpoint URLs.
@@ -98,7 +95,6 @@ std::vector<ProviderProfile> makeProfiles() {
   rows.push_back(heroku);
 
   ProviderProfile azure;
-  azure.id = Provider::Azure;
   azure.name = "azure";
   azure.playbook = "azure";
   azure.hostPatterns = {{".postgres.database.azure.com", "", ""}};
@@ -131,6 +127,7 @@ std::vector<ProviderProfile> makeProfiles() {
   };
   rows.push_back(azure);
 
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i].id = Provider::atRow(i);
   return rows;
 }
 
@@ -152,10 +149,9 @@ const std::vector<ProviderProfile>& allProfiles() {
 }
 
 const ProviderProfile& profileOf(Provider p) {
-  for (const auto& row : allProfiles()) {
-    if (row.id == p) return row;
-  }
-  throw std::logic_error("provider without a profile row");
+  const auto& rows = allProfiles();
+  if (p.row() >= rows.size()) throw std::logic_error("provider without a profile row");
+  return rows[p.row()];
 }
 
 }  // namespace pgreach::target

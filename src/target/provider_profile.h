@@ -3,7 +3,7 @@
 // (provider_profile.cpp): how its hostnames look, which ports it serves, what its proxy
 // needs from TLS, the fix wording of the DNS findings and which playbook the report
 // follows. Checks and reports read the row; none of them switches on the provider, so a
-// new provider is a new row (and its reports/playbooks/<name>.json).
+// new provider is a new row (and, optionally, its reports/playbooks/<name>.json).
 #include <cstdint>
 #include <string_view>
 #include <vector>
@@ -60,9 +60,8 @@ struct ProviderProfile {
   // (the public name CNAMEs to the private endpoint when that is set up), and
   // dns.not_private_hostname is never raised.
   HostPattern privateHost;
-  // The cloud its private endpoints live in ("aws", "azure"); "" = either, for the cloud
-  // checks to decide which exports they need (checks/cloud/cloud_context.cpp still asks
-  // the provider directly; it belongs to the cloud work).
+  // The cloud its private endpoints live in ("aws", "azure"); "" = either: --cloud-live
+  // runs only that cloud's CLI (checks/cloud/cloud_context.cpp).
   std::string_view cloud;
   // Ports to probe besides the target's own.
   std::vector<uint16_t> defaultPorts;
@@ -73,7 +72,7 @@ struct ProviderProfile {
   PrivateZone privateZone;
 };
 
-// The row for `p`. Every Provider has one (a unit test checks).
+// The row for `p` (its position in the table).
 const ProviderProfile& profileOf(Provider p);
 // Every row, generic first.
 const std::vector<ProviderProfile>& allProfiles();
