@@ -10,35 +10,36 @@ namespace {
 
 // "pg.auth_failed" -> "postgres": the stage a code sits at is its prefix, whichever check
 // declares it (the PostgreSQL checks declare tls.* codes libpq reports).
-std::string stageOfCode(const std::string& code) {
-  std::string prefix = code.substr(0, code.find('.'));
-  return prefix == "pg" ? "postgres" : prefix;
+std::string stageOfCode(std::string_view code) {
+  const std::string_view prefix = code.substr(0, code.find('.'));
+  return prefix == "pg" ? "postgres" : std::string(prefix);
 }
 
 CodeInfo fromDecl(const engine::CodeDecl& d) {
   CodeInfo info;
-  info.code = d.code;
+  info.code = std::string(d.code);
   info.stage = stageOfCode(d.code);
   info.severity = std::string(engine::toString(d.severity));
-  info.title = d.title;
-  info.meaning = d.meaning;
-  info.why = d.why;
-  info.fix = d.fix;
+  info.title = std::string(d.title);
+  info.meaning = std::string(d.meaning);
+  info.why = std::string(d.why);
+  info.fix = std::string(d.fix);
   return info;
 }
 
 // Built once from the declarations: every registered check's CheckInfo::codes, then the
 // tables registered by the layers that emit codes outside checks. A code several checks
 // declare comes from one table, so the first declaration stands for all
-// (tests/src/engine/codes_test.cpp checks they agree).
-const std::map<std::string, CodeInfo>& catalog() {
-  static const std::map<std::string, CodeInfo> entries = [] {
-    std::map<std::string, CodeInfo> out;
+// (tests/src/engine/codes_test.cpp checks they agree). The declarations are views of
+// static texts, so the catalogue holds no copy of them; a lookup builds its CodeInfo.
+const std::map<std::string_view, engine::CodeDecl>& catalog() {
+  static const std::map<std::string_view, engine::CodeDecl> entries = [] {
+    std::map<std::string_view, engine::CodeDecl> out;
     for (const auto& info : engine::Registry::instance().infos()) {
-      for (const auto& d : info.codes) out.emplace(d.code, fromDecl(d));
+      for (const auto& d : info.codes) out.emplace(d.code, d);
     }
     for (const auto& [name, codes] : engine::codeTables().entries()) {
-      for (const auto& d : codes) out.emplace(d.code, fromDecl(d));
+      for (const auto& d : codes) out.emplace(d.code, d);
     }
     return out;
   }();
@@ -61,22 +62,23 @@ size_t editDistance(std::string_view a, std::string_view b) {
 }  // namespace
 
 std::optional<CodeInfo> lookupCode(std::string_view code) {
-  auto it = catalog().find(std::string(code));
+  auto it = catalog().find(code);
   if (it == catalog().end()) return std::nullopt;
-  return it->second;
+  return fromDecl(it->second);
 }
 
 std::vector<std::string> knownCodes() {
   std::vector<std::string> out;
-  for (const auto& [code, info] : catalog()) out.push_back(code);
+  for (const auto& [code, decl] : catalog()) out.emplace_back(code);
   return out;
 }
 
 nlohmann::json catalogJson() {
   nlohmann::json out = nlohmann::json::object();
-  for (const auto& [code, info] : catalog()) {
-    out[code] = {{"stage", info.stage},     {"severity", info.severity}, {"title", info.title},
-                 {"meaning", info.meaning}, {"why", info.why},           {"fix", info.fix}};
+  for (const auto& [code, decl] : catalog()) {
+    const CodeInfo info = fromDecl(decl);
+    out[info.code] = {{"stage", info.stage},     {"severity", info.severity}, {"title", info.title},
+                      {"meaning", info.meaning}, {"why", info.why},           {"fix", info.fix}};
   }
   return out;
 }
@@ -86,7 +88,8 @@ std::vector<std::string> closeCodes(std::string_view code, size_t max) {
   std::transform(needle.begin(), needle.end(), needle.begin(),
                  [](unsigned char c) { return std::tolower(c); });
   std::vector<std::pair<size_t, std::string>> scored;
-  for (const auto& [known, info] : catalog()) {
+  for (const auto& [knownView, decl] : catalog()) {
+    const std::string known(knownView);
     size_t score = editDistance(needle, known);
     // A fragment of a code ("dropped", "tcp.") is a close match too.
     if (!needle.empty() && known.find(needle) != std::string::npos) score = 0;

@@ -15,13 +15,15 @@
 
 namespace pgreach::engine {
 
+// The texts are string literals in the declaring table (static storage): a declaration
+// costs no heap, however many checks and catalogues copy it.
 struct CodeDecl {
-  std::string code;   // "tcp.silently_dropped"
-  Severity severity;  // the usual one; a check may emit another where the context says so
-  std::string title;  // a short line
-  std::string meaning;
-  std::string why;
-  std::string fix;
+  std::string_view code;   // "tcp.silently_dropped"
+  Severity severity;       // the usual one; a check may emit another where the context says so
+  std::string_view title;  // a short line
+  std::string_view meaning;
+  std::string_view why;
+  std::string_view fix;
 };
 
 // Picks the named declarations out of an area's table, in the order asked. Throws

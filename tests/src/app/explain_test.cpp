@@ -29,12 +29,12 @@ TEST_CASE("explain answers for every code every check declares", "[unit]") {
   size_t n = 0;
   for (const auto& info : engine::Registry::instance().infos()) {
     for (const auto& d : info.codes) {
-      requireExplained(d.code);
+      requireExplained(std::string(d.code));
       ++n;
     }
   }
   for (const auto& [name, codes] : engine::codeTables().entries()) {
-    for (const auto& d : codes) requireExplained(d.code);
+    for (const auto& d : codes) requireExplained(std::string(d.code));
   }
   CHECK(n > 100);
   // The codes the issue found `explain` did not know.
