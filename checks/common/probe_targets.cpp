@@ -42,6 +42,13 @@ std::vector<ProbeTarget> probeTargets(const engine::CheckContext& ctx) {
       if (entry.host != h.host) continue;
       if (auto a = net::IpAddress::parse(entry.address)) add(h.host, *a, h.port);
     }
+    // What getaddrinfo gives the application (an /etc/hosts pin, another name service)
+    // is probed too: that is where libpq connects.
+    if (auto sys = dns->system.find(h.host); sys != dns->system.end()) {
+      for (const auto& text : sys->second.addresses) {
+        if (auto a = net::IpAddress::parse(text)) add(h.host, *a, h.port);
+      }
+    }
   }
   return out;
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The (host, address, port) triples the TCP and TLS stages probe: every address the DNS
-// stage found for every host (or the hostaddr the user pinned), on every port the
-// provider implies or --ports names.
+// stage found for every host (what the resolvers answered and what getaddrinfo gives the
+// application), or the hostaddr the user pinned, on every port the provider implies or
+// --ports names.
 #include <cstdint>
 #include <string>
 #include <vector>

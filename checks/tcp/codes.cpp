@@ -4,6 +4,14 @@ namespace pgreach::checks::tcp {
 
 const std::vector<engine::CodeDecl>& tcpCodes() {
   static const std::vector<engine::CodeDecl> kCodes = {
+      {"tcp.app_address_unreachable", engine::Severity::Critical,
+       "The address the application resolves does not answer",
+       "The C library (getaddrinfo, which libpq uses) gives the application addresses that DNS does not, and "
+       "none of them answers on the connection's port: the application cannot connect, whatever DNS says.",
+       "A stale /etc/hosts line pinning the name to an old endpoint address, or another name service "
+       "before DNS in /etc/nsswitch.conf (a local cache) answering with an old address.",
+       "Remove or correct the /etc/hosts line named in the evidence (or flush the cache that answers), so "
+       "libpq gets what DNS answers."},
       {"tcp.capture_file_refused", engine::Severity::Warning,
        "--capture-file not written: secret in its name",
        "The handshake capture asked for with --capture-file was not written, because the file name contains "

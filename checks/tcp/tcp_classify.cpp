@@ -370,4 +370,76 @@ std::vector<Finding> findingsFor(const std::vector<ProbeVerdict>& probes, double
   return out;
 }
 
+std::optional<Finding> appResolutionFinding(const AppResolution& app,
+                                            const std::vector<ProbeVerdict>& probes) {
+  auto probeOf = [&](const net::IpAddress& a) -> const ProbeVerdict* {
+    for (const auto& p : probes) {
+      if (p.host == app.host && p.address == a && p.port == app.port) return &p;
+    }
+    return nullptr;
+  };
+  const bool hidesDns = std::any_of(app.system.begin(), app.system.end(), [&](const net::IpAddress& a) {
+    return std::find(app.dns.begin(), app.dns.end(), a) == app.dns.end();
+  });
+  if (app.system.empty() || !hidesDns) return std::nullopt;
+  std::vector<std::string> evidence;
+  for (const auto& a : app.system) {
+    const ProbeVerdict* p = probeOf(a);
+    if (!p || p->verdict == Verdict::Open) return std::nullopt;
+    evidence.push_back("libpq connects to " + p->label() + ": " + outcomeName(p->verdict) + " after " +
+                       std::to_string(static_cast<long long>(p->elapsedMs)) + " ms");
+    if (!p->socketEvidence.empty()) evidence.push_back("  " + p->socketEvidence);
+    for (const auto& e : p->packetEvidence) evidence.push_back("  wire: " + e);
+  }
+  std::vector<std::string> systemText, dnsText;
+  for (const auto& a : app.system) systemText.push_back(a.toString());
+  std::vector<std::string> dnsOpen;
+  for (const auto& a : app.dns) {
+    dnsText.push_back(a.toString());
+    if (const ProbeVerdict* p = probeOf(a); p && p->verdict == Verdict::Open) dnsOpen.push_back(p->label());
+  }
+  const bool pinned = !app.hostsLines.empty();
+  for (const auto& l : app.hostsLines) evidence.push_back(l);
+  if (!app.nsswitchHosts.empty()) evidence.push_back("/etc/nsswitch.conf: " + app.nsswitchHosts);
+  evidence.push_back("DNS answers " + app.host + " with " +
+                     (dnsText.empty() ? std::string("no address") : util::join(dnsText, ", ")) +
+                     (dnsOpen.empty() ? "" : "; open: " + util::join(dnsOpen, ", ")));
+  std::string summary = "the application connects to " + util::join(systemText, ", ") + " for " + app.host +
+                        (pinned ? " because /etc/hosts pins it there" : " as the C library resolves it") +
+                        ", and nothing answers on port " + std::to_string(app.port) + "; DNS answers " +
+                        (dnsText.empty() ? std::string("no address") : util::join(dnsText, ", "));
+  if (!dnsOpen.empty()) summary += ", where " + util::join(dnsOpen, ", ") + " answer";
+  std::string fix =
+      pinned
+          ? "Remove the " + app.host +
+                " line from /etc/hosts (a stale pin outlives endpoint changes), or correct its address, so "
+                "libpq gets what DNS answers."
+          : "Find the name service that answers before DNS (the hosts: line of /etc/nsswitch.conf; nscd, "
+            "systemd-resolved or dnsmasq caches: resolvectl flush-caches) so libpq gets what DNS answers.";
+  return Finding{"tcp.app_address_unreachable", Severity::Critical, std::move(summary), std::move(evidence),
+                 std::move(fix)};
+}
+
+std::vector<Finding> findingsWithApp(const std::vector<AppResolution>& apps,
+                                     const std::vector<ProbeVerdict>& probes, double timeoutSeconds) {
+  std::vector<Finding> out;
+  std::vector<std::pair<std::string, net::IpAddress>> covered;
+  for (const auto& app : apps) {
+    auto f = appResolutionFinding(app, probes);
+    if (!f) continue;
+    out.push_back(std::move(*f));
+    for (const auto& a : app.system) {
+      if (std::find(app.dns.begin(), app.dns.end(), a) == app.dns.end()) covered.emplace_back(app.host, a);
+    }
+  }
+  std::vector<ProbeVerdict> rest;
+  for (const auto& p : probes) {
+    if (std::find(covered.begin(), covered.end(), std::make_pair(p.host, p.address)) == covered.end())
+      rest.push_back(p);
+  }
+  auto others = findingsFor(rest, timeoutSeconds);
+  out.insert(out.end(), std::make_move_iterator(others.begin()), std::make_move_iterator(others.end()));
+  return out;
+}
+
 }  // namespace pgreach::checks::tcp

@@ -65,4 +65,30 @@ ProbeVerdict decide(const std::string& host, const net::IpAddress& address, uint
 // routing, NACLs or the endpoint's state; a refusal names the service on the port.
 std::vector<engine::Finding> findingsFor(const std::vector<ProbeVerdict>& probes, double timeoutSeconds);
 
+// How the application resolves one host (getaddrinfo: /etc/hosts, nsswitch, caches, as
+// libpq does), beside what the resolvers answered.
+struct AppResolution {
+  std::string host;
+  uint16_t port = 5432;                 // the connection string's port: where libpq connects
+  std::vector<net::IpAddress> system;   // getaddrinfo's addresses, in its order
+  std::vector<net::IpAddress> dns;      // the resolvers' answers
+  std::vector<std::string> hostsLines;  // "/etc/hosts line 3: 10.40.2.57 db.example"
+  std::string nsswitchHosts;            // "hosts: files dns", "" when unknown
+};
+
+// tcp.app_address_unreachable, when getaddrinfo gives the application addresses DNS does
+// not, and every one of them fails on the connection's port: the application cannot
+// connect whatever DNS says, and the finding names where its addresses came from (the
+// /etc/hosts line, the nsswitch order) and the DNS answer they hide. nullopt otherwise
+// (the two agree, one of the application's addresses answers, or one was not probed).
+std::optional<engine::Finding> appResolutionFinding(const AppResolution& app,
+                                                    const std::vector<ProbeVerdict>& probes);
+
+// The findings of the whole set: appResolutionFinding's first (what the application would
+// hit is the root cause), then findingsFor() over the other probes. The addresses an
+// application finding covers (getaddrinfo's, which DNS does not give) are judged there
+// only, with their wire evidence, so no endpoint-interface fix is given for a stale pin.
+std::vector<engine::Finding> findingsWithApp(const std::vector<AppResolution>& apps,
+                                             const std::vector<ProbeVerdict>& probes, double timeoutSeconds);
+
 }  // namespace pgreach::checks::tcp

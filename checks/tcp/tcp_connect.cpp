@@ -9,12 +9,15 @@
 #include "checks/common/probe_targets.h"
 #include "checks/tcp/codes.h"
 #include "checks/tcp/tcp_classify.h"
+#include "engine/dns_facts.h"
 #include "engine/registry.h"
 #include "engine/tcp_facts.h"
 #include "net/capture.h"
 #include "net/connect.h"
 #include "net/handshake_evidence.h"
+#include "net/hosts_file.h"
 #include "net/source_address.h"
+#include "util/atomic_file.h"
 #include "util/strings.h"
 
 namespace pgreach::checks::tcp {
@@ -36,6 +39,56 @@ std::vector<net::evidence::Frame> toFrames(std::vector<net::CapturedFrame>&& in)
   return out;
 }
 
+std::vector<net::IpAddress> parseAll(const std::vector<std::string>& texts) {
+  std::vector<net::IpAddress> out;
+  for (const auto& t : texts) {
+    if (auto a = net::IpAddress::parse(t)) out.push_back(*a);
+  }
+  return out;
+}
+
+// The "hosts:" line of /etc/nsswitch.conf, "" when there is none.
+std::string nsswitchHostsLine() {
+  auto text = util::readFile("/etc/nsswitch.conf", 1 << 20);
+  if (!text) return "";
+  for (const auto& line : util::split(*text, '\n')) {
+    const auto t = util::trim(line);
+    if (util::startsWith(t, "hosts:")) return std::string(t);
+  }
+  return "";
+}
+
+// How the application resolves each named host, from what dns.resolve gathered (its
+// getaddrinfo results and DNS answers), with the /etc/hosts lines that name the host.
+std::vector<AppResolution> appResolutions(const engine::CheckContext& ctx) {
+  std::vector<AppResolution> out;
+  const engine::CheckResult* dnsResult = ctx.dependency(kDnsResolveId);
+  const auto* dns = dnsResult ? dnsResult->factsAs<engine::DnsResolveFacts>() : nullptr;
+  if (!dns) return out;
+  std::optional<std::string> hostsFile, nsswitch;
+  for (const auto& h : ctx.target().hosts()) {
+    if (!h.hostaddr.empty() || h.host.empty() || net::IpAddress::parse(h.host)) continue;
+    const auto sys = dns->system.find(h.host);
+    const auto answered = dns->dnsAnswers.find(h.host);
+    if (sys == dns->system.end() || !sys->second.finished || !sys->second.error.empty()) continue;
+    AppResolution app;
+    app.host = h.host;
+    app.port = h.port;
+    app.system = parseAll(sys->second.addresses);
+    if (answered != dns->dnsAnswers.end()) app.dns = parseAll(answered->second);
+    if (!hostsFile) {
+      auto text = util::readFile("/etc/hosts", 1 << 20);
+      hostsFile = text ? *text : "";
+      nsswitch = nsswitchHostsLine();
+    }
+    for (const auto& l : net::etcHostsLinesFor(*hostsFile, h.host))
+      app.hostsLines.push_back("/etc/hosts line " + std::to_string(l.number) + ": " + l.text);
+    app.nsswitchHosts = *nsswitch;
+    out.push_back(std::move(app));
+  }
+  return out;
+}
+
 class TcpConnect final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
@@ -50,7 +103,7 @@ class TcpConnect final : public engine::Check {
             {"tcp.silently_dropped", "tcp.refused", "tcp.icmp_host_unreachable", "tcp.icmp_net_unreachable",
              "tcp.icmp_port_unreachable", "tcp.icmp_admin_prohibited", "tcp.no_route", "tcp.local_error",
              "tcp.flaky", "tcp.open", "tcp.no_addresses", "tcp.capture_unavailable", "tcp.repeat_cut_short",
-             "tcp.capture_file_refused", "tcp.capture_file_unwritten"}));
+             "tcp.capture_file_refused", "tcp.capture_file_unwritten", "tcp.app_address_unreachable"}));
     return kInfo;
   }
 
@@ -179,7 +232,9 @@ class TcpConnect final : public engine::Check {
     facts.capture = haveCapture ? "pcap" : (haveIcmpOnly ? "icmp-raw-socket" : "none");
     facts.repeat = roundsRun;
 
-    r.findings = findingsFor(verdicts, timeoutSeconds);
+    // What the application itself would hit decides first (its own resolution, as libpq
+    // gets it), then the per-address findings.
+    r.findings = findingsWithApp(appResolutions(ctx), verdicts, timeoutSeconds);
     for (auto& f : extra) r.findings.push_back(std::move(f));
 
     const std::string& file = ctx.config().tcp.captureFile;

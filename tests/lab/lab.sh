@@ -65,6 +65,7 @@ SCENARIOS=(
   "auth-failed|role app password changed, $PG_PASSWORD fails|postgres|pg.auth_failed"
   "no-hba|pg_hba has no line for $IP_CLIENT|postgres|pg.no_hba_entry"
   "tarpit|5433 accepts TCP and never answers (pgbouncer replaced by a tarpit)|tls|tls.no_response"
+  "hosts-pinned|client /etc/hosts pins the private names to $IP_WRONG (a stale address: the router drops it); DNS is healthy|tcp|tcp.app_address_unreachable"
 )
 
 log() { echo "lab[$P]: $*" >&2; }
@@ -195,8 +196,19 @@ route add $VPC_CIDR via $GW_EP_B dev eth1 src $IP_EP_B table 103
 rule add from $IP_EP_B table 103 pref 100
 EOF
   mkdir -p "/etc/netns/$NS_C"
-  printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n' >"/etc/netns/$NS_C/hosts"
+  write_client_hosts healthy
   write_client_resolv healthy
+}
+
+# The client's /etc/hosts (ip netns exec binds /etc/netns/NS/hosts over /etc/hosts).
+write_client_hosts() {
+  local f=/etc/netns/$NS_C/hosts
+  {
+    printf '127.0.0.1\tlocalhost\n::1\tlocalhost\n'
+    [[ $1 == hosts-pinned ]] && printf '%s\t%s %s %s %s\n' "$IP_WRONG" "$H_NEON" "$H_PS" "$H_AZ" "$H_HEROKU"
+    true
+  } >"$f.tmp"
+  mv "$f.tmp" "$f"
 }
 
 write_client_resolv() {
@@ -553,6 +565,7 @@ reset_healthy() {  # reset_healthy [DNS_MODE1 DNS_MODE2 RESOLV]: DNS goes straig
   start_pgbouncer 6432
   start_pgbouncer 5433
   write_client_resolv "${3:-healthy}"
+  write_client_hosts healthy
   set_dns "${1:-healthy}" "${2:-healthy}"
   local prev=healthy
   [[ -f $D/scenario ]] && prev=$(cat "$D/scenario")
@@ -641,6 +654,17 @@ EOF
     auth-failed) psql_admin -c "ALTER ROLE $PG_USER PASSWORD '$PG_BAD_PASSWORD'" ;;
     no-hba) pg_hba no-hba; pg_reload ;;
     tarpit) stop_pgbouncer 5433; start_tarpit ;;
+    hosts-pinned)
+      write_client_hosts hosts-pinned
+      nft_in "$NS_R" <<EOF
+table ip lab {
+  chain forward {
+    type filter hook forward priority 0; policy accept;
+    ip daddr $IP_WRONG drop
+  }
+}
+EOF
+      ;;
   esac
   echo "$name" >"$D/scenario"
   log "scenario $name"

@@ -182,3 +182,43 @@ TEST_CASE("lab dns: an /etc/hosts entry overriding the name is reported by dns.s
   // DNS itself is fine: the override is a warning, not the root cause.
   CHECK((*check(r, "dns.resolve"))["status"] == "pass");
 }
+
+// Issue 16: judge the path the application takes. /etc/hosts pins the name to a stale
+// address while DNS is healthy: psql fails, and pgreach must say so (not "reachable
+// with warnings") and name the hosts line and the DNS answer it hides.
+TEST_CASE("lab: hosts-pinned: psql and pgreach agree, and the root cause names the /etc/hosts line",
+          "[lab]") {
+  labScenario("hosts-pinned");
+  const std::string host = labEnv("LAB_HOST_NEON");
+  const std::string wrong = labEnv("LAB_WRONG_IP");
+  const std::string conninfo = "host=" + host + " user=" + labEnv("LAB_USER") +
+                               " password=" + labEnv("LAB_PASSWORD") + " dbname=" + labEnv("LAB_DB") +
+                               " sslmode=verify-full sslrootcert=" + labEnv("LAB_CA") + " connect_timeout=3";
+  auto psql = pgreach::testing::runInClient({"/usr/bin/psql", conninfo, "-Atc", "select 1"});
+  INFO("psql: " << psql.out << psql.err);
+  CHECK(psql.exitCode != 0);
+  CHECK(psql.err.find("timeout expired") != std::string::npos);
+
+  auto r = diagnose(host, {"--timeout", "2s"});
+  INFO(r.report.dump(2));
+  CHECK(r.report["verdict"] == "critical");
+  CHECK(rootCode(r) == expectedCode("hosts-pinned"));
+  const auto& rc = r.report["root_cause"];
+  const std::string summary = rc.value("summary", "");
+  CHECK(summary.find("/etc/hosts") != std::string::npos);
+  CHECK(summary.find(wrong) != std::string::npos);
+  CHECK(summary.find(labEnv("LAB_ENDPOINT_IP_A")) != std::string::npos);  // the DNS answer it hides
+  bool hostsLine = false;
+  const auto* tcp = check(r, "tcp.connect");
+  REQUIRE(tcp);
+  for (const auto& f : (*tcp)["findings"]) {
+    if (f["code"] != "tcp.app_address_unreachable") continue;
+    for (const auto& e : f["evidence"]) {
+      const std::string line = e.get<std::string>();
+      hostsLine =
+          hostsLine || (line.rfind("/etc/hosts line ", 0) == 0 && line.find(wrong) != std::string::npos);
+    }
+  }
+  CHECK(hostsLine);
+  labScenario("healthy");
+}

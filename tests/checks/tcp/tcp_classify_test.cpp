@@ -1,5 +1,7 @@
 #include "checks/tcp/tcp_classify.h"
 
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 using namespace pgreach;
@@ -219,4 +221,75 @@ TEST_CASE("the wire still adds its evidence next to the socket's ICMP report", "
   CHECK(p.verdict == Verdict::AdminProhibited);
   CHECK_FALSE(p.socketEvidence.empty());
   CHECK_FALSE(p.packetEvidence.empty());
+}
+
+// Issue 16: the application's own resolution (getaddrinfo: /etc/hosts, nsswitch) decides.
+TEST_CASE("an /etc/hosts pin to a dead address is the application's failure", "[unit][tcp]") {
+  AppResolution app;
+  app.host = "db.example";
+  app.port = 5432;
+  app.system = {ip("10.40.2.57")};
+  app.dns = {ip("10.40.2.120"), ip("10.40.3.118")};
+  app.hostsLines = {"/etc/hosts line 3: 10.40.2.57\tdb.example"};
+  app.nsswitchHosts = "hosts: files dns";
+  std::vector<ProbeVerdict> ps = {probe("10.40.2.57", 5432, ConnectOutcome::TimedOut),
+                                  probe("10.40.2.57", 6432, ConnectOutcome::TimedOut),
+                                  probe("10.40.2.120", 5432, ConnectOutcome::Open),
+                                  probe("10.40.3.118", 5432, ConnectOutcome::Open)};
+  auto f = appResolutionFinding(app, ps);
+  REQUIRE(f);
+  CHECK(f->code == "tcp.app_address_unreachable");
+  CHECK(f->severity == engine::Severity::Critical);
+  CHECK(f->summary.find("10.40.2.57") != std::string::npos);
+  CHECK(f->summary.find("/etc/hosts") != std::string::npos);
+  CHECK(f->summary.find("10.40.2.120, 10.40.3.118") != std::string::npos);
+  CHECK(f->fix.find("/etc/hosts") != std::string::npos);
+  const auto& ev = f->evidence;
+  CHECK(std::find(ev.begin(), ev.end(), "/etc/hosts line 3: 10.40.2.57\tdb.example") != ev.end());
+  CHECK(std::find(ev.begin(), ev.end(), "/etc/nsswitch.conf: hosts: files dns") != ev.end());
+
+  SECTION("no /etc/hosts line: another name service is named instead") {
+    app.hostsLines.clear();
+    auto g = appResolutionFinding(app, ps);
+    REQUIRE(g);
+    CHECK(g->summary.find("as the C library resolves it") != std::string::npos);
+    CHECK(g->fix.find("nsswitch") != std::string::npos);
+  }
+  SECTION("one of the application's addresses answers: libpq gets through, no finding") {
+    app.system.push_back(ip("10.40.2.120"));
+    CHECK_FALSE(appResolutionFinding(app, ps));
+  }
+  SECTION("getaddrinfo agrees with DNS: the per-address findings say it all") {
+    app.system = app.dns;
+    CHECK_FALSE(appResolutionFinding(app, ps));
+  }
+  SECTION("the application's address was not probed on its port: nothing is claimed") {
+    app.port = 5433;
+    CHECK_FALSE(appResolutionFinding(app, ps));
+  }
+  SECTION("an empty getaddrinfo answer is dns.system's to report") {
+    app.system.clear();
+    CHECK_FALSE(appResolutionFinding(app, ps));
+  }
+}
+
+TEST_CASE("a stale pin is judged once, by the application finding, with its wire evidence", "[unit][tcp]") {
+  AppResolution app;
+  app.host = "db.example";
+  app.system = {ip("10.40.2.57")};
+  app.dns = {ip("10.40.2.120")};
+  auto pinned = probe("10.40.2.57", 5432, ConnectOutcome::TimedOut);
+  pinned.packetEvidence = {"2 SYNs to 10.40.2.57:5432, no reply"};
+  std::vector<ProbeVerdict> ps = {pinned, probe("10.40.2.120", 5432, ConnectOutcome::Open)};
+  auto fs = findingsWithApp({app}, ps, 3.0);
+  REQUIRE_FALSE(fs.empty());
+  CHECK(fs.front().code == "tcp.app_address_unreachable");
+  const auto& ev = fs.front().evidence;
+  CHECK(std::find(ev.begin(), ev.end(), "  wire: 2 SYNs to 10.40.2.57:5432, no reply") != ev.end());
+  // No endpoint-interface fix for an address that is no endpoint's.
+  CHECK_FALSE(find(fs, "tcp.silently_dropped"));
+  CHECK(find(fs, "tcp.open"));
+  // Without the application finding, the same probes are judged address by address.
+  app.system = app.dns;
+  CHECK(find(findingsWithApp({app}, ps, 3.0), "tcp.silently_dropped"));
 }

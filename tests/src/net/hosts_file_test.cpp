@@ -35,3 +35,13 @@ TEST_CASE("/etc/hosts: garbage, IPv6 and repeated lines", "[unit][net]") {
   CHECK(v6[0].toString() == "fd00::5");
   CHECK(v6[1].toString() == "10.0.0.1");
 }
+
+TEST_CASE("/etc/hosts: the lines naming a host, as written, with their numbers", "[unit][net]") {
+  const std::string hosts = "127.0.0.1 localhost\n# 10.9.9.9 " + kNeon + "\n10.1.1.1\t" + kNeon +
+                            "  # stale\n10.2.2.2 other " + kNeon.substr(0, 5) + "\n";
+  const auto lines = pgreach::net::etcHostsLinesFor(hosts, kNeon);
+  REQUIRE(lines.size() == 1);
+  CHECK(lines[0].number == 3);
+  CHECK(lines[0].text == "10.1.1.1\t" + kNeon + "  # stale");
+  CHECK(pgreach::net::etcHostsLinesFor(hosts, "absent.example").empty());
+}
