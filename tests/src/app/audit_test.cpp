@@ -600,6 +600,15 @@ TEST_CASE("verdicts: a denial the endpoint's own groups prove is CRITICAL withou
     CHECK(summary.find("no endpoint address") == std::string::npos);
     CHECK(summary.find("aws ec2 describe-network-interfaces --network-interface-ids eni-0e9a00000000002a0 "
                        "eni-0e9b00000000003b0") != std::string::npos);
+    // The playbook's security-group step shows the denial, not "not verified" or ok.
+    bool sgSection = false;
+    for (const auto& s : j["sections"]) {
+      if (s["title"] != "Check security groups") continue;
+      sgSection = true;
+      CHECK(s["status"] == "fail");
+      CHECK(s["state"] == "failed");
+    }
+    CHECK(sgSection);
   }
 }
 

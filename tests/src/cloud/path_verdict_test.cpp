@@ -103,7 +103,8 @@ TEST_CASE("aws: unknown steps name the export that settles them, with this path'
   CHECK(find("client subnet route table").outcome == StepOutcome::Allowed);
   const auto& ingress = find("endpoint security groups ingress");
   CHECK(ingress.outcome == StepOutcome::Allowed);
-  CHECK(ingress.note.find("groups of vpce-0abc123def4567890 from describe-vpc-endpoints") != std::string::npos);
+  CHECK(ingress.note.find("groups of vpce-0abc123def4567890 from describe-vpc-endpoints") !=
+        std::string::npos);
   // What the path check hands on: every unknown step has a command.
   for (const PathStep* u : v.unknownSteps()) {
     INFO(u->component);
