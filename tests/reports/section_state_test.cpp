@@ -39,9 +39,13 @@ TEST_CASE("sections: passed, failed, not verified, not applicable", "[unit][repo
   // The path check could not decide (unknown steps): Warn with a finding outside the
   // section's codes filter, which used to read as ok for "Check security groups".
   auto path = check("cloud.aws.path", engine::Stage::Cloud, Status::Warn, ResultState::NotVerified);
-  path.findings.push_back({"cloud.path_not_verified", engine::Severity::Warning, "2 of 2 paths not verified",
-                           {"export: aws ec2 describe-network-acls ..."}, "aws ec2 describe-network-acls ..."});
-  std::vector<engine::CheckResult> checks{check("cloud.aws.endpoint", engine::Stage::Cloud, Status::Pass), path};
+  path.findings.push_back({"cloud.path_not_verified",
+                           engine::Severity::Warning,
+                           "2 of 2 paths not verified",
+                           {"export: aws ec2 describe-network-acls ..."},
+                           "aws ec2 describe-network-acls ..."});
+  std::vector<engine::CheckResult> checks{check("cloud.aws.endpoint", engine::Stage::Cloud, Status::Pass),
+                                          path};
   auto sections = reports::applyPlaybook(*playbook, checks);
   const auto& sg = section(sections, "Check security groups");
   CHECK(sg.state == ResultState::NotVerified);

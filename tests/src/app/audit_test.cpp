@@ -540,7 +540,11 @@ TEST_CASE("verdicts: audit where every decisive step is unknown is UNKNOWN, exit
   CHECK(r.exitCode == 3);
   auto j = nlohmann::json::parse(r.out);
   CHECK(j["verdict"] == "unknown");
-  CHECK(hasFinding(checkById(j, "cloud.coverage"), "cloud.nothing_evaluated"));
+  auto coverage = checkById(j, "cloud.coverage");
+  CHECK(hasFinding(coverage, "cloud.nothing_evaluated"));
+  // It names the exports that would settle the steps.
+  CHECK(coverage.dump().find("export: aws ec2 describe-security-groups --group-ids sg-8637d3e3") !=
+        std::string::npos);
   auto path = checkById(j, "cloud.aws.path");
   CHECK(path["state"] == "not_verified");
   CHECK(path.dump().find("aws ec2 describe-security-groups --group-ids sg-8637d3e3") != std::string::npos);
