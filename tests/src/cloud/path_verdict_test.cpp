@@ -2,6 +2,8 @@
 // verified when no step denies but one is unknown (issue 16: unknown is not reachable).
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 #include "cloud/aws_eval.h"
 #include "cloud/path_verdict.h"
 
@@ -143,4 +145,39 @@ TEST_CASE("aws: the endpoint's own groups deny 5432 although its interfaces are 
   auto healthy = loadAwsDir(std::string(PGREACH_SOURCE_DIR) + "/tests/lab/cloud/aws/healthy");
   REQUIRE(healthy.ok());
   CHECK(auditEndpointGroups(*healthy, healthy->endpoints.at(0), q.client, {5432, 443}).empty());
+}
+
+TEST_CASE("aws: a missing route table export names the VPC's tables; missing groups name the groups",
+          "[unit][cloud]") {
+  auto acc = loadAwsDir(std::string(PGREACH_SOURCE_DIR) + "/tests/data/cloud/aws-partial");
+  REQUIRE(acc.ok());
+  acc->loadedKinds.erase(std::remove(acc->loadedKinds.begin(), acc->loadedKinds.end(), "RouteTables"),
+                         acc->loadedKinds.end());
+  acc->routeTables.clear();
+  AwsPathQuery q;
+  q.client = *net::IpAddress::parse("10.40.1.10");
+  q.endpoint = *net::IpAddress::parse("10.40.2.120");
+  q.port = 5432;
+  q.clientGroups = {"sg-0c1e470000000c1e4", "sg-0000000000000dead"};  // from instance metadata
+  auto v = evaluateAwsPath(*acc, q);
+  bool route = false, groups = false;
+  for (const auto& s : v.steps) {
+    if (s.component == "client subnet route table") {
+      route = true;
+      CHECK(s.outcome == StepOutcome::Unknown);
+      CHECK(s.settleWith ==
+            "aws ec2 describe-route-tables --filters Name=vpc-id,Values=vpc-0a1b2c3d4e5f60718");
+    }
+    if (s.component == "client security groups egress") {
+      groups = true;
+      CHECK(s.outcome == StepOutcome::Allowed);  // one group known and it allows: evidence
+    }
+  }
+  CHECK(route);
+  CHECK(groups);
+  // Only unknown groups: the command names them.
+  q.clientGroups = {"sg-0000000000000dead"};
+  v = evaluateAwsPath(*acc, q);
+  CHECK(v.steps.front().outcome == StepOutcome::Unknown);
+  CHECK(v.steps.front().settleWith == "aws ec2 describe-security-groups --group-ids sg-0000000000000dead");
 }
