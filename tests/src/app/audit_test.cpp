@@ -561,6 +561,13 @@ TEST_CASE("verdicts: audit with no usable file is UNKNOWN, exit 3", "[unit][clou
     INFO(r.out << r.err);
     CHECK(r.exitCode == 3);
   }
+  // Real ARM REST bodies (`properties` nested, as `az rest` prints them; SOURCES.md): until
+  // the loader reads that shape nothing in them is usable, and the audit must not say OK.
+  auto rest = audit({kAzureHost, "--azure-json", kSrc + "/tests/data/real/azure/private-endpoint",
+                     "--client-ip", "10.0.0.4", "--format", "json"});
+  INFO(rest.out << rest.err);
+  CHECK(rest.exitCode >= 1);
+  CHECK(rest.out.find("\"verdict\": \"ok\"") == std::string::npos);
 }
 
 TEST_CASE("verdicts: audit with only --client-ip and no endpoint is UNKNOWN, exit 3", "[unit][cloud]") {
