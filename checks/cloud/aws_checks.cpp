@@ -26,10 +26,11 @@ class AwsEndpoint final : public engine::Check {
          {kContextId},
          engine::Millis(20000),
          {kDnsResolveId}},
-        engine::pickCodes(cloudCodes(), {"cloud.endpoint_missing", "cloud.endpoint_not_available",
-                                         "cloud.private_dns_disabled", "cloud.vpc_dns_support_disabled",
-                                         "cloud.vpc_dns_hostnames_disabled", "cloud.wrong_service_name",
-                                         "cloud.single_az", "cloud.no_endpoint_in_client_az"}));
+        engine::pickCodes(
+            cloudCodes(),
+            {"cloud.endpoint_missing", "cloud.endpoint_not_available", "cloud.private_dns_disabled",
+             "cloud.vpc_dns_support_disabled", "cloud.vpc_dns_hostnames_disabled", "cloud.wrong_service_name",
+             "cloud.single_az", "cloud.no_endpoint_in_client_az", "cloud.sg_ingress_missing"}));
     return kInfo;
   }
 
@@ -60,6 +61,12 @@ class AwsEndpoint final : public engine::Check {
     engine::AwsEndpointFacts facts;
     for (const auto* ep : eps) {
       for (auto& f : pc::auditAwsEndpoint(acc, *ep, ec)) r.findings.push_back(toFinding(std::move(f)));
+      // When the path check cannot place the endpoint (its interfaces are not in the export
+      // and no --endpoint-ip), the endpoint's own groups still say what they deny.
+      if (client.ip && endpointIpOptions(ctx).empty()) {
+        for (auto& f : pc::auditEndpointGroups(acc, *ep, *client.ip, auditPorts(ctx)))
+          r.findings.push_back(toFinding(std::move(f)));
+      }
       engine::AwsEndpointFacts::Endpoint e{
           ep->id, ep->state, ep->serviceName, ep->privateDnsEnabled.value_or(false), ep->subnetIds, {}, {}};
       for (const auto& a : pc::endpointAddresses(acc, *ep)) e.addresses.push_back(a.toString());
@@ -97,10 +104,11 @@ class AwsPath final : public CloudPathCheck {
                   {kContextId},
                   engine::Millis(20000),
                   {kDnsResolveId}},
-                 engine::pickCodes(cloudCodes(), {"cloud.sg_egress_missing", "cloud.nacl_egress_denied",
-                                                  "cloud.no_route", "cloud.route_blackhole",
-                                                  "cloud.nacl_ingress_denied", "cloud.sg_ingress_missing",
-                                                  "cloud.nacl_return_denied", "cloud.route_via_appliance"})),
+                 engine::pickCodes(
+                     cloudCodes(),
+                     {"cloud.sg_egress_missing", "cloud.nacl_egress_denied", "cloud.no_route",
+                      "cloud.route_blackhole", "cloud.nacl_ingress_denied", "cloud.sg_ingress_missing",
+                      "cloud.nacl_return_denied", "cloud.route_via_appliance", "cloud.path_not_verified"})),
              "aws", "no AWS configuration (--aws-json DIR or --cloud-live)",
              "the client's address is unknown (--client-ip, --client-eni or --imds)",
              "no endpoint address (--endpoint, --endpoint-ip, or a VPC endpoint in the export)",

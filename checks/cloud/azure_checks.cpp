@@ -61,8 +61,24 @@ class AzureEndpoint final : public engine::Check {
     }
     r.setFacts(std::move(facts));
     r.status = engine::statusFromFindings(r.findings);
-    r.summary = r.findings.empty() ? "private endpoint, zone link and record are in order"
-                                   : "private endpoint configuration has problems";
+    // Claim only what an export showed: the zone link and the A record each need their
+    // own export (and the record the server's name).
+    const std::string zone = pc::kAzurePostgresZone;
+    std::vector<std::string> checked{"private endpoint"}, unchecked;
+    if (net.has("PrivateDnsLinks"))
+      checked.push_back("zone link");
+    else
+      unchecked.push_back("zone link (az network private-dns link vnet list -g <rg> -z " + zone +
+                          " -o json)");
+    if (net.has("ARecordSets") && !ec.serverName.empty())
+      checked.push_back("A record");
+    else
+      unchecked.push_back("A record (az network private-dns record-set a list -g <rg> -z " + zone +
+                          " -o json)");
+    const std::string notChecked = unchecked.empty() ? "" : "; not checked: " + util::join(unchecked, ", ");
+    r.summary = r.findings.empty() ? util::join(checked, ", ") + (checked.size() == 1 ? " is" : " are") +
+                                         " in order" + notChecked
+                                   : "private endpoint configuration has problems" + notChecked;
     return r;
   }
 };
@@ -71,20 +87,20 @@ class AzureEndpoint final : public engine::Check {
 class AzurePath final : public CloudPathCheck {
  public:
   AzurePath()
-      : CloudPathCheck(
-            {engine::withCodes(
-                 {kAzurePathId,
-                  engine::Stage::Cloud,
-                  "Evaluate NSGs and routes from the client to the private endpoint",
-                  {kContextId},
-                  engine::Millis(20000),
-                  {kDnsResolveId}},
-                 engine::pickCodes(cloudCodes(), {"cloud.nsg_denied", "cloud.no_route",
-                                                  "cloud.route_blackhole", "cloud.route_via_appliance"})),
-             "azure", "no Azure configuration (--azure-json DIR)",
-             "the client's address is unknown (--client-ip or --imds)",
-             "no endpoint address (--endpoint-ip or a private endpoint in the export)",
-             /*noteAppliances=*/false}) {}
+      : CloudPathCheck({engine::withCodes(
+                            {kAzurePathId,
+                             engine::Stage::Cloud,
+                             "Evaluate NSGs and routes from the client to the private endpoint",
+                             {kContextId},
+                             engine::Millis(20000),
+                             {kDnsResolveId}},
+                            engine::pickCodes(cloudCodes(),
+                                              {"cloud.nsg_denied", "cloud.no_route", "cloud.route_blackhole",
+                                               "cloud.route_via_appliance", "cloud.path_not_verified"})),
+                        "azure", "no Azure configuration (--azure-json DIR)",
+                        "the client's address is unknown (--client-ip or --imds)",
+                        "no endpoint address (--endpoint-ip or a private endpoint in the export)",
+                        /*noteAppliances=*/false}) {}
 };
 
 engine::RegisterCheck<AzureEndpoint> registeredEndpoint;

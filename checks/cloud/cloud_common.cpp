@@ -64,44 +64,83 @@ std::vector<uint16_t> auditPorts(const engine::CheckContext& ctx) {
   return portsFor(ctx, ctx.target().primary().port);
 }
 
+namespace {
+
+std::vector<std::string> stepEvidence(const pgreach::cloud::PathVerdict& v) {
+  std::vector<std::string> evidence;
+  for (const auto& s : v.steps) {
+    evidence.push_back(s.component + ": " + std::string(pgreach::cloud::toString(s.outcome)) +
+                       (s.decidedBy.empty() ? "" : " by " + s.decidedBy) +
+                       (s.note.empty() ? "" : " (" + s.note + ")"));
+  }
+  return evidence;
+}
+
+void addOnce(std::vector<std::string>& v, const std::string& s) {
+  if (!s.empty() && std::find(v.begin(), v.end(), s) == v.end()) v.push_back(s);
+}
+
+}  // namespace
+
 engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vector<net::IpAddress>& endpoints,
                                const PathEvaluator& evaluate, bool noteAppliances) {
   using engine::Severity;
   namespace pc = pgreach::cloud;
   engine::CheckResult r;
   engine::CloudPathFacts facts;
-  int reachable = 0, total = 0;
+  int reachable = 0, blocked = 0, total = 0;
+  // What the paths that are neither proved reachable nor blocked miss: the unknown steps
+  // (with why) and the exports that would settle them, each once.
+  std::vector<std::string> unverifiedPaths, unknownWhy, settle;
   const std::vector<uint16_t> ports = auditPorts(ctx);
   for (const auto& ep : endpoints) {
     for (uint16_t port : ports) {
       const pc::PathVerdict& v = facts.paths.emplace_back(evaluate(ep, port));
       ++total;
-      const pc::PathStep* b = v.firstBlock();
-      if (!b) {
-        ++reachable;
-        for (const auto& s : v.steps) {
-          if (noteAppliances && util::startsWith(s.note, "traffic goes through the appliance")) {
-            r.findings.push_back({"cloud.route_via_appliance",
-                                  Severity::Info,
-                                  v.summary() + ": " + s.note,
-                                  {s.decidedBy},
-                                  ""});
-          }
+      if (const pc::PathStep* b = v.firstBlock()) {
+        ++blocked;
+        r.findings.push_back({b->code, Severity::Critical, v.summary(), stepEvidence(v), b->fix});
+        continue;
+      }
+      if (v.state() == pc::PathState::NotVerified) {
+        unverifiedPaths.push_back(v.summary());
+        for (const pc::PathStep* u : v.unknownSteps()) {
+          addOnce(unknownWhy, u->component + ": " + (u->note.empty() ? "no data" : u->note));
+          addOnce(settle, u->settleWith);
         }
         continue;
       }
-      std::vector<std::string> evidence;
+      ++reachable;
       for (const auto& s : v.steps) {
-        evidence.push_back(s.component + ": " + std::string(pc::toString(s.outcome)) +
-                           (s.decidedBy.empty() ? "" : " by " + s.decidedBy) +
-                           (s.note.empty() ? "" : " (" + s.note + ")"));
+        if (noteAppliances && util::startsWith(s.note, "traffic goes through the appliance")) {
+          r.findings.push_back(
+              {"cloud.route_via_appliance", Severity::Info, v.summary() + ": " + s.note, {s.decidedBy}, ""});
+        }
       }
-      r.findings.push_back({b->code, Severity::Critical, v.summary(), evidence, b->fix});
     }
+  }
+  const int unverified = static_cast<int>(unverifiedPaths.size());
+  if (unverified > 0) {
+    std::vector<std::string> evidence = unverifiedPaths;
+    for (const auto& w : unknownWhy) evidence.push_back("not evaluated: " + w);
+    for (const auto& c : settle) evidence.push_back("export: " + c);
+    r.findings.push_back(
+        {"cloud.path_not_verified", Severity::Warning,
+         std::to_string(unverified) + " of " + std::to_string(total) +
+             " client→endpoint paths not verified: " + std::to_string(unknownWhy.size()) +
+             " step(s) could not be evaluated from the exports" +
+             (settle.empty() ? std::string() : "; export " + util::join(settle, "; ")),
+         evidence,
+         settle.empty()
+             ? std::string("Add exports that cover the steps named in the evidence, then audit again.")
+             : "Add these read-only exports to the folder, then audit again: " + util::join(settle, "; ")});
   }
   r.setFacts(std::move(facts));
   r.status = engine::statusFromFindings(r.findings);
+  // Not blocked, but not proved reachable either: asked for and could not decide.
+  if (blocked == 0 && unverified > 0) r.stateOverride = util::ResultState::NotVerified;
   r.summary = std::to_string(reachable) + " of " + std::to_string(total) + " client→endpoint paths reachable";
+  if (unverified > 0) r.summary += ", " + std::to_string(unverified) + " not verified (exports missing)";
   return r;
 }
 
@@ -120,7 +159,19 @@ engine::CheckResult CloudPathCheck::run(engine::CheckContext& ctx) {
     }
   }
   if (endpoints.empty()) endpoints = resolvedAddresses(ctx);
-  if (endpoints.empty()) return skipped(spec_.noEndpoint + (hint.empty() ? "" : "; " + hint));
+  if (endpoints.empty() && !hint.empty()) {
+    // The export names the endpoint but lacks what holds its address: asked for and not
+    // decided, with the export that would settle it.
+    engine::CheckResult r = skipped(hint);
+    r.stateOverride = util::ResultState::NotVerified;
+    r.findings.push_back({"cloud.path_not_verified",
+                          engine::Severity::Warning,
+                          "no client→endpoint path evaluated: " + hint,
+                          {},
+                          hint});
+    return r;
+  }
+  if (endpoints.empty()) return skipped(spec_.noEndpoint);
   return pathResult(
       ctx, endpoints,
       [&](const net::IpAddress& ep, uint16_t port) {

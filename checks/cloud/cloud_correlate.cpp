@@ -19,7 +19,8 @@ using engine::Finding;
 using engine::Severity;
 
 struct PathFact {
-  bool reachable = false;
+  bool reachable = false;  // on evidence: every step evaluated
+  bool blocked = false;    // a step denies
   std::string decidedBy, code, fix, component;
 };
 
@@ -56,6 +57,7 @@ class CloudCorrelate final : public engine::Check {
       for (const auto& p : facts->paths) {
         PathFact f;
         f.reachable = p.reachable();
+        f.blocked = p.blocked();
         if (const pgreach::cloud::PathStep* s = p.firstBlock()) {
           f.decidedBy = s->decidedBy;
           f.code = s->code;
@@ -99,14 +101,14 @@ class CloudCorrelate final : public engine::Check {
         if (it == paths.end()) continue;
         const PathFact& f = it->second;
         const std::string where = addr + ":" + std::to_string(port);
-        if (outcome == "timeout" && !f.reachable) {
+        if (outcome == "timeout" && f.blocked) {
           r.findings.push_back(
               {"cloud.drop_explained",
                Severity::Info,
                "the silent drop at " + where + " is explained by " + f.component + ": " + f.decidedBy,
                {"tcp.connect: timeout", "audit: " + f.code},
                f.fix});
-        } else if (outcome == "open" && !f.reachable) {
+        } else if (outcome == "open" && f.blocked) {
           r.findings.push_back(
               {"cloud.probe_disagreement",
                Severity::Warning,

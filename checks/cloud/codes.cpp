@@ -117,6 +117,13 @@ const std::vector<engine::CodeDecl>& cloudCodes() {
        "A network security group rule denies the client to the private endpoint on this port.",
        "A deny rule with a lower priority number than the allow rules.",
        "Add an allow rule with a lower priority number, or remove the deny rule."},
+      {"cloud.path_not_verified", engine::Severity::Warning, "Path not verified: exports missing",
+       "At least one step of the client-to-endpoint path could not be evaluated from the exports, so the "
+       "path is neither proved reachable nor proved blocked.",
+       "An export that covers the step is missing: network ACLs, route tables, network interfaces (the "
+       "endpoint's ENIs), security groups, or Azure's effective NSG of the client NIC.",
+       "Run the read-only command the finding names (it carries this path's ids) into the export folder "
+       "and audit again."},
       {"cloud.private_dns_disabled", engine::Severity::Critical, "Private DNS disabled on the VPC endpoint",
        "The VPC endpoint has PrivateDnsEnabled false, so the provider's name resolves publicly.",
        "Private DNS was not enabled when the endpoint was created or after the provider authorized it.",

@@ -47,12 +47,14 @@ std::string pathSvg(const std::vector<Hop>& hops) {
     const auto& h = hops[i];
     const int x = 10 + static_cast<int>(i) * (boxW + gap);
     svg << "<g><rect x=\"" << x << "\" y=\"" << top << "\" width=\"" << boxW << "\" height=\"" << boxH
-        << "\" rx=\"8\" fill=\"" << colour(h.status) << "\" fill-opacity=\"0.12\" stroke=\""
-        << colour(h.status) << "\" stroke-width=\"2\"/>\n";
+        << "\" rx=\"8\" fill=\"" << colour(colourOf(h.status, h.state))
+        << "\" fill-opacity=\"0.12\" stroke=\"" << colour(colourOf(h.status, h.state))
+        << "\" stroke-width=\"2\"/>\n";
     svg << "<text x=\"" << x + boxW / 2 << "\" y=\"" << top + 22
         << "\" text-anchor=\"middle\" font-weight=\"bold\">" << xmlEscape(h.name) << "</text>\n";
     svg << "<text x=\"" << x + boxW / 2 << "\" y=\"" << top + 42 << "\" text-anchor=\"middle\" fill=\""
-        << colour(h.status) << "\" font-weight=\"bold\">" << xmlEscape(statusMark(h.status)) << "</text>\n";
+        << colour(colourOf(h.status, h.state)) << "\" font-weight=\"bold\">"
+        << xmlEscape(markOf(h.status, h.state)) << "</text>\n";
     for (size_t d = 0; d < h.details.size() && d < 2; ++d) {
       svg << "<text x=\"" << x + boxW / 2 << "\" y=\"" << top + 62 + static_cast<int>(d) * 16
           << "\" text-anchor=\"middle\" font-size=\"11\">" << xmlEscape(shorten(h.details[d], 24))
@@ -91,9 +93,9 @@ std::string detailLines(const std::vector<std::string>& lines) {
   return out;
 }
 
-std::string badge(Status s) {
-  return "<span class=\"badge\" style=\"background:" + std::string(colour(s)) + "\">" + statusMark(s) +
-         "</span>";
+std::string badge(Status s, util::ResultState state) {
+  return "<span class=\"badge\" style=\"background:" + std::string(colour(colourOf(s, state))) + "\">" +
+         markOf(s, state) + "</span>";
 }
 
 std::string renderHtml(const Report& r, const RenderOptions&) {
@@ -124,7 +126,7 @@ std::string renderHtml(const Report& r, const RenderOptions&) {
   out << "<h2>Path</h2>\n<div class=\"svgwrap\">" << pathSvg(hops)
       << "</div>\n<table><tr><th>Hop</th><th>Status</th><th>Detail</th></tr>\n";
   for (const auto& h : hops) {
-    out << "<tr><td>" << xmlEscape(h.name) << "</td><td>" << badge(h.status) << "</td><td>"
+    out << "<tr><td>" << xmlEscape(h.name) << "</td><td>" << badge(h.status, h.state) << "</td><td>"
         << detailLines(h.details) << "</td></tr>\n";
   }
   out << "</table>\n<table>\n<tr><th>Target</th><td><code>" << xmlEscape(r.target.conninfo)
@@ -138,7 +140,7 @@ std::string renderHtml(const Report& r, const RenderOptions&) {
   out << "<tr><th>Started</th><td>" << xmlEscape(r.startedAt) << "</td></tr>\n<tr><th>Duration</th><td>"
       << xmlEscape(util::formatDuration(r.durationMs)) << "</td></tr>\n</table>\n";
   for (const auto& s : r.sections) {
-    out << "<h2>" << badge(s.status) << " " << xmlEscape(s.title) << "</h2>\n";
+    out << "<h2>" << badge(s.status, s.state) << " " << xmlEscape(s.title) << "</h2>\n";
     if (!s.manual.empty())
       out << "<p class=\"manual\">Not verified by pgreach. Check by hand: " << xmlEscape(s.manual)
           << "</p>\n";
@@ -148,8 +150,8 @@ std::string renderHtml(const Report& r, const RenderOptions&) {
     for (const auto& id : s.checkIds) {
       for (const auto& c : r.checks) {
         if (c.id == id) {
-          out << "<tr><td><code>" << xmlEscape(c.id) << "</code></td><td>" << badge(c.status) << "</td><td>"
-              << xmlEscape(c.summary) << "</td></tr>\n";
+          out << "<tr><td><code>" << xmlEscape(c.id) << "</code></td><td>" << badge(c.status, c.state())
+              << "</td><td>" << xmlEscape(c.summary) << "</td></tr>\n";
         }
       }
     }

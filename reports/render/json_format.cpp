@@ -33,6 +33,7 @@ nlohmann::json toJson(const Report& r) {
   for (const auto& s : r.sections) {
     sections.push_back({{"title", s.title},
                         {"status", engine::toString(s.status)},
+                        {"state", util::toString(s.state)},
                         {"check_ids", s.checkIds},
                         {"manual", s.manual},
                         {"fix", s.fix},
@@ -52,7 +53,10 @@ nlohmann::json toJson(const Report& r) {
   }
   nlohmann::json path = nlohmann::json::array();
   for (const auto& hop : buildPath(r)) {
-    path.push_back({{"hop", hop.name}, {"status", engine::toString(hop.status)}, {"details", hop.details}});
+    path.push_back({{"hop", hop.name},
+                    {"status", engine::toString(hop.status)},
+                    {"state", util::toString(hop.state)},
+                    {"details", hop.details}});
   }
   return {{"schema_version", kSchemaVersion},
           {"tool", {{"name", "pgreach"}, {"version", r.toolVersion}}},

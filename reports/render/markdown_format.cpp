@@ -52,8 +52,8 @@ std::string renderMarkdown(const Report& r, const RenderOptions&) {
   out << "## Path\n\n`" << pathLine(r, false) << "`\n\n";
   out << "| Hop | Status | Detail |\n|---|---|---|\n";
   for (const auto& hop : buildPath(r)) {
-    out << "| " << hop.name << " | " << icon(hop.status) << " " << statusMark(hop.status) << " | "
-        << cell(util::join(hop.details, "<br>")) << " |\n";
+    out << "| " << hop.name << " | " << icon(colourOf(hop.status, hop.state)) << " "
+        << markOf(hop.status, hop.state) << " | " << cell(util::join(hop.details, "<br>")) << " |\n";
   }
   out << "\n";
   out << "| | |\n|---|---|\n";
@@ -70,7 +70,8 @@ std::string renderMarkdown(const Report& r, const RenderOptions&) {
   out << "| Started | " << r.startedAt << " |\n";
   out << "| Duration | " << util::formatDuration(r.durationMs) << " |\n\n";
   for (const auto& s : r.sections) {
-    out << "## " << icon(s.status) << " " << s.title << " (" << engine::toString(s.status) << ")\n\n";
+    out << "## " << icon(colourOf(s.status, s.state)) << " " << s.title << " ("
+        << (shownNotVerified(s.status, s.state) ? "not verified" : engine::toString(s.status)) << ")\n\n";
     if (!s.manual.empty()) out << "> Not verified by pgreach. Check by hand: " << cell(s.manual) << "\n\n";
     if (!s.fix.empty()) out << "**Fix:** " << cell(s.fix) << "\n\n";
     if (s.checkIds.empty()) continue;
@@ -78,8 +79,9 @@ std::string renderMarkdown(const Report& r, const RenderOptions&) {
     for (const auto& id : s.checkIds) {
       for (const auto& c : r.checks) {
         if (c.id == id) {
-          out << "| `" << c.id << "` | " << icon(c.status) << " " << engine::toString(c.status) << " | "
-              << cell(c.summary) << " |\n";
+          out << "| `" << c.id << "` | " << icon(colourOf(c.status, c.state())) << " "
+              << (shownNotVerified(c.status, c.state()) ? "not verified" : engine::toString(c.status))
+              << " | " << cell(c.summary) << " |\n";
         }
       }
     }

@@ -43,11 +43,17 @@ std::string renderPrometheus(const Report& r, const RenderOptions&) {
   header(out, "pgreach_up", "1 when every check on the path passed (verdict ok or warning), else 0.");
   out << "pgreach_up{" << target << "} "
       << ((r.verdict == Verdict::Ok || r.verdict == Verdict::Warning) ? 1 : 0) << "\n";
+  header(out, "pgreach_verdict",
+         "The verdict as the monitoring-plugin exit code: 0 ok, 1 warning (also: not verified), 2 critical, "
+         "3 unknown.");
+  out << "pgreach_verdict{" << target << "} " << exitCode(r.verdict) << "\n";
   header(out, "pgreach_check_success",
-         "1 when the check passed (or only warned), 0 when it failed or errored.");
+         "1 when the check passed on evidence (or only warned), 0 when it failed, errored or could not "
+         "verify.");
   for (const auto& c : r.checks) {
     if (c.status == engine::Status::Skip) continue;
-    const bool ok = c.status == engine::Status::Pass || c.status == engine::Status::Warn;
+    const bool ok = (c.status == engine::Status::Pass || c.status == engine::Status::Warn) &&
+                    c.state() != util::ResultState::NotVerified;
     out << "pgreach_check_success{" << target << ",check=\"" << labelValue(c.id) << "\",stage=\""
         << engine::toString(c.stage) << "\"} " << (ok ? 1 : 0) << "\n";
   }

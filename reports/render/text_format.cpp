@@ -56,7 +56,21 @@ std::string verdictLine(const Report& r) {
   } else if (r.verdict == Verdict::Ok) {
     line += "every check passed for " + r.target.host;
   } else if (r.verdict == Verdict::Warning) {
-    line += "reachable with warnings: " + r.target.host;
+    // A warning that rests on a check that could not decide says so: "reachable" would
+    // claim what nobody verified.
+    std::vector<std::string> unverified;
+    for (const auto& c : r.checks) {
+      if (c.state() == util::ResultState::NotVerified && c.status != engine::Status::Skip)
+        unverified.push_back(c.id + ": " + c.summary);
+    }
+    for (const auto& c : r.checks) {
+      if (c.state() == util::ResultState::NotVerified && c.status == engine::Status::Skip)
+        unverified.push_back(c.id + ": " + c.summary);
+    }
+    if (unverified.empty())
+      line += "reachable with warnings: " + r.target.host;
+    else
+      line += "not verified: " + util::join(unverified, "; ");
   } else {
     line += "pgreach could not complete every check for " + r.target.host;
   }
@@ -75,9 +89,9 @@ std::string renderText(const Report& r, const RenderOptions& o) {
   if (!r.playbook.title.empty()) out << "Playbook: " << r.playbook.title << "\n";
   out << "\nPath:\n";
   for (const auto& hop : buildPath(r)) {
-    std::string m = statusMark(hop.status);
-    m.resize(5, ' ');
-    out << "  [" << paint(m, hop.status, o.color) << "] " << hop.name
+    std::string m = markOf(hop.status, hop.state);
+    if (m.size() < 5) m.resize(5, ' ');
+    out << "  [" << paint(m, colourOf(hop.status, hop.state), o.color) << "] " << hop.name
         << std::string(hop.name.size() < 10 ? 10 - hop.name.size() : 1, ' ');
     for (size_t i = 0; i < hop.details.size(); ++i) {
       if (i) out << "\n" << std::string(20, ' ');
@@ -93,13 +107,15 @@ std::string renderText(const Report& r, const RenderOptions& o) {
     if (!r.rootCause->sections.empty()) out << "  see:  " << util::join(r.rootCause->sections, "; ") << "\n";
   }
   for (const auto& s : r.sections) {
-    out << "\n== " << s.title << " [" << paint(statusMark(s.status), s.status, o.color) << "]\n";
+    out << "\n== " << s.title << " ["
+        << paint(markOf(s.status, s.state), colourOf(s.status, s.state), o.color) << "]\n";
     if (!s.manual.empty()) out << "   not verified; check by hand: " << s.manual << "\n";
     if (!s.fix.empty()) out << "   fix: " << s.fix << "\n";
     for (const auto& id : s.checkIds) {
       for (const auto& c : r.checks) {
         if (c.id != id) continue;
-        out << "  [" << paint(statusMark(c.status), c.status, o.color) << "] " << c.id;
+        out << "  [" << paint(markOf(c.status, c.state()), colourOf(c.status, c.state()), o.color) << "] "
+            << c.id;
         if (!c.summary.empty()) out << ": " << c.summary;
         out << " (" << util::formatDuration(c.durationMs) << ")\n";
         for (const auto& f : c.findings) {

@@ -27,6 +27,16 @@ std::string statusMark(Status s) {
   return "?";
 }
 
+bool shownNotVerified(Status s, util::ResultState state) {
+  return state == util::ResultState::NotVerified && s != Status::Fail && s != Status::Error;
+}
+
+std::string markOf(Status s, util::ResultState state) {
+  return shownNotVerified(s, state) ? "not verified" : statusMark(s);
+}
+
+Status colourOf(Status s, util::ResultState state) { return shownNotVerified(s, state) ? Status::Warn : s; }
+
 namespace {
 
 const engine::CheckResult* findCheck(const Report& r, std::string_view id) {
@@ -53,7 +63,7 @@ void stageHop(const Report& r, Stage stage, Hop& hop) {
 std::vector<Hop> buildPath(const Report& r) {
   std::vector<Hop> hops;
 
-  Hop client{"client", Status::Pass, {}};
+  Hop client{"client", Status::Pass, {}, util::ResultState::NotApplicable};
   if (const auto* ctx = findCheck(r, "cloud.context")) {
     if (const auto* cloud = ctx->factsAs<engine::CloudContextFacts>()) {
       std::string line = cloud->client.ip ? cloud->client.ip->toString() : "";
@@ -75,8 +85,8 @@ std::vector<Hop> buildPath(const Report& r) {
     }
   }
   const Status dnsStatus = stageStatus(r.checks, Stage::Dns);
-  Hop resolver{"resolver", Status::Skip, {}};
-  Hop addrHop{"addresses", Status::Skip, {}};
+  Hop resolver{"resolver", Status::Skip, {}, util::ResultState::NotApplicable};
+  Hop addrHop{"addresses", Status::Skip, {}, util::ResultState::NotApplicable};
   if (dns || dnsStatus != Status::Skip) {
     // A resolver that produced addresses did its job; whether they are the right ones
     // (private, in the VPC) is the addresses hop's mark.
@@ -104,7 +114,7 @@ std::vector<Hop> buildPath(const Report& r) {
   hops.push_back(std::move(resolver));
   hops.push_back(std::move(addrHop));
 
-  Hop ports{"ports", stageStatus(r.checks, Stage::Tcp), {}};
+  Hop ports{"ports", stageStatus(r.checks, Stage::Tcp), {}, util::ResultState::NotApplicable};
   const auto* tcp = findCheck(r, "tcp.connect");
   if (const auto* tcpFacts = tcp ? tcp->factsAs<engine::TcpConnectFacts>() : nullptr) {
     for (const auto& p : tcpFacts->probes) {
@@ -119,13 +129,28 @@ std::vector<Hop> buildPath(const Report& r) {
     ports.status = stageStatus(r.checks, Stage::Tcp);
   hops.push_back(std::move(ports));
 
-  Hop tls{"TLS", Status::Skip, {}};
+  Hop tls{"TLS", Status::Skip, {}, util::ResultState::NotApplicable};
   stageHop(r, Stage::Tls, tls);
   hops.push_back(std::move(tls));
-  Hop pg{"Postgres", Status::Skip, {}};
+  Hop pg{"Postgres", Status::Skip, {}, util::ResultState::NotApplicable};
   stageHop(r, Stage::Postgres, pg);
   hops.push_back(std::move(pg));
 
+  // Each hop's state: its stage's checks' (worst first), so a hop whose checks could not
+  // decide shows "not verified", never "ok".
+  for (auto& h : hops) {
+    h.state = engine::deriveState(h.status, {});
+    util::ResultState st = util::ResultState::NotApplicable;
+    if (h.name == "resolver" || h.name == "addresses")
+      st = stageState(r.checks, Stage::Dns);
+    else if (h.name == "ports")
+      st = stageState(r.checks, Stage::Tcp);
+    else if (h.name == "TLS")
+      st = stageState(r.checks, Stage::Tls);
+    else if (h.name == "Postgres")
+      st = stageState(r.checks, Stage::Postgres);
+    if (st == util::ResultState::NotVerified && h.state != util::ResultState::Failed) h.state = st;
+  }
   // Hops after the first broken one were not reached: say so rather than leave them blank.
   bool broken = false;
   for (auto& h : hops) {

@@ -120,9 +120,23 @@ std::vector<Section> applyPlaybook(const Playbook& playbook, const std::vector<e
         if (c.id != id) continue;
         s.checkIds.push_back(c.id);
         covered.insert(c.id);
-        if (c.status == Status::Skip) continue;
+        if (c.status == Status::Skip) {
+          // A requested check that could not run (a dependency failed, the deadline, an
+          // export without the endpoint's interfaces) leaves the section unverified.
+          if (c.state() == util::ResultState::NotVerified) {
+            s.state = worseState(s.state, util::ResultState::NotVerified);
+            addEvidence(s, c);
+          }
+          continue;
+        }
         const Status st = statusFor(ps, c);
-        if (st != c.status) {
+        const bool unverified = c.state() == util::ResultState::NotVerified;
+        // What the section rests on: a check that could not decide leaves it not verified
+        // whatever its codes filter says; otherwise the check's status as this section sees it.
+        s.state =
+            worseState(s.state, unverified ? util::ResultState::NotVerified : engine::deriveState(st, {}));
+        if (unverified && !ps.codes.empty() && st == Status::Pass) addEvidence(s, c);
+        if (st != c.status && !unverified) {
           std::string codes;
           for (const auto& f : c.findings) {
             if (f.severity != engine::Severity::Info) codes += (codes.empty() ? "" : ", ") + f.code;
@@ -157,6 +171,7 @@ std::vector<Section> applyPlaybook(const Playbook& playbook, const std::vector<e
   for (const auto& c : checks) {
     if (covered.count(c.id)) continue;
     other.checkIds.push_back(c.id);
+    other.state = worseState(other.state, c.state());
     if (c.status != Status::Skip &&
         (!anyOther || engine::statusRank(c.status) > engine::statusRank(other.status))) {
       other.status = c.status;

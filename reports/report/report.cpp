@@ -135,6 +135,7 @@ std::vector<Section> genericSections(const std::vector<engine::CheckResult>& che
     }
     if (s.checkIds.empty()) continue;
     s.status = stageStatus(checks, d.stage);
+    s.state = stageState(checks, d.stage);
     out.push_back(std::move(s));
   }
   return out;
@@ -268,6 +269,31 @@ engine::Status stageStatus(const std::vector<engine::CheckResult>& checks, Stage
     any = true;
   }
   return worst;
+}
+
+util::ResultState worseState(util::ResultState a, util::ResultState b) {
+  auto rank = [](util::ResultState s) {
+    switch (s) {
+      case util::ResultState::NotApplicable:
+        return 0;
+      case util::ResultState::Passed:
+        return 1;
+      case util::ResultState::NotVerified:
+        return 2;
+      case util::ResultState::Failed:
+        return 3;
+    }
+    return 2;
+  };
+  return rank(a) >= rank(b) ? a : b;
+}
+
+util::ResultState stageState(const std::vector<engine::CheckResult>& checks, Stage stage) {
+  util::ResultState st = util::ResultState::NotApplicable;
+  for (const auto& c : checks) {
+    if (c.stage == stage) st = worseState(st, c.state());
+  }
+  return st;
 }
 
 std::string isoNowUtc() {

@@ -46,6 +46,11 @@ struct RootCause {
 struct Section {
   std::string title;
   engine::Status status = engine::Status::Skip;
+  // The four states (util/result_state.h): passed when its checks looked and found it
+  // working, failed when one found it broken, not_verified when one was asked for and
+  // could not decide (an unknown path step, a cut deadline), not_applicable when none
+  // ran. A section is never shown as ok on a check that did not verify it.
+  util::ResultState state = util::ResultState::NotApplicable;
   std::vector<std::string> checkIds;
   std::string manual;                 // what to check by hand when pgreach cannot verify it
   std::string fix;                    // in the provider's terms; set when the section failed or warned
@@ -92,6 +97,11 @@ void redactReport(Report& r, const util::Redactor& redactor);
 
 // The worst status among a stage's checks (Skip when it has none): one hop of the path.
 engine::Status stageStatus(const std::vector<engine::CheckResult>& checks, engine::Stage stage);
+
+// Folds the states of the checks behind a section or a hop: failed beats not_verified
+// beats passed beats not_applicable (a section with one unverified check is not verified).
+util::ResultState worseState(util::ResultState a, util::ResultState b);
+util::ResultState stageState(const std::vector<engine::CheckResult>& checks, engine::Stage stage);
 
 // Current UTC time as ISO 8601 with milliseconds.
 std::string isoNowUtc();

@@ -60,6 +60,11 @@ std::optional<engine::CheckResult> nothingEvaluated(const std::vector<engine::Ch
         ++steps;
         if (step.outcome == cloud::StepOutcome::Allowed || step.outcome == cloud::StepOutcome::Denied)
           ++evaluated;
+        // What would settle it, each export once: the reader's next command.
+        const std::string settle = "export: " + step.settleWith;
+        if (step.outcome == cloud::StepOutcome::Unknown && !step.settleWith.empty() &&
+            std::find(reasons.begin(), reasons.end(), settle) == reasons.end())
+          reasons.push_back(settle);
       }
     }
   }

@@ -52,8 +52,18 @@ class AwsNetwork final : public CloudNetwork {
 
   std::vector<SelectedEndpoint> selectEndpoints(const EndpointQuery& q) const override {
     std::vector<SelectedEndpoint> out;
-    for (const auto* ep : selectVpcEndpoints(*acc_, q))
-      out.push_back({ep->id, endpointAddresses(*acc_, *ep), ""});
+    for (const auto* ep : selectVpcEndpoints(*acc_, q)) {
+      SelectedEndpoint s{ep->id, endpointAddresses(*acc_, *ep), ""};
+      // The endpoint's address lives on its network interfaces: say which are missing.
+      if (s.addresses.empty()) {
+        if (auto cmd = describeMissingInterfaces(*acc_, *ep); !cmd.empty()) {
+          s.noAddressHint = "the network interfaces of VPC endpoint " + ep->id +
+                            " are not in the export, so its addresses are unknown: add `" + cmd +
+                            " --output json` (or give --endpoint-ip)";
+        }
+      }
+      out.push_back(std::move(s));
+    }
     return out;
   }
 

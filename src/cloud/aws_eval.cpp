@@ -134,9 +134,15 @@ std::string sgFix(const std::string& groupId, bool egress, int protocol, int por
          ",ToPort=" + std::to_string(port) + ",Ipv6Ranges=[{CidrIpv6=" + hostCidr(peer) + "}]";
 }
 
+std::string describeGroups(const std::vector<std::string>& groups) {
+  return "aws ec2 describe-security-groups --group-ids " + util::join(groups, " ");
+}
+
+// `locate`: the export that names the interface's groups and subnet (describe-network-interfaces
+// with this path's ids), for when they are unknown.
 PathStep sgStep(const AwsAccount& acc, const std::vector<std::string>& groups, bool egress,
                 const net::IpAddress& peer, int protocol, int port, const std::string& component,
-                const char* code) {
+                const char* code, const std::string& locate) {
   PathStep s;
   s.component = component;
   s.direction = "forward";
@@ -144,6 +150,7 @@ PathStep sgStep(const AwsAccount& acc, const std::vector<std::string>& groups, b
   if (groups.empty() || !acc.has("SecurityGroups")) {
     s.outcome = StepOutcome::Unknown;
     s.note = groups.empty() ? "no security groups known for this interface" : "no SecurityGroups export";
+    s.settleWith = groups.empty() ? locate : describeGroups(groups);
     return s;
   }
   std::vector<std::string> missing;
@@ -159,6 +166,7 @@ PathStep sgStep(const AwsAccount& acc, const std::vector<std::string>& groups, b
   if (missing.size() == groups.size()) {
     s.outcome = StepOutcome::Unknown;
     s.note = "groups not in the export: " + util::join(missing, ", ");
+    s.settleWith = describeGroups(missing);
     return s;
   }
   s.outcome = StepOutcome::Denied;
@@ -174,19 +182,25 @@ PathStep sgStep(const AwsAccount& acc, const std::vector<std::string>& groups, b
 
 PathStep naclStep(const AwsAccount& acc, const std::string& subnetId, bool egress, const net::IpAddress& peer,
                   int protocol, PortRange ports, const std::string& component, const std::string& direction,
-                  const char* code) {
+                  const char* code, const std::string& locate) {
   PathStep s;
   s.component = component;
   s.direction = direction;
+  const std::string describe =
+      subnetId.empty()
+          ? locate
+          : "aws ec2 describe-network-acls --filters Name=association.subnet-id,Values=" + subnetId;
   if (!acc.has("NetworkAcls")) {
     s.outcome = StepOutcome::Unknown;
     s.note = "no NetworkAcls export";
+    s.settleWith = describe;
     return s;
   }
   const NetworkAcl* acl = subnetId.empty() ? nullptr : acc.naclForSubnet(subnetId);
   if (!acl) {
     s.outcome = StepOutcome::Unknown;
     s.note = subnetId.empty() ? "subnet unknown" : "no network ACL for " + subnetId + " in the export";
+    s.settleWith = describe;
     return s;
   }
   s.resource = acl->id;
@@ -218,19 +232,30 @@ PathStep naclStep(const AwsAccount& acc, const std::string& subnetId, bool egres
 }
 
 PathStep routeStep(const AwsAccount& acc, const std::string& subnetId, const net::IpAddress& dest,
-                   const std::string& component, const std::string& direction) {
+                   const std::string& component, const std::string& direction, const std::string& locate) {
   PathStep s;
   s.component = component;
   s.direction = direction;
+  // The subnet's own table, or its VPC's main one (the association filter misses a
+  // subnet that uses the main table).
+  std::string describe = locate;
+  if (!subnetId.empty()) {
+    const Subnet* sub = acc.subnet(subnetId);
+    describe = sub && !sub->vpcId.empty()
+                   ? "aws ec2 describe-route-tables --filters Name=vpc-id,Values=" + sub->vpcId
+                   : "aws ec2 describe-route-tables --filters Name=association.subnet-id,Values=" + subnetId;
+  }
   if (!acc.has("RouteTables")) {
     s.outcome = StepOutcome::Unknown;
     s.note = "no RouteTables export";
+    s.settleWith = describe;
     return s;
   }
   const RouteTable* rt = subnetId.empty() ? nullptr : acc.routeTableForSubnet(subnetId);
   if (!rt) {
     s.outcome = StepOutcome::Unknown;
     s.note = subnetId.empty() ? "subnet unknown" : "no route table (explicit or main) for " + subnetId;
+    s.settleWith = describe;
     return s;
   }
   s.resource = rt->id;
@@ -282,6 +307,47 @@ std::vector<std::string> clientGroupsFor(const AwsAccount& acc, const AwsPathQue
 
 }  // namespace
 
+namespace {
+
+std::string locateByAddress(const net::IpAddress& a) {
+  return "aws ec2 describe-network-interfaces --filters Name=addresses.private-ip-address,Values=" +
+         a.toString();
+}
+
+// The interface VPC endpoint an address belongs to when the export lacks its network
+// interfaces: the endpoints with ENIs missing from the export, narrowed to those with a
+// subnet holding the address (when the subnets are exported). Only a single candidate,
+// or candidates that all carry the same groups, count: never a guess between two.
+const VpcEndpoint* endpointWithoutInterfaces(const AwsAccount& acc, const net::IpAddress& a) {
+  std::vector<const VpcEndpoint*> candidates;
+  const Subnet* holding = acc.subnetContaining(a);
+  for (const auto& e : acc.endpoints) {
+    if (util::toLower(e.type) != "interface" && !e.type.empty()) continue;
+    const bool missingEni = std::any_of(e.networkInterfaceIds.begin(), e.networkInterfaceIds.end(),
+                                        [&](const std::string& id) { return !acc.interface(id); });
+    if (!missingEni) continue;
+    if (holding && std::find(e.subnetIds.begin(), e.subnetIds.end(), holding->id) == e.subnetIds.end())
+      continue;
+    candidates.push_back(&e);
+  }
+  if (candidates.empty()) return nullptr;
+  for (const auto* c : candidates) {
+    if (c->groups != candidates.front()->groups) return nullptr;
+  }
+  return candidates.front();
+}
+
+}  // namespace
+
+std::string describeMissingInterfaces(const AwsAccount& acc, const VpcEndpoint& ep) {
+  std::vector<std::string> missing;
+  for (const auto& id : ep.networkInterfaceIds) {
+    if (!acc.interface(id)) missing.push_back(id);
+  }
+  if (missing.empty()) return "";
+  return "aws ec2 describe-network-interfaces --network-interface-ids " + util::join(missing, " ");
+}
+
 PathVerdict evaluateAwsPath(const AwsAccount& acc, const AwsPathQuery& q) {
   PathVerdict v;
   v.client = q.client.toString();
@@ -291,17 +357,28 @@ PathVerdict evaluateAwsPath(const AwsAccount& acc, const AwsPathQuery& q) {
   const auto clientGroups = clientGroupsFor(acc, q, clientSubnet);
   std::vector<std::string> endpointGroups;
   std::string endpointSubnet;
+  std::string endpointGroupsNote;
+  std::string locateEndpoint = locateByAddress(q.endpoint);
   if (const NetworkInterface* eni = acc.interfaceByAddress(q.endpoint)) {
     endpointGroups = eni->groups;
     endpointSubnet = eni->subnetId;
+  } else if (const VpcEndpoint* ep = endpointWithoutInterfaces(acc, q.endpoint)) {
+    // describe-vpc-endpoints names the endpoint's groups: what they deny is known even
+    // without the interfaces (and what they allow is evidence too).
+    endpointGroups = ep->groups;
+    endpointGroupsNote =
+        "groups of " + ep->id + " from describe-vpc-endpoints (its interfaces are not in the export)";
+    if (auto cmd = describeMissingInterfaces(acc, *ep); !cmd.empty()) locateEndpoint = cmd;
   }
   if (endpointSubnet.empty()) {
     if (const Subnet* s = acc.subnetContaining(q.endpoint)) endpointSubnet = s->id;
   }
+  const std::string locateClient = locateByAddress(q.client);
   // NACLs filter at the subnet boundary: traffic inside one subnet never crosses them.
   const bool sameSubnet = !clientSubnet.empty() && clientSubnet == endpointSubnet;
   auto naclOrSkip = [&](const std::string& subnet, bool egress, const net::IpAddress& peer, PortRange ports,
-                        const std::string& component, const std::string& direction, const char* code) {
+                        const std::string& component, const std::string& direction, const char* code,
+                        const std::string& locate) {
     if (sameSubnet) {
       PathStep s{component,
                  direction,
@@ -310,32 +387,36 @@ PathVerdict evaluateAwsPath(const AwsAccount& acc, const AwsPathQuery& q) {
                  "",
                  "",
                  "",
-                 "client and endpoint share " + subnet + ": network ACLs do not apply inside a subnet"};
+                 "client and endpoint share " + subnet + ": network ACLs do not apply inside a subnet",
+                 ""};
       return s;
     }
-    return naclStep(acc, subnet, egress, peer, q.protocol, ports, component, direction, code);
+    return naclStep(acc, subnet, egress, peer, q.protocol, ports, component, direction, code, locate);
   };
   const PortRange dport{q.port, q.port};
   const PortRange ephemeral{kEphemeralFrom, kEphemeralTo};
 
   v.steps.push_back(sgStep(acc, clientGroups, true, q.endpoint, q.protocol, q.port,
-                           "client security groups egress", "cloud.sg_egress_missing"));
+                           "client security groups egress", "cloud.sg_egress_missing", locateClient));
   v.steps.push_back(naclOrSkip(clientSubnet, true, q.endpoint, dport, "client subnet network ACL egress",
-                               "forward", "cloud.nacl_egress_denied"));
-  v.steps.push_back(routeStep(acc, clientSubnet, q.endpoint, "client subnet route table", "forward"));
+                               "forward", "cloud.nacl_egress_denied", locateClient));
+  v.steps.push_back(
+      routeStep(acc, clientSubnet, q.endpoint, "client subnet route table", "forward", locateClient));
   v.steps.push_back(naclOrSkip(endpointSubnet, false, q.client, dport, "endpoint subnet network ACL ingress",
-                               "forward", "cloud.nacl_ingress_denied"));
+                               "forward", "cloud.nacl_ingress_denied", locateEndpoint));
   auto ingress = sgStep(acc, endpointGroups, false, q.client, q.protocol, q.port,
-                        "endpoint security groups ingress", "cloud.sg_ingress_missing");
+                        "endpoint security groups ingress", "cloud.sg_ingress_missing", locateEndpoint);
+  if (!endpointGroupsNote.empty())
+    ingress.note = ingress.note.empty() ? endpointGroupsNote : endpointGroupsNote + "; " + ingress.note;
   v.steps.push_back(ingress);
   v.steps.push_back(naclOrSkip(endpointSubnet, true, q.client, ephemeral,
                                "endpoint subnet network ACL egress (return)", "return",
-                               "cloud.nacl_return_denied"));
-  v.steps.push_back(
-      routeStep(acc, endpointSubnet, q.client, "endpoint subnet route table (return)", "return"));
+                               "cloud.nacl_return_denied", locateEndpoint));
+  v.steps.push_back(routeStep(acc, endpointSubnet, q.client, "endpoint subnet route table (return)", "return",
+                              locateEndpoint));
   v.steps.push_back(naclOrSkip(clientSubnet, false, q.endpoint, ephemeral,
                                "client subnet network ACL ingress (return)", "return",
-                               "cloud.nacl_return_denied"));
+                               "cloud.nacl_return_denied", locateClient));
   return v;
 }
 
@@ -485,6 +566,29 @@ std::vector<Finding> auditAwsEndpoint(const AwsAccount& acc, const VpcEndpoint& 
          {"AZs=" + util::join(azList, ",")},
          "aws ec2 modify-vpc-endpoint --vpc-endpoint-id " + ep.id + " --add-subnet-ids <a subnet in " +
              c.clientAz + ">"});
+  }
+  return out;
+}
+
+std::vector<Finding> auditEndpointGroups(const AwsAccount& acc, const VpcEndpoint& ep,
+                                         const net::IpAddress& client, const std::vector<uint16_t>& ports) {
+  std::vector<Finding> out;
+  if (ep.groups.empty() || !acc.has("SecurityGroups") || !endpointAddresses(acc, ep).empty()) return out;
+  if (!std::all_of(ep.groups.begin(), ep.groups.end(),
+                   [&](const std::string& g) { return acc.securityGroup(g) != nullptr; }))
+    return out;
+  for (uint16_t port : ports) {
+    if (matchSecurityGroups(acc, ep.groups, false, client, kProtoTcp, port)) continue;
+    out.push_back(
+        {"cloud.sg_ingress_missing",
+         Severity::Critical,
+         "the security groups of " + ep.id + " (" + util::join(ep.groups, ", ") + ") do not allow tcp " +
+             std::to_string(port) + " from " + client.toString(),
+         {"describe-vpc-endpoints: " + ep.id + " Groups=" + util::join(ep.groups, ","),
+          "no ingress rule in " + util::join(ep.groups, ", ") + " allows tcp " + std::to_string(port) +
+              " from " + client.toString() + " (security groups allow only what a rule lists)",
+          "the endpoint's network interfaces are not in the export: " + describeMissingInterfaces(acc, ep)},
+         sgFix(ep.groups.front(), false, kProtoTcp, port, client)});
   }
   return out;
 }

@@ -53,6 +53,11 @@ PathVerdict evaluateAwsPath(const AwsAccount& acc, const AwsPathQuery& q);
 
 // Endpoint configuration findings (state, private DNS, VPC DNS attributes, service
 // name, AZ coverage).
+// The read-only command that exports the endpoint's network interfaces the export lacks
+// ("aws ec2 describe-network-interfaces --network-interface-ids eni-..."), or "" when it
+// has them all.
+std::string describeMissingInterfaces(const AwsAccount& acc, const VpcEndpoint& ep);
+
 struct AwsEndpointContext {
   std::string provider;  // "neon", "planetscale", "heroku", "generic"
   std::string region;    // from the hostname or the instance; "" = unknown
@@ -60,6 +65,13 @@ struct AwsEndpointContext {
 };
 std::vector<AuditFinding> auditAwsEndpoint(const AwsAccount& acc, const VpcEndpoint& ep,
                                            const AwsEndpointContext& c);
+// Called when the path check cannot place the endpoint (its network interfaces are not in
+// the export and no --endpoint-ip): the endpoint's own groups (describe-vpc-endpoints'
+// Groups) still say what they deny. A cloud.sg_ingress_missing per port they do not allow
+// from `client`; nothing when the interfaces are exported or a group is not.
+std::vector<AuditFinding> auditEndpointGroups(const AwsAccount& acc, const VpcEndpoint& ep,
+                                              const net::IpAddress& client,
+                                              const std::vector<uint16_t>& ports);
 
 // Neon's endpoint service for a region (seed 000), or "" when the region is not listed.
 std::string neonServiceName(std::string_view region);

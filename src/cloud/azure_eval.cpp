@@ -146,15 +146,36 @@ PathVerdict evaluateAzurePath(const AzureNetwork& net, const AzurePathQuery& q) 
     if (vn) vnetPrefixes.insert(vnetPrefixes.end(), vn->prefixes.begin(), vn->prefixes.end());
   }
 
-  // Leaving the client: NIC rules (effective-NSG exports), then the subnet's NSG.
-  v.steps.push_back(
-      nsgStep(net.nicNsgs(), false, q, vnetPrefixes, "client NIC network security group outbound"));
+  // Leaving the client: NIC rules (effective-NSG exports), then the subnet's NSG. Without
+  // an effective-NSG export nobody looked at the NIC: not verified, not "no NSG applies".
+  {
+    auto s = nsgStep(net.nicNsgs(), false, q, vnetPrefixes, "client NIC network security group outbound");
+    if (!net.has("EffectiveSecurityRules")) {
+      s = PathStep{};
+      s.component = "client NIC network security group outbound";
+      s.direction = "forward";
+      s.outcome = StepOutcome::Unknown;
+      s.note = "no effective-NSG export for the client's NIC";
+      std::string nicId;
+      for (const auto& n : net.nics) {
+        if (std::find(n.addresses.begin(), n.addresses.end(), q.client) != n.addresses.end()) nicId = n.id;
+      }
+      s.resource = nicId.empty() ? "" : azureIdName(nicId);
+      s.settleWith = nicId.empty() ? "az network nic list-effective-nsg --resource-group <client-rg> --name "
+                                     "<the NIC holding " +
+                                         q.client.toString() + "> -o json"
+                                   : "az network nic list-effective-nsg --ids " + nicId + " -o json";
+    }
+    v.steps.push_back(s);
+  }
   {
     std::vector<const Nsg*> subnetNsgs;
     if (clientSubnet) subnetNsgs = net.nsgsForSubnet(*clientSubnet);
     auto s = nsgStep(subnetNsgs, false, q, vnetPrefixes, "client subnet network security group outbound");
-    if (!clientSubnet)
+    if (!clientSubnet) {
       s.outcome = StepOutcome::Unknown, s.note = "the client's subnet is not in the VNet export";
+      s.settleWith = "az network vnet list -o json";
+    }
     v.steps.push_back(s);
   }
   // Route from the client's subnet.
@@ -182,7 +203,13 @@ PathVerdict evaluateAzurePath(const AzureNetwork& net, const AzurePathQuery& q) 
           systemLen = c.prefix, systemWhat = "system route " + c.toString() + " -> VnetLocal";
       }
     }
-    if (best && best->prefix.prefix >= systemLen) {
+    if (!clientVnet) {
+      // No exported VNet holds the client: neither its routes nor the system routes Azure
+      // gives a VNet (the endpoint's /32) are known to apply to it.
+      s.outcome = StepOutcome::Unknown;
+      s.note = "the client is not in an exported VNet (peering, VPN or on-premises paths are not modelled)";
+      s.settleWith = "az network vnet list -o json";
+    } else if (best && best->prefix.prefix >= systemLen) {
       const std::string hop = best->nextHopType + (best->nextHopIp.empty() ? "" : " " + best->nextHopIp);
       s.decidedBy = rt->name + " route " + best->name + " " + best->prefix.toString() + " -> " + hop;
       const std::string type = util::toLower(best->nextHopType);
@@ -207,9 +234,6 @@ PathVerdict evaluateAzurePath(const AzureNetwork& net, const AzurePathQuery& q) 
     } else if (systemLen >= 0) {
       s.outcome = StepOutcome::Allowed;
       s.decidedBy = systemWhat;
-    } else if (!clientVnet) {
-      s.outcome = StepOutcome::Unknown;
-      s.note = "the client is not in an exported VNet (peering, VPN or on-premises paths are not modelled)";
     } else {
       s.outcome = StepOutcome::Denied;
       s.code = "cloud.no_route";
@@ -227,6 +251,11 @@ PathVerdict evaluateAzurePath(const AzureNetwork& net, const AzurePathQuery& q) 
     if (!epSubnet) {
       s.outcome = StepOutcome::Unknown;
       s.note = "the endpoint's subnet is not in the VNet export";
+      const std::string::size_type cut =
+          pe ? util::toLower(pe->subnetId).find("/subnets/") : std::string::npos;
+      s.settleWith = cut != std::string::npos
+                         ? "az network vnet show --ids " + pe->subnetId.substr(0, cut) + " -o json"
+                         : "az network vnet list -o json";
     } else if (!nsgs.empty() && !policiesApplyNsg(*epSubnet) &&
                !epSubnet->privateEndpointNetworkPolicies.empty()) {
       s.outcome = StepOutcome::NotApplicable;
@@ -267,9 +296,11 @@ std::vector<Finding> auditAzureEndpoint(const AzureNetwork& net, const PrivateEn
     const bool provisioned =
         conn.provisioningState.empty() || util::toLower(conn.provisioningState) == "succeeded";
     if (!approved || !provisioned) {
+      // A connection without a name (some REST bodies) is named by its endpoint.
+      const std::string connName = conn.name.empty() ? "of private endpoint " + pe.name : conn.name;
       out.push_back({"cloud.azure_connection_pending",
                      Severity::Critical,
-                     "private link connection " + conn.name + " is " + conn.status +
+                     "private link connection " + connName + " is " + conn.status +
                          (provisioned ? "" : " (provisioning " + conn.provisioningState + ")") +
                          ": no traffic passes",
                      {"privateLinkServiceConnectionState.status=" + conn.status,

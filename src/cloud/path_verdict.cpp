@@ -16,7 +16,32 @@ std::string_view toString(StepOutcome o) {
   return "unknown";
 }
 
-bool PathVerdict::reachable() const { return firstBlock() == nullptr; }
+std::string_view toString(PathState s) {
+  switch (s) {
+    case PathState::Reachable:
+      return "reachable";
+    case PathState::Blocked:
+      return "blocked";
+    case PathState::NotVerified:
+      return "not_verified";
+  }
+  return "not_verified";
+}
+
+PathState PathVerdict::state() const {
+  if (blocked()) return PathState::Blocked;
+  // No step at all is no evidence either.
+  if (steps.empty() || !unknownSteps().empty()) return PathState::NotVerified;
+  return PathState::Reachable;
+}
+
+std::vector<const PathStep*> PathVerdict::unknownSteps() const {
+  std::vector<const PathStep*> out;
+  for (const auto& s : steps) {
+    if (s.outcome == StepOutcome::Unknown) out.push_back(&s);
+  }
+  return out;
+}
 
 const PathStep* PathVerdict::firstBlock() const {
   for (const auto& s : steps) {
@@ -28,7 +53,12 @@ const PathStep* PathVerdict::firstBlock() const {
 std::string PathVerdict::summary() const {
   std::string s = client + " -> " + endpoint + ":" + std::to_string(port);
   if (const PathStep* b = firstBlock()) return s + " blocked at " + b->component + " (" + b->decidedBy + ")";
-  return s + " reachable";
+  if (state() == PathState::Reachable) return s + " reachable";
+  const auto unknown = unknownSteps();
+  std::string which;
+  for (const PathStep* u : unknown) which += (which.empty() ? "" : ", ") + u->component;
+  return s + " not verified: " + std::to_string(unknown.size()) + " of " + std::to_string(steps.size()) +
+         " steps unknown (" + which + ")";
 }
 
 util::ResultState stateOf(StepOutcome o) {
@@ -54,12 +84,17 @@ nlohmann::json PathVerdict::toJson() const {
     if (!s.code.empty()) j["code"] = s.code;
     if (!s.fix.empty()) j["fix"] = s.fix;
     if (!s.note.empty()) j["note"] = s.note;
+    if (!s.settleWith.empty()) j["settle_with"] = s.settleWith;
     steps_.push_back(std::move(j));
   }
   return {{"client", client},
           {"endpoint", endpoint},
           {"port", port},
+          // `reachable` is true only on evidence (every step evaluated); `state` tells a
+          // blocked path from one that could not be verified.
           {"reachable", reachable()},
+          {"state", toString(state())},
+          {"verified", state() != PathState::NotVerified},
           {"steps", steps_}};
 }
 

@@ -56,6 +56,13 @@ cloud::PathVerdict path(const std::string& ep, int port, bool reachable) {
     s.decidedBy = "no ingress rule in sg-1";
     s.fix = "aws ec2 authorize-security-group-ingress ...";
     v.steps.push_back(s);
+  } else {
+    // Reachable on evidence: a path without steps is not verified, not reachable.
+    cloud::PathStep s;
+    s.component = "endpoint security groups ingress";
+    s.outcome = cloud::StepOutcome::Allowed;
+    s.decidedBy = "sg-1 ingress rule #0";
+    v.steps.push_back(s);
   }
   return v;
 }
@@ -110,6 +117,21 @@ TEST_CASE("cloud.correlate explains drops and flags disagreements", "[unit][clou
   int disagreements = 0;
   for (const auto& f : r.findings) disagreements += f.code == "cloud.probe_disagreement";
   CHECK(disagreements == 2);  // 5432 dropped but open in config; 3.118:6432 open but blocked in config
+}
+
+TEST_CASE("cloud.correlate: a drop on a path the audit could not verify is no disagreement",
+          "[unit][cloud]") {
+  std::map<std::string, CheckResult> deps;
+  cloud::PathVerdict unverified = path("10.40.2.120", 5432, true);
+  unverified.steps.front().outcome = cloud::StepOutcome::Unknown;
+  deps["cloud.aws.path"] = okPaths({unverified});
+  deps["dns.resolve"] = ok(resolved({"10.40.2.120"}));
+  engine::TcpConnectFacts tcp;
+  tcp.probes = {probe("10.40.2.120", 5432, "timeout")};
+  deps["tcp.connect"] = ok(std::move(tcp));
+  auto r = runCorrelate(deps);
+  CHECK_FALSE(has(r, "cloud.probe_disagreement"));  // the audit did not say it was open
+  CHECK_FALSE(has(r, "cloud.drop_explained"));      // nor what blocks it
 }
 
 TEST_CASE("cloud.correlate skips without probes (audit mode)", "[unit][cloud]") {

@@ -12,10 +12,19 @@ using namespace pgreach::cloud;
 
 namespace {
 
-AzureNetwork base() {
+// The fixture as loaded: it has no effective-NSG export, so the client NIC's step is unknown.
+AzureNetwork loaded() {
   auto net = loadAzureDir(std::string(PGREACH_SOURCE_DIR) + "/tests/data/cloud/azure/base");
   REQUIRE(net.ok());
   return std::move(*net);
+}
+
+// The fixture as if `az network nic list-effective-nsg` had been exported and listed no
+// NSG on the client's NIC (`{"value": []}`): every step can be evaluated.
+AzureNetwork base() {
+  auto net = loaded();
+  net.loadedKinds.push_back("EffectiveSecurityRules");
+  return net;
 }
 net::IpAddress ip(const char* s) { return *net::IpAddress::parse(s); }
 
@@ -250,4 +259,53 @@ TEST_CASE("azure: an endpoint without customDnsConfigs takes its address from it
   REQUIRE_FALSE(r.ok());
   CHECK(r.error().find("nics-bad.json") != std::string::npos);
   CHECK(r.error().find("[0].ipConfigurations[0].privateIPAddress") != std::string::npos);
+}
+
+TEST_CASE("azure: without an effective-NSG export the client NIC step is not verified, not n/a",
+          "[unit][cloud]") {
+  auto n = loaded();
+  auto v = path(n, "10.1.1.10", "10.1.2.4", 5432);
+  INFO(v.summary());
+  CHECK(v.state() == PathState::NotVerified);
+  CHECK_FALSE(v.blocked());
+  REQUIRE(v.unknownSteps().size() == 1);
+  const PathStep& nic = *v.unknownSteps().front();
+  CHECK(nic.component == "client NIC network security group outbound");
+  CHECK(util::startsWith(nic.settleWith, "az network nic list-effective-nsg "));
+  // With a NIC export holding the client, the command carries its id.
+  const std::string nicId =
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/vm";
+  n.nics.push_back({nicId, {ip("10.1.1.10")}});
+  v = path(n, "10.1.1.10", "10.1.2.4", 5432);
+  CHECK(v.unknownSteps().front()->settleWith ==
+        "az network nic list-effective-nsg --ids " + nicId + " -o json");
+  // Exported (even empty): evaluated, and no NSG on the NIC is not applicable.
+  CHECK(path(base(), "10.1.1.10", "10.1.2.4", 5432).state() == PathState::Reachable);
+}
+
+TEST_CASE("azure: a client in no exported VNet gets no claimed system route", "[unit][cloud]") {
+  auto v = path(base(), "192.168.7.7", "10.1.2.4", 5432);
+  const PathStep* route = nullptr;
+  for (const auto& s : v.steps) {
+    if (s.component == "client subnet route table") route = &s;
+  }
+  REQUIRE(route != nullptr);
+  CHECK(route->outcome == StepOutcome::Unknown);
+  CHECK(route->decidedBy.find("/32") == std::string::npos);
+  CHECK(route->note.find("not in an exported VNet") != std::string::npos);
+  CHECK(route->settleWith == "az network vnet list -o json");
+}
+
+TEST_CASE("azure: a pending connection without a name is named by its endpoint", "[unit][cloud]") {
+  auto n = base();
+  n.privateEndpoints[0].connections[0].status = "Pending";
+  n.privateEndpoints[0].connections[0].name.clear();
+  bool named = false;
+  for (const auto& f : peFindings(n)) {
+    if (f.code != "cloud.azure_connection_pending") continue;
+    CHECK(f.summary.find("connection  is") == std::string::npos);
+    named = f.summary.find("of private endpoint " + n.privateEndpoints[0].name + " is Pending") !=
+            std::string::npos;
+  }
+  CHECK(named);
 }
