@@ -83,6 +83,8 @@ const std::map<std::string, std::string> kExpected = {
      R"x(ignored: security group rules one by one (describe-security-group-rules), which pgreach does not read: export aws ec2 describe-security-groups)x"},
     {"aws/security-group-rules/describe-security-group-rules-single.json",
      R"x(ignored: security group rules one by one (describe-security-group-rules), which pgreach does not read: export aws ec2 describe-security-groups)x"},
+    {"aws/security-groups/create-security-group-doc-missing-comma.json",
+     R"x(error: create-security-group-doc-missing-comma.json: not valid JSON (parse error at line 3, column 13: syntax error while parsing object - unexpected string literal; expected '}'))x"},
     {"aws/security-groups/describe-security-groups-doc-trailing-comma.json",
      R"x(error: describe-security-groups-doc-trailing-comma.json: not valid JSON (parse error at line 53, column 9: syntax error while parsing object key - unexpected '}'; expected string literal))x"},
     {"aws/security-groups/describe-security-groups-query-names.json",
