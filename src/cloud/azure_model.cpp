@@ -426,8 +426,18 @@ void parseNic(AzureNetwork& net, const Json& o, const std::string& path) {
   const std::string cp = fieldPath(path, "ipConfigurations");
   for (size_t i = 0; i < cs.size(); ++i) {
     const std::string p = indexPath(cp, i);
-    const auto text = optString(elementObject(cs, i, cp), "privateIPAddress", p);
+    const Json& c = elementObject(cs, i, cp);
+    const auto text = optString(c, "privateIPAddress", p);
     if (!text) continue;
+    if (auto len = optInt(c, "privateIPAddressPrefixLength", p);
+        len && text->find('/') != std::string::npos) {
+      auto block = net::Cidr::parse(*text);
+      if (!block || block->prefix != *len)
+        fail(fieldPath(p, "privateIPAddress"),
+             "expected a block of prefix length " + std::to_string(*len) + ", got \"" + *text + "\"");
+      n.prefixes.push_back(*block);
+      continue;
+    }
     auto a = net::IpAddress::parse(*text);
     if (!a) fail(fieldPath(p, "privateIPAddress"), "expected an IP address, got \"" + *text + "\"");
     n.addresses.push_back(*a);

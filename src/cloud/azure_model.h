@@ -92,6 +92,9 @@ struct PrivateEndpoint {
 struct AzureNic {
   std::string id;
   std::vector<net::IpAddress> addresses;  // ipConfigurations[].privateIPAddress
+  // An ipConfiguration given a block (privateIPAddressPrefixLength, "172.20.2.16/28"):
+  // kept apart, since a block is not an address an endpoint answers on.
+  std::vector<net::Cidr> prefixes;
 };
 
 struct DnsLink {

@@ -167,3 +167,23 @@ TEST_CASE("cloud.context facts list every file, read or ignored, for both clouds
   CHECK(j["export_files"][2]["contents"][0]["count"] == 0);
   CHECK(j["ignored_files"] == nlohmann::json::array({"x.json", "y.txt"}));
 }
+
+TEST_CASE("Azure: a NIC ipConfiguration given a block keeps it apart from the addresses", "[unit][cloud]") {
+  AzureNetwork net;
+  auto r = mergeAzureExport(net, "nic.json", Json::parse(R"({"id":
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/nic1",
+      "properties": {"ipConfigurations": [{"properties": {"privateIPAddress": "172.20.2.4"}},
+      {"properties": {"privateIPAddress": "172.20.2.16/28", "privateIPAddressPrefixLength": 28}}]}})"));
+  REQUIRE(r);
+  REQUIRE(net.nics.size() == 1);
+  REQUIRE(net.nics[0].addresses.size() == 1);
+  CHECK(net.nics[0].addresses[0].toString() == "172.20.2.4");
+  REQUIRE(net.nics[0].prefixes.size() == 1);
+  CHECK(net.nics[0].prefixes[0].toString() == "172.20.2.16/28");
+  // A block without its prefix length stays an error naming the field.
+  AzureNetwork bad;
+  auto e = mergeAzureExport(bad, "nic.json", Json::parse(R"({"id": "/x/networkInterfaces/n",
+      "ipConfigurations": [{"privateIPAddress": "172.20.2.16/28"}]})"));
+  REQUIRE_FALSE(e);
+  CHECK(e.error().find("ipConfigurations[0].privateIPAddress") != std::string::npos);
+}
