@@ -114,17 +114,59 @@ LiveDirs collectLive(engine::CheckContext& ctx, bool wantAws, bool wantAzure, Ch
   return out;
 }
 
+// Lists every export file as a finding's evidence (so every format shows it): read, with
+// what it held, or ignored, with why. A folder with no usable file gets a warning of its
+// own. Returns whether any folder given had a usable file (true when none was given).
+bool accountForFiles(const pc::AwsAccount* aws, const std::string& awsDir, const pc::AzureNetwork* azure,
+                     const std::string& azureDir, CheckResult& r) {
+  constexpr size_t kMaxLines = 200;
+  std::vector<std::string> evidence;
+  size_t read = 0, ignored = 0, usableDirs = 0, dirs = 0;
+  auto account = [&](const char* cloud, const std::vector<pc::ExportOutcome>& outcomes,
+                     const std::string& dir) {
+    ++dirs;
+    bool usable = false;
+    for (const auto& o : outcomes) {
+      (o.read() ? read : ignored) += 1;
+      usable = usable || o.read();
+      if (evidence.size() < kMaxLines) evidence.push_back(std::string(cloud) + " " + o.describe());
+    }
+    if (usable) return void(++usableDirs);
+    r.findings.push_back(
+        {"cloud.exports_unusable",
+         Severity::Warning,
+         std::string(cloud == std::string("aws") ? "AWS" : "Azure") + " export " + dir +
+             (outcomes.empty() ? ": the folder holds no file"
+                               : ": none of its " + std::to_string(outcomes.size()) +
+                                     " files holds anything pgreach reads"),
+         {},
+         "Export the configuration with the commands in the README into the folder; each ignored file's "
+         "reason says what it holds instead."});
+  };
+  if (aws) account("aws", aws->outcomes, awsDir);
+  if (azure) account("azure", azure->outcomes, azureDir);
+  if (dirs == 0) return true;
+  if (read + ignored > evidence.size())
+    evidence.push_back("... and " + std::to_string(read + ignored - evidence.size()) + " more");
+  r.findings.insert(r.findings.begin(), {"cloud.export_files", Severity::Info,
+                                         "export files: " + std::to_string(read) + " read, " +
+                                             std::to_string(ignored) + " ignored",
+                                         std::move(evidence), ""});
+  return usableDirs > 0;
+}
+
 class CloudContext final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
-    static const engine::CheckInfo kInfo = engine::withCodes(
-        {kContextId,
-         engine::Stage::Cloud,
-         "Load the cloud configuration and locate the client (subnet, groups, region)",
-         {},
-         engine::Millis(30000)},
-        engine::pickCodes(cloudCodes(), {"cloud.live_command_failed", "cloud.live_failed",
-                                         "cloud.client_unknown", "cloud.imds_unavailable"}));
+    static const engine::CheckInfo kInfo =
+        engine::withCodes({kContextId,
+                           engine::Stage::Cloud,
+                           "Load the cloud configuration and locate the client (subnet, groups, region)",
+                           {},
+                           engine::Millis(30000)},
+                          engine::pickCodes(cloudCodes(), {"cloud.live_command_failed", "cloud.live_failed",
+                                                           "cloud.client_unknown", "cloud.imds_unavailable",
+                                                           "cloud.export_files", "cloud.exports_unusable"}));
     return kInfo;
   }
 
@@ -168,6 +210,7 @@ class CloudContext final : public engine::Check {
       azure = std::make_shared<const pc::AzureNetwork>(std::move(*a));
       facts.azureDir = azureDirPath;
     }
+    const bool exportsUsable = accountForFiles(aws.get(), awsDirPath, azure.get(), azureDirPath, r);
     facts.aws = aws;
     facts.azure = azure;
     if (aws) facts.networks.push_back(pc::awsNetwork(aws));
@@ -289,6 +332,14 @@ class CloudContext final : public engine::Check {
     facts.source = source.empty() ? (aws ? "aws-json" : azure ? "azure-json" : "flags") : source;
     const std::string from = facts.source;
     r.setFacts(std::move(facts));
+    if (!exportsUsable) {
+      // Exports were asked for and none could be read: the audit has nothing to stand on.
+      // Not verified, never a pass (the verdict is UNKNOWN, exit 3).
+      r.status = engine::Status::Error;
+      r.stateOverride = util::ResultState::NotVerified;
+      r.summary = "no usable export file: nothing could be audited";
+      return r;
+    }
     if (!ip) {
       r.findings.push_back(
           {"cloud.client_unknown",

@@ -72,6 +72,19 @@ const std::vector<engine::CodeDecl>& cloudCodes() {
        "The VPC endpoint's state is not \"available\" (pending, pendingAcceptance, rejected...).",
        "The provider has not accepted the endpoint yet, or rejected it.",
        "Wait for acceptance (5-10 minutes), or ask the provider to accept it; recreate a rejected endpoint."},
+      {"cloud.export_files", engine::Severity::Info, "Export files read and ignored",
+       "Every file of the export folders: read, with what it held (kind and count), or ignored, with why "
+       "(not JSON, a JSON shape pgreach does not read).",
+       "Files of another kind beside the exports, or outputs of commands pgreach does not read.",
+       "Nothing, when every file you meant is listed as read; otherwise export it with the command its "
+       "reason names."},
+      {"cloud.exports_unusable", engine::Severity::Warning, "No usable export file",
+       "No file of an export folder holds anything pgreach reads, so the cloud audit has nothing to "
+       "evaluate: nothing is verified.",
+       "The wrong folder, outputs of other commands, or shapes pgreach does not read; the export_files "
+       "list says why each file was ignored.",
+       "Export the configuration with the commands in the README (aws ec2 describe-..., az network ... "
+       "show/list) into the folder."},
       {"cloud.imds_unavailable", engine::Severity::Warning, "Instance metadata unavailable",
        "--imds was given but the instance metadata service did not say where this machine is.",
        "Not running on a cloud VM, IMDS disabled or hop-limited (containers), or a timeout.",

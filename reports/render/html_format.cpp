@@ -160,6 +160,19 @@ std::string renderHtml(const Report& r, const RenderOptions&) {
       out << "<details><summary>Evidence</summary><pre>" << xmlEscape(util::join(s.evidence, "\n"))
           << "</pre></details>\n";
     }
+    // Informational findings that carry evidence (which export files were read and which
+    // ignored, and why) are not part of the section's evidence, which is about what
+    // went wrong; they are listed on their own so HTML shows what the other formats do.
+    for (const auto& id : s.checkIds) {
+      for (const auto& c : r.checks) {
+        if (c.id != id) continue;
+        for (const auto& f : c.findings) {
+          if (f.severity != engine::Severity::Info || f.evidence.empty()) continue;
+          out << "<details><summary><code>" << xmlEscape(f.code) << "</code>: " << xmlEscape(f.summary)
+              << "</summary><pre>" << xmlEscape(util::join(f.evidence, "\n")) << "</pre></details>\n";
+        }
+      }
+    }
   }
   out << "<hr><p><small>pgreach " << xmlEscape(r.toolVersion) << "</small></p>\n</body></html>\n";
   return out.str();

@@ -377,7 +377,11 @@ void parseEndpoint(AwsAccount& acc, const Json& e, size_t i) {
   ep.id = requireString(e, "VpcEndpointId", path);
   ep.type = optString(e, "VpcEndpointType", path).value_or("Interface");
   ep.vpcId = optString(e, "VpcId", path).value_or("");
-  ep.serviceName = requireString(e, "ServiceName", path);
+  // VPC Lattice endpoints (Resource, ServiceNetwork) name a resource configuration or
+  // service network instead of a service: no ServiceName to match, nothing missing.
+  const bool lattice = ep.type == "Resource" || ep.type == "ServiceNetwork";
+  ep.serviceName =
+      lattice ? optString(e, "ServiceName", path).value_or("") : requireString(e, "ServiceName", path);
   ep.state = requireString(e, "State", path);
   ep.privateDnsEnabled = optBool(e, "PrivateDnsEnabled", path);
   ep.subnetIds = optStringArray(e, "SubnetIds", path);
@@ -442,40 +446,115 @@ Expected<bool> namingFile(const std::string& fileName, F&& parse) {
   }
 }
 
-// The kind of a whole-file export, parsing it into `acc`; "" for an unknown shape.
-std::string mergeKnown(AwsAccount& acc, const std::string& fileName, const Json& doc) {
+// What one object of a list is, by the keys that make it one: the list key, or "".
+// (A mutation's output such as associate-subnet-cidr-block's {"SubnetId", ...} names a
+// resource without describing it, and is not taken for one.)
+std::string bareKind(const Json& o) {
+  if (!o.is_object()) return "";
+  auto has = [&](const char* k) { return o.contains(k); };
+  if (has("GroupId") && (has("IpPermissions") || has("IpPermissionsEgress"))) return "SecurityGroups";
+  if (has("NetworkAclId") && has("Entries")) return "NetworkAcls";
+  if (has("RouteTableId") && has("Routes")) return "RouteTables";
+  if (has("VpcEndpointId") && (has("ServiceName") || has("VpcEndpointType"))) return "VpcEndpoints";
+  if (has("NetworkInterfaceId") && (has("PrivateIpAddress") || has("SubnetId"))) return "NetworkInterfaces";
+  if (has("SubnetId") && has("VpcId") && (has("CidrBlock") || has("Ipv6CidrBlockAssociationSet")))
+    return "Subnets";
+  if (has("VpcId") && (has("CidrBlock") || has("CidrBlockAssociationSet"))) return "Vpcs";
+  return "";
+}
+
+// The CLI's list shape for the other shapes users paste (aws_model.h); `doc` itself when
+// it already is one or is of no known shape.
+Json normalizeAws(const Json& doc) {
+  if (doc.is_array()) {
+    const std::string kind = doc.empty() ? "" : bareKind(doc.front());
+    if (kind.empty()) return doc;
+    for (const auto& e : doc) {
+      if (bareKind(e) != kind) return doc;
+    }
+    return Json{{kind, doc}};
+  }
+  if (!doc.is_object()) return doc;
+  for (const auto& l : kLists) {
+    if (doc.contains(l.key)) return doc;
+  }
+  if (doc.size() == 1 && doc.begin().value().is_object()) {
+    // create-* output: {"NetworkAcl": {...}}, {"Subnet": {...}}, {"VpcEndpoint": {...}}.
+    const std::string key = doc.begin().key();
+    const Json& inner = doc.begin().value();
+    for (const auto& l : kLists) {
+      if (key + "s" == l.key) return Json{{l.key, Json::array({inner})}};
+    }
+    if (auto kind = bareKind(inner); !kind.empty()) return Json{{kind, Json::array({inner})}};
+    return doc;
+  }
+  if (auto kind = bareKind(doc); !kind.empty()) return Json{{kind, Json::array({doc})}};
+  return doc;
+}
+
+// Parses a whole-file export into `acc`: its kind and how many items it held ("" for an
+// unknown shape). `streamed` counts the elements of this file already merged as they
+// streamed in, by list key.
+std::pair<std::string, size_t> mergeKnown(AwsAccount& acc, const std::string& fileName, const Json& doc,
+                                          const std::map<std::string, size_t>& streamed) {
   for (const auto& l : kLists) {
     if (!doc.contains(l.key)) continue;
     const Json& arr = requireArray(doc, l.key, "");
     for (size_t i = 0; i < arr.size(); ++i) l.element(acc, elementObject(arr, i, l.key), i);
-    return l.key;
+    auto s = streamed.find(l.key);
+    return {l.key, arr.size() + (s == streamed.end() ? 0 : s->second)};
   }
   for (const char* attr : {"EnableDnsSupport", "EnableDnsHostnames"}) {
-    if (doc.contains(attr)) return parseVpcAttribute(acc, doc), attr;
+    if (doc.contains(attr)) return parseVpcAttribute(acc, doc), std::pair<std::string, size_t>{attr, 1};
   }
-  if (doc.contains("Entries")) return parsePrefixList(acc, fileName, doc), "PrefixListEntries";
-  return "";
+  if (doc.contains("Entries")) {
+    parsePrefixList(acc, fileName, doc);
+    return {"PrefixListEntries", doc["Entries"].size()};
+  }
+  return {"", 0};
+}
+
+// A hint for the AWS outputs that hold what pgreach reads in another form.
+std::string awsRefusal(const Json& doc) {
+  if (doc.is_object()) {
+    if (doc.contains("SecurityGroupRules"))
+      return "security group rules one by one (describe-security-group-rules), which pgreach does not "
+             "read: export aws ec2 describe-security-groups";
+    if (doc.contains("PrefixLists"))
+      return "the list of prefix lists without their entries: export aws ec2 "
+             "get-managed-prefix-list-entries --prefix-list-id pl-... for each";
+  }
+  return unknownShapeReason(doc);
+}
+
+Expected<bool> mergeAwsFile(AwsAccount& acc, const std::string& fileName, const Json& doc,
+                            const std::map<std::string, size_t>& streamed) {
+  return namingFile(fileName, [&] {
+    const Json normal = normalizeAws(doc);
+    const auto [kind, count] = mergeKnown(acc, fileName, normal, streamed);
+    if (kind.empty()) {
+      acc.ignoredFiles.push_back(fileName);
+      acc.outcomes.push_back({fileName, {}, awsRefusal(doc)});
+      return false;
+    }
+    if (!acc.has(kind)) acc.loadedKinds.push_back(kind);
+    acc.files.push_back(fileName + " (" + kind + ")");
+    acc.outcomes.push_back({fileName, {{kind, count}}, ""});
+    return true;
+  });
 }
 
 }  // namespace
 
 Expected<bool> mergeAwsExport(AwsAccount& acc, const std::string& fileName, const Json& doc) {
-  return namingFile(fileName, [&] {
-    const std::string kind = doc.is_object() ? mergeKnown(acc, fileName, doc) : "";
-    if (kind.empty()) {
-      acc.ignoredFiles.push_back(fileName);
-      return false;
-    }
-    if (!acc.has(kind)) acc.loadedKinds.push_back(kind);
-    acc.files.push_back(fileName + " (" + kind + ")");
-    return true;
-  });
+  return mergeAwsFile(acc, fileName, doc, {});
 }
 
 Expected<AwsAccount> loadAwsDir(const std::string& dir) {
   AwsAccount acc;
   std::vector<std::string> streamed;  // the files' list arrays are read element by element
   for (const auto& l : kLists) streamed.emplace_back(l.key);
+  std::map<std::string, size_t> streamedCounts;  // of the file being read, by list key
   auto r = forEachExport(
       dir, streamed,
       [&](const std::string& name, const std::string& key, size_t i, const Json& e) {
@@ -484,6 +563,7 @@ Expected<AwsAccount> loadAwsDir(const std::string& dir) {
             if (key != l.key) continue;
             if (!e.is_object()) fail(indexPath(l.key, i), "expected an object, got " + describeValue(e));
             l.element(acc, e, i);
+            ++streamedCounts[key];
           }
           return true;
         });
@@ -491,13 +571,23 @@ Expected<AwsAccount> loadAwsDir(const std::string& dir) {
       [&](const std::string& name, std::string_view text) -> Expected<bool> {
         // Security groups are most of the bytes: read well-formed ones without a DOM
         // (aws_sg_fast.h); anything unusual falls through to the exact reader.
+        const size_t before = acc.securityGroups.size();
         if (text.find("\"SecurityGroups\"") == std::string::npos ||
             !parseSecurityGroupsFast(text, acc.securityGroups)) {
           return false;
         }
-        return mergeAwsExport(acc, name, Json{{"SecurityGroups", Json::array()}});
+        return mergeAwsFile(acc, name, Json{{"SecurityGroups", Json::array()}},
+                            {{"SecurityGroups", acc.securityGroups.size() - before}});
       },
-      [&](const std::string& name, const Json& doc) { return mergeAwsExport(acc, name, doc); });
+      [&](const std::string& name, const Json& doc) {
+        auto merged = mergeAwsFile(acc, name, doc, streamedCounts);
+        streamedCounts.clear();
+        return merged;
+      },
+      [&](const std::string& name, const std::string& reason) {
+        acc.ignoredFiles.push_back(name);
+        acc.outcomes.push_back({name, {}, reason});
+      });
   if (!r) return makeError(r.error());
   acc.index();
   return acc;

@@ -8,13 +8,18 @@
 // from get-managed-prefix-list-entries). A prefix-list file says which list it holds
 // with a top-level "PrefixListId" key when present; otherwise the file name must start
 // with the id (`pl-0123abcd.json`, `pl-0123abcd-entries.json`), because the CLI output
-// itself does not carry it. Other JSON files are listed as ignored.
+// itself does not carry it. Besides the CLI's list output, one object of a list (as
+// `--query 'SecurityGroups[0]'` or a copy from the console prints it), a bare array of
+// them (`--query 'SecurityGroups'`) and `create-*` output wrapped in one key
+// (`{"NetworkAcl": {...}}`, `{"Subnet": {...}}`) are read as that list. Other files are
+// listed as ignored, with the reason (outcomes).
 #include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
 
+#include "cloud/export_shapes.h"
 #include "cloud/json_fields.h"
 #include "cloud/ports.h"
 #include "net/address.h"
@@ -104,6 +109,7 @@ class AwsAccount {
   std::vector<std::string> loadedKinds;   // "SecurityGroups", ... (what was present)
   std::vector<std::string> files;         // files read, with their kind
   std::vector<std::string> ignoredFiles;  // JSON of a shape we do not use
+  std::vector<ExportOutcome> outcomes;    // every file, read or ignored, in name order
 
   bool has(std::string_view kind) const;
   // Rebuilds the lookup indexes; call after filling or changing the vectors.

@@ -426,8 +426,18 @@ void parseNic(AzureNetwork& net, const Json& o, const std::string& path) {
   const std::string cp = fieldPath(path, "ipConfigurations");
   for (size_t i = 0; i < cs.size(); ++i) {
     const std::string p = indexPath(cp, i);
-    const auto text = optString(elementObject(cs, i, cp), "privateIPAddress", p);
+    const Json& c = elementObject(cs, i, cp);
+    const auto text = optString(c, "privateIPAddress", p);
     if (!text) continue;
+    if (auto len = optInt(c, "privateIPAddressPrefixLength", p);
+        len && text->find('/') != std::string::npos) {
+      auto block = net::Cidr::parse(*text);
+      if (!block || block->prefix != *len)
+        fail(fieldPath(p, "privateIPAddress"),
+             "expected a block of prefix length " + std::to_string(*len) + ", got \"" + *text + "\"");
+      n.prefixes.push_back(*block);
+      continue;
+    }
     auto a = net::IpAddress::parse(*text);
     if (!a) fail(fieldPath(p, "privateIPAddress"), "expected an IP address, got \"" + *text + "\"");
     n.addresses.push_back(*a);
@@ -435,52 +445,116 @@ void parseNic(AzureNetwork& net, const Json& o, const std::string& path) {
   net.nics.push_back(std::move(n));
 }
 
-// Returns the kind recognised, or "" for an object of no known shape.
-std::string dispatch(AzureNetwork& net, const Json& o, const std::string& path) {
+// The kind of an object of a known shape (after flattenArmProperties), or "".
+std::string shapeOf(const Json& o) {
   if (!o.is_object()) return "";
-  if (o.contains("securityRules") || o.contains("defaultSecurityRules"))
-    return parseNsg(net, o, path), "NetworkSecurityGroup";
+  if (o.contains("securityRules") || o.contains("defaultSecurityRules")) return "NetworkSecurityGroup";
   if (o.contains("value") && o["value"].is_array() && !o["value"].empty() && o["value"][0].is_object() &&
       o["value"][0].contains("effectiveSecurityRules"))
-    return parseEffective(net, o, path), "EffectiveSecurityRules";
+    return "EffectiveSecurityRules";
   if (o.contains("privateLinkServiceConnections") || o.contains("manualPrivateLinkServiceConnections"))
-    return parsePrivateEndpoint(net, o, path), "PrivateEndpoint";
-  if (o.contains("ipConfigurations") && isNic(o)) return parseNic(net, o, path), "NetworkInterface";
-  if (o.contains("virtualNetwork")) return parseLink(net, o, path), "PrivateDnsLinks";
-  if (o.contains("aRecords")) return parseRecordSet(net, o, path), "ARecordSets";
-  if (o.contains("routes")) return parseRouteTable(net, o, path), "RouteTable";
-  if (o.contains("addressSpace")) return parseVnet(net, o, path), "VirtualNetwork";
+    return "PrivateEndpoint";
+  if (o.contains("ipConfigurations") && isNic(o)) return "NetworkInterface";
+  if (o.contains("virtualNetwork")) return "PrivateDnsLinks";
+  if (o.contains("aRecords")) return "ARecordSets";
+  if (o.contains("routes")) return "RouteTable";
+  if (o.contains("addressSpace")) return "VirtualNetwork";
   return "";
+}
+
+// Parses `o`, of kind `kind` (shapeOf); returns how many items it held.
+size_t parseAs(AzureNetwork& net, const std::string& kind, const Json& o, const std::string& path) {
+  if (kind == "NetworkSecurityGroup") return parseNsg(net, o, path), 1;
+  if (kind == "EffectiveSecurityRules") return parseEffective(net, o, path), o["value"].size();
+  if (kind == "PrivateEndpoint") return parsePrivateEndpoint(net, o, path), 1;
+  if (kind == "NetworkInterface") return parseNic(net, o, path), 1;
+  if (kind == "PrivateDnsLinks") return parseLink(net, o, path), 1;
+  if (kind == "ARecordSets") return parseRecordSet(net, o, path), 1;
+  if (kind == "RouteTable") return parseRouteTable(net, o, path), 1;
+  if (kind == "VirtualNetwork") return parseVnet(net, o, path), 1;
+  return 0;
+}
+
+// The shapes of aws_model.h's sibling, brought to az CLI output: `properties` lifted,
+// a `{"value": [...]}` list of resources read as an array, a `create` output wrapped in
+// one key ({"newVNet": {...}}, {"NewNSG": {...}}) unwrapped.
+Json normalizeAzure(const Json& doc) {
+  Json d = flattenArmProperties(doc);
+  if (d.is_object() && shapeOf(d).empty()) {
+    if (auto v = d.find("value"); v != d.end() && v->is_array() && !v->empty()) return *v;
+    if (d.size() == 1 && d.begin().value().is_object() && !shapeOf(d.begin().value()).empty())
+      return d.begin().value();
+  }
+  return d;
+}
+
+// A hint for the Azure resources that hold what pgreach reads in another export.
+std::string azureRefusal(const Json& flat, const Json& original) {
+  if (flat.is_object()) {
+    auto text = [&](const char* key) {
+      auto it = flat.find(key);
+      return it != flat.end() && it->is_string() ? util::toLower(it->get<std::string>()) : std::string();
+    };
+    const std::string type = text("type"), id = text("id");
+    if (type == "microsoft.network/virtualnetworks/subnets" ||
+        (type.empty() && id.find("/subnets/") != std::string::npos && flat.contains("addressPrefix")))
+      return "one subnet on its own (az network vnet subnet show): export the VNet that holds it "
+             "(az network vnet show)";
+    if (type == "microsoft.network/networksecuritygroups/securityrules" ||
+        (type.empty() && id.find("/securityrules/") != std::string::npos))
+      return "one security rule on its own: export the whole NSG (az network nsg show)";
+  }
+  return unknownShapeReason(original);
 }
 
 }  // namespace
 
-Expected<bool> mergeAzureExport(AzureNetwork& net, const std::string& fileName, const Json& doc) {
+Expected<bool> mergeAzureExport(AzureNetwork& net, const std::string& fileName, const Json& original) {
   try {
-    std::vector<std::string> kinds;
+    const Json doc = normalizeAzure(original);
+    std::vector<std::pair<std::string, size_t>> kinds;
+    auto add = [&](const std::string& kind, size_t n) {
+      for (auto& [k, count] : kinds) {
+        if (k == kind) return void(count += n);
+      }
+      kinds.emplace_back(kind, n);
+    };
+    std::string reason;
     if (doc.is_array()) {
       if (doc.empty()) {
         const std::string lower = util::toLower(fileName);
         if (lower.find("link") != std::string::npos)
-          kinds.push_back("PrivateDnsLinks");
+          add("PrivateDnsLinks", 0);
         else if (lower.find("record") != std::string::npos)
-          kinds.push_back("ARecordSets");
+          add("ARecordSets", 0);
       }
+      size_t unknown = 0;
       for (size_t i = 0; i < doc.size(); ++i) {
-        const std::string k = dispatch(net, elementObject(doc, i, ""), indexPath("", i));
-        if (!k.empty()) kinds.push_back(k);
+        const Json& e = elementObject(doc, i, "");
+        const std::string k = shapeOf(e);
+        if (k.empty())
+          ++unknown;
+        else
+          add(k, parseAs(net, k, e, indexPath("", i)));
       }
-    } else if (auto k = dispatch(net, doc, ""); !k.empty()) {
-      kinds.push_back(k);
+      // Items of a list pgreach does not read are named, not dropped without a word.
+      if (!kinds.empty() && unknown > 0) kinds.emplace_back("UnknownItems", unknown);
+    } else if (doc.is_object() && doc.contains("value") && doc["value"].is_array() && doc["value"].empty()) {
+      // The effective NSGs of a NIC without any NSG (az network nic list-effective-nsg).
+      add("EffectiveSecurityRules", 0);
+    } else if (auto k = shapeOf(doc); !k.empty()) {
+      add(k, parseAs(net, k, doc, ""));
     }
     if (kinds.empty()) {
       net.ignoredFiles.push_back(fileName);
+      net.outcomes.push_back({fileName, {}, azureRefusal(doc, original)});
       return false;
     }
-    for (const auto& k : kinds) {
-      if (!net.has(k)) net.loadedKinds.push_back(k);
+    for (const auto& [k, n] : kinds) {
+      if (k != "UnknownItems" && !net.has(k)) net.loadedKinds.push_back(k);
     }
-    net.files.push_back(fileName + " (" + kinds.front() + ")");
+    net.files.push_back(fileName + " (" + kinds.front().first + ")");
+    net.outcomes.push_back({fileName, kinds, ""});
     return true;
   } catch (const FieldError& e) {
     return makeError(fileName + ": " + e.what());
@@ -507,7 +581,11 @@ void linkEndpointNics(AzureNetwork& net) {
 Expected<AzureNetwork> loadAzureDir(const std::string& dir) {
   AzureNetwork net;
   auto r = forEachExport(
-      dir, [&](const std::string& name, const Json& doc) { return mergeAzureExport(net, name, doc); });
+      dir, [&](const std::string& name, const Json& doc) { return mergeAzureExport(net, name, doc); },
+      [&](const std::string& name, const std::string& reason) {
+        net.ignoredFiles.push_back(name);
+        net.outcomes.push_back({name, {}, reason});
+      });
   if (!r) return makeError(r.error());
   linkEndpointNics(net);
   return net;

@@ -12,10 +12,16 @@
 // `list` outputs (arrays of any of these objects) work too. An empty array carries no
 // shape: it counts as a link list when the file name contains "link" and as a record
 // list when it contains "record" (an empty link list is how "zone not linked" looks).
+// ARM REST bodies (`az rest`, the portal's JSON view) are read too: `properties` is
+// lifted into its object at every depth, `{"value": [...]}` lists are read as arrays,
+// and `{"value": []}` is the effective-NSG list of a NIC without an NSG (read, zero
+// NSGs). `create` output wrapped in one key (`{"newVNet": {...}}`) is unwrapped. Other
+// files are listed as ignored, with the reason (outcomes).
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "cloud/export_shapes.h"
 #include "cloud/json_fields.h"
 #include "cloud/ports.h"
 #include "net/address.h"
@@ -86,6 +92,9 @@ struct PrivateEndpoint {
 struct AzureNic {
   std::string id;
   std::vector<net::IpAddress> addresses;  // ipConfigurations[].privateIPAddress
+  // An ipConfiguration given a block (privateIPAddressPrefixLength, "172.20.2.16/28"):
+  // kept apart, since a block is not an address an endpoint answers on.
+  std::vector<net::Cidr> prefixes;
 };
 
 struct DnsLink {
@@ -108,6 +117,7 @@ class AzureNetwork {
   std::vector<ARecordSet> records;
   std::vector<AzureNic> nics;
   std::vector<std::string> loadedKinds, files, ignoredFiles;
+  std::vector<ExportOutcome> outcomes;  // every file, read or ignored, in name order
 
   bool has(std::string_view kind) const;
   const Vnet* vnetContaining(const net::IpAddress& a) const;

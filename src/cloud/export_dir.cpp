@@ -22,11 +22,14 @@ constexpr std::uintmax_t kMaxExportBytes = 512ull * 1024 * 1024;
 
 namespace {
 
-std::string notValidJson(const std::string& name, std::string_view text, std::string why) {
+std::string notValidJson(std::string_view text, std::string why) {
   // nlohmann prefixes "[json.exception.parse_error.101] parse error at line 3, column 1: ..."
   if (auto p = why.find("] "); p != std::string::npos) why = why.substr(p + 2);
   if (text.find_first_not_of(" \t\r\n") == std::string::npos) why = "the file is empty";
-  return name + ": not valid JSON (" + why + ")";
+  return "not valid JSON (" + why + ")";
+}
+std::string notValidJson(const std::string& name, std::string_view text, std::string why) {
+  return name + ": " + notValidJson(text, std::move(why));
 }
 
 // A SAX handler that builds the DOM like Json::parse, except that each element of an
@@ -194,15 +197,16 @@ Expected<std::vector<ExportFile>> readExportDir(const std::string& dir) {
 }
 
 Expected<bool> forEachExport(
-    const std::string& dir,
-    const std::function<Expected<bool>(const std::string& name, const Json& doc)>& fn) {
-  return forEachExport(dir, {}, nullptr, nullptr, fn);
+    const std::string& dir, const std::function<Expected<bool>(const std::string& name, const Json& doc)>& fn,
+    const ExportIgnoredFn& ignored) {
+  return forEachExport(dir, {}, nullptr, nullptr, fn, ignored);
 }
 
 Expected<bool> forEachExport(
     const std::string& dir, const std::vector<std::string>& streamKeys, const ExportElementFn& element,
     const ExportTextFn& whole,
-    const std::function<Expected<bool>(const std::string& name, const Json& doc)>& fn) {
+    const std::function<Expected<bool>(const std::string& name, const Json& doc)>& fn,
+    const ExportIgnoredFn& ignored) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return makeError(dir + ": not a directory");
   std::vector<fs::path> paths;
@@ -241,14 +245,23 @@ Expected<bool> forEachExport(
       if (auto r = fn(name, b.root); !r) return makeError(r.error());
       continue;
     }
-    auto doc = parseExport(name, text);
-    if (!doc) {
-      // A note or script beside the exports is not an export; a .json that does not
-      // parse is a broken one.
-      if (p.extension() != ".json") continue;
-      return makeError(doc.error());
+    Json doc;
+    try {
+      doc = Json::parse(text);
+    } catch (const Json::exception& e) {
+      // A note or script beside the exports is not an export (listed as ignored); a
+      // .json that does not parse is a broken one.
+      if (p.extension() != ".json") {
+        // Without nlohmann's "; last read: '...'": a file that is not an export may hold
+        // anything (a .env beside the exports), and its text must not reach the report.
+        std::string why = e.what();
+        if (auto cut = why.find("; last read"); cut != std::string::npos) why.erase(cut);
+        if (ignored) ignored(name, notValidJson(text, why));
+        continue;
+      }
+      return makeError(notValidJson(name, text, e.what()));
     }
-    if (auto r = fn(name, *doc); !r) return makeError(r.error());
+    if (auto r = fn(name, doc); !r) return makeError(r.error());
   }
   return true;
 }

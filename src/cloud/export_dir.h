@@ -18,12 +18,16 @@ struct ExportFile {
 
 // Files in name order, so results do not depend on directory order.
 Expected<std::vector<ExportFile>> readExportDir(const std::string& dir);
+// Called for a file that is not read at all: one not named `.json` that does not parse
+// as JSON (a note or script beside the exports). It is listed, never silently skipped; a
+// `.json` that does not parse stays an error (a broken export must not be half-read).
+using ExportIgnoredFn = std::function<void(const std::string& name, const std::string& reason)>;
 // The same, one file at a time: each document is handed to `fn` and freed before the
 // next is parsed (a 100k-rule account would otherwise hold every DOM at once). Stops at
 // the first error, of reading or of `fn`.
 Expected<bool> forEachExport(
-    const std::string& dir,
-    const std::function<Expected<bool>(const std::string& name, const Json& doc)>& fn);
+    const std::string& dir, const std::function<Expected<bool>(const std::string& name, const Json& doc)>& fn,
+    const ExportIgnoredFn& ignored = nullptr);
 // The same, streaming the big arrays of `.json` files: in a top-level object, each
 // element of an array under one of `streamKeys` ("SecurityGroups") goes to `element` as
 // soon as it is parsed and is freed right after, so no DOM of the whole file is built
@@ -38,7 +42,8 @@ using ExportTextFn = std::function<Expected<bool>(const std::string& name, std::
 Expected<bool> forEachExport(
     const std::string& dir, const std::vector<std::string>& streamKeys, const ExportElementFn& element,
     const ExportTextFn& whole,
-    const std::function<Expected<bool>(const std::string& name, const Json& doc)>& doc);
+    const std::function<Expected<bool>(const std::string& name, const Json& doc)>& doc,
+    const ExportIgnoredFn& ignored = nullptr);
 // Parses `text` as the content of `name`.
 Expected<Json> parseExport(const std::string& name, std::string_view text);
 

@@ -11,15 +11,33 @@ const cloud::CloudNetwork* CloudContextFacts::network(std::string_view kind) con
 
 nlohmann::json CloudContextFacts::toJson() const {
   nlohmann::json j = nlohmann::json::object();
+  // Every export file, read (what it held) or ignored (why), for every cloud alike.
+  nlohmann::json exportFiles = nlohmann::json::array();
+  std::vector<std::string> ignored;
+  auto list = [&](const char* cloud, const std::vector<cloud::ExportOutcome>& outcomes) {
+    for (const auto& o : outcomes) {
+      nlohmann::json contents = nlohmann::json::array();
+      for (const auto& [kind, count] : o.contents) contents.push_back({{"kind", kind}, {"count", count}});
+      nlohmann::json f = {{"cloud", cloud}, {"file", o.file}, {"read", o.read()}, {"contents", contents}};
+      if (!o.read()) {
+        f["reason"] = o.reason;
+        ignored.push_back(o.file);
+      }
+      exportFiles.push_back(std::move(f));
+    }
+  };
   if (aws) {
     j["aws_dir"] = awsDir;
     j["aws_files"] = aws->files;
-    if (!aws->ignoredFiles.empty()) j["ignored_files"] = aws->ignoredFiles;
+    list("aws", aws->outcomes);
   }
   if (azure) {
     j["azure_dir"] = azureDir;
     j["azure_files"] = azure->files;
+    list("azure", azure->outcomes);
   }
+  if (aws || azure) j["export_files"] = std::move(exportFiles);
+  if (!ignored.empty()) j["ignored_files"] = ignored;
   if (!liveCommands.empty()) j["live_commands"] = liveCommands;
   if (imds)
     j["imds"] = {{"vpc_id", imds->vpcId}, {"interface_id", imds->interfaceId}, {"vpc_cidrs", imds->vpcCidrs}};

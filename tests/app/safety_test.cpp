@@ -265,10 +265,15 @@ TEST_CASE("a malformed --store DSN and a mistyped option never print the passwor
 TEST_CASE("an audit that could evaluate no step is UNKNOWN, not OK", "[integration]") {
   testing::TempDir tmp("pgreach-safety");
   const std::string dirPath = tmp.path.string();
-  // Shapes pgreach does not read (an `az network vnet create` output, an empty list).
-  std::ofstream(dirPath + "/vnet.json")
-      << R"({"newVNet": {"name": "v", "addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}}})";
-  std::ofstream(dirPath + "/eff.json") << R"({"value": []})";
+  // Shapes pgreach does not read: a resource group and an effective route table (ARM
+  // bodies). (An `az network vnet create` output and `{"value": []}` used to be examples
+  // here; they are read now, issue 16, and a folder of them is judged on its path.)
+  std::ofstream(dirPath + "/group.json")
+      << R"({"id": "/subscriptions/s/resourceGroups/rg", "name": "rg", "type": "Microsoft.Resources/resourceGroups",
+             "properties": {"provisioningState": "Succeeded"}})";
+  std::ofstream(dirPath + "/routes.json")
+      << R"({"value": [{"source": "Default", "state": "Active", "addressPrefix": ["10.0.0.0/16"],
+             "nextHopType": "VnetLocal", "nextHopIpAddress": []}]})";
   for (const char* cloud : {"--aws-json", "--azure-json"}) {
     INFO(cloud);
     auto r = runProcess({pgreachBinary(), "audit", "host=127.0.0.1", cloud, dirPath, "--client-ip",

@@ -168,14 +168,19 @@ TEST_CASE("a number outside the integer range is an error naming the field, not 
   }
 }
 
-TEST_CASE("unknown JSON is listed as ignored; notes beside the exports are skipped", "[unit][cloud]") {
+// A note beside the exports used to be skipped without a word; every file is now
+// accounted for (issue 16), so it is listed as ignored too, with why.
+TEST_CASE("unknown JSON and notes beside the exports are listed as ignored, with why", "[unit][cloud]") {
   testing::TempDir d(kTempPrefix);
   d.write("other.json", R"({"Reservations":[]})");
   d.write("notes.txt", "hello");
   auto r = loadAwsDir(d.path.string());
   REQUIRE(r.ok());
-  CHECK(r->ignoredFiles == std::vector<std::string>{"other.json"});
+  CHECK(r->ignoredFiles == std::vector<std::string>{"notes.txt", "other.json"});
   CHECK(r->loadedKinds.empty());
+  REQUIRE(r->outcomes.size() == 2);
+  CHECK(r->outcomes[0].reason.rfind("not valid JSON (parse error at line 1", 0) == 0);
+  CHECK(r->outcomes[1].reason == "a JSON object of no known export shape (keys: Reservations)");
 }
 
 TEST_CASE("every truncation and byte flip of the fixtures loads or fails cleanly", "[unit][cloud]") {
