@@ -275,7 +275,7 @@ TEST_CASE("azure: without an effective-NSG export the client NIC step is not ver
   // With a NIC export holding the client, the command carries its id.
   const std::string nicId =
       "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/networkInterfaces/vm";
-  n.nics.push_back({nicId, {ip("10.1.1.10")}});
+  n.nics.push_back({nicId, {ip("10.1.1.10")}, {}});
   v = path(n, "10.1.1.10", "10.1.2.4", 5432);
   CHECK(v.unknownSteps().front()->settleWith ==
         "az network nic list-effective-nsg --ids " + nicId + " -o json");
