@@ -49,12 +49,40 @@ std::string pathLine(const Report& r, bool color) {
   return line;
 }
 
+namespace {
+
+// What an OK verdict did not cover, said in the headline itself so a reader (or a cron
+// mail) never takes it for more: a check skipped because it was not asked for or had
+// nothing to work with ("pg.connect (no password ...)"), and the cloud audit as one item
+// when no cloud input was given. Checks skipped because another was are implied.
+std::vector<std::string> notRunParts(const std::vector<engine::CheckResult>& checks) {
+  std::vector<std::string> out;
+  bool cloudNotRun = false;
+  for (const auto& c : checks) {
+    if (c.id == "cloud.context" && c.status == Status::Skip) cloudNotRun = true;
+  }
+  if (cloudNotRun) out.push_back("cloud audit (no --aws-json, --azure-json, --cloud-live or --imds)");
+  for (const auto& c : checks) {
+    if (c.status != Status::Skip || util::startsWith(c.summary, "blocked by")) continue;
+    if (cloudNotRun && c.stage == engine::Stage::Cloud) continue;
+    std::string reason = c.summary;
+    if (util::startsWith(reason, "skipped: ")) reason = reason.substr(9);
+    out.push_back(c.id + (reason.empty() ? "" : " (" + reason + ")"));
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string verdictLine(const Report& r) {
   std::string line = "PGREACH " + verdictWord(r.verdict) + " - ";
   if (r.rootCause) {
     line += r.rootCause->code + ": " + r.rootCause->summary;
   } else if (r.verdict == Verdict::Ok) {
-    line += "every check passed for " + r.target.host;
+    const auto notRun = notRunParts(r.checks);
+    line += notRun.empty() ? "every check passed for " + r.target.host
+                           : "every check that ran passed for " + r.target.host +
+                                 "; not run: " + util::join(notRun, "; ");
   } else if (r.verdict == Verdict::Warning) {
     // A warning that rests on a check that could not decide says so: "reachable" would
     // claim what nobody verified.

@@ -176,3 +176,34 @@ TEST_CASE("every catalogue entry is complete and names its stage", "[unit]") {
     CHECK_FALSE(info->fix.empty());
   }
 }
+
+// Issue 16: an OK that did not cover everything says what it left out, in the headline
+// every format shares (text, markdown, html, nagios).
+TEST_CASE("an OK headline names the checks that did not run", "[unit]") {
+  auto r = testing::healthyReport();
+  REQUIRE(r.verdict == reports::Verdict::Ok);
+  CHECK(reports::render(r, "nagios", {})->find("PGREACH OK - every check passed for ") == 0);
+  for (auto& c : r.checks) {
+    if (c.id == "pg.connect") {
+      c.status = engine::Status::Skip;
+      c.summary = "skipped: no password in the target, PGPASSWORD or a passfile entry (nothing was sent)";
+      c.findings.clear();
+    } else if (c.id == "cloud.context") {
+      c.status = engine::Status::Skip;
+      c.summary = "no cloud inputs: give --aws-json DIR, --azure-json DIR, --cloud-live or --imds";
+    } else if (c.stage == engine::Stage::Cloud) {
+      c.status = engine::Status::Skip;
+      c.summary = "blocked by cloud.context (skip)";
+    }
+  }
+  for (const char* format : {"nagios", "text", "markdown", "html"}) {
+    auto out = *reports::render(r, format, {});
+    INFO(format << ":\n" << out);
+    CHECK(out.find("every check that ran passed for ") != std::string::npos);
+    CHECK(
+        out.find("not run: cloud audit (no --aws-json, --azure-json, --cloud-live or --imds); pg.connect (no "
+                 "password in the target, PGPASSWORD or a passfile entry (nothing was sent))") !=
+        std::string::npos);
+    CHECK(out.find("every check passed") == std::string::npos);
+  }
+}
