@@ -367,6 +367,11 @@ void parsePrivateEndpoint(AzureNetwork& net, const Json& o, const std::string& p
       PeConnection conn;
       conn.manual = std::string(key).rfind("manual", 0) == 0;
       conn.name = optString(c, "name", p).value_or("");
+      // Some REST bodies give a connection its id and no name: its name is the id's last segment.
+      if (conn.name.empty()) {
+        const std::string id = optString(c, "id", p).value_or("");
+        conn.name = id.substr(id.find_last_of('/') == std::string::npos ? 0 : id.find_last_of('/') + 1);
+      }
       conn.groupIds = optStringArray(c, "groupIds", p);
       conn.provisioningState = optString(c, "provisioningState", p).value_or("");
       const Json& st = requireObject(c, "privateLinkServiceConnectionState", p);

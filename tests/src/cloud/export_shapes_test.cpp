@@ -187,3 +187,19 @@ TEST_CASE("Azure: a NIC ipConfiguration given a block keeps it apart from the ad
   REQUIRE_FALSE(e);
   CHECK(e.error().find("ipConfigurations[0].privateIPAddress") != std::string::npos);
 }
+
+TEST_CASE("Azure: a private link connection without a name is named by its id's last segment",
+          "[unit][cloud]") {
+  AzureNetwork net;
+  auto r = mergeAzureExport(net, "pe.json", Json::parse(R"({"name": "pe1",
+      "id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe1",
+      "properties": {"subnet": {"id": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/v/subnets/s1"},
+      "privateLinkServiceConnections": [{"id":
+      "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Network/privateEndpoints/pe1/privateLinkServiceConnections/pe1-conn",
+      "properties": {"groupIds": ["postgresqlServer"],
+      "privateLinkServiceConnectionState": {"status": "Pending"}}}]}})"));
+  REQUIRE(r);
+  REQUIRE(net.privateEndpoints.size() == 1);
+  REQUIRE(net.privateEndpoints[0].connections.size() == 1);
+  CHECK(net.privateEndpoints[0].connections[0].name == "pe1-conn");
+}
