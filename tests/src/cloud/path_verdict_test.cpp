@@ -31,6 +31,24 @@ PathVerdict verdict(std::vector<PathStep> steps) {
 
 }  // namespace
 
+namespace {
+// The lab's client -> endpoint path on 5432, judged over the constructed exports in
+// tests/data/cloud/<folder>.
+AwsAccount labExports(const std::string& folder) {
+  auto acc = loadAwsDir(std::string(PGREACH_SOURCE_DIR) + "/tests/data/cloud/" + folder);
+  REQUIRE(acc.ok());
+  return std::move(*acc);
+}
+
+PathVerdict labPathIn(const std::string& folder, int port = 5432) {
+  AwsPathQuery q;
+  q.client = *net::IpAddress::parse("10.40.1.10");
+  q.endpoint = *net::IpAddress::parse("10.40.2.120");
+  q.port = port;
+  return evaluateAwsPath(labExports(folder), q);
+}
+}  // namespace
+
 TEST_CASE("path verdict: three states, never collapsed", "[unit][cloud]") {
   auto ok = verdict({step("a", StepOutcome::Allowed), step("b", StepOutcome::NotApplicable)});
   CHECK(ok.state() == PathState::Reachable);
@@ -77,13 +95,7 @@ TEST_CASE("path verdict JSON: reachable only on evidence, with state, verified a
 
 TEST_CASE("aws: unknown steps name the export that settles them, with this path's ids", "[unit][cloud]") {
   // Route tables, security groups, subnets and the VPC endpoint; no NACLs, no interfaces.
-  auto acc = loadAwsDir(std::string(PGREACH_SOURCE_DIR) + "/tests/data/cloud/aws-partial");
-  REQUIRE(acc.ok());
-  AwsPathQuery q;
-  q.client = *net::IpAddress::parse("10.40.1.10");
-  q.endpoint = *net::IpAddress::parse("10.40.2.120");
-  q.port = 5432;
-  auto v = evaluateAwsPath(*acc, q);
+  auto v = labPathIn("aws-partial");
   INFO(v.summary());
   CHECK(v.state() == PathState::NotVerified);
   auto find = [&](const std::string& component) -> const PathStep& {
@@ -116,13 +128,7 @@ TEST_CASE("aws: unknown steps name the export that settles them, with this path'
 
 TEST_CASE("aws: the endpoint's own groups deny 5432 although its interfaces are not exported",
           "[unit][cloud]") {
-  auto acc = loadAwsDir(std::string(PGREACH_SOURCE_DIR) + "/tests/data/cloud/aws-no-enis-443");
-  REQUIRE(acc.ok());
-  AwsPathQuery q;
-  q.client = *net::IpAddress::parse("10.40.1.10");
-  q.endpoint = *net::IpAddress::parse("10.40.2.120");
-  q.port = 5432;
-  auto v = evaluateAwsPath(*acc, q);
+  auto v = labPathIn("aws-no-enis-443");
   REQUIRE(v.blocked());
   CHECK(v.firstBlock()->code == "cloud.sg_ingress_missing");
   CHECK(v.firstBlock()->component == "endpoint security groups ingress");
@@ -130,11 +136,11 @@ TEST_CASE("aws: the endpoint's own groups deny 5432 although its interfaces are 
         "aws ec2 authorize-security-group-ingress --group-id sg-0e9d000000000e9d1 --protocol tcp --port 5432 "
         "--cidr 10.40.1.10/32");
   // 443 is what the group allows.
-  q.port = 443;
-  CHECK_FALSE(evaluateAwsPath(*acc, q).blocked());
+  CHECK_FALSE(labPathIn("aws-no-enis-443", 443).blocked());
 
   // The endpoint check reports it too when the path check cannot place the endpoint.
-  auto fs = auditEndpointGroups(*acc, acc->endpoints.at(0), q.client, {5432, 443});
+  const auto acc = labExports("aws-no-enis-443");
+  auto fs = auditEndpointGroups(acc, acc.endpoints.at(0), *net::IpAddress::parse("10.40.1.10"), {5432, 443});
   REQUIRE(fs.size() == 1);  // 5432 only; 443 is allowed
   CHECK(fs[0].code == "cloud.sg_ingress_missing");
   CHECK(fs[0].severity == AuditSeverity::Critical);
@@ -144,7 +150,9 @@ TEST_CASE("aws: the endpoint's own groups deny 5432 although its interfaces are 
   // With the interfaces exported, the path check decides: nothing here.
   auto healthy = loadAwsDir(std::string(PGREACH_SOURCE_DIR) + "/tests/lab/cloud/aws/healthy");
   REQUIRE(healthy.ok());
-  CHECK(auditEndpointGroups(*healthy, healthy->endpoints.at(0), q.client, {5432, 443}).empty());
+  CHECK(auditEndpointGroups(*healthy, healthy->endpoints.at(0), *net::IpAddress::parse("10.40.1.10"),
+                            {5432, 443})
+            .empty());
 }
 
 TEST_CASE("aws: a missing route table export names the VPC's tables; missing groups name the groups",
