@@ -250,16 +250,35 @@ Expected<Target> Target::parse(std::string_view conninfo) {
   t.fromUri_ = looksLikeUri(conninfo);
   const auto keywords = knownKeywords();
 
-  // libpq before 17 rejects `sslnegotiation`: take it out and remember it (strip_option.h).
-  std::optional<std::string> sslnegotiation;
+  // Options newer than the linked libpq (15), which rejects keywords it does not know:
+  // taken out and remembered (strip_option.h), so pgreach reads them as the application's
+  // newer libpq would. sslnegotiation: libpq 17 (direct TLS); load_balance_hosts: libpq
+  // 16 (hosts tried in random order; pgreach probes every host either way).
+  struct NewerOption {
+    const char* keyword;
+    const char* envvar;
+    std::vector<std::string_view> values;  // what libpq accepts
+  };
+  static const NewerOption kNewer[] = {{"sslnegotiation", "PGSSLNEGOTIATION", {"postgres", "direct"}},
+                                       {"load_balance_hosts", "PGLOADBALANCEHOSTS", {"disable", "random"}}};
+  std::vector<std::pair<std::string, std::string>> newer;
   std::string input(conninfo);
-  if (!keywords.count("sslnegotiation")) {
-    auto stripped = stripOption(input, "sslnegotiation");
+  for (const auto& opt : kNewer) {
+    if (keywords.count(opt.keyword)) continue;
+    auto stripped = stripOption(input, opt.keyword);
     input = std::move(stripped.conninfo);
-    sslnegotiation = stripped.value;
-    if (!sslnegotiation) {
-      if (const char* env = std::getenv("PGSSLNEGOTIATION"); env && *env) sslnegotiation = env;
+    std::optional<std::string> value = stripped.value;
+    if (!value) {
+      if (const char* env = std::getenv(opt.envvar); env && *env) value = env;
     }
+    if (!value) continue;
+    if (std::find(opt.values.begin(), opt.values.end(), *value) == opt.values.end()) {
+      // libpq's own words; the value is not echoed (it could be anything the user typed).
+      return makeError(
+          std::string("malformed connection string: invalid ") + opt.keyword + " value (expected " +
+          util::join(std::vector<std::string>(opt.values.begin(), opt.values.end()), " or ") + ")");
+    }
+    newer.emplace_back(opt.keyword, *value);
   }
   char* rawErr = nullptr;
   net::PgConninfoPtr parsed(PQconninfoParse(input.c_str(), &rawErr));
@@ -311,9 +330,9 @@ Expected<Target> Target::parse(std::string_view conninfo) {
     }
   }
 
-  if (sslnegotiation) {
-    t.explicit_.emplace_back("sslnegotiation", *sslnegotiation);
-    t.effective_["sslnegotiation"] = *sslnegotiation;
+  for (const auto& [keyword, value] : newer) {
+    t.explicit_.emplace_back(keyword, value);
+    t.effective_[keyword] = value;
   }
 
   // Hosts, hostaddrs and ports are comma-separated lists, matched by position.

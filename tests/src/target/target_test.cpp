@@ -17,8 +17,9 @@ struct CleanPgEnv {
   CleanPgEnv() { clear(); }
   ~CleanPgEnv() { clear(); }
   static void clear() {
-    for (const char* v : {"PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSSLMODE", "PGSERVICE",
-                          "PGHOSTADDR", "PGSSLROOTCERT", "PGSERVICEFILE"}) {
+    for (const char* v :
+         {"PGHOST", "PGPORT", "PGUSER", "PGPASSWORD", "PGDATABASE", "PGSSLMODE", "PGSERVICE", "PGHOSTADDR",
+          "PGSSLROOTCERT", "PGSERVICEFILE", "PGSSLNEGOTIATION", "PGLOADBALANCEHOSTS"}) {
       ::unsetenv(v);
     }
   }
@@ -235,4 +236,32 @@ TEST_CASE("the passfile's password, as libpq would pick it, goes to the redactor
   CHECK(withPw->secretValues() == std::vector<std::string>{"Given9Pw"});
   ::unsetenv("PGPASSFILE");
   std::remove(tmpl);
+}
+
+// Issue 16 item 5: options newer than the linked libpq 15 are read as the application's
+// newer libpq reads them, not refused as "invalid connection option".
+TEST_CASE("load_balance_hosts (libpq 16) is read like sslnegotiation (libpq 17)", "[unit][target]") {
+  CleanPgEnv env;
+  auto t = Target::parse("host=a.example,b.example load_balance_hosts=random sslnegotiation=direct");
+  REQUIRE(t.ok());
+  CHECK(t->option("load_balance_hosts") == "random");
+  CHECK(t->option("sslnegotiation") == "direct");
+  REQUIRE(t->hosts().size() == 2);
+  auto uri = Target::parse("postgresql://a.example,b.example/db?load_balance_hosts=disable");
+  REQUIRE(uri.ok());
+  CHECK(uri->option("load_balance_hosts") == "disable");
+  ::setenv("PGLOADBALANCEHOSTS", "random", 1);
+  auto fromEnv = Target::parse("host=a.example");
+  REQUIRE(fromEnv.ok());
+  CHECK(fromEnv->option("load_balance_hosts") == "random");
+  ::unsetenv("PGLOADBALANCEHOSTS");
+  // A value libpq would refuse is refused, by name, without echoing what was typed.
+  auto bad = Target::parse("host=a.example load_balance_hosts=Sekr1tValue");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error() ==
+        "malformed connection string: invalid load_balance_hosts value (expected disable or random)");
+  auto badNeg = Target::parse("host=a.example sslnegotiation=requiredirect");
+  REQUIRE_FALSE(badNeg.ok());
+  CHECK(badNeg.error().find("invalid sslnegotiation value (expected postgres or direct)") !=
+        std::string::npos);
 }
