@@ -56,7 +56,7 @@ class DnsSystem final : public engine::Check {
     const CheckResult* dnsResult = ctx.dependency(kDnsResolveId);
     const auto* dns = dnsResult ? dnsResult->factsAs<engine::DnsResolveFacts>() : nullptr;
     const std::string hostsFile = readHostsFile();
-    int compared = 0;
+    int compared = 0, agreed = 0;
     for (const auto& h : ctx.target().hosts()) {
       if (!h.hostaddr.empty() || h.host.empty() || net::IpAddress::parse(h.host)) continue;
       std::vector<net::IpAddress> sys;
@@ -103,13 +103,18 @@ class DnsSystem final : public engine::Check {
       ++compared;
       auto dnsAddrs = parseAddresses(answered->second);
       auto diff = compareSystemWithDns(h.host, sys, dnsAddrs, net::parseEtcHosts(hostsFile, h.host));
+      if (diff.empty() && !sys.empty()) ++agreed;
       r.findings.insert(r.findings.end(), diff.begin(), diff.end());
     }
     r.status = engine::statusFromFindings(r.findings);
     // A warning at most: what the C library does is context for the DNS verdict, which
     // dns.resolve gives.
+    // When the application's resolution and DNS agree, this is the one place that says so.
     r.summary = std::to_string(facts.addresses.size()) + " address(es) from getaddrinfo" +
-                (compared ? ", compared with DNS for " + std::to_string(compared) + " host(s)" : "");
+                (compared == 0        ? std::string()
+                 : agreed == compared ? ", the same as DNS for " + std::to_string(compared) +
+                                            " host(s): libpq connects where pgreach probed"
+                                      : ", compared with DNS for " + std::to_string(compared) + " host(s)");
     r.setFacts(std::move(facts));
     return r;
   }

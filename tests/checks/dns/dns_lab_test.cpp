@@ -74,6 +74,10 @@ TEST_CASE("lab dns: healthy resolves every provider name inside the VPC", "[lab]
     CHECK((*c)["status"] == "pass");
     CHECK((*c)["data"]["addresses"].size() >= 1);
     CHECK(rootStage(r) != "dns");
+    // The application's resolution (getaddrinfo) agrees with DNS, and that is said once.
+    const auto* sys = check(r, "dns.system");
+    REQUIRE(sys);
+    CHECK((*sys)["summary"].get<std::string>().find("the same as DNS for 1 host(s)") != std::string::npos);
   }
 }
 
