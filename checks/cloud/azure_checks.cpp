@@ -32,11 +32,11 @@ class AzureEndpoint final : public engine::Check {
          "Private endpoint connection, private DNS zone link and A record",
          {kContextId},
          engine::Millis(20000)},
-        engine::pickCodes(
-            cloudCodes(),
-            {"cloud.azure_connection_pending", "cloud.azure_wrong_group_id", "cloud.azure_zone_not_linked",
-             "cloud.azure_record_missing", "cloud.azure_record_mismatch",
-             "cloud.azure_network_policies_disabled", "cloud.azure_route_appliance"}));
+        engine::pickCodes(cloudCodes(),
+                          {"cloud.azure_connection_pending", "cloud.azure_wrong_group_id",
+                           "cloud.azure_zone_not_linked", "cloud.azure_record_missing",
+                           "cloud.azure_record_mismatch", "cloud.azure_network_policies_disabled",
+                           "cloud.azure_route_appliance", "cloud.azure_endpoint_not_verified"}));
     return kInfo;
   }
 
@@ -79,6 +79,17 @@ class AzureEndpoint final : public engine::Check {
     r.summary = r.findings.empty() ? util::join(checked, ", ") + (checked.size() == 1 ? " is" : " are") +
                                          " in order" + notChecked
                                    : "private endpoint configuration has problems" + notChecked;
+    if (r.findings.empty() && !unchecked.empty()) {
+      // Nothing wrong in what was exported, and part of the endpoint's configuration was
+      // not exported: not verified, never OK (issue 16).
+      r.findings.push_back({"cloud.azure_endpoint_not_verified",
+                            engine::Severity::Warning,
+                            "private endpoint in order; not verified: " + util::join(unchecked, ", "),
+                            {},
+                            "Export the zone links and A records named here into the --azure-json folder."});
+      r.status = engine::Status::Warn;
+      r.stateOverride = util::ResultState::NotVerified;
+    }
     return r;
   }
 };

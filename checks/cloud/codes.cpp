@@ -4,6 +4,13 @@ namespace pgreach::checks::cloud {
 
 const std::vector<engine::CodeDecl>& cloudCodes() {
   static const std::vector<engine::CodeDecl> kCodes = {
+      {"cloud.azure_endpoint_not_verified", engine::Severity::Warning,
+       "Private DNS zone link or A record not verified",
+       "The private endpoint itself is in order, but no export showed the private DNS zone's link to the "
+       "client's VNet or the server's A record, so the endpoint configuration is not verified as a whole.",
+       "The folder given to --azure-json holds no `az network private-dns link vnet list` or "
+       "`az network private-dns record-set a list` output for privatelink.postgres.database.azure.com.",
+       "Add the two exports named in the finding to the folder and run the audit again."},
       {"cloud.azure_connection_pending", engine::Severity::Critical, "Private endpoint not provisioned",
        "The Azure private endpoint is not provisioned, or its private link connection is missing or not "
        "approved.",

@@ -635,6 +635,11 @@ TEST_CASE("verdicts: azure endpoint summary claims only what its exports showed"
   CHECK(summary.find("zone link and record are in order") == std::string::npos);
   CHECK(summary.rfind("private endpoint is in order; not checked: zone link (", 0) == 0);
   CHECK(summary.find("A record (") != std::string::npos);
+  // What was not exported leaves the endpoint check not verified, with a finding naming it.
+  auto endpoint = checkById(j, "cloud.azure.endpoint");
+  CHECK(endpoint["state"] == "not_verified");
+  CHECK(endpoint["status"] == "warn");
+  CHECK(endpoint.dump().find("cloud.azure_endpoint_not_verified") != std::string::npos);
   // No effective-NSG export for the client's NIC: the path is not verified, not OK.
   CHECK(r.exitCode == 1);
   auto path = checkById(j, "cloud.azure.path");
