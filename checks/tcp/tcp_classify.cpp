@@ -427,6 +427,20 @@ std::vector<Finding> findingsWithApp(const std::vector<AppResolution>& apps,
   for (const auto& app : apps) {
     auto f = appResolutionFinding(app, probes);
     if (!f) continue;
+    // With several hosts, libpq moves on to the next one after connect_timeout: when
+    // another host answers, the application connects, late. A warning, not the root cause.
+    const ProbeVerdict* fallback = nullptr;
+    for (const auto& p : probes) {
+      if (p.host != app.host && p.verdict == Verdict::Open) {
+        fallback = &p;
+        break;
+      }
+    }
+    if (fallback) {
+      f->severity = Severity::Warning;
+      f->summary += "; libpq then tries the next host, " + fallback->host + " (" + fallback->label() +
+                    " answers), after connect_timeout";
+    }
     out.push_back(std::move(*f));
     for (const auto& a : app.system) {
       if (std::find(app.dns.begin(), app.dns.end(), a) == app.dns.end()) covered.emplace_back(app.host, a);

@@ -293,3 +293,21 @@ TEST_CASE("a stale pin is judged once, by the application finding, with its wire
   app.system = app.dns;
   CHECK(find(findingsWithApp({app}, ps, 3.0), "tcp.silently_dropped"));
 }
+
+TEST_CASE("a stale pin on the first of several hosts delays the application, it does not stop it",
+          "[unit][tcp]") {
+  AppResolution app;
+  app.host = "db.example";
+  app.system = {ip("10.40.2.57")};
+  app.dns = {ip("10.40.2.120")};
+  app.hostsLines = {"/etc/hosts line 3: 10.40.2.57 db.example"};
+  auto second =
+      decide("replica.example", ip("10.40.3.118"), 5432, attempts({{ConnectOutcome::Open, 1.0}}), nullptr);
+  std::vector<ProbeVerdict> ps = {probe("10.40.2.57", 5432, ConnectOutcome::TimedOut), second};
+  auto fs = findingsWithApp({app}, ps, 3.0);
+  REQUIRE_FALSE(fs.empty());
+  CHECK(fs.front().code == "tcp.app_address_unreachable");
+  CHECK(fs.front().severity == engine::Severity::Warning);
+  CHECK(fs.front().summary.find("tries the next host, replica.example (10.40.3.118:5432 answers)") !=
+        std::string::npos);
+}
