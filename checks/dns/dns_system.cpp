@@ -27,14 +27,6 @@ std::string readHostsFile() {
   return s.str();
 }
 
-std::vector<net::IpAddress> parseAddresses(const std::vector<std::string>& texts) {
-  std::vector<net::IpAddress> out;
-  for (const auto& x : texts) {
-    if (auto a = net::IpAddress::parse(x)) out.push_back(*a);
-  }
-  return out;
-}
-
 class DnsSystem final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
@@ -67,7 +59,7 @@ class DnsSystem final : public engine::Check {
         if (auto it = dns->system.find(h.host); it != dns->system.end()) gathered = &it->second;
       }
       if (gathered) {
-        sys = parseAddresses(gathered->addresses);
+        sys = net::parseAddresses(gathered->addresses);
         error = gathered->error;
         finished = gathered->finished;
       } else {
@@ -101,7 +93,7 @@ class DnsSystem final : public engine::Check {
       const auto answered = dns->dnsAnswers.find(h.host);
       if (answered == dns->dnsAnswers.end()) continue;
       ++compared;
-      auto dnsAddrs = parseAddresses(answered->second);
+      auto dnsAddrs = net::parseAddresses(answered->second);
       auto diff = compareSystemWithDns(h.host, sys, dnsAddrs, net::parseEtcHosts(hostsFile, h.host));
       if (diff.empty() && !sys.empty()) ++agreed;
       r.findings.insert(r.findings.end(), diff.begin(), diff.end());

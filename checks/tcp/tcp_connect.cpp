@@ -39,14 +39,6 @@ std::vector<net::evidence::Frame> toFrames(std::vector<net::CapturedFrame>&& in)
   return out;
 }
 
-std::vector<net::IpAddress> parseAll(const std::vector<std::string>& texts) {
-  std::vector<net::IpAddress> out;
-  for (const auto& t : texts) {
-    if (auto a = net::IpAddress::parse(t)) out.push_back(*a);
-  }
-  return out;
-}
-
 // The "hosts:" line of /etc/nsswitch.conf, "" when there is none.
 std::string nsswitchHostsLine() {
   auto text = util::readFile("/etc/nsswitch.conf", 1 << 20);
@@ -74,8 +66,8 @@ std::vector<AppResolution> appResolutions(const engine::CheckContext& ctx) {
     AppResolution app;
     app.host = h.host;
     app.port = h.port;
-    app.system = parseAll(sys->second.addresses);
-    if (answered != dns->dnsAnswers.end()) app.dns = parseAll(answered->second);
+    app.system = net::parseAddresses(sys->second.addresses);
+    if (answered != dns->dnsAnswers.end()) app.dns = net::parseAddresses(answered->second);
     if (!hostsFile) {
       auto text = util::readFile("/etc/hosts", 1 << 20);
       hostsFile = text ? *text : "";

@@ -86,15 +86,13 @@ std::string verdictLine(const Report& r) {
   } else if (r.verdict == Verdict::Warning) {
     // A warning that rests on a check that could not decide says so: "reachable" would
     // claim what nobody verified.
-    std::vector<std::string> unverified;
+    // Checks that ran and could not decide first, then those that did not run.
+    std::vector<std::string> unverified, skipped;
     for (const auto& c : r.checks) {
-      if (c.state() == util::ResultState::NotVerified && c.status != engine::Status::Skip)
-        unverified.push_back(c.id + ": " + c.summary);
+      if (c.state() != util::ResultState::NotVerified) continue;
+      (c.status == engine::Status::Skip ? skipped : unverified).push_back(c.id + ": " + c.summary);
     }
-    for (const auto& c : r.checks) {
-      if (c.state() == util::ResultState::NotVerified && c.status == engine::Status::Skip)
-        unverified.push_back(c.id + ": " + c.summary);
-    }
+    unverified.insert(unverified.end(), skipped.begin(), skipped.end());
     if (unverified.empty())
       line += "reachable with warnings: " + r.target.host;
     else

@@ -132,4 +132,12 @@ bool isDocumentation(const IpAddress& a) {
   return inAny(a, {"192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24", "2001:db8::/32"});
 }
 
+std::vector<IpAddress> parseAddresses(const std::vector<std::string>& texts) {
+  std::vector<IpAddress> out;
+  for (const auto& t : texts) {
+    if (auto a = IpAddress::parse(t)) out.push_back(*a);
+  }
+  return out;
+}
+
 }  // namespace pgreach::net

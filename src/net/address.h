@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace pgreach::net {
 
@@ -46,5 +47,9 @@ struct Cidr {
 bool isPrivateOrLocal(const IpAddress& a);
 // Documentation ranges (192.0.2/24, 198.51.100/24, 203.0.113/24, 2001:db8::/32).
 bool isDocumentation(const IpAddress& a);
+
+// The addresses among `texts`, in order; what does not parse is left out (facts hold
+// addresses as text).
+std::vector<IpAddress> parseAddresses(const std::vector<std::string>& texts);
 
 }  // namespace pgreach::net
