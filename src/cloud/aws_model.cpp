@@ -434,18 +434,6 @@ constexpr ListKind kLists[] = {{"SecurityGroups", parseSecurityGroup},
                                {"NetworkInterfaces", parseInterface},
                                {"RouteTables", parseRouteTable}};
 
-// Runs `parse`, turning a field or JSON error into an Error naming the file.
-template <typename F>
-Expected<bool> namingFile(const std::string& fileName, F&& parse) {
-  try {
-    return parse();
-  } catch (const FieldError& e) {
-    return makeError(fileName + ": " + e.what());
-  } catch (const Json::exception& e) {
-    return makeError(fileName + ": unexpected JSON shape (" + std::string(e.what()) + ")");
-  }
-}
-
 // What one object of a list is, by the keys that make it one: the list key, or "".
 // (A mutation's output such as associate-subnet-cidr-block's {"SubnetId", ...} names a
 // resource without describing it, and is not taken for one.)

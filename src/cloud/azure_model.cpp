@@ -512,60 +512,77 @@ std::string azureRefusal(const Json& flat, const Json& original) {
   return unknownShapeReason(original);
 }
 
+// What one file gave, as its items are read: by kind, in first-seen order, and how many
+// items were of no known shape.
+struct AzureFileTally {
+  std::vector<std::pair<std::string, size_t>> kinds;
+  size_t unknown = 0;
+  size_t streamed = 0;  // items of a top-level array read one at a time (export_dir.h)
+  Json first;           // the first of those, as written: it names the list when none was known
+
+  void add(const std::string& kind, size_t n) {
+    for (auto& [k, count] : kinds) {
+      if (k == kind) return void(count += n);
+    }
+    kinds.emplace_back(kind, n);
+  }
+};
+
+// One item of a list (after flattenArmProperties), at `i`.
+void mergeAzureItem(AzureNetwork& net, AzureFileTally& t, const Json& flat, size_t i) {
+  if (!flat.is_object()) fail(indexPath("", i), "expected an object, got " + describeValue(flat));
+  const std::string k = shapeOf(flat);
+  if (k.empty())
+    ++t.unknown;
+  else
+    t.add(k, parseAs(net, k, flat, indexPath("", i)));
+}
+
+// Merges the document of `fileName` (what is left of it when its top-level array was
+// streamed: `t` holds what those items gave) and records what the file held.
+Expected<bool> mergeAzureFile(AzureNetwork& net, const std::string& fileName, const Json& original,
+                              AzureFileTally& t) {
+  return namingFile(fileName, [&] {
+    const Json doc = normalizeAzure(original);
+    if (doc.is_array()) {
+      if (doc.empty() && t.streamed == 0) {
+        const std::string lower = util::toLower(fileName);
+        if (lower.find("link") != std::string::npos)
+          t.add("PrivateDnsLinks", 0);
+        else if (lower.find("record") != std::string::npos)
+          t.add("ARecordSets", 0);
+      }
+      for (size_t i = 0; i < doc.size(); ++i) mergeAzureItem(net, t, doc[i], i);
+      // Items of a list pgreach does not read are named, not dropped without a word.
+      if (!t.kinds.empty() && t.unknown > 0) t.kinds.emplace_back("UnknownItems", t.unknown);
+    } else if (doc.is_object() && doc.contains("value") && doc["value"].is_array() && doc["value"].empty()) {
+      // The effective NSGs of a NIC without any NSG (az network nic list-effective-nsg).
+      t.add("EffectiveSecurityRules", 0);
+    } else if (auto k = shapeOf(doc); !k.empty()) {
+      t.add(k, parseAs(net, k, doc, ""));
+    }
+    if (t.kinds.empty()) {
+      net.ignoredFiles.push_back(fileName);
+      net.outcomes.push_back(
+          {fileName,
+           {},
+           t.streamed > 0 ? unknownShapeReason(Json::array({t.first})) : azureRefusal(doc, original)});
+      return false;
+    }
+    for (const auto& [k, n] : t.kinds) {
+      if (k != "UnknownItems" && !net.has(k)) net.loadedKinds.push_back(k);
+    }
+    net.files.push_back(fileName + " (" + t.kinds.front().first + ")");
+    net.outcomes.push_back({fileName, t.kinds, ""});
+    return true;
+  });
+}
+
 }  // namespace
 
 Expected<bool> mergeAzureExport(AzureNetwork& net, const std::string& fileName, const Json& original) {
-  try {
-    const Json doc = normalizeAzure(original);
-    std::vector<std::pair<std::string, size_t>> kinds;
-    auto add = [&](const std::string& kind, size_t n) {
-      for (auto& [k, count] : kinds) {
-        if (k == kind) return void(count += n);
-      }
-      kinds.emplace_back(kind, n);
-    };
-    std::string reason;
-    if (doc.is_array()) {
-      if (doc.empty()) {
-        const std::string lower = util::toLower(fileName);
-        if (lower.find("link") != std::string::npos)
-          add("PrivateDnsLinks", 0);
-        else if (lower.find("record") != std::string::npos)
-          add("ARecordSets", 0);
-      }
-      size_t unknown = 0;
-      for (size_t i = 0; i < doc.size(); ++i) {
-        const Json& e = elementObject(doc, i, "");
-        const std::string k = shapeOf(e);
-        if (k.empty())
-          ++unknown;
-        else
-          add(k, parseAs(net, k, e, indexPath("", i)));
-      }
-      // Items of a list pgreach does not read are named, not dropped without a word.
-      if (!kinds.empty() && unknown > 0) kinds.emplace_back("UnknownItems", unknown);
-    } else if (doc.is_object() && doc.contains("value") && doc["value"].is_array() && doc["value"].empty()) {
-      // The effective NSGs of a NIC without any NSG (az network nic list-effective-nsg).
-      add("EffectiveSecurityRules", 0);
-    } else if (auto k = shapeOf(doc); !k.empty()) {
-      add(k, parseAs(net, k, doc, ""));
-    }
-    if (kinds.empty()) {
-      net.ignoredFiles.push_back(fileName);
-      net.outcomes.push_back({fileName, {}, azureRefusal(doc, original)});
-      return false;
-    }
-    for (const auto& [k, n] : kinds) {
-      if (k != "UnknownItems" && !net.has(k)) net.loadedKinds.push_back(k);
-    }
-    net.files.push_back(fileName + " (" + kinds.front().first + ")");
-    net.outcomes.push_back({fileName, kinds, ""});
-    return true;
-  } catch (const FieldError& e) {
-    return makeError(fileName + ": " + e.what());
-  } catch (const Json::exception& e) {
-    return makeError(fileName + ": unexpected JSON shape (" + std::string(e.what()) + ")");
-  }
+  AzureFileTally t;
+  return mergeAzureFile(net, fileName, original, t);
 }
 
 void linkEndpointNics(AzureNetwork& net) {
@@ -585,8 +602,23 @@ void linkEndpointNics(AzureNetwork& net) {
 
 Expected<AzureNetwork> loadAzureDir(const std::string& dir) {
   AzureNetwork net;
+  // `az ... list` prints one top-level array: its items are read one at a time.
+  AzureFileTally tally;
   auto r = forEachExport(
-      dir, [&](const std::string& name, const Json& doc) { return mergeAzureExport(net, name, doc); },
+      dir, {""},
+      [&](const std::string& name, const std::string&, size_t i, const Json& item) {
+        return namingFile(name, [&] {
+          if (tally.streamed++ == 0) tally.first = item;
+          mergeAzureItem(net, tally, flattenArmProperties(item), i);
+          return true;
+        });
+      },
+      nullptr,
+      [&](const std::string& name, const Json& doc) {
+        auto merged = mergeAzureFile(net, name, doc, tally);
+        tally = AzureFileTally();
+        return merged;
+      },
       [&](const std::string& name, const std::string& reason) {
         net.ignoredFiles.push_back(name);
         net.outcomes.push_back({name, {}, reason});

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "net/address.h"
+#include "util/expected.h"
 
 namespace pgreach::cloud {
 
@@ -27,6 +28,19 @@ std::string fieldPath(std::string_view path, std::string_view key);
 std::string indexPath(std::string_view path, size_t i);
 
 [[noreturn]] void fail(const std::string& path, const std::string& what);
+
+// Runs `parse` (returning bool or Expected<bool>), turning a FieldError or a JSON error thrown
+// inside it into an Error naming the file: the loaders' boundary.
+template <typename F>
+Expected<bool> namingFile(const std::string& fileName, F&& parse) {
+  try {
+    return parse();
+  } catch (const FieldError& e) {
+    return makeError(fileName + ": " + e.what());
+  } catch (const Json::exception& e) {
+    return makeError(fileName + ": unexpected JSON shape (" + std::string(e.what()) + ")");
+  }
+}
 
 // Required members throw when missing or of the wrong type; opt* return nullopt when
 // missing or null, and throw when present with the wrong type.

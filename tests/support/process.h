@@ -13,6 +13,7 @@ struct ProcessResult {
   std::string out;
   std::string err;
   std::chrono::milliseconds elapsed{0};
+  long maxRssKb = 0;  // the child's peak resident memory (getrusage)
 };
 
 // argv[0] is looked up in PATH. Environment is inherited plus `extraEnv` ("K=V").
