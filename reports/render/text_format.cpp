@@ -1,5 +1,6 @@
 // The terminal report: verdict first, then the root cause and the path, then each
 // section's checks with their findings. Colour only when the caller says so (a tty).
+#include <algorithm>
 #include <sstream>
 
 #include "reports/render/render.h"
@@ -98,7 +99,14 @@ std::string verdictLine(const Report& r) {
     else
       line += "not verified: " + util::join(unverified, "; ");
   } else {
-    line += "pgreach could not complete every check for " + r.target.host;
+    // UNKNOWN: the first check that failed to run says why (a broken export, a file that
+    // is not a regular file), so cron's one line names what was wrong.
+    auto failed = std::find_if(r.checks.begin(), r.checks.end(),
+                               [](const auto& c) { return c.status == engine::Status::Error; });
+    if (failed != r.checks.end() && !failed->summary.empty())
+      line += "could not complete " + failed->id + ": " + failed->summary;
+    else
+      line += "pgreach could not complete every check for " + r.target.host;
   }
   return line;
 }
