@@ -73,6 +73,15 @@ const std::vector<engine::CodeDecl>& tlsCodes() {
        "A middlebox that drops large packets (the certificate chain does not fit the path MTU), or a stalled "
        "server.",
        "Check path MTU (MSS clamping on tunnels/VPNs) and the server's load."},
+      {"tls.path_mtu_blackhole", engine::Severity::Critical, "Path-MTU black hole",
+       "The server agreed to TLS, its first TLS flight never arrived at the default MSS, and the same "
+       "handshake completed when pgreach announced a smaller MSS (TCP_MAXSEG): large packets are lost on the "
+       "path.",
+       "A hop with a smaller MTU (VPN, Transit Gateway, Direct Connect, a tunnel) whose ICMP 'fragmentation "
+       "needed' is filtered, so the server never learns to send smaller packets.",
+       "Allow ICMP type 3 code 4 (ICMPv6 packet too big) back to the server, clamp the TCP MSS where the "
+       "tunnel "
+       "starts to the largest MSS that worked, or lower this host's MTU."},
       {"tls.no_certificate", engine::Severity::Critical, "No server certificate",
        "The server completed the handshake without sending a certificate.",
        "An anonymous cipher suite or a misconfigured TLS terminator. Only critical when sslmode verifies the "

@@ -67,7 +67,7 @@ std::optional<SslReply> sslReplyFromString(std::string_view s) {
 }
 
 SslRequestOutcome sslRequest(const OpenProbe& probe, net::Deadline deadline,
-                             std::chrono::milliseconds extraWait) {
+                             std::chrono::milliseconds extraWait, int mss) {
   SslRequestOutcome o;
   const auto start = std::chrono::steady_clock::now();
   auto finish = [&](SslReply reply, std::string detail) {
@@ -78,7 +78,7 @@ SslRequestOutcome sslRequest(const OpenProbe& probe, net::Deadline deadline,
             .count();
   };
   std::string why;
-  util::Fd fd = net::connectWithDeadline(probe.address, probe.port, deadline, why);
+  util::Fd fd = net::connectWithDeadline(probe.address, probe.port, deadline, why, mss);
   if (!fd.valid()) {
     finish(SslReply::Unreachable, why);
     return o;

@@ -51,8 +51,9 @@ struct SslRequestOutcome {
 
 // Connects, sends SSLRequest, reads one byte; after `S` it waits briefly (at most
 // `extraWait`) to see whether unencrypted bytes follow before any ClientHello.
+// `mss` > 0: the connection announces that MSS (net::connectWithDeadline).
 SslRequestOutcome sslRequest(const OpenProbe& probe, net::Deadline deadline,
-                             std::chrono::milliseconds extraWait = std::chrono::milliseconds(0));
+                             std::chrono::milliseconds extraWait = std::chrono::milliseconds(0), int mss = 0);
 
 // The trust anchors libpq would use for this target: sslrootcert, or ~/.postgresql/root.crt,
 // "system" for the system store, "" for none found.

@@ -1,6 +1,9 @@
 // tls.handshake: for every address:port that answered S to SSLRequest, complete a TLS
 // handshake (SNI = the host the user connects to), record protocol, cipher, ALPN and
 // the chain, and judge the certificate the way the target's sslmode would.
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <ctime>
 
 #include "checks/common/tls_codes.h"
@@ -36,6 +39,104 @@ void mergeInto(std::vector<Finding>& all, std::vector<Finding> more) {
   }
 }
 
+// One retry of a stalled handshake on a connection that announced a smaller MSS.
+struct MssTry {
+  int mss = 0;
+  bool arrived = false;  // the server's flight came through (completed, or an alert)
+  long long ms = 0;
+  std::string detail;
+};
+
+// The MSS values a stalled handshake is retried with, smallest first: 536 is the minimum
+// every IPv4 path carries; 1200 and 1360 fit common VPN and tunnel MTUs.
+constexpr int kRetryMss[] = {536, 1200, 1360};
+
+// Retries a handshake that stalled after the server agreed to TLS, each time announcing
+// a larger MSS, until one stalls too. If the server's flight arrives once its segments
+// are small, large packets are lost on the path (a path-MTU black hole); if it stalls
+// at 536 as well, the server (or a proxy) stalls. Bounded by the check's time left: the
+// first retry gets a probe timeout, the next ones a multiple of what the first took.
+std::vector<MssTry> retryWithSmallerMss(engine::CheckContext& ctx, const OpenProbe& probe,
+                                        const net::TlsClientOptions& opts) {
+  std::vector<MssTry> tries;
+  auto limit = ctx.probeTimeout();
+  for (int mss : kRetryMss) {
+    limit = std::min(limit, ctx.remaining());
+    if (limit < std::chrono::milliseconds(50)) break;
+    const auto deadline = ctx.now() + limit;
+    MssTry t;
+    t.mss = mss;
+    const auto start = std::chrono::steady_clock::now();
+    auto request = sslRequest(probe, deadline, std::chrono::milliseconds(0), mss);
+    if (request.reply == SslReply::Accepted) {
+      auto h = net::tlsHandshake(request.stream, opts, deadline);
+      t.arrived = h.outcome == net::TlsOutcome::Ok || h.outcome == net::TlsOutcome::ProtocolError;
+      t.detail = t.arrived ? std::string(toString(h.outcome)) : h.detail;
+    } else {
+      t.detail = "SSLRequest: " + request.detail;
+    }
+    t.ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
+               .count();
+    tries.push_back(t);
+    if (!t.arrived) break;
+    // A larger MSS that still loses packets stalls: wait for it a few times what the
+    // small one took, not a whole probe timeout.
+    limit = std::max(std::chrono::milliseconds(300), std::chrono::milliseconds(4 * t.ms + 100));
+  }
+  return tries;
+}
+
+// The finding for a handshake that stalled at the default MSS, judged by its retries.
+Finding stalledHandshake(const OpenProbe& probe, const std::string& detail,
+                         const std::vector<MssTry>& tries) {
+  const std::string where = probe.label();
+  // IP and TCP headers on top of the MSS: the packet size that passed.
+  const int headers = probe.address.family == AF_INET6 ? 60 : 40;
+  const std::string family = probe.address.family == AF_INET6 ? "IPv6" : "IPv4";
+  std::vector<std::string> evidence{where + ": default MSS: " + detail};
+  int largest = 0;
+  for (const auto& t : tries) {
+    evidence.push_back(
+        where + ": MSS " + std::to_string(t.mss) + ": " +
+        (t.arrived ? "the server's TLS flight arrived in " + std::to_string(t.ms) + " ms (" + t.detail + ")"
+                   : "stalled too (" + t.detail + ")"));
+    if (t.arrived) largest = t.mss;
+  }
+  if (largest > 0) {
+    const std::string mss = std::to_string(largest);
+    const std::string mtu = std::to_string(largest + headers);
+    evidence.push_back(where + ": largest MSS that worked: " + mss + " (packets of " + mtu + " bytes over " +
+                       family + ")");
+    return {
+        "tls.path_mtu_blackhole", Severity::Critical,
+        "large packets from the server are lost on the path (path-MTU black hole): the TLS handshake stalls "
+        "at the default MSS and completes at MSS " +
+            mss,
+        std::move(evidence),
+        "Let ICMP 'fragmentation needed' (type 3 code 4; ICMPv6 'packet too big') reach the server along the "
+        "path (security groups, NACLs, firewalls on the VPN or Transit Gateway), or clamp the TCP MSS to " +
+            mss +
+            " or less where the tunnel starts (e.g. iptables -t mangle -A FORWARD -p tcp --tcp-flags "
+            "SYN,RST SYN -j TCPMSS --set-mss " +
+            mss + "), or lower this host's MTU to " + mtu + " (ip link set dev IFACE mtu " + mtu + ")."};
+  }
+  if (tries.empty()) {
+    evidence.push_back(where + ": not retried with a smaller MSS: no time left before the deadline");
+    return {
+        "tls.handshake_timeout", Severity::Critical,
+        "the TLS handshake stalled after the server agreed to TLS", std::move(evidence),
+        "A middlebox that drops large packets (MTU) or a stalled server: run again with a longer --deadline "
+        "so pgreach can retry with a smaller MSS and tell which."};
+  }
+  return {
+      "tls.handshake_timeout", Severity::Critical,
+      "the TLS handshake stalled after the server agreed to TLS, with small packets too: the server or a TLS "
+      "proxy stalls, not the path MTU",
+      std::move(evidence),
+      "Check the server's (or the proxy's) load and logs: it accepted TLS and never answered the "
+      "ClientHello."};
+}
+
 std::string sniFor(const engine::CheckContext& ctx, const std::string& host) {
   if (ctx.target().option("sslsni") == "0") return "";
   return net::isIpLiteral(host) ? "" : host;
@@ -51,12 +152,13 @@ class HandshakeCheck final : public engine::Check {
          {kSslRequestId},
          engine::Millis(10000),
          {kTcpConnectId}},
-        engine::pickCodes(tlsCodes(), {"tls.weak_sslmode", "tls.sni_impossible", "tls.sslrequest_changed",
-                                       "tls.root_cert_unreadable", "tls.handshake_timeout",
-                                       "tls.handshake_failed", "tls.handshake_ok", "tls.no_certificate",
-                                       "tls.cert_expired", "tls.cert_not_yet_valid", "tls.cert_expiring",
-                                       "tls.cert_untrusted", "tls.cert_invalid", "tls.no_root_cert",
-                                       "tls.cert_wrong_host", "tls.old_protocol", "tls.weak_key"}));
+        engine::pickCodes(
+            tlsCodes(),
+            {"tls.weak_sslmode", "tls.sni_impossible", "tls.sslrequest_changed", "tls.root_cert_unreadable",
+             "tls.handshake_timeout", "tls.path_mtu_blackhole", "tls.handshake_failed", "tls.handshake_ok",
+             "tls.no_certificate", "tls.cert_expired", "tls.cert_not_yet_valid", "tls.cert_expiring",
+             "tls.cert_untrusted", "tls.cert_invalid", "tls.no_root_cert", "tls.cert_wrong_host",
+             "tls.old_protocol", "tls.weak_key"}));
     return kInfo;
   }
 
@@ -112,6 +214,7 @@ class HandshakeCheck final : public engine::Check {
       SslRequestOutcome request;
       net::TlsHandshakeResult handshake;
       std::string sni;
+      std::vector<MssTry> mssTries;  // when the handshake stalled
     };
     std::vector<PerProbe> results(probes.size());
     parallelFor(probes.size(), [&](size_t i) {
@@ -121,6 +224,8 @@ class HandshakeCheck final : public engine::Check {
       pr.sni = sniFor(ctx, probes[i].host);
       net::TlsClientOptions opts{pr.sni, {"postgresql"}, rootCert, probes[i].host};
       pr.handshake = net::tlsHandshake(pr.request.stream, opts, deadline);
+      if (pr.handshake.outcome == net::TlsOutcome::Timeout)
+        pr.mssTries = retryWithSmallerMss(ctx, probes[i], opts);
     });
 
     const long long now = static_cast<long long>(std::time(nullptr));
@@ -165,13 +270,7 @@ class HandshakeCheck final : public engine::Check {
                                   {h.detail},
                                   "Fix the sslrootcert path (a PEM file of CA certificates)."}});
         } else if (h.outcome == net::TlsOutcome::Timeout) {
-          mergeInto(r.findings,
-                    {{"tls.handshake_timeout",
-                      Severity::Critical,
-                      "the TLS handshake stalled after the server agreed to TLS",
-                      {where + ": " + h.detail},
-                      "A middlebox that drops large packets (MTU) or a stalled server: check path MTU "
-                      "and the server's load."}});
+          mergeInto(r.findings, {stalledHandshake(probes[i], h.detail, pr.mssTries)});
         } else {
           mergeInto(r.findings,
                     {{"tls.handshake_failed",

@@ -1,5 +1,7 @@
 #include "net/stream.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -61,11 +63,15 @@ bool waitFd(int fd, bool forWrite, Deadline deadline) {
   return false;
 }
 
-util::Fd connectWithDeadline(const IpAddress& address, uint16_t port, Deadline deadline,
-                             std::string& whyNot) {
+util::Fd connectWithDeadline(const IpAddress& address, uint16_t port, Deadline deadline, std::string& whyNot,
+                             int mss) {
   util::Fd fd(::socket(address.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) {
     whyNot = std::string("socket(): ") + std::strerror(errno);
+    return util::Fd();
+  }
+  if (mss > 0 && ::setsockopt(fd.get(), IPPROTO_TCP, TCP_MAXSEG, &mss, sizeof mss) != 0) {
+    whyNot = std::string("setsockopt(TCP_MAXSEG): ") + std::strerror(errno);
     return util::Fd();
   }
   sockaddr_storage ss;

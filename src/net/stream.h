@@ -34,8 +34,10 @@ struct IoResult {
 };
 
 // Connects one TCP socket (non-blocking) by `deadline`. Returns an invalid util::Fd and a
-// reason on failure.
-util::Fd connectWithDeadline(const IpAddress& address, uint16_t port, Deadline deadline, std::string& whyNot);
+// reason on failure. `mss` > 0 sets TCP_MAXSEG before the SYN, which then announces that
+// MSS: the peer sends no segment larger (how a path-MTU black hole is proven).
+util::Fd connectWithDeadline(const IpAddress& address, uint16_t port, Deadline deadline, std::string& whyNot,
+                             int mss = 0);
 
 // Waits until `fd` is readable/writable or the deadline passes. false = timed out.
 bool waitFd(int fd, bool forWrite, Deadline deadline);

@@ -273,6 +273,9 @@ void tlsDrip(const Arena& at) {
   INFO(describe(o.report));
   CHECK(server.connections() > 1);
   CHECK(rootStage(o.report) == "tls");
+  // It stalls with small packets too (the MSS retry): a stalled server, not the path MTU.
+  CHECK(hasFinding(o.report, "tls.handshake_timeout"));
+  CHECK_FALSE(hasFinding(o.report, "tls.path_mtu_blackhole"));
   CHECK(o.proc.exitCode == 2);
 }
 

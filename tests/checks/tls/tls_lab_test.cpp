@@ -129,6 +129,23 @@ TEST_CASE("lab tarpit → tls/tls.no_response within the timeout", "[lab]") {
   CHECK(r.elapsed <= std::chrono::milliseconds(3000));  // timeout + 1 s
 }
 
+TEST_CASE("lab mtu-blackhole → tls.path_mtu_blackhole, proven by a smaller MSS, with the largest that worked",
+          "[lab]") {
+  labScenario("mtu-blackhole");
+  auto report = runJson({conninfo(labEnv("LAB_HOST_NEON")), "--ports", "5432", "--timeout", "2s"});
+  labScenario("healthy");
+  INFO(report["root_cause"].dump());
+  REQUIRE(report["root_cause"].is_object());
+  CHECK(report["root_cause"]["stage"] == expectedStage("mtu-blackhole"));
+  CHECK(report["root_cause"]["code"] == expectedCode("mtu-blackhole"));
+  // 1200 + 40 fits the hop's 1240 bytes, 1360 + 40 does not.
+  const std::string evidence = check(report, "tls.handshake")["findings"].dump();
+  CHECK(evidence.find("largest MSS that worked: 1200") != std::string::npos);
+  CHECK(evidence.find("MSS 1360: stalled too") != std::string::npos);
+  // TCP and SSLRequest pass: the fault is not named at an earlier stage.
+  CHECK(check(report, "tcp.connect")["status"] == "pass");
+}
+
 TEST_CASE("lab auth-failed: the password never appears in any output", "[lab]") {
   labScenario("auth-failed");
   const std::string secret = "pl-Sekr3t-" + std::to_string(::getpid());
