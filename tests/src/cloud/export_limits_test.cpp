@@ -111,9 +111,8 @@ TEST_CASE("an export too big to read whole is parsed from the file, and a runawa
   REQUIRE_FALSE(broken);
   CHECK(broken.error().find("describe-security-groups.json: not valid JSON (") == 0);
   // Only blanks: the file is empty.
-  std::ofstream(tmp.path / "describe-security-groups.json", std::ios::trunc) << padding << padding << padding
-                                                                               << padding << padding << padding
-                                                                               << padding << padding << padding;
+  std::ofstream(tmp.path / "describe-security-groups.json", std::ios::trunc)
+      << padding << padding << padding << padding << padding << padding << padding << padding << padding;
   auto blank = cloud::loadAwsDir(tmp.path.string());
   REQUIRE_FALSE(blank);
   CHECK(blank.error() == "describe-security-groups.json: not valid JSON (the file is empty)");
@@ -125,7 +124,8 @@ TEST_CASE("an export too big to read whole is parsed from the file, and a runawa
   }
   auto runaway = cloud::loadAwsDir(tmp.path.string());
   REQUIRE_FALSE(runaway);
-  CHECK(runaway.error() == "describe-security-groups.json: more than 16 MB without a complete value: not read");
+  CHECK(runaway.error() ==
+        "describe-security-groups.json: more than 16 MB without a complete value: not read");
 }
 
 TEST_CASE("a 200 MB export under a key pgreach does not read: refused by name, memory bounded",
