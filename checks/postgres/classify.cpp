@@ -79,6 +79,23 @@ ErrorClass classifyConnectError(std::string_view m, std::string_view sqlstate) {
             "",
             true};
   }
+  if (has(m, "The endpoint has been disabled")) {
+    return {"pg.neon_endpoint_unavailable",
+            "postgres",
+            "the Neon endpoint has been disabled",
+            "Enable the endpoint (Neon console, or the API's endpoint update with disabled=false) and retry.",
+            "",
+            false};
+  }
+  if (has(m, "Too many connections to this endpoint")) {
+    return {"pg.too_many_clients",
+            "postgres",
+            "the Neon proxy refuses more connections to this endpoint",
+            "Connect through the pooled hostname (the endpoint id with -pooler) or close idle connections, "
+            "then retry.",
+            "",
+            true};
+  }
   if (has(m, "endpoint is disabled") || has(m, "endpoint cannot be found")) {
     return {"pg.neon_endpoint_unavailable",
             "postgres",
@@ -119,6 +136,68 @@ ErrorClass classifyConnectError(std::string_view m, std::string_view sqlstate) {
             "Check the branch part of <role>.<branch> in the user name.",
             "",
             false};
+  }
+  // A client libpq older than what the conninfo or the server needs (its own words).
+  if (has(m, "SCRAM authentication requires libpq version 10")) {
+    return {
+        "pg.client_libpq_too_old",
+        "postgres",
+        "the client's libpq is older than 10 and cannot answer SCRAM-SHA-256",
+        "Upgrade the application's libpq (or driver) to 10 or later; every managed provider requires SCRAM.",
+        "",
+        false};
+  }
+  if (has(m, "invalid connection option \"sslnegotiation\"")) {
+    return {
+        "pg.client_libpq_too_old",
+        "postgres",
+        "the client's libpq is older than 17 and does not know sslnegotiation",
+        "Drop sslnegotiation=direct from the connection string (SSLRequest works with every provider), or "
+        "upgrade libpq to 17 or later.",
+        "",
+        false};
+  }
+  if (has(m, "root certificate file \"system\" does not exist")) {
+    return {"pg.client_libpq_too_old",
+            "postgres",
+            "the client's libpq is older than 16 and reads sslrootcert=system as a file name",
+            "Upgrade libpq to 16 or later, or set sslrootcert to the system bundle file "
+            "(/etc/ssl/certs/ca-certificates.crt on Debian and Ubuntu, /etc/pki/tls/certs/ca-bundle.crt on "
+            "RHEL and Amazon Linux).",
+            "",
+            false};
+  }
+  if (has(m, "may not be used with sslnegotiation=direct")) {
+    return {"tls.weak_sslmode",
+            "tls",
+            "libpq refuses sslnegotiation=direct with an sslmode that would fall back to plaintext",
+            "Use sslmode=verify-full (or require) with sslnegotiation=direct.",
+            "",
+            false};
+  }
+  if (has(m, "channel binding") &&
+      (has(m, "did not offer an authentication method that supports channel binding") ||
+       has(m, "not supported by server's authentication request") || has(m, "check failed"))) {
+    return {
+        "pg.channel_binding_unsupported",
+        "postgres",
+        "channel_binding=require, and what answered offers no SCRAM-SHA-256-PLUS (a pooler such as "
+        "PgBouncer, "
+        "or a proxy that ends TLS)",
+        "Use channel_binding=prefer (the default) on this path, or connect to a port where the server itself "
+        "ends TLS.",
+        "",
+        false};
+  }
+  if (has(m, "terminating connection due to administrator command") || sqlstate == "57P01") {
+    return {
+        "pg.admin_terminated",
+        "postgres",
+        "the server ended the session by an administrator command (a restart or failover, or a Neon compute "
+        "suspended after inactivity)",
+        "Reconnect with backoff; for Neon, raise the compute's suspend timeout if sessions must stay open.",
+        "",
+        true};
   }
   // TLS failures surfaced by libpq.
   if (has(m, "does not match host name") || has(m, "server certificate for")) {
@@ -181,6 +260,24 @@ ErrorClass classifyConnectError(std::string_view m, std::string_view sqlstate) {
         "the client address banned by some providers.",
         "",
         false};
+  }
+  if (has(m, "too many connections for role")) {
+    return {
+        "pg.too_many_clients",
+        "postgres",
+        "the role's connection limit is reached (Heroku plans limit connections per role)",
+        "Close idle connections or pool them (Heroku's connection pooling on port 5433); check the plan's "
+        "connection limit.",
+        "",
+        true};
+  }
+  if (has(m, "remaining connection slots are reserved")) {
+    return {"pg.too_many_clients",
+            "postgres",
+            "only the connection slots reserved for superusers are left",
+            "Use a pooler or raise max_connections; look for leaked connections.",
+            "",
+            true};
   }
   if (has(m, "too many clients") || has(m, "max_client_conn") || sqlstate == "53300") {
     return {"pg.too_many_clients",

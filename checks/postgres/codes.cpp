@@ -159,6 +159,22 @@ const std::vector<engine::CodeDecl>& postgresCodes() {
          "max_client_conn).",
          "Too many open connections: leaked connections, no pooler, or a limit set too low. Retryable.",
          "Use a pooler or raise the connection limit; look for leaked connections."},
+        {"pg.client_libpq_too_old", engine::Severity::Critical, "Client libpq too old",
+         "The client's own error shows its libpq lacks what the connection needs: SCRAM (libpq 10), "
+         "sslrootcert=system (16) or sslnegotiation (17).",
+         "An old libpq or driver on the application host (the error text is the client's, not the server's).",
+         "Upgrade the application's libpq or driver, or drop the option it does not know."},
+        {"pg.channel_binding_unsupported", engine::Severity::Critical, "No channel binding offered",
+         "The client requires channel binding (channel_binding=require) and what answered offers no "
+         "SCRAM-SHA-256-PLUS.",
+         "A pooler (PgBouncer) or a TLS-terminating proxy between client and server.",
+         "Use channel_binding=prefer on this path, or connect where the server itself ends TLS."},
+        {"pg.admin_terminated", engine::Severity::Critical, "Session ended by an administrator command",
+         "The server ended the session with SQLSTATE 57P01 (terminating connection due to administrator "
+         "command).",
+         "A restart or failover, pg_terminate_backend, or a Neon compute suspended after inactivity. "
+         "Retryable.",
+         "Reconnect with backoff; for Neon, raise the compute's suspend timeout."},
         {"pg.trust_auth", engine::Severity::Warning, "No password asked",
          "The server let the user in without any password (trust authentication).",
          "pg_hba.conf has a trust rule that covers network connections.",
@@ -167,7 +183,7 @@ const std::vector<engine::CodeDecl>& postgresCodes() {
     // libpq reports TLS failures too (classify.cpp): those codes keep the TLS checks' texts.
     for (auto& d : engine::pickCodes(tls::tlsCodes(),
                                      {"tls.cert_wrong_host", "tls.cert_verify_failed", "tls.not_supported",
-                                      "tls.not_postgres", "tls.unexpected_data"})) {
+                                      "tls.not_postgres", "tls.unexpected_data", "tls.weak_sslmode"})) {
       codes.push_back(std::move(d));
     }
     return codes;
@@ -176,17 +192,31 @@ const std::vector<engine::CodeDecl>& postgresCodes() {
 }
 
 std::vector<engine::CodeDecl> classifiedCodes(std::initializer_list<std::string_view> extra) {
-  auto codes = engine::pickCodes(
-      postgresCodes(),
-      {"pg.neon_endpoint_id_missing", "pg.neon_vpc_endpoint_not_allowed", "pg.neon_ip_not_allowed",
-       "pg.neon_compute_unavailable", "pg.neon_endpoint_unavailable", "pg.planetscale_user_format",
-       "pg.planetscale_upstream_unavailable", "pg.planetscale_pooler_primary_only",
-       "pg.planetscale_branch_missing", "pg.no_hba_entry", "pg.auth_failed", "pg.too_many_clients",
-       "pg.starting_up", "pg.database_missing", "pg.role_missing", "pg.ssl_required", "pg.connect_timeout",
-       "pg.connection_closed", "pg.connect_failed"});
-  for (auto& d :
-       engine::pickCodes(postgresCodes(), {"tls.cert_wrong_host", "tls.cert_verify_failed",
-                                           "tls.not_supported", "tls.not_postgres", "tls.unexpected_data"}))
+  auto codes = engine::pickCodes(postgresCodes(), {"pg.neon_endpoint_id_missing",
+                                                   "pg.neon_vpc_endpoint_not_allowed",
+                                                   "pg.neon_ip_not_allowed",
+                                                   "pg.neon_compute_unavailable",
+                                                   "pg.neon_endpoint_unavailable",
+                                                   "pg.planetscale_user_format",
+                                                   "pg.planetscale_upstream_unavailable",
+                                                   "pg.planetscale_pooler_primary_only",
+                                                   "pg.planetscale_branch_missing",
+                                                   "pg.no_hba_entry",
+                                                   "pg.auth_failed",
+                                                   "pg.too_many_clients",
+                                                   "pg.starting_up",
+                                                   "pg.database_missing",
+                                                   "pg.role_missing",
+                                                   "pg.ssl_required",
+                                                   "pg.connect_timeout",
+                                                   "pg.connection_closed",
+                                                   "pg.connect_failed",
+                                                   "pg.client_libpq_too_old",
+                                                   "pg.channel_binding_unsupported",
+                                                   "pg.admin_terminated"});
+  for (auto& d : engine::pickCodes(postgresCodes(),
+                                   {"tls.cert_wrong_host", "tls.cert_verify_failed", "tls.not_supported",
+                                    "tls.not_postgres", "tls.unexpected_data", "tls.weak_sslmode"}))
     codes.push_back(std::move(d));
   for (auto& d : engine::pickCodes(postgresCodes(), extra)) codes.push_back(std::move(d));
   return codes;

@@ -44,6 +44,22 @@ TEST_CASE("libpq and server messages map to finding codes", "[unit]") {
        "tls.cert_wrong_host"},
       {"server does not support SSL, but SSL was required", "", "tls.not_supported"},
       {"received invalid response to SSL negotiation: H", "", "tls.not_postgres"},
+      // The client's own words when its libpq is too old (DOMAIN.md section 8).
+      {"SCRAM authentication requires libpq version 10 or above", "", "pg.client_libpq_too_old"},
+      {"invalid connection option \"sslnegotiation\"", "", "pg.client_libpq_too_old"},
+      {"connection to server at \"db\" (10.0.0.5), port 5432 failed: root certificate file \"system\" does "
+       "not exist\nEither provide the file or change sslmode to disable server certificate verification.",
+       "", "pg.client_libpq_too_old"},
+      {"weak sslmode \"prefer\" may not be used with sslnegotiation=direct (use \"require\", \"verify-ca\", "
+       "or \"verify-full\")",
+       "", "tls.weak_sslmode"},
+      {"channel binding is required, but server did not offer an authentication method that supports channel "
+       "binding",
+       "", "pg.channel_binding_unsupported"},
+      {"channel binding required but not supported by server's authentication request", "",
+       "pg.channel_binding_unsupported"},
+      {"FATAL:  SCRAM channel binding check failed", "", "pg.channel_binding_unsupported"},
+      {"root certificate file \"/root/.postgresql/root.crt\" does not exist", "", "tls.cert_verify_failed"},
       {"something nobody has seen", "", "pg.connect_failed"},
   };
   for (const auto& c : cases) {

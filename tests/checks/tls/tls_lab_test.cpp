@@ -146,6 +146,20 @@ TEST_CASE("lab mtu-blackhole → tls.path_mtu_blackhole, proven by a smaller MSS
   CHECK(check(report, "tcp.connect")["status"] == "pass");
 }
 
+TEST_CASE("lab: channel_binding=require through the real PgBouncer names the pooler, not the password",
+          "[lab]") {
+  labScenario("healthy");
+  auto report = runJson({conninfo(labEnv("LAB_HOST_PLANETSCALE"),
+                                  "port=6432 channel_binding=require password=" + labEnv("LAB_PASSWORD")),
+                         "--ports", "6432"});
+  INFO(report["root_cause"].dump());
+  REQUIRE(report["root_cause"].is_object());
+  CHECK(report["root_cause"]["code"] == "pg.channel_binding_unsupported");
+  // libpq's own words, as the application would print them, are the evidence.
+  CHECK(check(report, "pg.connect")["findings"].dump().find(
+            "channel binding is required, but server did not offer") != std::string::npos);
+}
+
 TEST_CASE("lab auth-failed: the password never appears in any output", "[lab]") {
   labScenario("auth-failed");
   const std::string secret = "pl-Sekr3t-" + std::to_string(::getpid());
