@@ -88,5 +88,8 @@ std::vector<net::IpAddress> endpointAddresses(const AwsAccount& acc, const VpcEn
 std::vector<const VpcEndpoint*> selectVpcEndpoints(const AwsAccount& acc, const EndpointQuery& q);
 // The account behind the CloudNetwork interface (aws_cloud.cpp).
 std::shared_ptr<const CloudNetwork> awsNetwork(std::shared_ptr<const AwsAccount> acc);
+// The account behind `network` when it is AWS's, else null: what the AWS-only checks
+// (cloud.aws.endpoint) and options (--client-eni) read beyond the interface.
+std::shared_ptr<const AwsAccount> awsAccountOf(const CloudNetwork* network);
 
 }  // namespace pgreach::cloud

@@ -53,5 +53,8 @@ std::vector<AuditFinding> auditAzureEndpoint(const AzureNetwork& net, const Priv
 std::vector<const PrivateEndpoint*> selectPrivateEndpoints(const AzureNetwork& net, const EndpointQuery& q);
 // The network behind the CloudNetwork interface (azure_cloud.cpp).
 std::shared_ptr<const CloudNetwork> azureNetwork(std::shared_ptr<const AzureNetwork> net);
+// The network behind `network` when it is Azure's, else null: what the Azure-only check
+// (cloud.azure.endpoint) reads beyond the interface.
+std::shared_ptr<const AzureNetwork> azureNetworkOf(const CloudNetwork* network);
 
 }  // namespace pgreach::cloud
