@@ -133,15 +133,13 @@ std::shared_ptr<const AwsAccount> awsAccountOf(const CloudNetwork* network) {
   return aws ? aws->account() : nullptr;
 }
 
-namespace {
-
-RegisterCloud registered{{"aws", "AWS", "cloud audit: folder of `aws ec2 describe-*` JSON exports",
-                          [](const std::string& dir) -> Expected<std::shared_ptr<const CloudNetwork>> {
-                            auto acc = loadAwsDir(dir);
-                            if (!acc) return makeError(acc.error());
-                            return awsNetwork(std::make_shared<const AwsAccount>(std::move(*acc)));
-                          }}};
-
-}  // namespace
+CloudKind awsCloud() {
+  return {"aws", "AWS", "cloud audit: folder of `aws ec2 describe-*` JSON exports",
+          [](const std::string& dir) -> Expected<std::shared_ptr<const CloudNetwork>> {
+            auto acc = loadAwsDir(dir);
+            if (!acc) return makeError(acc.error());
+            return awsNetwork(std::make_shared<const AwsAccount>(std::move(*acc)));
+          }};
+}
 
 }  // namespace pgreach::cloud

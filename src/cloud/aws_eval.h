@@ -13,6 +13,7 @@
 #include "cloud/aws_model.h"
 #include "cloud/cloud.h"
 #include "cloud/path_verdict.h"
+#include "cloud/registry.h"
 
 namespace pgreach::cloud {
 
@@ -91,5 +92,8 @@ std::shared_ptr<const CloudNetwork> awsNetwork(std::shared_ptr<const AwsAccount>
 // The account behind `network` when it is AWS's, else null: what the AWS-only checks
 // (cloud.aws.endpoint) and options (--client-eni) read beyond the interface.
 std::shared_ptr<const AwsAccount> awsAccountOf(const CloudNetwork* network);
+
+// AWS in the cloud registry (registry.cpp): --aws-json and how its folder loads (aws_cloud.cpp).
+CloudKind awsCloud();
 
 }  // namespace pgreach::cloud

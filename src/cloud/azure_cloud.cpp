@@ -83,15 +83,13 @@ std::shared_ptr<const AzureNetwork> azureNetworkOf(const CloudNetwork* network) 
   return azure ? azure->model() : nullptr;
 }
 
-namespace {
-
-RegisterCloud registered{{"azure", "Azure", "cloud audit: folder of `az network ...` JSON exports",
-                          [](const std::string& dir) -> Expected<std::shared_ptr<const CloudNetwork>> {
-                            auto net = loadAzureDir(dir);
-                            if (!net) return makeError(net.error());
-                            return azureNetwork(std::make_shared<const AzureNetwork>(std::move(*net)));
-                          }}};
-
-}  // namespace
+CloudKind azureCloud() {
+  return {"azure", "Azure", "cloud audit: folder of `az network ...` JSON exports",
+          [](const std::string& dir) -> Expected<std::shared_ptr<const CloudNetwork>> {
+            auto net = loadAzureDir(dir);
+            if (!net) return makeError(net.error());
+            return azureNetwork(std::make_shared<const AzureNetwork>(std::move(*net)));
+          }};
+}
 
 }  // namespace pgreach::cloud

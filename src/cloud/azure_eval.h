@@ -14,6 +14,7 @@
 #include "cloud/azure_model.h"
 #include "cloud/cloud.h"
 #include "cloud/path_verdict.h"
+#include "cloud/registry.h"
 
 namespace pgreach::cloud {
 
@@ -56,5 +57,8 @@ std::shared_ptr<const CloudNetwork> azureNetwork(std::shared_ptr<const AzureNetw
 // The network behind `network` when it is Azure's, else null: what the Azure-only check
 // (cloud.azure.endpoint) reads beyond the interface.
 std::shared_ptr<const AzureNetwork> azureNetworkOf(const CloudNetwork* network);
+
+// Azure in the cloud registry (registry.cpp): --azure-json and how its folder loads (azure_cloud.cpp).
+CloudKind azureCloud();
 
 }  // namespace pgreach::cloud

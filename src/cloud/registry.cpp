@@ -2,9 +2,23 @@
 
 #include <algorithm>
 
+#include "cloud/aws_eval.h"
+#include "cloud/azure_eval.h"
+
 namespace pgreach::cloud {
 
-CloudRegistry& clouds() { return CloudRegistry::global(); }
+CloudRegistry& clouds() {
+  static CloudRegistry registry = [] {
+    CloudRegistry r;
+    // The table: one line per cloud.
+    for (CloudKind kind : {awsCloud(), azureCloud()}) {
+      std::string name = kind.kind;
+      r.add(std::move(name), std::move(kind));
+    }
+    return r;
+  }();
+  return registry;
+}
 
 std::vector<const CloudKind*> cloudsInOrder() {
   std::vector<const CloudKind*> out;

@@ -1,9 +1,14 @@
 #pragma once
 // The clouds pgreach audits, one entry each: what the CLI offers (--<kind>-json DIR) and
-// how cloud.context reads that folder. A cloud registers itself from its own
-// <kind>_cloud.cpp with `namespace { RegisterCloud registered{{...}}; }`, so adding one
-// touches no shared file: the CLI declares its option and cloud.context loads its
-// exports by iterating the registry.
+// how cloud.context reads that folder. Each cloud defines its entry in its own
+// <kind>_cloud.cpp (`CloudKind awsCloud()`, declared in its <kind>_eval.h), and the table
+// in registry.cpp lists them: one line per cloud. The CLI declares the options and cloud.context loads the
+// exports by iterating the registry, so nothing else names a cloud to load it.
+//
+// An explicit table, not self-registration from static initialisers: the check registry
+// asks every check for its CheckInfo while static objects are still being built
+// (cloud.correlate's names each cloud's checks), and a cloud registered by a static object
+// in a later object file would not be there yet.
 #include <functional>
 #include <memory>
 #include <string>
@@ -29,17 +34,11 @@ struct CloudKind {
 };
 
 using CloudRegistry = util::Registry<CloudKind>;
-// The registry the clouds add themselves to.
+// The registry, built from the table on first use. Tests add a fake cloud for a scope with
+// util::ScopedRegistration<CloudKind>(clouds(), "fake", kind).
 CloudRegistry& clouds();
 // Every registered cloud, by kind: the order --help lists their options in and the
-// order cloud.context loads and reports them (not link order, which may change).
+// order cloud.context loads and reports them.
 std::vector<const CloudKind*> cloudsInOrder();
-
-struct RegisterCloud {
-  explicit RegisterCloud(CloudKind k) {
-    std::string name = k.kind;
-    clouds().add(std::move(name), std::move(k));
-  }
-};
 
 }  // namespace pgreach::cloud

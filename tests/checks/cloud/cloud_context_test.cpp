@@ -128,3 +128,16 @@ TEST_CASE("cloud.context names a registered cloud in its own messages", "[unit][
           "no cloud inputs: give --aws-json DIR, --azure-json DIR, --fake-json DIR, --cloud-live or --imds");
   }
 }
+
+TEST_CASE("cloud.correlate waits for every registered cloud's endpoint and path checks", "[unit][cloud]") {
+  // Its CheckInfo is built while static objects are constructed (the check registry asks
+  // for the id then): the clouds must already be known, whatever the link order.
+  for (const auto& info : engine::Registry::instance().infos()) {
+    if (info.id != "cloud.correlate") continue;
+    CHECK(info.after == std::vector<std::string>{"cloud.context", "cloud.aws.endpoint", "cloud.aws.path",
+                                                 "cloud.azure.endpoint", "cloud.azure.path", "dns.resolve",
+                                                 "tcp.connect"});
+    return;
+  }
+  FAIL("no cloud.correlate");
+}
