@@ -1,14 +1,14 @@
 #pragma once
 // The clouds pgreach audits, one entry each: what the CLI offers (--<kind>-json DIR) and
 // how cloud.context reads that folder. Each cloud defines its entry in its own
-// <kind>_cloud.cpp (`CloudKind awsCloud()`, declared in its <kind>_eval.h), and the table
-// in registry.cpp lists them: one line per cloud. The CLI declares the options and cloud.context loads the
-// exports by iterating the registry, so nothing else names a cloud to load it.
+// <kind>_cloud.cpp (`CloudKind awsCloud()`, declared in its <kind>_eval.h) and the table
+// in registry.cpp lists it on one line. The CLI declares the options and cloud.context
+// loads the exports by iterating the registry, so nothing else names a cloud to load it.
 //
 // An explicit table, not self-registration from static initialisers: the check registry
-// asks every check for its CheckInfo while static objects are still being built
-// (cloud.correlate's names each cloud's checks), and a cloud registered by a static object
-// in a later object file would not be there yet.
+// reads every check's CheckInfo while static objects are still being built, and
+// cloud.correlate's names each cloud's checks; a cloud registered by a static object in
+// a later object file would not be there yet.
 #include <functional>
 #include <memory>
 #include <string>
