@@ -36,9 +36,11 @@ class AwsEndpoint final : public engine::Check {
 
   CheckResult run(engine::CheckContext& ctx) override {
     const engine::CloudContextFacts* cloud = contextFacts(ctx);
-    if (!cloud || !cloud->aws) return skipped("no AWS configuration (--aws-json DIR or --cloud-live)");
-    const pc::AwsAccount& acc = *cloud->aws;
-    if (!acc.has("VpcEndpoints")) return skipped("no describe-vpc-endpoints export in " + cloud->awsDir);
+    const auto aws = cloud ? pc::awsAccountOf(cloud->network("aws")) : nullptr;
+    if (!aws) return skipped("no AWS configuration (--aws-json DIR or --cloud-live)");
+    const pc::AwsAccount& acc = *aws;
+    if (!acc.has("VpcEndpoints"))
+      return skipped("no describe-vpc-endpoints export in " + cloud->exportDir("aws"));
     const ClientInfo& client = cloud->client;
     auto eps = pc::selectVpcEndpoints(acc, endpointQuery(ctx, client));
     CheckResult r;

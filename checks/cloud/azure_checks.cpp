@@ -42,10 +42,11 @@ class AzureEndpoint final : public engine::Check {
 
   CheckResult run(engine::CheckContext& ctx) override {
     const engine::CloudContextFacts* cloud = contextFacts(ctx);
-    if (!cloud || !cloud->azure) return skipped("no Azure configuration (--azure-json DIR)");
-    const pc::AzureNetwork& net = *cloud->azure;
+    const auto azure = cloud ? pc::azureNetworkOf(cloud->network("azure")) : nullptr;
+    if (!azure) return skipped("no Azure configuration (--azure-json DIR)");
+    const pc::AzureNetwork& net = *azure;
     if (!net.has("PrivateEndpoint"))
-      return skipped("no `az network private-endpoint show` export in " + cloud->azureDir);
+      return skipped("no `az network private-endpoint show` export in " + cloud->exportDir("azure"));
     const ClientInfo& client = cloud->client;
     pc::AzureEndpointContext ec;
     ec.serverName = serverName(ctx);

@@ -5,14 +5,16 @@
 // CloudContextFacts (engine/cloud_facts.h).
 #include <ifaddrs.h>
 
+#include <algorithm>
+#include <map>
 #include <memory>
 
 #include "checks/cloud/cloud_common.h"
 #include "checks/cloud/codes.h"
 #include "cloud/aws_eval.h"
-#include "cloud/azure_eval.h"
 #include "cloud/imds.h"
 #include "cloud/live.h"
+#include "cloud/registry.h"
 #include "engine/registry.h"
 #include "target/provider.h"
 #include "target/provider_profile.h"
@@ -36,16 +38,6 @@ std::vector<net::IpAddress> localAddresses() {
     if (auto a = net::IpAddress::fromSockaddr(i->ifa_addr)) out.push_back(*a);
   }
   return out;
-}
-
-// AWS: the VPC resolver at the primary CIDR's base + 2. 169.254.169.253 is the same
-// Route 53 Resolver at a link-local address: only named when base + 2 is unknown, so one
-// service is not asked (and judged) twice.
-std::vector<std::string> awsResolvers(const pc::Vpc* vpc) {
-  if (vpc && !vpc->cidrs.empty() && vpc->cidrs.front().base.isV4() && vpc->cidrs.front().size() > 2) {
-    return {vpc->cidrs.front().at(2).toString()};
-  }
-  return {"169.254.169.253"};
 }
 
 struct LiveDirs {
@@ -114,37 +106,47 @@ LiveDirs collectLive(engine::CheckContext& ctx, bool wantAws, bool wantAzure, Ch
   return out;
 }
 
+// "no cloud inputs: give --aws-json DIR, --azure-json DIR, --cloud-live or --imds": one
+// option per registered cloud.
+std::string noInputs() {
+  std::string out = "no cloud inputs: give ";
+  for (const auto* kind : pc::cloudsInOrder()) out += "--" + kind->optionName() + " DIR, ";
+  return out + "--cloud-live or --imds";
+}
+
 // Lists every export file as a finding's evidence (so every format shows it): read, with
 // what it held, or ignored, with why. A folder with no usable file gets a warning of its
 // own. Returns whether any folder given had a usable file (true when none was given).
-bool accountForFiles(const pc::AwsAccount* aws, const std::string& awsDir, const pc::AzureNetwork* azure,
-                     const std::string& azureDir, CheckResult& r) {
+bool accountForFiles(const engine::CloudContextFacts& facts, CheckResult& r) {
   constexpr size_t kMaxLines = 200;
   std::vector<std::string> evidence;
   size_t read = 0, ignored = 0, usableDirs = 0, dirs = 0;
-  auto account = [&](const char* cloud, const std::vector<pc::ExportOutcome>& outcomes,
-                     const std::string& dir) {
+  for (const auto& network : facts.networks) {
+    const std::string cloud(network->kind());
+    const auto& outcomes = network->outcomes();
     ++dirs;
     bool usable = false;
     for (const auto& o : outcomes) {
       (o.read() ? read : ignored) += 1;
       usable = usable || o.read();
-      if (evidence.size() < kMaxLines) evidence.push_back(std::string(cloud) + " " + o.describe());
+      if (evidence.size() < kMaxLines) evidence.push_back(cloud + " " + o.describe());
     }
-    if (usable) return void(++usableDirs);
+    if (usable) {
+      ++usableDirs;
+      continue;
+    }
+    const auto* kind = pc::clouds().find(cloud);
     r.findings.push_back(
         {"cloud.exports_unusable",
          Severity::Warning,
-         std::string(cloud == std::string("aws") ? "AWS" : "Azure") + " export " + dir +
+         (kind ? kind->displayName : cloud) + " export " + facts.exportDir(cloud) +
              (outcomes.empty() ? ": the folder holds no file"
                                : ": none of its " + std::to_string(outcomes.size()) +
                                      " files holds anything pgreach reads"),
          {},
          "Export the configuration with the commands in the README into the folder; each ignored file's "
          "reason says what it holds instead."});
-  };
-  if (aws) account("aws", aws->outcomes, awsDir);
-  if (azure) account("azure", azure->outcomes, azureDir);
+  }
   if (dirs == 0) return true;
   if (read + ignored > evidence.size())
     evidence.push_back("... and " + std::to_string(read + ignored - evidence.size()) + " more");
@@ -174,12 +176,19 @@ class CloudContext final : public engine::Check {
     const auto& o = ctx.config().cloud;
     CheckResult r;
     engine::CloudContextFacts facts;
-    std::string awsDirPath = o.awsJsonDir, azureDirPath = o.azureJsonDir;
+    // kind -> export folder: the --<kind>-json options, and what --cloud-live collected.
+    std::map<std::string, std::string> dirs;
+    for (const auto& [kind, dir] : o.exportDirs) {
+      if (!dir.empty()) dirs[kind] = dir;
+    }
+    // --cloud-live knows the aws and az CLIs by name (cloud/live.h): a cloud without a
+    // collector is read from its --<kind>-json folder only.
+    const std::string awsDirPath = dirs.count("aws") ? dirs["aws"] : "";
+    const std::string azureDirPath = dirs.count("azure") ? dirs["azure"] : "";
     if (o.live && (awsDirPath.empty() || azureDirPath.empty())) {
       auto live = collectLive(ctx, awsDirPath.empty(), azureDirPath.empty(), r, facts.liveCommands);
       if (!live.error.empty()) {
-        if (live.awsDir.empty() && live.azureDir.empty() && awsDirPath.empty() && azureDirPath.empty() &&
-            !o.imds) {
+        if (live.awsDir.empty() && live.azureDir.empty() && dirs.empty() && !o.imds) {
           return failedInput(live.error);
         }
         r.findings.push_back({"cloud.live_failed",
@@ -189,32 +198,25 @@ class CloudContext final : public engine::Check {
                               "Install and log in to the aws / az CLI, or export the JSON and use --aws-json "
                               "DIR / --azure-json DIR."});
       }
-      if (!live.awsDir.empty()) awsDirPath = live.awsDir;
-      if (!live.azureDir.empty()) azureDirPath = live.azureDir;
+      if (!live.awsDir.empty()) dirs["aws"] = live.awsDir;
+      if (!live.azureDir.empty()) dirs["azure"] = live.azureDir;
     }
-    if (awsDirPath.empty() && azureDirPath.empty() && !o.imds && o.clientIp.empty()) {
-      return skipped("no cloud inputs: give --aws-json DIR, --azure-json DIR, --cloud-live or --imds");
+    if (dirs.empty() && !o.imds && o.clientIp.empty()) return skipped(noInputs());
+    // Each export is parsed here, once per run, in registry order; later checks share the
+    // parsed models.
+    for (const auto* kind : pc::cloudsInOrder()) {
+      auto dir = dirs.find(kind->kind);
+      if (dir == dirs.end()) continue;
+      auto network = kind->load(dir->second);
+      if (!network) return failedInput(kind->displayName + " export: " + network.error());
+      facts.networks.push_back(std::move(*network));
+      facts.exportDirs[kind->kind] = dir->second;
     }
-    // Each export is parsed here, once per run; later checks share the parsed models.
-    std::shared_ptr<const pc::AwsAccount> aws;
-    std::shared_ptr<const pc::AzureNetwork> azure;
-    if (!awsDirPath.empty()) {
-      auto a = pc::loadAwsDir(awsDirPath);
-      if (!a) return failedInput("AWS export: " + a.error());
-      aws = std::make_shared<const pc::AwsAccount>(std::move(*a));
-      facts.awsDir = awsDirPath;
-    }
-    if (!azureDirPath.empty()) {
-      auto a = pc::loadAzureDir(azureDirPath);
-      if (!a) return failedInput("Azure export: " + a.error());
-      azure = std::make_shared<const pc::AzureNetwork>(std::move(*a));
-      facts.azureDir = azureDirPath;
-    }
-    const bool exportsUsable = accountForFiles(aws.get(), awsDirPath, azure.get(), azureDirPath, r);
-    facts.aws = aws;
-    facts.azure = azure;
-    if (aws) facts.networks.push_back(pc::awsNetwork(aws));
-    if (azure) facts.networks.push_back(pc::azureNetwork(azure));
+    const bool exportsUsable = accountForFiles(facts, r);
+    // What only AWS has: --client-eni, and the instance metadata that names the client's
+    // interface (the Azure IMDS answers when Azure alone was exported).
+    const auto aws = pc::awsAccountOf(facts.network("aws"));
+    const bool azureOnly = facts.network("azure") && !aws;
 
     std::string source;
     std::optional<net::IpAddress> ip;
@@ -240,7 +242,7 @@ class CloudContext final : public engine::Check {
       auto ep = pc::HttpEndpoint::parse(o.imdsEndpoint);
       if (!ep) return failedInput(ep.error());
       const auto t = std::min(o.imdsTimeout, ctx.remaining());
-      if (azure && !aws) {
+      if (azureOnly) {
         auto info = pc::fetchAzureInstance(*ep, t);
         if (info && !info->privateIps.empty()) {
           ip = net::IpAddress::parse(info->privateIps.front());
@@ -275,33 +277,19 @@ class CloudContext final : public engine::Check {
     if (!ip) {
       // The first local address that falls in an exported subnet.
       for (const auto& a : localAddresses()) {
-        if (aws && aws->subnetContaining(a)) {
-          ip = a, source = "aws-json";
+        const auto n = std::find_if(facts.networks.begin(), facts.networks.end(),
+                                    [&](const auto& network) { return network->inExportedSubnet(a); });
+        if (n != facts.networks.end()) {
+          ip = a, source = std::string((*n)->kind()) + "-json";
           break;
         }
-        if (azure && azure->subnetContaining(a).second) {
-          ip = a, source = "azure-json";
-          break;
-        }
       }
     }
-    const pc::Vpc* vpc = nullptr;
-    if (ip && aws) {
-      if (const auto* eni = aws->interfaceByAddress(*ip)) {
-        if (subnetId.empty()) subnetId = eni->subnetId;
-        if (groups.empty()) groups = eni->groups;
-        if (az.empty()) az = eni->az;
-        vpc = aws->vpc(eni->vpcId);
-      }
-      if (const auto* s = subnetId.empty() ? aws->subnetContaining(*ip) : aws->subnet(subnetId)) {
-        if (subnetId.empty()) subnetId = s->id;
-        if (az.empty()) az = s->az;
-        if (!vpc) vpc = aws->vpc(s->vpcId);
-      }
-    }
-    if (ip && azure && subnetId.empty()) {
-      if (auto [vn, sn] = azure->subnetContaining(*ip); sn) subnetId = sn->id;
-    }
+    // Each cloud fills what it knows of where the client sits (what flags and instance
+    // metadata said first) and names its network's ranges and resolvers.
+    pc::ClientPlacement place{subnetId, az, groups, {}, {}};
+    for (const auto& network : facts.networks) network->placeClient(ip, place);
+    subnetId = place.subnetId, az = place.az, groups = place.securityGroups;
     if (region.empty()) region = pc::regionFromName(ctx.target().primary().name());
     if (region.empty() && az.size() > 1) region = az.substr(0, az.size() - 1);
 
@@ -309,27 +297,15 @@ class CloudContext final : public engine::Check {
     auto addCidr = [&](const std::string& c) {
       if (std::find(cidrs.begin(), cidrs.end(), c) == cidrs.end()) cidrs.push_back(c);
     };
-    if (vpc) {
-      for (const auto& c : vpc->cidrs) addCidr(c.toString());
-    } else if (aws) {
-      for (const auto& v : aws->vpcs)
-        for (const auto& c : v.cidrs) addCidr(c.toString());
-    }
-    if (azure) {
-      const pc::Vnet* vn = ip ? azure->vnetContaining(*ip) : nullptr;
-      for (const auto& v : azure->vnets) {
-        if (vn && &v != vn) continue;
-        for (const auto& c : v.prefixes) addCidr(c.toString());
-      }
-    }
-    std::vector<std::string> resolvers;
-    if (aws) resolvers = awsResolvers(vpc ? vpc : (aws->vpcs.empty() ? nullptr : &aws->vpcs.front()));
-    if (azure) resolvers.push_back("168.63.129.16");
+    for (const auto& c : place.cidrs) addCidr(c);
+    std::vector<std::string> resolvers = std::move(place.resolvers);
 
     facts.client = {ip, subnetId, region, az, groups};
     facts.vpcCidrs = std::move(cidrs);
     facts.platformResolvers = std::move(resolvers);
-    facts.source = source.empty() ? (aws ? "aws-json" : azure ? "azure-json" : "flags") : source;
+    if (source.empty())
+      source = facts.networks.empty() ? "flags" : std::string(facts.networks.front()->kind()) + "-json";
+    facts.source = source;
     const std::string from = facts.source;
     r.setFacts(std::move(facts));
     if (!exportsUsable) {

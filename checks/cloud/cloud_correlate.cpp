@@ -7,6 +7,7 @@
 #include "checks/cloud/cloud_common.h"
 #include "checks/cloud/codes.h"
 #include "checks/common/probe_targets.h"
+#include "cloud/registry.h"
 #include "engine/registry.h"
 #include "engine/tcp_facts.h"
 #include "util/strings.h"
@@ -17,6 +18,28 @@ namespace {
 using engine::CheckResult;
 using engine::Finding;
 using engine::Severity;
+
+// Each registered cloud's audit check with this suffix ("endpoint": cloud.aws.endpoint,
+// cloud.azure.endpoint), in kind order; a cloud without one is simply not there to read.
+std::vector<std::string> cloudCheckIds(const char* suffix) {
+  std::vector<std::string> out;
+  for (const auto* kind : pgreach::cloud::cloudsInOrder())
+    out.push_back("cloud." + kind->kind + "." + suffix);
+  return out;
+}
+
+// What cloud.correlate waits for: the context, every cloud's endpoint and path checks,
+// the DNS answers and the TCP probes.
+std::vector<std::string> correlateAfter() {
+  std::vector<std::string> out{kContextId};
+  for (const auto* kind : pgreach::cloud::cloudsInOrder()) {
+    out.push_back("cloud." + kind->kind + ".endpoint");
+    out.push_back("cloud." + kind->kind + ".path");
+  }
+  out.push_back(kDnsResolveId);
+  out.push_back("tcp.connect");
+  return out;
+}
 
 struct PathFact {
   bool reachable = false;  // on evidence: every step evaluated
@@ -33,8 +56,7 @@ class CloudCorrelate final : public engine::Check {
          "Compare DNS answers and TCP probes with the audited configuration",
          {},
          engine::Millis(2000),
-         {kContextId, kAwsEndpointId, kAwsPathId, kAzureEndpointId, kAzurePathId, kDnsResolveId,
-          "tcp.connect"}},
+         correlateAfter()},
         engine::pickCodes(cloudCodes(), {"cloud.dns_endpoint_mismatch", "cloud.drop_explained",
                                          "cloud.probe_disagreement"}));
     return kInfo;
@@ -44,13 +66,13 @@ class CloudCorrelate final : public engine::Check {
     // Endpoint interface addresses and path verdicts from the audit checks.
     std::vector<std::string> endpointAddrs;
     std::map<std::pair<std::string, int>, PathFact> paths;
-    for (const char* id : {kAwsEndpointId, kAzureEndpointId}) {
+    for (const auto& id : cloudCheckIds("endpoint")) {
       const CheckResult* r = ctx.dependency(id);
       const auto* facts = r ? r->factsAs<engine::CloudEndpointFacts>() : nullptr;
       if (!facts) continue;
       for (auto& a : facts->addresses()) endpointAddrs.push_back(std::move(a));
     }
-    for (const char* id : {kAwsPathId, kAzurePathId}) {
+    for (const auto& id : cloudCheckIds("path")) {
       const CheckResult* r = ctx.dependency(id);
       const auto* facts = r ? r->factsAs<engine::CloudPathFacts>() : nullptr;
       if (!facts) continue;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <sstream>
 
+#include "cloud/registry.h"
 #include "reports/render/render.h"
 #include "reports/report/path.h"
 #include "util/strings.h"
@@ -62,7 +63,11 @@ std::vector<std::string> notRunParts(const std::vector<engine::CheckResult>& che
   for (const auto& c : checks) {
     if (c.id == "cloud.context" && c.status == Status::Skip) cloudNotRun = true;
   }
-  if (cloudNotRun) out.push_back("cloud audit (no --aws-json, --azure-json, --cloud-live or --imds)");
+  if (cloudNotRun) {
+    std::string options;  // one option per registered cloud: "--aws-json, --azure-json, "
+    for (const auto* cloud : cloud::cloudsInOrder()) options += "--" + cloud->optionName() + ", ";
+    out.push_back("cloud audit (no " + options + "--cloud-live or --imds)");
+  }
   for (const auto& c : checks) {
     if (c.status != Status::Skip || util::startsWith(c.summary, "blocked by")) continue;
     if (cloudNotRun && c.stage == engine::Stage::Cloud) continue;

@@ -8,6 +8,7 @@
 #include <map>
 #include <sstream>
 
+#include "cloud/registry.h"
 #include "net/address.h"  // --- audit ---
 #include "target/provider.h"
 #include "util/atomic_file.h"
@@ -176,10 +177,11 @@ po::options_description diagnoseOptions() {
       "cidr", po::value<std::vector<std::string>>()->composing(),
       "`pgreach sweep`: CIDR blocks (positional)");
   // --- audit ---
-  d.add_options()("aws-json", po::value<std::string>(),
-                  "cloud audit: folder of `aws ec2 describe-*` JSON exports")(
-      "azure-json", po::value<std::string>(), "cloud audit: folder of `az network ...` JSON exports")(
-      "cloud-live", "cloud audit: run the read-only aws/az CLI commands (each with a timeout)")(
+  // --<kind>-json DIR, one per registered cloud, in kind order.
+  for (const auto* cloud : cloud::cloudsInOrder()) {
+    d.add_options()(cloud->optionName().c_str(), po::value<std::string>(), cloud->optionHelp.c_str());
+  }
+  d.add_options()("cloud-live", "cloud audit: run the read-only aws/az CLI commands (each with a timeout)")(
       "azure-resource-group", po::value<std::string>(),
       "--cloud-live: list only this resource group's Azure resources (private DNS zones: all)")(
       "imds", "cloud audit: ask the instance metadata service (off by default)")(
@@ -354,8 +356,10 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   }
 
   // --- audit ---
-  if (vm.count("aws-json")) o.awsJsonDir = vm["aws-json"].as<std::string>();
-  if (vm.count("azure-json")) o.azureJsonDir = vm["azure-json"].as<std::string>();
+  for (const auto* cloud : cloud::cloudsInOrder()) {
+    const std::string option = cloud->optionName();
+    if (vm.count(option)) o.exportDirs[cloud->kind] = vm[option].as<std::string>();
+  }
   if (vm.count("cloud-live")) o.cloudLive = true;
   if (vm.count("azure-resource-group"))
     o.azureResourceGroup = util::trim(vm["azure-resource-group"].as<std::string>());

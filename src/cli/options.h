@@ -3,6 +3,7 @@
 // No global variables_map: everything a check may read is here.
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -42,8 +43,9 @@ struct Options {
   // Cloud configuration audit (checks/cloud, `pgreach audit`). The instance metadata
   // service is queried only with --imds (never by default: off a cloud VM the link-local
   // address just hangs, and tests must never reach it).
-  std::string awsJsonDir;    // --aws-json DIR: folder of `aws ec2 describe-*` exports
-  std::string azureJsonDir;  // --azure-json DIR: folder of `az network ...` exports
+  // Cloud kind -> --<kind>-json DIR (--aws-json: `aws ec2 describe-*` exports, --azure-json:
+  // `az network ...` exports); one option per cloud in cloud/registry.h.
+  std::map<std::string, std::string> exportDirs;
   bool cloudLive =
       false;  // --cloud-live: run the read-only `aws ec2 describe-*` / `az network ... list` commands
   std::string azureResourceGroup;  // --azure-resource-group: narrows the live `az ... list` commands

@@ -15,8 +15,7 @@ engine::RunConfig runConfig(const Options& o) {
   c.tcp.repeat = o.repeat;
   c.tcp.captureFile = o.captureFile;
   c.tls.certWarnDays = o.certWarnDays;
-  c.cloud.awsJsonDir = o.awsJsonDir;
-  c.cloud.azureJsonDir = o.azureJsonDir;
+  c.cloud.exportDirs = o.exportDirs;
   c.cloud.live = o.cloudLive;
   c.cloud.azureResourceGroup = o.azureResourceGroup;
   c.cloud.imds = o.imds;

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "cloud/aws_eval.h"
+#include "cloud/registry.h"
 #include "util/strings.h"
 
 namespace pgreach::cloud {
@@ -44,11 +45,53 @@ std::vector<const VpcEndpoint*> selectVpcEndpoints(const AwsAccount& acc, const 
 
 namespace {
 
+// The VPC resolver at the primary CIDR's base + 2. 169.254.169.253 is the same Route 53
+// Resolver at a link-local address: only named when base + 2 is unknown, so one service
+// is not asked (and judged) twice.
+std::vector<std::string> awsResolvers(const Vpc* vpc) {
+  if (vpc && !vpc->cidrs.empty() && vpc->cidrs.front().base.isV4() && vpc->cidrs.front().size() > 2) {
+    return {vpc->cidrs.front().at(2).toString()};
+  }
+  return {"169.254.169.253"};
+}
+
 class AwsNetwork final : public CloudNetwork {
  public:
   explicit AwsNetwork(std::shared_ptr<const AwsAccount> acc) : acc_(std::move(acc)) {}
 
   std::string_view kind() const override { return "aws"; }
+  const std::vector<ExportOutcome>& outcomes() const override { return acc_->outcomes; }
+  const std::vector<std::string>& files() const override { return acc_->files; }
+  const std::shared_ptr<const AwsAccount>& account() const { return acc_; }
+
+  bool inExportedSubnet(const net::IpAddress& a) const override { return acc_->subnetContaining(a); }
+
+  // The client's interface (its subnet, groups and zone), else the subnet holding its
+  // address; the ranges of its VPC, or of every exported VPC when it is in none.
+  void placeClient(const std::optional<net::IpAddress>& ip, ClientPlacement& p) const override {
+    const Vpc* vpc = nullptr;
+    if (ip) {
+      if (const auto* eni = acc_->interfaceByAddress(*ip)) {
+        if (p.subnetId.empty()) p.subnetId = eni->subnetId;
+        if (p.securityGroups.empty()) p.securityGroups = eni->groups;
+        if (p.az.empty()) p.az = eni->az;
+        vpc = acc_->vpc(eni->vpcId);
+      }
+      if (const auto* s = p.subnetId.empty() ? acc_->subnetContaining(*ip) : acc_->subnet(p.subnetId)) {
+        if (p.subnetId.empty()) p.subnetId = s->id;
+        if (p.az.empty()) p.az = s->az;
+        if (!vpc) vpc = acc_->vpc(s->vpcId);
+      }
+    }
+    if (vpc) {
+      for (const auto& c : vpc->cidrs) p.cidrs.push_back(c.toString());
+    } else {
+      for (const auto& v : acc_->vpcs)
+        for (const auto& c : v.cidrs) p.cidrs.push_back(c.toString());
+    }
+    const auto r = awsResolvers(vpc ? vpc : (acc_->vpcs.empty() ? nullptr : &acc_->vpcs.front()));
+    p.resolvers.insert(p.resolvers.end(), r.begin(), r.end());
+  }
 
   std::vector<SelectedEndpoint> selectEndpoints(const EndpointQuery& q) const override {
     std::vector<SelectedEndpoint> out;
@@ -83,6 +126,20 @@ class AwsNetwork final : public CloudNetwork {
 
 std::shared_ptr<const CloudNetwork> awsNetwork(std::shared_ptr<const AwsAccount> acc) {
   return std::make_shared<const AwsNetwork>(std::move(acc));
+}
+
+std::shared_ptr<const AwsAccount> awsAccountOf(const CloudNetwork* network) {
+  const auto* aws = dynamic_cast<const AwsNetwork*>(network);
+  return aws ? aws->account() : nullptr;
+}
+
+CloudKind awsCloud() {
+  return {"aws", "AWS", "cloud audit: folder of `aws ec2 describe-*` JSON exports",
+          [](const std::string& dir) -> Expected<std::shared_ptr<const CloudNetwork>> {
+            auto acc = loadAwsDir(dir);
+            if (!acc) return makeError(acc.error());
+            return awsNetwork(std::make_shared<const AwsAccount>(std::move(*acc)));
+          }};
 }
 
 }  // namespace pgreach::cloud

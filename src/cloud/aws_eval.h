@@ -13,6 +13,7 @@
 #include "cloud/aws_model.h"
 #include "cloud/cloud.h"
 #include "cloud/path_verdict.h"
+#include "cloud/registry.h"
 
 namespace pgreach::cloud {
 
@@ -88,5 +89,11 @@ std::vector<net::IpAddress> endpointAddresses(const AwsAccount& acc, const VpcEn
 std::vector<const VpcEndpoint*> selectVpcEndpoints(const AwsAccount& acc, const EndpointQuery& q);
 // The account behind the CloudNetwork interface (aws_cloud.cpp).
 std::shared_ptr<const CloudNetwork> awsNetwork(std::shared_ptr<const AwsAccount> acc);
+// The account behind `network` when it is AWS's, else null: what the AWS-only checks
+// (cloud.aws.endpoint) and options (--client-eni) read beyond the interface.
+std::shared_ptr<const AwsAccount> awsAccountOf(const CloudNetwork* network);
+
+// AWS in the cloud registry (registry.cpp): --aws-json and how its folder loads (aws_cloud.cpp).
+CloudKind awsCloud();
 
 }  // namespace pgreach::cloud

@@ -2,6 +2,7 @@
 #include <algorithm>
 
 #include "cloud/azure_eval.h"
+#include "cloud/registry.h"
 
 namespace pgreach::cloud {
 
@@ -22,6 +23,25 @@ class AzureCloudNetwork final : public CloudNetwork {
   explicit AzureCloudNetwork(std::shared_ptr<const AzureNetwork> net) : net_(std::move(net)) {}
 
   std::string_view kind() const override { return "azure"; }
+  const std::vector<ExportOutcome>& outcomes() const override { return net_->outcomes; }
+  const std::vector<std::string>& files() const override { return net_->files; }
+  const std::shared_ptr<const AzureNetwork>& model() const { return net_; }
+
+  bool inExportedSubnet(const net::IpAddress& a) const override { return net_->subnetContaining(a).second; }
+
+  // The subnet holding the client's address; the ranges of its VNet, or of every exported
+  // VNet when it is in none; Azure DNS, which every VNet reaches at 168.63.129.16.
+  void placeClient(const std::optional<net::IpAddress>& ip, ClientPlacement& p) const override {
+    if (ip && p.subnetId.empty()) {
+      if (auto [vn, sn] = net_->subnetContaining(*ip); sn) p.subnetId = sn->id;
+    }
+    const Vnet* vn = ip ? net_->vnetContaining(*ip) : nullptr;
+    for (const auto& v : net_->vnets) {
+      if (vn && &v != vn) continue;
+      for (const auto& c : v.prefixes) p.cidrs.push_back(c.toString());
+    }
+    p.resolvers.push_back("168.63.129.16");
+  }
 
   std::vector<SelectedEndpoint> selectEndpoints(const EndpointQuery& q) const override {
     std::vector<SelectedEndpoint> out;
@@ -56,6 +76,20 @@ class AzureCloudNetwork final : public CloudNetwork {
 
 std::shared_ptr<const CloudNetwork> azureNetwork(std::shared_ptr<const AzureNetwork> net) {
   return std::make_shared<const AzureCloudNetwork>(std::move(net));
+}
+
+std::shared_ptr<const AzureNetwork> azureNetworkOf(const CloudNetwork* network) {
+  const auto* azure = dynamic_cast<const AzureCloudNetwork*>(network);
+  return azure ? azure->model() : nullptr;
+}
+
+CloudKind azureCloud() {
+  return {"azure", "Azure", "cloud audit: folder of `az network ...` JSON exports",
+          [](const std::string& dir) -> Expected<std::shared_ptr<const CloudNetwork>> {
+            auto net = loadAzureDir(dir);
+            if (!net) return makeError(net.error());
+            return azureNetwork(std::make_shared<const AzureNetwork>(std::move(*net)));
+          }};
 }
 
 }  // namespace pgreach::cloud

@@ -14,6 +14,7 @@
 #include "cloud/azure_model.h"
 #include "cloud/cloud.h"
 #include "cloud/path_verdict.h"
+#include "cloud/registry.h"
 
 namespace pgreach::cloud {
 
@@ -53,5 +54,11 @@ std::vector<AuditFinding> auditAzureEndpoint(const AzureNetwork& net, const Priv
 std::vector<const PrivateEndpoint*> selectPrivateEndpoints(const AzureNetwork& net, const EndpointQuery& q);
 // The network behind the CloudNetwork interface (azure_cloud.cpp).
 std::shared_ptr<const CloudNetwork> azureNetwork(std::shared_ptr<const AzureNetwork> net);
+// The network behind `network` when it is Azure's, else null: what the Azure-only check
+// (cloud.azure.endpoint) reads beyond the interface.
+std::shared_ptr<const AzureNetwork> azureNetworkOf(const CloudNetwork* network);
+
+// Azure in the cloud registry (registry.cpp): --azure-json and how its folder loads (azure_cloud.cpp).
+CloudKind azureCloud();
 
 }  // namespace pgreach::cloud

@@ -9,12 +9,17 @@ const cloud::CloudNetwork* CloudContextFacts::network(std::string_view kind) con
   return nullptr;
 }
 
+std::string CloudContextFacts::exportDir(std::string_view kind) const {
+  auto it = exportDirs.find(kind);
+  return it == exportDirs.end() ? std::string() : it->second;
+}
+
 nlohmann::json CloudContextFacts::toJson() const {
   nlohmann::json j = nlohmann::json::object();
   // Every export file, read (what it held) or ignored (why), for every cloud alike.
   nlohmann::json exportFiles = nlohmann::json::array();
   std::vector<std::string> ignored;
-  auto list = [&](const char* cloud, const std::vector<cloud::ExportOutcome>& outcomes) {
+  auto list = [&](const std::string& cloud, const std::vector<cloud::ExportOutcome>& outcomes) {
     for (const auto& o : outcomes) {
       nlohmann::json contents = nlohmann::json::array();
       for (const auto& [kind, count] : o.contents) contents.push_back({{"kind", kind}, {"count", count}});
@@ -26,17 +31,13 @@ nlohmann::json CloudContextFacts::toJson() const {
       exportFiles.push_back(std::move(f));
     }
   };
-  if (aws) {
-    j["aws_dir"] = awsDir;
-    j["aws_files"] = aws->files;
-    list("aws", aws->outcomes);
+  for (const auto& n : networks) {
+    const std::string kind(n->kind());
+    j[kind + "_dir"] = exportDir(kind);
+    j[kind + "_files"] = n->files();
+    list(kind, n->outcomes());
   }
-  if (azure) {
-    j["azure_dir"] = azureDir;
-    j["azure_files"] = azure->files;
-    list("azure", azure->outcomes);
-  }
-  if (aws || azure) j["export_files"] = std::move(exportFiles);
+  if (!networks.empty()) j["export_files"] = std::move(exportFiles);
   if (!ignored.empty()) j["ignored_files"] = ignored;
   if (!liveCommands.empty()) j["live_commands"] = liveCommands;
   if (imds)

@@ -5,14 +5,14 @@
 // from here instead of from `data` by key. toJson() keeps the keys the report has
 // always shown for these checks.
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
-#include "cloud/aws_model.h"
-#include "cloud/azure_model.h"
 #include "cloud/cloud.h"
 #include "cloud/path_verdict.h"
 #include "engine/facts.h"
@@ -29,15 +29,14 @@ struct CloudClient {
 
 // cloud.context: the parsed exports (shared, read-only) and the client.
 struct CloudContextFacts final : Facts {
-  std::shared_ptr<const cloud::AwsAccount> aws;      // null without AWS exports
-  std::shared_ptr<const cloud::AzureNetwork> azure;  // null without Azure exports
-  // The same models behind the one interface, for what every cloud does alike.
+  // One per cloud with exports, in registry order (cloud/registry.h). A cloud's own
+  // checks reach its model through its accessor (cloud::awsAccountOf(network("aws"))).
   std::vector<std::shared_ptr<const cloud::CloudNetwork>> networks;
-  std::string awsDir, azureDir;  // where they were read from
+  std::map<std::string, std::string, std::less<>> exportDirs;  // kind -> the folder it was read from
   CloudClient client;
   std::vector<std::string> vpcCidrs;           // for the DNS stage's "inside the VPC"
   std::vector<std::string> platformResolvers;  // the cloud's own resolvers
-  std::string source;                          // "flags", "imds", "aws-json", "azure-json"
+  std::string source;                          // "flags", "imds", "<kind>-json" ("aws-json")
   std::vector<std::string> liveCommands;       // --cloud-live commands that ran
   struct Imds {
     std::string vpcId, interfaceId;
@@ -47,6 +46,8 @@ struct CloudContextFacts final : Facts {
 
   // The network of one kind ("aws"), or nullptr without its exports.
   const cloud::CloudNetwork* network(std::string_view kind) const;
+  // The folder the exports of `kind` were read from, "" without them.
+  std::string exportDir(std::string_view kind) const;
 
   nlohmann::json toJson() const override;
 };

@@ -4,6 +4,7 @@
 // CheckContext::config() and never see the CLI's options.
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -29,9 +30,9 @@ struct TlsSettings {
 
 // checks/cloud. The instance metadata service is asked only when `imds` is set.
 struct CloudSettings {
-  std::string awsJsonDir;    // folder of `aws ec2 describe-*` exports
-  std::string azureJsonDir;  // folder of `az network ...` exports
-  bool live = false;         // run the read-only aws / az list commands
+  // Cloud kind ("aws", cloud/registry.h) -> the folder given to --<kind>-json.
+  std::map<std::string, std::string> exportDirs;
+  bool live = false;  // run the read-only aws / az list commands
   std::string azureResourceGroup;
   bool imds = false;
   std::string imdsEndpoint = "http://169.254.169.254";

@@ -4,7 +4,9 @@
 // in real_exports_table_test.cpp.
 #include <catch2/catch.hpp>
 
+#include "cloud/aws_eval.h"
 #include "cloud/aws_model.h"
+#include "cloud/azure_eval.h"
 #include "cloud/azure_model.h"
 #include "cloud/export_shapes.h"
 #include "engine/cloud_facts.h"
@@ -154,8 +156,7 @@ TEST_CASE("cloud.context facts list every file, read or ignored, for both clouds
   azure->outcomes = {{"nsg.json", {{"EffectiveSecurityRules", 0}}, ""},
                      {"y.txt", {}, "not valid JSON (...)"}};
   engine::CloudContextFacts f;
-  f.aws = aws;
-  f.azure = azure;
+  f.networks = {awsNetwork(aws), azureNetwork(azure)};
   const auto j = f.toJson();
   REQUIRE(j["export_files"].size() == 4);
   CHECK(
