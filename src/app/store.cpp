@@ -8,6 +8,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string_view>
 
 #include "net/handles.h"
 #include "target/target.h"
@@ -113,6 +114,16 @@ Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& r
       return makeError(
           "--store: malformed connection string: " +
           (message ? target::scrubConninfoMessage(message.get()) : std::string("out of memory")));
+    }
+    // postgresql://u:pa@ss@host: libpq ends the user info at the first '@' and would look
+    // up the rest of the password as a host name, sending it to the DNS resolver.
+    for (auto* o = opts.get(); o->keyword; ++o) {
+      if (o->val && std::string_view(o->keyword) == "host" &&
+          std::string_view(o->val).find('@') != std::string_view::npos) {
+        return makeError(
+            "--store: the host name in the connection string contains '@' (value not shown): in a URI, "
+            "percent-encode '@' in the password as %40");
+      }
     }
   }
   // Everything below is non-blocking and ends by `deadline`: a store that accepts and
