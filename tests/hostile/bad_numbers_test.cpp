@@ -23,9 +23,8 @@ namespace {
 
 // What every number and duration option is fed.
 const std::vector<std::string> kBadValues = {
-    "nan",         "NaN",   "inf",    "-inf", "infinity",   "-1",         "0",
-    "1e999",       "-1e999", "99999999999999999999",         "",           "   ",
-    "2sx",         "0x10",  "0x1p3",  "1e-9", "5\x01",      "5\x1b[2J",   "5 6",
+    "nan", "NaN", "inf", "-inf", "infinity", "-1",   "0",     "1e999",    "-1e999", "99999999999999999999",
+    "",    "   ", "2sx", "0x10", "0x1p3",    "1e-9", "5\x01", "5\x1b[2J", "5 6",
 };
 
 struct NumberOption {
@@ -37,15 +36,9 @@ struct NumberOption {
 // Every option whose value is a number or a duration (src/cli/options.cpp). --rate and
 // --cert-warn-days take 0 on purpose (unlimited; warn only once expired), as -v does.
 const std::vector<NumberOption> kNumberOptions = {
-    {"timeout", {}},
-    {"deadline", {}},
-    {"imds-timeout", {}},
-    {"cloud-cli-timeout", {}},
-    {"ports", {}},
-    {"repeat", {}},
-    {"max-in-flight", {}},
-    {"rate", {"0"}},
-    {"cert-warn-days", {"0"}},
+    {"timeout", {}},           {"deadline", {}}, {"imds-timeout", {}},
+    {"cloud-cli-timeout", {}}, {"ports", {}},    {"repeat", {}},
+    {"max-in-flight", {}},     {"rate", {"0"}},  {"cert-warn-days", {"0"}},
     {"verbose", {"0"}, false},
 };
 
@@ -135,10 +128,12 @@ TEST_CASE("bad numbers: the binary exits 3 with one line, from the command line,
       INFO("--" << opt.name << " '" << value << "'");
       const auto limit = std::chrono::seconds(10);
       // The command line.
-      checkRefused(runProcess({bin, "diagnose", "host=127.0.0.1 port=1", "--" + opt.name + "=" + value}, limit),
-                   opt.name);
+      checkRefused(
+          runProcess({bin, "diagnose", "host=127.0.0.1 port=1", "--" + opt.name + "=" + value}, limit),
+          opt.name);
       // A single-target --config.
-      std::ofstream(ini, std::ios::trunc) << "conninfo = host=127.0.0.1 port=1\n" << opt.name << " = " << value << "\n";
+      std::ofstream(ini, std::ios::trunc) << "conninfo = host=127.0.0.1 port=1\n"
+                                          << opt.name << " = " << value << "\n";
       checkRefused(runProcess({bin, "diagnose", "--config", ini}, limit), opt.name);
       // A fleet's global section: nothing runs.
       std::ofstream(ini, std::ios::trunc)
@@ -167,11 +162,15 @@ TEST_CASE("bad numbers: the binary exits 3 with one line, from the command line,
 // libpq accepts (connect_timeout=0 or -1: wait forever, here bounded by --deadline) is
 // the application's setting and is diagnosed as given.
 TEST_CASE("bad numbers in the connection string and PG* variables are refused by keyword", "[unit][target]") {
-  const std::vector<std::string> keywords = {"port",          "connect_timeout",     "keepalives",
-                                             "keepalives_idle", "keepalives_interval", "keepalives_count",
+  const std::vector<std::string> keywords = {"port",
+                                             "connect_timeout",
+                                             "keepalives",
+                                             "keepalives_idle",
+                                             "keepalives_interval",
+                                             "keepalives_count",
                                              "tcp_user_timeout"};
-  const std::vector<std::string> bad = {"nan",  "inf", "1e999", "99999999999999999999", "2sx",
-                                        "0x10", "5\x01", "1.5", "5 6"};
+  const std::vector<std::string> bad = {"nan",   "inf", "1e999", "99999999999999999999", "2sx", "0x10",
+                                        "5\x01", "1.5", "5 6"};
   int tried = 0;
   for (const auto& k : keywords) {
     for (const auto& v : bad) {
@@ -193,7 +192,7 @@ TEST_CASE("bad numbers in the connection string: the binary exits 3 with one lin
         std::string("host=127.0.0.1 keepalives_idle=0x10"), std::string("postgresql://127.0.0.1:0x10/db")}) {
     INFO(conninfo);
     checkRefused(runProcess({pgreachBinary(), "diagnose", conninfo}, std::chrono::seconds(10)),
-                 conninfo.find("keepalives") != std::string::npos ? "keepalives_idle"
+                 conninfo.find("keepalives") != std::string::npos        ? "keepalives_idle"
                  : conninfo.find("connect_timeout") != std::string::npos ? "connect_timeout"
                                                                          : "port");
   }
