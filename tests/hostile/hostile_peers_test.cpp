@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -383,6 +384,41 @@ void libpqLookupStalls(const Arena& at) {
 
 TEST_CASE("hostile DNS: libpq's own lookup stalls after pgreach's were answered", "[integration][hostile]") {
   libpqLookupStalls(loopbackArena());
+}
+
+TEST_CASE("hostile DNS: a --store host name whose lookup stalls keeps the run's --deadline",
+          "[integration][hostile]") {
+  // libpq's own getaddrinfo for the store's host name blocked with the resolver's
+  // timeouts (2 x 5 s here): a 2 s run took 15 s. The resolver never answers.
+  const Arena at = loopbackArena();
+  std::atomic<int> queries{0};
+  HostileDnsServer dns(at.resolver, 53,
+                       [&](const std::vector<uint8_t>&, bool) -> std::optional<std::vector<uint8_t>> {
+                         ++queries;
+                         return std::nullopt;
+                       });
+  REQUIRE(dns.listening());
+  char tmpl[] = "/tmp/pgreach-hostile-store-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl));
+  const std::string dir = tmpl;
+  std::ofstream(dir + "/resolv.conf")
+      << "nameserver " << at.resolver.ip << "\noptions timeout:5 attempts:2\n";
+  auto r = runProcess(
+      {"unshare", "-m", "--propagation", "private", "sh", "-c",
+       "mount --bind \"$0\" /etc/resolv.conf && exec \"$@\"", dir + "/resolv.conf", pgreachBinary(),
+       "diagnose", "host=127.0.0.1 port=1", "--only", "tcp", "--deadline", "2s", "--output-dir", dir + "/out",
+       "--store", "host=store." + kHostileName + " dbname=s user=s password=St9Lookup"},
+      std::chrono::seconds(30));
+  std::filesystem::remove_all(dir);
+  INFO(r.out << r.err);
+  CHECK_FALSE(r.timedOut);
+  CHECK(queries > 0);
+  CHECK(r.err.find("--store") != std::string::npos);
+  CHECK(r.err.find("did not resolve") != std::string::npos);
+  CHECK(r.err.find("St9Lookup") == std::string::npos);
+#if !defined(__SANITIZE_ADDRESS__)
+  CHECK(r.elapsed <= std::chrono::milliseconds(2000 + 1500));  // as the silent-store test in safety_test.cpp
+#endif
 }
 
 // Each scenario twice: loopback (no lab needed) and the lab (scripts/test.sh brings it up).
