@@ -177,7 +177,8 @@ po::options_description diagnoseOptions() {
                   "connect to each address:port N times (default 1) to tell flaky from dead")(
       "capture-file", po::value<std::string>(), "write the TCP handshake packets (no payload) to this .pcap")(
       "max-in-flight", po::value<int>(), "`pgreach sweep`: connects in flight at once (default 4096)")(
-      "rate", po::value<double>(), "`pgreach sweep`: connection attempts per second (default unlimited)")(
+      "rate", po::value<double>(),
+      "`pgreach sweep`: connection attempts per second, 0 or at least 1 (default 0: unlimited)")(
       "cidr", po::value<std::vector<std::string>>()->composing(),
       "`pgreach sweep`: CIDR blocks (positional)");
   // --- audit ---
