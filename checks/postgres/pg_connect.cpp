@@ -21,6 +21,7 @@
 #include "engine/postgres_facts.h"
 #include "engine/registry.h"
 #include "net/handles.h"
+#include "net/system_resolve.h"
 #include "target/pgpass.h"
 #include "util/atomic_file.h"
 #include "util/peer_text.h"
@@ -188,8 +189,52 @@ class ConnectCheck final : public engine::Check {
       keys.emplace_back(k);
       values.push_back(v);
     }
-    // Pin the address pg.startup reached: libpq then does no (blocking) DNS lookup.
-    if (!hostaddr.empty() && target.option("hostaddr").empty() && target.hosts().size() == 1) {
+    // Pin an address for every host: libpq then does no (blocking) lookup of its own. A
+    // getaddrinfo that overran held the check past --deadline, abandoned as UNKNOWN with no
+    // cause named (issue 17). Each host gets the address pg.startup reached, else what the
+    // C library answers within this check's budget; a lookup still running then is named.
+    std::string pinned;
+    if (target.option("hostaddr").empty() && target.hosts().size() > 1) {
+      const auto lookupDeadline = ctx.now() + std::min(ctx.remaining(), ctx.probeTimeout() * 2);
+      const auto* st = startup ? startup->factsAs<engine::StartupFacts>() : nullptr;
+      bool complete = true;
+      for (const auto& h : target.hosts()) {
+        std::string address;
+        static const std::vector<engine::StartupProbeFacts> kNone;
+        for (const auto& p : st ? st->probes : kNone) {
+          if (p.outcome == toString(StartupOutcome::AuthRequest) && p.port == h.port && p.host == h.name()) {
+            address = p.address;
+            break;
+          }
+        }
+        if (address.empty()) {
+          const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(lookupDeadline - ctx.now());
+          auto found = net::lookupSystem(h.name(), std::max(left, std::chrono::milliseconds(1)));
+          if (!found.finished) {
+            r.status = engine::Status::Fail;
+            r.summary = "libpq's own name lookup (getaddrinfo) of " + util::PeerText(h.name()).shown() +
+                        " did not answer within " + std::to_string(left.count()) + " ms: not attempted";
+            r.findings.push_back(
+                {"pg.connect_failed",
+                 Severity::Critical,
+                 r.summary,
+                 {"getaddrinfo(\"" + util::PeerText(h.name()).shown() + "\") still running after " +
+                  std::to_string(left.count()) + " ms"},
+                 "The C library's resolver (nsswitch, /etc/hosts, resolv.conf) stalls on this "
+                 "name; dns.system compares it with DNS. libpq would wait for it too."});
+            return r;
+          }
+          if (!found.addresses.empty()) address = found.addresses.front().toString();
+        }
+        if (address.empty()) complete = false;
+        pinned += (pinned.empty() ? "" : ",") + address;
+      }
+      if (!complete) pinned.clear();  // a name that does not resolve: libpq says so itself
+    }
+    if (!pinned.empty()) {
+      keys.emplace_back("hostaddr");
+      values.push_back(pinned);
+    } else if (!hostaddr.empty() && target.option("hostaddr").empty() && target.hosts().size() == 1) {
       keys.emplace_back("hostaddr");
       values.push_back(hostaddr);
     } else if (!target.option("hostaddr").empty()) {

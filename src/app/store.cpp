@@ -8,10 +8,14 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <string_view>
 
+#include "net/address.h"
 #include "net/handles.h"
+#include "net/system_resolve.h"
 #include "target/target.h"
 #include "util/redact.h"
+#include "util/strings.h"
 
 namespace pgreach::app {
 namespace {
@@ -105,6 +109,8 @@ Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& r
                          std::chrono::milliseconds budget) {
   // A DSN libpq cannot parse yields no secrets to redact, and libpq's message quotes the
   // offending token (possibly the password): name the fault, never the token.
+  const auto deadline = Clock::now() + budget;
+  std::string hostaddr;  // the store's addresses, looked up here within the budget
   {
     char* err = nullptr;
     net::PgConninfoPtr opts(PQconninfoParse(dsn.c_str(), &err));
@@ -114,14 +120,63 @@ Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& r
           "--store: malformed connection string: " +
           (message ? target::scrubConninfoMessage(message.get()) : std::string("out of memory")));
     }
+    // postgresql://u:pa@ss@host: libpq ends the user info at the first '@' and would look
+    // up the rest of the password as a host name, sending it to the DNS resolver.
+    for (auto* o = opts.get(); o->keyword; ++o) {
+      if (o->val && std::string_view(o->keyword) == "host" &&
+          std::string_view(o->val).find('@') != std::string_view::npos) {
+        return makeError(
+            "--store: the host name in the connection string contains '@' (value not shown): in a URI, "
+            "percent-encode '@' in the password as %40");
+      }
+    }
+    // libpq's own getaddrinfo blocks with the resolver's timeouts and retries (a stalled
+    // resolver held a 2 s run for 15 s): each host name is looked up here, bounded by the
+    // budget, and libpq gets the addresses (hostaddr) and does no lookup of its own.
+    std::string host, givenAddr;
+    for (auto* o = opts.get(); o->keyword; ++o) {
+      if (!o->val) continue;
+      if (std::string_view(o->keyword) == "host") host = o->val;
+      if (std::string_view(o->keyword) == "hostaddr") givenAddr = o->val;
+    }
+    if (!host.empty() && givenAddr.empty()) {
+      bool complete = true;
+      for (const auto& name : util::split(host, ',')) {
+        const std::string h = util::trim(name);
+        if (h.empty() || h.front() == '/') {  // a socket directory: no lookup
+          complete = false;
+          break;
+        }
+        std::string address;
+        if (net::IpAddress::parse(h)) {
+          address = h;
+        } else {
+          const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+          auto found = net::lookupSystem(h, std::max(left, std::chrono::milliseconds(1)));
+          if (!found.finished)
+            return makeError(
+                "--store: cannot connect: the store's host name did not resolve within the run's "
+                "--deadline (getaddrinfo)");
+          if (found.addresses.empty()) {  // libpq names that itself, and may try the next host
+            complete = false;
+            break;
+          }
+          address = found.addresses.front().toString();
+        }
+        hostaddr += (hostaddr.empty() ? "" : ",") + address;
+      }
+      if (!complete) hostaddr.clear();
+    }
   }
   // Everything below is non-blocking and ends by `deadline`: a store that accepts and
   // stays silent, or logs in and never answers, costs the run no more than its budget.
   // client_min_messages=warning keeps CREATE ... IF NOT EXISTS from sending NOTICEs, and
   // the notice processor keeps any other notice off stderr.
-  const auto deadline = Clock::now() + budget;
-  const char* keys[] = {"dbname", "application_name", "options", nullptr};
-  const char* values[] = {dsn.c_str(), "pgreach-store", "-c client_min_messages=warning", nullptr};
+  // Later keys override what the expanded DSN (dbname) set.
+  const char* keys[] = {"dbname", "application_name", "options", hostaddr.empty() ? nullptr : "hostaddr",
+                        nullptr};
+  const char* values[] = {dsn.c_str(), "pgreach-store", "-c client_min_messages=warning", hostaddr.c_str(),
+                          nullptr};
   net::PgConnPtr conn(PQconnectStartParams(keys, values, 1));
   if (!conn) return makeError("--store: out of memory");
   PQsetNoticeProcessor(

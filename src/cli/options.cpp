@@ -43,9 +43,12 @@ Expected<std::chrono::milliseconds> parseDuration(const std::string& text, const
     t.resize(t.size() - 1);
   else if (util::endsWith(t, "m"))
     factor = 60000.0, t.resize(t.size() - 1);
+  // Decimal only: strtod would also take hex ("0x10" = 16 s), "nan", "inf" and leading blanks.
+  const bool decimal = !t.empty() && std::isdigit(static_cast<unsigned char>(t[0])) &&
+                       t.find_first_not_of("0123456789.eE+-") == std::string::npos;
   char* end = nullptr;
-  const double v = t.empty() ? 0 : std::strtod(t.c_str(), &end);
-  if (t.empty() || !end || *end != '\0' || !std::isfinite(v)) {
+  const double v = decimal ? std::strtod(t.c_str(), &end) : 0;
+  if (!decimal || !end || *end != '\0' || !std::isfinite(v)) {
     return makeError(std::string(what) + ": invalid duration " + quotable(text) +
                      " (use e.g. 3s, 500ms, 2m)");
   }
@@ -70,6 +73,8 @@ Expected<std::vector<uint16_t>> parsePorts(const std::vector<std::string>& value
       if (std::find(ports.begin(), ports.end(), n) == ports.end()) ports.push_back(static_cast<uint16_t>(n));
     }
   }
+  // `--ports ""` (an empty fleet line) would silently mean the provider's defaults.
+  if (ports.empty()) return makeError("--ports: no port given (expected e.g. 5432,6432)");
   return ports;
 }
 
@@ -173,7 +178,8 @@ po::options_description diagnoseOptions() {
                   "connect to each address:port N times (default 1) to tell flaky from dead")(
       "capture-file", po::value<std::string>(), "write the TCP handshake packets (no payload) to this .pcap")(
       "max-in-flight", po::value<int>(), "`pgreach sweep`: connects in flight at once (default 4096)")(
-      "rate", po::value<double>(), "`pgreach sweep`: connection attempts per second (default unlimited)")(
+      "rate", po::value<double>(),
+      "`pgreach sweep`: connection attempts per second, 0 or at least 1 (default 0: unlimited)")(
       "cidr", po::value<std::vector<std::string>>()->composing(),
       "`pgreach sweep`: CIDR blocks (positional)");
   // --- audit ---
@@ -334,7 +340,10 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   if (o.output == "-" || o.output == "/dev/stdout") o.output.clear();
   if (vm.count("no-color")) o.color = false;
   if (vm.count("json")) o.json = true;
-  if (vm.count("verbose")) o.verbosity = vm["verbose"].as<int>();
+  if (vm.count("verbose")) {
+    o.verbosity = vm["verbose"].as<int>();
+    if (o.verbosity < 0 || o.verbosity > 9) return makeError("--verbose: expected 0-9");
+  }
   // --- tcp ---
   if (vm.count("repeat")) {
     o.repeat = vm["repeat"].as<int>();
@@ -347,8 +356,10 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   }
   if (vm.count("rate")) {
     o.rate = vm["rate"].as<double>();
-    if (!(o.rate >= 0) || o.rate > 1e7)
-      return makeError("--rate: expected a number of attempts per second >= 0");
+    // Below one attempt a second the sweep would wait hours between two connects (1e-9:
+    // forever), and the sweep has no --deadline to cut it; 0 means unlimited.
+    if (!(o.rate == 0 || (o.rate >= 1 && o.rate <= 1e7)))
+      return makeError("--rate: expected 0 (unlimited) or 1 to 10000000 attempts per second");
   }
   if (vm.count("cidr")) o.sweepCidrs = splitList(vm["cidr"].as<std::vector<std::string>>());
   if (o.command == Command::Sweep && o.sweepCidrs.empty() && !vm.count("help")) {

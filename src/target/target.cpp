@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <climits>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -182,6 +184,23 @@ Expected<uint16_t> parsePort(const std::string& text) {
   return static_cast<uint16_t>(v);
 }
 
+// libpq reads these as integers when it connects (parse_int_param). What it would refuse
+// there is refused here, before any probe, by keyword and without the value (a URI typo
+// can put part of a password anywhere); what it accepts (0 or -1: wait without a limit,
+// which pgreach bounds by --deadline anyway) is the application's setting, diagnosed as given.
+constexpr const char* kIntegerKeywords[] = {"connect_timeout",     "keepalives",       "keepalives_idle",
+                                            "keepalives_interval", "keepalives_count", "tcp_user_timeout"};
+
+bool libpqInteger(const std::string& text) {
+  const char* s = text.c_str();
+  char* end = nullptr;
+  errno = 0;
+  const long v = std::strtol(s, &end, 10);
+  if (end == s || errno == ERANGE || v < INT_MIN || v > INT_MAX) return false;
+  while (*end != '\0' && std::isspace(static_cast<unsigned char>(*end))) ++end;
+  return *end == '\0';
+}
+
 std::string quoteValue(const std::string& v) {
   bool needs = v.empty();
   for (char c : v) needs = needs || c == ' ' || c == '\'' || c == '\\';
@@ -333,6 +352,12 @@ Expected<Target> Target::parse(std::string_view conninfo) {
   for (const auto& [keyword, value] : newer) {
     t.explicit_.emplace_back(keyword, value);
     t.effective_[keyword] = value;
+  }
+
+  for (const char* k : kIntegerKeywords) {
+    const std::string v = t.option(k);
+    if (!v.empty() && !libpqInteger(v))
+      return makeError(std::string("connection option \"") + k + "\" is not an integer (value not shown)");
   }
 
   // Hosts, hostaddrs and ports are comma-separated lists, matched by position.

@@ -16,9 +16,11 @@
 #include <sstream>
 
 #include "cli/options.h"
+#include "hostile/hostile_servers.h"
 #include "net/handshake_evidence.h"
 #include "reports/render/render.h"
 #include "reports/report/report.h"
+#include "support/postgres.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "util/atomic_file.h"
@@ -239,6 +241,32 @@ TEST_CASE("an output file or folder named with the target's password is refused 
   }
 }
 
+TEST_CASE("an output or capture file named with the passfile's password is refused (issue 17)",
+          "[integration]") {
+  // The password is not in the string: libpq would take it from PGPASSFILE.
+  testing::TempDir tmp("pgreach-safety");
+  const std::string secret = "Pgp9PassName";
+  const std::string passfile = tmp.path.string() + "/pgpass";
+  std::ofstream(passfile) << "127.0.0.1:*:*:app:" << secret << "\n";
+  REQUIRE(::chmod(passfile.c_str(), 0600) == 0);
+  for (const char* option : {"-o", "--bundle", "--output-dir", "--capture-file"}) {
+    const std::string name = (tmp.path / ("x-" + secret + ".out")).string();
+    auto r = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1 user=app", "--only", "dns,tcp",
+                         "--timeout", "500ms", "--format", "json", option, name, "--deadline", "5s"},
+                        std::chrono::seconds(20), {"PGPASSFILE=" + passfile});
+    INFO(option << ": " << r.out << r.err);
+    if (std::string(option) == "--capture-file") {
+      if (::geteuid() == 0) CHECK(r.out.find("tcp.capture_file_refused") != std::string::npos);
+    } else {
+      CHECK(r.exitCode == 3);
+      CHECK(r.err.find("contains the target's password") != std::string::npos);
+    }
+    CHECK(r.err.find(secret) == std::string::npos);
+    CHECK(r.out.find(secret) == std::string::npos);
+    CHECK_FALSE(std::filesystem::exists(name));
+  }
+}
+
 TEST_CASE("a malformed --store DSN and a mistyped option never print the password", "[integration]") {
   testing::TempDir tmp("pgreach-safety");
   const std::string out = tmp.path.string() + "/out";
@@ -255,6 +283,15 @@ TEST_CASE("a malformed --store DSN and a mistyped option never print the passwor
                  std::chrono::seconds(20));
   CHECK(slash.err.find("--store") != std::string::npos);
   CHECK(slash.err.find("Sl9Secret") == std::string::npos);
+  // A raw '@' in the DSN's password: libpq ends the user info at the first one, the rest
+  // of the password becomes the host name.
+  auto at = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--only", "dns", "--deadline",
+                        "5s", "--output-dir", out, "--store", "postgresql://u:St@At9Secret@127.0.0.1:1/db"},
+                       std::chrono::seconds(20));
+  CHECK(at.err.find("--store") != std::string::npos);
+  CHECK(at.err.find("contains '@'") != std::string::npos);  // refused before any lookup of "At9Secret@..."
+  CHECK(at.err.find("At9Secret") == std::string::npos);
+  CHECK(at.out.find("At9Secret") == std::string::npos);
   auto typo = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1", "--pasword=Opt9SecretV"},
                          std::chrono::seconds(20));
   CHECK(typo.exitCode == 3);
@@ -355,6 +392,174 @@ TEST_CASE("--store keeps the run's --deadline: a silent store does not hold the 
 #if !defined(__SANITIZE_ADDRESS__)
   CHECK(r.elapsed <= std::chrono::milliseconds(2000 + 1500));
 #endif
+}
+
+TEST_CASE("--store keeps the run's --deadline: a store that logs in and never answers", "[integration]") {
+  // Issue 17: a store that accepted the login and then never answered held the run 50 s.
+  using namespace pgreach::testing::hostile;
+  HostileTcpServer store([](int fd, const std::atomic<bool>& stopping) {
+    auto first = readSome(fd, 3000);
+    if (isNegotiationRequest(first)) {
+      sendAll(fd, {'N'});
+      first = readSome(fd, 3000);
+    }
+    if (first.empty()) return;
+    // AuthenticationOk, BackendKeyData, ReadyForQuery: logged in. Then silence.
+    sendAll(fd,
+            {'R', 0, 0, 0, 8, 0, 0, 0, 0, 'K', 0, 0, 0, 12, 0, 0, 0, 1, 0, 0, 0, 2, 'Z', 0, 0, 0, 5, 'I'});
+    for (int i = 0; i < 200 && nap(stopping, 50); ++i) {
+      char c;
+      if (::recv(fd, &c, 1, MSG_DONTWAIT) == 0) return;
+    }
+  });
+  REQUIRE(store.listening());
+  const std::string dsn = "host=127.0.0.1 port=" + std::to_string(store.port()) +
+                          " dbname=store user=store password=Store9Mute sslmode=disable";
+  testing::TempDir tmp("pgreach-safety");
+  auto r = runProcess({pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--only", "dns", "--deadline",
+                       "2s", "--output-dir", tmp.path.string() + "/out", "--store", dsn},
+                      std::chrono::seconds(30));
+  INFO(r.out << r.err);
+  CHECK_FALSE(r.timedOut);
+  CHECK(store.connections() >= 1);
+  CHECK(r.err.find("--store") != std::string::npos);
+  CHECK(r.err.find("deadline") != std::string::npos);
+  CHECK(r.err.find("Store9Mute") == std::string::npos);
+#if !defined(__SANITIZE_ADDRESS__)
+  CHECK(r.elapsed <= std::chrono::milliseconds(2000 + 1500));
+#endif
+}
+
+namespace {
+// Every file under `dir`, a .tar.gz unpacked to text, joined: what a ticket would carry.
+std::string everythingUnder(const std::string& dir) {
+  std::string all;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (!e.is_regular_file()) continue;
+    const std::string p = e.path().string();
+    all += "\n== " + p + "\n";
+    if (p.size() > 7 && p.compare(p.size() - 7, 7, ".tar.gz") == 0)
+      all += runProcess({"gzip", "-dc", p}, std::chrono::seconds(10)).out;
+    else
+      all += slurp(p);
+  }
+  return all;
+}
+}  // namespace
+
+TEST_CASE("a fleet line with a mistyped key or no '=' leaks into no report, bundle or stream",
+          "[integration]") {
+  testing::TempDir tmp("pgreach-safety");
+  const std::string dir = tmp.path.string();
+  const std::string ini = dir + "/fleet.ini";
+  const std::string out = dir + "/out";
+  // A mistyped key: that target is UNKNOWN, named by the key alone; the other one runs.
+  std::ofstream(ini) << "only = dns\nformat = json\nbundle = " << dir
+                     << "/out/b.tar.gz\n"
+                        "[target.good]\nconninfo = host=127.0.0.1 port=1\n"
+                        "[target.typo]\nconninfo = host=127.0.0.1 port=1\npass = FlPass9Secret\n";
+  // ... and each target's report is a row in a real PostgreSQL (the store).
+  testing::LocalPostgres pg("Store9Pw-fleet");
+  const std::string dsn =
+      "host=127.0.0.1 port=" + std::to_string(pg.port()) + " user=app dbname=appdb password=Store9Pw-fleet";
+  auto r = runProcess(
+      {pgreachBinary(), "diagnose", "--config", ini, "--output-dir", out, "--deadline", "5s", "--store", dsn},
+      std::chrono::seconds(60));
+  INFO(r.out << r.err);
+  CHECK(r.exitCode == 3);
+  auto rows = runProcess({"psql", "-X", "-A", "-t", "-c",
+                          "SELECT count(*) || ' ' || string_agg(report::text, ' ') FROM pgreach_runs", dsn},
+                         std::chrono::seconds(30));
+  INFO(rows.err);
+  CHECK(rows.out.rfind("2 ", 0) == 0);
+  CHECK(rows.out.find("pass") != std::string::npos);
+  CHECK(rows.out.find("FlPass9Secret") == std::string::npos);
+  CHECK(r.out.find("typo: PGREACH UNKNOWN") != std::string::npos);
+  CHECK(r.out.find("pass") != std::string::npos);
+  CHECK(r.out.find("good: PGREACH UNKNOWN") == std::string::npos);
+  const std::string files = everythingUnder(out);
+  CHECK(files.find("/b.tar.gz") != std::string::npos);  // the good target's (the typo target never ran)
+  for (const std::string& text : {r.out, r.err, files})
+    CHECK(text.find("FlPass9Secret") == std::string::npos);
+  // A line without '=': the whole config is refused by its line number, never echoed.
+  std::ofstream(ini, std::ios::trunc) << "[target.a]\nconninfo = host=127.0.0.1 port=1\n"
+                                         "a line Cfg9SecretLine without equals\n";
+  auto noEq = runProcess({pgreachBinary(), "diagnose", "--config", ini}, std::chrono::seconds(10));
+  CHECK(noEq.exitCode == 3);
+  CHECK(noEq.err.find("line 3") != std::string::npos);
+  CHECK(std::count(noEq.err.begin(), noEq.err.end(), '\n') == 1);
+  CHECK(noEq.err.find("Cfg9SecretLine") == std::string::npos);
+  CHECK(noEq.out.find("Cfg9SecretLine") == std::string::npos);
+}
+
+TEST_CASE("invalid UTF-8 in a host, a config, a fleet target or an export: whole reports and a bundle",
+          "[integration]") {
+  // Issue 17: `internal error: [json.exception.type_error.316]`, a partial report.txt, no
+  // bundle, and in a fleet every other target lost. Each run here is in a network namespace
+  // of its own (`unshare -n`, loopback only): a host name with a \xff byte is never sent to
+  // the machine's resolver.
+  testing::TempDir tmp("pgreach-safety");
+  const std::string dir = tmp.path.string();
+  const std::string bad = "a\xff\xfe\xc3(b";
+  std::ofstream(dir + "/single.ini") << "conninfo = host=127.0.0.1 port=1 user=u" << bad << "\nonly = dns\n";
+  std::ofstream(dir + "/fleet.ini") << "only = dns\n[target.bad]\nconninfo = host=127.0.0.1 port=1 dbname="
+                                    << bad << "\n[target.fine]\nconninfo = host=127.0.0.1 port=1\n";
+  // The lab's healthy AWS exports, one security group id given a \xff byte everywhere.
+  std::filesystem::create_directories(dir + "/aws");
+  for (const auto& e : std::filesystem::directory_iterator(std::string(PGREACH_SOURCE_DIR) +
+                                                           "/tests/lab/cloud/aws/healthy")) {
+    std::string body = slurp(e.path().string());
+    for (size_t at; (at = body.find("sg-0e9d000000000e9d1")) != std::string::npos;)
+      body.replace(at, 20, "sg-0e9d\xff");
+    std::ofstream(dir + "/aws/" + e.path().filename().string()) << body;
+  }
+  struct Case {
+    const char* name;
+    std::vector<std::string> args;
+    std::vector<std::string> reports;  // out/<this>.txt and .json must be whole ("report" for one target)
+  } cases[] = {
+      {"host",
+       {"diagnose", "host=db" + bad + ".example hostaddr=127.0.0.1 port=1", "--only", "tcp"},
+       {"report"}},
+      {"dbname", {"diagnose", "host=127.0.0.1 port=1 dbname=" + bad, "--only", "dns"}, {"report"}},
+      {"config", {"diagnose", "--config", dir + "/single.ini"}, {"report"}},
+      {"fleet", {"diagnose", "--config", dir + "/fleet.ini"}, {"bad", "fine"}},
+      // (diagnose, not audit: audit writes -o only, neither --output-dir nor --bundle)
+      {"export",
+       {"diagnose", "host=pslab01.private-pg.psdb.cloud", "--only", "cloud", "--aws-json", dir + "/aws",
+        "--client-ip", "10.40.1.10"},
+       {"report"}},
+  };
+  for (const auto& c : cases) {
+    INFO(c.name);
+    const std::string out = dir + "/out-" + c.name;
+    std::vector<std::string> argv = {
+        "unshare", "-n", "sh", "-c", "ip link set lo up && exec \"$@\"", "sh", pgreachBinary()};
+    argv.insert(argv.end(), c.args.begin(), c.args.end());
+    argv.insert(argv.end(), {"--format", "text", "--format", "json", "--output-dir", out, "--bundle",
+                             out + "/bundle.tar.gz", "--deadline", "5s", "--timeout", "1s"});
+    auto r = runProcess(argv, std::chrono::seconds(30));
+    INFO("exit " << r.exitCode << "\n" << r.out << r.err);
+    CHECK_FALSE(r.timedOut);
+    CHECK(r.exitCode >= 0);
+    CHECK(r.exitCode <= 3);
+    CHECK(r.err.find("internal error") == std::string::npos);
+    CHECK(r.err.find("exception") == std::string::npos);
+    for (const auto& name : c.reports) {
+      const std::string at = out + "/" + name;
+      INFO(at);
+      const std::string text = slurp(at + ".txt");
+      CHECK(text.find("PGREACH ") != std::string::npos);
+      CHECK(text.find("internal error") == std::string::npos);
+      CHECK(nlohmann::json::accept(slurp(at + ".json")));
+    }
+    if (c.reports.size() > 1) {
+      for (const auto& sub : c.reports) CHECK(std::filesystem::exists(out + "/bundle-" + sub + ".tar.gz"));
+      CHECK(r.out.find("fine: PGREACH UNKNOWN") == std::string::npos);
+    } else {
+      CHECK(std::filesystem::exists(out + "/bundle.tar.gz"));
+    }
+  }
 }
 
 TEST_CASE("a peer's control characters are escaped in every format", "[unit][reports]") {

@@ -13,7 +13,10 @@
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 
 #include "hostile/hostile_servers.h"
@@ -80,7 +83,8 @@ struct Outcome {
 // /etc/resolv.conf names only it, so no query goes anywhere else (never to the machine's
 // own resolver; in the lab not even to the lab's unbound).
 Outcome diagnose(const Arena& at, const std::string& target, std::vector<std::string> extra = {},
-                 const std::string& nameserver = "") {
+                 const std::string& nameserver = "",
+                 const std::string& resolvOptions = "timeout:1 attempts:1") {
   std::vector<std::string> args;
   if (!at.clientNetns.empty()) args = {"ip", "netns", "exec", at.clientNetns};
   std::string resolvFile;
@@ -90,7 +94,7 @@ Outcome diagnose(const Arena& at, const std::string& target, std::vector<std::st
     REQUIRE(fd >= 0);
     ::close(fd);
     resolvFile = tmpl;
-    std::ofstream(resolvFile) << "nameserver " << nameserver << "\noptions timeout:1 attempts:1\n";
+    std::ofstream(resolvFile) << "nameserver " << nameserver << "\noptions " << resolvOptions << "\n";
     args.insert(args.end(), {"unshare", "-m", "--propagation", "private", "sh", "-c",
                              "mount --bind \"$0\" /etc/resolv.conf && exec \"$@\"", resolvFile});
   }
@@ -326,7 +330,99 @@ void tlsResetMidHandshake(const Arena& at) {
   CHECK(o.proc.exitCode == 2);
 }
 
+// Issue 17: with several hosts libpq looked each name up itself, with a blocking
+// getaddrinfo; a resolver that stalled then (after answering pgreach's own DNS stage and
+// dns.system) held pg.connect past --deadline, abandoned as UNKNOWN with no cause named.
+// The resolver answers each (name, type) twice, pgreach's two lookups, then never again;
+// resolv.conf gives the C library 2 x 5 s, more than the whole --deadline.
+void libpqLookupStalls(const Arena& at) {
+  std::mutex mu;
+  std::map<std::vector<uint8_t>, int> asked;
+  in_addr answer{};
+  REQUIRE(::inet_pton(AF_INET, at.server.ip.c_str(), &answer) == 1);
+  const auto* a = reinterpret_cast<const uint8_t*>(&answer.s_addr);
+  HostileDnsServer dns(
+      at.resolver, 53, [&](const std::vector<uint8_t>& q, bool) -> std::optional<std::vector<uint8_t>> {
+        const auto question = questionOf(q);
+        if (question.empty()) return std::nullopt;
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          if (++asked[question] > 2) return std::nullopt;  // silent from now on
+        }
+        const bool isA = queryType(question) == 1;
+        auto out = responseHeader(q, isA ? 1 : 0);
+        out.insert(out.end(), question.begin(), question.end());
+        if (isA) out.insert(out.end(), {0xC0, 0x0C, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, a[0], a[1], a[2], a[3]});
+        return out;
+      });
+  REQUIRE(dns.listening());
+  // A server that asks for a cleartext password and hangs up once it has it.
+  HostileTcpServer server(
+      [](int fd, const std::atomic<bool>&) {
+        auto first = readSome(fd, 3000);
+        if (isNegotiationRequest(first)) {
+          sendAll(fd, {'N'});
+          first = readSome(fd, 3000);
+        }
+        if (first.empty()) return;
+        sendAll(fd, {'R', 0, 0, 0, 8, 0, 0, 0, 3});
+        readSome(fd, 2000);
+      },
+      at.server);
+  REQUIRE(server.listening());
+  const std::string target = "host=db1." + kHostileName + ",db2." + kHostileName +
+                             " port=" + std::to_string(server.port()) +
+                             " user=app dbname=appdb password=Lk9Pw sslmode=disable";
+  auto o = diagnose(at, target, {}, at.resolver.ip, "timeout:5 attempts:2");
+  INFO(describe(o.report));
+  const json* connect = findCheck(o.report, "pg.connect");
+  REQUIRE(connect);
+  CHECK_FALSE(hasFinding(o.report, "engine.deadline_exceeded"));
+  // libpq went to the addresses pg.startup reached, and met the server's hang-up.
+  CHECK(hasFinding(o.report, "pg.connection_closed"));
+  CHECK(rootStage(o.report) == "postgres");
+}
+
 }  // namespace
+
+TEST_CASE("hostile DNS: libpq's own lookup stalls after pgreach's were answered", "[integration][hostile]") {
+  libpqLookupStalls(loopbackArena());
+}
+
+TEST_CASE("hostile DNS: a --store host name whose lookup stalls keeps the run's --deadline",
+          "[integration][hostile]") {
+  // libpq's own getaddrinfo for the store's host name blocked with the resolver's
+  // timeouts (2 x 5 s here): a 2 s run took 15 s. The resolver never answers.
+  const Arena at = loopbackArena();
+  std::atomic<int> queries{0};
+  HostileDnsServer dns(at.resolver, 53,
+                       [&](const std::vector<uint8_t>&, bool) -> std::optional<std::vector<uint8_t>> {
+                         ++queries;
+                         return std::nullopt;
+                       });
+  REQUIRE(dns.listening());
+  char tmpl[] = "/tmp/pgreach-hostile-store-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl));
+  const std::string dir = tmpl;
+  std::ofstream(dir + "/resolv.conf")
+      << "nameserver " << at.resolver.ip << "\noptions timeout:5 attempts:2\n";
+  auto r = runProcess(
+      {"unshare", "-m", "--propagation", "private", "sh", "-c",
+       "mount --bind \"$0\" /etc/resolv.conf && exec \"$@\"", dir + "/resolv.conf", pgreachBinary(),
+       "diagnose", "host=127.0.0.1 port=1", "--only", "tcp", "--deadline", "2s", "--output-dir", dir + "/out",
+       "--store", "host=store." + kHostileName + " dbname=s user=s password=St9Lookup"},
+      std::chrono::seconds(30));
+  std::filesystem::remove_all(dir);
+  INFO(r.out << r.err);
+  CHECK_FALSE(r.timedOut);
+  CHECK(queries > 0);
+  CHECK(r.err.find("--store") != std::string::npos);
+  CHECK(r.err.find("did not resolve") != std::string::npos);
+  CHECK(r.err.find("St9Lookup") == std::string::npos);
+#if !defined(__SANITIZE_ADDRESS__)
+  CHECK(r.elapsed <= std::chrono::milliseconds(2000 + 1500));  // as the silent-store test in safety_test.cpp
+#endif
+}
 
 // Each scenario twice: loopback (no lab needed) and the lab (scripts/test.sh brings it up).
 #define HOSTILE_CASE(title, scenario)                                                  \

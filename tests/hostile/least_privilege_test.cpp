@@ -161,6 +161,47 @@ TEST_CASE("as root: diagnose --config keeps CAP_NET_RAW alone", "[integration]")
   CHECK((caps["child CapEff"] & ~kNetRaw) == 0);
 }
 
+TEST_CASE("as root: a fleet --config keeps CAP_NET_RAW alone, for every target", "[integration]") {
+  // Issue 17: fleets kept a full capability set.
+  REQUIRE(::geteuid() == 0);
+  char tmpl[] = "/tmp/pgreach-capsfleet-XXXXXX";
+  REQUIRE(::mkdtemp(tmpl));
+  const std::string ini = std::string(tmpl) + "/fleet.ini";
+  {
+    std::ofstream f(ini);
+    const uint16_t closed = closedPortAt({});
+    f << "[target.a]\nconninfo = host=127.0.0.1 port=" << closed << " user=app\n"
+      << "[target.b]\nconninfo = host=127.0.0.1 port=" << closed << " user=app dbname=b\n";
+  }
+  auto caps = capabilitiesSeenByTheAwsCli({"diagnose", "--config", ini, "--cloud-live", "--client-ip",
+                                           "10.40.1.10", "--timeout", "1s", "--format", "json"});
+  fs::remove_all(tmpl);
+  REQUIRE(caps.count("parent CapEff"));
+  CHECK(caps["parent CapEff"] == kNetRaw);
+  CHECK(caps["parent CapPrm"] == kNetRaw);
+  CHECK(caps["parent CapBnd"] == kNetRaw);
+  CHECK((caps["child CapEff"] & ~kNetRaw) == 0);
+}
+
+TEST_CASE("as root: sweep runs with no capability", "[integration]") {
+  // Issue 17: sweep kept a full capability set. A rate of 2 connects a second over 8
+  // loopback addresses keeps it running for ~4 s while its status is read.
+  REQUIRE(::geteuid() == 0);
+  const uint16_t closed = closedPortAt({});
+  auto r = runProcess({"sh", "-c",
+                       "\"$0\" sweep 127.0.0.8/29 --ports " + std::to_string(closed) +
+                           " --rate 2 --timeout 1s >/dev/null & p=$!; sleep 1; "
+                           "grep -E '^(Cap(Eff|Prm|Bnd|Amb)|Uid):' /proc/$p/status; wait $p",
+                       pgreachBinary()},
+                      std::chrono::seconds(30));
+  INFO(r.out << r.err);
+  CHECK(r.exitCode == 2);  // every port closed
+  for (const char* set : {"CapEff", "CapPrm", "CapBnd", "CapAmb"}) {
+    INFO(set);
+    CHECK(r.out.find(std::string(set) + ":\t0000000000000000") != std::string::npos);
+  }
+}
+
 TEST_CASE("as root: --run-as nobody opens the capture first, then runs and writes as nobody",
           "[integration]") {
   REQUIRE(::geteuid() == 0);

@@ -100,45 +100,113 @@ void echoPasswordServer(int fd, bool acceptLogin) {
 
 }  // namespace
 
-TEST_CASE("a password from the passfile, echoed by the server, appears in no output",
+// Where libpq finds the password: a passfile line or a service file's password=. The
+// third one holds a backslash, a double quote and a tab, so JSON, HTML and Markdown would
+// escape it into forms the raw string does not match (issue 17: redaction ran after
+// escaping); any of its three marked pieces in any output is a leak.
+struct SecretSource {
+  const char* what;
+  std::string password;
+  std::vector<std::string> pieces;  // none may appear anywhere
+  bool serviceFile;
+};
+
+TEST_CASE("a password from the passfile or a service file, echoed by the server, appears in no output",
           "[integration][hostile][redaction]") {
-  const std::string secret = "Echo9PassfileSecret";
-  for (const bool acceptLogin : {false, true}) {
-    HostileTcpServer server(
-        [acceptLogin](int fd, const std::atomic<bool>&) { echoPasswordServer(fd, acceptLogin); });
-    REQUIRE(server.listening());
-    char tmpl[] = "/tmp/pgreach-echo-XXXXXX";
-    REQUIRE(::mkdtemp(tmpl));
-    const std::string dir = tmpl;
-    const std::string passfile = dir + "/pgpass";
-    {
-      std::ofstream f(passfile);
-      f << "127.0.0.1:" << server.port() << ":appdb:app:" << secret << "\n";
+  const SecretSource sources[] = {
+      {"passfile", "Echo9PassfileSecret", {"Echo9PassfileSecret"}, false},
+      {"service file", "Svc9ServiceSecret", {"Svc9ServiceSecret"}, true},
+      {"passfile, escapable bytes", "Ec9ho\\\"Qx7Pa\tZv8Wd", {"Ec9ho", "Qx7Pa", "Zv8Wd"}, false},
+  };
+  for (const auto& source : sources) {
+    for (const bool acceptLogin : {false, true}) {
+      HostileTcpServer server(
+          [acceptLogin](int fd, const std::atomic<bool>&) { echoPasswordServer(fd, acceptLogin); });
+      REQUIRE(server.listening());
+      char tmpl[] = "/tmp/pgreach-echo-XXXXXX";
+      REQUIRE(::mkdtemp(tmpl));
+      const std::string dir = tmpl;
+      const std::string file = dir + (source.serviceFile ? "/pg_service.conf" : "/pgpass");
+      std::string target;
+      std::vector<std::string> env;
+      {
+        std::ofstream f(file);
+        if (source.serviceFile) {
+          f << "[echo]\nhost=127.0.0.1\nport=" << server.port()
+            << "\nuser=app\ndbname=appdb\nsslmode=prefer\npassword=" << source.password << "\n";
+          target = "service=echo";
+          env = {"PGSERVICEFILE=" + file, "PGPASSFILE=" + dir + "/none"};
+        } else {
+          std::string escaped;  // a passfile escapes '\\' and ':'
+          for (char c : source.password) {
+            if (c == '\\' || c == ':') escaped += '\\';
+            escaped += c;
+          }
+          f << "127.0.0.1:" << server.port() << ":appdb:app:" << escaped << "\n";
+          target = "host=127.0.0.1 port=" + std::to_string(server.port()) +
+                   " user=app dbname=appdb sslmode=prefer";
+          env = {"PGPASSFILE=" + file};
+        }
+      }
+      REQUIRE(::chmod(file.c_str(), 0600) == 0);
+      // What proves the echo path ran: the server's own words reached the report.
+      const std::string serverWords =
+          acceptLogin ? "cannot run SELECT 1 for" : "password authentication failed";
+      bool sawServerWords = false, sawNotice = false;
+      for (const char* format : {"text", "json", "markdown", "html"}) {
+        auto r = runProcess({pgreachBinary(), "diagnose", target, "--format", format, "--deadline", "8s",
+                             "--timeout", "2s", "--ports", std::to_string(server.port())},
+                            std::chrono::seconds(30), env);
+        INFO(source.what << (acceptLogin ? ", login accepted, " : ", login rejected, ") << format << ":\n"
+                         << r.out << r.err);
+        CHECK((r.exitCode >= 0 && r.exitCode <= 3));
+        for (const auto& piece : source.pieces) {
+          CHECK(r.out.find(piece) == std::string::npos);
+          CHECK(r.err.find(piece) == std::string::npos);
+        }
+        CHECK(r.err.find("nnnnnnnn") == std::string::npos);             // notices never reach stderr
+        CHECK(r.out.find(std::string(400, 'n')) == std::string::npos);  // and are cut short
+        if (r.out.find(serverWords) != std::string::npos) sawServerWords = true;
+        if (r.out.find("you sent the password") != std::string::npos) sawNotice = true;
+      }
+      CHECK(sawServerWords);
+      if (acceptLogin) CHECK(sawNotice);
+      CHECK(server.connections() >= 4);
+      std::remove(file.c_str());
+      ::rmdir(dir.c_str());
     }
-    REQUIRE(::chmod(passfile.c_str(), 0600) == 0);
-    const std::string target =
-        "host=127.0.0.1 port=" + std::to_string(server.port()) + " user=app dbname=appdb sslmode=prefer";
-    // What proves the echo path ran: the server's own words reached the report.
-    const std::string serverWords =
-        acceptLogin ? "cannot run SELECT 1 for" : "password authentication failed";
-    bool sawServerWords = false, sawNotice = false;
-    for (const char* format : {"text", "json", "markdown", "html"}) {
-      auto r = runProcess({pgreachBinary(), "diagnose", target, "--format", format, "--deadline", "8s",
-                           "--timeout", "2s", "--ports", std::to_string(server.port())},
-                          std::chrono::seconds(30), {"PGPASSFILE=" + passfile});
-      INFO((acceptLogin ? "login accepted, " : "login rejected, ") << format << ":\n" << r.out << r.err);
-      CHECK((r.exitCode >= 0 && r.exitCode <= 3));
-      CHECK(r.out.find(secret) == std::string::npos);
-      CHECK(r.err.find(secret) == std::string::npos);
-      CHECK(r.err.find("nnnnnnnn") == std::string::npos);             // notices never reach stderr
-      CHECK(r.out.find(std::string(400, 'n')) == std::string::npos);  // and are cut short
-      if (r.out.find(serverWords) != std::string::npos) sawServerWords = true;
-      if (r.out.find("you sent the password") != std::string::npos) sawNotice = true;
+  }
+}
+
+TEST_CASE("a server's terminal escape sequences reach no report as bytes", "[integration][hostile]") {
+  // Issue 17: ESC]0;... retitled the terminal, ESC[2J cleared it, and a newline let the
+  // server print its own "PGREACH OK" line into the text report.
+  const std::string hostile = "\x1b]0;owned\x07\x1b[2J\x1b[31mboom\x1b[0m\nPGREACH OK - every check passed\r";
+  HostileTcpServer server([&hostile](int fd, const std::atomic<bool>&) {
+    auto first = readSome(fd, 3000);
+    if (isNegotiationRequest(first)) {
+      sendAll(fd, {'N'});
+      first = readSome(fd, 3000);
     }
-    CHECK(sawServerWords);
-    if (acceptLogin) CHECK(sawNotice);
-    CHECK(server.connections() >= 4);
-    std::remove(passfile.c_str());
-    ::rmdir(dir.c_str());
+    if (first.empty()) return;
+    sendAll(fd, message('E', fields("FATAL", "28000", hostile)));
+  });
+  REQUIRE(server.listening());
+  const std::string target =
+      "host=127.0.0.1 port=" + std::to_string(server.port()) + " user=app dbname=appdb sslmode=disable";
+  for (const char* format : {"text", "markdown", "nagios", "junit", "html", "json", "prometheus"}) {
+    auto r = runProcess({pgreachBinary(), "diagnose", target, "--format", format, "--deadline", "6s",
+                         "--timeout", "2s", "--ports", std::to_string(server.port())},
+                        std::chrono::seconds(30));
+    INFO(format << ": exit " << r.exitCode << "\n" << r.out << r.err);
+    CHECK((r.exitCode >= 0 && r.exitCode <= 3));
+    for (const auto* s : {&r.out, &r.err}) {
+      CHECK(s->find('\x1b') == std::string::npos);
+      CHECK(s->find('\x07') == std::string::npos);
+      CHECK(s->find('\r') == std::string::npos);
+      CHECK(s->find("\nPGREACH OK") == std::string::npos);
+    }
+    if (std::string(format) == "text")
+      CHECK(r.out.find("boom") != std::string::npos);  // the words got through
   }
 }
