@@ -44,6 +44,11 @@ std::string renderSweepText(const net::SweepSummary& s) {
                 static_cast<unsigned long long>(s.addresses), s.ports.size(),
                 static_cast<unsigned long long>(s.probes), static_cast<double>(s.durationMs) / 1000.0);
   out += line;
+  if (s.notStarted > 0) {
+    std::snprintf(line, sizeof line, "cut by --deadline: %llu probe(s) not started (not verified)\n\n",
+                  static_cast<unsigned long long>(s.notStarted));
+    out += line;
+  }
   const std::pair<const char*, uint64_t> rows[] = {{"open", s.open},
                                                    {"closed", s.closed},
                                                    {"filtered", s.filtered},
@@ -83,6 +88,7 @@ nlohmann::json sweepJson(const net::SweepSummary& s) {
           {"probes", s.probes},
           {"duration_ms", s.durationMs},
           {"max_in_flight", s.maxInFlight},
+          {"not_started", s.notStarted},
           {"counts",
            {{"open", s.open},
             {"closed", s.closed},
@@ -114,6 +120,8 @@ int sweep(const cli::Options& opts, std::ostream& out, std::ostream& err, bool e
   settings.timeout = opts.probeTimeout;
   settings.maxInFlight = opts.maxInFlight;
   settings.rate = opts.rate;
+  // A sweep's natural length is probes / rate; --deadline, when given, cuts it there.
+  if (opts.deadlineGiven) settings.deadline = std::chrono::steady_clock::now() + opts.deadline;
   if (errIsTerminal) {
     settings.progress = [&err](uint64_t done, uint64_t total) {
       const int width = 30;
@@ -130,6 +138,9 @@ int sweep(const cli::Options& opts, std::ostream& out, std::ostream& err, bool e
   else
     out << renderSweepText(s);
   out << std::flush;
+  // Cut short with nothing open: what was not probed is not verified.
+  constexpr int kNotVerified = 3;
+  if (s.open == 0 && s.notStarted > 0) return kNotVerified;
   return s.open > 0 ? 0 : 2;
 }
 

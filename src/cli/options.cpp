@@ -331,6 +331,7 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
     auto d = parseDuration(vm["deadline"].as<std::string>(), "--deadline");
     if (!d) return makeError(d.error());
     o.deadline = *d;
+    o.deadlineGiven = true;
   }
   if (vm.count("only")) o.only = splitList(vm["only"].as<std::vector<std::string>>());
   if (vm.count("skip")) o.skip = splitList(vm["skip"].as<std::vector<std::string>>());

@@ -24,6 +24,7 @@ struct Options {
   std::vector<std::string> resolvers;
   std::chrono::milliseconds probeTimeout{3000};
   std::chrono::milliseconds deadline{30000};
+  bool deadlineGiven = false;     // --deadline was given (sweep has no deadline otherwise)
   std::vector<std::string> only;  // check ids or stage names
   std::vector<std::string> skip;
   std::vector<std::string> formats{"text"};

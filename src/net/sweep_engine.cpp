@@ -171,10 +171,16 @@ SweepSummary runSweep(const std::vector<Cidr>& blocks, const SweepSettings& sett
     record(sl.probe, o, el);
   };
 
-  while (done < s.probes) {
+  uint64_t total = s.probes;  // lowered to what was started once the deadline passes
+  while (done < total) {
     const auto now = SteadyClock::now();
+    if (settings.deadline && now >= *settings.deadline && next < total) {
+      s.notStarted = total - next;
+      total = next;
+      if (done >= total) break;
+    }
     // Start as many as the bounds allow.
-    while (next < s.probes && inFlight < maxInFlight) {
+    while (next < total && inFlight < maxInFlight) {
       if (settings.rate > 0) {
         const auto due =
             begin + std::chrono::duration_cast<SteadyClock::duration>(
@@ -217,14 +223,16 @@ SweepSummary runSweep(const std::vector<Cidr>& blocks, const SweepSettings& sett
       sl.started = started;
       sl.busy = true;
       ++inFlight;
-      fifo.push_back({k, sl.generation, started + settings.timeout});
+      const auto expires = started + settings.timeout;
+      fifo.push_back({k, sl.generation, settings.deadline ? std::min(expires, *settings.deadline) : expires});
     }
-    if (done >= s.probes) break;
+    if (done >= total) break;
 
     // Sleep until the next event, the next deadline or the next rate slot (≤ 100 ms).
     auto wakeAt = now + std::chrono::milliseconds(100);
     if (!fifo.empty()) wakeAt = std::min(wakeAt, fifo.front().deadline);
-    if (settings.rate > 0 && next < s.probes && inFlight < maxInFlight) {
+    if (settings.deadline) wakeAt = std::min(wakeAt, *settings.deadline);
+    if (settings.rate > 0 && next < total && inFlight < maxInFlight) {
       wakeAt = std::min(
           wakeAt, begin + std::chrono::duration_cast<SteadyClock::duration>(
                               std::chrono::duration<double>(static_cast<double>(next) / settings.rate)));
@@ -259,7 +267,7 @@ SweepSummary runSweep(const std::vector<Cidr>& blocks, const SweepSettings& sett
       lastProgress = after;
     }
   }
-  if (settings.progress) settings.progress(done, s.probes);
+  if (settings.progress) settings.progress(done, total);
   auto byAddr = [](const SweepHit& a, const SweepHit& b) {
     return a.address == b.address ? a.port < b.port : a.address < b.address;
   };

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,7 @@ struct SweepSummary {
   std::vector<SweepHit> openList, refusedList;  // sorted by address, port
   long long durationMs = 0;
   int maxInFlight = 0;
+  uint64_t notStarted = 0;  // probes never started: the deadline came first
 };
 
 struct SweepSettings {
@@ -40,12 +42,15 @@ struct SweepSettings {
   std::chrono::milliseconds timeout{3000};
   int maxInFlight = 4096;
   double rate = 0;  // attempts per second; 0 = as fast as the in-flight bound allows
+  // When set, no probe starts after it and none outlives it (a probe still in flight then
+  // is filtered: it had no answer by the deadline); the rest count as not started.
+  std::optional<std::chrono::steady_clock::time_point> deadline;
   // Called now and then with (done, total); may be empty.
   std::function<void(uint64_t, uint64_t)> progress;
 };
 
-// Runs the sweep. Bounded: every socket lives at most `timeout`; the loop ends when every
-// probe has been decided.
+// Runs the sweep. Bounded: every socket lives at most `timeout` (and not past `deadline`);
+// the loop ends when every started probe has been decided.
 SweepSummary runSweep(const std::vector<Cidr>& blocks, const SweepSettings& settings);
 
 }  // namespace pgreach::net

@@ -147,6 +147,28 @@ TEST_CASE("sweep --rate spaces the connection attempts", "[integration][sweep]")
   CHECK(ms < 1500);
 }
 
+TEST_CASE("sweep --deadline cuts a long sweep: what was not started is counted, exit 3 with nothing open",
+          "[integration][sweep]") {
+  // 256 probes at 10 a second would take 25 s; the deadline ends it after ~1 s. All on
+  // loopback (127.0.2.0/24, a port nothing listens on: refused at once).
+  auto r = testing::runProcess({testing::pgreachBinary(), "sweep", "127.0.2.0/24", "--ports", "1", "--rate",
+                                "10", "--deadline", "1s", "--format", "json"},
+                               std::chrono::seconds(20));
+  CHECK(r.exitCode == 3);
+#if !defined(__SANITIZE_ADDRESS__)
+  CHECK(r.elapsed < std::chrono::milliseconds(1500));
+#endif
+  auto j = nlohmann::json::parse(r.out);
+  const uint64_t notStarted = j["not_started"].get<uint64_t>();
+  CHECK(notStarted > 200);
+  CHECK(j["counts"]["closed"].get<uint64_t>() + notStarted == 256);
+  auto text = testing::runProcess({testing::pgreachBinary(), "sweep", "127.0.2.0/24", "--ports", "1",
+                                   "--rate", "10", "--deadline", "500ms"},
+                                  std::chrono::seconds(20));
+  CHECK(text.out.find("cut by --deadline: ") != std::string::npos);
+  CHECK(text.out.find("probe(s) not started (not verified)") != std::string::npos);
+}
+
 TEST_CASE("sweep handles IPv6 blocks", "[integration][sweep]") {
   util::Fd fd(::socket(AF_INET6, SOCK_STREAM | SOCK_CLOEXEC, 0));
   REQUIRE(fd.valid());
