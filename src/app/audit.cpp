@@ -92,6 +92,10 @@ int runAudit(const cli::Options& opts, std::ostream& out, std::ostream& err, boo
   }
   target::Target target = std::move(*parsed);
   for (const auto& s : target.secretValues()) redactor.addSecret(s);
+  if (auto n = refuseSecretOutputNames(opts, redactor); !n) {
+    err << "pgreach: " << n.error() << "\n";
+    return kUnknown;
+  }
   if (!opts.provider.empty()) {
     if (auto p = target::providerFromString(opts.provider))
       target.setProvider(*p);
@@ -136,19 +140,8 @@ int runAudit(const cli::Options& opts, std::ostream& out, std::ostream& err, boo
   auto report = reports::buildReport(target, config, std::move(results), startedAt,
                                      engine::millisBetween(started, clock.now()));
 
-  reports::RenderOptions ro;
-  ro.color = o.color && outIsTerminal && o.output.empty();
-  std::string text;
-  for (const auto& f : o.formats) text += *reports::render(report, f, ro);
-  text = redactor.apply(std::move(text));
-  if (o.output.empty()) {
-    out << text << std::flush;
-  } else if (auto w = util::writeFileAtomically(o.output, text); !w) {
-    err << "pgreach: " << w.error() << "\n";
-    out << text << std::flush;
-    return kUnknown;
-  }
-  return reports::exitCode(report.verdict);
+  // The same output step as diagnose: -o, --output-dir, --bundle and --store all work.
+  return writeReportOutputs(o, report, redactor, out, err, outIsTerminal);
 }
 
 }  // namespace pgreach::app

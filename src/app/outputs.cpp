@@ -46,6 +46,18 @@ Expected<bool> writeFormatFiles(const cli::Options& o, const reports::Report& r,
   return true;
 }
 
+Expected<bool> refuseSecretOutputNames(const cli::Options& o, const util::Redactor& redactor) {
+  const std::pair<const std::string*, const char*> names[] = {
+      {&o.output, "--output"}, {&o.bundle, "--bundle"}, {&o.outputDir, "--output-dir"}};
+  for (const auto& [name, what] : names) {
+    if (!name->empty() && redactor.apply(*name) != *name) {
+      return makeError(std::string(what) +
+                       ": the name contains the target's password (name not shown); choose another");
+    }
+  }
+  return true;
+}
+
 int writeReportOutputs(const cli::Options& o, const reports::Report& r, util::Redactor& redactor,
                        std::ostream& out, std::ostream& err, bool outIsTerminal) {
   for (const auto& s : storeSecrets(o.store)) redactor.addSecret(s);

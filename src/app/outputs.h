@@ -18,6 +18,12 @@ Expected<bool> validateOutputPaths(const cli::Options& o);
 
 bool usesReportOutputs(const cli::Options& o);
 
+// Refuses an --output, --bundle or --output-dir name that holds a secret `redactor` knows.
+// A file name is not redacted (it is where the report goes): one holding a password would
+// put it in `ls`, the bundle's listing and the shell history of whoever reads it.
+// (--capture-file is refused by tcp.connect itself, as tcp.capture_file_refused.)
+Expected<bool> refuseSecretOutputNames(const cli::Options& o, const util::Redactor& redactor);
+
 // Writes `<dir>/<base>.<ext>` for each format, atomically, creating dir if needed.
 Expected<bool> writeFormatFiles(const cli::Options& o, const reports::Report& r,
                                 const util::Redactor& redactor, const std::string& dir,

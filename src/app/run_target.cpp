@@ -2,6 +2,7 @@
 
 #include "net/dns_exchange.h"
 
+#include "app/outputs.h"
 #include "cli/run_config.h"
 #include "engine/clock.h"
 #include "engine/registry.h"
@@ -18,17 +19,7 @@ Expected<reports::Report> runTarget(const cli::Options& opts, util::Redactor& re
   if (!parsed) return makeError(redactor.apply(parsed.error()));
   target::Target target = std::move(*parsed);
   for (const auto& s : target.secretValues()) redactor.addSecret(s);
-  // A file name is not redacted (it is where the report goes): one holding a password
-  // would put it in `ls`, the bundle's listing and the shell history of whoever reads it.
-  // (--capture-file is refused by tcp.connect itself, as tcp.capture_file_refused.)
-  const std::pair<const std::string*, const char*> names[] = {
-      {&opts.output, "--output"}, {&opts.bundle, "--bundle"}, {&opts.outputDir, "--output-dir"}};
-  for (const auto& [name, what] : names) {
-    if (!name->empty() && redactor.apply(*name) != *name) {
-      return makeError(std::string(what) +
-                       ": the name contains the target's password (name not shown); choose another");
-    }
-  }
+  if (auto n = refuseSecretOutputNames(opts, redactor); !n) return makeError(n.error());
   if (!opts.provider.empty()) {
     auto p = target::providerFromString(opts.provider);
     if (!p) {

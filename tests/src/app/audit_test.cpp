@@ -646,3 +646,30 @@ TEST_CASE("verdicts: azure endpoint summary claims only what its exports showed"
   CHECK(path["state"] == "not_verified");
   CHECK(path.dump().find("az network nic list-effective-nsg") != std::string::npos);
 }
+
+TEST_CASE("pgreach audit writes --output-dir and --bundle like diagnose (it ignored them before)",
+          "[unit][cloud]") {
+  testing::TempDir out("pgreach-audit-outputs");
+  const std::string dir = (out.path / "reports").string(), bundle = (out.path / "ticket.tar.gz").string();
+  auto r = audit({"host=pslab01.private-pg.psdb.cloud", "--aws-json", kLabAws + "nacl-no-ephemeral",
+                  "--client-ip", "10.40.1.10", "--format", "json", "--format", "markdown", "--output-dir",
+                  dir, "--bundle", bundle});
+  INFO(r.out << r.err);
+  CHECK(r.exitCode == 2);
+  CHECK(std::filesystem::is_regular_file(dir + "/report.json"));
+  CHECK(std::filesystem::is_regular_file(dir + "/report.md"));
+  CHECK(std::filesystem::is_regular_file(bundle));
+  // stdout keeps the one line cron logs (as diagnose does with --output-dir).
+  CHECK(r.out.rfind("PGREACH CRITICAL", 0) == 0);
+  auto report = nlohmann::json::parse(std::ifstream(dir + "/report.json"));
+  CHECK(hasFinding(checkById(report, "cloud.aws.path"), "cloud.nacl_return_denied"));
+
+  // A name that holds the target's password is refused, as diagnose refuses it.
+  auto secret =
+      audit({"host=pslab01.private-pg.psdb.cloud password=Audit9Secret", "--aws-json", kLabAws + "healthy",
+             "--client-ip", "10.40.1.10", "-o", (out.path / "Audit9Secret.txt").string()});
+  CHECK(secret.exitCode == 3);
+  CHECK(secret.err.find("the name contains the target's password") != std::string::npos);
+  CHECK((secret.out + secret.err).find("Audit9Secret") == std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(out.path / "Audit9Secret.txt"));
+}
