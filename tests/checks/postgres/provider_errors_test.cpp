@@ -47,7 +47,8 @@ struct ProviderError {
 // it has one; the proxies' as their sources send them where known, else 08P01/28000.
 const ProviderError kAtlas[] = {
     {"Neon, no SNI", "ERROR", "08P01",
-     "Endpoint ID is not specified. Either please upgrade the postgres client library (libpq) for SNI support "
+     "Endpoint ID is not specified. Either please upgrade the postgres client library (libpq) for SNI "
+     "support "
      "or pass the endpoint ID (first part of the domain name) as a parameter: "
      "'?options=endpoint%3D<endpoint-id>'. See more at https://neon.tech/sni",
      "pg.neon_endpoint_id_missing"},
@@ -57,12 +58,13 @@ const ProviderError kAtlas[] = {
      "VPC endpoint ID is not specified. This endpoint requires a VPC endpoint ID to connect.",
      "pg.neon_vpc_endpoint_not_allowed"},
     {"Neon, VPC endpoint not allowed", "ERROR", "08P01",
-     "This VPC endpoint id vpce-0abc123def4567890 is not allowed to connect to this endpoint. Please add it to "
+     "This VPC endpoint id vpce-0abc123def4567890 is not allowed to connect to this endpoint. Please add it "
+     "to "
      "the allowed list in the Neon console.",
      "pg.neon_vpc_endpoint_not_allowed"},
     {"Neon, compute", "ERROR", "08P01", "Couldn't connect to compute node", "pg.neon_compute_unavailable"},
-    {"Neon, disabled", "ERROR", "08P01", "The endpoint has been disabled. Enable it using Neon API and retry.",
-     "pg.neon_endpoint_unavailable"},
+    {"Neon, disabled", "ERROR", "08P01",
+     "The endpoint has been disabled. Enable it using Neon API and retry.", "pg.neon_endpoint_unavailable"},
     {"Neon, too many", "ERROR", "08P01", "Too many connections to this endpoint. Please try again later.",
      "pg.too_many_clients"},
     {"PlanetScale, user format", "FATAL", "28000",
@@ -125,7 +127,8 @@ TEST_CASE("provider errors from a peer that speaks them: each is the root cause,
     bool quoted = false;
     for (const auto& c : report["checks"]) {
       for (const auto& f : c["findings"]) {
-        if (f["code"] == e.code && f["evidence"].dump().find(std::string(e.message).substr(0, 30)) != std::string::npos)
+        if (f["code"] == e.code &&
+            f["evidence"].dump().find(std::string(e.message).substr(0, 30)) != std::string::npos)
           quoted = true;
       }
     }
