@@ -52,8 +52,11 @@ bool insideVpc(const net::IpAddress& a, const std::vector<net::Cidr>& cidrs) {
   return std::any_of(cidrs.begin(), cidrs.end(), [&](const net::Cidr& c) { return c.contains(a); });
 }
 
+// Where a private connection should land: inside the VPC CIDRs when given, whatever their
+// range (a VPC's IPv6 CIDR is globally routable, and BYOIP IPv4 ones can be too: an answer
+// inside them is private to the VPC), else any private range.
 bool outsideExpected(const net::IpAddress& a, const std::vector<net::Cidr>& cidrs) {
-  return isPublic(a) || (!cidrs.empty() && !insideVpc(a, cidrs));
+  return cidrs.empty() ? isPublic(a) : !insideVpc(a, cidrs);
 }
 
 std::string cidrList(const std::vector<net::Cidr>& cidrs) {
@@ -441,11 +444,8 @@ HostEvaluation evaluateHost(const HostInput& in) {
       const auto addrs = addressesOf(*used);
       std::vector<AddressAnswer> pub, outside;
       for (const auto& a : addrs) {
-        if (isPublic(a.address)) {
-          pub.push_back(a);
-        } else if (!in.vpcCidrs.empty() && !insideVpc(a.address, in.vpcCidrs)) {
-          outside.push_back(a);
-        }
+        if (!outsideExpected(a.address, in.vpcCidrs)) continue;
+        (isPublic(a.address) ? pub : outside).push_back(a);
       }
       if (!pub.empty()) {
         ev.findings.push_back({"dns.answer_public", Severity::Critical,

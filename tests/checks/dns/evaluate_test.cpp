@@ -111,6 +111,37 @@ TEST_CASE("evaluate: answers inside the VPC pass and become the probed addresses
   CHECK(ev.source == "10.40.0.2#53");
 }
 
+TEST_CASE("evaluate: AAAA answers inside the VPC's IPv6 CIDR are in the VPC, not public (issue 21)",
+          "[unit]") {
+  // A dual-stack VPC: 10.40.0.0/16 and 2001:db8:40::/56 (an AWS VPC's IPv6 CIDR is a global
+  // prefix). Before, the AAAA answers were called public with the private-DNS fix.
+  const std::vector<std::string> a = {kNeon + ". 300 IN A 10.40.2.120"};
+  const std::vector<std::string> aaaa = {kNeon + ". 300 IN AAAA 2001:db8:40:2::120"};
+  auto in = input(
+      kNeon, target::Provider::Neon,
+      {resolver("10.40.0.2", ResolverRole::System, answered(kNeon, LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, a),
+                answered(kNeon, LDNS_RR_TYPE_AAAA, LDNS_RCODE_NOERROR, aaaa))});
+  in.vpcCidrs.push_back(*net::Cidr::parse("2001:db8:40::/56"));
+  auto ev = evaluateHost(in);
+  CHECK(firstCritical(ev).empty());
+  CHECK_FALSE(find(ev, "dns.answer_public"));
+  CHECK(find(ev, "dns.answer_in_vpc"));
+  CHECK(ev.addresses.size() == 2);
+
+  // Without the IPv6 CIDR the same AAAA is outside what was given: named as such, critical.
+  auto v4only = input(
+      kNeon, target::Provider::Neon,
+      {resolver("10.40.0.2", ResolverRole::System, answered(kNeon, LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, a),
+                answered(kNeon, LDNS_RR_TYPE_AAAA, LDNS_RCODE_NOERROR, aaaa))});
+  auto ev4 = evaluateHost(v4only);
+  CHECK(firstCritical(ev4) == "dns.answer_public");
+
+  // A public IPv4 answer is still public, VPC CIDRs or not.
+  auto pub = evaluateHost(input(kNeon, target::Provider::Neon,
+                                {withA("10.40.0.2", ResolverRole::System, kNeon, {"198.51.100.20"})}));
+  CHECK(firstCritical(pub) == "dns.answer_public");
+}
+
 TEST_CASE("evaluate: without VPC CIDRs a private answer is only judged private", "[unit]") {
   auto ev = evaluateHost(input(kNeon, target::Provider::Neon,
                                {withA("10.40.0.2", ResolverRole::System, kNeon, {"10.40.2.120"})}, false));
