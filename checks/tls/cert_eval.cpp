@@ -25,6 +25,42 @@ bool isUntrustedCode(int code) {
          code == X509_V_ERR_INVALID_CA || code == X509_V_ERR_CERT_REJECTED;
 }
 
+// "2 h 5 min", "3 days": how far ahead a certificate's start is.
+std::string aheadBy(long long seconds) {
+  if (seconds >= 86400) return std::to_string(seconds / 86400) + " day(s)";
+  if (seconds >= 3600)
+    return std::to_string(seconds / 3600) + " h " + std::to_string(seconds % 3600 / 60) + " min";
+  if (seconds >= 60) return std::to_string(seconds / 60) + " min";
+  return std::to_string(seconds) + " s";
+}
+
+// A certificate whose validity has not started: which side's clock is likely wrong. A
+// synchronised clock here is believed, so the certificate was issued or installed early;
+// an unsynchronised one is the likely fault; unknown, a start less than a day ahead points
+// at this clock (issuers backdate, they do not postdate), more at the certificate.
+Finding notYetValid(const CertJudgement& j, const std::string& notBefore, long long ahead,
+                    std::vector<std::string> evidence, Severity sev) {
+  const std::string at = j.where.empty() ? "" : j.where + ": ";
+  const bool clockLikely = j.clockSynchronised ? !*j.clockSynchronised : ahead < 86400;
+  evidence.push_back(at + "this host's clock: " +
+                     (!j.clockSynchronised ? std::string("synchronisation unknown (ntp_adjtime failed)")
+                      : *j.clockSynchronised
+                          ? std::string("synchronised (the kernel reports NTP lock)")
+                          : std::string("not synchronised (the kernel reports STA_UNSYNC)")));
+  std::string summary = "the server certificate is not valid before " + notBefore + ", " + aheadBy(ahead) +
+                        " from now by this host's clock: ";
+  if (clockLikely) {
+    summary += "this host's clock is likely behind";
+    return {"tls.cert_not_yet_valid", sev, summary, std::move(evidence),
+            "Synchronise this host's clock (timedatectl set-ntp true, or chrony / systemd-timesyncd with a "
+            "reachable NTP server; AWS: 169.254.169.123, Azure: the host's time sync), then retry."};
+  }
+  summary += "the certificate was likely issued or installed ahead of its start";
+  return {"tls.cert_not_yet_valid", sev, summary, std::move(evidence),
+          "Install a certificate whose validity has started (or wait until " + notBefore +
+              "); check the clock of the server or of whoever issued it."};
+}
+
 }  // namespace
 
 long long daysUntil(long long nowEpoch, long long thenEpoch) {
@@ -67,9 +103,7 @@ std::vector<Finding> judgeHandshake(const CertJudgement& j) {
          "Renew the server certificate (managed providers rotate theirs: if you pinned a copy "
          "or reach an old endpoint, that is the cause)."});
   } else if (leaf.notBeforeEpoch && j.nowEpoch < leaf.notBeforeEpoch) {
-    out.push_back({"tls.cert_not_yet_valid", chainSev,
-                   "the server certificate is not valid before " + leaf.notBefore, leafEvidence,
-                   "Check the clock on this machine and on the server."});
+    out.push_back(notYetValid(j, leaf.notBefore, leaf.notBeforeEpoch - j.nowEpoch, leafEvidence, chainSev));
   } else if (leaf.notAfterEpoch && days < j.certWarnDays) {
     out.push_back(
         {"tls.cert_expiring", Severity::Warning,

@@ -2,6 +2,7 @@
 // Judges a completed TLS handshake the way libpq's sslmode would: which certificate,
 // protocol and key problems exist, and how severe each is under the target's sslmode.
 // Pure: unit-tested with hand-made inputs.
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,9 @@ struct CertJudgement {
   long long nowEpoch = 0;
   int certWarnDays = 21;
   std::string where;  // "10.40.2.120:5432", prefixed to evidence
+  // This host's clock is NTP-synchronised (net::systemClockSynchronised); nullopt when
+  // unknown. Tells a certificate issued ahead of time from a clock that is behind.
+  std::optional<bool> clockSynchronised;
 };
 
 // Findings for one handshake (no tls.ok finding: the caller summarises).

@@ -11,6 +11,7 @@
 #include "checks/tls/cert_eval.h"
 #include "engine/registry.h"
 #include "engine/tls_facts.h"
+#include "net/clock_sync.h"
 #include "net/tls_client.h"
 #include "target/provider_profile.h"
 #include "util/peer_text.h"
@@ -229,6 +230,7 @@ class HandshakeCheck final : public engine::Check {
     });
 
     const long long now = static_cast<long long>(std::time(nullptr));
+    const std::optional<bool> clockSynced = net::systemClockSynchronised();
     int ok = 0;
     engine::HandshakeFacts facts;
     facts.sslmode = sslmode;
@@ -302,6 +304,7 @@ class HandshakeCheck final : public engine::Check {
       j.handshake = h;
       j.nowEpoch = now;
       j.certWarnDays = ctx.config().tls.certWarnDays;
+      j.clockSynchronised = clockSynced;
       j.where = where;
       mergeInto(r.findings, judgeHandshake(j));
       std::string line = where + ": " + h.protocol + " " + h.cipher +

@@ -61,6 +61,7 @@ SCENARIOS=(
   "tls-expired|server cert (lab CA) expired|tls|tls.cert_expired"
   "tls-wrong-host|server cert (lab CA) only for $H_WRONG|tls|tls.cert_wrong_host"
   "tls-self-signed|self-signed server cert, not from the lab CA|tls|tls.cert_untrusted"
+  "tls-not-yet-valid|server cert (lab CA) valid from 3 hours after lab up|tls|tls.cert_not_yet_valid"
   "tls-off|postgres ssl=off|tls|tls.not_supported"
   "auth-failed|role app password changed, $PG_PASSWORD fails|postgres|pg.auth_failed"
   "no-hba|pg_hba has no line for $IP_CLIENT|postgres|pg.no_hba_entry"
@@ -268,7 +269,10 @@ EOF
   openssl ca -batch -notext -config "$t/ca.cnf" -extensions srv -in "$t/server.csr" -out "$t/expired.crt" \
     -startdate 20200101000000Z -enddate 20210101000000Z 2>/dev/null
   openssl ca -batch -notext -config "$t/ca.cnf" -extensions wrong -in "$t/wrong.csr" -out "$t/wrong.crt" -days 825 2>/dev/null
+  openssl ca -batch -notext -config "$t/ca.cnf" -extensions srv -in "$t/server.csr" -out "$t/future.crt" \
+    -startdate "$(date -u -d '+3 hours' +%Y%m%d%H%M%SZ)" -enddate "$(date -u -d '+400 days' +%Y%m%d%H%M%SZ)" 2>/dev/null
   cp "$t/server.key" "$t/expired.key"
+  cp "$t/server.key" "$t/future.key"
   openssl req -x509 "${ec[@]}" -keyout "$t/selfsigned.key" -out "$t/selfsigned.crt" -days 825 \
     -subj "/CN=$H_NEON" -addext "subjectAltName=$san" 2>/dev/null
   chmod 644 "$t"/*.crt
@@ -277,7 +281,7 @@ EOF
   chmod 700 "$D/pgtls"
 }
 
-install_pg_cert() {  # install_pg_cert server|expired|wrong|selfsigned
+install_pg_cert() {  # install_pg_cert server|expired|future|wrong|selfsigned
   install -o postgres -g postgres -m 644 "$D/tls/$1.crt" "$D/pgtls/server.crt"
   install -o postgres -g postgres -m 600 "$D/tls/$1.key" "$D/pgtls/server.key"
 }
@@ -651,6 +655,7 @@ EOF
     tls-expired) install_pg_cert expired; pg_reload ;;
     tls-wrong-host) install_pg_cert wrong; pg_reload ;;
     tls-self-signed) install_pg_cert selfsigned; pg_reload ;;
+    tls-not-yet-valid) install_pg_cert future; pg_reload ;;
     tls-off) echo "ssl = off" >"$D/pg-scenario.conf"; pg_reload ;;
     auth-failed) psql_admin -c "ALTER ROLE $PG_USER PASSWORD '$PG_BAD_PASSWORD'" ;;
     no-hba) pg_hba no-hba; pg_reload ;;

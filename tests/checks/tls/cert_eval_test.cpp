@@ -74,6 +74,32 @@ TEST_CASE("expiry: expired, not yet valid, expiring soon", "[unit]") {
   CHECK(find(judgeHandshake(early), "tls.cert_not_yet_valid"));
 }
 
+TEST_CASE("a certificate not yet valid says which clock is likely wrong", "[unit]") {
+  // An hour ahead: with this host's clock unsynchronised, this clock is the likely fault.
+  auto j = healthy("verify-full");
+  j.handshake.chain[0].notBeforeEpoch = kNow + 3600 + 300;
+  j.clockSynchronised = false;
+  auto f = find(judgeHandshake(j), "tls.cert_not_yet_valid");
+  REQUIRE(f);
+  CHECK(f->summary.find("1 h 5 min from now by this host's clock: this host's clock is likely behind") !=
+        std::string::npos);
+  CHECK(f->fix.find("timedatectl set-ntp true") != std::string::npos);
+  CHECK(f->evidence.back().find("not synchronised") != std::string::npos);
+  // The same certificate seen from a synchronised host: the certificate started early.
+  j.clockSynchronised = true;
+  f = find(judgeHandshake(j), "tls.cert_not_yet_valid");
+  REQUIRE(f);
+  CHECK(f->summary.find("issued or installed ahead of its start") != std::string::npos);
+  // Unknown synchronisation: less than a day ahead points at this clock, more at the cert.
+  j.clockSynchronised.reset();
+  CHECK(find(judgeHandshake(j), "tls.cert_not_yet_valid")->summary.find("likely behind") !=
+        std::string::npos);
+  j.handshake.chain[0].notBeforeEpoch = kNow + 86400 * 30;
+  f = find(judgeHandshake(j), "tls.cert_not_yet_valid");
+  CHECK(f->summary.find("30 day(s) from now") != std::string::npos);
+  CHECK(f->summary.find("ahead of its start") != std::string::npos);
+}
+
 TEST_CASE("host name: critical under verify-full, info under verify-ca, warning under require", "[unit]") {
   auto j = healthy("verify-full");
   j.handshake.hostMatches = false;

@@ -106,6 +106,7 @@ TEST_CASE("lab tls-expired: the table's root cause", "[lab]") { expectRootCause(
 TEST_CASE("lab tls-wrong-host: the table's root cause", "[lab]") { expectRootCause("tls-wrong-host"); }
 TEST_CASE("lab tls-self-signed: the table's root cause", "[lab]") { expectRootCause("tls-self-signed"); }
 TEST_CASE("lab tls-off: the table's root cause", "[lab]") { expectRootCause("tls-off"); }
+TEST_CASE("lab tls-not-yet-valid: the table's root cause", "[lab]") { expectRootCause("tls-not-yet-valid"); }
 TEST_CASE("lab no-hba: the table's root cause, found without a password", "[lab]") {
   expectRootCause("no-hba");
 }
