@@ -31,6 +31,14 @@ const std::vector<engine::CodeDecl>& tcpCodes() {
        "Capturing needs root or CAP_NET_RAW, or libpcap could not open the \"any\" device.",
        "Run as root, or grant CAP_NET_RAW (setcap cap_net_raw+ep pgreach), to see SYN retransmissions, "
        "SYN-ACKs, RSTs and ICMP errors on the wire."},
+      {"tcp.unstable", engine::Severity::Critical, "Lossy or slow path",
+       "Repeated connects to the same address and port lost packets: more than 10 % of them failed or needed "
+       "a SYN retransmission, or the round trip exceeded 750 ms (Azure Network Watcher connection monitor's "
+       "thresholds). pgreach repeats the connects by itself when the first round shows a retransmission.",
+       "Packet loss or congestion on the path (a VPN or Transit Gateway link, an instance over its network "
+       "allowance, an overloaded middlebox): every later stage then times out at random.",
+       "Find where packets are lost (link drop counters, ethtool -S allowance counters, the endpoint's "
+       "health) and probe again."},
       {"tcp.flaky", engine::Severity::Warning, "Some connection attempts fail",
        "With --repeat, the same address and port sometimes answered and sometimes not.",
        "An unhealthy endpoint network interface, an overloaded NAT or firewall, or connection tracking "

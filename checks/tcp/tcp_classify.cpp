@@ -1,5 +1,7 @@
 #include "checks/tcp/tcp_classify.h"
 
+#include <cmath>
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
@@ -106,6 +108,87 @@ const char* findingCode(Verdict v) {
       return "tcp.local_error";
   }
   return "tcp.local_error";
+}
+
+Stability stabilityOf(const std::vector<Attempt>& attempts) {
+  Stability s;
+  s.attempts = attempts.size();
+  std::vector<double> rtts;
+  for (const auto& a : attempts) {
+    const bool open = a.outcome == ConnectOutcome::Open;
+    if (!open || a.elapsedMs >= kRetransmittedConnectMs)
+      ++s.lost;
+    else
+      rtts.push_back(a.elapsedMs);
+  }
+  if (s.attempts) s.lossPercent = 100.0 * static_cast<double>(s.lost) / static_cast<double>(s.attempts);
+  if (!rtts.empty()) {
+    double sum = 0, diff = 0;
+    for (size_t i = 0; i < rtts.size(); ++i) {
+      sum += rtts[i];
+      if (i) diff += std::abs(rtts[i] - rtts[i - 1]);
+    }
+    s.rttMin = *std::min_element(rtts.begin(), rtts.end());
+    s.rttMax = *std::max_element(rtts.begin(), rtts.end());
+    s.rttAvg = sum / static_cast<double>(rtts.size());
+    if (rtts.size() > 1) s.jitter = diff / static_cast<double>(rtts.size() - 1);
+  }
+  return s;
+}
+
+bool Stability::unstable(int openCount) const {
+  if (openCount == 0 || attempts < 2) return false;
+  return lossPercent > 10.0 || (rttAvg && *rttAvg > 750.0);
+}
+
+std::string Stability::describe() const {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f %%", lossPercent);
+  std::string out = std::to_string(attempts) + " connects, " + std::to_string(lost) +
+                    " lost or retransmitted (" + buf + ")";
+  auto msText = [](double v) {
+    char b[32];
+    std::snprintf(b, sizeof b, "%.1f", v);
+    return std::string(b);
+  };
+  if (rttAvg)
+    out += ", RTT min/avg/max " + msText(*rttMin) + " / " + msText(*rttAvg) + " / " + msText(*rttMax) + " ms";
+  if (jitter) out += ", jitter " + msText(*jitter) + " ms";
+  return out;
+}
+
+bool showsLoss(const std::vector<ProbeVerdict>& probes) {
+  for (const auto& p : probes) {
+    if (p.flaky) return true;
+    for (const auto& a : p.attempts) {
+      if (a.outcome == ConnectOutcome::Open && a.elapsedMs >= kRetransmittedConnectMs) return true;
+    }
+  }
+  return false;
+}
+
+std::optional<engine::Finding> unstableFinding(const std::vector<ProbeVerdict>& probes) {
+  std::vector<std::string> evidence;
+  double worst = 0;
+  std::string worstLabel;
+  for (const auto& p : probes) {
+    const Stability s = stabilityOf(p.attempts);
+    if (!s.unstable(p.openCount)) continue;
+    evidence.push_back(p.label() + ": " + s.describe());
+    for (const auto& e : p.packetEvidence) evidence.push_back("  wire: " + e);
+    if (s.lossPercent >= worst) worst = s.lossPercent, worstLabel = p.label();
+  }
+  if (evidence.empty()) return std::nullopt;
+  char pct[16];
+  std::snprintf(pct, sizeof pct, "%.0f %%", worst);
+  return engine::Finding{
+      "tcp.unstable", Severity::Critical,
+      "the path loses packets: up to " + std::string(pct) + " of connection attempts to " + worstLabel +
+          " failed or needed a retransmission; later stages time out at random on such a path",
+      evidence,
+      "Find where packets are lost between this host and the endpoint: the VPN, Transit Gateway or Direct "
+      "Connect link's drop and error counters, this instance's network limits (ethtool -S eth0: "
+      "*_allowance_exceeded on AWS ENA), and the endpoint's health; then probe again."};
 }
 
 std::string ProbeVerdict::label() const {

@@ -60,6 +60,30 @@ struct ProbeVerdict {
 ProbeVerdict decide(const std::string& host, const net::IpAddress& address, uint16_t port,
                     const std::vector<Attempt>& attempts, const net::evidence::FlowEvidence* evidence);
 
+// A connect that took this long had a SYN or SYN-ACK retransmitted (Linux's initial
+// retransmission timeout is 1 s): the attempt succeeded, a packet was lost.
+inline constexpr double kRetransmittedConnectMs = 900;
+
+// Loss and delay of one address:port over its attempts. `lost`: attempts that failed, or
+// opened only after a retransmission. RTT from the attempts that opened at once.
+struct Stability {
+  size_t attempts = 0, lost = 0;
+  double lossPercent = 0;
+  std::optional<double> rttMin, rttAvg, rttMax, jitter;  // ms; jitter: mean |difference| of consecutive RTTs
+  // Azure Network Watcher connection monitor's defaults: more than 10 % failed, or RTT
+  // over 750 ms. A path that never opened is blocked, not unstable.
+  bool unstable(int openCount) const;
+  std::string describe() const;  // "10 connects, 3 lost or retransmitted (30 %), RTT min/avg/max ..."
+};
+Stability stabilityOf(const std::vector<Attempt>& attempts);
+
+// Signs of a lossy path in a first round: an open probe that needed a retransmission, or
+// one that opened in one round and not in another.
+bool showsLoss(const std::vector<ProbeVerdict>& probes);
+
+// The tcp.unstable finding for the probes whose path is unstable, or nullopt.
+std::optional<engine::Finding> unstableFinding(const std::vector<ProbeVerdict>& probes);
+
 // Findings for the whole set, with fixes that follow the pattern: a drop on one port but
 // not another names that port's security group/NACL rule; drops everywhere point at
 // routing, NACLs or the endpoint's state; a refusal names the service on the port.

@@ -3,6 +3,7 @@
 // Outcomes come from the kernel (connect errno, and the ICMP error queued on the socket,
 // which names admin-prohibited vs host-unreachable without privileges); the wire adds
 // what crossed it (retransmitted SYNs, who sent the RST, the ICMP packet itself).
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -31,6 +32,8 @@ using engine::Severity;
 // already in the capture ring when connect() reports; stop() drains the ring once more.
 // The short tail only catches our own last packets (the close after an open probe).
 constexpr engine::Millis kCaptureTail{10};
+// Connects added to each address:port when the first round shows loss.
+constexpr int kStabilityRounds = 9;
 
 std::vector<net::evidence::Frame> toFrames(std::vector<net::CapturedFrame>&& in) {
   std::vector<net::evidence::Frame> out;
@@ -94,8 +97,9 @@ class TcpConnect final : public engine::Check {
             tcpCodes(),
             {"tcp.silently_dropped", "tcp.refused", "tcp.icmp_host_unreachable", "tcp.icmp_net_unreachable",
              "tcp.icmp_port_unreachable", "tcp.icmp_admin_prohibited", "tcp.no_route", "tcp.local_error",
-             "tcp.flaky", "tcp.open", "tcp.no_addresses", "tcp.capture_unavailable", "tcp.repeat_cut_short",
-             "tcp.capture_file_refused", "tcp.capture_file_unwritten", "tcp.app_address_unreachable"}));
+             "tcp.flaky", "tcp.unstable", "tcp.open", "tcp.no_addresses", "tcp.capture_unavailable",
+             "tcp.repeat_cut_short", "tcp.capture_file_refused", "tcp.capture_file_unwritten",
+             "tcp.app_address_unreachable"}));
     return kInfo;
   }
 
@@ -153,6 +157,33 @@ class TcpConnect final : public engine::Check {
                                results[i].detail, results[i].icmp});
       }
       ++roundsRun;
+    }
+    // A first round that shows loss (a connect that opened only after a retransmission) is
+    // followed, unasked, by more connects to every address and port, all at once, so the
+    // loss is measured (tcp.unstable) instead of blaming whichever stage times out next.
+    bool measured = false;
+    if (rounds == 1) {
+      bool retransmitted = false;
+      for (const auto& a : attempts) {
+        for (const auto& x : a) {
+          retransmitted = retransmitted ||
+                          (x.outcome == net::ConnectOutcome::Open && x.elapsedMs >= kRetransmittedConnectMs);
+        }
+      }
+      const auto timeout = ctx.probeTimeout();
+      if (retransmitted && timeout.count() >= 50) {
+        std::vector<net::ConnectRequest> requests;
+        for (int k = 0; k < kStabilityRounds; ++k) {
+          for (const auto& t : targets) requests.push_back({t.address, t.port});
+        }
+        auto results = net::connectAll(requests, timeout);
+        for (size_t j = 0; j < results.size(); ++j) {
+          attempts[j % targets.size()].push_back({results[j].outcome,
+                                                  static_cast<double>(results[j].elapsed.count()) / 1000.0,
+                                                  results[j].detail, results[j].icmp});
+        }
+        measured = true;
+      }
     }
     if (roundsRun < rounds) {
       extra.push_back({"tcp.repeat_cut_short",
@@ -222,11 +253,19 @@ class TcpConnect final : public engine::Check {
       facts.probes.push_back(std::move(p));
     }
     facts.capture = haveCapture ? "pcap" : (haveIcmpOnly ? "icmp-raw-socket" : "none");
-    facts.repeat = roundsRun;
+    facts.repeat = roundsRun + (measured ? kStabilityRounds : 0);
 
     // What the application itself would hit decides first (its own resolution, as libpq
     // gets it), then the per-address findings.
     r.findings = findingsWithApp(appResolutions(ctx), verdicts, timeoutSeconds);
+    // Loss explains the intermittent connects: it goes first, and tcp.flaky (the same
+    // attempts without the measure) goes.
+    if (auto unstable = unstableFinding(verdicts)) {
+      r.findings.erase(std::remove_if(r.findings.begin(), r.findings.end(),
+                                      [](const Finding& f) { return f.code == "tcp.flaky"; }),
+                       r.findings.end());
+      r.findings.insert(r.findings.begin(), std::move(*unstable));
+    }
     for (auto& f : extra) r.findings.push_back(std::move(f));
 
     const std::string& file = ctx.config().tcp.captureFile;

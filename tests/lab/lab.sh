@@ -66,6 +66,7 @@ SCENARIOS=(
   "auth-failed|role app password changed, $PG_PASSWORD fails|postgres|pg.auth_failed"
   "no-hba|pg_hba has no line for $IP_CLIENT|postgres|pg.no_hba_entry"
   "tarpit|5433 accepts TCP and never answers (pgbouncer replaced by a tarpit)|tls|tls.no_response"
+  "lossy|router: drops every third SYN from the client to the endpoints (numgen inc mod 3)|tcp|tcp.unstable"
   "mtu-blackhole|router: drops endpoint->client packets over 1240 bytes, no ICMP (a small-MTU hop whose 'fragmentation needed' is filtered)|tls|tls.path_mtu_blackhole"
   "hosts-pinned|client /etc/hosts pins the private names to $IP_WRONG (a stale address: the router drops it); DNS is healthy|tcp|tcp.app_address_unreachable"
 )
@@ -660,6 +661,19 @@ EOF
     auth-failed) psql_admin -c "ALTER ROLE $PG_USER PASSWORD '$PG_BAD_PASSWORD'" ;;
     no-hba) pg_hba no-hba; pg_reload ;;
     tarpit) stop_pgbouncer 5433; start_tarpit ;;
+    lossy)
+      # A third of the SYNs toward the endpoint lost, deterministically (a counter, not
+      # chance): of six connects sent at once two lose their SYN and at least one of those
+      # opens after the 1 s retransmission, so every run sees the loss the same way.
+      nft_in "$NS_R" <<EOF
+table ip lab {
+  chain forward {
+    type filter hook forward priority 0; policy accept;
+    ip saddr 10.40.1.0/24 ip daddr { $IP_EP_A, $IP_EP_B } tcp flags & (syn | ack) == syn numgen inc mod 3 == 0 drop
+  }
+}
+EOF
+      ;;
     mtu-blackhole)
       # What a VPN or Transit Gateway hop with a 1240-byte MTU does when its ICMP
       # "fragmentation needed" never reaches the server: every larger packet is lost.

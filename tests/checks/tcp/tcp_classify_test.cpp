@@ -63,6 +63,69 @@ TEST_CASE("some opens and some drops is flaky, not dead", "[unit][tcp]") {
   CHECK(find(fs, "tcp.silently_dropped") == nullptr);
 }
 
+TEST_CASE("loss and delay over repeated connects: tcp.unstable past 10 % or 750 ms, never for a blocked port",
+          "[unit][tcp]") {
+  // 10 connects: 2 timed out, 1 opened after a SYN retransmission (1003 ms): 30 % lost.
+  auto lossy = decide("h", ip("10.0.0.1"), 5432,
+                      attempts({{ConnectOutcome::Open, 1.0},
+                                {ConnectOutcome::Open, 2.0},
+                                {ConnectOutcome::TimedOut, 2000},
+                                {ConnectOutcome::Open, 1003.0},
+                                {ConnectOutcome::Open, 1.0},
+                                {ConnectOutcome::Open, 3.0},
+                                {ConnectOutcome::TimedOut, 2000},
+                                {ConnectOutcome::Open, 1.0},
+                                {ConnectOutcome::Open, 2.0},
+                                {ConnectOutcome::Open, 1.0}}),
+                      nullptr);
+  const Stability s = stabilityOf(lossy.attempts);
+  CHECK(s.attempts == 10);
+  CHECK(s.lost == 3);
+  CHECK(s.lossPercent == Approx(30.0));
+  REQUIRE(s.rttAvg);
+  CHECK(*s.rttMin == Approx(1.0));
+  CHECK(*s.rttMax == Approx(3.0));
+  CHECK(*s.rttAvg == Approx(11.0 / 7.0));
+  REQUIRE(s.jitter);
+  CHECK(*s.jitter == Approx((1 + 1 + 2 + 2 + 1 + 1) / 6.0));
+  CHECK(s.unstable(lossy.openCount));
+  auto f = unstableFinding({lossy});
+  REQUIRE(f);
+  CHECK(f->code == "tcp.unstable");
+  CHECK(f->severity == engine::Severity::Critical);
+  CHECK(
+      f->evidence[0].find("10.0.0.1:5432: 10 connects, 3 lost or retransmitted (30 %), RTT min/avg/max 1.0 / "
+                          "1.6 / 3.0 ms, jitter 1.3 ms") != std::string::npos);
+
+  // 1 lost in 10 is 10 %: not past the threshold.
+  auto once = decide("h", ip("10.0.0.1"), 5432,
+                     attempts({{ConnectOutcome::TimedOut, 2000},
+                               {ConnectOutcome::Open, 1.0},
+                               {ConnectOutcome::Open, 1.0},
+                               {ConnectOutcome::Open, 1.0},
+                               {ConnectOutcome::Open, 1.0},
+                               {ConnectOutcome::Open, 1.0},
+                               {ConnectOutcome::Open, 1.0},
+                               {ConnectOutcome::Open, 1.0},
+                               {ConnectOutcome::Open, 1.0},
+                               {ConnectOutcome::Open, 1.0}}),
+                     nullptr);
+  CHECK_FALSE(unstableFinding({once}));
+  // Slow but whole: an 800 ms round trip is unstable by the RTT threshold.
+  auto slow = decide("h", ip("10.0.0.1"), 5432,
+                     attempts({{ConnectOutcome::Open, 800.0}, {ConnectOutcome::Open, 820.0}}), nullptr);
+  CHECK(unstableFinding({slow}));
+  // A port that never opened is blocked (silently dropped), not unstable.
+  auto blocked =
+      decide("h", ip("10.0.0.1"), 6432,
+             attempts({{ConnectOutcome::TimedOut, 2000}, {ConnectOutcome::TimedOut, 2000}}), nullptr);
+  CHECK_FALSE(unstableFinding({blocked}));
+  // What triggers the measure: a connect that opened only after a retransmission.
+  CHECK(showsLoss({decide("h", ip("10.0.0.1"), 5432, attempts({{ConnectOutcome::Open, 1002.0}}), nullptr)}));
+  CHECK_FALSE(showsLoss(
+      {decide("h", ip("10.0.0.1"), 5432, attempts({{ConnectOutcome::Open, 2.0}}), nullptr), blocked}));
+}
+
 TEST_CASE("the kernel's outcomes map to verdicts and contract outcome names", "[unit][tcp]") {
   CHECK(probe("10.0.0.1", 1, ConnectOutcome::Refused).verdict == Verdict::Refused);
   CHECK(probe("10.0.0.1", 1, ConnectOutcome::TimedOut).verdict == Verdict::Dropped);
