@@ -142,15 +142,15 @@ TEST_CASE("as root: audit runs with no capability, and the CLI it starts cannot 
   }
 }
 
-TEST_CASE("as root: diagnose --config keeps CAP_NET_RAW alone", "[integration]") {
+namespace {
+// Runs `diagnose --config INI` (INI holding `config`) with the fake aws CLI and checks that
+// pgreach kept CAP_NET_RAW alone (for its captures) and the CLI it started got none.
+void checkConfigKeepsNetRawAlone(const std::string& config) {
   REQUIRE(::geteuid() == 0);
   char tmpl[] = "/tmp/pgreach-capsini-XXXXXX";
   REQUIRE(::mkdtemp(tmpl));
   const std::string ini = std::string(tmpl) + "/pgreach.ini";
-  {
-    std::ofstream f(ini);
-    f << "conninfo = host=127.0.0.1 port=" << closedPortAt({}) << " user=app\n";
-  }
+  std::ofstream(ini) << config;
   auto caps = capabilitiesSeenByTheAwsCli({"diagnose", "--config", ini, "--cloud-live", "--client-ip",
                                            "10.40.1.10", "--timeout", "1s", "--format", "json"});
   fs::remove_all(tmpl);
@@ -160,27 +160,19 @@ TEST_CASE("as root: diagnose --config keeps CAP_NET_RAW alone", "[integration]")
   CHECK(caps["parent CapBnd"] == kNetRaw);
   CHECK((caps["child CapEff"] & ~kNetRaw) == 0);
 }
+}  // namespace
+
+TEST_CASE("as root: diagnose --config keeps CAP_NET_RAW alone", "[integration]") {
+  checkConfigKeepsNetRawAlone("conninfo = host=127.0.0.1 port=" + std::to_string(closedPortAt({})) +
+                              " user=app\n");
+}
 
 TEST_CASE("as root: a fleet --config keeps CAP_NET_RAW alone, for every target", "[integration]") {
   // Issue 17: fleets kept a full capability set.
-  REQUIRE(::geteuid() == 0);
-  char tmpl[] = "/tmp/pgreach-capsfleet-XXXXXX";
-  REQUIRE(::mkdtemp(tmpl));
-  const std::string ini = std::string(tmpl) + "/fleet.ini";
-  {
-    std::ofstream f(ini);
-    const uint16_t closed = closedPortAt({});
-    f << "[target.a]\nconninfo = host=127.0.0.1 port=" << closed << " user=app\n"
-      << "[target.b]\nconninfo = host=127.0.0.1 port=" << closed << " user=app dbname=b\n";
-  }
-  auto caps = capabilitiesSeenByTheAwsCli({"diagnose", "--config", ini, "--cloud-live", "--client-ip",
-                                           "10.40.1.10", "--timeout", "1s", "--format", "json"});
-  fs::remove_all(tmpl);
-  REQUIRE(caps.count("parent CapEff"));
-  CHECK(caps["parent CapEff"] == kNetRaw);
-  CHECK(caps["parent CapPrm"] == kNetRaw);
-  CHECK(caps["parent CapBnd"] == kNetRaw);
-  CHECK((caps["child CapEff"] & ~kNetRaw) == 0);
+  const std::string closed = std::to_string(closedPortAt({}));
+  checkConfigKeepsNetRawAlone("[target.a]\nconninfo = host=127.0.0.1 port=" + closed + " user=app\n" +
+                              "[target.b]\nconninfo = host=127.0.0.1 port=" + closed +
+                              " user=app dbname=b\n");
 }
 
 TEST_CASE("as root: sweep runs with no capability", "[integration]") {

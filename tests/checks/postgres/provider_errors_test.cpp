@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "hostile/hostile_servers.h"
+#include "support/pg_messages.h"
 #include "support/process.h"
 
 using namespace pgreach::testing;
@@ -20,19 +21,9 @@ namespace {
 
 std::vector<uint8_t> errorResponse(const std::string& severity, const std::string& sqlstate,
                                    const std::string& message) {
-  std::string body;
-  for (const auto& [k, v] : std::vector<std::pair<char, std::string>>{
-           {'S', severity}, {'V', severity}, {'C', sqlstate}, {'M', message}}) {
-    body += k;
-    body += v;
-    body += '\0';
-  }
-  body += '\0';
-  const uint32_t len = static_cast<uint32_t>(body.size() + 4);
-  std::string out = "E";
-  for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((len >> shift) & 0xff);
-  out += body;
-  return std::vector<uint8_t>(out.begin(), out.end());
+  const std::string e =
+      pgreach::testing::errorResponse({{'S', severity}, {'V', severity}, {'C', sqlstate}, {'M', message}});
+  return std::vector<uint8_t>(e.begin(), e.end());
 }
 
 struct ProviderError {

@@ -1,8 +1,10 @@
 #include "net/pgwire.h"
 
 #include <catch2/catch.hpp>
+
 #include <fstream>
 #include <sstream>
+#include "support/pg_messages.h"
 
 using namespace pgreach::net::pgwire;
 
@@ -16,22 +18,7 @@ std::string fixture(const std::string& name) {
   return ss.str();
 }
 
-std::string errorResponse(const std::vector<std::pair<char, std::string>>& fields) {
-  std::string body;
-  for (const auto& [k, v] : fields) {
-    body += k;
-    body += v;
-    body += '\0';
-  }
-  body += '\0';
-  const uint32_t len = static_cast<uint32_t>(body.size() + 4);
-  std::string out = "E";
-  out += static_cast<char>(len >> 24);
-  out += static_cast<char>(len >> 16);
-  out += static_cast<char>(len >> 8);
-  out += static_cast<char>(len);
-  return out + body;
-}
+using pgreach::testing::errorResponse;
 
 ErrorFields parseError(const std::string& bytes) {
   auto p = parseBackendMessage(bytes);
