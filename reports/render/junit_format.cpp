@@ -1,5 +1,7 @@
 // JUnit XML for CI dashboards: one testcase per check; Fail → <failure>, Error → <error>,
-// Skip → <skipped/>, Warn passes with its findings in <system-out>.
+// Skip → <skipped/>, Warn passes with its findings in <system-out>. One <testsuite> per
+// target: a fleet in one file is one <testsuites> holding each target's suite.
+#include <algorithm>
 #include <cstdio>
 #include <sstream>
 
@@ -64,24 +66,40 @@ bool notVerifiedPass(const engine::CheckResult& c) {
          c.state() == util::ResultState::NotVerified;
 }
 
-std::string renderJunit(const Report& r, const RenderOptions&) {
+struct Counts {
+  size_t tests = 0;
   int failures = 0, errors = 0, skipped = 0;
-  for (const auto& c : r.checks) {
-    if (c.status == engine::Status::Fail) ++failures;
-    if (c.status == engine::Status::Error) ++errors;
-    if (c.status == engine::Status::Skip || notVerifiedPass(c)) ++skipped;
+  long long ms = 0;
+  std::string attributes() const {
+    return " tests=\"" + std::to_string(tests) + "\" failures=\"" + std::to_string(failures) +
+           "\" errors=\"" + std::to_string(errors) + "\" skipped=\"" + std::to_string(skipped) +
+           "\" time=\"" + secs(ms) + "\"";
   }
+};
+
+Counts countsOf(const Report& r) {
+  Counts n;
+  n.tests = r.checks.size();
+  n.ms = r.durationMs;
+  for (const auto& c : r.checks) {
+    if (c.status == engine::Status::Fail) ++n.failures;
+    if (c.status == engine::Status::Error) ++n.errors;
+    if (c.status == engine::Status::Skip || notVerifiedPass(c)) ++n.skipped;
+  }
+  return n;
+}
+
+// One <testsuite> per target. In a fleet the suite and the classnames carry the
+// [target.NAME], so three targets on one host are three suites a CI tells apart.
+std::string renderSuite(const Report& r) {
   std::ostringstream out;
-  const std::string counts = " tests=\"" + std::to_string(r.checks.size()) + "\" failures=\"" +
-                             std::to_string(failures) + "\" errors=\"" + std::to_string(errors) +
-                             "\" skipped=\"" + std::to_string(skipped) + "\" time=\"" + secs(r.durationMs) +
-                             "\"";
-  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out << "<testsuites name=\"pgreach\"" << counts << ">\n";
-  out << "  <testsuite name=\"pgreach " << xmlEscape(r.target.host) << "\"" << counts << " timestamp=\""
+  const std::string suiteName =
+      r.name.empty() ? "pgreach " + r.target.host : "pgreach " + r.name + " (" + r.target.host + ")";
+  const std::string classPrefix = r.name.empty() ? "pgreach." : "pgreach." + r.name + ".";
+  out << "  <testsuite name=\"" << xmlEscape(suiteName) << "\"" << countsOf(r).attributes() << " timestamp=\""
       << xmlEscape(r.startedAt) << "\">\n";
   for (const auto& c : r.checks) {
-    out << "    <testcase classname=\"pgreach." << engine::toString(c.stage) << "\" name=\""
+    out << "    <testcase classname=\"" << xmlEscape(classPrefix) << engine::toString(c.stage) << "\" name=\""
         << xmlEscape(c.id) << "\" time=\"" << secs(c.durationMs) << "\"";
     const std::string body = findingsText(c);
     std::string code = c.id;
@@ -120,11 +138,29 @@ std::string renderJunit(const Report& r, const RenderOptions&) {
         }
     }
   }
-  out << "  </testsuite>\n</testsuites>\n";
+  out << "  </testsuite>\n";
   return out.str();
 }
 
-RegisterFormat registered{"junit", &renderJunit, "xml"};
+std::string renderJunitAll(const std::vector<const Report*>& reports, const RenderOptions&) {
+  Counts total;
+  std::string suites;
+  for (const auto* r : reports) {
+    const Counts n = countsOf(*r);
+    total.tests += n.tests;
+    total.failures += n.failures;
+    total.errors += n.errors;
+    total.skipped += n.skipped;
+    total.ms = std::max(total.ms, n.ms);  // the targets of a fleet run concurrently
+    suites += renderSuite(*r);
+  }
+  return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"pgreach\"" + total.attributes() +
+         ">\n" + suites + "</testsuites>\n";
+}
+
+std::string renderJunit(const Report& r, const RenderOptions& o) { return renderJunitAll({&r}, o); }
+
+RegisterFormat registered{"junit", &renderJunit, "xml", &renderJunitAll};
 
 }  // namespace
 }  // namespace pgreach::reports

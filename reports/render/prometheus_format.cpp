@@ -1,10 +1,13 @@
 // Prometheus textfile-collector output (node_exporter): pgreach_ metrics, base units,
-// low-cardinality labels (target host, check id, stage), never error text in a label.
+// low-cardinality labels (target host, fleet name, port, dbname, check id, stage), never
+// error text in a label; every check has its series whatever its status.
 // Written through -o/--output-dir, which replace the file atomically.
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <functional>
 #include <sstream>
+#include <vector>
 
 #include "reports/render/prom_time.h"
 #include "reports/render/render.h"
@@ -33,54 +36,127 @@ std::string number(double v) {
   return buf;
 }
 
-void header(std::ostringstream& out, const char* name, const char* help) {
-  out << "# HELP " << name << " " << help << "\n# TYPE " << name << " gauge\n";
+// One metric family: its HELP once, then the samples of every report (a fleet in one
+// file or stream must not repeat HELP/TYPE: promtool and node_exporter reject that).
+struct Family {
+  const char* name;
+  const char* help;
+  std::function<std::string(const Report&, const std::string& labels)> samples;
+};
+
+// Labels that tell targets apart in a fleet: the [target.NAME] (when there is one), host,
+// port and database. `target` stays the host, as before, for existing dashboards.
+std::string targetLabels(const Report& r) {
+  std::string l = "target=\"" + labelValue(r.target.host) + "\"";
+  if (!r.name.empty()) l += ",name=\"" + labelValue(r.name) + "\"";
+  l += ",port=\"" + std::to_string(r.target.port) + "\",dbname=\"" + labelValue(r.target.dbname) + "\"";
+  return l;
 }
 
-std::string renderPrometheus(const Report& r, const RenderOptions&) {
-  std::ostringstream out;
-  const std::string target = "target=\"" + labelValue(r.target.host) + "\"";
-  header(out, "pgreach_up", "1 when every check on the path passed (verdict ok or warning), else 0.");
-  out << "pgreach_up{" << target << "} "
-      << ((r.verdict == Verdict::Ok || r.verdict == Verdict::Warning) ? 1 : 0) << "\n";
-  header(out, "pgreach_verdict",
-         "The verdict as the monitoring-plugin exit code: 0 ok, 1 warning (also: not verified), 2 critical, "
-         "3 unknown.");
-  out << "pgreach_verdict{" << target << "} " << exitCode(r.verdict) << "\n";
-  header(out, "pgreach_check_success",
-         "1 when the check passed on evidence (or only warned), 0 when it failed, errored or could not "
-         "verify.");
-  for (const auto& c : r.checks) {
-    if (c.status == engine::Status::Skip) continue;
-    const bool ok = (c.status == engine::Status::Pass || c.status == engine::Status::Warn) &&
-                    c.state() != util::ResultState::NotVerified;
-    out << "pgreach_check_success{" << target << ",check=\"" << labelValue(c.id) << "\",stage=\""
-        << engine::toString(c.stage) << "\"} " << (ok ? 1 : 0) << "\n";
+// A check's status as one stable value: the series exists for every check, skipped or not.
+int checkStatusValue(const engine::CheckResult& c) {
+  const bool notVerified = c.state() == util::ResultState::NotVerified;
+  switch (c.status) {
+    case engine::Status::Pass:
+      return notVerified ? 5 : 0;
+    case engine::Status::Warn:
+      return notVerified ? 5 : 1;
+    case engine::Status::Fail:
+      return 2;
+    case engine::Status::Error:
+      return 3;
+    case engine::Status::Skip:
+      return 4;
   }
-  header(out, "pgreach_stage_duration_seconds", "Time the slowest check of the stage took.");
-  for (auto st : {engine::Stage::Dns, engine::Stage::Tcp, engine::Stage::Tls, engine::Stage::Postgres,
-                  engine::Stage::Cloud}) {
-    long long ms = -1;
-    for (const auto& c : r.checks) {
-      if (c.stage == st && c.status != engine::Status::Skip) ms = std::max(ms, c.durationMs);
-    }
-    if (ms < 0) continue;
-    out << "pgreach_stage_duration_seconds{" << target << ",stage=\"" << engine::toString(st) << "\"} "
-        << number(static_cast<double>(ms) / 1000.0) << "\n";
-  }
-  if (auto expiry = certExpiry(r)) {
-    header(out, "pgreach_tls_cert_expiry_timestamp_seconds",
-           "notAfter of the server certificate (Unix time).");
-    out << "pgreach_tls_cert_expiry_timestamp_seconds{" << target << "} " << *expiry << "\n";
-  }
-  if (auto started = parseIsoUtc(r.startedAt)) {
-    header(out, "pgreach_last_run_timestamp_seconds", "When this run started (Unix time).");
-    out << "pgreach_last_run_timestamp_seconds{" << target << "} " << *started << "\n";
-  }
-  return out.str();
+  return 3;
 }
 
-RegisterFormat registered{"prometheus", &renderPrometheus, "prom"};
+const std::vector<Family>& families() {
+  static const std::vector<Family> kFamilies{
+      {"pgreach_up", "1 when every check on the path passed (verdict ok or warning), else 0.",
+       [](const Report& r, const std::string& t) {
+         return "pgreach_up{" + t + "} " +
+                ((r.verdict == Verdict::Ok || r.verdict == Verdict::Warning) ? "1" : "0") + "\n";
+       }},
+      {"pgreach_verdict",
+       "The verdict as the monitoring-plugin exit code: 0 ok, 1 warning (also: not verified), 2 critical, "
+       "3 unknown.",
+       [](const Report& r, const std::string& t) {
+         return "pgreach_verdict{" + t + "} " + std::to_string(exitCode(r.verdict)) + "\n";
+       }},
+      {"pgreach_check_success",
+       "1 when the check passed on evidence (or only warned), 0 when it failed, errored, was skipped or "
+       "could "
+       "not verify.",
+       [](const Report& r, const std::string& t) {
+         std::string out;
+         for (const auto& c : r.checks) {
+           const bool ok = (c.status == engine::Status::Pass || c.status == engine::Status::Warn) &&
+                           c.state() != util::ResultState::NotVerified;
+           out += "pgreach_check_success{" + t + ",check=\"" + labelValue(c.id) + "\",stage=\"" +
+                  std::string(engine::toString(c.stage)) + "\"} " + (ok ? "1" : "0") + "\n";
+         }
+         return out;
+       }},
+      {"pgreach_check_status",
+       "The check's status: 0 pass, 1 warn, 2 fail, 3 error, 4 skipped, 5 not verified (one series per "
+       "check, whatever its status).",
+       [](const Report& r, const std::string& t) {
+         std::string out;
+         for (const auto& c : r.checks) {
+           out += "pgreach_check_status{" + t + ",check=\"" + labelValue(c.id) + "\",stage=\"" +
+                  std::string(engine::toString(c.stage)) + "\"} " + std::to_string(checkStatusValue(c)) +
+                  "\n";
+         }
+         return out;
+       }},
+      {"pgreach_stage_duration_seconds", "Time the slowest check of the stage took.",
+       [](const Report& r, const std::string& t) {
+         std::string out;
+         for (auto st : {engine::Stage::Dns, engine::Stage::Tcp, engine::Stage::Tls, engine::Stage::Postgres,
+                         engine::Stage::Cloud}) {
+           long long ms = -1;
+           for (const auto& c : r.checks) {
+             if (c.stage == st && c.status != engine::Status::Skip) ms = std::max(ms, c.durationMs);
+           }
+           if (ms < 0) continue;
+           out += "pgreach_stage_duration_seconds{" + t + ",stage=\"" + std::string(engine::toString(st)) +
+                  "\"} " + number(static_cast<double>(ms) / 1000.0) + "\n";
+         }
+         return out;
+       }},
+      {"pgreach_tls_cert_expiry_timestamp_seconds", "notAfter of the server certificate (Unix time).",
+       [](const Report& r, const std::string& t) {
+         auto expiry = certExpiry(r);
+         return expiry
+                    ? "pgreach_tls_cert_expiry_timestamp_seconds{" + t + "} " + std::to_string(*expiry) + "\n"
+                    : std::string();
+       }},
+      {"pgreach_last_run_timestamp_seconds", "When this run started (Unix time).",
+       [](const Report& r, const std::string& t) {
+         auto started = parseIsoUtc(r.startedAt);
+         return started ? "pgreach_last_run_timestamp_seconds{" + t + "} " + std::to_string(*started) + "\n"
+                        : std::string();
+       }},
+  };
+  return kFamilies;
+}
+
+std::string renderPrometheusAll(const std::vector<const Report*>& reports, const RenderOptions&) {
+  std::string out;
+  for (const auto& family : families()) {
+    std::string samples;
+    for (const auto* r : reports) samples += family.samples(*r, targetLabels(*r));
+    if (samples.empty()) continue;
+    out += std::string("# HELP ") + family.name + " " + family.help + "\n# TYPE " + family.name + " gauge\n";
+    out += samples;
+  }
+  return out;
+}
+
+std::string renderPrometheus(const Report& r, const RenderOptions& o) { return renderPrometheusAll({&r}, o); }
+
+RegisterFormat registered{"prometheus", &renderPrometheus, "prom", &renderPrometheusAll};
 
 }  // namespace
 }  // namespace pgreach::reports

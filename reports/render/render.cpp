@@ -6,8 +6,9 @@ namespace pgreach::reports {
 
 FormatRegistry& formats() { return FormatRegistry::global(); }
 
-RegisterFormat::RegisterFormat(std::string name, Renderer renderer, std::string fileExtension) {
-  formats().add(std::move(name), {std::move(renderer), std::move(fileExtension)});
+RegisterFormat::RegisterFormat(std::string name, Renderer renderer, std::string fileExtension,
+                               MultiRenderer combined) {
+  formats().add(std::move(name), {std::move(renderer), std::move(fileExtension), std::move(combined)});
 }
 
 std::optional<std::string> render(const Report& report, std::string_view format,
@@ -15,6 +16,16 @@ std::optional<std::string> render(const Report& report, std::string_view format,
   const Format* f = formats().find(format);
   if (!f) return std::nullopt;
   return f->renderer(report, options);
+}
+
+std::optional<std::string> renderAll(const std::vector<const Report*>& reports, std::string_view format,
+                                     const RenderOptions& options) {
+  const Format* f = formats().find(format);
+  if (!f) return std::nullopt;
+  if (f->combined) return f->combined(reports, options);
+  std::string out;
+  for (const auto* r : reports) out += f->renderer(*r, options);
+  return out;
 }
 
 std::vector<std::string> formatNames() {

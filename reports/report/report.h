@@ -65,6 +65,9 @@ struct PlaybookRef {
 };
 
 struct Report {
+  // The [target.NAME] of a fleet run (--config with sections); empty for a single target.
+  // Renderers put it where a monitoring system tells targets apart (labels, suite names).
+  std::string name;
   std::string toolVersion;
   std::string startedAt;  // ISO 8601 UTC
   long long durationMs = 0;

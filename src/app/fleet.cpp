@@ -237,6 +237,7 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
   std::vector<StoredRun> stored;
   for (size_t i = 0; i < runs.size(); ++i) {
     auto& run = runs[i];
+    run.report.name = run.name;  // labels, suite names and the JSON tell the targets apart
     run.exitCode = reports::exitCode(run.report.verdict);
     worst = i == 0 ? run.exitCode : worseExitCode(worst, run.exitCode);
     for (const auto& s : storeSecrets(base->store)) run.redactor.addSecret(s);
@@ -254,8 +255,6 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
         err << "pgreach: " << run.name << ": " << run.redactor.apply(w.error()) << "\n";
         worst = worseExitCode(worst, 3);
       }
-    } else {
-      for (const auto& f : base->formats) out << run.redactor.apply(*reports::render(run.report, f, {}));
     }
     if (const auto& bundle = opts[i].bundle; !bundle.empty()) {
       const std::string path = fleetBundlePath(bundle, run.name, bundleUsers[bundle] > 1);
@@ -272,6 +271,33 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
                         {"started_at", runs.empty() ? "" : runs.front().report.startedAt},
                         {"exit_code", worst},
                         {"targets", combined}};
+  // Without --output-dir the fleet is one stream (stdout or -o FILE) holding one document
+  // of the one format options allow there: Prometheus with each HELP/TYPE once, JUnit with
+  // a suite per target, JSON as the combined document with each target's full report.
+  bool machineStdout = false;
+  if (base->outputDir.empty()) {
+    const std::string format = base->formats.empty() ? "text" : base->formats.front();
+    std::string text;
+    if (format == "json") {
+      nlohmann::json all = doc;
+      for (size_t i = 0; i < runs.size(); ++i) all["targets"][i]["report"] = reports::toJson(runs[i].report);
+      text = util::dumpJson(all, 2) + "\n";
+    } else {
+      std::vector<const reports::Report*> reps;
+      for (const auto& run : runs) reps.push_back(&run.report);
+      text = reports::renderAll(reps, format, {}).value_or("");
+    }
+    for (const auto& run : runs) text = run.redactor.apply(std::move(text));
+    text = util::redactPatterns(text);
+    if (base->output.empty()) {
+      out << text;
+      // Keep stdout one parsable document; the per-target lines still reach the log.
+      machineStdout = format == "json" || format == "junit" || format == "prometheus";
+    } else if (auto w = util::writeFileAtomically(base->output, text); !w) {
+      err << "pgreach: " << util::redactPatterns(w.error()) << "\n";
+      worst = worseExitCode(worst, 3);
+    }
+  }
   if (!base->outputDir.empty()) {
     const auto dir = std::filesystem::path(base->outputDir);
     std::string combinedJson = util::redactPatterns(util::dumpJson(doc, 2) + "\n");
@@ -282,7 +308,7 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
       worst = worseExitCode(worst, 3);
     }
   }
-  out << summary << std::flush;
+  (machineStdout ? err : out) << summary << std::flush;
   if (!base->store.empty()) {
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - fleetStarted);

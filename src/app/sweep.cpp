@@ -33,7 +33,7 @@ std::string hitLabel(const net::SweepHit& h) {
 }
 }  // namespace
 
-std::string renderSweepText(const net::SweepSummary& s) {
+std::string renderSweepText(const net::SweepSummary& s, bool listRefused) {
   std::string out;
   char line[256];
   std::vector<std::string> ports;
@@ -69,7 +69,14 @@ std::string renderSweepText(const net::SweepSummary& s) {
     }
   };
   list("open", s.openList);
-  list("refused (closed)", s.refusedList);
+  if (listRefused) {
+    list("refused (closed)", s.refusedList);
+  } else if (!s.refusedList.empty()) {
+    std::snprintf(line, sizeof line,
+                  "\n%zu refused (closed) address:port pair(s) not listed (--list-refused lists them)\n",
+                  s.refusedList.size());
+    out += line;
+  }
   return out;
 }
 
@@ -136,7 +143,7 @@ int sweep(const cli::Options& opts, std::ostream& out, std::ostream& err, bool e
   if (json)
     out << util::dumpJson(sweepJson(s), 2) << "\n";
   else
-    out << renderSweepText(s);
+    out << renderSweepText(s, opts.listRefused);
   out << std::flush;
   // Cut short with nothing open: what was not probed is not verified.
   constexpr int kNotVerified = 3;

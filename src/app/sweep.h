@@ -22,7 +22,9 @@ inline constexpr int kMaxSweepHostBits = 16;
 // Parses and bounds the blocks; the error names the offending block.
 Expected<std::vector<net::Cidr>> parseSweepBlocks(const std::vector<std::string>& texts);
 
-std::string renderSweepText(const net::SweepSummary& s);
+// Like nmap: the open ports are listed, every other state is only counted; the refused
+// (closed) ones are listed too with `listRefused` (--list-refused): a /20 has thousands.
+std::string renderSweepText(const net::SweepSummary& s, bool listRefused = false);
 nlohmann::json sweepJson(const net::SweepSummary& s);
 
 // The command: parses, runs, prints; returns the exit code (0 some open, 2 none, 3 bad input).

@@ -180,6 +180,7 @@ po::options_description diagnoseOptions() {
       "max-in-flight", po::value<int>(), "`pgreach sweep`: connects in flight at once (default 4096)")(
       "rate", po::value<double>(),
       "`pgreach sweep`: connection attempts per second, 0 or at least 1 (default 0: unlimited)")(
+      "list-refused", "`pgreach sweep`: also list every refused (closed) address:port in the text output")(
       "cidr", po::value<std::vector<std::string>>()->composing(),
       "`pgreach sweep`: CIDR blocks (positional)");
   // --- audit ---
@@ -362,6 +363,7 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
     if (!(o.rate == 0 || (o.rate >= 1 && o.rate <= 1e7)))
       return makeError("--rate: expected 0 (unlimited) or 1 to 10000000 attempts per second");
   }
+  if (vm.count("list-refused")) o.listRefused = true;
   if (vm.count("cidr")) o.sweepCidrs = splitList(vm["cidr"].as<std::vector<std::string>>());
   if (o.command == Command::Sweep && o.sweepCidrs.empty() && !vm.count("help")) {
     return makeError("sweep: give at least one CIDR block (e.g. pgreach sweep 10.40.2.0/24 --ports 5432)");
@@ -410,8 +412,13 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   if (vm.count("store")) o.store = vm["store"].as<std::string>();
   if (!o.outputDir.empty() && !o.output.empty())
     return makeError("--output and --output-dir exclude each other");
-  if (o.formats.size() > 1 && !o.output.empty()) {
-    return makeError("--output takes one format; with several --format values write to stdout");
+  // One format per stream: two documents one after the other parse as neither (JSON then
+  // text is not JSON). --output-dir writes one file per format.
+  if (o.formats.size() > 1 && o.outputDir.empty()) {
+    if (o.command == Command::Sweep) return makeError("sweep: give one --format (text or json)");
+    return makeError(std::string(o.output.empty() ? "stdout" : "--output") + " takes one --format (" +
+                     std::to_string(o.formats.size()) +
+                     " given); use --output-dir DIR to write one file per format");
   }
   return o;
 }

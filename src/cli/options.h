@@ -40,6 +40,7 @@ struct Options {
   std::vector<std::string> sweepCidrs;  // `pgreach sweep CIDR...`
   int maxInFlight = 4096;               // sweep: sockets connecting at once
   double rate = 0;                      // sweep: connection attempts per second, 0 = unlimited
+  bool listRefused = false;             // sweep: the text output lists refused ports too
   // --- audit ---
   // Cloud configuration audit (checks/cloud, `pgreach audit`). The instance metadata
   // service is queried only with --imds (never by default: off a cloud VM the link-local

@@ -16,6 +16,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 
 #include "reports/render/render.h"
 #include "reports/synthetic.h"
@@ -261,6 +262,153 @@ TEST_CASE("a --config fleet runs every target, exits with the worst status and n
       {testing::pgreachBinary(), "diagnose", "--config", config, "--output-dir", out}, 30s);
   CHECK(second.exitCode == 3);
   CHECK(second.err.find("still in progress") != std::string::npos);
+}
+
+namespace {
+
+size_t occurrences(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+  return n;
+}
+
+// `promtool check metrics` from Debian's prometheus package, when installed: the
+// exposition a Prometheus server and node_exporter would accept (no duplicate HELP/TYPE,
+// no duplicate series, lint clean).
+void checkWithPromtool(const std::string& file) {
+  if (testing::runProcess({"sh", "-c", "command -v promtool"}, 10s).exitCode != 0) {
+    WARN("promtool not installed (apt-get install prometheus): exposition checked by the parser only");
+    return;
+  }
+  auto p = testing::runProcess({"sh", "-c", "promtool check metrics < \"$0\"", file}, 30s);
+  INFO(file << "\n" << p.out << p.err);
+  CHECK(p.exitCode == 0);
+  CHECK(p.out + p.err == "");
+}
+
+}  // namespace
+
+TEST_CASE("a three-target fleet on one host gives three distinct series, suites and named reports",
+          "[integration]") {
+  TempDir dir;
+  uint16_t openPort = 0;
+  auto listening = listener(openPort);
+  const uint16_t closed = closedPort();
+  const std::string config = dir.path + "/fleet.ini";
+  {
+    // Two targets with the same conninfo: only the fleet name tells them apart.
+    std::ofstream f(config);
+    f << "only = dns,tcp\ntimeout = 1s\n\n"
+      << "[target.primary]\nconninfo = host=127.0.0.1 port=" << openPort << " dbname=app\n\n"
+      << "[target.replica]\nconninfo = host=127.0.0.1 port=" << openPort << " dbname=app\n\n"
+      << "[target.down]\nconninfo = host=127.0.0.1 port=" << closed << " dbname=app\n";
+  }
+  const std::vector<std::string> names{"primary", "replica", "down"};
+  auto fleet = [&](std::vector<std::string> extra) {
+    std::vector<std::string> argv{testing::pgreachBinary(), "diagnose", "--config", config};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    return testing::runProcess(argv, 60s);
+  };
+
+  SECTION("--output-dir: one .prom file per target; the series differ, every check has one") {
+    const std::string out = dir.path + "/out";
+    auto r = fleet({"--format", "prometheus", "--format", "json", "--output-dir", out});
+    INFO(r.out << r.err);
+    CHECK(r.exitCode == 2);
+    std::set<std::string> up;
+    for (const auto& name : names) {
+      const std::string file = out + "/" + name + ".prom";
+      const std::string text = slurp(file);
+      INFO(text);
+      CHECK(text.find(",name=\"" + name + "\",port=\"") != std::string::npos);
+      CHECK(occurrences(text, "pgreach_check_status{") == occurrences(text, "pgreach_check_success{"));
+      // Every check of the report has its status series, the skipped ones too.
+      const auto json = nlohmann::json::parse(slurp(out + "/" + name + ".json"));
+      CHECK(json["target"]["name"] == name);
+      for (const auto& c : json["checks"]) {
+        const std::string series = "pgreach_check_status{target=\"127.0.0.1\",name=\"" + name + "\",port=\"" +
+                                   std::to_string(json["target"]["port"].get<int>()) +
+                                   "\",dbname=\"app\",check=\"" + c["id"].get<std::string>() + "\"";
+        INFO(series);
+        CHECK(text.find(series) != std::string::npos);
+        if (c["status"] == "skip")
+          CHECK(text.find(series + ",stage=\"" + c["stage"].get<std::string>() + "\"} 4\n") !=
+                std::string::npos);
+      }
+      std::istringstream in(text);
+      for (std::string ln; std::getline(in, ln);) {
+        if (ln.rfind("pgreach_up{", 0) == 0) up.insert(ln.substr(0, ln.find('}')));
+      }
+      checkWithPromtool(file);
+    }
+    CHECK(up.size() == 3);  // what node_exporter's textfile collector needs to keep all three
+  }
+
+  SECTION("stdout, one format: one exposition document, the per-target lines on stderr") {
+    auto r = fleet({"--format", "prometheus"});
+    INFO(r.out << r.err);
+    CHECK(r.exitCode == 2);
+    CHECK(occurrences(r.out, "# HELP pgreach_up ") == 1);
+    CHECK(occurrences(r.out, "# TYPE pgreach_check_status gauge") == 1);
+    CHECK(occurrences(r.out, "\npgreach_up{") == 3);
+    CHECK(r.out.find("PGREACH") == std::string::npos);
+    CHECK(r.err.find("down: PGREACH CRITICAL") != std::string::npos);
+    const std::string file = dir.path + "/stdout.prom";
+    std::ofstream(file) << r.out;
+    checkWithPromtool(file);
+  }
+
+  SECTION("JUnit: one testsuite per target, named after it") {
+    auto r = fleet({"--format", "junit"});
+    INFO(r.out << r.err);
+    CHECK(occurrences(r.out, "<testsuites ") == 1);
+    CHECK(occurrences(r.out, "<testsuite ") == 3);
+    for (const auto& name : names) {
+      CHECK(r.out.find("<testsuite name=\"pgreach " + name + " (127.0.0.1)\"") != std::string::npos);
+      CHECK(r.out.find("classname=\"pgreach." + name + ".tcp\"") != std::string::npos);
+    }
+  }
+
+  SECTION("JSON: stdout is one document, each target's report carries its name") {
+    auto r = fleet({"--format", "json"});
+    INFO(r.out << r.err);
+    const auto j = nlohmann::json::parse(r.out);  // throws (fails) on concatenated documents
+    REQUIRE(j["targets"].size() == 3);
+    for (size_t i = 0; i < names.size(); ++i) {
+      CHECK(j["targets"][i]["name"] == names[i]);
+      CHECK(j["targets"][i]["report"]["target"]["name"] == names[i]);
+    }
+    CHECK(j["targets"][2]["report"]["verdict"] == "critical");
+    const std::string out = dir.path + "/json";
+    REQUIRE(fleet({"--format", "json", "--output-dir", out}).exitCode == 2);
+    CHECK(nlohmann::json::parse(slurp(out + "/replica.json"))["target"]["name"] == "replica");
+  }
+
+  SECTION("-o FILE: the fleet's one document goes to the file") {
+    const std::string file = dir.path + "/fleet.xml";
+    auto r = fleet({"--format", "junit", "-o", file});
+    INFO(r.out << r.err);
+    CHECK(r.exitCode == 2);
+    CHECK(occurrences(slurp(file), "<testsuite ") == 3);
+    CHECK(r.out.find("replica: PGREACH OK") != std::string::npos);
+  }
+
+  SECTION("two formats to one stream are refused with the fix, exit 3") {
+    auto r = fleet({"--format", "json", "--format", "text"});
+    CHECK(r.exitCode == 3);
+    CHECK(r.out.empty());
+    CHECK(r.err.find(
+              "stdout takes one --format (2 given); use --output-dir DIR to write one file per format") !=
+          std::string::npos);
+    CHECK(occurrences(r.err, "\n") == 1);
+    auto single = testing::runProcess(
+        {testing::pgreachBinary(), "diagnose", "host=127.0.0.1 port=1", "--format", "json,text"}, 30s);
+    CHECK(single.exitCode == 3);
+    CHECK(single.out.empty());
+    CHECK(single.err ==
+          "pgreach: stdout takes one --format (2 given); use --output-dir DIR to write one file "
+          "per format\n");
+  }
 }
 
 TEST_CASE("explain prints the catalogue entry; an unknown code lists close matches", "[integration]") {

@@ -62,17 +62,123 @@ TEST_CASE("the Prometheus output parses as text exposition format", "[unit]") {
     CHECK(seen.count("pgreach_last_run_timestamp_seconds"));
   }
   auto healthy = *reports::render(testing::healthyReport(), "prometheus", {});
-  CHECK(healthy.find("pgreach_tls_cert_expiry_timestamp_seconds{target=\"ep-cool-lab-123456.vpce.us-east-1."
-                     "aws.neon.tech\"} 1830297600") != std::string::npos);
-  CHECK(healthy.find("pgreach_up{target=\"ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech\"} 1") !=
+  const std::string labels =
+      "{target=\"ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech\",port=\"5432\",dbname=\"appdb\"}";
+  CHECK(healthy.find("pgreach_tls_cert_expiry_timestamp_seconds" + labels + " 1830297600") !=
         std::string::npos);
-  CHECK(healthy.find("pgreach_last_run_timestamp_seconds{target=\"ep-cool-lab-123456.vpce.us-east-1.aws.neon."
-                     "tech\"} 1795262400") != std::string::npos);
+  CHECK(healthy.find("pgreach_up" + labels + " 1") != std::string::npos);
+  CHECK(healthy.find("pgreach_last_run_timestamp_seconds" + labels + " 1795262400") != std::string::npos);
   // No certificate data: no expiry metric at all (rather than a made-up value).
   auto dropped = *reports::render(testing::planetscaleDroppedReport(), "prometheus", {});
   CHECK(dropped.find("pgreach_tls_cert_expiry") == std::string::npos);
   // Error text never becomes a label.
   CHECK(dropped.find("SYN") == std::string::npos);
+}
+
+namespace {
+
+// Three fleet targets on one host, as `[target.a]`, `[target.b]`, `[target.c]` with the
+// same conninfo would give: only the fleet name tells them apart.
+std::vector<reports::Report> threeTargets() {
+  std::vector<reports::Report> out{testing::healthyReport(), testing::neonPublicReport(),
+                                   testing::planetscaleDroppedReport()};
+  const char* names[] = {"a", "b", "c"};
+  for (size_t i = 0; i < out.size(); ++i) {
+    out[i].name = names[i];
+    out[i].target.host = "127.0.0.1";
+    out[i].target.port = 5432;
+  }
+  out[0].verdict = reports::Verdict::Warning;  // a warning must show, not read as plain "up"
+  return out;
+}
+
+std::vector<const reports::Report*> pointers(const std::vector<reports::Report>& v) {
+  std::vector<const reports::Report*> out;
+  for (const auto& r : v) out.push_back(&r);
+  return out;
+}
+
+size_t count(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (size_t p = text.find(what); p != std::string::npos; p = text.find(what, p + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("Prometheus for a fleet: one series per target, HELP/TYPE once, every check has a series",
+          "[unit]") {
+  const auto targets = threeTargets();
+  const std::string out = *reports::renderAll(pointers(targets), "prometheus", {});
+  INFO(out);
+  for (const char* family : {"pgreach_up", "pgreach_verdict", "pgreach_check_success", "pgreach_check_status",
+                             "pgreach_stage_duration_seconds", "pgreach_last_run_timestamp_seconds"}) {
+    INFO(family);
+    CHECK(count(out, std::string("# HELP ") + family + " ") == 1);
+    CHECK(count(out, std::string("# TYPE ") + family + " gauge\n") == 1);
+  }
+  std::set<std::string> upSeries;
+  std::istringstream in(out);
+  for (std::string ln; std::getline(in, ln);) {
+    if (ln.rfind("pgreach_up{", 0) == 0) upSeries.insert(ln.substr(0, ln.find('}')));
+  }
+  CHECK(upSeries.size() == 3);  // distinct label sets: node_exporter keeps all three
+  const std::string a = "target=\"127.0.0.1\",name=\"a\",port=\"5432\",dbname=\"appdb\"";
+  CHECK(out.find("pgreach_verdict{" + a + "} 1\n") != std::string::npos);  // the warning is visible
+  CHECK(out.find("pgreach_verdict{target=\"127.0.0.1\",name=\"b\",port=\"5432\",dbname=\"appdb\"} 2\n") !=
+        std::string::npos);
+  // b's tcp.connect was skipped: its series is there, not missing, with status 4.
+  const std::string b = "target=\"127.0.0.1\",name=\"b\",port=\"5432\",dbname=\"appdb\"";
+  CHECK(out.find("pgreach_check_success{" + b + ",check=\"tcp.connect\",stage=\"tcp\"} 0\n") !=
+        std::string::npos);
+  CHECK(out.find("pgreach_check_status{" + b + ",check=\"tcp.connect\",stage=\"tcp\"} 4\n") !=
+        std::string::npos);
+  CHECK(out.find("pgreach_check_status{target=\"127.0.0.1\",name=\"c\",port=\"5432\",dbname=\"appdb\","
+                 "check=\"tcp.connect\",stage=\"tcp\"} 2\n") != std::string::npos);
+  // Every check of every target has exactly one status series.
+  size_t checks = 0;
+  for (const auto& r : targets) checks += r.checks.size();
+  CHECK(count(out, "pgreach_check_status{") == checks);
+  CHECK(count(out, "pgreach_check_success{") == checks);
+  // One report alone is the same document as before, without a name label.
+  CHECK(reports::render(targets[0], "prometheus", {}) == reports::renderAll({&targets[0]}, "prometheus", {}));
+  CHECK(reports::render(testing::healthyReport(), "prometheus", {})->find(",name=\"") == std::string::npos);
+}
+
+TEST_CASE("JUnit for a fleet: one testsuite per target, named after it, classnames with it", "[unit]") {
+  const auto targets = threeTargets();
+  const std::string out = *reports::renderAll(pointers(targets), "junit", {});
+  INFO(out);
+  CHECK(count(out, "<?xml ") == 1);
+  CHECK(count(out, "<testsuites ") == 1);
+  CHECK(count(out, "<testsuite ") == 3);
+  CHECK(out.find("<testsuite name=\"pgreach a (127.0.0.1)\"") != std::string::npos);
+  CHECK(out.find("<testsuite name=\"pgreach b (127.0.0.1)\"") != std::string::npos);
+  CHECK(out.find("<testsuite name=\"pgreach c (127.0.0.1)\"") != std::string::npos);
+  CHECK(out.find("classname=\"pgreach.b.tcp\" name=\"tcp.connect\"") != std::string::npos);
+  CHECK(out.find("classname=\"pgreach.tcp\"") == std::string::npos);
+  size_t tests = 0;
+  for (const auto& r : targets) tests += r.checks.size();
+  CHECK(out.find("<testsuites name=\"pgreach\" tests=\"" + std::to_string(tests) + "\"") !=
+        std::string::npos);
+  // A single target keeps its suite name and classnames.
+  const auto single = *reports::render(testing::healthyReport(), "junit", {});
+  CHECK(single.find("<testsuite name=\"pgreach ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech\"") !=
+        std::string::npos);
+  CHECK(single.find("classname=\"pgreach.tcp\"") != std::string::npos);
+}
+
+TEST_CASE("the JSON report carries the fleet target's name, null for a single target", "[unit]") {
+  auto r = testing::healthyReport();
+  CHECK(reports::toJson(r)["target"]["name"].is_null());
+  r.name = "prod-eu";
+  CHECK(reports::toJson(r)["target"]["name"] == "prod-eu");
+}
+
+TEST_CASE("text formats of several reports follow one another", "[unit]") {
+  const auto targets = threeTargets();
+  const std::string out = *reports::renderAll(pointers(targets), "nagios", {});
+  CHECK(count(out, "PGREACH ") == 3);
 }
 
 TEST_CASE("JUnit has one testcase per check and the right counts", "[unit]") {

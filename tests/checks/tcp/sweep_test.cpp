@@ -70,7 +70,13 @@ TEST_CASE("sweep text and JSON carry the counts and the open/refused lists", "[u
   CHECK(text.find("256 address(es) x 2 port(s) = 512 probe(s)") != std::string::npos);
   CHECK(text.find("filtered     510") != std::string::npos);
   CHECK(text.find("10.40.2.120:5432") != std::string::npos);
-  CHECK(text.find("refused (closed):\n  10.40.2.1:5432") != std::string::npos);
+  // Like nmap: refused ports are counted, listed only on request.
+  CHECK(text.find("10.40.2.1:5432") == std::string::npos);
+  CHECK(text.find("1 refused (closed) address:port pair(s) not listed (--list-refused lists them)") !=
+        std::string::npos);
+  const std::string full = app::renderSweepText(s, true);
+  CHECK(full.find("refused (closed):\n  10.40.2.1:5432") != std::string::npos);
+  CHECK(full.find("not listed") == std::string::npos);
   const auto j = app::sweepJson(s);
   CHECK(j["schema_version"] == 1);
   CHECK(j["counts"]["open"] == 1);
@@ -128,6 +134,33 @@ TEST_CASE("pgreach sweep: exit 0 with an open port, 2 with none, 3 on bad input"
   auto garbage = testing::runProcess(
       {testing::pgreachBinary(), "sweep", "10.40.2.0/24", "--max-in-flight", "0"}, std::chrono::seconds(10));
   CHECK(garbage.exitCode == 3);
+}
+
+TEST_CASE("pgreach sweep text lists open ports and counts the refused, --list-refused lists them",
+          "[integration][sweep]") {
+  uint16_t port = 0;
+  auto listener = listenOn("127.0.0.9", port);
+  const std::vector<std::string> base{
+      testing::pgreachBinary(), "sweep", "127.0.0.8/30", "--ports", std::to_string(port), "--timeout", "1s"};
+  auto r = testing::runProcess(base, std::chrono::seconds(20));
+  REQUIRE(r.exitCode == 0);
+  CHECK(r.out.find("127.0.0.9:" + std::to_string(port)) != std::string::npos);
+  CHECK(r.out.find("127.0.0.8:" + std::to_string(port)) == std::string::npos);
+  CHECK(r.out.find("3 refused (closed) address:port pair(s) not listed (--list-refused lists them)") !=
+        std::string::npos);
+
+  auto withFlag = base;
+  withFlag.push_back("--list-refused");
+  auto full = testing::runProcess(withFlag, std::chrono::seconds(20));
+  REQUIRE(full.exitCode == 0);
+  CHECK(full.out.find("refused (closed):\n  127.0.0.8:" + std::to_string(port)) != std::string::npos);
+
+  // JSON is unchanged: it always carries both lists.
+  withFlag.insert(withFlag.end(), {"--format", "json"});
+  auto json = testing::runProcess(withFlag, std::chrono::seconds(20));
+  auto j = nlohmann::json::parse(json.out);
+  CHECK(j["refused"].size() == 3);
+  CHECK(j["open"].size() == 1);
 }
 
 TEST_CASE("sweep --rate spaces the connection attempts", "[integration][sweep]") {

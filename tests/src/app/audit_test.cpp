@@ -3,6 +3,7 @@
 // `pgreach audit`: only cloud checks run (no DNS, no TCP), the report formats and exit
 // codes are diagnose's, inputs from exports, a fake `aws` on PATH, or nothing.
 #include <catch2/catch.hpp>
+#include <regex>
 
 #include <cstdlib>
 #include <filesystem>
@@ -123,11 +124,15 @@ TEST_CASE("pgreach audit on a broken export names file and field, exit 3", "[uni
 }
 
 TEST_CASE("pgreach audit never echoes the connection password", "[unit][cloud]") {
-  auto r = audit({"postgresql://app:Sup3r-Secret-pw@pslab01.private-pg.psdb.cloud/appdb", "--aws-json",
-                  kLabAws + "healthy", "--client-ip", "10.40.1.10", "--format", "text,json,markdown"});
-  CHECK(r.exitCode == 0);
-  CHECK(r.out.find("Sup3r-Secret-pw") == std::string::npos);
-  CHECK(r.err.find("Sup3r-Secret-pw") == std::string::npos);
+  // One format per stream: each format is its own run.
+  for (const char* format : {"text", "json", "markdown"}) {
+    INFO(format);
+    auto r = audit({"postgresql://app:Sup3r-Secret-pw@pslab01.private-pg.psdb.cloud/appdb", "--aws-json",
+                    kLabAws + "healthy", "--client-ip", "10.40.1.10", "--format", format});
+    CHECK(r.exitCode == 0);
+    CHECK(r.out.find("Sup3r-Secret-pw") == std::string::npos);
+    CHECK(r.err.find("Sup3r-Secret-pw") == std::string::npos);
+  }
 }
 
 TEST_CASE("--cloud-live runs the aws CLI from PATH (a fake) and audits its answers", "[unit][cloud]") {
@@ -366,7 +371,7 @@ TEST_CASE("--cloud-live: a failing az command is named, the password never is", 
   TempDir tmp;
   const std::string log = tmp.path + "-argv.log";
   auto r = audit({"postgresql://app:Az-Sup3r-Secret@labserver.postgres.database.azure.com/appdb",
-                  "--cloud-live", "--client-ip", "10.40.1.10", "--format", "text,json,markdown"},
+                  "--cloud-live", "--client-ip", "10.40.1.10", "--format", "text"},
                  {fakeAzPath(), "FAKE_AZ_DIR=" + kLabAzure + "healthy", "FAKE_AZ_FAIL=vnet",
                   "FAKE_AZ_LOG=" + log, "TMPDIR=" + tmp.path, "PGPASSWORD=Az-Sup3r-Secret"});
   CHECK(r.out.find("az network vnet list -o json --only-show-errors: exit 1: ERROR: Please run 'az login'") !=
@@ -520,7 +525,9 @@ TEST_CASE("verdicts: audit where some path steps are unknown is WARNING, naming 
   CHECK(junit.out.find("<skipped message=\"not verified: 0 of ") != std::string::npos);
   auto prom = audit({kPsHost, "--aws-json", kCloudData + "aws-partial", "--client-ip", "10.40.1.10",
                      "--endpoint-ip", "10.40.2.120", "--format", "prometheus"});
-  CHECK(prom.out.find("pgreach_verdict{target=\"pslab01.private-pg.psdb.cloud\"} 1") != std::string::npos);
+  CHECK(std::regex_search(prom.out,
+                          std::regex(R"(\npgreach_verdict\{target="pslab01\.private-pg\.psdb\.cloud",)"
+                                     R"(port="5432",dbname="[^"]*"\} 1\n)")));
   CHECK(prom.out.find("check=\"cloud.aws.path\",stage=\"cloud\"} 0") != std::string::npos);
   auto md = audit({kPsHost, "--aws-json", kCloudData + "aws-partial", "--client-ip", "10.40.1.10",
                    "--endpoint-ip", "10.40.2.120", "--format", "markdown"});

@@ -66,3 +66,32 @@ TEST_CASE("the same guard covers --config files", "[unit][cli]") {
   CHECK(parseOptions(5, argv).ok());
   std::remove(path);
 }
+
+TEST_CASE("one format per stream: several formats need --output-dir", "[unit][cli]") {
+  // Two documents one after the other on stdout parse as neither (JSON then text).
+  const char* twoToStdout[] = {"pgreach", "diagnose", "host=127.0.0.1", "--format", "json,text"};
+  auto o = parseOptions(5, twoToStdout);
+  REQUIRE_FALSE(o.ok());
+  CHECK(o.error() ==
+        "stdout takes one --format (2 given); use --output-dir DIR to write one file per format");
+  const char* twoToFile[] = {"pgreach",    "diagnose", "host=127.0.0.1",
+                             "--format",   "json",     "--format",
+                             "prometheus", "-o",       "/tmp/pgreach-never-written.json"};
+  auto f = parseOptions(9, twoToFile);
+  REQUIRE_FALSE(f.ok());
+  CHECK(f.error().find("--output takes one --format") == 0);
+  const char* twoToDir[] = {"pgreach",
+                            "diagnose",
+                            "host=127.0.0.1",
+                            "--format",
+                            "json,text",
+                            "--output-dir",
+                            "/tmp/pgreach-never-written"};
+  CHECK(parseOptions(7, twoToDir).ok());
+  const char* one[] = {"pgreach", "diagnose", "host=127.0.0.1", "--format", "json"};
+  CHECK(parseOptions(5, one).ok());
+  const char* sweepTwo[] = {"pgreach", "sweep", "127.0.0.0/30", "--format", "text,json"};
+  auto s = parseOptions(5, sweepTwo);
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.error() == "sweep: give one --format (text or json)");
+}
