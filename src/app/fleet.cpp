@@ -277,23 +277,23 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
   bool machineStdout = false;
   if (base->outputDir.empty()) {
     const std::string format = base->formats.empty() ? "text" : base->formats.front();
-    std::string text;
+    std::string document;
     if (format == "json") {
       nlohmann::json all = doc;
       for (size_t i = 0; i < runs.size(); ++i) all["targets"][i]["report"] = reports::toJson(runs[i].report);
-      text = util::dumpJson(all, 2) + "\n";
+      document = util::dumpJson(all, 2) + "\n";
     } else {
       std::vector<const reports::Report*> reps;
       for (const auto& run : runs) reps.push_back(&run.report);
-      text = reports::renderAll(reps, format, {}).value_or("");
+      document = reports::renderAll(reps, format, {}).value_or("");
     }
-    for (const auto& run : runs) text = run.redactor.apply(std::move(text));
-    text = util::redactPatterns(text);
+    for (const auto& run : runs) document = run.redactor.apply(std::move(document));
+    document = util::redactPatterns(document);
     if (base->output.empty()) {
-      out << text;
+      out << document;
       // Keep stdout one parsable document; the per-target lines still reach the log.
       machineStdout = format == "json" || format == "junit" || format == "prometheus";
-    } else if (auto w = util::writeFileAtomically(base->output, text); !w) {
+    } else if (auto w = util::writeFileAtomically(base->output, document); !w) {
       err << "pgreach: " << util::redactPatterns(w.error()) << "\n";
       worst = worseExitCode(worst, 3);
     }

@@ -22,7 +22,7 @@ TEST_CASE("a test can add a fake format for its scope", "[unit]") {
     util::ScopedRegistration<reports::Format> fake(
         reports::formats(), "fake",
         {[](const reports::Report&, const reports::RenderOptions&) { return std::string("fake report"); },
-         "fk"});
+         "fk", nullptr});
     CHECK(reports::render(reports::Report{}, "fake", {}) == std::optional<std::string>("fake report"));
     CHECK(reports::formatExtension("fake") == "fk");
   }
