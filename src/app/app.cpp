@@ -123,7 +123,11 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
   }
   // --- reports ---
   // A --config file with [target.NAME] sections is a fleet: each target gets its own options.
-  if (argc > 1 && std::string(argv[1]) == "diagnose") {
+  // (`diagnose --config fleet.ini --help` is diagnose's help, not a fleet run.)
+  bool wantsHelp = false;
+  for (int i = 2; i < argc; ++i)
+    wantsHelp = wantsHelp || std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h";
+  if (argc > 1 && std::string(argv[1]) == "diagnose" && !wantsHelp) {
     std::string config;
     std::vector<std::string> rest;
     for (int i = 2; i < argc; ++i) {

@@ -456,7 +456,8 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   try {
     std::vector<std::string> rest(args.begin() + first, args.end());
     po::store(po::command_line_parser(rest).options(desc).positional(pos).run(), vm);
-    if (vm.count("config")) {
+    // --help answers without reading --config (which may be a fleet file).
+    if (vm.count("config") && !vm.count("help")) {
       const std::string path = vm["config"].as<std::string>();
       auto text = util::readFile(path);
       if (!text) return makeError("--config: " + text.error());

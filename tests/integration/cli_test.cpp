@@ -1,6 +1,10 @@
 // CLI conventions and monitoring-plugin parity, end to end: the real binary, loopback only.
+#include <unistd.h>
+
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <fstream>
 
 #include "support/postgres.h"
 #include "support/process.h"
@@ -46,6 +50,14 @@ TEST_CASE("COMMAND --help and help COMMAND print that command's help", "[integra
   CHECK(explain.exitCode == 0);
   CHECK(explain.out.rfind("Usage: pgreach explain CODE", 0) == 0);
   CHECK_FALSE(has(explain.err, "unknown finding code"));
+
+  // With a fleet config, --help is still the help, not a run of the fleet.
+  const std::string fleet = "/tmp/pgreach-cli-help-fleet-" + std::to_string(::getpid()) + ".ini";
+  std::ofstream(fleet) << "[target.a]\nconninfo = host=127.0.0.1 port=1\n";
+  auto fleetHelp = runPgreach({"diagnose", "--config", fleet, "--help"});
+  std::remove(fleet.c_str());
+  CHECK(fleetHelp.exitCode == 0);
+  CHECK(fleetHelp.out == diagnose.out);
 
   auto global = runPgreach({"--help"});
   CHECK(global.exitCode == 0);
