@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <optional>
 
 #include "engine/tcp_facts.h"
 #include "reports/render/render.h"
@@ -22,10 +23,26 @@ std::string label(std::string s) {
   return "'" + s + "'";
 }
 
-std::string seconds(long long ms) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3fs", static_cast<double>(ms) / 1000.0);
-  return buf;
+// Seconds with up to microsecond precision: a 0.17 ms loopback connect is 0.00017s, not
+// 0.000s. Whole milliseconds keep three decimals (0.004s), as before.
+std::string seconds(double ms) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.6f", ms / 1000.0);
+  std::string s = buf;
+  const auto dot = s.find('.');
+  while (s.size() > dot + 4 && s.back() == '0') s.pop_back();
+  return s + "s";
+}
+
+// warn;crit of a perfdata value (in its unit, seconds), empty when not given.
+std::string thresholdText(const std::optional<long long>& ms) {
+  if (!ms) return "";
+  std::string s = seconds(static_cast<double>(*ms));
+  s.pop_back();  // the unit is the value's
+  // "2.000" reads as the 2 the user typed.
+  while (s.back() == '0') s.pop_back();
+  if (s.back() == '.') s.pop_back();
+  return s;
 }
 
 std::string renderNagios(const Report& r, const RenderOptions&) {
@@ -35,22 +52,24 @@ std::string renderNagios(const Report& r, const RenderOptions&) {
     if (c == '\n' || c == '\r') c = ' ';
   }
   std::vector<std::string> perf;
-  auto stageMs = [&](engine::Stage st) {
+  auto stageMs = [&](engine::Stage st) -> double {
     long long ms = -1;
     for (const auto& c : r.checks) {
-      if (c.stage == st && c.status != engine::Status::Skip) ms = std::max(ms, c.durationMs);
+      // run.time (the -w/-c result) is the run itself, shown as 'time'.
+      if (c.stage == st && c.status != engine::Status::Skip && c.id != "run.time")
+        ms = std::max(ms, c.durationMs);
     }
-    return ms;
+    return static_cast<double>(ms);
   };
   if (auto ms = stageMs(engine::Stage::Dns); ms >= 0)
     perf.push_back(label("dns") + "=" + seconds(ms) + ";;;0;");
   // One value per port: the slowest probe on it (a dropped port shows its timeout).
-  std::map<long long, long long> portMs;
+  std::map<long long, double> portMs;
   for (const auto& c : r.checks) {
     const auto* tcp = c.id == "tcp.connect" ? c.factsAs<engine::TcpConnectFacts>() : nullptr;
     if (!tcp) continue;
     for (const auto& p : tcp->probes) {
-      const auto ms = static_cast<long long>(p.elapsedMs);  // whole milliseconds, as before
+      const double ms = p.elapsedMs;
       auto& slot = portMs[p.port];
       slot = std::max(slot, ms);
     }
@@ -65,7 +84,8 @@ std::string renderNagios(const Report& r, const RenderOptions&) {
     perf.push_back(label("tls") + "=" + seconds(ms) + ";;;0;");
   if (auto ms = stageMs(engine::Stage::Postgres); ms >= 0)
     perf.push_back(label("postgres") + "=" + seconds(ms) + ";;;0;");
-  perf.push_back(label("time") + "=" + seconds(r.durationMs) + ";;;0;");
+  perf.push_back(label("time") + "=" + seconds(static_cast<double>(r.durationMs)) + ";" +
+                 thresholdText(r.timeWarnMs) + ";" + thresholdText(r.timeCritMs) + ";0;");
   return line + " | " + util::join(perf, " ") + "\n";
 }
 

@@ -99,8 +99,21 @@ std::string verdictLine(const Report& r) {
       (c.status == engine::Status::Skip ? skipped : unverified).push_back(c.id + ": " + c.summary);
     }
     unverified.insert(unverified.end(), skipped.begin(), skipped.end());
-    if (unverified.empty())
+    // The warnings themselves, so a cron mail or a pager names what to look at:
+    // "tls.cert_expiring: ...; engine.time_warning: ...".
+    std::vector<std::string> warnings;
+    for (const auto& c : r.checks) {
+      if (c.status != Status::Warn) continue;
+      const auto before = warnings.size();
+      for (const auto& f : c.findings) {
+        if (f.severity != engine::Severity::Info) warnings.push_back(f.code + ": " + f.summary);
+      }
+      if (warnings.size() == before) warnings.push_back(c.id + ": " + c.summary);
+    }
+    if (unverified.empty() && warnings.empty())
       line += "reachable with warnings: " + r.target.host;
+    else if (unverified.empty())
+      line += util::join(warnings, "; ");
     else
       line += "not verified: " + util::join(unverified, "; ");
   } else {

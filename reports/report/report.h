@@ -77,6 +77,8 @@ struct Report {
   std::optional<RootCause> rootCause;
   std::vector<Section> sections;
   PlaybookRef playbook;
+  // -w/-c on the whole run's time, when given: the warn;crit of the nagios `time` perfdata.
+  std::optional<long long> timeWarnMs, timeCritMs;
 };
 
 Verdict computeVerdict(const std::vector<engine::CheckResult>& checks);

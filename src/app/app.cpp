@@ -115,9 +115,19 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
   struct RemoveLiveCollections {
     ~RemoveLiveCollections() { cloud::removeLiveCollections(); }
   } removeLiveCollections;
+  // A bare `pgreach` is a question, not a diagnose of whatever PG* says: usage, exit 3
+  // (like a plugin called without arguments).
+  if (argc <= 1) {
+    err << cli::shortUsage();
+    return kUnknown;
+  }
   // --- reports ---
   // A --config file with [target.NAME] sections is a fleet: each target gets its own options.
-  if (argc > 1 && std::string(argv[1]) == "diagnose") {
+  // (`diagnose --config fleet.ini --help` is diagnose's help, not a fleet run.)
+  bool wantsHelp = false;
+  for (int i = 2; i < argc; ++i)
+    wantsHelp = wantsHelp || std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h";
+  if (argc > 1 && std::string(argv[1]) == "diagnose" && !wantsHelp) {
     std::string config;
     std::vector<std::string> rest;
     for (int i = 2; i < argc; ++i) {
@@ -150,7 +160,7 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
   try {
     switch (opts->command) {
       case cli::Command::Help:
-        out << cli::helpText();
+        out << (opts->helpTopic ? cli::commandHelpText(*opts->helpTopic) : cli::helpText());
         return 0;
       case cli::Command::Version:
         out << "pgreach " << PGREACH_VERSION << "\n";

@@ -1,4 +1,5 @@
 #include "app/audit.h"
+#include "app/run_target.h"
 
 #include <algorithm>
 #include <optional>
@@ -134,11 +135,15 @@ int runAudit(const cli::Options& opts, std::ostream& out, std::ostream& err, boo
   engine::RunSettings settings;
   settings.deadline = started + o.deadline;
   settings.maxParallel = o.maxParallel;
+  settings.onCheckEvent = verboseProgress(o);
   const engine::RunConfig config = cli::runConfig(o);
   auto results = engine::runPlan(*plan, target, config, clock, settings);
   if (auto gap = nothingEvaluated(results)) results.push_back(std::move(*gap));
-  auto report = reports::buildReport(target, config, std::move(results), startedAt,
-                                     engine::millisBetween(started, clock.now()));
+  const long long elapsedMs = engine::millisBetween(started, clock.now());
+  applyTimeThresholds(results, elapsedMs, o);
+  auto report = reports::buildReport(target, config, std::move(results), startedAt, elapsedMs);
+  report.timeWarnMs = o.warnTime ? std::optional<long long>(o.warnTime->count()) : std::nullopt;
+  report.timeCritMs = o.critTime ? std::optional<long long>(o.critTime->count()) : std::nullopt;
 
   // The same output step as diagnose: -o, --output-dir, --bundle and --store all work.
   return writeReportOutputs(o, report, redactor, out, err, outIsTerminal);

@@ -1,5 +1,8 @@
 #include "app/run_target.h"
 
+#include <cstdio>
+#include <iostream>
+
 #include "net/dns_exchange.h"
 
 #include "app/outputs.h"
@@ -46,10 +49,60 @@ Expected<reports::Report> runTarget(const cli::Options& opts, util::Redactor& re
   engine::RunSettings settings;
   settings.deadline = started + opts.deadline;
   settings.maxParallel = opts.maxParallel;
+  settings.onCheckEvent = verboseProgress(opts);
   const engine::RunConfig config = cli::runConfig(opts);
   auto results = engine::runPlan(*plan, target, config, clock, settings);
-  return reports::buildReport(target, config, std::move(results), startedAt,
-                              engine::millisBetween(started, clock.now()));
+  const long long elapsedMs = engine::millisBetween(started, clock.now());
+  applyTimeThresholds(results, elapsedMs, opts);
+  auto report = reports::buildReport(target, config, std::move(results), startedAt, elapsedMs);
+  report.timeWarnMs = opts.warnTime ? std::optional<long long>(opts.warnTime->count()) : std::nullopt;
+  report.timeCritMs = opts.critTime ? std::optional<long long>(opts.critTime->count()) : std::nullopt;
+  return report;
+}
+
+std::function<void(const engine::CheckEvent&)> verboseProgress(const cli::Options& opts) {
+  if (opts.verbosity <= 0) return {};
+  // One line per event, written whole; the scheduler calls this from its own thread only.
+  return [](const engine::CheckEvent& e) {
+    std::string line = "pgreach: " + e.id;
+    if (e.finished)
+      line += " " + std::string(engine::toString(e.status)) + " " + std::to_string(e.durationMs) + " ms\n";
+    else
+      line += " started\n";
+    std::cerr << line << std::flush;
+  };
+}
+
+namespace {
+std::string secondsText(long long ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f s", static_cast<double>(ms) / 1000.0);
+  return buf;
+}
+}  // namespace
+
+void applyTimeThresholds(std::vector<engine::CheckResult>& results, long long elapsedMs,
+                         const cli::Options& opts) {
+  const bool critical = opts.critTime && elapsedMs > opts.critTime->count();
+  const bool warning = !critical && opts.warnTime && elapsedMs > opts.warnTime->count();
+  if (!critical && !warning) return;
+  const long long limit = critical ? opts.critTime->count() : opts.warnTime->count();
+  engine::CheckResult c;
+  c.id = "run.time";
+  // Not a hop of the path: it is reported after them, like the cloud audit.
+  c.stage = engine::Stage::Cloud;
+  c.status = critical ? engine::Status::Fail : engine::Status::Warn;
+  c.durationMs = elapsedMs;
+  c.summary = "the run took " + secondsText(elapsedMs) + ", over " +
+              (critical ? "--critical " : "--warning ") + secondsText(limit);
+  c.findings.push_back(
+      {critical ? "engine.time_critical" : "engine.time_warning",
+       critical ? engine::Severity::Critical : engine::Severity::Warning,
+       c.summary,
+       {"elapsed: " + std::to_string(elapsedMs) + " ms", "threshold: " + std::to_string(limit) + " ms"},
+       "Find the slow step in the checks' times (-v shows each as it ends); raise the "
+       "threshold if this time is normal for the path."});
+  results.push_back(std::move(c));
 }
 
 namespace {
@@ -62,6 +115,20 @@ engine::RegisterCodes registeredCodes{
          "The target's connection string or options were rejected before any check ran.",
          "A malformed connection string or an invalid option in the configuration file.",
          "Fix the target's conninfo or option named in the message."},
+        {"engine.time_warning", engine::Severity::Warning, "The run took longer than --warning",
+         "The whole run (every check, start to end) took longer than the -w/--warning threshold, "
+         "as a monitoring plugin's time threshold.",
+         "A slow step on the path (DNS, a connect that waits for a retransmission, a slow TLS or "
+         "PostgreSQL start-up), or a threshold below what this path normally takes.",
+         "Find the slow step in the checks' times (-v shows each as it ends); raise -w if this time is "
+         "normal."},
+        {"engine.time_critical", engine::Severity::Critical, "The run took longer than --critical",
+         "The whole run (every check, start to end) took longer than the -c/--critical threshold, "
+         "as a monitoring plugin's time threshold.",
+         "A step on the path that is slow enough to hurt clients, or a threshold below what this "
+         "path normally takes.",
+         "Find the slow step in the checks' times (-v shows each as it ends); raise -c if this time is "
+         "normal."},
     }};
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <boost/program_options.hpp>
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -149,40 +150,93 @@ std::string describe(const po::error& e) {
   return e.what();
 }
 
-po::options_description diagnoseOptions() {
-  po::options_description d("Options");
+// The option groups. Each command's table is made of the groups it reads (kCommands);
+// the command line is parsed with all of them, so every option name keeps working
+// wherever it was accepted before.
+po::options_description commonOptions() {
+  po::options_description d("Common options");
   d.add_options()("help,h", "show this help")("version", "print the version")(
-      "provider", po::value<std::string>(),
-      (target::providerNames("|") + " (default: from the hostname)").c_str())(
-      "ports", po::value<std::vector<std::string>>()->composing(),
-      "ports to probe, e.g. 5432,6432 (default: the provider's)")(
-      "vpc-cidr", po::value<std::vector<std::string>>()->composing(), "a VPC/VNet CIDR (repeatable)")(
-      "resolver", po::value<std::vector<std::string>>()->composing(),
-      "an extra DNS resolver to ask (repeatable)")("timeout", po::value<std::string>(),
-                                                   "per-probe timeout (default 3s)")(
+      "config", po::value<std::string>(), "read options from an INI file (same names, key = value)")(
+      "no-color", "no ANSI colour even on a terminal (also NO_COLOR=1 or TERM=dumb)")(
+      "verbose,v", po::value<int>()->implicit_value(1)->zero_tokens(),
+      "each check's start and end (id, status, ms) on stderr");
+  return d;
+}
+
+// What every probing command reads: ports, timeouts and the report's format.
+po::options_description probeOptions() {
+  po::options_description d("Probe and report options");
+  d.add_options()("ports", po::value<std::vector<std::string>>()->composing(),
+                  "ports to probe, e.g. 5432,6432 (default: the provider's)")(
+      "timeout", po::value<std::string>(), "per-probe timeout (default 3s)")(
       "deadline", po::value<std::string>(), "deadline for the whole run (default 30s)")(
-      "only", po::value<std::vector<std::string>>()->composing(), "run only these check ids or stages")(
-      "skip", po::value<std::vector<std::string>>()->composing(), "skip these check ids or stages")(
       "format", po::value<std::vector<std::string>>()->composing(),
       "text|markdown|html|json|junit|nagios|prometheus (repeatable; default text)")(
-      "output,o", po::value<std::string>(), "write the report to FILE (atomically) instead of stdout")(
-      "config", po::value<std::string>(), "read options from an INI file (same names, key = value)")(
-      "conninfo", po::value<std::string>(), "the connection string (also the first positional argument)")(
-      "no-color", "no ANSI colour even on a terminal")("json", "`pgreach checks`: list as JSON")(
-      "verbose,v", po::value<int>()->implicit_value(1)->zero_tokens(), "more detail on stderr")(
-      "run-as", po::value<std::string>(),
-      "as root: switch to this user once the capture handle is open (like tcpdump -Z); "
-      "files are then read and written as that user");
+      "output,o", po::value<std::string>(), "write the report to FILE (atomically) instead of stdout");
+  return d;
+}
+
+po::options_description targetOptions() {
+  po::options_description d("Target options");
+  d.add_options()("conninfo", po::value<std::string>(),
+                  "the connection string (also the first positional argument)")(
+      "provider", po::value<std::string>(),
+      (target::providerNames("|") + " (default: from the hostname)").c_str())(
+      "vpc-cidr", po::value<std::vector<std::string>>()->composing(), "a VPC/VNet CIDR (repeatable)")(
+      "resolver", po::value<std::vector<std::string>>()->composing(),
+      "an extra DNS resolver to ask (repeatable)")("only", po::value<std::vector<std::string>>()->composing(),
+                                                   "run only these check ids or stages")(
+      "skip", po::value<std::vector<std::string>>()->composing(), "skip these check ids or stages");
+  return d;
+}
+
+po::options_description diagnoseOnlyOptions() {
+  po::options_description d("Diagnose options");
+  d.add_options()("run-as", po::value<std::string>(),
+                  "as root: switch to this user once the capture handle is open (like tcpdump -Z); "
+                  "files are then read and written as that user");
   // --- tcp ---
   d.add_options()("repeat", po::value<int>(),
                   "connect to each address:port N times (default 1) to tell flaky from dead")(
-      "capture-file", po::value<std::string>(), "write the TCP handshake packets (no payload) to this .pcap")(
-      "max-in-flight", po::value<int>(), "`pgreach sweep`: connects in flight at once (default 4096)")(
-      "rate", po::value<double>(),
-      "`pgreach sweep`: connection attempts per second, 0 or at least 1 (default 0: unlimited)")(
-      "list-refused", "`pgreach sweep`: also list every refused (closed) address:port in the text output")(
-      "cidr", po::value<std::vector<std::string>>()->composing(),
-      "`pgreach sweep`: CIDR blocks (positional)");
+      "capture-file", po::value<std::string>(), "write the TCP handshake packets (no payload) to this .pcap");
+  // --- tls ---
+  d.add_options()("cert-warn-days", po::value<int>(),
+                  "warn when the server certificate expires within N days (default 21)");
+  return d;
+}
+
+// Monitoring-plugin thresholds (Nagios plugin guidelines: -w/-c, like check_tcp).
+po::options_description thresholdOptions() {
+  po::options_description d("Thresholds (like check_tcp; seconds, or 500ms)");
+  d.add_options()("warning,w", po::value<std::string>(), "WARNING when the whole run takes longer than this")(
+      "critical,c", po::value<std::string>(), "CRITICAL when the whole run takes longer than this");
+  return d;
+}
+
+po::options_description reportOptions() {
+  po::options_description d("Report options");
+  // --- reports ---
+  d.add_options()("output-dir", po::value<std::string>(),
+                  "write one file per --format into DIR (report.<ext>; per target with --config fleets)")(
+      "bundle", po::value<std::string>(),
+      "write a support bundle FILE.tar.gz (reports, options, versions; secrets redacted)")(
+      "mask-addresses", "in the bundle, also mask IP addresses (the same address gets the same mask)")(
+      "store", po::value<std::string>(),
+      "append each run's JSON report to a table in this PostgreSQL (conninfo)");
+  return d;
+}
+
+po::options_description sweepOptions() {
+  po::options_description d("Sweep options");
+  d.add_options()("max-in-flight", po::value<int>(), "connects in flight at once (default 4096)")(
+      "rate", po::value<double>(), "connection attempts per second, 0 or at least 1 (default 0: unlimited)")(
+      "list-refused", "also list every refused (closed) address:port in the text output")(
+      "cidr", po::value<std::vector<std::string>>()->composing(), "CIDR blocks (positional)");
+  return d;
+}
+
+po::options_description auditOptions() {
+  po::options_description d("Cloud audit options");
   // --- audit ---
   // --<kind>-json DIR, one per registered cloud, in kind order.
   for (const auto* cloud : cloud::cloudsInOrder()) {
@@ -202,38 +256,138 @@ po::options_description diagnoseOptions() {
       "endpoint-ip", po::value<std::vector<std::string>>()->composing(),
       "cloud audit: an endpoint interface address")(
       "cloud-region", po::value<std::string>(), "cloud audit: region (default: from the hostname or IMDS)");
-  // --- tls ---
-  d.add_options()("cert-warn-days", po::value<int>(),
-                  "warn when the server certificate expires within N days (default 21)");
-  // --- reports ---
-  d.add_options()("output-dir", po::value<std::string>(),
-                  "write one file per --format into DIR (report.<ext>; per target with --config fleets)")(
-      "bundle", po::value<std::string>(),
-      "write a support bundle FILE.tar.gz (reports, options, versions; secrets redacted)")(
-      "mask-addresses", "in the bundle, also mask IP addresses (the same address gets the same mask)")(
-      "store", po::value<std::string>(),
-      "append each run's JSON report to a table in this PostgreSQL (conninfo)");
+  return d;
+}
+
+po::options_description checksOptions() {
+  po::options_description d("Checks options");
+  d.add_options()("json", "list as JSON");
+  return d;
+}
+
+using GroupFn = po::options_description (*)();
+
+// One row per command: its name, usage, one-line description and the option groups it reads.
+struct CommandSpec {
+  const char* name;
+  Command command;
+  const char* usage;
+  const char* summary;
+  std::vector<GroupFn> groups;
+};
+
+const std::vector<CommandSpec>& commandSpecs() {
+  static const std::vector<CommandSpec> specs{
+      {"diagnose",
+       Command::Diagnose,
+       "pgreach diagnose [CONNINFO] [options]",
+       "run every check against a target",
+       {&commonOptions, &targetOptions, &probeOptions, &thresholdOptions, &diagnoseOnlyOptions,
+        &reportOptions, &auditOptions}},
+      {"checks",
+       Command::Checks,
+       "pgreach checks [--json]",
+       "list the registered checks",
+       {&commonOptions, &checksOptions}},
+      {"sweep",
+       Command::Sweep,
+       "pgreach sweep CIDR... [--ports P,...] [--timeout T] [--max-in-flight N] [--rate PPS] [--format json]",
+       "probe every address of CIDR blocks (at most /16 each) for open ports",
+       {&commonOptions, &probeOptions, &sweepOptions}},
+      {"audit",
+       Command::Audit,
+       "pgreach audit [CONNINFO] [options]",
+       "only the cloud configuration checks (no packets sent)",
+       {&commonOptions, &targetOptions, &probeOptions, &thresholdOptions, &reportOptions, &auditOptions}},
+      {"explain",
+       Command::Explain,
+       "pgreach explain CODE",
+       "what a finding code means and how to fix it",
+       {}},
+      {"help", Command::Help, "pgreach help [COMMAND]", "this help, or a command's", {}},
+  };
+  return specs;
+}
+
+const CommandSpec* findCommand(const std::string& name) {
+  for (const auto& c : commandSpecs()) {
+    if (name == c.name) return &c;
+  }
+  return nullptr;
+}
+
+std::string commandList() {
+  std::vector<std::string> names;
+  for (const auto& c : commandSpecs()) names.push_back(c.name);
+  return util::join(names, ", ");
+}
+
+// Every option any command reads: what the command line and --config are parsed with.
+// Boost refuses an option added twice, so each group is added once.
+po::options_description allOptions() {
+  po::options_description d("Options");
+  for (GroupFn g : {&commonOptions, &probeOptions, &targetOptions, &thresholdOptions, &diagnoseOnlyOptions,
+                    &reportOptions, &sweepOptions, &auditOptions, &checksOptions})
+    d.add(g());
   return d;
 }
 
 }  // namespace
 
+bool colorAllowed(const char* noColorEnv, const char* termEnv) {
+  // https://no-color.org: set and non-empty turns colour off, whatever its value.
+  if (noColorEnv && *noColorEnv) return false;
+  if (termEnv && std::string(termEnv) == "dumb") return false;
+  return true;
+}
+
+std::string shortUsage() {
+  std::string out = "Usage: pgreach COMMAND [options]\n\nCommands:\n";
+  for (const auto& c : commandSpecs()) {
+    std::string name = c.name;
+    name.resize(10, ' ');
+    out += "  " + name + c.summary + "\n";
+  }
+  out += "\n`pgreach help COMMAND` or `pgreach COMMAND --help` shows a command's options.\n";
+  return out;
+}
+
+std::string commandHelpText(Command command) {
+  for (const auto& c : commandSpecs()) {
+    if (c.command != command || c.command == Command::Help) continue;
+    std::ostringstream out;
+    out << "Usage: " << c.usage << "\n\n" << c.summary << "\n";
+    if (command == Command::Diagnose || command == Command::Audit) {
+      out << "\nCONNINFO is what you would give psql: a URI or a keyword/value string. Without it,\n"
+             "the PG* environment variables (PGHOST, PGPORT, PGUSER, PGSERVICE...) are used, as libpq "
+             "would.\n";
+    }
+    if (command == Command::Explain) out << "\nExample: pgreach explain tcp.silently_dropped\n";
+    for (GroupFn g : c.groups) out << "\n" << g();
+    if (command == Command::Diagnose || command == Command::Audit) {
+      out << "\nExit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad input, could not run)\n";
+    }
+    if (command == Command::Sweep)
+      out << "\nExit codes: 0 if any address is open, 2 if none, 3 on bad input\n";
+    return out.str();
+  }
+  return helpText();
+}
+
 std::string helpText() {
   std::ostringstream out;
   out << "pgreach: where does the path to your managed PostgreSQL break, and what fixes it?\n\n"
-         "Usage:\n"
-         "  pgreach diagnose [CONNINFO] [options]   run every check against a target\n"
-         "  pgreach checks [--json]                 list the registered checks\n"
-         "  pgreach sweep CIDR... [--ports P,...] [--timeout T] [--max-in-flight N] [--rate PPS] [--format "
-         "json]\n"
-         "                                          probe every address of the blocks (at most /16 each);\n"
-         "                                          exit 0 if any is open, 2 if none, 3 on bad input\n"
-         "  pgreach audit [CONNINFO] [options]      only the cloud configuration checks (no packets sent)\n"
-         "  pgreach explain CODE                    what a finding code means and how to fix it\n"
-         "  pgreach --help | --version\n\n"
+         "Usage: pgreach COMMAND [options]\n\n"
+         "Commands:\n";
+  for (const auto& c : commandSpecs()) {
+    std::string name = c.name;
+    name.resize(10, ' ');
+    out << "  " << name << c.summary << "\n";
+  }
+  out << "  --version print the version\n\n"
+         "`pgreach help COMMAND` or `pgreach COMMAND --help` lists the options that command reads.\n\n"
          "CONNINFO is what you would give psql: a URI or a keyword/value string. Without it,\n"
          "the PG* environment variables (PGHOST, PGPORT, PGUSER, PGSERVICE...) are used, as libpq would.\n\n";
-  out << diagnoseOptions() << "\n";
   out << "Examples:\n"
          "  pgreach diagnose "
          "'postgresql://app@ep-cool-123.vpce.us-east-1.aws.neon.tech/appdb?sslmode=verify-full'\n"
@@ -241,10 +395,12 @@ std::string helpText() {
          "report.md\n"
          "  PGHOST=myserver.postgres.database.azure.com pgreach diagnose --vpc-cidr 10.0.0.0/16\n"
          "  pgreach diagnose --config /etc/pgreach.ini --format json --output /var/lib/pgreach/last.json\n"
+         "  pgreach diagnose --config /etc/pgreach.ini --format nagios -w 2 -c 5\n"
          "  pgreach checks --json\n"
          "  pgreach diagnose --config /etc/pgreach/fleet.ini --format json --format prometheus --output-dir "
          "/var/lib/pgreach\n"
          "  pgreach explain tcp.silently_dropped\n\n"
+         "Environment: NO_COLOR (non-empty) or TERM=dumb turn colour off, like --no-color.\n\n"
          "Exit codes (like a monitoring plugin):\n"
          "  0  OK        every check passed\n"
          "  1  WARNING   warnings only\n"
@@ -257,32 +413,41 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   Options o;
   std::vector<const char*> args(argv, argv + argc);
   int first = 1;
+  std::string commandName;  // as typed, "" when none was
   if (argc > 1) {
     const std::string cmd = argv[1];
-    if (cmd == "diagnose")
-      o.command = Command::Diagnose, first = 2;
-    else if (cmd == "checks")
-      o.command = Command::Checks, first = 2;
-    else if (cmd == "sweep")
-      o.command = Command::Sweep, first = 2;
-    else if (cmd == "audit")
-      o.command = Command::Audit, first = 2;
-    // --- reports ---
-    else if (cmd == "explain") {
+    const bool wantsHelp = argc > 2 && (std::string(argv[2]) == "--help" || std::string(argv[2]) == "-h");
+    if (cmd == "explain") {
       o.command = Command::Explain;
+      if (wantsHelp) {
+        o.command = Command::Help, o.helpTopic = Command::Explain;
+        return o;
+      }
       if (argc < 3 || std::string(argv[2]).empty())
         return makeError("explain: give a finding code, e.g. pgreach explain tcp.silently_dropped");
       o.explainCode = argv[2];
       return o;
-    } else if (cmd == "help") {
+    }
+    if (cmd == "help") {
       o.command = Command::Help;
+      if (argc > 2) {
+        const CommandSpec* topic = findCommand(argv[2]);
+        if (!topic)
+          return makeError("help: unknown command " + quotable(argv[2]) + " (commands: " + commandList() +
+                           ")");
+        if (topic->command != Command::Help) o.helpTopic = topic->command;
+      }
       return o;
+    }
+    if (const CommandSpec* spec = findCommand(cmd)) {
+      o.command = spec->command, first = 2, commandName = cmd;
     } else if (!cmd.empty() && cmd[0] != '-') {
-      return makeError("unknown command " + quotable(cmd) + " (use diagnose or checks; see --help)");
+      return makeError("unknown command " + quotable(cmd) + " (commands: " + commandList() + "; see --help)");
     }
   }
+  o.color = colorAllowed(std::getenv("NO_COLOR"), std::getenv("TERM"));
 
-  po::options_description desc = diagnoseOptions();
+  po::options_description desc = allOptions();
   po::positional_options_description pos;
   if (o.command == Command::Sweep)
     pos.add("cidr", -1);
@@ -292,7 +457,8 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   try {
     std::vector<std::string> rest(args.begin() + first, args.end());
     po::store(po::command_line_parser(rest).options(desc).positional(pos).run(), vm);
-    if (vm.count("config")) {
+    // --help answers without reading --config (which may be a fleet file).
+    if (vm.count("config") && !vm.count("help")) {
       const std::string path = vm["config"].as<std::string>();
       auto text = util::readFile(path);
       if (!text) return makeError("--config: " + text.error());
@@ -309,7 +475,11 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
     return makeError(describe(e));
   }
 
-  if (vm.count("help")) o.command = Command::Help;
+  if (vm.count("help")) {
+    // `pgreach sweep --help` is sweep's help; `pgreach --help` the list of commands.
+    if (!commandName.empty()) o.helpTopic = o.command;
+    o.command = Command::Help;
+  }
   if (vm.count("version")) o.command = Command::Version;
   if (vm.count("conninfo")) {
     o.conninfo = vm["conninfo"].as<std::string>();
@@ -405,6 +575,19 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
     o.certWarnDays = vm["cert-warn-days"].as<int>();
     if (o.certWarnDays < 0 || o.certWarnDays > 3650) return makeError("--cert-warn-days must be 0-3650");
   }
+  // --- thresholds ---
+  if (vm.count("warning")) {
+    auto d = parseDuration(vm["warning"].as<std::string>(), "--warning");
+    if (!d) return makeError(d.error());
+    o.warnTime = *d;
+  }
+  if (vm.count("critical")) {
+    auto d = parseDuration(vm["critical"].as<std::string>(), "--critical");
+    if (!d) return makeError(d.error());
+    o.critTime = *d;
+  }
+  if (o.warnTime && o.critTime && *o.warnTime > *o.critTime)
+    return makeError("--warning is above --critical (a run would be CRITICAL before it is WARNING)");
   // --- reports ---
   if (vm.count("output-dir")) o.outputDir = vm["output-dir"].as<std::string>();
   if (vm.count("bundle")) o.bundle = vm["bundle"].as<std::string>();

@@ -16,6 +16,8 @@ enum class Command { Diagnose, Checks, Help, Version, Sweep, Audit, Explain };
 
 struct Options {
   Command command = Command::Diagnose;
+  // Command::Help: whose help (`pgreach sweep --help`, `pgreach help sweep`); none = the list of commands.
+  std::optional<Command> helpTopic;
   std::string conninfo;  // as given (may hold a password: never print it)
   bool conninfoGiven = false;
   std::string provider;  // "" = detect from the hostname
@@ -30,7 +32,7 @@ struct Options {
   std::vector<std::string> formats{"text"};
   std::string output;  // file; "" = stdout
   std::string configFile;
-  bool color = true;  // still only when stdout is a terminal
+  bool color = true;  // still only when stdout is a terminal; off with --no-color, NO_COLOR, TERM=dumb
   int verbosity = 0;
   bool json = false;  // `pgreach checks --json`
   int maxParallel = 16;
@@ -61,6 +63,8 @@ struct Options {
   std::string cloudRegion;
   // --- tls ---
   int certWarnDays = 21;  // tls.cert_expiring below this many days
+  // --- thresholds (monitoring-plugin -w/-c on the whole run's time) ---
+  std::optional<std::chrono::milliseconds> warnTime, critTime;
   // --- reports ---
   std::string outputDir;       // --output-dir: one file per format (report.<ext>)
   std::string bundle;          // --bundle FILE.tar.gz: support bundle
@@ -73,7 +77,17 @@ struct Options {
 // Parses argv. On bad input returns an Error whose message names what was wrong.
 Expected<Options> parseOptions(int argc, const char* const argv[]);
 
-// The --help text (with examples and exit codes).
+// The --help text: every command with a line each, examples and exit codes.
 std::string helpText();
+
+// One command's help: its usage, a one-line description and only the options it reads.
+std::string commandHelpText(Command command);
+
+// What a bare `pgreach` prints on stderr.
+std::string shortUsage();
+
+// Whether the environment allows colour (no-color.org: NO_COLOR set and non-empty turns
+// it off; so does TERM=dumb). Null means unset. A terminal is still required on top.
+bool colorAllowed(const char* noColorEnv, const char* termEnv);
 
 }  // namespace pgreach::cli

@@ -164,6 +164,18 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
   const auto& userSkipped = plan.skippedByUser;
   auto isFinished = [&](const std::string& id) { return state->done.count(id) > 0; };
 
+  auto notify = [&](const std::string& id, bool finished) {
+    if (!settings.onCheckEvent) return;
+    CheckEvent e;
+    e.id = id;
+    e.finished = finished;
+    if (finished) {
+      e.status = state->done[id].status;
+      e.durationMs = state->done[id].durationMs;
+    }
+    settings.onCheckEvent(e);
+  };
+
   std::unique_lock<std::mutex> lock(state->mutex);
   for (;;) {
     // Join workers that have finished.
@@ -182,6 +194,7 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
         ::malloc_trim(0);
 #endif
         lock.lock();
+        notify(it->first, true);
         it = running.erase(it);
       } else {
         ++it;
@@ -296,6 +309,7 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
         state->changed.notify_all();
       });
       running.emplace(info.id, std::move(r));
+      notify(info.id, false);
     }
 
     if (pending.empty() && running.empty()) break;
@@ -322,6 +336,7 @@ std::vector<CheckResult> runPlan(const Plan& plan, const target::Target& target,
              {"deadline: " + std::to_string(millisBetween(it->second.started, it->second.deadline)) + " ms"},
              "Raise --deadline or --timeout if the network is slow; otherwise report it as a bug."});
         state->done[id] = std::move(r);
+        notify(id, true);
         it->second.thread.detach();
         it = running.erase(it);
         continue;

@@ -4,6 +4,7 @@
 #include <regex>
 #include <set>
 
+#include "engine/tcp_facts.h"
 #include "reports/render/render.h"
 #include "reports/report/catalog.h"
 #include "reports/report/embedded.h"
@@ -14,7 +15,7 @@ using namespace pgreach;
 
 TEST_CASE("the Nagios output is one plugin line with perfdata after |", "[unit]") {
   const std::regex line(
-      R"(^PGREACH (OK|WARNING|CRITICAL|UNKNOWN) - [^|\n]+ \| ('[a-z0-9_]+'=[0-9]+\.[0-9]{3}s;;;0; ?)+\n$)");
+      R"(^PGREACH (OK|WARNING|CRITICAL|UNKNOWN) - [^|\n]+ \| ('[a-z0-9_]+'=[0-9]+\.[0-9]{3,6}s;;;0; ?)+\n$)");
   for (const auto& s : testing::scenarios()) {
     auto out = *reports::render(s.make(), "nagios", {});
     INFO(out);
@@ -23,9 +24,57 @@ TEST_CASE("the Nagios output is one plugin line with perfdata after |", "[unit]"
   auto ps = *reports::render(testing::planetscaleDroppedReport(), "nagios", {});
   CHECK(ps.find("PGREACH CRITICAL - tcp.silently_dropped") == 0);
   CHECK(ps.find("'tcp_6432'=3.000s;;;0;") != std::string::npos);
-  CHECK(ps.find("'tcp_5432'=0.001s;;;0;") != std::string::npos);
+  CHECK(ps.find("'tcp_5432'=0.0014s;;;0;") != std::string::npos);  // 1.4 ms, no longer cut to 0.001s
   auto ok = *reports::render(testing::healthyReport(), "nagios", {});
   CHECK(ok.find("PGREACH OK - ") == 0);
+}
+
+TEST_CASE("Nagios perfdata keeps sub-millisecond times and carries -w/-c as warn;crit", "[unit]") {
+  auto r = testing::healthyReport();
+  for (auto& c : r.checks) {
+    if (c.id != "tcp.connect") continue;
+    REQUIRE(c.factsAs<engine::TcpConnectFacts>());
+    auto facts = *c.factsAs<engine::TcpConnectFacts>();
+    REQUIRE_FALSE(facts.probes.empty());
+    for (auto& p : facts.probes) p.elapsedMs = 0.17;
+    c.setFacts(std::move(facts));
+  }
+  r.durationMs = 120;
+  auto plain = *reports::render(r, "nagios", {});
+  INFO(plain);
+  CHECK(plain.find("=0.00017s;;;0;") != std::string::npos);  // was 0.000s
+  CHECK(plain.find("'time'=0.120s;;;0;") != std::string::npos);
+  r.timeWarnMs = 1000;
+  r.timeCritMs = 2500;
+  auto out = *reports::render(r, "nagios", {});
+  INFO(out);
+  CHECK(out.find("'time'=0.120s;1;2.5;0;") != std::string::npos);
+}
+
+TEST_CASE("the Nagios WARNING line names its warnings", "[unit]") {
+  auto r = testing::healthyReport();
+  bool found = false;
+  for (auto& c : r.checks) {
+    if (c.id != "tls.handshake") continue;
+    c.status = engine::Status::Warn;
+    c.findings.push_back(
+        {"tls.cert_expiring", engine::Severity::Warning, "the certificate expires in 9 days", {}, ""});
+    found = true;
+  }
+  REQUIRE(found);
+  r.checks.push_back(testing::check("run.time", engine::Stage::Cloud, engine::Status::Warn,
+                                    "the run took 1.200 s, over --warning 1.000 s", 1200,
+                                    {{"engine.time_warning",
+                                      engine::Severity::Warning,
+                                      "the run took 1.200 s, over --warning 1.000 s",
+                                      {},
+                                      ""}}));
+  r.verdict = reports::Verdict::Warning;
+  auto out = *reports::render(r, "nagios", {});
+  INFO(out);
+  CHECK(out.find("PGREACH WARNING - tls.cert_expiring: the certificate expires in 9 days; "
+                 "engine.time_warning: the run took 1.200 s, over --warning 1.000 s |") == 0);
+  CHECK(out.find("reachable with warnings") == std::string::npos);
 }
 
 TEST_CASE("a summary holding | or a newline cannot break the Nagios line", "[unit]") {

@@ -95,3 +95,116 @@ TEST_CASE("one format per stream: several formats need --output-dir", "[unit][cl
   REQUIRE_FALSE(s.ok());
   CHECK(s.error() == "sweep: give one --format (text or json)");
 }
+
+namespace {
+pgreach::Expected<pgreach::cli::Options> parse(std::vector<const char*> args) {
+  args.insert(args.begin(), "pgreach");
+  return parseOptions(static_cast<int>(args.size()), args.data());
+}
+}  // namespace
+
+TEST_CASE("COMMAND --help, COMMAND -h and help COMMAND ask for that command's help", "[unit][cli]") {
+  using pgreach::cli::Command;
+  for (const char* cmd : {"diagnose", "sweep", "audit", "checks"}) {
+    INFO(cmd);
+    auto a = parse({cmd, "--help"});
+    REQUIRE(a.ok());
+    CHECK(a->command == Command::Help);
+    REQUIRE(a->helpTopic.has_value());
+    auto b = parse({"help", cmd});
+    REQUIRE(b.ok());
+    CHECK(b->command == Command::Help);
+    CHECK(b->helpTopic == a->helpTopic);
+    auto c = parse({cmd, "-h"});
+    REQUIRE(c.ok());
+    CHECK(c->helpTopic == a->helpTopic);
+  }
+  CHECK(parse({"sweep", "--help"})->helpTopic == Command::Sweep);
+  CHECK(parse({"help", "diagnose"})->helpTopic == Command::Diagnose);
+  // explain takes a code, yet --help is its help, not a code named "--help".
+  auto e = parse({"explain", "--help"});
+  REQUIRE(e.ok());
+  CHECK(e->command == Command::Help);
+  CHECK(e->helpTopic == Command::Explain);
+  // The global help has no topic.
+  CHECK_FALSE(parse({"--help"})->helpTopic.has_value());
+  CHECK_FALSE(parse({"help"})->helpTopic.has_value());
+  auto bad = parse({"help", "diagnoze"});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().find("diagnose, checks, sweep, audit, explain, help") != std::string::npos);
+}
+
+TEST_CASE("each command's help lists only the options it reads", "[unit][cli]") {
+  using pgreach::cli::Command;
+  using pgreach::cli::commandHelpText;
+  const auto sweep = commandHelpText(Command::Sweep);
+  CHECK(sweep.rfind("Usage: pgreach sweep CIDR...", 0) == 0);
+  CHECK(sweep.find("--max-in-flight") != std::string::npos);
+  CHECK(sweep.find("--ports") != std::string::npos);
+  CHECK(sweep.find("--aws-json") == std::string::npos);
+  CHECK(sweep.find("--cert-warn-days") == std::string::npos);
+  const auto diagnose = commandHelpText(Command::Diagnose);
+  CHECK(diagnose.rfind("Usage: pgreach diagnose", 0) == 0);
+  for (const char* opt : {"--aws-json", "--repeat", "--cert-warn-days", "--output-dir", "--warning",
+                          "--critical", "--no-color", "--verbose"})
+    CHECK(diagnose.find(opt) != std::string::npos);
+  CHECK(diagnose.find("--max-in-flight") == std::string::npos);
+  const auto checks = commandHelpText(Command::Checks);
+  CHECK(checks.find("--json") != std::string::npos);
+  CHECK(checks.find("--ports") == std::string::npos);
+  const auto explain = commandHelpText(Command::Explain);
+  CHECK(explain.rfind("Usage: pgreach explain CODE", 0) == 0);
+  CHECK(explain.find("--ports") == std::string::npos);
+  // The global help names every command, each on its own line.
+  const auto global = pgreach::cli::helpText();
+  for (const char* cmd :
+       {"\n  diagnose ", "\n  checks ", "\n  sweep ", "\n  audit ", "\n  explain ", "\n  help "})
+    CHECK(global.find(cmd) != std::string::npos);
+  CHECK(pgreach::cli::shortUsage().find("\n  sweep ") != std::string::npos);
+}
+
+TEST_CASE("the unknown-command error lists every command", "[unit][cli]") {
+  auto o = parse({"diagnoze"});
+  REQUIRE_FALSE(o.ok());
+  CHECK(o.error().find("diagnose, checks, sweep, audit, explain, help") != std::string::npos);
+}
+
+TEST_CASE("an option name accepted before is still accepted by its command", "[unit][cli]") {
+  // The tables were split per command; parsing still knows every name.
+  CHECK(parse({"diagnose", "host=127.0.0.1", "--repeat", "2", "--cert-warn-days", "5", "--aws-json", "/tmp/x",
+               "--output-dir", "/tmp/y", "--no-color", "-v"})
+            .ok());
+  CHECK(parse({"sweep", "127.0.0.1/32", "--max-in-flight", "8", "--rate", "5", "--ports", "5432"}).ok());
+  CHECK(parse({"checks", "--json"}).ok());
+}
+
+TEST_CASE("colour is off with NO_COLOR set and non-empty, or TERM=dumb", "[unit][cli]") {
+  using pgreach::cli::colorAllowed;
+  CHECK(colorAllowed(nullptr, nullptr));
+  CHECK(colorAllowed(nullptr, "xterm-256color"));
+  CHECK_FALSE(colorAllowed("1", "xterm"));
+  CHECK_FALSE(colorAllowed("0", nullptr));  // any non-empty value (no-color.org)
+  CHECK(colorAllowed("", "xterm"));         // empty is as if unset
+  CHECK_FALSE(colorAllowed(nullptr, "dumb"));
+  CHECK_FALSE(parse({"diagnose", "host=127.0.0.1", "--no-color"})->color);
+}
+
+TEST_CASE("-v sets the verbosity; -w/-c parse as thresholds on the run's time", "[unit][cli]") {
+  CHECK(parse({"diagnose", "host=127.0.0.1", "-v"})->verbosity == 1);
+  CHECK(parse({"diagnose", "host=127.0.0.1", "--verbose"})->verbosity == 1);
+  CHECK(parse({"diagnose", "host=127.0.0.1"})->verbosity == 0);
+  auto o = parse({"diagnose", "host=127.0.0.1", "-w", "1", "-c", "2.5"});
+  REQUIRE(o.ok());
+  CHECK(o->warnTime == std::chrono::milliseconds(1000));
+  CHECK(o->critTime == std::chrono::milliseconds(2500));
+  auto ms = parse({"diagnose", "host=127.0.0.1", "--warning", "500ms"});
+  REQUIRE(ms.ok());
+  CHECK(ms->warnTime == std::chrono::milliseconds(500));
+  CHECK_FALSE(ms->critTime.has_value());
+  auto bad = parse({"diagnose", "host=127.0.0.1", "-w", "soon"});
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.error().find("--warning") != std::string::npos);
+  auto order = parse({"diagnose", "host=127.0.0.1", "-w", "3", "-c", "2"});
+  REQUIRE_FALSE(order.ok());
+  CHECK(order.error().find("--warning is above --critical") != std::string::npos);
+}

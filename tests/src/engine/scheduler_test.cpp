@@ -286,3 +286,24 @@ TEST_CASE("a check not started before --deadline warns, so the verdict is never 
   CHECK(Fixture::find(rs, "slow").status == Status::Pass);
   CHECK(reports::computeVerdict(rs) == reports::Verdict::Warning);
 }
+
+TEST_CASE("onCheckEvent reports each check's start and end with status and time", "[unit][engine]") {
+  Fixture f;
+  std::vector<std::unique_ptr<engine::Check>> checks;
+  checks.push_back(fake("a", {}, Status::Pass));
+  checks.push_back(fake("b", {"a"}, Status::Fail));
+  checks.push_back(fake("c", {"b"}, Status::Pass));  // blocked by b: never started, no event
+  auto plan = engine::makePlan(std::move(checks), {}, {});
+  REQUIRE(plan.ok());
+  engine::RunSettings s;
+  s.deadline = f.clock.now() + Millis(5000);
+  std::vector<engine::CheckEvent> events;
+  s.onCheckEvent = [&](const engine::CheckEvent& e) { events.push_back(e); };
+  engine::runPlan(*plan, f.target, f.options, f.clock, s);
+  REQUIRE(events.size() == 4);
+  CHECK((events[0].id == "a" && !events[0].finished));
+  CHECK((events[1].id == "a" && events[1].finished && events[1].status == Status::Pass));
+  CHECK((events[2].id == "b" && !events[2].finished));
+  CHECK((events[3].id == "b" && events[3].finished && events[3].status == Status::Fail));
+  CHECK(events[3].durationMs >= 0);
+}
