@@ -57,7 +57,9 @@ Expected<std::chrono::milliseconds> parseDuration(const std::string& text, const
   if (!(ms >= 1.0) || ms > kMaxDurationMs) {
     return makeError(std::string(what) + ": duration " + quotable(text) + " out of range (from 1ms to 24h)");
   }
-  return std::chrono::milliseconds(std::llround(ms));
+  // Rounded by hand: std::llround is the one libm symbol pgreach would need, and mapping
+  // libm costs ~0.3 MB of resident memory in every run.
+  return std::chrono::milliseconds(static_cast<long long>(ms + 0.5));
 }
 
 Expected<std::vector<uint16_t>> parsePorts(const std::vector<std::string>& values) {
