@@ -157,12 +157,15 @@ std::string Stability::describe() const {
   return out;
 }
 
-bool showsLoss(const std::vector<ProbeVerdict>& probes) {
-  for (const auto& p : probes) {
-    if (p.flaky) return true;
-    for (const auto& a : p.attempts) {
-      if (a.outcome == ConnectOutcome::Open && a.elapsedMs >= kRetransmittedConnectMs) return true;
+bool showsLoss(const std::vector<std::vector<Attempt>>& perTarget) {
+  for (const auto& attempts : perTarget) {
+    size_t open = 0;
+    for (const auto& a : attempts) {
+      if (a.outcome != ConnectOutcome::Open) continue;
+      if (a.elapsedMs >= kRetransmittedConnectMs) return true;
+      ++open;
     }
+    if (open > 0 && open < attempts.size()) return true;
   }
   return false;
 }

@@ -77,9 +77,9 @@ struct Stability {
 };
 Stability stabilityOf(const std::vector<Attempt>& attempts);
 
-// Signs of a lossy path in a first round: an open probe that needed a retransmission, or
-// one that opened in one round and not in another.
-bool showsLoss(const std::vector<ProbeVerdict>& probes);
+// Signs of a lossy path in the attempts so far (one list per address:port): a connect that
+// opened only after a retransmission, or an address:port that opened once and not another time.
+bool showsLoss(const std::vector<std::vector<Attempt>>& perTarget);
 
 // The tcp.unstable finding for the probes whose path is unstable, or nullopt.
 std::optional<engine::Finding> unstableFinding(const std::vector<ProbeVerdict>& probes);

@@ -163,15 +163,8 @@ class TcpConnect final : public engine::Check {
     // loss is measured (tcp.unstable) instead of blaming whichever stage times out next.
     bool measured = false;
     if (rounds == 1) {
-      bool retransmitted = false;
-      for (const auto& a : attempts) {
-        for (const auto& x : a) {
-          retransmitted = retransmitted ||
-                          (x.outcome == net::ConnectOutcome::Open && x.elapsedMs >= kRetransmittedConnectMs);
-        }
-      }
       const auto timeout = ctx.probeTimeout();
-      if (retransmitted && timeout.count() >= 50) {
+      if (showsLoss(attempts) && timeout.count() >= 50) {
         std::vector<net::ConnectRequest> requests;
         for (int k = 0; k < kStabilityRounds; ++k) {
           for (const auto& t : targets) requests.push_back({t.address, t.port});
