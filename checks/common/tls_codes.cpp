@@ -23,6 +23,17 @@ const std::vector<engine::CodeDecl>& tlsCodes() {
        "The clock on this machine (or the server) is wrong, or a certificate was installed before its start "
        "date. Only critical when sslmode verifies the chain.",
        "Check the clock on this machine and on the server."},
+      {"tls.trust_store_missing_root", engine::Severity::Warning,
+       "Trust store lacks a root the provider uses",
+       "The trust store libpq will use for this connection (sslrootcert, ~/.postgresql/root.crt, or the "
+       "system store for sslrootcert=system) lacks a root CA the provider's documentation tells clients to "
+       "trust. Today's certificate may still verify; after the provider rotates its certificate to that "
+       "root, every connection fails with SSL error: certificate verify failed.",
+       "A CA file downloaded before the provider's CA rotation holds only the old root (Azure moved from "
+       "DigiCert Global Root CA to DigiCert Global Root G2 and Microsoft RSA Root Certificate Authority "
+       "2017).",
+       "Append the missing roots to the sslrootcert file (PEM), or use sslrootcert=system (libpq 16+) when "
+       "the system store holds them."},
       {"tls.cert_untrusted", engine::Severity::Critical, "Certificate not trusted",
        "The certificate chain does not lead to a trusted CA (self-signed or unknown issuer).",
        "A self-signed certificate, a missing intermediate, or the wrong sslrootcert.",

@@ -160,10 +160,20 @@ const std::vector<engine::CodeDecl>& postgresCodes() {
          "Too many open connections: leaked connections, no pooler, or a limit set too low. Retryable.",
          "Use a pooler or raise the connection limit; look for leaked connections."},
         {"pg.client_libpq_too_old", engine::Severity::Critical, "Client libpq too old",
-         "The client's own error shows its libpq lacks what the connection needs: SCRAM (libpq 10), "
+         "The client's own error, or the application's libpq version stated with --client-libpq, shows its "
+         "libpq lacks what the connection needs: SCRAM (libpq 10), channel_binding (13), SNI for Neon (14), "
          "sslrootcert=system (16) or sslnegotiation (17).",
          "An old libpq or driver on the application host (the error text is the client's, not the server's).",
          "Upgrade the application's libpq or driver, or drop the option it does not know."},
+        {"pg.client_requirements", engine::Severity::Info, "What the application's client needs",
+         "The libpq features this target and connection string need, each with the first libpq version that "
+         "has it. pgreach judges them against the application's libpq only when told its version "
+         "(--client-libpq) or when a failure proves it; its own libpq is not the application's.",
+         "Provider proxies route by TLS SNI (Neon), servers authenticate with SCRAM-SHA-256, and newer "
+         "connection options (sslrootcert=system, sslnegotiation=direct, channel_binding) are unknown to "
+         "older libpq, which then refuses the whole connection string.",
+         "Check the application's libpq (or driver) version against the list, or give it with "
+         "--client-libpq."},
         {"pg.channel_binding_unsupported", engine::Severity::Critical, "No channel binding offered",
          "The client requires channel binding (channel_binding=require) and what answered offers no "
          "SCRAM-SHA-256-PLUS.",

@@ -31,6 +31,21 @@ const std::vector<engine::CodeDecl>& tcpCodes() {
        "Capturing needs root or CAP_NET_RAW, or libpcap could not open the \"any\" device.",
        "Run as root, or grant CAP_NET_RAW (setcap cap_net_raw+ep pgreach), to see SYN retransmissions, "
        "SYN-ACKs, RSTs and ICMP errors on the wire."},
+      {"tcp.keepalive_after_idle_timeout", engine::Severity::Warning, "Idle connections outlive the path",
+       "The first TCP keepalive the application's connections send comes later than the idle timeout of the "
+       "path to the provider, so a connection left idle longer is forgotten by the path and its next query "
+       "fails: server closed the connection unexpectedly, SSL SYSCALL error: EOF detected, Connection "
+       "terminated unexpectedly.",
+       "libpq turns keepalives on but leaves their timing to the kernel, whose default "
+       "(net.ipv4.tcp_keepalive_time) is 7200 s; the Network Load Balancer behind a PrivateLink endpoint "
+       "service drops idle flows after 350 s.",
+       "Add keepalives_idle=60 keepalives_interval=10 keepalives_count=6 to the connection string, or "
+       "lower net.ipv4.tcp_keepalive_time (sysctl) below the path's idle timeout."},
+      {"tcp.keepalive_disabled", engine::Severity::Warning, "TCP keepalives turned off",
+       "The connection string sets keepalives=0: idle connections send nothing, and the path to the provider "
+       "forgets them after its idle timeout; the next query on such a connection fails.",
+       "keepalives=0 copied from an example, or set to save traffic.",
+       "Remove keepalives=0 and add keepalives_idle=60 keepalives_interval=10 keepalives_count=6."},
       {"tcp.unstable", engine::Severity::Critical, "Lossy or slow path",
        "Repeated connects to the same address and port lost packets: more than 10 % of them failed or needed "
        "a SYN retransmission, or the round trip exceeded 750 ms (Azure Network Watcher connection monitor's "

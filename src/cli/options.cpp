@@ -62,6 +62,26 @@ Expected<std::chrono::milliseconds> parseDuration(const std::string& text, const
   return std::chrono::milliseconds(static_cast<long long>(ms + 0.5));
 }
 
+// --client-libpq: "13", "13.4", "9.6" (a major before 10 is two numbers). The major only.
+Expected<int> parseLibpqMajor(const std::string& text) {
+  const std::string t = util::trim(text);
+  int major = 0, minor = -1;
+  size_t i = 0;
+  for (; i < t.size() && i < 3 && t[i] >= '0' && t[i] <= '9'; ++i) major = major * 10 + (t[i] - '0');
+  if (i > 0 && i < t.size() && t[i] == '.') {
+    size_t j = i + 1;
+    minor = 0;
+    for (; j < t.size() && j - i <= 3 && t[j] >= '0' && t[j] <= '9'; ++j) minor = minor * 10 + (t[j] - '0');
+    if (j == i + 1) minor = -2;
+    i = j;
+  }
+  if (i == 0 || i != t.size() || minor == -2 || major < 7 || major > 99) {
+    return makeError("--client-libpq: invalid version " + quotable(text) +
+                     " (expected the application's libpq version, e.g. 13 or 13.4)");
+  }
+  return major;
+}
+
 Expected<std::vector<uint16_t>> parsePorts(const std::vector<std::string>& values) {
   std::vector<uint16_t> ports;
   for (const auto& v : values) {
@@ -204,6 +224,10 @@ po::options_description diagnoseOnlyOptions() {
   // --- tls ---
   d.add_options()("cert-warn-days", po::value<int>(),
                   "warn when the server certificate expires within N days (default 21)");
+  // --- the application's client ---
+  d.add_options()("client-libpq", po::value<std::string>(),
+                  "the application's libpq version (e.g. 13 or 13.4): judge what the target needs against "
+                  "it (pgreach's own libpq is not the application's)");
   return d;
 }
 
@@ -576,6 +600,11 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   if (vm.count("cert-warn-days")) {
     o.certWarnDays = vm["cert-warn-days"].as<int>();
     if (o.certWarnDays < 0 || o.certWarnDays > 3650) return makeError("--cert-warn-days must be 0-3650");
+  }
+  if (vm.count("client-libpq")) {
+    auto v = parseLibpqMajor(vm["client-libpq"].as<std::string>());
+    if (!v) return makeError(v.error());
+    o.clientLibpq = *v;
   }
   // --- thresholds ---
   if (vm.count("warning")) {

@@ -63,6 +63,7 @@ struct Options {
   std::string cloudRegion;
   // --- tls ---
   int certWarnDays = 21;  // tls.cert_expiring below this many days
+  int clientLibpq = 0;    // --client-libpq: the application's libpq major version, 0 = not stated
   // --- thresholds (monitoring-plugin -w/-c on the whole run's time) ---
   std::optional<std::chrono::milliseconds> warnTime, critTime;
   // --- reports ---

@@ -15,6 +15,7 @@ engine::RunConfig runConfig(const Options& o) {
   c.tcp.repeat = o.repeat;
   c.tcp.captureFile = o.captureFile;
   c.tls.certWarnDays = o.certWarnDays;
+  c.client.libpqMajor = o.clientLibpq;
   c.cloud.exportDirs = o.exportDirs;
   c.cloud.live = o.cloudLive;
   c.cloud.azureResourceGroup = o.azureResourceGroup;

@@ -28,6 +28,11 @@ struct TlsSettings {
   int certWarnDays = 21;  // tls.cert_expiring below this many days
 };
 
+// What the user states about the application's client (pg.client): pgreach's own libpq
+// is not the application's, so nothing is judged from it.
+struct ClientSettings {
+  int libpqMajor = 0;  // the application's libpq major version (--client-libpq), 0 = not stated
+};
 // checks/cloud. The instance metadata service is asked only when `imds` is set.
 struct CloudSettings {
   // Cloud kind ("aws", cloud/registry.h) -> the folder given to --<kind>-json.
@@ -53,6 +58,7 @@ struct RunConfig {
   DnsSettings dns;
   TcpSettings tcp;
   TlsSettings tls;
+  ClientSettings client;
   CloudSettings cloud;
 };
 

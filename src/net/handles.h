@@ -53,6 +53,9 @@ class BpfProgram {
 using SslCtxPtr = std::unique_ptr<SSL_CTX, FreeWith<SSL_CTX, SSL_CTX_free>>;
 using SslPtr = std::unique_ptr<SSL, FreeWith<SSL, SSL_free>>;
 using X509Ptr = std::unique_ptr<X509, FreeWith<X509, X509_free>>;
+using X509StorePtr = std::unique_ptr<X509_STORE, FreeWith<X509_STORE, X509_STORE_free>>;
+using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, FreeWith<X509_STORE_CTX, X509_STORE_CTX_free>>;
+using X509NamePtr = std::unique_ptr<X509_NAME, FreeWith<X509_NAME, X509_NAME_free>>;
 
 // libpq
 using PgConnPtr = std::unique_ptr<PGconn, FreeWith<PGconn, PQfinish>>;

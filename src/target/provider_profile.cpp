@@ -10,6 +10,14 @@ constexpr std::string_view kAwsEndpointOutsideVpc =
     "Compare with the VPC endpoint's network interface addresses (aws ec2 "
     "describe-vpc-endpoints / describe-network-interfaces).";
 
+// The idle timeout of the AWS providers' path: a PrivateLink endpoint service sits behind a
+// Network Load Balancer (inferred for Neon, PlanetScale and Heroku, whose services are
+// PrivateLink endpoint services).
+constexpr PathIdleTimeout kAwsIdleTimeout = {
+    350,
+    "AWS documents a 350-second idle timeout for TCP flows through a Network Load Balancer (which every "
+    "PrivateLink endpoint service sits behind), a NAT gateway and a Transit Gateway"};
+
 // The table. A new provider is one row here (and, for its own report sections, a
 // reports/playbooks/<playbook>.json; without one the report uses the generic sections).
 // A row's Provider is its position. Fix texts are shown to users as they are written.
@@ -37,6 +45,7 @@ std::vector<ProviderProfile> makeProfiles() {
   neon.cloud = "aws";
   neon.defaultPorts = {5432};
   neon.managed = true;
+  neon.idleTimeout = kAwsIdleTimeout;
   neon.sni = {true, "endpoint", "connecting by IP address sends no SNI, and the Neon proxy routes by SNI",
               "Connect by the endpoint's hostname (with private DNS enabled on the VPC endpoint), or "
               "pass options=endpoint%3D<endpoint-id>."};
@@ -62,6 +71,7 @@ std::vector<ProviderProfile> makeProfiles() {
   planetscale.cloud = "aws";
   planetscale.defaultPorts = {5432, 6432};
   planetscale.managed = true;
+  planetscale.idleTimeout = kAwsIdleTimeout;
   planetscale.dnsFixes = {
       "On the VPC endpoint for PlanetScale, open \"Additional settings\" and select the \"Enable DNS name\" "
       "checkbox (aws ec2 modify-vpc-endpoint --vpc-endpoint-id <vpce-id> --private-dns-enabled), with the "
@@ -84,6 +94,7 @@ std::vector<ProviderProfile> makeProfiles() {
   heroku.cloud = "aws";
   heroku.defaultPorts = {5432, 5433};
   heroku.managed = true;
+  heroku.idleTimeout = kAwsIdleTimeout;
   heroku.dnsFixes = {
       "Connect with the VPC endpoint DNS name from DATABASE_ENDPOINT_<ID>_URL and make sure this VPC's "
       "resolver (enableDnsSupport) answers it with the endpoint's private addresses.",
@@ -101,6 +112,26 @@ std::vector<ProviderProfile> makeProfiles() {
   azure.cloud = "azure";
   azure.defaultPorts = {5432, 6432};
   azure.managed = true;
+  azure.idleTimeout = {
+      240,
+      "Azure documents no idle timeout for Private Link; pgreach uses 240 s, the default TCP idle timeout of "
+      "Azure Load Balancer (4 minutes), which Private Link services sit behind"};
+  // Azure's TLS page for Flexible Server ("Configure TLS on the client"): the server chain
+  // moves between these roots during its CA rotations, so a bundle needs all three.
+  azure.trustRoots = {
+      {"US", "DigiCert Inc", "www.digicert.com", "DigiCert Global Root G2",
+       "https://cacerts.digicert.com/DigiCertGlobalRootG2.crt.pem"},
+      {"US", "Microsoft Corporation", "", "Microsoft RSA Root Certificate Authority 2017",
+       "https://www.microsoft.com/pkiops/certs/Microsoft%20RSA%20Root%20Certificate%20Authority%202017.crt "
+       "(DER: openssl x509 -inform der -in <file> -out <file>.pem)"},
+      {"US", "DigiCert Inc", "www.digicert.com", "DigiCert Global Root CA",
+       "https://cacerts.digicert.com/DigiCertGlobalRootCA.crt.pem"},
+  };
+  azure.trustRootsBasis =
+      "Azure's TLS documentation for Flexible Server asks clients to trust DigiCert Global Root G2, "
+      "Microsoft "
+      "RSA Root Certificate Authority 2017 and DigiCert Global Root CA, so that the connection survives its "
+      "certificate rotations";
   azure.dnsFixes = {
       "Link the private DNS zone privatelink.postgres.database.azure.com to the client's VNet "
       "(az network private-dns link vnet create --zone-name privatelink.postgres.database.azure.com "

@@ -50,6 +50,19 @@ struct SniRouting {
   std::string_view fix;
 };
 
+// A root CA the provider's documentation tells clients to trust (tls.trust_store). The
+// subject is matched as OpenSSL (and so libpq) looks a root up: by its whole name.
+struct TrustRoot {
+  std::string_view country, organization, unit, commonName;  // "" = not in the name
+  std::string_view download;                                 // where the provider points
+};
+
+// How long the network path to the provider keeps an idle TCP flow (tcp.keepalive).
+struct PathIdleTimeout {
+  int seconds = 0;         // 0 = no figure known: tcp.keepalive does not judge
+  std::string_view basis;  // what the figure rests on, quoted in the finding
+};
+
 struct ProviderProfile {
   Provider id = Provider::Generic;
   std::string_view name;      // --provider, the report's "Provider:" line
@@ -68,6 +81,10 @@ struct ProviderProfile {
   // A managed provider: an sslmode that does not verify the server is a warning.
   bool managed = false;
   SniRouting sni;
+  // Roots the application's trust store must hold (all of them), and why.
+  std::vector<TrustRoot> trustRoots;
+  std::string_view trustRootsBasis;
+  PathIdleTimeout idleTimeout;
   DnsFixes dnsFixes;
   PrivateZone privateZone;
 };

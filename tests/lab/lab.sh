@@ -157,6 +157,10 @@ make_topology() {
   ip -n "$NS_R" link add to-ep-b type veth peer name eth1 netns "$NS_E"
 
   nsx "$NS_R" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+  # The client is configured as a provider's docs would have it: keepalives well inside the
+  # path's idle timeout (tcp.keepalive: 350 s on AWS, 240 s on Azure; the kernel's 7200 s
+  # default would be a warning on every healthy run).
+  nsx "$NS_C" sysctl -qw net.ipv4.tcp_keepalive_time=60
   ip -n "$NS_R" -batch - <<EOF
 link add br-dns type bridge
 link set to-dns master br-dns
@@ -276,6 +280,9 @@ EOF
   cp "$t/server.key" "$t/future.key"
   openssl req -x509 "${ec[@]}" -keyout "$t/selfsigned.key" -out "$t/selfsigned.crt" -days 825 \
     -subj "/CN=$H_NEON" -addext "subjectAltName=$san" 2>/dev/null
+  # Clients trust the lab CA plus the roots Azure documents (tests/data/trust/), as a bundle
+  # prepared for Azure's CA rotation holds them (tls.trust_store).
+  cat "$t/ca.crt" "$HERE"/../data/trust/*.pem > "$t/ca-bundle.crt"
   chmod 644 "$t"/*.crt
   mkdir -p "$D/pgtls"
   chown postgres: "$D/pgtls"
@@ -806,7 +813,7 @@ export LAB_HOST_AZURE='$H_AZ'
 export LAB_HOST_AZURE_PRIVATELINK='$H_AZ_PL'
 export LAB_HOST_HEROKU='$H_HEROKU'
 export LAB_HOST_WRONG='$H_WRONG'
-export LAB_CA='$D/tls/ca.crt'
+export LAB_CA='$D/tls/ca-bundle.crt'
 export LAB_USER='$PG_USER'
 export LAB_PASSWORD='$PG_PASSWORD'
 export LAB_DB='$PG_DB'
