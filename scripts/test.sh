@@ -117,6 +117,16 @@ if [ $quick -eq 0 ]; then
   run_group "[lab]~[soak]"
   # The soak (10,000 in-process runs against the lab's healthy target) as its own group.
   run_group "[lab][soak]"
+  # The demo's sg-missing-6432 run in this lab, against the README's sample (issue 19 item 9).
+  start=$(date +%s)
+  if PGREACH_BIN="$PGREACH_BIN" PGREACH_DEMO_LAB_UP=1 PGREACH_DEMO_SCENARIOS=sg-missing-6432 \
+       PGREACH_DEMO_DIR="$BUILD_DIR/demo" scripts/demo.sh >/dev/null &&
+     python3 scripts/check-demo-readme.py README.md "$BUILD_DIR/demo/sg-missing-6432.txt"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+  echo "demo check in $(($(date +%s) - start)) s"
   bash tests/lab/lab.sh down
   trap - EXIT INT TERM
   # Tear-down leaves nothing behind.
