@@ -23,18 +23,29 @@ step() { echo "== check-package: $* ($(($(date +%s) - t0)) s)"; }
 fail() { echo "check-package: FAILED: $*" >&2; exit 1; }
 
 # The pristine chroot is made once per build folder (debootstrap minbase from the mirror
-# apt uses) and copied for each run, so each run starts from a clean system.
+# apt uses) and copied for each run, so each run starts from a clean system. It also holds
+# what the checks use and a Debian system would have: man-db, bash-completion, zsh, and
+# systemd for systemd-analyze (it brings libssl3 too; libpq5, libpcap0.8 and zlib1g's
+# users come from the package's Depends alone).
 pristine="$build/debian12-root"
+extras="man-db bash-completion zsh systemd"
 make_chroot() {
-  [ -x "$pristine/usr/bin/apt-get" ] && [ -f "$pristine/.complete" ] && return 0
-  local mirror
-  mirror=$({ sed -n 's/^URIs: *//p; s/^deb \(http[^ ]*debian\) bookworm .*/\1/p' /etc/apt/sources.list.d/*.sources \
-               /etc/apt/sources.list 2>/dev/null || true; } | grep -m1 '/debian$' || true)
-  [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
-  rm -rf "$pristine"
-  debootstrap --variant=minbase --include=man-db,bash-completion bookworm "$pristine" "$mirror" >/dev/null
-  touch "$pristine/.complete"
-  step "debootstrap from $mirror done"
+  [ "$(cat "$pristine/.complete" 2>/dev/null)" = "$extras" ] && return 0
+  if [ ! -f "$pristine/.debootstrapped" ]; then
+    local mirror
+    mirror=$({ sed -n 's/^URIs: *//p; s/^deb \(http[^ ]*debian\) bookworm .*/\1/p' /etc/apt/sources.list.d/*.sources \
+                 /etc/apt/sources.list 2>/dev/null || true; } | grep -m1 '/debian$' || true)
+    [ -n "$mirror" ] || mirror=http://deb.debian.org/debian
+    rm -rf "$pristine"
+    debootstrap --variant=minbase bookworm "$pristine" "$mirror" >/dev/null
+    touch "$pristine/.debootstrapped"
+    step "debootstrap from $mirror done"
+  fi
+  # shellcheck disable=SC2086
+  chroot "$pristine" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+    apt-get install -y -qq --no-install-recommends $extras >/dev/null 2>&1
+  echo "$extras" > "$pristine/.complete"
+  step "chroot has $extras"
 }
 if [ $chroot_only -eq 1 ]; then
   make_chroot
@@ -68,7 +79,9 @@ cp -a "$pristine" "$chroot_dir"
 cleanup() { umount "$chroot_dir/proc" 2>/dev/null || true; }
 trap cleanup EXIT
 mount -t proc proc "$chroot_dir/proc"
-in_chroot() { chroot "$chroot_dir" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb "$@"; }
+in_chroot() {
+  chroot "$chroot_dir" env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb DEBIAN_FRONTEND=noninteractive "$@"
+}
 cp "$deb" "$chroot_dir/tmp/pgreach.deb"
 # dpkg -i alone stops on the missing dependencies (a clean system has no libpq5); apt
 # installs the same file with what its Depends names.
@@ -90,8 +103,6 @@ echo "bash completion: $completion"
 [ "$completion" = $'--aws-json\ndiagnose' ] || fail "bash completion: got '$completion'"
 in_chroot id pgreach >/dev/null || fail "the package did not create user pgreach"
 # zsh: the completion is found on zsh's own fpath and registered for pgreach by compinit.
-# zsh and systemd (for systemd-analyze on the units as installed) come from the mirror too.
-in_chroot apt-get install -y -qq --no-install-recommends zsh systemd >/dev/null 2>&1
 zsh_comp=$(in_chroot zsh -fc 'autoload -U compinit && compinit -u -d /tmp/zcompdump && print -r -- $_comps[pgreach]')
 echo "zsh completion: $zsh_comp"
 [ "$zsh_comp" = _pgreach ] || fail "zsh does not know the pgreach completion (got '$zsh_comp')"
