@@ -143,4 +143,21 @@ in_chroot sh -c "$command" && rc=0 || rc=$?
 wait "$holder"
 echo "cron: first run wrote loop.prom; with the lock held flock skipped the run (exit 1)"
 
+step "the unit's privileges"
+# What pgreach.service hands the run (user pgreach, CAP_NET_RAW alone, ambient and in the
+# bounding set), given with setpriv since a chroot has no systemd to start the unit: the
+# run captures its packet evidence. Without the capability it cannot (the control).
+unit_run() {  # output folder, then setpriv's capability options
+  local out=$1; shift
+  in_chroot install -d -o pgreach -g pgreach "$out"
+  in_chroot setpriv --reuid=pgreach --regid=pgreach --init-groups "$@" \
+    pgreach diagnose --config /etc/pgreach/fleet.ini --format json --output-dir "$out" >/dev/null 2>&1 || true
+  grep -o '"capture": *"[a-z-]*"' "$chroot_dir$out/loop.json" || echo "no report"
+}
+with=$(unit_run /tmp/unit-caps --inh-caps=-all,+net_raw --ambient-caps=-all,+net_raw --bounding-set=-all,+net_raw)
+without=$(unit_run /tmp/unit-nocaps --inh-caps=-all --bounding-set=-all)
+echo "as user pgreach with ambient CAP_NET_RAW: $with; without: $without"
+[[ $with =~ pcap|icmp ]] || fail "with the unit's capability the run captured nothing ($with)"
+[[ $without =~ none ]] || fail "the control without CAP_NET_RAW captured ($without)"
+
 step "done"
