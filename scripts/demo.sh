@@ -12,20 +12,33 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 scripts/install-deps.sh
-BUILD_DIR="$root/build" scripts/build.sh
-pgreach="$root/build/pgreach"
+# PGREACH_BIN: a pgreach already built (CI's demo test), instead of building build/.
+if [ -n "${PGREACH_BIN:-}" ]; then
+  pgreach=$PGREACH_BIN
+else
+  BUILD_DIR="$root/build" scripts/build.sh
+  pgreach="$root/build/pgreach"
+fi
 out=${PGREACH_DEMO_DIR:-$root/out/demo}
 mkdir -p "$out"
 
 export PGREACH_LAB_PREFIX=${PGREACH_LAB_PREFIX:-pgd}
-trap 'bash tests/lab/lab.sh down >/dev/null 2>&1 || true' EXIT INT TERM
-bash tests/lab/lab.sh up
+# PGREACH_DEMO_LAB_UP=1: the lab of that prefix is up already and its owner takes it down
+# (CI's demo test runs inside the test run's lab).
+own_lab=1
+[ "${PGREACH_DEMO_LAB_UP:-}" = 1 ] && own_lab=0
+if [ $own_lab -eq 1 ]; then
+  trap 'bash tests/lab/lab.sh down >/dev/null 2>&1 || true' EXIT INT TERM
+  bash tests/lab/lab.sh up
+fi
 eval "$(bash tests/lab/lab.sh env)"
 
 # What an engineer would paste: the provider's private hostname, verify-full, a password
 # (pgreach never prints it: look for <HIDDEN> in the reports).
 conninfo="postgresql://$LAB_USER:$LAB_PASSWORD@$LAB_HOST_PLANETSCALE:5432/$LAB_DB?sslmode=verify-full&sslrootcert=$LAB_CA"
 scenarios=(healthy sg-missing-6432 nacl-no-ephemeral dns-public tls-expired no-hba)
+# PGREACH_DEMO_SCENARIOS="healthy sg-missing-6432": only these (CI's demo test).
+[ -n "${PGREACH_DEMO_SCENARIOS:-}" ] && read -r -a scenarios <<< "$PGREACH_DEMO_SCENARIOS"
 
 diagnose() {  # scenario format extension
   local extra=()
@@ -40,12 +53,16 @@ for s in "${scenarios[@]}"; do
   diagnose "$s" markdown md
   diagnose "$s" json json
 done
-bash tests/lab/lab.sh down >/dev/null
-trap - EXIT INT TERM
+if [ $own_lab -eq 1 ]; then
+  bash tests/lab/lab.sh down >/dev/null
+  trap - EXIT INT TERM
+fi
 
-echo
-echo "================ healthy lab: the full report ================"
-cat "$out/healthy.txt"
+if [ -f "$out/healthy.txt" ]; then
+  echo
+  echo "================ healthy lab: the full report ================"
+  cat "$out/healthy.txt"
+fi
 echo
 echo "================ each scenario's verdict ================"
 for s in "${scenarios[@]}"; do

@@ -21,6 +21,9 @@ packages=(
   strace  # bench/run.sh: time of the first connect()
   # reports: zlib for the --bundle tar.gz, chromium for the HTML render test
   zlib1g-dev chromium
+  # packaging: the man page (help2man), the .deb checks (lintian, a debootstrap chroot), and
+  # the fleet read by a real node_exporter and promtool (scripts/check-package.sh, tests)
+  help2man lintian debootstrap prometheus prometheus-node-exporter
 )
 # Extra packages other parts of the project ask for (one per line, # comments allowed).
 for f in "$(dirname "$0")"/../tests/lab/PACKAGES; do

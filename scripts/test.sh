@@ -51,6 +51,10 @@ if [ $quick -eq 1 ]; then
   exit 0
 fi
 
+# The packaging check's clean Debian 12 chroot (debootstrap: downloads, little CPU) is made
+# in the background during the sanitizer build; the packaging step at the end waits for it.
+scripts/check-package.sh --chroot-only "$root/build-release" > "$root/build-release/chroot.log" 2>&1 &
+chroot_pid=$!
 echo "== stage 2: sanitizer build, unit, fuzz, integration and lab tests"
 if [ "${PGREACH_SANITIZE:-1}" = 1 ]; then
   export BUILD_DIR=${BUILD_DIR:-$root/build-asan}
@@ -117,6 +121,16 @@ if [ $quick -eq 0 ]; then
   run_group "[lab]~[soak]"
   # The soak (10,000 in-process runs against the lab's healthy target) as its own group.
   run_group "[lab][soak]"
+  # The demo's sg-missing-6432 run in this lab, against the README's sample (issue 19 item 9).
+  start=$(date +%s)
+  if PGREACH_BIN="$PGREACH_BIN" PGREACH_DEMO_LAB_UP=1 PGREACH_DEMO_SCENARIOS=sg-missing-6432 \
+       PGREACH_DEMO_DIR="$BUILD_DIR/demo" scripts/demo.sh >/dev/null &&
+     python3 scripts/check-demo-readme.py README.md "$BUILD_DIR/demo/sg-missing-6432.txt"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+  echo "demo check in $(($(date +%s) - start)) s"
   bash tests/lab/lab.sh down
   trap - EXIT INT TERM
   # Tear-down leaves nothing behind.
@@ -126,6 +140,16 @@ if [ $quick -eq 0 ]; then
   else
     passed=$((passed + 1))
   fi
+fi
+# --- packaging --- (issue 19 items 1, 7)
+# The .deb of stage 1's Release build (no second build) on a clean Debian 12 chroot, the
+# systemd units and the cron line as installed.
+if [ $quick -eq 0 ]; then
+  start=$(date +%s)
+  wait "$chroot_pid" || cat "$root/build-release/chroot.log"
+  echo "chroot ready after $(($(date +%s) - start)) s of waiting"
+  if scripts/check-package.sh "$root/build-release"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+  echo "packaging checks in $(($(date +%s) - start)) s"
 fi
 echo "tests: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

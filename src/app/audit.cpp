@@ -84,9 +84,30 @@ std::optional<engine::CheckResult> nothingEvaluated(const std::vector<engine::Ch
   return r;
 }
 
+namespace {
+// A keyword/value conninfo value in single quotes, as libpq reads it: \\ and \' escaped.
+std::string quotedConninfoValue(const std::string& value) {
+  std::string out = "'";
+  for (char c : value) {
+    if (c == '\\' || c == '\'') out += '\\';
+    out += c;
+  }
+  return out + "'";
+}
+}  // namespace
+
 int runAudit(const cli::Options& opts, std::ostream& out, std::ostream& err, bool outIsTerminal) {
   util::Redactor redactor;
   auto parsed = target::Target::parse(opts.conninfo);
+  // An audit of a named endpoint needs no host: without one, the endpoint (its id, else
+  // its address) stands in for it in the report. The checks find the endpoint by id or
+  // address; a host only adds its DNS name to the match. Only the host differs from the
+  // first parse, so any other error in the environment is reported as before.
+  if (!parsed && opts.conninfo.empty() && (!opts.endpointIds.empty() || !opts.endpointIps.empty())) {
+    const std::string& standIn =
+        opts.endpointIds.empty() ? opts.endpointIps.front() : opts.endpointIds.front();
+    parsed = target::Target::parse("host=" + quotedConninfoValue(standIn));
+  }
   if (!parsed) {
     err << "pgreach: " << redactor.apply(parsed.error()) << "\n";
     return kUnknown;

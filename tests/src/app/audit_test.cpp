@@ -680,3 +680,31 @@ TEST_CASE("pgreach audit writes --output-dir and --bundle like diagnose (it igno
   CHECK((secret.out + secret.err).find("Audit9Secret") == std::string::npos);
   CHECK_FALSE(std::filesystem::exists(out.path / "Audit9Secret.txt"));
 }
+
+TEST_CASE("audit --endpoint needs no host: the endpoint stands in for it", "[unit][cloud]") {
+  // Issue 19: `pgreach audit --endpoint vpce-... --client-ip ...` refused to run without a
+  // host ("no host in the connection string or PGHOST"), though the audit finds the
+  // endpoint by its id. No PGHOST/PGHOSTADDR/PGSERVICE either, as on a bare shell.
+  auto run = [](std::vector<std::string> args) {
+    args.insert(args.begin(), {"env", "-u", "PGHOST", "-u", "PGHOSTADDR", "-u", "PGSERVICE",
+                               testing::pgreachBinary(), "audit", "--aws-json", kLabAws + "sg-missing-6432",
+                               "--client-ip", "10.40.1.10", "--ports", "5432,6432"});
+    return testing::runProcess(args, 30s);
+  };
+  auto r = run({"--endpoint", "vpce-0abc123def4567890", "--format", "json"});
+  INFO(r.out << r.err);
+  CHECK(r.err.find("no host") == std::string::npos);
+  REQUIRE(r.exitCode == 2);  // the missing 6432 rule, found from the endpoint alone
+  auto j = nlohmann::json::parse(r.out);
+  CHECK(j["target"].dump().find("vpce-0abc123def4567890") != std::string::npos);
+  CHECK(hasFinding(checkById(j, "cloud.aws.path"), "cloud.sg_ingress_missing"));
+
+  auto byIp = run({"--endpoint-ip", "10.40.2.120"});
+  INFO(byIp.out << byIp.err);
+  CHECK(byIp.exitCode == 2);
+
+  // Without an endpoint a host is still needed, and the error says so.
+  auto none = run({});
+  CHECK(none.exitCode == 3);
+  CHECK(none.err.find("no host") != std::string::npos);
+}
