@@ -21,6 +21,8 @@ packages=(
   strace  # bench/run.sh: time of the first connect()
   # reports: zlib for the --bundle tar.gz, chromium for the HTML render test
   zlib1g-dev chromium
+  # pgreach serve: the HTTP server, bcrypt for basic auth, a real Prometheus for its lab test
+  libmicrohttpd-dev libcrypt-dev prometheus curl
 )
 # Extra packages other parts of the project ask for (one per line, # comments allowed).
 for f in "$(dirname "$0")"/../tests/lab/PACKAGES; do
