@@ -78,6 +78,7 @@ std::string number(double v) {
 std::string serveHelpText() {
   return "Usage: pgreach serve --config FLEET.INI [--listen 127.0.0.1:9187] [--web-config WEB.YML]\n"
          "                     [--max-concurrent 8] [--min-interval 10s] [--client-timeout 10s]\n"
+         "                     [--connection-limit 2048]\n"
          "                     [DIAGNOSE OPTIONS applied to every target]\n"
          "\n"
          "A Prometheus exporter. Endpoints:\n"
@@ -96,6 +97,7 @@ std::string serveHelpText() {
          "  --min-interval DUR     a target is probed at most once per DUR; scrapes in between get the\n"
          "                         last result (default 10s)\n"
          "  --client-timeout DUR   a client idle or slower than this is disconnected (default 10s)\n"
+         "  --connection-limit N   connections at once (default 2048; Prometheus keeps one per target)\n"
          "\n"
          "SIGHUP reloads both files (a config with errors keeps the running one and logs why);\n"
          "SIGTERM stops accepting, lets running probes finish and exits.\n";
@@ -474,7 +476,10 @@ class Server {
         {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&Server::logMhd), this},
         {MHD_OPTION_SOCK_ADDR, 0, const_cast<sockaddr*>(addr)},
         {MHD_OPTION_CONNECTION_LIMIT, settings_.connectionLimit, nullptr},
-        {MHD_OPTION_PER_IP_CONNECTION_LIMIT, std::max(1u, settings_.connectionLimit / 2), nullptr},
+        // Small stacks: a connection thread only waits for its probe (the checks run on the
+        // scheduler's threads) and there is one per keep-alive connection. No per-IP limit:
+        // one Prometheus keeps a connection per target, all from one address.
+        {MHD_OPTION_THREAD_STACK_SIZE, 512 * 1024, nullptr},
         {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(settings_.clientTimeout.count() / 1000),
          nullptr},
         {MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory, nullptr},
@@ -822,6 +827,12 @@ int runServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (!mhd) {
     err << "pgreach: " << mhd.error() << "\n";
     return 3;
+  }
+  // A connection and, while it probes, a few sockets per scraped target: raise the soft
+  // descriptor limit to the hard one (1024 is the usual soft default).
+  if (rlimit nofile{}; ::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = std::min<rlim_t>(nofile.rlim_max, 65536);
+    ::setrlimit(RLIMIT_NOFILE, &nofile);
   }
   Server server(**mhd, *settings, err);
   if (auto l = server.load(); !l) {

@@ -29,7 +29,8 @@ struct ServeSettings {
   int maxConcurrent = 8;                           // probes running at once
   std::chrono::milliseconds minInterval{10000};    // a target is probed at most this often
   std::chrono::milliseconds clientTimeout{10000};  // an idle or slow client is dropped
-  unsigned connectionLimit = 128;
+  // Prometheus keeps one connection per scraped target: 500 targets are 500 connections.
+  unsigned connectionLimit = 2048;
   std::vector<std::string> diagnoseArgs;  // any other option, applied to every target
   bool help = false;
 };
