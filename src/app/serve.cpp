@@ -16,6 +16,7 @@
 #include <cctype>
 #include <cstdio>
 #include <cstring>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
@@ -661,22 +662,32 @@ class Server {
                    "text/plain");
     }
     cli::Options opts = *configured;
-    // Prometheus says how long it will wait; finish before that, as blackbox_exporter does.
+    // Prometheus says how long it will wait: a probe must end 0.5 s before that, as
+    // blackbox_exporter's do, and a scrape that waited for a slot gets only what is left
+    // (a probe whose answer nobody waits for would only take a slot from the next scrape).
+    using Clock = std::chrono::steady_clock;
+    std::optional<Clock::time_point> scrapeEnd;
     if (const char* t =
             mhd_->lookup_connection_value(c, MHD_HEADER_KIND, "X-Prometheus-Scrape-Timeout-Seconds")) {
       char* end = nullptr;
       const double s = std::strtod(t, &end);
-      if (end != t && s > 1 && s < 3600) {
-        opts.deadline =
-            std::min(opts.deadline, std::chrono::milliseconds(static_cast<long long>((s - 0.5) * 1000)));
-      }
+      if (end != t && s > 1 && s < 3600)
+        scrapeEnd = Clock::now() + std::chrono::milliseconds(static_cast<long long>((s - 0.5) * 1000));
     }
+    const auto waitLimit = scrapeEnd ? std::max(std::chrono::milliseconds(0),
+                                                std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                    *scrapeEnd - Clock::now() - std::chrono::seconds(1)))
+                                     : opts.deadline + std::chrono::seconds(2);
     const std::string targetName = name;
     auto outcome = coalescer_.get(
         targetName,
         [&]() -> std::shared_ptr<const ProbeOutcome> {
           auto o = std::make_shared<ProbeOutcome>();
           const auto started = std::chrono::steady_clock::now();
+          if (scrapeEnd) {
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*scrapeEnd - started);
+            opts.deadline = std::max(std::chrono::milliseconds(500), std::min(opts.deadline, left));
+          }
           try {
             auto r = runTarget(opts, o->redactor);
             o->report = r ? std::move(*r) : badInputReport(targetName, r.error(), reports::isoNowUtc());
@@ -693,7 +704,7 @@ class Server {
           o->prometheus = probeMetricsText(o->report, o->redactor, o->success, o->durationSeconds);
           return o;
         },
-        opts.deadline + std::chrono::seconds(2));
+        waitLimit);
     if (!outcome) {
       return reply(c, MHD_HTTP_SERVICE_UNAVAILABLE,
                    "every probe slot is busy (--max-concurrent); try again later\n", "text/plain");
