@@ -148,17 +148,22 @@ TEST_CASE("serve: at most --max-concurrent probes run at once", "[unit][serve]")
 
   // No slot in time: nullptr (the server answers 503), not an unbounded wait.
   app::ProbeCoalescer busy(1, 0ms);
+  std::atomic<bool> hogging{false}, release{false};
   std::thread hog([&] {
     busy.get(
         "a",
         [&] {
-          std::this_thread::sleep_for(300ms);
+          hogging = true;
+          // Holds the only slot until the check below is done (bounded).
+          for (int i = 0; i < 500 && !release; ++i) std::this_thread::sleep_for(10ms);
           return std::make_shared<const app::ProbeOutcome>();
         },
         5s);
   });
-  std::this_thread::sleep_for(50ms);
+  for (int i = 0; i < 500 && !hogging; ++i) std::this_thread::sleep_for(10ms);
+  REQUIRE(hogging);
   CHECK(busy.get("b", probe, 50ms) == nullptr);
+  release = true;
   hog.join();
   CHECK(busy.takeStats().rejected == 1);
 }
