@@ -24,6 +24,8 @@ packages=(
   # packaging: the man page (help2man), the .deb checks (lintian, a debootstrap chroot), and
   # the fleet read by a real node_exporter and promtool (scripts/check-package.sh, tests)
   help2man lintian debootstrap prometheus prometheus-node-exporter
+  # pgreach serve: the HTTP server, bcrypt for basic auth, a real Prometheus for its lab test
+  libmicrohttpd-dev libcrypt-dev prometheus curl
 )
 # Extra packages other parts of the project ask for (one per line, # comments allowed).
 for f in "$(dirname "$0")"/../tests/lab/PACKAGES; do

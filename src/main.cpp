@@ -13,7 +13,8 @@ namespace {
 // Least privilege for every command (net/privileges.h), decided before any thread starts:
 // - a single-target `diagnose` opens its capture handles now, then drops every capability;
 // - `diagnose --config` (possibly a fleet) opens one capture per target as it goes, so it
-//   keeps CAP_NET_RAW alone;
+//   keeps CAP_NET_RAW alone; so does `serve`, which probes for as long as it runs (it
+//   listens on an unprivileged port: no CAP_NET_BIND_SERVICE);
 // - every other command (audit, sweep, explain, checks, help) needs no capability at all.
 // Inputs read later (configs, exports, passfiles) and outputs written later are opened as
 // uid 0 without CAP_DAC_OVERRIDE: root's own files and world-readable ones work; a file
@@ -21,6 +22,7 @@ namespace {
 enum class PrivilegePlan { ReserveCaptureThenDropAll, KeepNetRawOnly, DropAll };
 
 PrivilegePlan privilegePlan(int argc, char* argv[]) {
+  if (argc >= 2 && std::string(argv[1]) == "serve") return PrivilegePlan::KeepNetRawOnly;
   if (argc < 2 || std::string(argv[1]) != "diagnose") return PrivilegePlan::DropAll;
   for (int i = 2; i < argc; ++i) {
     if (std::strncmp(argv[i], "--config", 8) == 0) return PrivilegePlan::KeepNetRawOnly;

@@ -19,6 +19,7 @@
 #include "app/fleet.h"
 #include "app/outputs.h"
 #include "app/run_target.h"
+#include "app/serve.h"
 #include "app/store.h"
 #include "cloud/live.h"
 
@@ -120,6 +121,15 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
   if (argc <= 1) {
     err << cli::shortUsage();
     return kUnknown;
+  }
+  // `serve` has its own few options (app/serve.h); the rest are diagnose's, for every target.
+  if (std::string(argv[1]) == "serve") {
+    try {
+      return runServe(std::vector<std::string>(argv + 2, argv + argc), out, err);
+    } catch (const std::exception& e) {
+      err << "pgreach: internal error: " << util::redactPatterns(e.what()) << "\n";
+      return kUnknown;
+    }
   }
   // --- reports ---
   // A --config file with [target.NAME] sections is a fleet: each target gets its own options.

@@ -27,7 +27,6 @@ namespace pgreach::app {
 namespace {
 
 constexpr size_t kMaxConfigBytes = 1 << 20;
-constexpr size_t kMaxTargets = 256;
 
 bool validName(std::string_view s, size_t max, bool allowDot) {
   if (s.empty() || s.size() > max) return false;
@@ -46,7 +45,7 @@ bool isFleetConfig(std::string_view text) {
   return false;
 }
 
-Expected<FleetConfig> parseFleetConfig(std::string_view text) {
+Expected<FleetConfig> parseFleetConfig(std::string_view text, size_t maxTargets) {
   if (text.size() > kMaxConfigBytes) return makeError("config: larger than 1 MiB");
   if (text.find('\0') != std::string_view::npos)
     return makeError("config: contains a NUL byte (not a text file)");
@@ -71,7 +70,8 @@ Expected<FleetConfig> parseFleetConfig(std::string_view text) {
       for (const auto& t : cfg.targets) {
         if (t.name == name) return makeError(where + "target \"" + name + "\" is defined twice");
       }
-      if (cfg.targets.size() >= kMaxTargets) return makeError(where + "more than 256 targets");
+      if (cfg.targets.size() >= maxTargets)
+        return makeError(where + "more than " + std::to_string(maxTargets) + " targets");
       cfg.targets.push_back({name, {}});
       current = &cfg.targets.back();
       continue;
@@ -125,10 +125,8 @@ int worseExitCode(int a, int b) {
   return rank(a) >= rank(b) ? a : b;
 }
 
-namespace {
-
-Expected<cli::Options> optionsFor(const std::vector<std::string>& cliArgs, const KeyValues& first,
-                                  const KeyValues& second) {
+Expected<cli::Options> fleetTargetOptions(const std::vector<std::string>& cliArgs, const KeyValues& first,
+                                          const KeyValues& second) {
   // Boost stores the first value it sees for a single-valued option: command line, then
   // the target's lines, then the global ones.
   std::vector<std::string> args{"pgreach", "diagnose"};
@@ -142,6 +140,8 @@ Expected<cli::Options> optionsFor(const std::vector<std::string>& cliArgs, const
   for (const auto& a : args) argv.push_back(a.c_str());
   return cli::parseOptions(static_cast<int>(argv.size()), argv.data());
 }
+
+namespace {
 
 struct TargetRun {
   std::string name;
@@ -165,7 +165,7 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
     err << "pgreach: --config " << configPath << ": " << util::redactPatterns(cfg.error()) << "\n";
     return 3;
   }
-  auto base = optionsFor(cliArgs, {}, cfg->global);
+  auto base = fleetTargetOptions(cliArgs, {}, cfg->global);
   if (!base) {
     err << "pgreach: --config " << configPath << ": " << util::redactPatterns(base.error()) << "\n";
     return 3;
@@ -200,7 +200,7 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
   std::vector<std::thread> threads;
   for (size_t i = 0; i < cfg->targets.size(); ++i) {
     runs[i].name = cfg->targets[i].name;
-    auto o = optionsFor(cliArgs, cfg->targets[i].options, cfg->global);
+    auto o = fleetTargetOptions(cliArgs, cfg->targets[i].options, cfg->global);
     if (!o) {
       runs[i].report = badInputReport(runs[i].name, util::redactPatterns(o.error()), reports::isoNowUtc());
       continue;

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/options.h"
 #include "util/expected.h"
 
 namespace pgreach::app {
@@ -30,7 +31,9 @@ struct FleetConfig {
 // Pure INI parser: `# ; comments`, `key = value`, `[target.NAME]` sections. Hostile
 // input (other sections, bad names, lines without '=', NUL bytes, huge files) is an
 // Error naming the line.
-Expected<FleetConfig> parseFleetConfig(std::string_view text);
+// `maxTargets`: a fleet run starts every target at once, so it stops at 256; `pgreach
+// serve` probes on demand with bounded concurrency and takes more.
+Expected<FleetConfig> parseFleetConfig(std::string_view text, size_t maxTargets = 256);
 // True when the text has at least one [target.NAME] section.
 bool isFleetConfig(std::string_view text);
 
@@ -41,6 +44,11 @@ Expected<std::vector<std::string>> toArguments(const KeyValues& kv);
 // `bundle =` or --bundle on the command line) gets "-NAME" before ".tar.gz"; a path only
 // this target names is used as it is.
 std::string fleetBundlePath(const std::string& path, const std::string& name, bool shared);
+
+// One target's options: the command line first, then the target's own lines, then the
+// global ones (Boost keeps the first value of a single-valued option).
+Expected<cli::Options> fleetTargetOptions(const std::vector<std::string>& cliArgs, const KeyValues& first,
+                                          const KeyValues& second);
 
 // Ordering for "worst status": CRITICAL(2) > UNKNOWN(3) > WARNING(1) > OK(0).
 int worseExitCode(int a, int b);
