@@ -7,6 +7,7 @@ packages=(
   # build
   build-essential cmake pkg-config ccache
   libldns-dev libpcap-dev libpq-dev libboost-program-options-dev catch2 libssl-dev nlohmann-json3-dev
+  lld  # links pgreach with the functions a run executes placed together (CMakeLists.txt, "memory")
   # fuzzing and sanitizers
   clang libclang-rt-14-dev
   clang-format-14  # scripts/check-format.sh (CI stage 1)
