@@ -47,8 +47,12 @@ StageInput gatherStageInput(const target::Target& target, const engine::RunConfi
                             std::string& vpcSource) {
   StageInput in;
   for (const auto& h : target.hosts()) {
-    if (!h.hostaddr.empty() || h.host.empty() || net::IpAddress::parse(h.host))
-      continue;  // nothing to resolve
+    const std::string literal = !h.hostaddr.empty()             ? h.hostaddr
+                                : net::IpAddress::parse(h.host) ? h.host
+                                                                : std::string();
+    if (!literal.empty() && std::find(in.given.begin(), in.given.end(), literal) == in.given.end())
+      in.given.push_back(literal);
+    if (!literal.empty() || h.host.empty()) continue;  // nothing to resolve
     if (std::find(in.hosts.begin(), in.hosts.end(), h.host) == in.hosts.end()) in.hosts.push_back(h.host);
   }
   in.provider = target.provider();
@@ -110,6 +114,7 @@ engine::CheckResult runStage(const StageInput& in,
   engine::DnsResolveFacts facts;
   for (const auto& c : in.vpcCidrs) facts.vpcCidrs.push_back(c.toString());
   facts.vpcSource = in.vpcSource;
+  facts.given = in.given;
   if (in.hosts.empty()) {
     r.status = engine::Status::Pass;
     r.summary = "nothing to resolve (addresses given literally)";

@@ -22,6 +22,7 @@ inline constexpr size_t kMaxExchanges = 64;
 
 struct StageInput {
   std::vector<std::string> hosts;  // names to resolve (no literals)
+  std::vector<std::string> given;  // addresses given as such (host=IP, hostaddr=): nothing to resolve
   std::vector<std::pair<net::DnsServer, ResolverRole>> servers;
   std::vector<net::Cidr> vpcCidrs;
   std::string vpcSource;  // where vpcCidrs came from ("flags", "cloud.context" or "")

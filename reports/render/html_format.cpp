@@ -1,7 +1,9 @@
 // One self-contained HTML file: inline CSS, the path drawn as inline SVG, evidence in
 // <details>. No scripts, fonts, images or links that would fetch anything.
+#include <algorithm>
 #include <sstream>
 
+#include "reports/render/markdown_html.h"
 #include "reports/render/render.h"
 #include "reports/report/path.h"
 #include "util/strings.h"
@@ -31,43 +33,130 @@ const char* colour(Status s) {
   return "#8c959f";
 }
 
-std::string shorten(const std::string& s, size_t n) { return s.size() <= n ? s : s.substr(0, n - 1) + "…"; }
+// The path picture's text is monospace at fixed sizes so its width is known here: a label
+// is wrapped to its box, never cut by it. kCharWidth is the advance of the widest common
+// monospace faces (DejaVu Sans Mono 0.602 em, Liberation Mono 0.600 em, Menlo 0.602 em)
+// with a margin; the headless Chromium test measures the real widths.
+constexpr double kCharWidth = 0.64;
+// Six hops of 172 px with 22 px arrows are 1162 px: within the page's 1200 px, so no box
+// sits behind a scroll bar; narrower windows scale the whole picture (viewBox, width 100%).
+constexpr int kBoxW = 172, kGap = 22, kTop = 10, kPad = 8;
+constexpr int kNameSize = 14, kDetailSize = 11, kLineH = 14;
+constexpr int kMaxDetailLines = 8;
+
+size_t charsThatFit(int px, int fontSize) {
+  return static_cast<size_t>(static_cast<double>(px) / (kCharWidth * fontSize));
+}
+
+// UTF-8 aware length: a continuation byte takes no column.
+size_t columns(const std::string& s) {
+  size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80 ? 1 : 0;
+  return n;
+}
+
+// Splits one detail into lines of at most `width` columns: at a space when there is one,
+// else after ':' or '/' or '.', else hard (a long token such as a hostname).
+std::vector<std::string> wrapLine(const std::string& text, size_t width) {
+  std::vector<std::string> lines;
+  std::string rest = text;
+  while (columns(rest) > width) {
+    // Byte offset of the column `width`.
+    size_t cut = 0, cols = 0;
+    while (cut < rest.size() && cols < width) {
+      ++cut;
+      while (cut < rest.size() && (static_cast<unsigned char>(rest[cut]) & 0xC0) == 0x80) ++cut;
+      ++cols;
+    }
+    size_t at = rest.rfind(' ', cut);
+    if (at != std::string::npos && at > 0) {
+      lines.push_back(rest.substr(0, at));
+      rest = rest.substr(at + 1);
+      continue;
+    }
+    at = rest.find_last_of(":/.,", cut - 1);
+    if (at != std::string::npos && at > 0 && at + 1 < rest.size()) cut = at + 1;
+    lines.push_back(rest.substr(0, cut));
+    rest = rest.substr(cut);
+  }
+  if (!rest.empty() || lines.empty()) lines.push_back(rest);
+  return lines;
+}
+
+// The lines a hop's box shows: each detail wrapped, at most kMaxDetailLines in all; what
+// does not fit is counted ("+2 more"), and listed whole in the table under the picture.
+std::vector<std::string> hopLines(const Hop& h) {
+  const size_t width = charsThatFit(kBoxW - 2 * kPad, kDetailSize);
+  std::vector<std::string> out;
+  size_t shown = 0;
+  for (const auto& d : h.details) {
+    auto wrapped = wrapLine(d, width);
+    const bool last = shown + 1 == h.details.size();
+    // Keep one line for "+N more" unless this is the last detail.
+    const size_t room = kMaxDetailLines - out.size() - (last ? 0 : 1);
+    if (wrapped.size() > room) {
+      // A detail longer than the box can hold: its first lines, the last one ending in "…"
+      // (the table under the picture has it whole). Never none of it for the first one.
+      if (!out.empty() || room == 0) break;
+      wrapped.resize(room);
+      std::string& end = wrapped.back();
+      while (!end.empty() && columns(end) + 1 > width) {
+        end.pop_back();
+        while (!end.empty() && (static_cast<unsigned char>(end.back()) & 0xC0) == 0x80) end.pop_back();
+        if (!end.empty() && (static_cast<unsigned char>(end.back()) & 0xC0) == 0xC0) end.pop_back();
+      }
+      end += "…";
+    }
+    out.insert(out.end(), wrapped.begin(), wrapped.end());
+    ++shown;
+  }
+  if (shown < h.details.size())
+    out.push_back("+" + std::to_string(h.details.size() - shown) + " more (table below)");
+  return out;
+}
 
 std::string pathSvg(const std::vector<Hop>& hops) {
-  const int boxW = 150, boxH = 96, gap = 30, top = 10;
-  const int width = static_cast<int>(hops.size()) * (boxW + gap) - gap + 20;
+  std::vector<std::vector<std::string>> lines;
+  size_t most = 0;
+  for (const auto& h : hops) {
+    lines.push_back(hopLines(h));
+    most = std::max(most, lines.back().size());
+  }
+  const int boxH = 52 + static_cast<int>(most) * kLineH + kPad;
+  const int width = static_cast<int>(hops.size()) * (kBoxW + kGap) - kGap + 20;
   std::ostringstream svg;
-  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"connection path\" width=\""
-      << width << "\" height=\"" << boxH + 2 * top << "\" viewBox=\"0 0 " << width << " " << boxH + 2 * top
-      << "\">\n";
+  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-label=\"connection path\" "
+      << "width=\"100%\" style=\"max-width:" << width << "px;height:auto\" viewBox=\"0 0 " << width << " "
+      << boxH + 2 * kTop
+      << "\" font-family=\"ui-monospace,'DejaVu Sans Mono','Liberation Mono',Menlo,monospace\">\n";
   svg << "<defs><marker id=\"arrow\" markerWidth=\"10\" markerHeight=\"10\" refX=\"8\" refY=\"3\" "
          "orient=\"auto\">"
          "<path d=\"M0,0 L8,3 L0,6 z\" fill=\"#57606a\"/></marker></defs>\n";
   for (size_t i = 0; i < hops.size(); ++i) {
     const auto& h = hops[i];
-    const int x = 10 + static_cast<int>(i) * (boxW + gap);
-    svg << "<g><rect x=\"" << x << "\" y=\"" << top << "\" width=\"" << boxW << "\" height=\"" << boxH
-        << "\" rx=\"8\" fill=\"" << colour(colourOf(h.status, h.state))
-        << "\" fill-opacity=\"0.12\" stroke=\"" << colour(colourOf(h.status, h.state))
+    const int x = 10 + static_cast<int>(i) * (kBoxW + kGap);
+    const int cx = x + kBoxW / 2;
+    const char* c = colour(colourOf(h.status, h.state));
+    // The full details as the box's tooltip.
+    svg << "<g class=\"hop\"><title>" << xmlEscape(h.name + ": " + hopMark(h))
+        << (h.details.empty() ? "" : "\n") << xmlEscape(util::join(h.details, "\n")) << "</title>\n";
+    svg << "<rect x=\"" << x << "\" y=\"" << kTop << "\" width=\"" << kBoxW << "\" height=\"" << boxH
+        << "\" rx=\"8\" fill=\"" << c << "\" fill-opacity=\"0.12\" stroke=\"" << c
         << "\" stroke-width=\"2\"/>\n";
-    svg << "<text x=\"" << x + boxW / 2 << "\" y=\"" << top + 22
-        << "\" text-anchor=\"middle\" font-weight=\"bold\">" << xmlEscape(h.name) << "</text>\n";
-    svg << "<text x=\"" << x + boxW / 2 << "\" y=\"" << top + 42 << "\" text-anchor=\"middle\" fill=\""
-        << colour(colourOf(h.status, h.state)) << "\" font-weight=\"bold\">"
-        << xmlEscape(markOf(h.status, h.state)) << "</text>\n";
-    for (size_t d = 0; d < h.details.size() && d < 2; ++d) {
-      svg << "<text x=\"" << x + boxW / 2 << "\" y=\"" << top + 62 + static_cast<int>(d) * 16
-          << "\" text-anchor=\"middle\" font-size=\"11\">" << xmlEscape(shorten(h.details[d], 24))
+    svg << "<text x=\"" << cx << "\" y=\"" << kTop + 22 << "\" text-anchor=\"middle\" font-size=\""
+        << kNameSize << "\" font-weight=\"bold\">" << xmlEscape(h.name) << "</text>\n";
+    svg << "<text x=\"" << cx << "\" y=\"" << kTop + 42 << "\" text-anchor=\"middle\" font-size=\""
+        << kNameSize << "\" fill=\"" << c << "\" font-weight=\"bold\">" << xmlEscape(hopMark(h))
+        << "</text>\n";
+    for (size_t d = 0; d < lines[i].size(); ++d) {
+      svg << "<text x=\"" << cx << "\" y=\"" << kTop + 60 + static_cast<int>(d) * kLineH
+          << "\" text-anchor=\"middle\" font-size=\"" << kDetailSize << "\">" << xmlEscape(lines[i][d])
           << "</text>\n";
-    }
-    if (h.details.size() > 2) {
-      svg << "<text x=\"" << x + boxW / 2 << "\" y=\"" << top + 92
-          << "\" text-anchor=\"middle\" font-size=\"10\">+" << h.details.size() - 2 << " more</text>\n";
     }
     svg << "</g>\n";
     if (i + 1 < hops.size()) {
-      svg << "<line x1=\"" << x + boxW + 2 << "\" y1=\"" << top + boxH / 2 << "\" x2=\"" << x + boxW + gap - 4
-          << "\" y2=\"" << top + boxH / 2
+      svg << "<line x1=\"" << x + kBoxW + 2 << "\" y1=\"" << kTop + boxH / 2 << "\" x2=\""
+          << x + kBoxW + kGap - 4 << "\" y2=\"" << kTop + boxH / 2
           << "\" stroke=\"#57606a\" stroke-width=\"2\" marker-end=\"url(#arrow)\"/>\n";
     }
   }
@@ -85,6 +174,8 @@ table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #d0d7de;pad
 code,pre{font-family:ui-monospace,monospace;font-size:.9rem}pre{background:#f6f8fa;padding:.6rem;overflow:auto}
 .manual{background:#fff8c5;padding:.4rem .8rem;border-radius:6px}.fix{background:#dafbe1;padding:.4rem .8rem;border-radius:6px}
 .svgwrap{overflow-x:auto}
+.warnings{border-left:4px solid #b58100;padding:.4rem 1rem;background:#fff8e1}
+.manual p,.fix p,.root p,.warnings p{margin:.3rem 0}.manual ul,.fix ul{margin:.3rem 0}
 )css";
 
 std::string detailLines(const std::vector<std::string>& lines) {
@@ -93,9 +184,33 @@ std::string detailLines(const std::vector<std::string>& lines) {
   return out;
 }
 
-std::string badge(Status s, util::ResultState state) {
+std::string badgeText(Status s, util::ResultState state, const std::string& text) {
   return "<span class=\"badge\" style=\"background:" + std::string(colour(colourOf(s, state))) + "\">" +
-         markOf(s, state) + "</span>";
+         xmlEscape(text) + "</span>";
+}
+
+std::string badge(Status s, util::ResultState state) { return badgeText(s, state, markOf(s, state)); }
+
+// Every warning of the run (findings of warning severity, and warned checks without one),
+// shown open under the verdict: a WARNING's reason needs no click. Empty when none.
+std::string warningsBlock(const Report& r) {
+  std::ostringstream out;
+  for (const auto& c : r.checks) {
+    bool any = false;
+    for (const auto& f : c.findings) {
+      if (f.severity != engine::Severity::Warning) continue;
+      any = true;
+      out << "<p><b><code>" << xmlEscape(f.code) << "</code></b> (" << xmlEscape(c.id)
+          << "): " << xmlEscape(f.summary) << "</p>\n";
+      if (!f.evidence.empty()) out << "<pre>" << xmlEscape(util::join(f.evidence, "\n")) << "</pre>\n";
+      if (!f.fix.empty()) out << "<p><b>Fix:</b> " << markdownInlineToHtml(f.fix) << "</p>\n";
+    }
+    if (!any && c.status == Status::Warn)
+      out << "<p><b><code>" << xmlEscape(c.id) << "</code></b>: " << xmlEscape(c.summary) << "</p>\n";
+  }
+  const std::string body = out.str();
+  if (body.empty()) return "";
+  return "<h2>Warnings</h2>\n<div class=\"warnings\">\n" + body + "</div>\n";
 }
 
 std::string renderHtml(const Report& r, const RenderOptions&) {
@@ -112,7 +227,8 @@ std::string renderHtml(const Report& r, const RenderOptions&) {
     out << "<h2>Root cause</h2>\n<div class=\"root\"><p><b>Stage:</b> "
         << engine::toString(r.rootCause->stage) << "</p><p><b>Finding:</b> <code>"
         << xmlEscape(r.rootCause->code) << "</code>: " << xmlEscape(r.rootCause->summary) << "</p>";
-    if (!r.rootCause->fix.empty()) out << "<p><b>Fix:</b> " << xmlEscape(r.rootCause->fix) << "</p>";
+    if (!r.rootCause->fix.empty())
+      out << "<p><b>Fix:</b> " << markdownInlineToHtml(r.rootCause->fix) << "</p>";
     for (const auto& f : r.rootCause->related) {
       out << "<p><b>Related:</b> <code>" << xmlEscape(f.code) << "</code>: " << xmlEscape(f.summary)
           << "</p>";
@@ -122,12 +238,14 @@ std::string renderHtml(const Report& r, const RenderOptions&) {
     }
     out << "</div>\n";
   }
+  out << warningsBlock(r);
   const auto hops = buildPath(r);
   out << "<h2>Path</h2>\n<div class=\"svgwrap\">" << pathSvg(hops)
       << "</div>\n<table><tr><th>Hop</th><th>Status</th><th>Detail</th></tr>\n";
   for (const auto& h : hops) {
-    out << "<tr><td>" << xmlEscape(h.name) << "</td><td>" << badge(h.status, h.state) << "</td><td>"
-        << detailLines(h.details) << "</td></tr>\n";
+    out << "<tr><td>" << xmlEscape(h.name) << "</td><td>"
+        << (h.reason.empty() ? badge(h.status, h.state) : badgeText(h.status, h.state, hopMark(h)))
+        << "</td><td>" << detailLines(h.details) << "</td></tr>\n";
   }
   out << "</table>\n<table>\n<tr><th>Target</th><td><code>" << xmlEscape(r.target.conninfo)
       << "</code></td></tr>\n"
@@ -141,10 +259,11 @@ std::string renderHtml(const Report& r, const RenderOptions&) {
       << xmlEscape(util::formatDuration(r.durationMs)) << "</td></tr>\n</table>\n";
   for (const auto& s : r.sections) {
     out << "<h2>" << badge(s.status, s.state) << " " << xmlEscape(s.title) << "</h2>\n";
+    // The playbooks' texts are Markdown (`commands` in backticks): rendered, escaped first.
     if (!s.manual.empty())
-      out << "<p class=\"manual\">Not verified by pgreach. Check by hand: " << xmlEscape(s.manual)
-          << "</p>\n";
-    if (!s.fix.empty()) out << "<p class=\"fix\"><b>Fix:</b> " << xmlEscape(s.fix) << "</p>\n";
+      out << "<div class=\"manual\"><p><b>Not verified by pgreach. Check by hand:</b></p>"
+          << markdownToHtml(s.manual) << "</div>\n";
+    if (!s.fix.empty()) out << "<div class=\"fix\"><p><b>Fix:</b></p>" << markdownToHtml(s.fix) << "</div>\n";
     if (s.checkIds.empty()) continue;
     out << "<table><tr><th>Check</th><th>Status</th><th>Summary</th></tr>\n";
     for (const auto& id : s.checkIds) {
@@ -157,8 +276,11 @@ std::string renderHtml(const Report& r, const RenderOptions&) {
     }
     out << "</table>\n";
     if (!s.evidence.empty()) {
-      out << "<details><summary>Evidence</summary><pre>" << xmlEscape(util::join(s.evidence, "\n"))
-          << "</pre></details>\n";
+      // Open when the section failed or warned: its reason is what the reader came for.
+      const bool expanded = s.status == Status::Fail || s.status == Status::Warn ||
+                            s.status == Status::Error || shownNotVerified(s.status, s.state);
+      out << "<details" << (expanded ? " open" : "") << "><summary>Evidence</summary><pre>"
+          << xmlEscape(util::join(s.evidence, "\n")) << "</pre></details>\n";
     }
     // Informational findings that carry evidence (which export files were read and which
     // ignored, and why) are not part of the section's evidence, which is about what

@@ -57,6 +57,7 @@ nlohmann::json toJson(const Report& r) {
                     {"status", engine::toString(hop.status)},
                     {"state", util::toString(hop.state)},
                     {"details", hop.details}});
+    if (!hop.reason.empty()) path.back()["reason"] = hop.reason;
   }
   return {{"schema_version", kSchemaVersion},
           {"tool", {{"name", "pgreach"}, {"version", r.toolVersion}}},

@@ -52,8 +52,8 @@ std::string renderMarkdown(const Report& r, const RenderOptions&) {
   out << "## Path\n\n`" << pathLine(r, false) << "`\n\n";
   out << "| Hop | Status | Detail |\n|---|---|---|\n";
   for (const auto& hop : buildPath(r)) {
-    out << "| " << hop.name << " | " << icon(colourOf(hop.status, hop.state)) << " "
-        << markOf(hop.status, hop.state) << " | " << cell(util::join(hop.details, "<br>")) << " |\n";
+    out << "| " << hop.name << " | " << icon(colourOf(hop.status, hop.state)) << " " << hopMark(hop) << " | "
+        << cell(util::join(hop.details, "<br>")) << " |\n";
   }
   out << "\n";
   out << "| | |\n|---|---|\n";

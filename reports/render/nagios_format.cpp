@@ -5,7 +5,6 @@
 #include <map>
 #include <optional>
 
-#include "engine/tcp_facts.h"
 #include "reports/render/render.h"
 #include "util/strings.h"
 
@@ -34,15 +33,10 @@ std::string seconds(double ms) {
   return s + "s";
 }
 
-// warn;crit of a perfdata value (in its unit, seconds), empty when not given.
-std::string thresholdText(const std::optional<long long>& ms) {
-  if (!ms) return "";
-  std::string s = seconds(static_cast<double>(*ms));
-  s.pop_back();  // the unit is the value's
-  // "2.000" reads as the 2 the user typed.
-  while (s.back() == '0') s.pop_back();
-  if (s.back() == '.') s.pop_back();
-  return s;
+// ";warn;crit;0;" of a perfdata value: the ranges given, in the guidelines' syntax and the
+// value's unit (seconds); empty fields when not given.
+std::string thresholdFields(const Report::Thresholds& t) {
+  return ";" + (t.warn ? t.warn->perfdata() : "") + ";" + (t.crit ? t.crit->perfdata() : "") + ";0;";
 }
 
 std::string renderNagios(const Report& r, const RenderOptions&) {
@@ -52,40 +46,25 @@ std::string renderNagios(const Report& r, const RenderOptions&) {
     if (c == '\n' || c == '\r') c = ' ';
   }
   std::vector<std::string> perf;
-  auto stageMs = [&](engine::Stage st) -> double {
-    long long ms = -1;
-    for (const auto& c : r.checks) {
-      // run.time (the -w/-c result) is the run itself, shown as 'time'.
-      if (c.stage == st && c.status != engine::Status::Skip && c.id != "run.time")
-        ms = std::max(ms, c.durationMs);
-    }
-    return static_cast<double>(ms);
-  };
-  if (auto ms = stageMs(engine::Stage::Dns); ms >= 0)
-    perf.push_back(label("dns") + "=" + seconds(ms) + ";;;0;");
-  // One value per port: the slowest probe on it (a dropped port shows its timeout).
-  std::map<long long, double> portMs;
-  for (const auto& c : r.checks) {
-    const auto* tcp = c.id == "tcp.connect" ? c.factsAs<engine::TcpConnectFacts>() : nullptr;
-    if (!tcp) continue;
-    for (const auto& p : tcp->probes) {
-      const double ms = p.elapsedMs;
-      auto& slot = portMs[p.port];
-      slot = std::max(slot, ms);
-    }
-  }
+  const Report::Thresholds none;
+  if (auto ms = stageTimeMs(r.checks, engine::Stage::Dns))
+    perf.push_back(label("dns") + "=" + seconds(*ms) + thresholdFields(none));
+  // One value per port: the slowest probe on it (a dropped port shows its timeout), judged
+  // by --warning-connect/--critical-connect.
+  const auto portMs = connectTimesMs(r.checks);
   for (const auto& [port, ms] : portMs)
-    perf.push_back(label("tcp_" + std::to_string(port)) + "=" + seconds(ms) + ";;;0;");
+    perf.push_back(label("tcp_" + std::to_string(port)) + "=" + seconds(ms) +
+                   thresholdFields(r.connectThresholds));
   if (portMs.empty()) {
-    if (auto ms = stageMs(engine::Stage::Tcp); ms >= 0)
-      perf.push_back(label("tcp") + "=" + seconds(ms) + ";;;0;");
+    if (auto ms = stageTimeMs(r.checks, engine::Stage::Tcp))
+      perf.push_back(label("tcp") + "=" + seconds(*ms) + thresholdFields(r.connectThresholds));
   }
-  if (auto ms = stageMs(engine::Stage::Tls); ms >= 0)
-    perf.push_back(label("tls") + "=" + seconds(ms) + ";;;0;");
-  if (auto ms = stageMs(engine::Stage::Postgres); ms >= 0)
-    perf.push_back(label("postgres") + "=" + seconds(ms) + ";;;0;");
-  perf.push_back(label("time") + "=" + seconds(static_cast<double>(r.durationMs)) + ";" +
-                 thresholdText(r.timeWarnMs) + ";" + thresholdText(r.timeCritMs) + ";0;");
+  if (auto ms = stageTimeMs(r.checks, engine::Stage::Tls))
+    perf.push_back(label("tls") + "=" + seconds(*ms) + thresholdFields(r.handshakeThresholds));
+  if (auto ms = stageTimeMs(r.checks, engine::Stage::Postgres))
+    perf.push_back(label("postgres") + "=" + seconds(*ms) + thresholdFields(none));
+  perf.push_back(label("time") + "=" + seconds(static_cast<double>(r.durationMs)) +
+                 thresholdFields(r.timeThresholds));
   return line + " | " + util::join(perf, " ") + "\n";
 }
 

@@ -141,7 +141,7 @@ std::string renderText(const Report& r, const RenderOptions& o) {
   if (!r.playbook.title.empty()) out << "Playbook: " << r.playbook.title << "\n";
   out << "\nPath:\n";
   for (const auto& hop : buildPath(r)) {
-    std::string m = markOf(hop.status, hop.state);
+    std::string m = hopMark(hop);
     if (m.size() < 5) m.resize(5, ' ');
     out << "  [" << paint(m, colourOf(hop.status, hop.state), o.color) << "] " << hop.name
         << std::string(hop.name.size() < 10 ? 10 - hop.name.size() : 1, ' ');

@@ -35,6 +35,8 @@ std::string markOf(Status s, util::ResultState state) {
   return shownNotVerified(s, state) ? "not verified" : statusMark(s);
 }
 
+std::string hopMark(const Hop& h) { return h.reason.empty() ? markOf(h.status, h.state) : "n/a"; }
+
 Status colourOf(Status s, util::ResultState state) { return shownNotVerified(s, state) ? Status::Warn : s; }
 
 namespace {
@@ -63,7 +65,7 @@ void stageHop(const Report& r, Stage stage, Hop& hop) {
 std::vector<Hop> buildPath(const Report& r) {
   std::vector<Hop> hops;
 
-  Hop client{"client", Status::Pass, {}, util::ResultState::NotApplicable};
+  Hop client{"client", Status::Pass, {}, util::ResultState::NotApplicable, {}};
   if (const auto* ctx = findCheck(r, "cloud.context")) {
     if (const auto* cloud = ctx->factsAs<engine::CloudContextFacts>()) {
       std::string line = cloud->client.ip ? cloud->client.ip->toString() : "";
@@ -85,8 +87,8 @@ std::vector<Hop> buildPath(const Report& r) {
     }
   }
   const Status dnsStatus = stageStatus(r.checks, Stage::Dns);
-  Hop resolver{"resolver", Status::Skip, {}, util::ResultState::NotApplicable};
-  Hop addrHop{"addresses", Status::Skip, {}, util::ResultState::NotApplicable};
+  Hop resolver{"resolver", Status::Skip, {}, util::ResultState::NotApplicable, {}};
+  Hop addrHop{"addresses", Status::Skip, {}, util::ResultState::NotApplicable, {}};
   if (dns || dnsStatus != Status::Skip) {
     // A resolver that produced addresses did its job; whether they are the right ones
     // (private, in the VPC) is the addresses hop's mark.
@@ -107,14 +109,28 @@ std::vector<Hop> buildPath(const Report& r) {
     if (!addresses.empty()) {
       addrHop.status = dnsStatus;
       addrHop.details = addresses;
-    } else if (dns && dns->status != Status::Skip) {
+    } else if (dns && dns->status != Status::Skip && (!dnsFacts || dnsFacts->given.empty())) {
       addrHop.details.push_back("no addresses");
+    }
+  }
+  // Addresses the target gave as such: nothing to resolve, which is neither a skip nor a
+  // pass on evidence. With no name at all, the resolver had nothing to do either.
+  if (dnsFacts && !dnsFacts->given.empty()) {
+    for (const auto& a : dnsFacts->given) addrHop.details.push_back(a + " (given as an address)");
+    if (addresses.empty()) {
+      addrHop.status = Status::Skip;
+      addrHop.reason = "given as an address";
+    }
+    if (dnsFacts->resolvers.empty() && addresses.empty() && dns->status == Status::Pass) {
+      resolver.status = Status::Skip;
+      resolver.reason = "nothing to resolve";
+      resolver.details = {"nothing to resolve: the target gives addresses"};
     }
   }
   hops.push_back(std::move(resolver));
   hops.push_back(std::move(addrHop));
 
-  Hop ports{"ports", stageStatus(r.checks, Stage::Tcp), {}, util::ResultState::NotApplicable};
+  Hop ports{"ports", stageStatus(r.checks, Stage::Tcp), {}, util::ResultState::NotApplicable, {}};
   const auto* tcp = findCheck(r, "tcp.connect");
   if (const auto* tcpFacts = tcp ? tcp->factsAs<engine::TcpConnectFacts>() : nullptr) {
     for (const auto& p : tcpFacts->probes) {
@@ -129,10 +145,10 @@ std::vector<Hop> buildPath(const Report& r) {
     ports.status = stageStatus(r.checks, Stage::Tcp);
   hops.push_back(std::move(ports));
 
-  Hop tls{"TLS", Status::Skip, {}, util::ResultState::NotApplicable};
+  Hop tls{"TLS", Status::Skip, {}, util::ResultState::NotApplicable, {}};
   stageHop(r, Stage::Tls, tls);
   hops.push_back(std::move(tls));
-  Hop pg{"Postgres", Status::Skip, {}, util::ResultState::NotApplicable};
+  Hop pg{"Postgres", Status::Skip, {}, util::ResultState::NotApplicable, {}};
   stageHop(r, Stage::Postgres, pg);
   hops.push_back(std::move(pg));
 
@@ -140,6 +156,10 @@ std::vector<Hop> buildPath(const Report& r) {
   // decide shows "not verified", never "ok".
   for (auto& h : hops) {
     h.state = engine::deriveState(h.status, {});
+    if (!h.reason.empty()) {
+      h.state = util::ResultState::NotApplicable;
+      continue;
+    }
     util::ResultState st = util::ResultState::NotApplicable;
     if (h.name == "resolver" || h.name == "addresses")
       st = stageState(r.checks, Stage::Dns);

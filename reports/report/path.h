@@ -16,6 +16,9 @@ struct Hop {
   // passed, failed, not_verified (a check behind it could not decide), not_applicable:
   // set by buildPath from the hop's status and its stage's checks.
   util::ResultState state = util::ResultState::NotApplicable;
+  // Why a not_applicable hop had nothing to do ("given as an address" for a target that
+  // names its addresses, "nothing to resolve" for its resolver); empty otherwise.
+  std::string reason;
 };
 
 std::vector<Hop> buildPath(const Report& report);
@@ -27,6 +30,9 @@ std::string statusMark(engine::Status s);
 // evidence). A failure or our own error keeps its mark.
 bool shownNotVerified(engine::Status s, util::ResultState state);
 std::string markOf(engine::Status s, util::ResultState state);
+// What a hop shows in every format: "n/a" for a hop with a reason (the reason is in its
+// details and the JSON's `reason`), else markOf.
+std::string hopMark(const Hop& h);
 // The status whose colour or icon the mark takes: Warn for "not verified".
 engine::Status colourOf(engine::Status s, util::ResultState state);
 

@@ -4,6 +4,7 @@
 #include <chrono>
 #include <ctime>
 
+#include "engine/tcp_facts.h"
 #include "reports/report/catalog.h"
 #include "reports/report/playbook.h"
 #include "target/provider.h"
@@ -294,6 +295,28 @@ util::ResultState stageState(const std::vector<engine::CheckResult>& checks, Sta
     if (c.stage == stage) st = worseState(st, c.state());
   }
   return st;
+}
+
+std::optional<double> stageTimeMs(const std::vector<engine::CheckResult>& checks, engine::Stage stage) {
+  std::optional<double> ms;
+  for (const auto& c : checks) {
+    if (c.stage != stage || c.status == engine::Status::Skip || util::startsWith(c.id, "run.")) continue;
+    ms = std::max(ms.value_or(0.0), static_cast<double>(c.durationMs));
+  }
+  return ms;
+}
+
+std::map<uint16_t, double> connectTimesMs(const std::vector<engine::CheckResult>& checks) {
+  std::map<uint16_t, double> ports;
+  for (const auto& c : checks) {
+    const auto* tcp = c.id == "tcp.connect" ? c.factsAs<engine::TcpConnectFacts>() : nullptr;
+    if (!tcp) continue;
+    for (const auto& p : tcp->probes) {
+      auto& slot = ports[static_cast<uint16_t>(p.port)];
+      slot = std::max(slot, p.elapsedMs);
+    }
+  }
+  return ports;
 }
 
 std::string isoNowUtc() {

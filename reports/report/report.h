@@ -1,6 +1,7 @@
 #pragma once
 // The report model every renderer reads: one run's results, its verdict, the root
 // cause along dns → tcp → tls → postgres, and the sections a reader walks through.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -9,6 +10,7 @@
 #include "engine/run_config.h"
 #include "target/target.h"
 #include "util/redact.h"
+#include "util/threshold.h"
 
 namespace pgreach::reports {
 
@@ -77,8 +79,12 @@ struct Report {
   std::optional<RootCause> rootCause;
   std::vector<Section> sections;
   PlaybookRef playbook;
-  // -w/-c on the whole run's time, when given: the warn;crit of the nagios `time` perfdata.
-  std::optional<long long> timeWarnMs, timeCritMs;
+  // The monitoring-plugin thresholds given (-w/-c and the connect and handshake ones): the
+  // warn;crit fields of the nagios `time`, `tcp_<port>` and `tls` perfdata.
+  struct Thresholds {
+    std::optional<util::ThresholdRange> warn, crit;
+  };
+  Thresholds timeThresholds, connectThresholds, handshakeThresholds;
 };
 
 Verdict computeVerdict(const std::vector<engine::CheckResult>& checks);
@@ -107,6 +113,13 @@ engine::Status stageStatus(const std::vector<engine::CheckResult>& checks, engin
 // beats passed beats not_applicable (a section with one unverified check is not verified).
 util::ResultState worseState(util::ResultState a, util::ResultState b);
 util::ResultState stageState(const std::vector<engine::CheckResult>& checks, engine::Stage stage);
+
+// The times the nagios perfdata shows and the threshold options judge, from the checks'
+// results: a stage's longest check (unset when none of its checks ran), and per port the
+// slowest tcp.connect probe (a dropped port counts its timeout). The -w/-c result itself
+// (run.time and its kin, stage Cloud) is not a stage time.
+std::optional<double> stageTimeMs(const std::vector<engine::CheckResult>& checks, engine::Stage stage);
+std::map<uint16_t, double> connectTimesMs(const std::vector<engine::CheckResult>& checks);
 
 // Current UTC time as ISO 8601 with milliseconds.
 std::string isoNowUtc();

@@ -163,8 +163,7 @@ int runAudit(const cli::Options& opts, std::ostream& out, std::ostream& err, boo
   const long long elapsedMs = engine::millisBetween(started, clock.now());
   applyTimeThresholds(results, elapsedMs, o);
   auto report = reports::buildReport(target, config, std::move(results), startedAt, elapsedMs);
-  report.timeWarnMs = o.warnTime ? std::optional<long long>(o.warnTime->count()) : std::nullopt;
-  report.timeCritMs = o.critTime ? std::optional<long long>(o.critTime->count()) : std::nullopt;
+  setThresholds(report, o);
 
   // The same output step as diagnose: -o, --output-dir, --bundle and --store all work.
   return writeReportOutputs(o, report, redactor, out, err, outIsTerminal);

@@ -14,6 +14,7 @@
 #include "reports/render/render.h"
 #include "target/provider.h"
 #include "util/strings.h"
+#include "util/threshold.h"
 
 namespace pgreach::app {
 
@@ -55,8 +56,7 @@ Expected<reports::Report> runTarget(const cli::Options& opts, util::Redactor& re
   const long long elapsedMs = engine::millisBetween(started, clock.now());
   applyTimeThresholds(results, elapsedMs, opts);
   auto report = reports::buildReport(target, config, std::move(results), startedAt, elapsedMs);
-  report.timeWarnMs = opts.warnTime ? std::optional<long long>(opts.warnTime->count()) : std::nullopt;
-  report.timeCritMs = opts.critTime ? std::optional<long long>(opts.critTime->count()) : std::nullopt;
+  setThresholds(report, opts);
   return report;
 }
 
@@ -74,35 +74,85 @@ std::function<void(const engine::CheckEvent&)> verboseProgress(const cli::Option
 }
 
 namespace {
-std::string secondsText(long long ms) {
+// "1.200 s"; under a millisecond to the microsecond ("0.00013 s"), as the perfdata is.
+std::string secondsText(double ms) {
+  if (ms > 0 && ms < 1) return util::thresholdSeconds(ms) + " s";
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f s", static_cast<double>(ms) / 1000.0);
+  std::snprintf(buf, sizeof buf, "%.3f s", ms / 1000.0);
   return buf;
 }
+
+// One threshold pair on one measured time: a result `id` with the warning or critical
+// code when the time is outside a range (critical first), nothing otherwise.
+struct ThresholdKind {
+  const char* id;
+  const char *warnOption, *critOption, *warnCode, *critCode, *fix;
+};
+
+void applyOne(std::vector<engine::CheckResult>& results, const ThresholdKind& k,
+              const std::vector<std::pair<std::string, double>>& measured,
+              const std::optional<util::ThresholdRange>& warn,
+              const std::optional<util::ThresholdRange>& crit, long long durationMs) {
+  engine::CheckResult c;
+  c.id = k.id;
+  // Not a hop of the path: it is reported after them, like the cloud audit.
+  c.stage = engine::Stage::Cloud;
+  c.status = engine::Status::Pass;
+  c.durationMs = durationMs;
+  for (const auto& [what, ms] : measured) {
+    const bool critical = crit && crit->alerts(ms);
+    if (!critical && !(warn && warn->alerts(ms))) continue;
+    const auto& range = critical ? *crit : *warn;
+    const std::string summary =
+        what + " " + secondsText(ms) + ", " + range.describe(critical ? k.critOption : k.warnOption);
+    c.findings.push_back({critical ? k.critCode : k.warnCode,
+                          critical ? engine::Severity::Critical : engine::Severity::Warning,
+                          summary,
+                          {"measured: " + util::thresholdSeconds(ms) + " s", "range: " + range.perfdata()},
+                          k.fix});
+    if (critical)
+      c.status = engine::Status::Fail;
+    else if (c.status != engine::Status::Fail)
+      c.status = engine::Status::Warn;
+  }
+  if (c.findings.empty()) return;
+  c.summary = c.findings.front().summary;
+  for (size_t i = 1; i < c.findings.size(); ++i) c.summary += "; " + c.findings[i].summary;
+  results.push_back(std::move(c));
+}
+
+const char* kSlowFix =
+    "Find the slow step in the checks' times (-v shows each as it ends); change the range if this "
+    "time is normal for the path.";
+
 }  // namespace
 
 void applyTimeThresholds(std::vector<engine::CheckResult>& results, long long elapsedMs,
                          const cli::Options& opts) {
-  const bool critical = opts.critTime && elapsedMs > opts.critTime->count();
-  const bool warning = !critical && opts.warnTime && elapsedMs > opts.warnTime->count();
-  if (!critical && !warning) return;
-  const long long limit = critical ? opts.critTime->count() : opts.warnTime->count();
-  engine::CheckResult c;
-  c.id = "run.time";
-  // Not a hop of the path: it is reported after them, like the cloud audit.
-  c.stage = engine::Stage::Cloud;
-  c.status = critical ? engine::Status::Fail : engine::Status::Warn;
-  c.durationMs = elapsedMs;
-  c.summary = "the run took " + secondsText(elapsedMs) + ", over " +
-              (critical ? "--critical " : "--warning ") + secondsText(limit);
-  c.findings.push_back(
-      {critical ? "engine.time_critical" : "engine.time_warning",
-       critical ? engine::Severity::Critical : engine::Severity::Warning,
-       c.summary,
-       {"elapsed: " + std::to_string(elapsedMs) + " ms", "threshold: " + std::to_string(limit) + " ms"},
-       "Find the slow step in the checks' times (-v shows each as it ends); raise the "
-       "threshold if this time is normal for the path."});
-  results.push_back(std::move(c));
+  // Measured before any threshold result is added: those are not stage times.
+  std::vector<std::pair<std::string, double>> connect;
+  for (const auto& [port, ms] : reports::connectTimesMs(results))
+    connect.push_back({"the TCP connect to port " + std::to_string(port) + " took", ms});
+  std::vector<std::pair<std::string, double>> handshake;
+  if (auto ms = reports::stageTimeMs(results, engine::Stage::Tls))
+    handshake.push_back({"the TLS stage took", *ms});
+  applyOne(results,
+           {"run.connect_time", "--warning-connect", "--critical-connect", "engine.connect_time_warning",
+            "engine.connect_time_critical", kSlowFix},
+           connect, opts.warnConnect, opts.critConnect, elapsedMs);
+  applyOne(results,
+           {"run.handshake_time", "--warning-handshake", "--critical-handshake",
+            "engine.handshake_time_warning", "engine.handshake_time_critical", kSlowFix},
+           handshake, opts.warnHandshake, opts.critHandshake, elapsedMs);
+  applyOne(results,
+           {"run.time", "--warning", "--critical", "engine.time_warning", "engine.time_critical", kSlowFix},
+           {{"the run took", static_cast<double>(elapsedMs)}}, opts.warnTime, opts.critTime, elapsedMs);
+}
+
+void setThresholds(reports::Report& report, const cli::Options& opts) {
+  report.timeThresholds = {opts.warnTime, opts.critTime};
+  report.connectThresholds = {opts.warnConnect, opts.critConnect};
+  report.handshakeThresholds = {opts.warnHandshake, opts.critHandshake};
 }
 
 namespace {
@@ -115,20 +165,51 @@ engine::RegisterCodes registeredCodes{
          "The target's connection string or options were rejected before any check ran.",
          "A malformed connection string or an invalid option in the configuration file.",
          "Fix the target's conninfo or option named in the message."},
-        {"engine.time_warning", engine::Severity::Warning, "The run took longer than --warning",
-         "The whole run (every check, start to end) took longer than the -w/--warning threshold, "
-         "as a monitoring plugin's time threshold.",
+        {"engine.time_warning", engine::Severity::Warning, "The run's time is outside --warning",
+         "The whole run (every check, start to end) took a time outside the -w/--warning range "
+         "(a plain number: longer than it), as a monitoring plugin's time threshold.",
          "A slow step on the path (DNS, a connect that waits for a retransmission, a slow TLS or "
          "PostgreSQL start-up), or a threshold below what this path normally takes.",
          "Find the slow step in the checks' times (-v shows each as it ends); raise -w if this time is "
          "normal."},
-        {"engine.time_critical", engine::Severity::Critical, "The run took longer than --critical",
-         "The whole run (every check, start to end) took longer than the -c/--critical threshold, "
-         "as a monitoring plugin's time threshold.",
+        {"engine.time_critical", engine::Severity::Critical, "The run's time is outside --critical",
+         "The whole run (every check, start to end) took a time outside the -c/--critical range "
+         "(a plain number: longer than it), as a monitoring plugin's time threshold.",
          "A step on the path that is slow enough to hurt clients, or a threshold below what this "
          "path normally takes.",
          "Find the slow step in the checks' times (-v shows each as it ends); raise -c if this time is "
          "normal."},
+        {"engine.connect_time_warning", engine::Severity::Warning,
+         "A TCP connect time is outside --warning-connect",
+         "The slowest TCP connect to a port (tcp.connect's probes, the nagios tcp_<port> value) took a "
+         "time outside the --warning-connect range.",
+         "A slow network path or a SYN that was retransmitted (a first SYN lost costs about a "
+         "second), or a range below what this path normally takes.",
+         "Compare the probes' times in the tcp.connect evidence; look for loss on the path (--repeat "
+         "shows whether it recurs); change the range if this time is normal."},
+        {"engine.connect_time_critical", engine::Severity::Critical,
+         "A TCP connect time is outside --critical-connect",
+         "The slowest TCP connect to a port (tcp.connect's probes, the nagios tcp_<port> value) took a "
+         "time outside the --critical-connect range.",
+         "A slow or lossy network path, or a range below what this path normally takes.",
+         "Compare the probes' times in the tcp.connect evidence; look for loss on the path (--repeat "
+         "shows whether it recurs); change the range if this time is normal."},
+        {"engine.handshake_time_warning", engine::Severity::Warning,
+         "The TLS handshake time is outside --warning-handshake",
+         "The TLS stage (SSLRequest and handshake, the nagios tls value) took a time outside the "
+         "--warning-handshake range.",
+         "A slow server or proxy during TLS start-up, a long certificate chain, a lossy path, or a "
+         "range below what this path normally takes.",
+         "Look at the tls checks' times and the handshake evidence; change the range if this time "
+         "is normal."},
+        {"engine.handshake_time_critical", engine::Severity::Critical,
+         "The TLS handshake time is outside --critical-handshake",
+         "The TLS stage (SSLRequest and handshake, the nagios tls value) took a time outside the "
+         "--critical-handshake range.",
+         "A server or proxy slow enough to hurt clients during TLS start-up, a lossy path, or a "
+         "range below what this path normally takes.",
+         "Look at the tls checks' times and the handshake evidence; change the range if this time "
+         "is normal."},
     }};
 
 }  // namespace

@@ -19,11 +19,18 @@ Expected<reports::Report> runTarget(const cli::Options& opts, util::Redactor& re
 // Empty when opts.verbosity is 0.
 std::function<void(const engine::CheckEvent&)> verboseProgress(const cli::Options& opts);
 
-// -w/-c (monitoring-plugin thresholds on the whole run's time): when exceeded, a `run.time`
-// result with engine.time_warning (warn) or engine.time_critical (fail) is appended, so the
-// verdict, the headline and `explain` know it. Nothing when no threshold is given.
+// The monitoring-plugin thresholds (plugin-guideline ranges), called once the checks are
+// done and before the report is built: -w/-c on the whole run's time add a `run.time` result
+// (engine.time_warning / engine.time_critical), --warning-connect/--critical-connect on each
+// port's slowest connect a `run.connect_time` (engine.connect_time_*), --warning-handshake/
+// --critical-handshake on the TLS stage's time a `run.handshake_time` (engine.handshake_time_*):
+// warn or fail, so the verdict, the headline and `explain` know them. Nothing is added for a
+// threshold not given or not crossed.
 void applyTimeThresholds(std::vector<engine::CheckResult>& results, long long elapsedMs,
                          const cli::Options& opts);
+
+// Puts the ranges given into the report: the warn;crit fields of the nagios perfdata.
+void setThresholds(reports::Report& report, const cli::Options& opts);
 
 // The report of a target that could not run: verdict unknown, one engine.bad_input finding.
 reports::Report badInputReport(const std::string& name, const std::string& message,

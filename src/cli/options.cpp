@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "cloud/registry.h"
 #include "net/address.h"  // --- audit ---
@@ -26,7 +27,7 @@ constexpr double kMaxDurationMs = 86400.0 * 1000.0;
 // and addresses are made of. Anything else is not echoed: it could be a secret typed into
 // the wrong option.
 std::string quotable(const std::string& text) {
-  static constexpr std::string_view kAllowed = "0123456789abcdefABCDEF.:+-ms";
+  static constexpr std::string_view kAllowed = "0123456789abcdefABCDEF.:+-ms~@";
   const bool plain =
       !text.empty() && text.size() <= 40 && text.find_first_not_of(kAllowed) == std::string::npos;
   return plain ? "\"" + text + "\"" : std::string("(value not shown)");
@@ -81,6 +82,53 @@ Expected<int> parseLibpqMajor(const std::string& text) {
   }
   return major;
 }
+
+}  // namespace
+
+Expected<util::ThresholdRange> parseThreshold(const std::string& text, const char* what) {
+  std::string t = util::trim(text);
+  util::ThresholdRange r;
+  auto bad = [&](const std::string& why) {
+    return makeError(std::string(what) + ": invalid range " + quotable(text) + " (" + why +
+                     "; use e.g. 2, 500ms, 0.1:, ~:2s, 1:2, @1:2)");
+  };
+  if (!t.empty() && t[0] == '@') r.inside = true, t.erase(0, 1);
+  // One end: a duration, or 0 (which --timeout refuses but a range may start at).
+  auto end = [&](const std::string& e) -> Expected<double> {
+    const std::string v = util::trim(e);
+    if (v == "0" || v == "0s" || v == "0ms" || v == "0.0") return 0.0;
+    auto d = parseDuration(v, what);
+    if (!d) return makeError("an end is not a duration from 1ms to 24h");
+    return static_cast<double>(d->count());
+  };
+  const auto colon = t.find(':');
+  if (colon == std::string::npos) {
+    auto e = end(t);
+    if (!e) return bad(e.error());
+    r.endMs = *e;
+    return r;
+  }
+  const std::string lo = t.substr(0, colon), hi = t.substr(colon + 1);
+  if (lo == "~") {
+    r.startMs.reset();
+  } else {
+    auto e = end(lo);
+    if (!e) return bad(e.error());
+    r.startMs = *e;
+  }
+  if (util::trim(hi).empty()) {
+    r.endMs.reset();
+  } else {
+    auto e = end(hi);
+    if (!e) return bad(e.error());
+    r.endMs = *e;
+  }
+  if (r.startMs && r.endMs && *r.startMs > *r.endMs) return bad("its start is above its end");
+  if (!r.startMs && !r.endMs) return bad("it has no end");
+  return r;
+}
+
+namespace {
 
 Expected<std::vector<uint16_t>> parsePorts(const std::vector<std::string>& values) {
   std::vector<uint16_t> ports;
@@ -232,10 +280,23 @@ po::options_description diagnoseOnlyOptions() {
 }
 
 // Monitoring-plugin thresholds (Nagios plugin guidelines: -w/-c, like check_tcp).
+// Each takes a range as the plugin guidelines define it: "2" (over 2 s), "0.1:" (under
+// 0.1 s), "~:2", "1:2" (outside), "@1:2" (inside); ends in seconds, or with ms/s/m.
 po::options_description thresholdOptions() {
-  po::options_description d("Thresholds (like check_tcp; seconds, or 500ms)");
-  d.add_options()("warning,w", po::value<std::string>(), "WARNING when the whole run takes longer than this")(
-      "critical,c", po::value<std::string>(), "CRITICAL when the whole run takes longer than this");
+  po::options_description d(
+      "Thresholds (monitoring-plugin ranges like check_tcp: 2 = over 2 s, 0.1: = under, @1:2 = inside; "
+      "seconds, or 500ms)");
+  d.add_options()("warning,w", po::value<std::string>(),
+                  "WARNING when the whole run's time is outside RANGE")(
+      "critical,c", po::value<std::string>(), "CRITICAL when the whole run's time is outside RANGE")(
+      "warning-connect", po::value<std::string>(),
+      "WARNING when a port's TCP connect time (its slowest probe) is outside RANGE")(
+      "critical-connect", po::value<std::string>(),
+      "CRITICAL when a port's TCP connect time (its slowest probe) is outside RANGE")(
+      "warning-handshake", po::value<std::string>(),
+      "WARNING when the TLS stage's time (SSLRequest and handshake) is outside RANGE")(
+      "critical-handshake", po::value<std::string>(),
+      "CRITICAL when the TLS stage's time (SSLRequest and handshake) is outside RANGE");
   return d;
 }
 
@@ -607,18 +668,37 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
     o.clientLibpq = *v;
   }
   // --- thresholds ---
-  if (vm.count("warning")) {
-    auto d = parseDuration(vm["warning"].as<std::string>(), "--warning");
-    if (!d) return makeError(d.error());
-    o.warnTime = *d;
+  struct ThresholdOption {
+    const char* name;
+    std::optional<util::ThresholdRange>& slot;
+  };
+  for (const ThresholdOption& t : {ThresholdOption{"warning", o.warnTime},
+                                   {"critical", o.critTime},
+                                   {"warning-connect", o.warnConnect},
+                                   {"critical-connect", o.critConnect},
+                                   {"warning-handshake", o.warnHandshake},
+                                   {"critical-handshake", o.critHandshake}}) {
+    if (!vm.count(t.name)) continue;
+    const std::string what = std::string("--") + t.name;
+    auto r = parseThreshold(vm[t.name].as<std::string>(), what.c_str());
+    if (!r) return makeError(r.error());
+    t.slot = *r;
   }
-  if (vm.count("critical")) {
-    auto d = parseDuration(vm["critical"].as<std::string>(), "--critical");
-    if (!d) return makeError(d.error());
-    o.critTime = *d;
+  // Plain upper limits (-w 2 -c 5) in the wrong order would make a run CRITICAL before it is
+  // WARNING; other ranges may overlap on purpose, as the guidelines allow.
+  auto plainEnd = [](const std::optional<util::ThresholdRange>& r) -> std::optional<double> {
+    if (!r || r->inside || !r->startMs || *r->startMs != 0.0) return std::nullopt;
+    return r->endMs;
+  };
+  for (const auto& [w, c, names] :
+       {std::tuple{plainEnd(o.warnTime), plainEnd(o.critTime), "--warning is above --critical"},
+        std::tuple{plainEnd(o.warnConnect), plainEnd(o.critConnect),
+                   "--warning-connect is above --critical-connect"},
+        std::tuple{plainEnd(o.warnHandshake), plainEnd(o.critHandshake),
+                   "--warning-handshake is above --critical-handshake"}}) {
+    if (w && c && *w > *c)
+      return makeError(std::string(names) + " (a run would be CRITICAL before it is WARNING)");
   }
-  if (o.warnTime && o.critTime && *o.warnTime > *o.critTime)
-    return makeError("--warning is above --critical (a run would be CRITICAL before it is WARNING)");
   // --- reports ---
   if (vm.count("output-dir")) o.outputDir = vm["output-dir"].as<std::string>();
   if (vm.count("bundle")) o.bundle = vm["bundle"].as<std::string>();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "util/expected.h"
+#include "util/threshold.h"
 
 namespace pgreach::cli {
 
@@ -64,8 +65,12 @@ struct Options {
   // --- tls ---
   int certWarnDays = 21;  // tls.cert_expiring below this many days
   int clientLibpq = 0;    // --client-libpq: the application's libpq major version, 0 = not stated
-  // --- thresholds (monitoring-plugin -w/-c on the whole run's time) ---
-  std::optional<std::chrono::milliseconds> warnTime, critTime;
+  // --- thresholds (monitoring-plugin ranges: -w/-c on the whole run's time,
+  // --warning-connect/--critical-connect on each port's connect time, --warning-handshake/
+  // --critical-handshake on the TLS stage's time) ---
+  std::optional<util::ThresholdRange> warnTime, critTime;
+  std::optional<util::ThresholdRange> warnConnect, critConnect;
+  std::optional<util::ThresholdRange> warnHandshake, critHandshake;
   // --- reports ---
   std::string outputDir;       // --output-dir: one file per format (report.<ext>)
   std::string bundle;          // --bundle FILE.tar.gz: support bundle
@@ -77,6 +82,11 @@ struct Options {
 
 // Parses argv. On bad input returns an Error whose message names what was wrong.
 Expected<Options> parseOptions(int argc, const char* const argv[]);
+
+// A monitoring-plugin threshold range ("2", "500ms", "0.1:", "~:2s", "@1:2"; ends are
+// durations as --timeout takes them, a bare number in seconds, 0 allowed). `what` names the
+// option in the error.
+Expected<util::ThresholdRange> parseThreshold(const std::string& text, const char* what);
 
 // The --help text: every command with a line each, examples and exit codes.
 std::string helpText();

@@ -58,6 +58,8 @@ nlohmann::json DnsResolveFacts::toJson() const {
                    {"dns_answers", answers},
                    {"vpc_cidrs", vpcCidrs},
                    {"vpc_source", vpcSource}};
+  // Only when the target gave addresses: the data of a run with names stays as it was.
+  if (!given.empty()) j["given"] = given;
   if (exchanges) j["exchanges"] = *exchanges;
   if (elapsedMs) j["elapsed_ms"] = *elapsedMs;
   return j;

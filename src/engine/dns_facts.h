@@ -61,6 +61,9 @@ struct SystemLookupFacts {
 
 struct DnsResolveFacts : Facts {
   std::vector<ResolvedAddress> addresses;  // what the later stages probe
+  // Addresses the target gave as such (host=10.40.2.120, hostaddr=): nothing was resolved
+  // for them; the path says "given as an address" instead of a skipped hop.
+  std::vector<std::string> given;
   std::vector<DnsResolverFacts> resolvers;
   std::map<std::string, SystemLookupFacts> system;             // by host
   std::map<std::string, std::vector<std::string>> dnsAnswers;  // by host: DNS's addresses

@@ -12,6 +12,7 @@
 #include <zlib.h>
 
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -167,6 +168,146 @@ TEST_CASE("the HTML report renders in headless Chromium", "[integration]") {
   const std::string bytes = slurp(png);
   CHECK(bytes.size() > 20000);
   CHECK(pngDistinctBytes(bytes) > 32);
+}
+
+// What the browser shows, measured in the page: a copy of the report with one inline script
+// (the report's own CSP allows none; the copy's allows inline script and nothing else)
+// that writes its findings into a <pre id="pgreach-check"> which --dump-dom prints.
+const char* kMeasureScript = R"js(<script>
+(function () {
+  var out = [];
+  function hiddenBy(el) {
+    for (var e = el; e; e = e.parentElement) {
+      if (e.tagName === 'DETAILS' && !e.open) return true;
+      var cs = getComputedStyle(e);
+      if (cs.display === 'none' || cs.visibility === 'hidden') return true;
+    }
+    return false;
+  }
+  function visibleText(text) {
+    var walk = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (var n = walk.nextNode(); n; n = walk.nextNode()) {
+      if (n.nodeValue.indexOf(text) < 0) continue;
+      var el = n.parentElement;
+      if (el.closest('svg')) continue;
+      if (!hiddenBy(el) && el.getClientRects().length > 0) return 1;
+    }
+    return 0;
+  }
+  var svg = document.querySelector('svg');
+  out.push('svg=' + (svg && svg.getBoundingClientRect().width > 0 ? 1 : 0));
+  var texts = 0, clipped = 0;
+  document.querySelectorAll('svg g.hop').forEach(function (g) {
+    var r = g.querySelector('rect');
+    var x0 = r.x.baseVal.value, x1 = x0 + r.width.baseVal.value;
+    var y0 = r.y.baseVal.value, y1 = y0 + r.height.baseVal.value;
+    g.querySelectorAll('text').forEach(function (t) {
+      texts++;
+      var b = t.getBBox();
+      if (b.x < x0 + 1 || b.x + b.width > x1 - 1 || b.y < y0 || b.y + b.height > y1) {
+        clipped++;
+        out.push('clipped: ' + t.textContent + ' ' + b.width.toFixed(1) + ' in ' + (x1 - x0));
+      }
+    });
+  });
+  out.push('texts=' + texts);
+  out.push('clipped=' + clipped);
+  var v = document.querySelector('.verdict');
+  out.push('verdict=' + (v && !hiddenBy(v) && v.getBoundingClientRect().height > 0 ? v.textContent : ''));
+  (window.pgreachWanted || []).forEach(function (w) { out.push('visible ' + visibleText(w) + ': ' + w); });
+  var pre = document.createElement('pre');
+  pre.id = 'pgreach-check';
+  pre.textContent = '\n' + out.join('\n') + '\n';
+  document.body.appendChild(pre);
+})();
+</script>)js";
+
+// Renders `report` to DIR/name.html, a measuring copy beside it, and returns what the
+// script found (the text of <pre id="pgreach-check">, HTML-escaped as the DOM dump has it).
+std::string measureInChromium(const reports::Report& report, const std::string& dir, const std::string& name,
+                              const std::vector<std::string>& wanted, const std::string& screenshot = "") {
+  std::string html = *reports::render(report, "html", {});
+  REQUIRE(util::writeFileAtomically(dir + "/" + name + ".html", html));
+  const std::string csp = "default-src 'none';";
+  const auto cspAt = html.find(csp);
+  REQUIRE(cspAt != std::string::npos);
+  html.replace(cspAt, csp.size(), "default-src 'none'; script-src 'unsafe-inline';");
+  std::string wantedJs = "<script>window.pgreachWanted = [";
+  for (const auto& w : wanted) wantedJs += "'" + w + "',";
+  wantedJs += "];</script>";
+  html.replace(html.rfind("</body>"), 7, wantedJs + kMeasureScript + "</body>");
+  const std::string measured = dir + "/" + name + ".measure.html";
+  REQUIRE(util::writeFileAtomically(measured, html));
+  std::vector<std::string> argv{"chromium",
+                                "--headless",
+                                "--no-sandbox",
+                                "--disable-gpu",
+                                "--disable-background-networking",
+                                "--disable-component-update",
+                                "--disable-sync",
+                                "--no-first-run",
+                                "--user-data-dir=" + dir + "/profile-" + name,
+                                "--window-size=1400,1800",
+                                "--dump-dom",
+                                "file://" + measured};
+  auto r = testing::runProcess(argv, 90s);
+  INFO(r.err);
+  REQUIRE(r.exitCode == 0);
+  const auto at = r.out.find("<pre id=\"pgreach-check\">");
+  REQUIRE(at != std::string::npos);
+  std::string found = r.out.substr(at, r.out.find("</pre>", at) - at);
+  if (!screenshot.empty()) {
+    argv.pop_back();
+    argv.pop_back();
+    argv.push_back("--screenshot=" + screenshot);
+    argv.push_back("file://" + dir + "/" + name + ".html");
+    auto shot = testing::runProcess(argv, 90s);
+    INFO(shot.err);
+    CHECK(fs::exists(screenshot));
+  }
+  return found;
+}
+
+TEST_CASE("headless Chromium shows the verdict, the path and the warning text, with no label clipped",
+          "[integration][html]") {
+  TempDir dir;
+  // PGREACH_SCREENSHOT_DIR keeps the screenshots (for a review note); by default they go
+  // with the temporary directory.
+  const char* keep = std::getenv("PGREACH_SCREENSHOT_DIR");
+  const std::string shots = keep ? keep : dir.path;
+  SECTION("a WARNING report") {
+    const auto found =
+        measureInChromium(testing::warningReport(), dir.path, "warning",
+                          {"the server certificate expires in 9 days", "not after 2026-11-30T12:00:00Z"},
+                          shots + "/pgreach-warning.png");
+    INFO(found);
+    CHECK(found.find("\nsvg=1\n") != std::string::npos);
+    CHECK(found.find("\nclipped=0\n") != std::string::npos);
+    CHECK(found.find("\ntexts=0\n") == std::string::npos);
+    CHECK(found.find("\nverdict=PGREACH WARNING") != std::string::npos);
+    CHECK(found.find("visible 1: the server certificate expires in 9 days") != std::string::npos);
+    CHECK(found.find("visible 1: not after 2026-11-30T12:00:00Z") != std::string::npos);
+  }
+  SECTION("a CRITICAL report") {
+    const auto found =
+        measureInChromium(testing::planetscaleDroppedReport(), dir.path, "critical",
+                          {"2 of 4 address/port pair(s) got no answer (SYN dropped): port 6432",
+                           "10.40.2.120:6432 no answer within 3000 ms"},
+                          shots + "/pgreach-critical.png");
+    INFO(found);
+    CHECK(found.find("\nsvg=1\n") != std::string::npos);
+    CHECK(found.find("\nclipped=0\n") != std::string::npos);
+    CHECK(found.find("\nverdict=PGREACH CRITICAL") != std::string::npos);
+    CHECK(found.find("visible 1: 2 of 4 address/port pair(s) got no answer") != std::string::npos);
+    CHECK(found.find("visible 1: 10.40.2.120:6432 no answer within 3000 ms") != std::string::npos);
+  }
+  SECTION("the labels of a target given as an address") {
+    const auto found =
+        measureInChromium(testing::literalIpReport(), dir.path, "literal", {"given as an address"});
+    INFO(found);
+    CHECK(found.find("\nclipped=0\n") != std::string::npos);
+    CHECK(found.find("visible 1: given as an address") != std::string::npos);
+  }
 }
 
 TEST_CASE("the Prometheus file is replaced atomically", "[integration]") {

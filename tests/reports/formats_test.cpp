@@ -44,11 +44,26 @@ TEST_CASE("Nagios perfdata keeps sub-millisecond times and carries -w/-c as warn
   INFO(plain);
   CHECK(plain.find("=0.00017s;;;0;") != std::string::npos);  // was 0.000s
   CHECK(plain.find("'time'=0.120s;;;0;") != std::string::npos);
-  r.timeWarnMs = 1000;
-  r.timeCritMs = 2500;
+  r.timeThresholds = {util::ThresholdRange::above(1000), util::ThresholdRange::above(2500)};
   auto out = *reports::render(r, "nagios", {});
   INFO(out);
   CHECK(out.find("'time'=0.120s;1;2.5;0;") != std::string::npos);
+  // The connect ranges go on every port's value, the handshake ones on tls's, in the
+  // guidelines' range syntax.
+  util::ThresholdRange low;
+  low.endMs.reset();
+  low.startMs = 50.0;  // "0.05:": alert below 50 ms
+  util::ThresholdRange inside;
+  inside.inside = true;
+  inside.startMs = 1000.0;
+  inside.endMs = 2000.0;
+  r.connectThresholds = {util::ThresholdRange::above(100), util::ThresholdRange::above(1000)};
+  r.handshakeThresholds = {low, inside};
+  auto ranges = *reports::render(r, "nagios", {});
+  INFO(ranges);
+  CHECK(ranges.find("'tcp_5432'=0.00017s;0.1;1;0;") != std::string::npos);
+  CHECK(ranges.find("'tls'=0.012s;0.05:;@1:2;0;") != std::string::npos);
+  CHECK(ranges.find("'dns'=0.004s;;;0;") != std::string::npos);
 }
 
 TEST_CASE("the Nagios WARNING line names its warnings", "[unit]") {

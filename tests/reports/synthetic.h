@@ -169,6 +169,38 @@ inline reports::Report azureNxdomainReport() {
       std::move(c), "2026-11-21T12:15:00.000Z", 9));
 }
 
+// A healthy Neon run whose certificate expires soon: WARNING, no root cause; the reason
+// is tls.cert_expiring's finding (for the HTML's visible warnings and the browser test).
+inline reports::Report warningReport() {
+  auto r = healthyReport();
+  for (auto& c : r.checks) {
+    if (c.id != "tls.handshake") continue;
+    c.status = Status::Warn;
+    c.summary = "TLSv1.3, certificate expires in 9 days";
+    c.findings.push_back(
+        {"tls.cert_expiring",
+         Severity::Warning,
+         "the server certificate expires in 9 days (2026-11-30T12:00:00Z)",
+         {"CN=ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech not after 2026-11-30T12:00:00Z"},
+         "Renew the certificate, or ask the provider: managed certificates rotate on their own."});
+  }
+  return fixed(reports::assembleReport(r.target, std::move(r.checks), r.startedAt, r.durationMs));
+}
+
+// `diagnose postgresql://app@10.40.2.120/appdb`: nothing to resolve, the port is open.
+inline reports::Report literalIpReport() {
+  std::vector<CheckResult> c;
+  c.push_back(check("dns.resolve", Stage::Dns, Status::Pass, "nothing to resolve (addresses given literally)",
+                    0, {}, {{"given", {"10.40.2.120"}}}));
+  c.push_back(check("tcp.connect", Stage::Tcp, Status::Pass, "1/1 open", 1, {},
+                    {{"probes", {probe("10.40.2.120", "10.40.2.120", 5432, "open", 0.4)}}}));
+  c.push_back(check("tls.sslrequest", Stage::Tls, Status::Pass, "server answered S", 2));
+  c.push_back(check("pg.connect", Stage::Postgres, Status::Pass, "signed in as app to appdb", 9));
+  return fixed(reports::assembleReport(
+      summary("10.40.2.120", "generic", {5432}, "host=10.40.2.120 user=app dbname=appdb"), std::move(c),
+      "2026-11-21T12:20:00.000Z", 14));
+}
+
 struct Scenario {
   const char* name;
   reports::Report (*make)();

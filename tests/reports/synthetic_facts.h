@@ -24,10 +24,15 @@ void setShownFacts(engine::CheckResult& c, F typed) {
 // from their `data`.
 inline engine::CheckResult withSyntheticFacts(engine::CheckResult c) {
   const auto& d = c.data;
-  if (c.id == "dns.resolve" && d.contains("addresses")) {
+  if (c.id == "dns.resolve" && (d.contains("addresses") || d.contains("given"))) {
     engine::DnsResolveFacts f;
-    for (const auto& a : d["addresses"])
-      f.addresses.push_back({a.value("host", ""), a.value("address", ""), a.value("family", "")});
+    if (d.contains("addresses")) {
+      for (const auto& a : d["addresses"])
+        f.addresses.push_back({a.value("host", ""), a.value("address", ""), a.value("family", "")});
+    }
+    if (d.contains("given")) {
+      for (const auto& g : d["given"]) f.given.push_back(g.get<std::string>());
+    }
     setShownFacts(c, std::move(f));
   } else if (c.id == "tcp.connect" && d.contains("probes")) {
     engine::TcpConnectFacts f;

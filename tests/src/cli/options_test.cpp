@@ -195,11 +195,13 @@ TEST_CASE("-v sets the verbosity; -w/-c parse as thresholds on the run's time", 
   CHECK(parse({"diagnose", "host=127.0.0.1"})->verbosity == 0);
   auto o = parse({"diagnose", "host=127.0.0.1", "-w", "1", "-c", "2.5"});
   REQUIRE(o.ok());
-  CHECK(o->warnTime == std::chrono::milliseconds(1000));
-  CHECK(o->critTime == std::chrono::milliseconds(2500));
+  REQUIRE(o->warnTime);
+  CHECK(o->warnTime->endMs == 1000.0);
+  CHECK(o->warnTime->startMs == 0.0);
+  CHECK(o->critTime->endMs == 2500.0);
   auto ms = parse({"diagnose", "host=127.0.0.1", "--warning", "500ms"});
   REQUIRE(ms.ok());
-  CHECK(ms->warnTime == std::chrono::milliseconds(500));
+  CHECK(ms->warnTime->endMs == 500.0);
   CHECK_FALSE(ms->critTime.has_value());
   auto bad = parse({"diagnose", "host=127.0.0.1", "-w", "soon"});
   REQUIRE_FALSE(bad.ok());
@@ -207,4 +209,73 @@ TEST_CASE("-v sets the verbosity; -w/-c parse as thresholds on the run's time", 
   auto order = parse({"diagnose", "host=127.0.0.1", "-w", "3", "-c", "2"});
   REQUIRE_FALSE(order.ok());
   CHECK(order.error().find("--warning is above --critical") != std::string::npos);
+}
+
+TEST_CASE("threshold ranges parse as the monitoring-plugin guidelines define them", "[unit][cli]") {
+  using pgreach::cli::parseThreshold;
+  // "10": alert outside 0..10.
+  auto plain = parseThreshold("10", "--warning");
+  REQUIRE(plain.ok());
+  CHECK_FALSE(plain->alerts(0));
+  CHECK_FALSE(plain->alerts(10000));  // the end is inside
+  CHECK(plain->alerts(10001));
+  CHECK(plain->perfdata() == "10");
+  // "10:": alert below 10.
+  auto low = parseThreshold("10:", "--warning");
+  REQUIRE(low.ok());
+  CHECK(low->alerts(9999));
+  CHECK_FALSE(low->alerts(10000));
+  CHECK_FALSE(low->alerts(1e9));
+  CHECK(low->perfdata() == "10:");
+  // "~:10": alert above 10, no lower end.
+  auto tilde = parseThreshold("~:10", "--warning");
+  REQUIRE(tilde.ok());
+  CHECK_FALSE(tilde->startMs.has_value());
+  CHECK_FALSE(tilde->alerts(-5));
+  CHECK(tilde->alerts(10001));
+  CHECK(tilde->perfdata() == "~:10");
+  // "10:20": alert outside; "@10:20": alert inside (ends included).
+  auto outside = parseThreshold("10:20", "--warning");
+  REQUIRE(outside.ok());
+  CHECK(outside->alerts(9000));
+  CHECK_FALSE(outside->alerts(15000));
+  CHECK(outside->alerts(21000));
+  auto inside = parseThreshold("@10:20", "--warning");
+  REQUIRE(inside.ok());
+  CHECK(inside->alerts(10000));
+  CHECK(inside->alerts(20000));
+  CHECK_FALSE(inside->alerts(9000));
+  CHECK(inside->perfdata() == "@10:20");
+  // Ends take the duration units --timeout takes; perfdata writes seconds.
+  auto units = parseThreshold("50ms:1.5s", "--warning-connect");
+  REQUIRE(units.ok());
+  CHECK(units->startMs == 50.0);
+  CHECK(units->endMs == 1500.0);
+  CHECK(units->perfdata() == "0.05:1.5");
+  CHECK(parseThreshold("0:2", "--warning").ok());
+  // Refused, naming the option: not a number, start above end, no end at all, hex, negative.
+  for (const char* bad : {"soon", "20:10", "~:", "0x10", "-1", "@", ":"}) {
+    auto r = parseThreshold(bad, "--critical-handshake");
+    INFO(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().find("--critical-handshake: invalid range") == 0);
+  }
+}
+
+TEST_CASE("connect and handshake thresholds parse, and plain limits in the wrong order are refused",
+          "[unit][cli]") {
+  auto o = parse({"diagnose", "host=127.0.0.1", "--warning-connect", "100ms", "--critical-connect", "1",
+                  "--warning-handshake", "~:0.5", "--critical-handshake", "@2:3"});
+  REQUIRE(o.ok());
+  CHECK(o->warnConnect->endMs == 100.0);
+  CHECK(o->critConnect->endMs == 1000.0);
+  CHECK_FALSE(o->warnHandshake->startMs.has_value());
+  CHECK(o->critHandshake->inside);
+  auto order = parse({"diagnose", "host=127.0.0.1", "--warning-connect", "2", "--critical-connect", "1"});
+  REQUIRE_FALSE(order.ok());
+  CHECK(order.error().find("--warning-connect is above --critical-connect") != std::string::npos);
+  const auto help = pgreach::cli::commandHelpText(pgreach::cli::Command::Diagnose);
+  for (const char* opt :
+       {"--warning-connect", "--critical-connect", "--warning-handshake", "--critical-handshake"})
+    CHECK(help.find(opt) != std::string::npos);
 }
