@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/config_file.h"
 #include "util/expected.h"
 
 namespace pgreach::cli {
@@ -74,8 +75,15 @@ struct Options {
   std::string targetName;      // set by --config fleets: the [target.NAME] being run
 };
 
-// Parses argv. On bad input returns an Error whose message names what was wrong.
+// Parses argv. On bad input returns an Error whose message names what was wrong. A
+// --config FILE is read with cli/config_file.h; the command line wins over it, and a
+// value from the file that is wrong is named `FILE:LINE: --option: ...`. A fleet file
+// ([target.NAME] sections) is refused here: app/fleet.h runs it.
 Expected<Options> parseOptions(int argc, const char* const argv[]);
+// The same with the config lines given instead of read from --config (a fleet target's
+// effective lines, cli::effectiveConfig); `configPath` names them in messages.
+Expected<Options> parseOptions(int argc, const char* const argv[], const std::vector<ConfigLine>& config,
+                               const std::string& configPath);
 
 // The --help text: every command with a line each, examples and exit codes.
 std::string helpText();
