@@ -167,7 +167,7 @@ int runFleet(const cli::ConfigFile& config, const std::vector<std::string>& cliA
         worst = worseExitCode(worst, 3);
       }
     }
-    stored.push_back({run.name, run.report.startedAt, std::string(reports::toString(run.report.verdict)),
+    stored.push_back({storeTarget(run.report.target), run.name, run.report.startedAt, run.report.verdict,
                       run.redactor.apply(*reports::render(run.report, "json", {}))});
   }
   nlohmann::json doc = {{"schema_version", reports::kSchemaVersion},
@@ -216,7 +216,8 @@ int runFleet(const cli::ConfigFile& config, const std::vector<std::string>& cliA
   if (!base->store.empty()) {
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - fleetStarted);
-    if (auto s = storeRuns(base->store, stored, storeBudget(base->deadline, elapsed)); !s) {
+    if (auto s = storeRuns(base->store, stored, storeBudget(base->deadline, elapsed), base->storeRetention);
+        !s) {
       err << "pgreach: warning: " << s.error() << " (the local reports were written)\n";
     }
   }

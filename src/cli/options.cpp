@@ -64,6 +64,22 @@ Expected<std::chrono::milliseconds> parseDuration(const std::string& text, const
   return std::chrono::milliseconds(static_cast<long long>(ms + 0.5));
 }
 
+// "90d" or "36h": how long --store keeps its rows. Whole days or hours, from an hour to
+// a hundred years; anything finer would delete the row a run has just written.
+Expected<std::chrono::hours> parseRetention(const std::string& text) {
+  const std::string t = util::trim(text);
+  const bool days = util::endsWith(t, "d");
+  const bool hours = util::endsWith(t, "h");
+  const std::string digits = t.substr(0, t.empty() ? 0 : t.size() - 1);
+  const bool number =
+      !digits.empty() && digits.size() <= 7 && digits.find_first_not_of("0123456789") == std::string::npos;
+  const long n = number ? std::strtol(digits.c_str(), nullptr, 10) : 0;
+  const long h = days ? n * 24 : n;
+  if (!(days || hours) || !number || h < 1 || h > 24L * 36500)
+    return makeError("--store-retention: invalid " + quotable(text) + " (use e.g. 90d or 36h; 1h to 36500d)");
+  return std::chrono::hours(h);
+}
+
 Expected<std::vector<uint16_t>> parsePorts(const std::vector<std::string>& values) {
   std::vector<uint16_t> ports;
   for (const auto& v : values) {
@@ -226,7 +242,9 @@ po::options_description reportOptions() {
       "write a support bundle FILE.tar.gz (reports, options, versions; secrets redacted)")(
       "mask-addresses", "in the bundle, also mask IP addresses (the same address gets the same mask)")(
       "store", po::value<std::string>(),
-      "append each run's JSON report to a table in this PostgreSQL (conninfo)");
+      "append each run's JSON report to a table in this PostgreSQL (conninfo)")(
+      "store-retention", po::value<std::string>(),
+      "with --store: delete rows older than this (e.g. 90d, 36h; default: keep every row)");
   return d;
 }
 
@@ -674,6 +692,12 @@ Expected<Options> readVariables(const po::variables_map& vm, Options o, const st
   if (vm.count("bundle")) o.bundle = vm["bundle"].as<std::string>();
   if (vm.count("mask-addresses")) o.maskAddresses = true;
   if (vm.count("store")) o.store = vm["store"].as<std::string>();
+  if (vm.count("store-retention")) {
+    auto r = parseRetention(vm["store-retention"].as<std::string>());
+    if (!r) return makeError(r.error());
+    if (o.store.empty()) return makeError("--store-retention: only with --store");
+    o.storeRetention = *r;
+  }
   if (!o.outputDir.empty() && !o.output.empty())
     return makeError("--output and --output-dir exclude each other");
   // One format per stream: two documents one after the other parse as neither (JSON then

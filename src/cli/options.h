@@ -71,8 +71,9 @@ struct Options {
   std::string bundle;          // --bundle FILE.tar.gz: support bundle
   bool maskAddresses = false;  // --mask-addresses: mask IP addresses in the bundle
   std::string store;           // --store DSN: append the JSON report to a central PostgreSQL (secret)
-  std::string explainCode;     // `pgreach explain CODE`
-  std::string targetName;      // set by --config fleets: the [target.NAME] being run
+  std::optional<std::chrono::hours> storeRetention;  // --store-retention: rows older than this are deleted
+  std::string explainCode;                           // `pgreach explain CODE`
+  std::string targetName;                            // set by --config fleets: the [target.NAME] being run
 };
 
 // Parses argv. On bad input returns an Error whose message names what was wrong. A
