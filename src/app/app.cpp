@@ -150,10 +150,15 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         rest.push_back(a);
     }
     if (!config.empty()) {
-      auto text = util::readFile(config);
-      if (text && isFleetConfig(*text)) {
+      // One parser for both kinds of file: a bad line is FILE:LINE on stderr, exit 3.
+      auto file = cli::readConfig(config);
+      if (!file) {
+        err << "pgreach: " << util::redactPatterns(file.error()) << "\n";
+        return kUnknown;
+      }
+      if (file->isFleet()) {
         try {
-          return runFleet(config, rest, out, err);
+          return runFleet(*file, rest, out, err);
         } catch (const std::exception& e) {
           err << "pgreach: internal error: " << util::redactPatterns(e.what()) << "\n";
           return kUnknown;

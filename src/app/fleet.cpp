@@ -24,92 +24,6 @@
 #include "util/strings.h"
 
 namespace pgreach::app {
-namespace {
-
-constexpr size_t kMaxConfigBytes = 1 << 20;
-
-bool validName(std::string_view s, size_t max, bool allowDot) {
-  if (s.empty() || s.size() > max) return false;
-  for (unsigned char c : s) {
-    if (!(std::isalnum(c) || c == '_' || c == '-' || (allowDot && c == '.'))) return false;
-  }
-  return true;
-}
-
-}  // namespace
-
-bool isFleetConfig(std::string_view text) {
-  for (const auto& line : util::split(std::string(text), '\n')) {
-    if (util::startsWith(util::trim(line), "[target.")) return true;
-  }
-  return false;
-}
-
-Expected<FleetConfig> parseFleetConfig(std::string_view text, size_t maxTargets) {
-  if (text.size() > kMaxConfigBytes) return makeError("config: larger than 1 MiB");
-  if (text.find('\0') != std::string_view::npos)
-    return makeError("config: contains a NUL byte (not a text file)");
-  FleetConfig cfg;
-  FleetTarget* current = nullptr;
-  size_t lineNo = 0;
-  for (const auto& raw : util::split(std::string(text), '\n')) {
-    ++lineNo;
-    const std::string where = "config line " + std::to_string(lineNo) + ": ";
-    std::string line = util::trim(raw);
-    if (line.empty() || line[0] == '#' || line[0] == ';') continue;
-    if (line[0] == '[') {
-      if (line.back() != ']') return makeError(where + "a section header must end with ']'");
-      const std::string section = util::trim(line.substr(1, line.size() - 2));
-      if (!util::startsWith(section, "target.")) {
-        return makeError(where + "unknown section [" + section.substr(0, 40) + "] (only [target.NAME])");
-      }
-      const std::string name = section.substr(7);
-      if (!validName(name, 64, false)) {
-        return makeError(where + "target names are 1-64 letters, digits, '-' or '_'");
-      }
-      for (const auto& t : cfg.targets) {
-        if (t.name == name) return makeError(where + "target \"" + name + "\" is defined twice");
-      }
-      if (cfg.targets.size() >= maxTargets)
-        return makeError(where + "more than " + std::to_string(maxTargets) + " targets");
-      cfg.targets.push_back({name, {}});
-      current = &cfg.targets.back();
-      continue;
-    }
-    const auto eq = line.find('=');
-    if (eq == std::string::npos) return makeError(where + "expected key = value");
-    const std::string key = util::toLower(util::trim(line.substr(0, eq)));
-    std::string value = util::trim(line.substr(eq + 1));
-    if (!validName(key, 40, false)) return makeError(where + "invalid option name (letters, digits, '-')");
-    if (key == "config") return makeError(where + "config files cannot include other config files");
-    if (value.size() >= 2 &&
-        ((value.front() == '"' && value.back() == '"') || (value.front() == '\'' && value.back() == '\''))) {
-      value = value.substr(1, value.size() - 2);
-    }
-    (current ? current->options : cfg.global).emplace_back(key, value);
-  }
-  if (cfg.targets.empty()) return makeError("config: no [target.NAME] section");
-  return cfg;
-}
-
-Expected<std::vector<std::string>> toArguments(const KeyValues& kv) {
-  static const char* kFlags[] = {"no-color", "mask-addresses", "json"};
-  std::vector<std::string> out;
-  for (const auto& [k, v] : kv) {
-    bool flag = false;
-    for (const char* f : kFlags) flag = flag || k == f;
-    if (flag) {
-      const std::string b = util::toLower(v);
-      if (b == "true" || b == "yes" || b == "1" || b.empty())
-        out.push_back("--" + k);
-      else if (b != "false" && b != "no" && b != "0")
-        return makeError("config: " + k + " takes true or false");
-      continue;
-    }
-    out.push_back("--" + k + "=" + v);
-  }
-  return out;
-}
 
 std::string fleetBundlePath(const std::string& path, const std::string& name, bool shared) {
   if (!shared) return path;
@@ -125,20 +39,14 @@ int worseExitCode(int a, int b) {
   return rank(a) >= rank(b) ? a : b;
 }
 
-Expected<cli::Options> fleetTargetOptions(const std::vector<std::string>& cliArgs, const KeyValues& first,
-                                          const KeyValues& second) {
-  // Boost stores the first value it sees for a single-valued option: command line, then
-  // the target's lines, then the global ones.
+Expected<cli::Options> fleetTargetOptions(const std::vector<std::string>& cliArgs, const cli::ConfigFile& config,
+                                          const cli::ConfigSection* target) {
   std::vector<std::string> args{"pgreach", "diagnose"};
   args.insert(args.end(), cliArgs.begin(), cliArgs.end());
-  for (const auto* kv : {&first, &second}) {
-    auto a = toArguments(*kv);
-    if (!a) return makeError(a.error());
-    args.insert(args.end(), a->begin(), a->end());
-  }
   std::vector<const char*> argv;
   for (const auto& a : args) argv.push_back(a.c_str());
-  return cli::parseOptions(static_cast<int>(argv.size()), argv.data());
+  return cli::parseOptions(static_cast<int>(argv.size()), argv.data(), cli::effectiveConfig(config, target),
+                           config.path);
 }
 
 namespace {
@@ -152,23 +60,31 @@ struct TargetRun {
 
 }  // namespace
 
-int runFleet(const std::string& configPath, const std::vector<std::string>& cliArgs, std::ostream& out,
+int runFleet(const cli::ConfigFile& config, const std::vector<std::string>& cliArgs, std::ostream& out,
              std::ostream& err) {
   const auto fleetStarted = std::chrono::steady_clock::now();
-  auto text = util::readFile(configPath);
-  if (!text) {
-    err << "pgreach: --config: " << text.error() << "\n";
-    return 3;
-  }
-  auto cfg = parseFleetConfig(*text);
-  if (!cfg) {
-    err << "pgreach: --config " << configPath << ": " << util::redactPatterns(cfg.error()) << "\n";
-    return 3;
-  }
-  auto base = fleetTargetOptions(cliArgs, {}, cfg->global);
+  const std::string& configPath = config.path;
+  auto base = fleetTargetOptions(cliArgs, config, nullptr);
   if (!base) {
-    err << "pgreach: --config " << configPath << ": " << util::redactPatterns(base.error()) << "\n";
+    err << "pgreach: " << util::redactPatterns(base.error()) << "\n";
     return 3;
+  }
+  // Every target's options are checked before any runs: a bad line is the operator's to
+  // fix, named on stderr, not an UNKNOWN report with the reason under "Other checks".
+  std::vector<cli::Options> opts(config.targets.size());
+  for (size_t i = 0; i < config.targets.size(); ++i) {
+    const auto& t = config.targets[i];
+    auto o = fleetTargetOptions(cliArgs, config, &t);
+    if (!o) {
+      err << "pgreach: " << util::redactPatterns(o.error()) << " (in [target." << t.name << "])\n";
+      return 3;
+    }
+    if (!o->conninfoGiven || o->conninfo.empty()) {
+      err << "pgreach: " << configPath << ":" << t.line << ": [target." << t.name
+          << "] has no conninfo = ... line\n";
+      return 3;
+    }
+    opts[i] = std::move(*o);
   }
 
   if (auto v = validateOutputPaths(*base); !v) {
@@ -195,26 +111,14 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
     return 3;
   }
 
-  std::vector<TargetRun> runs(cfg->targets.size());
-  std::vector<cli::Options> opts(cfg->targets.size());
+  std::vector<TargetRun> runs(config.targets.size());
   std::vector<std::thread> threads;
-  for (size_t i = 0; i < cfg->targets.size(); ++i) {
-    runs[i].name = cfg->targets[i].name;
-    auto o = fleetTargetOptions(cliArgs, cfg->targets[i].options, cfg->global);
-    if (!o) {
-      runs[i].report = badInputReport(runs[i].name, util::redactPatterns(o.error()), reports::isoNowUtc());
-      continue;
-    }
-    if (auto v = validateOutputPaths(*o); !v) {
+  for (size_t i = 0; i < config.targets.size(); ++i) {
+    runs[i].name = config.targets[i].name;
+    if (auto v = validateOutputPaths(opts[i]); !v) {
       runs[i].report = badInputReport(runs[i].name, util::redactPatterns(v.error()), reports::isoNowUtc());
       continue;
     }
-    if (!o->conninfoGiven || o->conninfo.empty()) {
-      runs[i].report =
-          badInputReport(runs[i].name, "no conninfo = ... line for this target", reports::isoNowUtc());
-      continue;
-    }
-    opts[i] = std::move(*o);
     threads.emplace_back([&run = runs[i], &o = opts[i]] {
       try {
         auto r = runTarget(o, run.redactor);
@@ -263,7 +167,7 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
         worst = worseExitCode(worst, 3);
       }
     }
-    stored.push_back({run.name, run.report.startedAt, std::string(reports::toString(run.report.verdict)),
+    stored.push_back({storeTarget(run.report.target), run.name, run.report.startedAt, run.report.verdict,
                       run.redactor.apply(*reports::render(run.report, "json", {}))});
   }
   nlohmann::json doc = {{"schema_version", reports::kSchemaVersion},
@@ -312,7 +216,8 @@ int runFleet(const std::string& configPath, const std::vector<std::string>& cliA
   if (!base->store.empty()) {
     const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - fleetStarted);
-    if (auto s = storeRuns(base->store, stored, storeBudget(base->deadline, elapsed)); !s) {
+    if (auto s = storeRuns(base->store, stored, storeBudget(base->deadline, elapsed), base->storeRetention);
+        !s) {
       err << "pgreach: warning: " << s.error() << " (the local reports were written)\n";
     }
   }

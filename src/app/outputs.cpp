@@ -93,9 +93,10 @@ int writeReportOutputs(const cli::Options& o, const reports::Report& r, util::Re
     }
   }
   if (!o.store.empty()) {
-    StoredRun run{r.target.host, r.startedAt, std::string(reports::toString(r.verdict)),
+    StoredRun run{storeTarget(r.target), r.name, r.startedAt, r.verdict,
                   redactor.apply(*reports::render(r, "json", {}))};
-    if (auto s = storeRuns(o.store, {run}, storeBudget(o.deadline, std::chrono::milliseconds(r.durationMs)));
+    if (auto s = storeRuns(o.store, {run}, storeBudget(o.deadline, std::chrono::milliseconds(r.durationMs)),
+                           o.storeRetention);
         !s) {
       // Documented: the local report is written; a central store outage is a warning only.
       err << "pgreach: warning: " << redactor.apply(s.error()) << " (the local report was written)\n";

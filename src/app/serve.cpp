@@ -188,13 +188,12 @@ Expected<ServeSettings> parseServeArgs(const std::vector<std::string>& args) {
 
 Expected<std::shared_ptr<const ServeTargets>> loadServeTargets(const std::string& path,
                                                                const std::vector<std::string>& cliArgs) {
-  auto text = util::readFile(path);
-  if (!text) return makeError(path + ": " + text.error());
-  auto cfg = parseFleetConfig(*text, kMaxServeTargets);
-  if (!cfg) return makeError(path + ": " + util::redactPatterns(cfg.error()));
+  auto cfg = cli::readConfig(path, kMaxServeTargets);
+  if (!cfg) return makeError(util::redactPatterns(cfg.error()));
+  if (!cfg->isFleet()) return makeError(path + ": no [target.NAME] section (serve probes named targets only)");
   auto out = std::make_shared<ServeTargets>();
   for (const auto& t : cfg->targets) {
-    auto o = fleetTargetOptions(cliArgs, t.options, cfg->global);
+    auto o = fleetTargetOptions(cliArgs, *cfg, &t);
     if (!o) return makeError(path + ": [target." + t.name + "]: " + util::redactPatterns(o.error()));
     if (!o->conninfoGiven || o->conninfo.empty())
       return makeError(path + ": [target." + t.name + "]: no conninfo = ... line");

@@ -20,16 +20,70 @@
 namespace pgreach::app {
 namespace {
 
-constexpr const char* kCreate =
-    "CREATE TABLE IF NOT EXISTS pgreach_runs ("
-    " id bigserial PRIMARY KEY,"
-    " run_at timestamptz NOT NULL,"
-    " target text NOT NULL,"
-    " verdict text NOT NULL,"
-    " report jsonb NOT NULL,"
-    " stored_at timestamptz NOT NULL DEFAULT now());"
-    "CREATE INDEX IF NOT EXISTS pgreach_runs_run_at ON pgreach_runs (run_at);"
-    "CREATE INDEX IF NOT EXISTS pgreach_runs_target_run_at ON pgreach_runs (target, run_at);";
+// Runs on every store. A current table (its comment says so) returns before any DDL:
+// no NOTICE ("relation ... already exists, skipping"), no lock. Otherwise, under an
+// advisory lock (two first runs at once), it creates the table or migrates schema 1:
+// `name` added, `target` rewritten from each report to host:port/dbname (schema 1 held
+// the fleet name in a fleet and the host in a single run), verdicts outside the four
+// fixed values made 'unknown' and the CHECK added, the indexes and the view created.
+constexpr const char* kMigrate = R"sql(
+SET client_min_messages = warning;
+DO $pgreach$
+BEGIN
+  IF to_regclass('pgreach_runs') IS NOT NULL
+     AND obj_description(to_regclass('pgreach_runs'), 'pg_class') = 'pgreach schema 2' THEN
+    RETURN;
+  END IF;
+  PERFORM pg_advisory_xact_lock(7370416863543212661);
+  CREATE TABLE IF NOT EXISTS pgreach_runs (
+    id bigserial PRIMARY KEY,
+    run_at timestamptz NOT NULL,
+    target text NOT NULL,
+    verdict text NOT NULL,
+    report jsonb NOT NULL,
+    stored_at timestamptz NOT NULL DEFAULT now());
+  IF obj_description(to_regclass('pgreach_runs'), 'pg_class') IS DISTINCT FROM 'pgreach schema 2' THEN
+    ALTER TABLE pgreach_runs ADD COLUMN IF NOT EXISTS name text;
+    UPDATE pgreach_runs
+       SET name = report->'target'->>'name',
+           target = concat(report->'target'->>'host', ':', report->'target'->>'port', '/',
+                           report->'target'->>'dbname')
+     WHERE jsonb_typeof(report->'target') = 'object' AND report->'target' ? 'host';
+    UPDATE pgreach_runs SET verdict = 'unknown'
+     WHERE verdict NOT IN ('ok', 'warning', 'critical', 'unknown');
+    ALTER TABLE pgreach_runs DROP CONSTRAINT IF EXISTS pgreach_runs_verdict_check;
+    ALTER TABLE pgreach_runs ADD CONSTRAINT pgreach_runs_verdict_check
+      CHECK (verdict IN ('ok', 'warning', 'critical', 'unknown'));
+    CREATE INDEX IF NOT EXISTS pgreach_runs_run_at ON pgreach_runs (run_at);
+    CREATE INDEX IF NOT EXISTS pgreach_runs_target_run_at ON pgreach_runs (target, run_at);
+    CREATE INDEX IF NOT EXISTS pgreach_runs_name_run_at ON pgreach_runs (name, run_at);
+    CREATE OR REPLACE VIEW pgreach_history AS
+      SELECT run_at AS "time",
+             target,
+             coalesce(name, target) AS series,
+             name,
+             verdict,
+             CASE verdict WHEN 'ok' THEN 0 WHEN 'warning' THEN 1 WHEN 'critical' THEN 2 ELSE 3 END
+               AS verdict_code,
+             round((report->>'duration_ms')::numeric / 1000, 3) AS duration_seconds,
+             report->'root_cause'->>'code' AS root_cause,
+             id
+        FROM pgreach_runs;
+    COMMENT ON TABLE pgreach_runs IS 'pgreach schema 2';
+  END IF;
+END
+$pgreach$;
+)sql";
+
+constexpr const char* kInsert =
+    "INSERT INTO pgreach_runs (run_at, target, name, verdict, report) VALUES ($1, $2, $3, $4, $5::jsonb)";
+
+// Bounded: one batch of the oldest expired rows per run, so a first run against years of
+// history neither holds the run nor locks the table for long.
+const std::string kExpire =
+    "DELETE FROM pgreach_runs WHERE id IN (SELECT id FROM pgreach_runs WHERE run_at < now() - $1::interval"
+    " ORDER BY run_at LIMIT " +
+    std::to_string(kRetentionBatch) + ")";
 
 std::string clean(const std::string& dsn, std::string message) {
   util::Redactor r;
@@ -39,6 +93,12 @@ std::string clean(const std::string& dsn, std::string message) {
 }
 
 }  // namespace
+
+std::string storeTarget(const reports::TargetSummary& target) {
+  return target.host + ":" + std::to_string(target.port) + "/" + target.dbname;
+}
+
+const char* storeMigrationSql() { return kMigrate; }
 
 std::vector<std::string> storeSecrets(const std::string& dsn) {
   std::vector<std::string> out;
@@ -106,7 +166,7 @@ Expected<bool> runCommand(PGconn* c, const std::string& dsn, const char* what, C
 }  // namespace
 
 Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& runs,
-                         std::chrono::milliseconds budget) {
+                         std::chrono::milliseconds budget, std::optional<std::chrono::hours> retention) {
   // A DSN libpq cannot parse yields no secrets to redact, and libpq's message quotes the
   // offending token (possibly the password): name the fault, never the token.
   const auto deadline = Clock::now() + budget;
@@ -170,13 +230,12 @@ Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& r
   }
   // Everything below is non-blocking and ends by `deadline`: a store that accepts and
   // stays silent, or logs in and never answers, costs the run no more than its budget.
-  // client_min_messages=warning keeps CREATE ... IF NOT EXISTS from sending NOTICEs, and
-  // the notice processor keeps any other notice off stderr.
+  // The notice processor keeps any notice off stderr; the migration sets
+  // client_min_messages itself, so the DSN's own `options` stay the user's.
   // Later keys override what the expanded DSN (dbname) set.
-  const char* keys[] = {"dbname", "application_name", "options", hostaddr.empty() ? nullptr : "hostaddr",
+  const char* keys[] = {"dbname", "fallback_application_name", hostaddr.empty() ? nullptr : "hostaddr",
                         nullptr};
-  const char* values[] = {dsn.c_str(), "pgreach-store", "-c client_min_messages=warning", hostaddr.c_str(),
-                          nullptr};
+  const char* values[] = {dsn.c_str(), "pgreach-store", hostaddr.c_str(), nullptr};
   net::PgConnPtr conn(PQconnectStartParams(keys, values, 1));
   if (!conn) return makeError("--store: out of memory");
   PQsetNoticeProcessor(
@@ -200,21 +259,37 @@ Expected<bool> storeRuns(const std::string& dsn, const std::vector<StoredRun>& r
   }
   if (PQsetnonblocking(conn.get(), 1) != 0)
     return makeError("--store: cannot switch the connection to non-blocking");
-  if (auto c = runCommand(conn.get(), dsn, "cannot create table pgreach_runs", deadline,
-                          [&] { return PQsendQuery(conn.get(), kCreate); });
+  // The server stops what the client stops waiting for: a DELETE of a huge backlog or a
+  // migration behind a lock ends with the run's budget on both sides.
+  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+  const std::string setup = "SET statement_timeout = " + std::to_string(std::max<long long>(left, 1)) + ";";
+  if (auto c = runCommand(conn.get(), dsn, "cannot prepare the session", deadline,
+                          [&] { return PQsendQuery(conn.get(), setup.c_str()); });
+      !c) {
+    return c;
+  }
+  if (auto c = runCommand(conn.get(), dsn, "cannot create or migrate table pgreach_runs", deadline,
+                          [&] { return PQsendQuery(conn.get(), kMigrate); });
       !c) {
     return c;
   }
   for (const auto& run : runs) {
-    const char* params[] = {run.startedAt.c_str(), run.target.c_str(), run.verdict.c_str(),
+    const std::string verdict(reports::toString(run.verdict));
+    const char* params[] = {run.startedAt.c_str(), run.target.c_str(),
+                            run.name.empty() ? nullptr : run.name.c_str(), verdict.c_str(),
                             run.reportJson.c_str()};
     auto sent = runCommand(conn.get(), dsn, "insert failed", deadline, [&] {
-      return PQsendQueryParams(
-          conn.get(),
-          "INSERT INTO pgreach_runs (run_at, target, verdict, report) VALUES ($1, $2, $3, $4::jsonb)", 4,
-          nullptr, params, nullptr, nullptr, 0);
+      return PQsendQueryParams(conn.get(), kInsert, 5, nullptr, params, nullptr, nullptr, 0);
     });
     if (!sent) return sent;
+  }
+  if (retention) {
+    const std::string interval = std::to_string(retention->count()) + " hours";
+    const char* params[] = {interval.c_str()};
+    auto expired = runCommand(conn.get(), dsn, "--store-retention: cannot delete old rows", deadline, [&] {
+      return PQsendQueryParams(conn.get(), kExpire.c_str(), 1, nullptr, params, nullptr, nullptr, 0);
+    });
+    if (!expired) return expired;
   }
   return true;
 }

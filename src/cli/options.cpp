@@ -7,9 +7,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <tuple>
 
+#include "cli/config_file.h"
 #include "cloud/registry.h"
 #include "net/address.h"  // --- audit ---
 #include "target/provider.h"
@@ -129,6 +131,22 @@ Expected<util::ThresholdRange> parseThreshold(const std::string& text, const cha
 }
 
 namespace {
+
+// "90d" or "36h": how long --store keeps its rows. Whole days or hours, from an hour to
+// a hundred years; anything finer would delete the row a run has just written.
+Expected<std::chrono::hours> parseRetention(const std::string& text) {
+  const std::string t = util::trim(text);
+  const bool days = util::endsWith(t, "d");
+  const bool hours = util::endsWith(t, "h");
+  const std::string digits = t.substr(0, t.empty() ? 0 : t.size() - 1);
+  const bool number =
+      !digits.empty() && digits.size() <= 7 && digits.find_first_not_of("0123456789") == std::string::npos;
+  const long n = number ? std::strtol(digits.c_str(), nullptr, 10) : 0;
+  const long h = days ? n * 24 : n;
+  if (!(days || hours) || !number || h < 1 || h > 24L * 36500)
+    return makeError("--store-retention: invalid " + quotable(text) + " (use e.g. 90d or 36h; 1h to 36500d)");
+  return std::chrono::hours(h);
+}
 
 Expected<std::vector<uint16_t>> parsePorts(const std::vector<std::string>& values) {
   std::vector<uint16_t> ports;
@@ -309,7 +327,9 @@ po::options_description reportOptions() {
       "write a support bundle FILE.tar.gz (reports, options, versions; secrets redacted)")(
       "mask-addresses", "in the bundle, also mask IP addresses (the same address gets the same mask)")(
       "store", po::value<std::string>(),
-      "append each run's JSON report to a table in this PostgreSQL (conninfo)");
+      "append each run's JSON report to a table in this PostgreSQL (conninfo)")(
+      "store-retention", po::value<std::string>(),
+      "with --store: delete rows older than this (e.g. 90d, 36h; default: keep every row)");
   return d;
 }
 
@@ -421,6 +441,45 @@ po::options_description allOptions() {
 
 }  // namespace
 
+ConfigKeyKind configKeyKind(std::string_view key) {
+  // What a file cannot sensibly say: another file, or a question for the terminal.
+  if (key == "config" || key == "help" || key == "version") return ConfigKeyKind::Forbidden;
+  static const po::options_description all = allOptions();
+  const auto* d = all.find_nothrow(std::string(key), false);
+  if (!d || d->long_name() != key) return ConfigKeyKind::Unknown;
+  if (d->semantic()->max_tokens() == 0) return ConfigKeyKind::Switch;
+  return d->semantic()->is_composing() ? ConfigKeyKind::Repeatable : ConfigKeyKind::Single;
+}
+
+std::vector<std::string> closeConfigKeys(std::string_view key) {
+  auto distance = [](std::string_view a, std::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      size_t diagonal = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j) {
+        const size_t up = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diagonal = up;
+      }
+    }
+    return row[b.size()];
+  };
+  static const po::options_description all = allOptions();
+  std::vector<std::pair<size_t, std::string>> scored;
+  for (const auto& d : all.options()) {
+    const std::string& name = d->long_name();
+    if (configKeyKind(name) == ConfigKeyKind::Forbidden) continue;
+    const size_t score = distance(key, name);
+    if (score <= 2) scored.emplace_back(score, name);
+  }
+  std::sort(scored.begin(), scored.end());
+  std::vector<std::string> out;
+  for (auto& s : scored) out.push_back(std::move(s.second));
+  return out;
+}
+
 bool colorAllowed(const char* noColorEnv, const char* termEnv) {
   // https://no-color.org: set and non-empty turns colour off, whatever its value.
   if (noColorEnv && *noColorEnv) return false;
@@ -496,7 +555,11 @@ std::string helpText() {
   return out.str();
 }
 
-Expected<Options> parseOptions(int argc, const char* const argv[]) {
+namespace {
+Expected<Options> readVariables(const po::variables_map& vm, Options o, const std::string& commandName);
+
+Expected<Options> parse(int argc, const char* const argv[], const std::vector<ConfigLine>* config,
+                        const std::string& givenConfigPath) {
   Options o;
   std::vector<const char*> args(argv, argv + argc);
   int first = 1;
@@ -541,27 +604,61 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   else
     pos.add("conninfo", 1);
   po::variables_map vm;
+  std::map<std::string, size_t> configLineOf;  // option -> the config line that gave it
+  std::string configPath;
   try {
     std::vector<std::string> rest(args.begin() + first, args.end());
     po::store(po::command_line_parser(rest).options(desc).positional(pos).run(), vm);
-    // --help answers without reading --config (which may be a fleet file).
-    if (vm.count("config") && !vm.count("help")) {
-      const std::string path = vm["config"].as<std::string>();
-      auto text = util::readFile(path);
-      if (!text) return makeError("--config: " + text.error());
-      std::istringstream in(*text);
-      try {
-        po::store(po::parse_config_file(in, desc, false), vm);
-      } catch (const po::error& e) {
-        return makeError("--config " + path + ": " + describe(e));
-      }
-      o.configFile = path;
+    std::set<std::string> onCommandLine;
+    for (const auto& entry : vm) onCommandLine.insert(entry.first);
+    std::vector<ConfigLine> lines;
+    if (config) {
+      lines = *config, configPath = givenConfigPath;
+    } else if (vm.count("config") && !vm.count("help")) {
+      // --help answers without reading --config (which may be a fleet file).
+      configPath = vm["config"].as<std::string>();
+      auto file = readConfig(configPath);
+      if (!file) return makeError(file.error());
+      if (file->isFleet())
+        return makeError(configPath +
+                         ": [target.NAME] sections make a fleet, which only `pgreach diagnose` runs");
+      lines = effectiveConfig(*file, nullptr);
     }
+    // The command line wins: an option it gives drops every config line of that key.
+    for (const auto& line : lines) {
+      if (onCommandLine.count(line.key)) continue;
+      std::vector<std::string> lineArgs;
+      if (configKeyKind(line.key) == ConfigKeyKind::Switch) {
+        const std::string v = util::toLower(line.value);
+        if (v == "false" || v == "no" || v == "0") continue;
+        lineArgs.push_back("--" + line.key);
+      } else {
+        lineArgs.push_back("--" + line.key + "=" + line.value);
+      }
+      try {
+        po::store(po::command_line_parser(lineArgs).options(desc).run(), vm);
+      } catch (const po::error& e) {
+        return makeError(configPath + ":" + std::to_string(line.line) + ": " + describe(e));
+      }
+      configLineOf.emplace(line.key, line.line);
+    }
+    if (!configPath.empty()) o.configFile = configPath;
     po::notify(vm);
   } catch (const po::error& e) {
     return makeError(describe(e));
   }
+  auto read = readVariables(vm, std::move(o), commandName);
+  // A bad value that came from the config file is named by its line there.
+  if (!read && util::startsWith(read.error(), "--")) {
+    const std::string& e = read.error();
+    const std::string option = e.substr(2, e.find_first_of(": ") - 2);
+    if (auto it = configLineOf.find(option); it != configLineOf.end())
+      return makeError(configPath + ":" + std::to_string(it->second) + ": " + e);
+  }
+  return read;
+}
 
+Expected<Options> readVariables(const po::variables_map& vm, Options o, const std::string& commandName) {
   if (vm.count("help")) {
     // `pgreach sweep --help` is sweep's help; `pgreach --help` the list of commands.
     if (!commandName.empty()) o.helpTopic = o.command;
@@ -704,6 +801,12 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
   if (vm.count("bundle")) o.bundle = vm["bundle"].as<std::string>();
   if (vm.count("mask-addresses")) o.maskAddresses = true;
   if (vm.count("store")) o.store = vm["store"].as<std::string>();
+  if (vm.count("store-retention")) {
+    auto r = parseRetention(vm["store-retention"].as<std::string>());
+    if (!r) return makeError(r.error());
+    if (o.store.empty()) return makeError("--store-retention: only with --store");
+    o.storeRetention = *r;
+  }
   if (!o.outputDir.empty() && !o.output.empty())
     return makeError("--output and --output-dir exclude each other");
   // One format per stream: two documents one after the other parse as neither (JSON then
@@ -715,6 +818,15 @@ Expected<Options> parseOptions(int argc, const char* const argv[]) {
                      " given); use --output-dir DIR to write one file per format");
   }
   return o;
+}
+
+}  // namespace
+
+Expected<Options> parseOptions(int argc, const char* const argv[]) { return parse(argc, argv, nullptr, ""); }
+
+Expected<Options> parseOptions(int argc, const char* const argv[], const std::vector<ConfigLine>& config,
+                               const std::string& configPath) {
+  return parse(argc, argv, &config, configPath);
 }
 
 }  // namespace pgreach::cli

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/config_file.h"
 #include "util/expected.h"
 #include "util/threshold.h"
 
@@ -76,12 +77,20 @@ struct Options {
   std::string bundle;          // --bundle FILE.tar.gz: support bundle
   bool maskAddresses = false;  // --mask-addresses: mask IP addresses in the bundle
   std::string store;           // --store DSN: append the JSON report to a central PostgreSQL (secret)
-  std::string explainCode;     // `pgreach explain CODE`
-  std::string targetName;      // set by --config fleets: the [target.NAME] being run
+  std::optional<std::chrono::hours> storeRetention;  // --store-retention: rows older than this are deleted
+  std::string explainCode;                           // `pgreach explain CODE`
+  std::string targetName;                            // set by --config fleets: the [target.NAME] being run
 };
 
-// Parses argv. On bad input returns an Error whose message names what was wrong.
+// Parses argv. On bad input returns an Error whose message names what was wrong. A
+// --config FILE is read with cli/config_file.h; the command line wins over it, and a
+// value from the file that is wrong is named `FILE:LINE: --option: ...`. A fleet file
+// ([target.NAME] sections) is refused here: app/fleet.h runs it.
 Expected<Options> parseOptions(int argc, const char* const argv[]);
+// The same with the config lines given instead of read from --config (a fleet target's
+// effective lines, cli::effectiveConfig); `configPath` names them in messages.
+Expected<Options> parseOptions(int argc, const char* const argv[], const std::vector<ConfigLine>& config,
+                               const std::string& configPath);
 
 // A monitoring-plugin threshold range ("2", "500ms", "0.1:", "~:2s", "@1:2"; ends are
 // durations as --timeout takes them, a bare number in seconds, 0 allowed). `what` names the

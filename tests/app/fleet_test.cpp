@@ -1,5 +1,5 @@
-// Pure parts of the app layer: the fleet INI parser, the tar writer, address masking,
-// exit-code ordering.
+// Pure parts of the app layer: the tar writer, address masking, exit-code ordering (the
+// config parser fleets use is tested in tests/src/cli/config_file_test.cpp).
 #include <catch2/catch.hpp>
 
 #include "app/bundle.h"
@@ -7,57 +7,6 @@
 #include "app/tar_gz.h"
 
 using namespace pgreach;
-
-TEST_CASE("fleet INI: globals, targets, comments and quotes", "[unit]") {
-  auto cfg = app::parseFleetConfig(
-      "# fleet\n; also a comment\ntimeout = 2s\nformat = json\n\n"
-      "[target.neon-prod]\nconninfo = \"host=ep-x.vpce.us-east-1.aws.neon.tech user=app\"\nprovider = neon\n"
-      "[ target.ps_1 ]\nconninfo = host=db.private-pg.psdb.cloud\n");
-  REQUIRE(cfg);
-  REQUIRE(cfg->global.size() == 2);
-  CHECK(cfg->global[0] == std::pair<std::string, std::string>{"timeout", "2s"});
-  REQUIRE(cfg->targets.size() == 2);
-  CHECK(cfg->targets[0].name == "neon-prod");
-  CHECK(cfg->targets[0].options[0].second == "host=ep-x.vpce.us-east-1.aws.neon.tech user=app");
-  CHECK(cfg->targets[1].name == "ps_1");
-  CHECK(app::isFleetConfig("[target.a]\n"));
-  CHECK_FALSE(app::isFleetConfig("timeout = 3s\n"));
-}
-
-TEST_CASE("fleet INI: hostile input gives a clear error naming the line", "[unit]") {
-  struct Case {
-    const char* text;
-    const char* expect;
-  } cases[] = {
-      {"[target.a]\nthis line has no equals\n", "line 2"},
-      {"[other]\n", "unknown section"},
-      {"[target.]\n", "target names"},
-      {"[target.a b]\n", "target names"},
-      {"[target.a\n", "must end with ']'"},
-      {"[target.a]\n[target.a]\n", "defined twice"},
-      {"[target.a]\nconfig = /etc/other.ini\n", "cannot include"},
-      {"[target.a]\nbad key! = 1\n", "invalid option name"},
-      {"timeout = 1s\n", "no [target.NAME]"},
-  };
-  for (const auto& c : cases) {
-    INFO(c.text);
-    auto r = app::parseFleetConfig(c.text);
-    REQUIRE_FALSE(r);
-    CHECK(r.error().find(c.expect) != std::string::npos);
-  }
-  CHECK_FALSE(app::parseFleetConfig(std::string("[target.a]\nx = \0y\n", 17)));
-  CHECK_FALSE(app::parseFleetConfig(std::string(2 << 20, 'a')));
-  std::string many;
-  for (int i = 0; i < 300; ++i) many += "[target.t" + std::to_string(i) + "]\n";
-  CHECK_FALSE(app::parseFleetConfig(many));
-}
-
-TEST_CASE("fleet options become command-line arguments", "[unit]") {
-  auto a = app::toArguments({{"timeout", "2s"}, {"no-color", "true"}, {"mask-addresses", "false"}});
-  REQUIRE(a);
-  CHECK(*a == std::vector<std::string>{"--timeout=2s", "--no-color"});
-  CHECK_FALSE(app::toArguments({{"no-color", "maybe"}}));
-}
 
 TEST_CASE("a bundle path shared by fleet targets gets each target's name", "[unit]") {
   CHECK(app::fleetBundlePath("/var/tmp/pg.tar.gz", "db1", true) == "/var/tmp/pg-db1.tar.gz");

@@ -686,7 +686,7 @@ TEST_CASE("--store appends the JSON report to a real PostgreSQL 15; the DSN pass
       testing::runProcess({pg.bin + "psql", "-X", "-A", "-t", "-c",
                            "SELECT count(*) FROM pg_indexes WHERE tablename = 'pgreach_runs'", pg.dsn(pw)},
                           30s);
-  CHECK(idx.out == "3\n");  // primary key, time, target+time
+  CHECK(idx.out == "4\n");  // primary key, time, target+time, name+time (docs/store.md)
 
   // A wrong password: a warning without the password, the local report still written.
   fs::remove(fs::path(out.path) / "report.json");
