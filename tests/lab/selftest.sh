@@ -269,7 +269,9 @@ sc auth-failed
 check "psql: password authentication failed" expect_pq_err 'password authentication failed for user "app"' pq_verify "$LAB_HOST_NEON" 5432
 
 sc no-hba
-check "psql: no pg_hba.conf entry for 10.40.1.10" expect_pq_err "no pg_hba.conf entry for host \"$LAB_CLIENT_IP\"" pq_verify "$LAB_HOST_NEON" 5432
+# psql meets the IPv6 address first (getaddrinfo's order), so the server names the IPv6 client
+check "psql: no pg_hba.conf entry for $LAB_CLIENT_IP6" expect_pq_err "no pg_hba.conf entry for host \"$LAB_CLIENT_IP6\"" pq_verify "$LAB_HOST_NEON" 5432
+check "psql to the IPv4 address: no pg_hba.conf entry for $LAB_CLIENT_IP" expect_pq_err "no pg_hba.conf entry for host \"$LAB_CLIENT_IP\"" pq_verify "$LAB_ENDPOINT_IP_A" 5432
 
 sc tarpit
 check "5433 accepts TCP" expect_nc open "$LAB_ENDPOINT_IP_A" 5433
