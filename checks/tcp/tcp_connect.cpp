@@ -123,7 +123,7 @@ class TcpConnect final : public engine::Check {
     // The capture is armed before the first SYN leaves.
     net::LiveCapture live;
     net::IcmpListener icmpOnly;
-    bool haveCapture = live.open("any", net::evidence::bpfFilterFor(keys), 96,
+    bool haveCapture = live.open("any", net::evidence::bpfFilterFor(keys), net::kHandshakeSnaplen,
                                  net::LiveCapture::captureBufferFor(keys.size()));
     bool haveIcmpOnly = false;
     std::vector<Finding> extra;
@@ -287,7 +287,7 @@ class TcpConnect final : public engine::Check {
                               "--capture-file was not written: no packet capture",
                               {},
                               ""});
-      } else if (auto w = net::evidence::writeHandshakePcap(file, frames, 96); !w) {
+      } else if (auto w = net::evidence::writeHandshakePcap(file, frames, net::kHandshakeSnaplen); !w) {
         r.findings.push_back({"tcp.capture_file_unwritten",
                               Severity::Warning,
                               "--capture-file could not be written",

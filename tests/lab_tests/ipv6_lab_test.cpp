@@ -125,6 +125,8 @@ TEST_CASE("lab v6-admin-prohibited: the ICMPv6 1/1 is the evidence, the family n
   REQUIRE(f);
   CHECK(dump(f).find("IPv6 fails on port 5432 (admin_prohibited)") != std::string::npos);
   CHECK(dump(f).find("fd40:0:0:1::1") != std::string::npos);  // the router that sent the ICMPv6
+  // and the packet itself on the wire (root has a capture): a snaplen of 96 used to cut it
+  CHECK(dump(f).find("wire: ICMPv6 type 1 code 1 (administratively prohibited)") != std::string::npos);
 }
 
 TEST_CASE("lab v6-only-endpoint: AAAA only, reached over IPv6: ok", "[lab][ipv6]") {
