@@ -54,9 +54,16 @@ bool insideVpc(const net::IpAddress& a, const std::vector<net::Cidr>& cidrs) {
 
 // Where a private connection should land: inside the VPC CIDRs when given, whatever their
 // range (a VPC's IPv6 CIDR is globally routable, and BYOIP IPv4 ones can be too: an answer
-// inside them is private to the VPC), else any private range.
+// inside them is private to the VPC), else any private range. Ranges judge only addresses
+// of their own family: a VPC given by its IPv4 CIDR alone says nothing about an AAAA
+// answer, which is then judged as with no VPC context (a dual-stack VPC's IPv6 range left
+// out of --vpc-cidr is no reason to call its endpoint outside the VPC).
 bool outsideExpected(const net::IpAddress& a, const std::vector<net::Cidr>& cidrs) {
-  return cidrs.empty() ? isPublic(a) : !insideVpc(a, cidrs);
+  std::vector<net::Cidr> sameFamily;
+  for (const auto& c : cidrs) {
+    if (c.base.family == a.family) sameFamily.push_back(c);
+  }
+  return sameFamily.empty() ? isPublic(a) : !insideVpc(a, sameFamily);
 }
 
 std::string cidrList(const std::vector<net::Cidr>& cidrs) {

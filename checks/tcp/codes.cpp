@@ -95,6 +95,20 @@ const std::vector<engine::CodeDecl>& tcpCodes() {
        "without "
        "a listener for that port.",
        "Use a port the provider serves (see the playbook) or start/enable the service on that port."},
+      {"tcp.family_fallback", engine::Severity::Warning, "One address family fails, the other works",
+       "Every address of one family (IPv4 or IPv6) fails on the connection's port while an address of the "
+       "other family opens. The application tries addresses in getaddrinfo's order (/etc/gai.conf decides) "
+       "and "
+       "pays connect_timeout for each silently dropped one it meets first (the kernel's SYN timeout, 127 s "
+       "by "
+       "default, without connect_timeout). Critical when that wait has no connect_timeout to end it, or when "
+       "the application gets no working address at all.",
+       "A dual-stack endpoint on a path that only carries one family: no IPv6 route on the client, a "
+       "security "
+       "group, NACL or NSG rule that lists only an IPv4 range (no Ipv6Ranges / Ipv6CidrBlock), a firewall "
+       "rejecting IPv6, a server not listening on IPv6.",
+       "Add the missing route, allow the family's range in the SG/NACL/NSG, or make the application prefer "
+       "the working family (/etc/gai.conf: precedence ::ffff:0:0/96 100 for IPv4 first)."},
       {"tcp.repeat_cut_short", engine::Severity::Info, "Fewer --repeat rounds than asked",
        "tcp.connect ran fewer connect rounds than --repeat asked for, because the check's deadline came "
        "first.",

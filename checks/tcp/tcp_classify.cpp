@@ -506,10 +506,184 @@ std::optional<Finding> appResolutionFinding(const AppResolution& app,
                  std::move(fix)};
 }
 
+std::optional<int> libpqConnectTimeout(const std::string& value) {
+  if (value.empty()) return std::nullopt;
+  long v = 0;
+  for (char c : value) {
+    if (c < '0' || c > '9' || v > 100000000) return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  if (v <= 0) return std::nullopt;
+  return static_cast<int>(std::max(v, 2L));
+}
+
+int synTimeoutSeconds(int retries) {
+  retries = std::clamp(retries, 0, 20);
+  return (1 << (retries + 1)) - 1;
+}
+
+namespace {
+
+const char* familyName(const net::IpAddress& a) { return a.isV4() ? "IPv4" : "IPv6"; }
+
+// What fixes the failing family, from how it failed.
+std::string familyFix(bool v6Fails, const std::set<Verdict>& how, uint16_t port) {
+  const std::string fam = v6Fails ? "IPv6" : "IPv4";
+  const std::string other = v6Fails ? "IPv4" : "IPv6";
+  const std::string prefer =
+      v6Fails ? "make the application try IPv4 first: add \"precedence ::ffff:0:0/96 100\" "
+                "to /etc/gai.conf"
+              : "make the application try IPv6 first: add \"precedence ::/0 100\" to "
+                "/etc/gai.conf";
+  std::vector<std::string> steps;
+  if (how.count(Verdict::NoRoute) || how.count(Verdict::NetUnreachable)) {
+    steps.push_back(v6Fails
+                        ? "Add the IPv6 route: give this host an IPv6 address and a route to the endpoint's "
+                          "IPv6 range (the subnet's route table needs the VPC's IPv6 CIDR as local, or ::/0 "
+                          "for a remote endpoint)"
+                        : "Add the IPv4 route to the endpoint's range on this host and in the subnet's route "
+                          "table");
+  }
+  if (how.count(Verdict::Dropped) || how.count(Verdict::AdminProhibited) ||
+      how.count(Verdict::HostUnreachable)) {
+    steps.push_back(
+        v6Fails
+            ? "Allow the IPv6 range on port " + std::to_string(port) +
+                  ": security group rules need Ipv6Ranges (an IPv4 CidrIp does not cover "
+                  "IPv6), NACLs an Ipv6CidrBlock entry each way (ephemeral ports back), NSG rules "
+                  "the IPv6 prefix"
+            : "Allow the IPv4 range on port " + std::to_string(port) + " in the security group / NACL / NSG");
+  }
+  if (how.count(Verdict::Refused) || how.count(Verdict::PortUnreachable)) {
+    steps.push_back("Make the server listen on its " + fam + " addresses on port " + std::to_string(port) +
+                    " (PostgreSQL listen_addresses, PgBouncer listen_addr)");
+  }
+  if (how.count(Verdict::LocalError)) steps.push_back("Check this host's " + fam + " stack");
+  std::string fix = util::join(steps, "; ") + ". Until then, " + prefer + ", or remove the " +
+                    (v6Fails ? "AAAA" : "A") + " record (an AWS endpoint's DnsOptions.DnsRecordIpType " +
+                    (v6Fails ? "ipv4" : "ipv6") + "), so " + other + " is used at once.";
+  return fix;
+}
+
+}  // namespace
+
+std::optional<FamilyFallback> familyFallback(const AppResolution& app,
+                                             const std::vector<ProbeVerdict>& probes, const AppWait& wait) {
+  auto probeOf = [&](const net::IpAddress& a) -> const ProbeVerdict* {
+    for (const auto& p : probes) {
+      if (p.host == app.host && p.address == a && p.port == app.port) return &p;
+    }
+    return nullptr;
+  };
+  int v4 = 0, v6 = 0, v4Open = 0, v6Open = 0;
+  for (const auto& p : probes) {
+    if (p.host != app.host || p.port != app.port) continue;
+    const bool open = p.verdict == Verdict::Open;
+    (p.address.isV4() ? v4 : v6) += 1;
+    (p.address.isV4() ? v4Open : v6Open) += open ? 1 : 0;
+  }
+  const bool v6Fails = v6 > 0 && v6Open == 0 && v4Open > 0;
+  const bool v4Fails = v4 > 0 && v4Open == 0 && v6Open > 0;
+  if (!v6Fails && !v4Fails) return std::nullopt;
+  const std::string fam = v6Fails ? "IPv6" : "IPv4";
+  const std::string other = v6Fails ? "IPv4" : "IPv6";
+
+  FamilyFallback out;
+  std::set<Verdict> how;
+  std::vector<std::string> evidence;
+  for (const auto& p : probes) {
+    if (p.host != app.host || p.address.isV4() != v4Fails) continue;
+    if (std::find(out.covered.begin(), out.covered.end(), p.address) == out.covered.end())
+      out.covered.push_back(p.address);
+    if (p.port != app.port) continue;
+    how.insert(p.verdict);
+    std::string l = p.label() + " " + outcomeName(p.verdict) + " after " + ms(p.elapsedMs);
+    if (!p.attempts.empty() && !p.attempts.back().detail.empty()) l += " (" + p.attempts.back().detail + ")";
+    evidence.push_back(l);
+    if (!p.socketEvidence.empty()) evidence.push_back("  " + p.socketEvidence);
+    for (const auto& e : p.packetEvidence) evidence.push_back("  wire: " + e);
+  }
+
+  // The application's walk through getaddrinfo's order, up to the first address that opens.
+  std::vector<std::string> order;
+  for (const auto& a : app.system) order.push_back(a.toString());
+  const bool orderKnown = !app.system.empty();
+  double delayS = 0;
+  int droppedFirst = 0, failedFirst = 0;
+  bool reached = false;
+  for (const auto& a : app.system) {
+    const ProbeVerdict* p = probeOf(a);
+    if (!p) continue;
+    if (p->verdict == Verdict::Open) {
+      reached = true;
+      break;
+    }
+    ++failedFirst;
+    if (p->verdict == Verdict::Dropped) {
+      ++droppedFirst;
+      delayS += wait.connectTimeoutS ? *wait.connectTimeoutS : wait.kernelSynTimeoutS;
+    } else {
+      delayS += p->elapsedMs / 1000.0;
+    }
+  }
+  const std::string firstFamily = orderKnown ? familyName(app.system.front()) : "";
+  evidence.push_back(orderKnown ? "getaddrinfo order (what libpq tries, /etc/gai.conf decides): " +
+                                      util::join(order, ", ")
+                                : "getaddrinfo order unknown (the system lookup gave nothing)");
+  evidence.push_back(wait.connectTimeoutS ? "connect_timeout=" + std::to_string(*wait.connectTimeoutS) +
+                                                " s, which libpq applies to each address in turn"
+                                          : "no connect_timeout: libpq waits for the kernel, " +
+                                                std::to_string(wait.kernelSynTimeoutS) +
+                                                " s per unanswered address (net.ipv4.tcp_syn_retries)");
+
+  char delay[64];
+  std::snprintf(delay, sizeof delay, "%.1f s", delayS);
+  std::string summary = app.host + ": " + fam + " fails on port " + std::to_string(app.port) + " (" +
+                        util::join(
+                            [&] {
+                              std::vector<std::string> v;
+                              for (Verdict x : how) v.push_back(outcomeName(x));
+                              return v;
+                            }(),
+                            ", ") +
+                        ") while " + other + " works";
+  Severity sev = Severity::Warning;
+  if (!orderKnown) {
+    summary += "; which family the application tries first is unknown";
+  } else if (!reached) {
+    summary += "; getaddrinfo gives the application no " + other + " address that works";
+    sev = Severity::Critical;
+  } else if (failedFirst == 0) {
+    summary += "; the application tries " + firstFamily +
+               " first and connects at once, but a client that "
+               "prefers " +
+               fam + " (another gai.conf, Happy Eyeballs) would not";
+  } else {
+    summary += "; the application tries " + firstFamily + " first and waits " + std::string(delay) + " (" +
+               std::to_string(failedFirst) + " " + fam + " address(es)) before " + other + " connects";
+    if (droppedFirst > 0 && !wait.connectTimeoutS) {
+      sev = Severity::Critical;
+      summary +=
+          ": without connect_timeout that is the kernel's SYN timeout per address, longer than "
+          "applications and pools wait";
+    }
+  }
+  out.finding = Finding{"tcp.family_fallback", sev, std::move(summary), std::move(evidence),
+                        familyFix(v6Fails, how, app.port)};
+  return out;
+}
+
 std::vector<Finding> findingsWithApp(const std::vector<AppResolution>& apps,
-                                     const std::vector<ProbeVerdict>& probes, double timeoutSeconds) {
+                                     const std::vector<ProbeVerdict>& probes, double timeoutSeconds,
+                                     const AppWait& wait) {
   std::vector<Finding> out;
   std::vector<std::pair<std::string, net::IpAddress>> covered;
+  for (const auto& app : apps) {
+    if (auto ff = familyFallback(app, probes, wait)) {
+      out.push_back(std::move(ff->finding));
+      for (const auto& a : ff->covered) covered.emplace_back(app.host, a);
+    }
+  }
   for (const auto& app : apps) {
     auto f = appResolutionFinding(app, probes);
     if (!f) continue;

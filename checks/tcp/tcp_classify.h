@@ -108,11 +108,46 @@ struct AppResolution {
 std::optional<engine::Finding> appResolutionFinding(const AppResolution& app,
                                                     const std::vector<ProbeVerdict>& probes);
 
+// What a dropped connect costs libpq before it moves on to the next address.
+struct AppWait {
+  // connect_timeout from the connection string, in seconds as libpq applies it (values of
+  // 1 are raised to 2); nullopt when unset or 0: libpq then waits for the kernel.
+  std::optional<int> connectTimeoutS;
+  // How long the kernel retries an unanswered SYN (net.ipv4.tcp_syn_retries, which IPv6
+  // uses too): 127 s with the default of 6 retries.
+  int kernelSynTimeoutS = 127;
+};
+
+// libpq's connect_timeout as it applies it: unset, 0 or negative = wait for the kernel;
+// 1 is raised to 2 (fe-connect.c). nullopt for no timeout or text that is not a number.
+std::optional<int> libpqConnectTimeout(const std::string& value);
+// The kernel's SYN timeout for `retries` SYN retransmissions (1 s initial RTO, doubled):
+// 2^(retries+1) - 1 seconds.
+int synTimeoutSeconds(int retries);
+
+// tcp.family_fallback, for one host on the connection's port: every address of one family
+// (IPv4 or IPv6) fails and one of the other family opens. The application walks
+// getaddrinfo's order (app.system, which /etc/gai.conf decides) and pays for every failing
+// address it meets before a working one: connect_timeout per silently dropped address (the
+// kernel's SYN timeout without one), next to nothing for a refusal, an ICMP error or a
+// missing route. Warning, naming the family and that delay; critical when no
+// connect_timeout is set and a dropped address comes first (a wait of minutes, which the
+// application's own timeout or its pool's gives up before). `covered` lists the failing
+// family's addresses, which the finding judges (with their wire evidence) instead of the
+// per-address findings. nullopt when both families work, both fail, or there is one.
+struct FamilyFallback {
+  engine::Finding finding;
+  std::vector<net::IpAddress> covered;
+};
+std::optional<FamilyFallback> familyFallback(const AppResolution& app,
+                                             const std::vector<ProbeVerdict>& probes, const AppWait& wait);
+
 // The findings of the whole set: appResolutionFinding's first (what the application would
 // hit is the root cause), then findingsFor() over the other probes. The addresses an
 // application finding covers (getaddrinfo's, which DNS does not give) are judged there
 // only, with their wire evidence, so no endpoint-interface fix is given for a stale pin.
 std::vector<engine::Finding> findingsWithApp(const std::vector<AppResolution>& apps,
-                                             const std::vector<ProbeVerdict>& probes, double timeoutSeconds);
+                                             const std::vector<ProbeVerdict>& probes, double timeoutSeconds,
+                                             const AppWait& wait = {});
 
 }  // namespace pgreach::checks::tcp

@@ -5,6 +5,7 @@
 // what crossed it (retransmitted SYNs, who sent the RST, the ICMP packet itself).
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <thread>
 
 #include "checks/common/probe_targets.h"
@@ -95,11 +96,11 @@ class TcpConnect final : public engine::Check {
          engine::Millis(10000)},
         engine::pickCodes(
             tcpCodes(),
-            {"tcp.silently_dropped", "tcp.refused", "tcp.icmp_host_unreachable", "tcp.icmp_net_unreachable",
-             "tcp.icmp_port_unreachable", "tcp.icmp_admin_prohibited", "tcp.no_route", "tcp.local_error",
-             "tcp.flaky", "tcp.unstable", "tcp.open", "tcp.no_addresses", "tcp.capture_unavailable",
-             "tcp.repeat_cut_short", "tcp.capture_file_refused", "tcp.capture_file_unwritten",
-             "tcp.app_address_unreachable"}));
+            {"tcp.silently_dropped", "tcp.family_fallback", "tcp.refused", "tcp.icmp_host_unreachable",
+             "tcp.icmp_net_unreachable", "tcp.icmp_port_unreachable", "tcp.icmp_admin_prohibited",
+             "tcp.no_route", "tcp.local_error", "tcp.flaky", "tcp.unstable", "tcp.open", "tcp.no_addresses",
+             "tcp.capture_unavailable", "tcp.repeat_cut_short", "tcp.capture_file_refused",
+             "tcp.capture_file_unwritten", "tcp.app_address_unreachable"}));
     return kInfo;
   }
 
@@ -122,7 +123,7 @@ class TcpConnect final : public engine::Check {
     // The capture is armed before the first SYN leaves.
     net::LiveCapture live;
     net::IcmpListener icmpOnly;
-    bool haveCapture = live.open("any", net::evidence::bpfFilterFor(keys), 96,
+    bool haveCapture = live.open("any", net::evidence::bpfFilterFor(keys), net::kHandshakeSnaplen,
                                  net::LiveCapture::captureBufferFor(keys.size()));
     bool haveIcmpOnly = false;
     std::vector<Finding> extra;
@@ -250,7 +251,13 @@ class TcpConnect final : public engine::Check {
 
     // What the application itself would hit decides first (its own resolution, as libpq
     // gets it), then the per-address findings.
-    r.findings = findingsWithApp(appResolutions(ctx), verdicts, timeoutSeconds);
+    AppWait wait;
+    wait.connectTimeoutS = libpqConnectTimeout(ctx.target().option("connect_timeout"));
+    if (auto retries = util::readFile("/proc/sys/net/ipv4/tcp_syn_retries", 64)) {
+      if (!retries->empty() && (*retries)[0] >= '0' && (*retries)[0] <= '9')
+        wait.kernelSynTimeoutS = synTimeoutSeconds(std::atoi(retries->c_str()));
+    }
+    r.findings = findingsWithApp(appResolutions(ctx), verdicts, timeoutSeconds, wait);
     // Loss explains the intermittent connects: it goes first, and tcp.flaky (the same
     // attempts without the measure) goes.
     if (auto unstable = unstableFinding(verdicts)) {
@@ -280,7 +287,7 @@ class TcpConnect final : public engine::Check {
                               "--capture-file was not written: no packet capture",
                               {},
                               ""});
-      } else if (auto w = net::evidence::writeHandshakePcap(file, frames, 96); !w) {
+      } else if (auto w = net::evidence::writeHandshakePcap(file, frames, net::kHandshakeSnaplen); !w) {
         r.findings.push_back({"tcp.capture_file_unwritten",
                               Severity::Warning,
                               "--capture-file could not be written",

@@ -267,6 +267,23 @@ void parseVpc(AwsAccount& acc, const Json& v, size_t i) {
         vpc.cidrs.push_back(c);
     }
   }
+  // A dual-stack VPC's IPv6 block(s), after the IPv4 ones: an AAAA answer inside them is
+  // inside the VPC. One whose Ipv6CidrBlockState is being or has been disassociated (or
+  // failed) no longer belongs to the VPC.
+  if (const Json* a = optArray(v, "Ipv6CidrBlockAssociationSet", path)) {
+    const std::string ap = fieldPath(path, "Ipv6CidrBlockAssociationSet");
+    for (size_t j = 0; j < a->size(); ++j) {
+      const Json& o = elementObject(*a, j, ap);
+      const std::string op = indexPath(ap, j);
+      std::string state = "associated";
+      if (const Json* st = optObject(o, "Ipv6CidrBlockState", op))
+        state = optString(*st, "State", fieldPath(op, "Ipv6CidrBlockState")).value_or("associated");
+      if (state != "associated" && state != "associating") continue;
+      // create-vpc prints an associating block as "" until AWS has assigned it.
+      if (optString(o, "Ipv6CidrBlock", op).value_or("").empty()) continue;
+      if (auto c = optCidr(o, "Ipv6CidrBlock", op)) vpc.cidrs.push_back(*c);
+    }
+  }
   // Attributes may have been merged before the Vpcs file was read.
   auto existing =
       std::find_if(acc.vpcs.begin(), acc.vpcs.end(), [&](const Vpc& x) { return x.id == vpc.id; });

@@ -25,6 +25,12 @@ struct CapturedFrame {
   std::vector<uint8_t> bytes;
 };
 
+// Bytes kept per packet by tcp.connect's capture (and the handle reserved for it before
+// privileges are dropped, which must match). An ICMPv6 error quoting our SYN needs the
+// cooked header (20), the IPv6 header (40), ICMPv6 (8), the quoted IPv6 header (40) and
+// the quoted ports (4): 112. At 96 ICMPv6 errors were cut short and never became evidence.
+inline constexpr int kHandshakeSnaplen = 128;
+
 class LiveCapture {
  public:
   // Why open() failed: no permission is expected (not root, no CAP_NET_RAW) and becomes

@@ -41,6 +41,12 @@ ConnectOutcome classifyConnectErrno(int err, bool immediate) {
       return immediate ? ConnectOutcome::NoRoute : ConnectOutcome::HostUnreachable;
     case ENETUNREACH:
       return immediate ? ConnectOutcome::NoRoute : ConnectOutcome::NetUnreachable;
+    case EACCES:
+      // Linux turns an ICMPv6 destination unreachable code 1 (administratively
+      // prohibited) into EACCES (icmpv6_err_convert), where ICMPv4 3/13 gives
+      // EHOSTUNREACH: an answer from the path, refined to admin-prohibited by the error
+      // queue or the wire. From connect() itself it is a local refusal.
+      return immediate ? ConnectOutcome::LocalError : ConnectOutcome::HostUnreachable;
     default:
       return ConnectOutcome::LocalError;
   }

@@ -15,12 +15,11 @@
 #include <sstream>
 #include <vector>
 
+#include "net/capture.h"
 #include "net/capture_reserve.h"
 
 namespace pgreach::net {
 namespace {
-
-constexpr int kSnaplen = 96;  // what tcp.connect asks LiveCapture for
 
 // "Name:\t0000003fffffffff" on a line of its own: at most 16 hex digits.
 bool parseHexField(const std::string& text, const std::string& name, uint64_t& out) {
@@ -136,7 +135,7 @@ Expected<bool> keepOnlyNetRaw(const std::optional<RunAsUser>& user) {
 
 Expected<std::string> openCaptureThenDropPrivileges(const std::optional<RunAsUser>& user) {
   std::string reserved = "none";
-  if (reservePcap("any", kSnaplen)) {
+  if (reservePcap("any", kHandshakeSnaplen)) {
     reserved = "pcap";
   } else if (reserveIcmpSocket()) {
     reserved = "icmp-raw-socket";

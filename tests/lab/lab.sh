@@ -33,6 +33,15 @@ IP_EP_B=10.40.3.118 GW_EP_B=10.40.3.1
 IP_PUBLIC=198.51.100.20      # TEST-NET-2: never routable in the lab
 IP_WRONG=10.40.2.57          # resolver2's stale answer in dns-disagree
 
+# IPv6: a ULA prefix (RFC 4193), so nothing can leave even by mistake; one /64 per IPv4
+# /24, the host part kept (10.40.2.120 -> fd40:0:0:2::120). Routes cover VPC6_CIDR only.
+VPC6_CIDR=fd40::/48
+IP6_CLIENT=fd40:0:0:1::10 GW6_CLIENT=fd40:0:0:1::1
+IP6_DNS=fd40::2 IP6_DNS2=fd40::3 GW6_DNS=fd40::1
+IP6_EP_A=fd40:0:0:2::120 GW6_EP_A=fd40:0:0:2::1
+IP6_EP_B=fd40:0:0:3::118 GW6_EP_B=fd40:0:0:3::1
+IP6_WRONG=fd40:0:0:2::57
+
 H_NEON=ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech
 H_NEON_PUBLIC=ep-cool-lab-123456.us-east-1.aws.neon.tech
 H_PS=pslab01.private-pg.psdb.cloud
@@ -69,6 +78,13 @@ SCENARIOS=(
   "lossy|router: drops every third SYN from the client to the endpoints (numgen inc mod 3)|tcp|tcp.unstable"
   "mtu-blackhole|router: drops endpoint->client packets over 1240 bytes, no ICMP (a small-MTU hop whose 'fragmentation needed' is filtered)|tls|tls.path_mtu_blackhole"
   "hosts-pinned|client /etc/hosts pins the private names to $IP_WRONG (a stale address: the router drops it); DNS is healthy|tcp|tcp.app_address_unreachable"
+  "v6-no-route|client has no IPv6 route; the names still have AAAA answers beside A|dns|dns.aaaa_no_ipv6_route"
+  "v6-dropped|router silently drops IPv6 tcp client->endpoint, IPv4 works; getaddrinfo gives IPv6 first|tcp|tcp.family_fallback"
+  "v6-dropped-prefer-v4|v6-dropped, with the fix: client gai.conf 'precedence ::ffff:0:0/96 100' (IPv4 first)|tcp|tcp.family_fallback"
+  "v6-refused|endpoint answers IPv6 SYNs with RST, IPv4 works|tcp|tcp.family_fallback"
+  "v6-admin-prohibited|router rejects IPv6 tcp client->endpoint with icmpv6 admin-prohibited, IPv4 works|tcp|tcp.family_fallback"
+  "v6-only-endpoint|names answer AAAA only, endpoint drops IPv4: an IPv6-only endpoint, reachable|-|verdict ok"
+  "aaaa-only-no-route|names answer AAAA only and the client has no IPv6 route|dns|dns.aaaa_no_ipv6_route"
 )
 
 log() { echo "lab[$P]: $*" >&2; }
@@ -144,8 +160,11 @@ make_topology() {
   local ns
   for ns in "${ALL_NS[@]}"; do
     ip netns add "$ns"
-    # no IPv6 on lab links: keeps the lab to the IPv4 plan below
-    nsx "$ns" sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+    # IPv6 on lab links, from the plan above only: no router advertisements taken, no
+    # autoconfigured addresses beyond link-local (addresses are added nodad so the
+    # servers can bind them at once)
+    nsx "$ns" sysctl -qw net.ipv6.conf.all.accept_ra=0 net.ipv6.conf.default.accept_ra=0 \
+      net.ipv6.conf.all.autoconf=0 net.ipv6.conf.default.autoconf=0
     ip -n "$ns" link set lo up
   done
   # All veth pairs are created inside the router namespace and the peer is
@@ -156,7 +175,8 @@ make_topology() {
   ip -n "$NS_R" link add to-ep-a type veth peer name eth0 netns "$NS_E"
   ip -n "$NS_R" link add to-ep-b type veth peer name eth1 netns "$NS_E"
 
-  nsx "$NS_R" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0
+  nsx "$NS_R" sysctl -qw net.ipv4.ip_forward=1 net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 \
+    net.ipv6.conf.all.forwarding=1
   # The client is configured as a provider's docs would have it: keepalives well inside the
   # path's idle timeout (tcp.keepalive: 350 s on AWS, 240 s on Azure; the kernel's 7200 s
   # default would be a warning on every healthy run).
@@ -169,6 +189,10 @@ addr add $GW_DNS/24 dev br-dns
 addr add $GW_CLIENT/24 dev to-client
 addr add $GW_EP_A/24 dev to-ep-a
 addr add $GW_EP_B/24 dev to-ep-b
+addr add $GW6_DNS/64 dev br-dns nodad
+addr add $GW6_CLIENT/64 dev to-client nodad
+addr add $GW6_EP_A/64 dev to-ep-a nodad
+addr add $GW6_EP_B/64 dev to-ep-b nodad
 link set br-dns up
 link set to-dns up
 link set to-dns2 up
@@ -178,18 +202,24 @@ link set to-ep-b up
 EOF
   ip -n "$NS_C" -batch - <<EOF
 addr add $IP_CLIENT/24 dev eth0
+addr add $IP6_CLIENT/64 dev eth0 nodad
 link set eth0 up
 route add $VPC_CIDR via $GW_CLIENT dev eth0
 EOF
+  client_v6_route add
   ip -n "$NS_DNS" -batch - <<EOF
 addr add $IP_DNS/24 dev eth0
+addr add $IP6_DNS/64 dev eth0 nodad
 link set eth0 up
 route add $VPC_CIDR via $GW_DNS dev eth0
+route add $VPC6_CIDR via $GW6_DNS dev eth0
 EOF
   ip -n "$NS_DNS2" -batch - <<EOF
 addr add $IP_DNS2/24 dev eth0
+addr add $IP6_DNS2/64 dev eth0 nodad
 link set eth0 up
 route add $VPC_CIDR via $GW_DNS dev eth0
+route add $VPC6_CIDR via $GW6_DNS dev eth0
 EOF
   # Endpoint: two ENIs in two "AZ" subnets; each answers via its own subnet's
   # router address (policy routing), like an ENI in its own subnet.
@@ -201,10 +231,40 @@ link set eth1 up
 route add $VPC_CIDR via $GW_EP_A dev eth0 src $IP_EP_A
 route add $VPC_CIDR via $GW_EP_B dev eth1 src $IP_EP_B table 103
 rule add from $IP_EP_B table 103 pref 100
+addr add $IP6_EP_A/64 dev eth0 nodad
+addr add $IP6_EP_B/64 dev eth1 nodad
+route add $VPC6_CIDR via $GW6_EP_A dev eth0 src $IP6_EP_A
+route add $VPC6_CIDR via $GW6_EP_B dev eth1 src $IP6_EP_B table 103
 EOF
+  ip -n "$NS_E" -6 rule add from "$IP6_EP_B" table 103 pref 100
   mkdir -p "/etc/netns/$NS_C"
   write_client_hosts healthy
   write_client_resolv healthy
+}
+
+# The client's IPv6 route to the VPC's IPv6 range: v6-no-route and aaaa-only-no-route
+# take it away (a host on an IPv4-only network that still gets AAAA answers).
+client_v6_route() {  # client_v6_route add|del
+  if [[ $1 == add ]]; then
+    ip -n "$NS_C" -6 route replace "$VPC6_CIDR" via "$GW6_CLIENT" dev eth0
+  else
+    ip -n "$NS_C" -6 route del "$VPC6_CIDR" 2>/dev/null || true
+  fi
+}
+
+# The client's /etc/gai.conf (bound over /etc/gai.conf like hosts). Healthy: none, and
+# glibc (2.36 here) then puts the ULA AAAA answers before the A answers (its default
+# precedence table ranks ::ffff:0:0/96 below ::/0), so applications try IPv6 first, as
+# they do with the global IPv6 addresses AWS and Azure hand out. prefer-v4: the fix
+# pgreach gives for a broken IPv6 path, "precedence ::ffff:0:0/96 100".
+write_client_gai() {
+  local f=/etc/netns/$NS_C/gai.conf
+  if [[ $1 == prefer-v4 ]]; then
+    printf '%s\n' "# pgreach lab: IPv4 before IPv6" "precedence ::ffff:0:0/96 100" >"$f.tmp"
+    mv "$f.tmp" "$f"
+  else
+    rm -f "$f"
+  fi
 }
 
 # The client's /etc/hosts (ip netns exec binds /etc/netns/NS/hosts over /etc/hosts).
@@ -235,7 +295,7 @@ make_tls() {
   mkdir -p "$t/ca/newcerts"
   : >"$t/ca/index.txt"
   echo 1000 >"$t/ca/serial"
-  local san="DNS:$H_NEON,DNS:$H_PS,DNS:$H_AZ,DNS:$H_AZ_PL,DNS:$H_HEROKU,DNS:$H_NEON_PUBLIC,DNS:localhost,IP:$IP_EP_A,IP:$IP_EP_B,IP:127.0.0.1"
+  local san="DNS:$H_NEON,DNS:$H_PS,DNS:$H_AZ,DNS:$H_AZ_PL,DNS:$H_HEROKU,DNS:$H_NEON_PUBLIC,DNS:localhost,IP:$IP_EP_A,IP:$IP_EP_B,IP:$IP6_EP_A,IP:$IP6_EP_B,IP:127.0.0.1"
   cat >"$t/ca.cnf" <<EOF
 [ ca ]
 default_ca = labca
@@ -307,18 +367,34 @@ zone() {  # zone FILE ORIGIN RECORDS...
   } >"$f"
 }
 
-# write_dns NAME LISTEN_IP MODE ; MODE: healthy public nxdomain servfail wrong azure-broken
+# both NAME ADDR4 ADDR6...: a dual-stack name's records (A and AAAA of each endpoint ENI)
+both() {
+  local n=$1; shift
+  local a
+  for a in "$@"; do
+    if [[ $a == *:* ]]; then echo "$n IN AAAA $a"; else echo "$n IN A $a"; fi
+  done
+}
+
+# write_dns NAME LISTEN_IP MODE ; MODE: healthy public nxdomain servfail wrong azure-broken aaaa-only
 write_dns() {
-  local name=$1 ip=$2 mode=$3 z=$D/dns/$1
+  local name=$1 ip=$2 mode=$3 z=$D/dns/$1 ip6=$4
   mkdir -p "$z"
-  local a_neon=("ep-cool-lab-123456 IN A $IP_EP_A" "ep-cool-lab-123456 IN A $IP_EP_B")
-  local a_ps=("pslab01 IN A $IP_EP_A" "pslab01 IN A $IP_EP_B")
-  local a_her=("vpce-0abc123def4567890-lab00001.vpce-svc-0123456789abcdef0 IN A $IP_EP_A"
-               "vpce-0abc123def4567890-lab00001.vpce-svc-0123456789abcdef0 IN A $IP_EP_B")
+  local her=vpce-0abc123def4567890-lab00001.vpce-svc-0123456789abcdef0
+  local eps=("$IP_EP_A" "$IP_EP_B" "$IP6_EP_A" "$IP6_EP_B")
+  local a_neon a_ps a_her pl
+  mapfile -t a_neon < <(both ep-cool-lab-123456 "${eps[@]}")
+  mapfile -t a_ps < <(both pslab01 "${eps[@]}")
+  mapfile -t a_her < <(both "$her" "${eps[@]}")
   local az=("labserver IN CNAME $H_AZ_PL." "labserver.rs-lab0public IN A $IP_PUBLIC")
-  local pl=("labserver IN A $IP_EP_A")
+  mapfile -t pl < <(both labserver "$IP_EP_A" "$IP6_EP_A")
   case $mode in
     healthy | servfail) ;;
+    aaaa-only)
+      mapfile -t a_neon < <(both ep-cool-lab-123456 "$IP6_EP_A" "$IP6_EP_B")
+      mapfile -t a_ps < <(both pslab01 "$IP6_EP_A" "$IP6_EP_B")
+      mapfile -t a_her < <(both "$her" "$IP6_EP_A" "$IP6_EP_B")
+      mapfile -t pl < <(both labserver "$IP6_EP_A") ;;
     public)
       a_neon=("ep-cool-lab-123456 IN A $IP_PUBLIC")
       a_ps=("pslab01 IN A $IP_PUBLIC")
@@ -327,10 +403,10 @@ write_dns() {
     nxdomain)
       a_neon=() a_ps=() a_her=() az=("labserver.rs-lab0public IN A $IP_PUBLIC") pl=() ;;
     wrong)
-      a_neon=("ep-cool-lab-123456 IN A $IP_WRONG")
-      a_ps=("pslab01 IN A $IP_WRONG")
-      a_her=("vpce-0abc123def4567890-lab00001.vpce-svc-0123456789abcdef0 IN A $IP_WRONG")
-      pl=("labserver IN A $IP_WRONG") ;;
+      mapfile -t a_neon < <(both ep-cool-lab-123456 "$IP_WRONG" "$IP6_WRONG")
+      mapfile -t a_ps < <(both pslab01 "$IP_WRONG" "$IP6_WRONG")
+      mapfile -t a_her < <(both "$her" "$IP_WRONG" "$IP6_WRONG")
+      mapfile -t pl < <(both labserver "$IP_WRONG" "$IP6_WRONG") ;;
     azure-broken) pl=() ;;
     *) die "unknown dns mode $mode" ;;
   esac
@@ -352,9 +428,10 @@ write_dns() {
 # no recursion, no forwarding; anything else is NXDOMAIN.
 server:
   interface: $ip
+  interface: $ip6
   interface: 127.0.0.1
   port: 53
-  do-ip6: no
+  do-ip6: yes
   username: ""
   chroot: ""
   directory: "$z"
@@ -369,6 +446,8 @@ server:
   access-control: 0.0.0.0/0 refuse
   access-control: 127.0.0.0/8 refuse
   access-control: $VPC_CIDR allow
+  access-control: ::/0 refuse
+  access-control: $VPC6_CIDR allow
   cache-max-ttl: 5
   cache-max-negative-ttl: 5
   local-zone: "." static
@@ -419,8 +498,8 @@ start_dns() {  # start_dns NAME NS IP ; reload in place (SIGHUP) when running: m
 }
 
 set_dns() {  # set_dns MODE1 MODE2
-  write_dns resolver "$IP_DNS" "$1" && start_dns resolver "$NS_DNS" "$IP_DNS"
-  write_dns resolver2 "$IP_DNS2" "$2" && start_dns resolver2 "$NS_DNS2" "$IP_DNS2"
+  write_dns resolver "$IP_DNS" "$1" "$IP6_DNS" && start_dns resolver "$NS_DNS" "$IP_DNS"
+  write_dns resolver2 "$IP_DNS2" "$2" "$IP6_DNS2" && start_dns resolver2 "$NS_DNS2" "$IP_DNS2"
   return 0
 }
 
@@ -434,9 +513,13 @@ pg_hba() {  # pg_hba healthy|no-hba
     if [[ $1 == no-hba ]]; then
       echo "hostssl all all 10.40.2.0/24 scram-sha-256"
       echo "hostssl all all 10.40.3.0/24 scram-sha-256"
+      echo "hostssl all all fd40:0:0:2::/64 scram-sha-256"
+      echo "hostssl all all fd40:0:0:3::/64 scram-sha-256"
     else
       echo "hostssl all all $VPC_CIDR scram-sha-256"
       echo "host all all $VPC_CIDR scram-sha-256"
+      echo "hostssl all all $VPC6_CIDR scram-sha-256"
+      echo "host all all $VPC6_CIDR scram-sha-256"
     fi
   } >"$f"
   chown postgres: "$f"
@@ -456,7 +539,7 @@ make_postgres() {
   cat >>"$D/pgdata/postgresql.conf" <<EOF
 
 # ---- pgreach lab ----
-listen_addresses = '$IP_EP_A,$IP_EP_B,127.0.0.1'
+listen_addresses = '$IP_EP_A,$IP_EP_B,$IP6_EP_A,$IP6_EP_B,127.0.0.1'
 port = 5432
 unix_socket_directories = '$D/run'
 ssl = on
@@ -499,7 +582,7 @@ make_pgbouncer_conf() {
 [databases]
 $PG_DB = host=127.0.0.1 port=5432 dbname=$PG_DB
 [pgbouncer]
-listen_addr = $IP_EP_A,$IP_EP_B
+listen_addr = $IP_EP_A,$IP_EP_B,$IP6_EP_A,$IP6_EP_B
 listen_port = $port
 unix_socket_dir =
 auth_type = scram-sha-256
@@ -542,7 +625,7 @@ import os, selectors, socket, sys, time
 pidfile, port, addrs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 sel = selectors.DefaultSelector()
 for a in addrs:
-    s = socket.socket()
+    s = socket.socket(socket.AF_INET6 if ":" in a else socket.AF_INET)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((a, port)); s.listen(64); sel.register(s, selectors.EVENT_READ)
 with open(pidfile + ".tmp", "w") as f:
@@ -562,7 +645,7 @@ while time.time() < end:
 EOF
   chmod 644 "$D/tarpit.py"
   nsx "$NS_E" setpriv --reuid=postgres --regid=postgres --init-groups -- \
-    "$PY" "$D/tarpit.py" "$D/run/tarpit.pid" 5433 "$IP_EP_A" "$IP_EP_B" \
+    "$PY" "$D/tarpit.py" "$D/run/tarpit.pid" 5433 "$IP_EP_A" "$IP_EP_B" "$IP6_EP_A" "$IP6_EP_B" \
     </dev/null >>"$D/log/tarpit.log" 2>&1 &
   disown || true
   wait_for 50 0.1 test -s "$D/run/tarpit.pid" || die "tarpit did not start, see $D/log/tarpit.log"
@@ -579,6 +662,8 @@ reset_healthy() {  # reset_healthy [DNS_MODE1 DNS_MODE2 RESOLV]: DNS goes straig
   start_pgbouncer 5433
   write_client_resolv "${3:-healthy}"
   write_client_hosts healthy
+  write_client_gai healthy
+  client_v6_route add
   set_dns "${1:-healthy}" "${2:-healthy}"
   local prev=healthy
   [[ -f $D/scenario ]] && prev=$(cat "$D/scenario")
@@ -613,6 +698,7 @@ cmd_scenario() {
     dns-servfail) dns=(servfail servfail healthy) ;;
     dns-disagree) dns=(healthy wrong dns-disagree) ;;
     azure-chain-broken) dns=(azure-broken azure-broken healthy) ;;
+    v6-only-endpoint | aaaa-only-no-route) dns=(aaaa-only aaaa-only healthy) ;;
   esac
   reset_healthy "${dns[@]}"
   case $name in
@@ -630,10 +716,11 @@ EOF
       ;;
     nacl-no-ephemeral)
       nft_in "$NS_R" <<EOF
-table ip lab {
+table inet lab {
   chain forward {
     type filter hook forward priority 0; policy accept;
     ip saddr { 10.40.2.0/24, 10.40.3.0/24 } ip daddr 10.40.1.0/24 tcp dport 1024-65535 drop
+    ip6 saddr { fd40:0:0:2::/64, fd40:0:0:3::/64 } ip6 daddr fd40:0:0:1::/64 tcp dport 1024-65535 drop
   }
 }
 EOF
@@ -641,10 +728,11 @@ EOF
     refused-5433) stop_pgbouncer 5433 ;;
     icmp-admin-prohibited)
       nft_in "$NS_R" <<EOF
-table ip lab {
+table inet lab {
   chain forward {
     type filter hook forward priority 0; policy accept;
     ip saddr 10.40.1.0/24 ip daddr { $IP_EP_A, $IP_EP_B } tcp dport 5432 reject with icmp type admin-prohibited
+    ip6 saddr fd40:0:0:1::/64 ip6 daddr { $IP6_EP_A, $IP6_EP_B } tcp dport 5432 reject with icmpv6 type admin-prohibited
   }
 }
 EOF
@@ -673,10 +761,10 @@ EOF
       # chance): of six connects sent at once two lose their SYN and at least one of those
       # opens after the 1 s retransmission, so every run sees the loss the same way.
       nft_in "$NS_R" <<EOF
-table ip lab {
+table inet lab {
   chain forward {
     type filter hook forward priority 0; policy accept;
-    ip saddr 10.40.1.0/24 ip daddr { $IP_EP_A, $IP_EP_B } tcp flags & (syn | ack) == syn numgen inc mod 3 == 0 drop
+    iifname "to-client" oifname { "to-ep-a", "to-ep-b" } tcp flags & (syn | ack) == syn numgen inc mod 3 == 0 drop
   }
 }
 EOF
@@ -685,10 +773,11 @@ EOF
       # What a VPN or Transit Gateway hop with a 1240-byte MTU does when its ICMP
       # "fragmentation needed" never reaches the server: every larger packet is lost.
       nft_in "$NS_R" <<EOF
-table ip lab {
+table inet lab {
   chain forward {
     type filter hook forward priority 0; policy accept;
     ip saddr { $IP_EP_A, $IP_EP_B } ip daddr 10.40.1.0/24 ip length > 1240 drop
+    ip6 saddr { $IP6_EP_A, $IP6_EP_B } ip6 daddr fd40:0:0:1::/64 meta length > 1240 drop
   }
 }
 EOF
@@ -704,6 +793,42 @@ table ip lab {
 }
 EOF
       ;;
+    v6-no-route) client_v6_route del ;;
+    v6-dropped | v6-dropped-prefer-v4 | v6-refused | v6-admin-prohibited)
+      [[ $name == v6-dropped-prefer-v4 ]] && write_client_gai prefer-v4
+      local verdict="drop"
+      [[ $name == v6-admin-prohibited ]] && verdict="reject with icmpv6 type admin-prohibited"
+      if [[ $name == v6-refused ]]; then
+        nft_in "$NS_E" <<EOF
+table inet lab {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    meta nfproto ipv6 tcp dport { 5432, 5433, 6432 } reject with tcp reset
+  }
+}
+EOF
+      else
+        nft_in "$NS_R" <<EOF
+table inet lab {
+  chain forward {
+    type filter hook forward priority 0; policy accept;
+    ip6 saddr fd40:0:0:1::/64 ip6 daddr { $IP6_EP_A, $IP6_EP_B } meta l4proto tcp $verdict
+  }
+}
+EOF
+      fi ;;
+    v6-only-endpoint)
+      # An endpoint with no IPv4 service at all: IPv4 connects are dropped at the endpoint.
+      nft_in "$NS_E" <<EOF
+table inet lab {
+  chain input {
+    type filter hook input priority 0; policy accept;
+    meta nfproto ipv4 iifname { "eth0", "eth1" } tcp dport { 5432, 5433, 6432 } drop
+  }
+}
+EOF
+      ;;
+    aaaa-only-no-route) client_v6_route del ;;
   esac
   echo "$name" >"$D/scenario"
   log "scenario $name"
@@ -806,6 +931,13 @@ export LAB_ENDPOINT_IP_A='$IP_EP_A'
 export LAB_ENDPOINT_IP_B='$IP_EP_B'
 export LAB_PUBLIC_IP='$IP_PUBLIC'
 export LAB_WRONG_IP='$IP_WRONG'
+export LAB_VPC_CIDR='$VPC_CIDR'
+export LAB_VPC6_CIDR='$VPC6_CIDR'
+export LAB_CLIENT_IP6='$IP6_CLIENT'
+export LAB_RESOLVER6='$IP6_DNS'
+export LAB_ENDPOINT_IP6_A='$IP6_EP_A'
+export LAB_ENDPOINT_IP6_B='$IP6_EP_B'
+export LAB_WRONG_IP6='$IP6_WRONG'
 export LAB_HOST_NEON='$H_NEON'
 export LAB_HOST_NEON_PUBLIC='$H_NEON_PUBLIC'
 export LAB_HOST_PLANETSCALE='$H_PS'

@@ -43,7 +43,8 @@ CX=(ip netns exec "$LAB_NS_CLIENT")
 HOSTS=("$LAB_HOST_NEON" "$LAB_HOST_PLANETSCALE" "$LAB_HOST_AZURE" "$LAB_HOST_HEROKU")
 
 # --- probes (all run in the client namespace, all bounded) ---------------
-# nc_kind IP PORT -> open | refused | timeout | hostunreach | netunreach | other
+# nc_kind IP PORT -> open | refused | timeout | hostunreach | netunreach | denied | other
+# (denied: EACCES, what Linux makes of an ICMPv6 administratively-prohibited)
 nc_kind() {
   local out rc
   out=$(timeout 6 "${CX[@]}" nc -v -z -w 2 "$1" "$2" 2>&1); rc=$?
@@ -51,6 +52,7 @@ nc_kind() {
   elif [[ $out == *"Connection refused"* ]]; then echo refused
   elif [[ $out == *"No route to host"* ]]; then echo hostunreach
   elif [[ $out == *"Network is unreachable"* ]]; then echo netunreach
+  elif [[ $out == *"Permission denied"* ]]; then echo denied
   elif [[ $out == *"timed out"* || $rc == 124 ]]; then echo timeout
   else echo "other:$out"; fi
 }
@@ -69,6 +71,23 @@ dig_status() {
 dig_a() {  # sorted A records (last element of chain)
   timeout 6 "${CX[@]}" dig +short +time=2 +tries=1 ${2:+"@$2"} "$1" A 2>/dev/null |
     grep -E '^[0-9.]+$' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+dig_aaaa() {  # sorted AAAA records
+  timeout 6 "${CX[@]}" dig +short +time=2 +tries=1 ${2:+"@$2"} "$1" AAAA 2>/dev/null |
+    grep -E '^[0-9a-f:]+$' | sort | tr '\n' ' ' | sed 's/ $//'
+}
+expect_aaaa() {  # expect_aaaa "IPS" NAME [SERVER]
+  local got
+  got=$(dig_aaaa "$2" "${3:-}")
+  [[ $got == "$1" ]] || { echo "    dig AAAA $2 ${3:-} gave '$got', expected '$1'"; return 1; }
+}
+# first_gai NAME: the first address getaddrinfo gives the client (what libpq tries first)
+first_gai() { timeout 6 "${CX[@]}" getent ahosts "$1" 2>/dev/null | awk 'NR == 1 {print $1}'; }
+expect_first_gai() {  # expect_first_gai v4|v6 NAME
+  local got fam=v4
+  got=$(first_gai "$2")
+  [[ $got == *:* ]] && fam=v6
+  [[ -n $got && $fam == "$1" ]] || { echo "    getaddrinfo $2 first gave '$got', expected IP$1"; return 1; }
 }
 expect_dig() {  # expect_dig STATUS NAME [SERVER]
   local got
@@ -128,6 +147,15 @@ healthy_checks() {
   check "pgbouncer 6432 SHOW VERSION" bash -c "timeout 10 ${CX[*]} env PGPASSWORD=$LAB_PASSWORD PGCONNECT_TIMEOUT=3 psql -X -w 'host=$LAB_ENDPOINT_IP_B port=6432 dbname=pgbouncer user=$LAB_USER' -Atc 'SHOW VERSION' 2>&1 | grep -q PgBouncer"
   check "pgbouncer speaks TLS (sslmode=verify-full)" expect_pq_ok pq "$LAB_HOST_PLANETSCALE" 6432 "$LAB_DB" "sslmode=verify-full sslrootcert=$LAB_CA"
   check "s_client verify ok" expect_verify 0
+  # dual stack
+  check "dig AAAA @resolver neon" expect_aaaa "$LAB_ENDPOINT_IP6_A $LAB_ENDPOINT_IP6_B" "$LAB_HOST_NEON" "$LAB_RESOLVER"
+  check "dig AAAA @resolver heroku" expect_aaaa "$LAB_ENDPOINT_IP6_A $LAB_ENDPOINT_IP6_B" "$LAB_HOST_HEROKU" "$LAB_RESOLVER"
+  check "dig AAAA azure (CNAME chased)" expect_aaaa "$LAB_ENDPOINT_IP6_A" "$LAB_HOST_AZURE" "$LAB_RESOLVER"
+  check "dig over IPv6 @$LAB_RESOLVER6" expect_a "$LAB_ENDPOINT_IP_A $LAB_ENDPOINT_IP_B" "$LAB_HOST_PLANETSCALE" "$LAB_RESOLVER6"
+  check "getaddrinfo gives IPv6 first (no gai.conf)" expect_first_gai v6 "$LAB_HOST_NEON"
+  check "psql verify-full over IPv6 ($LAB_ENDPOINT_IP6_B:5432)" expect_pq_ok pq_verify "$LAB_ENDPOINT_IP6_B" 5432
+  check "pgbouncer 6432 over IPv6" expect_pq_ok pq "$LAB_ENDPOINT_IP6_A" 6432 "$LAB_DB" ""
+  check "pgbouncer 5433 over IPv6" expect_nc open "$LAB_ENDPOINT_IP6_B" 5433
 }
 
 # ---------------------------------------------------------------- run
@@ -153,9 +181,16 @@ for ns in "$LAB_NS_CLIENT" "$LAB_NS_ROUTER" "$LAB_NS_RESOLVER" "$LAB_NS_RESOLVER
   check "$ns: no default route" test -z "$(ip -n "$ns" route show default; ip -n "$ns" route show table all | grep -E '^default' || true)"
   check "$ns: only 10.40/16 and lo addresses" bash -c \
     "! ip -n $ns -4 -o addr | awk '{print \$4}' | grep -vE '^(10\\.40\\.|127\\.0\\.0\\.1/)'"
+  check "$ns: no IPv6 default route" test -z "$(ip -n "$ns" -6 route show table all | grep -E '^default' || true)"
+  check "$ns: only fd40::/48, link-local and ::1 IPv6 addresses" bash -c \
+    "! ip -n $ns -6 -o addr | awk '{print \$4}' | grep -vE '^(fd40:(0:0:[1-3]:)?:[0-9a-f]+/64|fe80::[0-9a-f:]+/64|::1/128)\$'"
+  check "$ns: IPv6 routes cover fd40::/48 only" bash -c \
+    "! ip -n $ns -6 route show | awk '{print \$1}' | grep -vE '^(fd40::/48|fd40:(0:0:[1-3]:)?:/64|fe80::/64)\$'"
 done
 check "client cannot route to 192.0.2.1 (outside)" bash -c "! ${CX[*]} ip route get 192.0.2.1 >/dev/null 2>&1"
 check "client cannot route to $LAB_PUBLIC_IP" bash -c "! ${CX[*]} ip route get $LAB_PUBLIC_IP >/dev/null 2>&1"
+check "client cannot route to 2001:db8::1 (IPv6 outside)" bash -c "! ${CX[*]} ip -6 route get 2001:db8::1 >/dev/null 2>&1"
+check "client cannot route to fd00::1 (another ULA)" bash -c "! ${CX[*]} ip -6 route get fd00::1 >/dev/null 2>&1"
 check "client resolv.conf -> $LAB_RESOLVER" bash -c "${CX[*]} cat /etc/resolv.conf | grep -qx 'nameserver $LAB_RESOLVER'"
 
 echo "# scenario healthy"
@@ -234,13 +269,48 @@ sc auth-failed
 check "psql: password authentication failed" expect_pq_err 'password authentication failed for user "app"' pq_verify "$LAB_HOST_NEON" 5432
 
 sc no-hba
-check "psql: no pg_hba.conf entry for 10.40.1.10" expect_pq_err "no pg_hba.conf entry for host \"$LAB_CLIENT_IP\"" pq_verify "$LAB_HOST_NEON" 5432
+# psql meets the IPv6 address first (getaddrinfo's order), so the server names the IPv6 client
+check "psql: no pg_hba.conf entry for $LAB_CLIENT_IP6" expect_pq_err "no pg_hba.conf entry for host \"$LAB_CLIENT_IP6\"" pq_verify "$LAB_HOST_NEON" 5432
+check "psql to the IPv4 address: no pg_hba.conf entry for $LAB_CLIENT_IP" expect_pq_err "no pg_hba.conf entry for host \"$LAB_CLIENT_IP\"" pq_verify "$LAB_ENDPOINT_IP_A" 5432
 
 sc tarpit
 check "5433 accepts TCP" expect_nc open "$LAB_ENDPOINT_IP_A" 5433
 check "s_client on 5433 gets no answer (timeout)" bash -c \
   "timeout 3 ${CX[*]} openssl s_client -starttls postgres -connect $LAB_ENDPOINT_IP_A:5433 </dev/null >/dev/null 2>&1; [[ \$? == 124 ]]"
 check "psql on 5433: timeout expired" expect_pq_err "timeout expired" pq "$LAB_ENDPOINT_IP_A" 5433 "$LAB_DB" "connect_timeout=2"
+
+sc v6-no-route
+check "IPv6 endpoint: Network is unreachable (no route)" expect_nc netunreach "$LAB_ENDPOINT_IP6_A" 5432
+check "IPv4 still open" expect_nc open "$LAB_ENDPOINT_IP_A" 5432
+check "AAAA still answered" expect_aaaa "$LAB_ENDPOINT_IP6_A $LAB_ENDPOINT_IP6_B" "$LAB_HOST_NEON"
+check "psql by name connects (IPv4)" expect_pq_ok pq_verify "$LAB_HOST_NEON" 5432
+
+sc v6-dropped
+check "IPv6 5432 silently dropped" expect_nc timeout "$LAB_ENDPOINT_IP6_A" 5432
+check "IPv4 5432 open" expect_nc open "$LAB_ENDPOINT_IP_A" 5432
+check "psql connect_timeout=2: IPv6 times out first, IPv4 connects" expect_pq_ok pq "$LAB_HOST_NEON" 5432 "$LAB_DB" "connect_timeout=2"
+
+sc v6-dropped-prefer-v4
+check "gai.conf fix: getaddrinfo gives IPv4 first" expect_first_gai v4 "$LAB_HOST_NEON"
+check "IPv6 5432 still dropped" expect_nc timeout "$LAB_ENDPOINT_IP6_A" 5432
+
+sc v6-refused
+check "IPv6 5432 refused" expect_nc refused "$LAB_ENDPOINT_IP6_B" 5432
+check "IPv4 5432 open" expect_nc open "$LAB_ENDPOINT_IP_B" 5432
+
+sc v6-admin-prohibited
+check "IPv6 5432: ICMPv6 admin-prohibited (EACCES)" expect_nc denied "$LAB_ENDPOINT_IP6_A" 5432
+check "IPv4 5432 open" expect_nc open "$LAB_ENDPOINT_IP_A" 5432
+
+sc v6-only-endpoint
+check "no A record (neon)" expect_a "" "$LAB_HOST_NEON"
+check "AAAA only (neon)" expect_aaaa "$LAB_ENDPOINT_IP6_A $LAB_ENDPOINT_IP6_B" "$LAB_HOST_NEON"
+check "IPv4 service gone" expect_nc timeout "$LAB_ENDPOINT_IP_A" 5432
+check "psql verify-full by name over IPv6" expect_pq_ok pq_verify "$LAB_HOST_NEON" 5432
+
+sc aaaa-only-no-route
+check "AAAA only (planetscale)" expect_aaaa "$LAB_ENDPOINT_IP6_A $LAB_ENDPOINT_IP6_B" "$LAB_HOST_PLANETSCALE"
+check "psql: Network is unreachable" expect_pq_err "Network is unreachable" pq_verify "$LAB_HOST_PLANETSCALE" 5432
 
 echo "# back to healthy"
 sc healthy
@@ -253,8 +323,8 @@ check "lab.sh up again" timeout 60 "$LAB" up
 check "scenario is healthy after up" test "$(cat "$PGREACH_LAB_DIR/scenario" 2>/dev/null)" == healthy
 check "psql verify-full after re-up" expect_pq_ok pq_verify "$LAB_HOST_AZURE" 5432
 check "lab.sh status" bash -c "timeout 20 '$LAB' status >/dev/null"
-check "lab.sh scenarios lists 18" bash -c "test \$('$LAB' scenarios | tail -n +2 | wc -l) -eq 18"
-check "lab.sh scenarios --tsv: 18 rows of 4 fields" bash -c "test \$('$LAB' scenarios --tsv | awk -F'\t' 'NF == 4' | wc -l) -eq 18"
+check "lab.sh scenarios lists 29" bash -c "test \$('$LAB' scenarios | tail -n +2 | wc -l) -eq 29"
+check "lab.sh scenarios --tsv: 29 rows of 4 fields" bash -c "test \$('$LAB' scenarios --tsv | awk -F'\t' 'NF == 4' | wc -l) -eq 29"
 check "unknown scenario rejected" bash -c "! timeout 20 '$LAB' scenario no-such >/dev/null 2>&1"
 
 echo "# down"

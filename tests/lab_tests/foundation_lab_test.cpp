@@ -34,7 +34,7 @@ TEST_CASE("lab healthy: every endpoint address is open on every port", "[lab]") 
     if (c["id"] != "tcp.connect") continue;
     for (const auto& p : c["data"]["probes"]) open += p["outcome"] == "open";
   }
-  CHECK(open == 6);  // 2 addresses × 3 ports
+  CHECK(open == 12);  // 4 addresses (2 IPv4, 2 IPv6) × 3 ports
 }
 
 TEST_CASE("lab refused-5433: the table's root cause", "[lab]") {

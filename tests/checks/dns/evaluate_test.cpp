@@ -396,3 +396,20 @@ TEST_CASE("resolv.conf nameservers and resolver specs", "[unit]") {
   CHECK_FALSE(net::DnsServer::parse("10.0.0.1#99999"));
   CHECK_FALSE(net::DnsServer::parse("[::1"));
 }
+
+TEST_CASE("evaluate: VPC CIDRs of one family do not judge the other family's answers", "[unit][ipv6]") {
+  // --vpc-cidr 10.40.0.0/16 alone for a dual-stack endpoint whose AAAA is a ULA: the IPv6
+  // answer is judged as with no VPC context (private), not called outside the VPC.
+  const std::vector<std::string> a = {kNeon + ". 300 IN A 10.40.2.120"};
+  const std::vector<std::string> aaaa = {kNeon + ". 300 IN AAAA fd40:0:0:2::120"};
+  auto in = input(
+      kNeon, target::Provider::Neon,
+      {resolver("10.40.0.2", ResolverRole::System, answered(kNeon, LDNS_RR_TYPE_A, LDNS_RCODE_NOERROR, a),
+                answered(kNeon, LDNS_RR_TYPE_AAAA, LDNS_RCODE_NOERROR, aaaa))});
+  auto ev = evaluateHost(in);
+  CHECK(firstCritical(ev).empty());
+  CHECK_FALSE(find(ev, "dns.answer_outside_vpc"));
+  // With the IPv6 range given, an AAAA outside it is outside the VPC.
+  in.vpcCidrs.push_back(*net::Cidr::parse("fd41::/48"));
+  CHECK(firstCritical(evaluateHost(in)) == "dns.answer_outside_vpc");
+}

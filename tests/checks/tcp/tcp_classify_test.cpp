@@ -373,3 +373,103 @@ TEST_CASE("a stale pin on the first of several hosts delays the application, it 
   CHECK(fs.front().summary.find("tries the next host, replica.example (10.40.3.118:5432 answers)") !=
         std::string::npos);
 }
+
+namespace {
+AppResolution dualStack(std::vector<net::IpAddress> order) {
+  AppResolution app;
+  app.host = "db.example";
+  app.port = 5432;
+  app.system = order;
+  app.dns = order;
+  return app;
+}
+}  // namespace
+
+TEST_CASE("IPv6 dropped, IPv4 open, IPv6 tried first with connect_timeout: a warning with the delay",
+          "[unit][tcp][ipv6]") {
+  auto app = dualStack({ip("fd40:0:0:2::120"), ip("fd40:0:0:3::118"), ip("10.40.2.120"), ip("10.40.3.118")});
+  std::vector<ProbeVerdict> ps = {probe("fd40:0:0:2::120", 5432, ConnectOutcome::TimedOut),
+                                  probe("fd40:0:0:3::118", 5432, ConnectOutcome::TimedOut),
+                                  probe("fd40:0:0:2::120", 6432, ConnectOutcome::TimedOut),
+                                  probe("10.40.2.120", 5432, ConnectOutcome::Open),
+                                  probe("10.40.3.118", 5432, ConnectOutcome::Open)};
+  AppWait wait;
+  wait.connectTimeoutS = 5;
+  auto fs = findingsWithApp({app}, ps, 3.0, wait);
+  REQUIRE_FALSE(fs.empty());
+  const auto& f = fs.front();
+  CHECK(f.code == "tcp.family_fallback");
+  CHECK(f.severity == engine::Severity::Warning);
+  CHECK(f.summary.find("IPv6 fails on port 5432 (timeout) while IPv4 works") != std::string::npos);
+  CHECK(f.summary.find("tries IPv6 first and waits 10.0 s (2 IPv6 address(es))") != std::string::npos);
+  CHECK(f.fix.find("Ipv6Ranges") != std::string::npos);
+  CHECK(f.fix.find("precedence ::ffff:0:0/96 100") != std::string::npos);
+  // The IPv6 addresses are judged by this finding only, on every port: no per-address
+  // tcp.silently_dropped beside it.
+  CHECK_FALSE(find(fs, "tcp.silently_dropped"));
+  CHECK(engine::statusFromFindings(fs) == engine::Status::Warn);
+}
+
+TEST_CASE("IPv6 dropped first without connect_timeout: critical, the kernel's SYN timeout per address",
+          "[unit][tcp][ipv6]") {
+  auto app = dualStack({ip("fd40:0:0:2::120"), ip("10.40.2.120")});
+  std::vector<ProbeVerdict> ps = {probe("fd40:0:0:2::120", 5432, ConnectOutcome::TimedOut),
+                                  probe("10.40.2.120", 5432, ConnectOutcome::Open)};
+  auto ff = familyFallback(app, ps, AppWait{});
+  REQUIRE(ff);
+  CHECK(ff->finding.severity == engine::Severity::Critical);
+  CHECK(ff->finding.summary.find("waits 127.0 s") != std::string::npos);
+  CHECK(ff->covered == std::vector<net::IpAddress>{ip("fd40:0:0:2::120")});
+}
+
+TEST_CASE("IPv4 tried first: the broken IPv6 path costs nothing today, still a warning naming IPv6",
+          "[unit][tcp][ipv6]") {
+  auto app = dualStack({ip("10.40.2.120"), ip("fd40:0:0:2::120")});
+  std::vector<ProbeVerdict> ps = {probe("fd40:0:0:2::120", 5432, ConnectOutcome::TimedOut),
+                                  probe("10.40.2.120", 5432, ConnectOutcome::Open)};
+  auto ff = familyFallback(app, ps, AppWait{});
+  REQUIRE(ff);
+  CHECK(ff->finding.severity == engine::Severity::Warning);
+  CHECK(ff->finding.summary.find("tries IPv4 first and connects at once") != std::string::npos);
+}
+
+TEST_CASE("no IPv6 route and IPv6 refused cost no timeout: warnings with their own fixes",
+          "[unit][tcp][ipv6]") {
+  auto app = dualStack({ip("fd40:0:0:2::120"), ip("10.40.2.120")});
+  std::vector<ProbeVerdict> noRoute = {probe("fd40:0:0:2::120", 5432, ConnectOutcome::NoRoute),
+                                       probe("10.40.2.120", 5432, ConnectOutcome::Open)};
+  auto a = familyFallback(app, noRoute, AppWait{});
+  REQUIRE(a);
+  CHECK(a->finding.severity == engine::Severity::Warning);
+  CHECK(a->finding.fix.find("Add the IPv6 route") != std::string::npos);
+  std::vector<ProbeVerdict> refused = {probe("fd40:0:0:2::120", 5432, ConnectOutcome::Refused),
+                                       probe("10.40.2.120", 5432, ConnectOutcome::Open)};
+  auto b = familyFallback(app, refused, AppWait{});
+  REQUIRE(b);
+  CHECK(b->finding.severity == engine::Severity::Warning);
+  CHECK(b->finding.fix.find("listen_addresses") != std::string::npos);
+}
+
+TEST_CASE("both families open, both failing, or one family only: no family finding", "[unit][tcp][ipv6]") {
+  auto app = dualStack({ip("fd40:0:0:2::120"), ip("10.40.2.120")});
+  CHECK_FALSE(familyFallback(app,
+                             {probe("fd40:0:0:2::120", 5432, ConnectOutcome::Open),
+                              probe("10.40.2.120", 5432, ConnectOutcome::Open)},
+                             AppWait{}));
+  CHECK_FALSE(familyFallback(app,
+                             {probe("fd40:0:0:2::120", 5432, ConnectOutcome::TimedOut),
+                              probe("10.40.2.120", 5432, ConnectOutcome::TimedOut)},
+                             AppWait{}));
+  auto v4only = dualStack({ip("10.40.2.120")});
+  CHECK_FALSE(familyFallback(v4only, {probe("10.40.2.120", 5432, ConnectOutcome::TimedOut)}, AppWait{}));
+}
+
+TEST_CASE("libpq's connect_timeout and the kernel's SYN timeout as libpq meets them", "[unit][tcp][ipv6]") {
+  CHECK_FALSE(libpqConnectTimeout(""));
+  CHECK_FALSE(libpqConnectTimeout("0"));
+  CHECK_FALSE(libpqConnectTimeout("abc"));
+  CHECK(libpqConnectTimeout("1") == 2);
+  CHECK(libpqConnectTimeout("10") == 10);
+  CHECK(synTimeoutSeconds(6) == 127);
+  CHECK(synTimeoutSeconds(2) == 7);
+}

@@ -142,7 +142,7 @@ TEST_CASE("lab healthy: every address and port open", "[lab][tcp]") {
   const json* tcp = tcpCheck(report);
   REQUIRE(tcp);
   CHECK((*tcp)["status"] == "pass");
-  CHECK((*tcp)["data"]["probes"].size() == 6);
+  CHECK((*tcp)["data"]["probes"].size() == 12);  // 2 IPv4 + 2 IPv6 addresses × 3 ports
   for (int port : {5432, 5433, 6432}) CHECK(outcomeOf(*tcp, port) == "open");
   CHECK_FALSE(has(codes(*tcp), "tcp.flaky"));
 }

@@ -59,7 +59,7 @@ TEST_CASE("lab healthy: TLS verified, PostgreSQL answers, verdict ok", "[lab]") 
   CHECK(report["root_cause"].is_null());
   const auto& hs = check(report, "tls.handshake");
   CHECK(hs["status"] == "pass");
-  REQUIRE(hs["data"]["probes"].size() == 2);
+  REQUIRE(hs["data"]["probes"].size() == 4);  // 2 IPv4 + 2 IPv6 addresses (the lab is dual-stack)
   const auto& p = hs["data"]["probes"][0];
   CHECK(p["protocol"] == "TLSv1.3");
   CHECK(p["host_matches"] == true);
@@ -78,7 +78,7 @@ TEST_CASE("lab healthy: PgBouncer on 6432 and 5433 is recognised", "[lab]") {
   auto report = runJson(
       {"host=" + labEnv("LAB_HOST_NEON") + " user=app dbname=appdb sslmode=prefer", "--ports", "6432,5433"});
   const auto& st = check(report, "pg.startup");
-  REQUIRE(st["data"]["probes"].size() == 4);
+  REQUIRE(st["data"]["probes"].size() == 8);  // 4 addresses (2 per family) × 2 ports
   for (const auto& p : st["data"]["probes"]) {
     CHECK(p["responder"] == "pgbouncer");
     CHECK(p["tls"] == true);
