@@ -39,8 +39,8 @@ int worseExitCode(int a, int b) {
   return rank(a) >= rank(b) ? a : b;
 }
 
-Expected<cli::Options> fleetTargetOptions(const std::vector<std::string>& cliArgs, const cli::ConfigFile& config,
-                                          const cli::ConfigSection* target) {
+Expected<cli::Options> fleetTargetOptions(const std::vector<std::string>& cliArgs,
+                                          const cli::ConfigFile& config, const cli::ConfigSection* target) {
   std::vector<std::string> args{"pgreach", "diagnose"};
   args.insert(args.end(), cliArgs.begin(), cliArgs.end());
   std::vector<const char*> argv;

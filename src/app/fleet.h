@@ -29,8 +29,8 @@ int worseExitCode(int a, int b);
 // The options one target of `config` runs with: the command line (`cliArgs`), then the
 // target's section, then the global lines (cli::effectiveConfig). `target` null: the
 // global lines alone. `pgreach serve` builds its targets with it too.
-Expected<cli::Options> fleetTargetOptions(const std::vector<std::string>& cliArgs, const cli::ConfigFile& config,
-                                          const cli::ConfigSection* target);
+Expected<cli::Options> fleetTargetOptions(const std::vector<std::string>& cliArgs,
+                                          const cli::ConfigFile& config, const cli::ConfigSection* target);
 
 // Runs the fleet of `config` (isFleet()). `cliArgs` are the command-line arguments
 // without the program name, the `diagnose` word and --config.

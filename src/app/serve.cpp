@@ -190,7 +190,8 @@ Expected<std::shared_ptr<const ServeTargets>> loadServeTargets(const std::string
                                                                const std::vector<std::string>& cliArgs) {
   auto cfg = cli::readConfig(path, kMaxServeTargets);
   if (!cfg) return makeError(util::redactPatterns(cfg.error()));
-  if (!cfg->isFleet()) return makeError(path + ": no [target.NAME] section (serve probes named targets only)");
+  if (!cfg->isFleet())
+    return makeError(path + ": no [target.NAME] section (serve probes named targets only)");
   auto out = std::make_shared<ServeTargets>();
   for (const auto& t : cfg->targets) {
     auto o = fleetTargetOptions(cliArgs, *cfg, &t);
