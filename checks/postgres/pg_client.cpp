@@ -40,6 +40,7 @@ class PgClient final : public engine::Check {
                             " (not the application's; nothing is judged from it)";
     if (needs.empty()) {
       r.status = engine::Status::Skip;
+      r.stateOverride = util::ResultState::NotApplicable;
       r.summary = "nothing in this target or connection string needs a recent libpq";
       return r;
     }

@@ -60,6 +60,7 @@ class TcpKeepalive final : public engine::Check {
     const int pathIdle = profile.idleTimeout.seconds;
     if (pathIdle <= 0) {
       r.status = engine::Status::Skip;
+      r.stateOverride = util::ResultState::NotApplicable;
       r.summary = "no idle timeout is known for the path to a " + std::string(profile.name) +
                   " target: keepalive timing not judged";
       return r;

@@ -37,6 +37,8 @@ class TlsTrustStore final : public engine::Check {
     const auto& profile = target::profileOf(target.provider());
     const std::string sslmode = target.sslmode();
     r.status = engine::Status::Skip;
+    // Nothing to look at (no documented roots, no store read): not applicable, not "not run".
+    r.stateOverride = util::ResultState::NotApplicable;
     if (profile.trustRoots.empty()) {
       r.summary = "the " + std::string(profile.name) +
                   " profile names no root CA to hold: tls.handshake verifies the served chain";
@@ -47,6 +49,7 @@ class TlsTrustStore final : public engine::Check {
                   " does not verify the server certificate: libpq reads no trust store";
       return r;
     }
+    r.stateOverride.reset();
     const std::string store = rootCertFor(target);
     if (store.empty()) {
       r.stateOverride = util::ResultState::NotVerified;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "reports/render/markdown_html.h"
 #include "reports/render/render.h"
 #include "util/strings.h"
 
@@ -12,35 +13,7 @@ namespace pgreach::reports {
 
 std::string xmlEscape(const std::string& s);
 
-std::string xmlEscape(const std::string& s) {
-  std::string out;
-  for (unsigned char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        // XML 1.0 forbids most control characters, even escaped.
-        if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
-          out += "?";
-        else
-          out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
+std::string xmlEscape(const std::string& s) { return markupEscape(s, true); }
 
 namespace {
 

@@ -6,7 +6,7 @@
 
 namespace pgreach::reports {
 
-std::string htmlEscape(std::string_view s) {
+std::string markupEscape(std::string_view s, bool keepCarriageReturn) {
   std::string out;
   out.reserve(s.size());
   for (unsigned char c : s) {
@@ -27,7 +27,8 @@ std::string htmlEscape(std::string_view s) {
         out += "&#39;";
         break;
       default:
-        if (c < 0x20 && c != '\n' && c != '\t')
+        // Control characters (which XML 1.0 forbids even escaped) become '?'.
+        if (c < 0x20 && c != '\n' && c != '\t' && !(keepCarriageReturn && c == '\r'))
           out += '?';
         else
           out += static_cast<char>(c);
@@ -35,6 +36,8 @@ std::string htmlEscape(std::string_view s) {
   }
   return out;
 }
+
+std::string htmlEscape(std::string_view s) { return markupEscape(s, false); }
 
 namespace {
 

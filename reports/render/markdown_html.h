@@ -19,6 +19,9 @@ namespace pgreach::reports {
 
 // Escapes &, <, >, " and ' for HTML text and attribute values; control characters other
 // than tab and newline become '?'.
+// &, <, >, " and ' as entities, control characters as '?' (a carriage return kept when
+// asked: JUnit's XML keeps it). One escaper for the HTML and the JUnit reports.
+std::string markupEscape(std::string_view s, bool keepCarriageReturn);
 std::string htmlEscape(std::string_view s);
 
 // One line of Markdown without block structure (for a table cell, a <p>).

@@ -348,7 +348,9 @@ TEST_CASE("a --config fleet runs every target, exits with the worst status and n
   const std::string out = dir.path + "/out";
   {
     std::ofstream f(config);
-    f << "# three targets on loopback\nonly = dns,tcp\ntimeout = 1s\nformat = json\n\n"
+    // The command line's --format replaces the file's (command line > target > global), so
+    // both formats are asked for there.
+    f << "# three targets on loopback\nonly = dns,tcp\ntimeout = 1s\n\n"
       << "[target.open]\nconninfo = host=127.0.0.1 port=" << openPort
       << " user=app password=fleet-secret-pw\n\n"
       << "[target.closed]\nconninfo = host=127.0.0.1 port=" << closed << "\n\n"
@@ -356,7 +358,7 @@ TEST_CASE("a --config fleet runs every target, exits with the worst status and n
   }
   const std::string bundle = dir.path + "/fleet.tar.gz";
   auto r = testing::runProcess({testing::pgreachBinary(), "diagnose", "--config", config, "--output-dir", out,
-                                "--format", "markdown", "--bundle", bundle},
+                                "--format", "json", "--format", "markdown", "--bundle", bundle},
                                60s);
   INFO(r.out << r.err);
   CHECK(r.exitCode == 2);

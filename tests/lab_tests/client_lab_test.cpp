@@ -12,11 +12,6 @@ using namespace pgreach::testing;
 
 namespace {
 
-std::string conninfo(const std::string& host, const std::string& extra = "") {
-  return "host=" + host + " user=" + labEnv("LAB_USER") + " dbname=" + labEnv("LAB_DB") +
-         " sslmode=verify-full sslrootcert=" + labEnv("LAB_CA") + (extra.empty() ? "" : " " + extra);
-}
-
 nlohmann::json diagnoseJson(const std::vector<std::string>& args, int* exitCode = nullptr) {
   std::vector<std::string> all = {"diagnose"};
   all.insert(all.end(), args.begin(), args.end());
@@ -28,22 +23,13 @@ nlohmann::json diagnoseJson(const std::vector<std::string>& args, int* exitCode 
   return nlohmann::json::parse(r.out);
 }
 
-const nlohmann::json& check(const nlohmann::json& report, const std::string& id) {
-  for (const auto& c : report["checks"]) {
-    if (c["id"] == id) return c;
-  }
-  FAIL("check " << id << " missing from the report");
-  static nlohmann::json none;
-  return none;
-}
-
 }  // namespace
 
 TEST_CASE("lab client too old: --client-libpq 13 against the Neon name is the root cause, with both fixes",
           "[lab][client]") {
   labScenario("healthy");
   int exitCode = -1;
-  auto report = diagnoseJson({conninfo(labEnv("LAB_HOST_NEON")), "--client-libpq", "13"}, &exitCode);
+  auto report = diagnoseJson({labConninfo(labEnv("LAB_HOST_NEON")), "--client-libpq", "13"}, &exitCode);
   INFO(report["root_cause"].dump());
   CHECK(exitCode == 2);
   REQUIRE(report["root_cause"].is_object());
@@ -52,24 +38,24 @@ TEST_CASE("lab client too old: --client-libpq 13 against the Neon name is the ro
   CHECK(fix.find("14 or later") != std::string::npos);
   CHECK(fix.find("options=endpoint%3D") != std::string::npos);
   // The same run with the application's libpq 16 is OK, and pg.client says why.
-  auto ok = diagnoseJson({conninfo(labEnv("LAB_HOST_NEON")), "--client-libpq", "16"}, &exitCode);
+  auto ok = diagnoseJson({labConninfo(labEnv("LAB_HOST_NEON")), "--client-libpq", "16"}, &exitCode);
   CHECK(exitCode == 0);
-  CHECK(check(ok, "pg.client")["state"] == "passed");
+  CHECK(reportCheck(ok, "pg.client")["state"] == "passed");
 }
 
 TEST_CASE(
     "lab keepalives: the client namespace's 60 s passes, keepalives_idle=400 warns with the 350 s figure",
     "[lab][client]") {
   labScenario("healthy");
-  auto report = diagnoseJson({conninfo(labEnv("LAB_HOST_NEON"))});
-  const auto& ka = check(report, "tcp.keepalive");
+  auto report = diagnoseJson({labConninfo(labEnv("LAB_HOST_NEON"))});
+  const auto& ka = reportCheck(report, "tcp.keepalive");
   CHECK(ka["state"] == "passed");
   CHECK(ka["summary"].get<std::string>().find("60 s") != std::string::npos);
   int exitCode = -1;
-  auto warned = diagnoseJson({conninfo(labEnv("LAB_HOST_NEON"), "keepalives_idle=400")}, &exitCode);
+  auto warned = diagnoseJson({labConninfo(labEnv("LAB_HOST_NEON"), "keepalives_idle=400")}, &exitCode);
   CHECK(exitCode == 1);
   CHECK(warned["verdict"] == "warning");
-  const auto& w = check(warned, "tcp.keepalive");
+  const auto& w = reportCheck(warned, "tcp.keepalive");
   REQUIRE(w["findings"].size() == 1);
   CHECK(w["findings"][0]["code"] == "tcp.keepalive_after_idle_timeout");
   CHECK(w["findings"][0].dump().find("350") != std::string::npos);
@@ -78,17 +64,17 @@ TEST_CASE(
 TEST_CASE("lab Azure trust store: the lab bundle holds Azure's three roots; the bare lab CA lacks them",
           "[lab][client]") {
   labScenario("healthy");
-  auto report = diagnoseJson({conninfo(labEnv("LAB_HOST_AZURE"))});
-  CHECK(check(report, "tls.trust_store")["state"] == "passed");
-  CHECK(check(report, "tls.handshake")["state"] == "passed");
+  auto report = diagnoseJson({labConninfo(labEnv("LAB_HOST_AZURE"))});
+  CHECK(reportCheck(report, "tls.trust_store")["state"] == "passed");
+  CHECK(reportCheck(report, "tls.handshake")["state"] == "passed");
   // The lab CA alone (the first certificate of the bundle) verifies today's chain, and
   // lacks the roots Azure rotates to: tls.handshake passes, tls.trust_store warns.
   std::string bare = labEnv("LAB_CA");
   bare = bare.substr(0, bare.rfind('/')) + "/ca.crt";
   auto warned = diagnoseJson({"host=" + labEnv("LAB_HOST_AZURE") + " user=" + labEnv("LAB_USER") +
                               " dbname=" + labEnv("LAB_DB") + " sslmode=verify-full sslrootcert=" + bare});
-  CHECK(check(warned, "tls.handshake")["state"] == "passed");
-  const auto& ts = check(warned, "tls.trust_store");
+  CHECK(reportCheck(warned, "tls.handshake")["state"] == "passed");
+  const auto& ts = reportCheck(warned, "tls.trust_store");
   REQUIRE(ts["findings"].size() == 1);
   CHECK(ts["findings"][0]["code"] == "tls.trust_store_missing_root");
   CHECK(warned["verdict"] == "warning");

@@ -59,4 +59,18 @@ std::string labEnv(const std::string& key) {
   return it == cache.end() ? std::string() : it->second;
 }
 
+std::string labConninfo(const std::string& host, const std::string& extra) {
+  return "host=" + host + " user=" + labEnv("LAB_USER") + " dbname=" + labEnv("LAB_DB") +
+         " sslmode=verify-full sslrootcert=" + labEnv("LAB_CA") + (extra.empty() ? "" : " " + extra);
+}
+
+const nlohmann::json& reportCheck(const nlohmann::json& report, const std::string& id) {
+  for (const auto& c : report["checks"]) {
+    if (c["id"] == id) return c;
+  }
+  FAIL("check " << id << " missing from the report");
+  static const nlohmann::json kNone;
+  return kNone;
+}
+
 }  // namespace pgreach::testing

@@ -2,6 +2,7 @@
 // Access to the lab (tests/lab/lab.sh) from [lab] tests. scripts/test.sh brings the lab
 // up once per run and tears it down; tests only switch scenarios and run commands in
 // the client namespace. A [lab] test on a machine without the lab fails loudly.
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -26,5 +27,12 @@ ProcessResult runInClient(const std::vector<std::string>& argv,
 
 // A value from `lab.sh env` (e.g. "LAB_CA_CERT"), or "" if unset.
 std::string labEnv(const std::string& key);
+
+// A keyword/value conninfo for `host` as the lab's client: the lab's user and database,
+// sslmode=verify-full against the lab's CA bundle, then `extra`.
+std::string labConninfo(const std::string& host, const std::string& extra = "");
+
+// The check `id` of a JSON report; FAILs the test when the report has none.
+const nlohmann::json& reportCheck(const nlohmann::json& report, const std::string& id);
 
 }  // namespace pgreach::testing

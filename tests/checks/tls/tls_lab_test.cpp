@@ -13,11 +13,6 @@ using namespace pgreach::testing;
 
 namespace {
 
-std::string conninfo(const std::string& host, const std::string& extra = "") {
-  return "host=" + host + " user=" + labEnv("LAB_USER") + " dbname=" + labEnv("LAB_DB") +
-         " sslmode=verify-full sslrootcert=" + labEnv("LAB_CA") + (extra.empty() ? "" : " " + extra);
-}
-
 nlohmann::json runJson(const std::vector<std::string>& args, ProcessResult* out = nullptr) {
   std::vector<std::string> all = {"diagnose"};
   all.insert(all.end(), args.begin(), args.end());
@@ -29,20 +24,11 @@ nlohmann::json runJson(const std::vector<std::string>& args, ProcessResult* out 
   return nlohmann::json::parse(r.out);
 }
 
-const nlohmann::json& check(const nlohmann::json& report, const std::string& id) {
-  for (const auto& c : report["checks"]) {
-    if (c["id"] == id) return c;
-  }
-  FAIL("check " << id << " missing from the report");
-  static nlohmann::json none;
-  return none;
-}
-
 void expectRootCause(const std::string& scenario, const std::vector<std::string>& extra = {}) {
   const std::string stage = expectedStage(scenario);
   const std::string code = expectedCode(scenario);
   labScenario(scenario);
-  std::vector<std::string> args = {conninfo(labEnv("LAB_HOST_NEON"))};
+  std::vector<std::string> args = {labConninfo(labEnv("LAB_HOST_NEON"))};
   args.insert(args.end(), extra.begin(), extra.end());
   auto report = runJson(args);
   INFO(scenario << ": " << report["root_cause"].dump());
@@ -55,9 +41,9 @@ void expectRootCause(const std::string& scenario, const std::vector<std::string>
 
 TEST_CASE("lab healthy: TLS verified, PostgreSQL answers, verdict ok", "[lab]") {
   labScenario("healthy");
-  auto report = runJson({conninfo(labEnv("LAB_HOST_NEON"))});
+  auto report = runJson({labConninfo(labEnv("LAB_HOST_NEON"))});
   CHECK(report["root_cause"].is_null());
-  const auto& hs = check(report, "tls.handshake");
+  const auto& hs = reportCheck(report, "tls.handshake");
   CHECK(hs["status"] == "pass");
   REQUIRE(hs["data"]["probes"].size() == 4);  // 2 IPv4 + 2 IPv6 addresses (the lab is dual-stack)
   const auto& p = hs["data"]["probes"][0];
@@ -66,18 +52,18 @@ TEST_CASE("lab healthy: TLS verified, PostgreSQL answers, verdict ok", "[lab]") 
   CHECK(p["sni"] == labEnv("LAB_HOST_NEON"));
   CHECK(p["chain"][0]["sha256"].get<std::string>().size() == 95);
   CHECK(p["days_until_expiry"].get<int>() > 21);
-  const auto& st = check(report, "pg.startup");
+  const auto& st = reportCheck(report, "pg.startup");
   CHECK(st["status"] == "pass");
   CHECK(st["data"]["probes"][0]["responder"] == "postgresql");
   CHECK(st["data"]["probes"][0]["auth_method"].get<std::string>().find("SCRAM-SHA-256") != std::string::npos);
-  CHECK(check(report, "tls.direct")["data"]["probes"][0]["direct_tls"] == "unsupported");
+  CHECK(reportCheck(report, "tls.direct")["data"]["probes"][0]["direct_tls"] == "unsupported");
 }
 
 TEST_CASE("lab healthy: PgBouncer on 6432 and 5433 is recognised", "[lab]") {
   labScenario("healthy");
   auto report = runJson(
       {"host=" + labEnv("LAB_HOST_NEON") + " user=app dbname=appdb sslmode=prefer", "--ports", "6432,5433"});
-  const auto& st = check(report, "pg.startup");
+  const auto& st = reportCheck(report, "pg.startup");
   REQUIRE(st["data"]["probes"].size() == 8);  // 4 addresses (2 per family) × 2 ports
   for (const auto& p : st["data"]["probes"]) {
     CHECK(p["responder"] == "pgbouncer");
@@ -87,7 +73,7 @@ TEST_CASE("lab healthy: PgBouncer on 6432 and 5433 is recognised", "[lab]") {
   for (const auto& f : st["findings"]) recognised = recognised || f["code"] == "pg.pgbouncer_answered";
   CHECK(recognised);
   // The lab's PgBouncers speak TLS, like the providers' poolers.
-  CHECK(check(report, "tls.sslrequest")["status"] == "pass");
+  CHECK(reportCheck(report, "tls.sslrequest")["status"] == "pass");
 }
 
 TEST_CASE("lab healthy: login with libpq and a timed SELECT 1", "[lab]") {
@@ -95,7 +81,7 @@ TEST_CASE("lab healthy: login with libpq and a timed SELECT 1", "[lab]") {
   auto report = runJson({"postgresql://app:" + labEnv("LAB_PASSWORD") + "@" + labEnv("LAB_HOST_NEON") +
                          "/appdb?sslmode=verify-full&sslrootcert=" + labEnv("LAB_CA")});
   CHECK(report["root_cause"].is_null());
-  const auto& c = check(report, "pg.connect");
+  const auto& c = reportCheck(report, "pg.connect");
   CHECK(c["status"] == "pass");
   CHECK(c["data"]["tls"] == true);
   CHECK(c["data"]["server_version"].get<std::string>().rfind("15.", 0) == 0);
@@ -123,7 +109,7 @@ TEST_CASE("lab auth-failed → postgres/pg.auth_failed", "[lab]") {
 TEST_CASE("lab tarpit → tls/tls.no_response within the timeout", "[lab]") {
   labScenario("tarpit");
   ProcessResult r;
-  auto report = runJson({conninfo(labEnv("LAB_HOST_NEON")), "--ports", "5433", "--timeout", "2s"}, &r);
+  auto report = runJson({labConninfo(labEnv("LAB_HOST_NEON")), "--ports", "5433", "--timeout", "2s"}, &r);
   REQUIRE(report["root_cause"].is_object());
   CHECK(report["root_cause"]["stage"] == "tls");
   CHECK(report["root_cause"]["code"] == "tls.no_response");
@@ -133,31 +119,31 @@ TEST_CASE("lab tarpit → tls/tls.no_response within the timeout", "[lab]") {
 TEST_CASE("lab mtu-blackhole → tls.path_mtu_blackhole, proven by a smaller MSS, with the largest that worked",
           "[lab]") {
   labScenario("mtu-blackhole");
-  auto report = runJson({conninfo(labEnv("LAB_HOST_NEON")), "--ports", "5432", "--timeout", "2s"});
+  auto report = runJson({labConninfo(labEnv("LAB_HOST_NEON")), "--ports", "5432", "--timeout", "2s"});
   labScenario("healthy");
   INFO(report["root_cause"].dump());
   REQUIRE(report["root_cause"].is_object());
   CHECK(report["root_cause"]["stage"] == expectedStage("mtu-blackhole"));
   CHECK(report["root_cause"]["code"] == expectedCode("mtu-blackhole"));
   // 1200 + 40 fits the hop's 1240 bytes, 1360 + 40 does not.
-  const std::string evidence = check(report, "tls.handshake")["findings"].dump();
+  const std::string evidence = reportCheck(report, "tls.handshake")["findings"].dump();
   CHECK(evidence.find("largest MSS that worked: 1200") != std::string::npos);
   CHECK(evidence.find("MSS 1360: stalled too") != std::string::npos);
   // TCP and SSLRequest pass: the fault is not named at an earlier stage.
-  CHECK(check(report, "tcp.connect")["status"] == "pass");
+  CHECK(reportCheck(report, "tcp.connect")["status"] == "pass");
 }
 
 TEST_CASE("lab: channel_binding=require through the real PgBouncer names the pooler, not the password",
           "[lab]") {
   labScenario("healthy");
-  auto report = runJson({conninfo(labEnv("LAB_HOST_PLANETSCALE"),
+  auto report = runJson({labConninfo(labEnv("LAB_HOST_PLANETSCALE"),
                                   "port=6432 channel_binding=require password=" + labEnv("LAB_PASSWORD")),
                          "--ports", "6432"});
   INFO(report["root_cause"].dump());
   REQUIRE(report["root_cause"].is_object());
   CHECK(report["root_cause"]["code"] == "pg.channel_binding_unsupported");
   // libpq's own words, as the application would print them, are the evidence.
-  CHECK(check(report, "pg.connect")["findings"].dump().find(
+  CHECK(reportCheck(report, "pg.connect")["findings"].dump().find(
             "channel binding is required, but server did not offer") != std::string::npos);
 }
 
@@ -186,10 +172,10 @@ TEST_CASE("lab healthy with sslnegotiation=direct: PostgreSQL 15 refuses direct 
                          "/appdb?sslmode=verify-full&sslnegotiation=direct&sslrootcert=" + labEnv("LAB_CA")});
   REQUIRE(report["root_cause"].is_object());
   CHECK(report["root_cause"]["code"] == "tls.direct_unsupported");
-  const auto& direct = check(report, "tls.direct");
+  const auto& direct = reportCheck(report, "tls.direct");
   CHECK(direct["status"] == "fail");
   CHECK(direct["data"]["direct_tls_requested"] == true);
-  const auto& connect = check(report, "pg.connect");
+  const auto& connect = reportCheck(report, "pg.connect");
   CHECK(connect["status"] == "pass");  // libpq fell back to SSLRequest
   bool noted = false;
   for (const auto& f : connect["findings"]) noted = noted || f["code"] == "pg.libpq_no_direct_tls";

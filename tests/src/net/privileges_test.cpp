@@ -96,11 +96,11 @@ int capturePathInChild() {
   auto status = parseProcStatusCapabilities(procSelfStatus());
   if (!status || status->effective != 0) bad |= kProcStatusPrivileged;
   LiveCapture adopted;
-  const bool adoptedOk = adopted.open("any", "tcp port 9", 96);
+  const bool adoptedOk = adopted.open("any", "tcp port 9", kHandshakeSnaplen);
   if (root && !adoptedOk) bad |= kAdoptFailed;
   adopted.stop();
   LiveCapture second;  // nothing reserved any more, and no capability to open one
-  if (second.open("any", "tcp port 9", 96)) bad |= kSecondCaptureOpened;
+  if (second.open("any", "tcp port 9", kHandshakeSnaplen)) bad |= kSecondCaptureOpened;
   const int raw = ::socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
   if (raw >= 0) {
     bad |= kRawSocketOpened;
