@@ -137,7 +137,7 @@ TEST_CASE("lab: channel_binding=require through the real PgBouncer names the poo
           "[lab]") {
   labScenario("healthy");
   auto report = runJson({labConninfo(labEnv("LAB_HOST_PLANETSCALE"),
-                                  "port=6432 channel_binding=require password=" + labEnv("LAB_PASSWORD")),
+                                     "port=6432 channel_binding=require password=" + labEnv("LAB_PASSWORD")),
                          "--ports", "6432"});
   INFO(report["root_cause"].dump());
   REQUIRE(report["root_cause"].is_object());
