@@ -54,6 +54,7 @@ class PgClient final : public engine::Check {
                           lines, ""});
     if (stated == 0) {
       r.status = engine::Status::Skip;
+      r.stateOverride = util::ResultState::NotApplicable;
       r.summary = "the application's libpq version was not given (--client-libpq N): it needs libpq " +
                   std::to_string(needs.back().minMajor) + "+ for this target";
       return r;
