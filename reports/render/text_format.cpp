@@ -70,9 +70,7 @@ std::vector<std::string> notRunParts(const std::vector<engine::CheckResult>& che
   }
   for (const auto& c : checks) {
     if (c.status != Status::Skip || util::startsWith(c.summary, "blocked by")) continue;
-    // A check that declared it had nothing to look at here (tcp.keepalive on a path with no
-    // known idle timeout) was not left out: nothing would run it.
-    if (c.stateOverride == util::ResultState::NotApplicable) continue;
+    if (c.nothingToCheck()) continue;  // not left out: nothing would run it
     if (cloudNotRun && c.stage == engine::Stage::Cloud) continue;
     std::string reason = c.summary;
     if (util::startsWith(reason, "skipped: ")) reason = reason.substr(9);

@@ -266,9 +266,7 @@ engine::Status stageStatus(const std::vector<engine::CheckResult>& checks, Stage
   Status worst = Status::Skip;
   for (const auto& c : checks) {
     if (c.stage != stage) continue;
-    // A check that declared it had nothing to look at (tls.trust_store without documented
-    // roots, pg.client without --client-libpq) does not turn a stage that ran into a skip.
-    if (c.status == Status::Skip && c.stateOverride == util::ResultState::NotApplicable) continue;
+    if (c.nothingToCheck()) continue;
     if (!any || engine::statusRank(c.status) > engine::statusRank(worst)) worst = c.status;
     any = true;
   }

@@ -56,6 +56,12 @@ struct CheckResult {
 
   // What the JSON report shows as `state`: stateOverride, else deriveState().
   util::ResultState state() const;
+  // A skip the check itself declared not applicable: it had nothing to look at here (no
+  // documented roots, no known idle timeout), so it neither counts as "not run" in the
+  // headline nor turns a stage that ran into a skip.
+  bool nothingToCheck() const {
+    return status == Status::Skip && stateOverride == util::ResultState::NotApplicable;
+  }
 
   template <class T>
   const T* factsAs() const {
