@@ -44,7 +44,9 @@ ns=$LAB_NS_CLIENT
 {
   echo "timeout = 2s"
   echo "deadline = 10s"
+  # The lab is dual-stack: both of its VPC blocks, or every AAAA answer is "outside the VPC".
   echo "vpc-cidr = 10.40.0.0/16"
+  echo "vpc-cidr = fd40::/48"
   for i in $(seq 1 "$targets"); do
     port=$(( i % 2 ? LAB_PORT_PG : LAB_PORT_PGBOUNCER ))
     printf '[target.t%04d]\nconninfo = host=%s port=%s user=%s password=%s dbname=%s sslmode=verify-full sslrootcert=%s\n' \
@@ -92,6 +94,16 @@ while :; do
   prev_probes=${probes:-0} prev_cpu=${cpu:-0} prev_sum=${sum:-0} prev_t=$now
   [ $((now - start)) -ge "$duration" ] && break
 done
+# REPORTS=DIR keeps every target's latest JSON report (no secret is in a report), to read
+# why probes failed.
+if [ -n "${REPORTS:-}" ]; then
+  mkdir -p "$REPORTS"
+  for i in $(seq 1 "$targets"); do
+    t=$(printf 't%04d' "$i")
+    ip netns exec "$ns" curl -s --max-time 5 --noproxy '*' \
+      "http://127.0.0.1:19187/report?target=$t&format=json" > "$REPORTS/$t.json" || true
+  done
+fi
 echo "targets=$targets interval=${interval}s duration=${duration}s max-concurrent=$concurrency"
 column -s, -t < "$out"
 # The first sample includes start-up; flatness is judged from the second on.

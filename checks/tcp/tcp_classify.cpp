@@ -110,16 +110,26 @@ const char* findingCode(Verdict v) {
   return "tcp.local_error";
 }
 
-Stability stabilityOf(const std::vector<Attempt>& attempts) {
+Stability stabilityOf(const std::vector<Attempt>& attempts,
+                      const std::vector<net::evidence::FlowEvidence::End>& wire) {
   Stability s;
   s.attempts = attempts.size();
   std::vector<double> rtts;
   for (const auto& a : attempts) {
     const bool open = a.outcome == ConnectOutcome::Open;
-    if (!open || a.elapsedMs >= kRetransmittedConnectMs)
+    const auto seen = std::find_if(wire.begin(), wire.end(), [&a](const auto& e) {
+      return a.localPort != 0 && e.clientPort == a.localPort;
+    });
+    if (open && seen != wire.end() && seen->handshakeMs >= 0) {
+      if (seen->syns > 1)
+        ++s.lost;
+      else
+        rtts.push_back(seen->handshakeMs);
+    } else if (!open || a.elapsedMs >= kRetransmittedConnectMs) {
       ++s.lost;
-    else
+    } else {
       rtts.push_back(a.elapsedMs);
+    }
   }
   if (s.attempts) s.lossPercent = 100.0 * static_cast<double>(s.lost) / static_cast<double>(s.attempts);
   if (!rtts.empty()) {
@@ -175,7 +185,7 @@ std::optional<engine::Finding> unstableFinding(const std::vector<ProbeVerdict>& 
   double worst = 0;
   std::string worstLabel;
   for (const auto& p : probes) {
-    const Stability s = stabilityOf(p.attempts);
+    const Stability s = stabilityOf(p.attempts, p.wireEnds);
     if (!s.unstable(p.openCount)) continue;
     evidence.push_back(p.label() + ": " + s.describe());
     for (const auto& e : p.packetEvidence) evidence.push_back("  wire: " + e);
@@ -245,6 +255,7 @@ ProbeVerdict decide(const std::string& host, const net::IpAddress& address, uint
   if (evidence) {
     if (p.verdict != Verdict::Open) p.verdict = refineByIcmp(p.verdict, evidence->icmpVerdict());
     p.packetEvidence = evidence->evidence();
+    p.wireEnds = evidence->ends;
     if (p.verdict == Verdict::Dropped && evidence->synAcks > 0) {
       p.packetEvidence.push_back(
           "the SYN-ACK reached this machine but the connection never completed: a local firewall "

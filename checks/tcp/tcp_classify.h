@@ -35,6 +35,7 @@ struct Attempt {
   double elapsedMs = 0;
   std::string detail;
   std::optional<net::IcmpReport> icmp;  // from the socket's error queue, when one aborted it
+  uint16_t localPort = 0;               // the attempt's source port (0: none), to find it on the wire
 };
 
 struct ProbeVerdict {
@@ -51,6 +52,7 @@ struct ProbeVerdict {
   std::vector<std::string> packetEvidence;  // from the capture, when there was one
   std::string socketEvidence;               // the ICMP error the socket reported, "" if none
   std::string clientAddress;                // our source address toward it ("" if unknown)
+  std::vector<net::evidence::FlowEvidence::End> wireEnds;  // the attempts as the capture saw them
   std::string label() const;
 };
 
@@ -66,6 +68,10 @@ inline constexpr double kRetransmittedConnectMs = 900;
 
 // Loss and delay of one address:port over its attempts. `lost`: attempts that failed, or
 // opened only after a retransmission. RTT from the attempts that opened at once.
+// An attempt the capture saw (its source port among `wire`) is judged by the wire: lost
+// when its SYN went out more than once, its RTT the kernel's SYN -> SYN-ACK time. Only
+// attempts the capture did not see fall back to the prober's clock, which a loaded
+// machine stretches past the 900 ms mark without any packet being lost.
 struct Stability {
   size_t attempts = 0, lost = 0;
   double lossPercent = 0;
@@ -75,7 +81,8 @@ struct Stability {
   bool unstable(int openCount) const;
   std::string describe() const;  // "10 connects, 3 lost or retransmitted (30 %), RTT min/avg/max ..."
 };
-Stability stabilityOf(const std::vector<Attempt>& attempts);
+Stability stabilityOf(const std::vector<Attempt>& attempts,
+                      const std::vector<net::evidence::FlowEvidence::End>& wire = {});
 
 // Signs of a lossy path in the attempts so far (one list per address:port): a connect that
 // opened only after a retransmission, or an address:port that opened once and not another time.

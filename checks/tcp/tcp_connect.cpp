@@ -118,7 +118,7 @@ class TcpConnect final : public engine::Check {
       return r;
     }
     std::vector<net::evidence::ProbeKey> keys;
-    for (const auto& t : targets) keys.push_back({t.address, t.port});
+    for (const auto& t : targets) keys.push_back({t.address, t.port, {}});
 
     // The capture is armed before the first SYN leaves.
     net::LiveCapture live;
@@ -155,7 +155,7 @@ class TcpConnect final : public engine::Check {
       auto results = net::connectAll(requests, timeout);
       for (size_t i = 0; i < results.size(); ++i) {
         attempts[i].push_back({results[i].outcome, static_cast<double>(results[i].elapsed.count()) / 1000.0,
-                               results[i].detail, results[i].icmp});
+                               results[i].detail, results[i].icmp, results[i].localPort});
       }
       ++roundsRun;
     }
@@ -174,7 +174,7 @@ class TcpConnect final : public engine::Check {
         for (size_t j = 0; j < results.size(); ++j) {
           attempts[j % targets.size()].push_back({results[j].outcome,
                                                   static_cast<double>(results[j].elapsed.count()) / 1000.0,
-                                                  results[j].detail, results[j].icmp});
+                                                  results[j].detail, results[j].icmp, results[j].localPort});
         }
         measured = true;
       }
@@ -196,6 +196,14 @@ class TcpConnect final : public engine::Check {
       std::vector<net::evidence::Packet> packets;
       for (const auto& f : frames) {
         if (auto p = net::evidence::decodeFrame(f)) packets.push_back(*p);
+      }
+      // This probe's own attempts only: a probe of the same address:port running beside it
+      // (serve) sends SYNs and gets SYN-ACKs too.
+      for (size_t i = 0; i < keys.size(); ++i) {
+        for (const auto& a : attempts[i]) {
+          if (a.localPort != 0) keys[i].clientPorts.push_back(a.localPort);
+        }
+        if (keys[i].clientPorts.empty()) keys[i].clientPorts.push_back(0);  // no attempt left: match none
       }
       evidence = net::evidence::summarise(packets, keys);
     }

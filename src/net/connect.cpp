@@ -1,6 +1,8 @@
 #include "net/connect.h"
 
+#include <arpa/inet.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 
@@ -28,6 +30,18 @@ std::string_view toString(ConnectOutcome o) {
   }
   return "local_error";
 }
+
+namespace {
+// The socket's local port (network order decoded), 0 when it has none.
+uint16_t boundPort(int fd) {
+  sockaddr_storage local{};
+  socklen_t len = sizeof local;
+  if (::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &len) != 0) return 0;
+  if (local.ss_family == AF_INET) return ntohs(reinterpret_cast<const sockaddr_in*>(&local)->sin_port);
+  if (local.ss_family == AF_INET6) return ntohs(reinterpret_cast<const sockaddr_in6*>(&local)->sin6_port);
+  return 0;
+}
+}  // namespace
 
 ConnectOutcome classifyConnectErrno(int err, bool immediate) {
   switch (err) {
@@ -77,7 +91,10 @@ std::vector<ConnectResult> connectAll(const std::vector<ConnectRequest>& request
     enableIcmpErrorQueue(fd.get(), family);
     sockaddr_storage ss;
     socklen_t len = requests[i].address.toSockaddr(requests[i].port, ss);
-    if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) == 0) {
+    const int rc = ::connect(fd.get(), reinterpret_cast<sockaddr*>(&ss), len);
+    const int connectErrno = errno;
+    r.localPort = boundPort(fd.get());
+    if (rc == 0) {
       r.outcome = ConnectOutcome::Open;
       r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started[i]);
       if (keepOpen) {
@@ -86,10 +103,10 @@ std::vector<ConnectResult> connectAll(const std::vector<ConnectRequest>& request
       }
       continue;
     }
-    if (errno != EINPROGRESS) {
-      r.sysErrno = errno;
-      r.outcome = classifyConnectErrno(errno, true);
-      r.detail = std::strerror(errno);
+    if (connectErrno != EINPROGRESS) {
+      r.sysErrno = connectErrno;
+      r.outcome = classifyConnectErrno(connectErrno, true);
+      r.detail = std::strerror(connectErrno);
       r.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - started[i]);
       continue;
     }

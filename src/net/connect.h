@@ -39,6 +39,9 @@ struct ConnectResult {
   // The ICMP error that aborted the connect, from the socket's error queue (no privilege
   // needed); nullopt for open/refused/timeout or when the kernel queued none.
   std::optional<IcmpReport> icmp;
+  // The source port the kernel gave the attempt (0 when no SYN left): what tells this
+  // attempt's packets from those of another probe of the same address:port in a capture.
+  uint16_t localPort = 0;
   util::Fd socket;  // the connected socket when `keepOpen` was asked and it is open
 };
 

@@ -338,6 +338,13 @@ std::vector<Packet> withoutDuplicates(const std::vector<Packet>& packets) {
   return out;
 }
 
+const FlowEvidence::End* FlowEvidence::end(uint16_t clientPort) const {
+  for (const auto& x : ends) {
+    if (x.clientPort == clientPort) return &x;
+  }
+  return nullptr;
+}
+
 std::vector<FlowEvidence> summarise(const std::vector<Packet>& rawPackets,
                                     const std::vector<ProbeKey>& probes) {
   const std::vector<Packet> packets = withoutDuplicates(rawPackets);
@@ -347,13 +354,24 @@ std::vector<FlowEvidence> summarise(const std::vector<Packet>& rawPackets,
     FlowEvidence e;
     e.address = key.address;
     e.port = key.port;
+    const auto ours = [&key](uint16_t clientPort) {
+      return key.clientPorts.empty() ||
+             std::find(key.clientPorts.begin(), key.clientPorts.end(), clientPort) != key.clientPorts.end();
+    };
     std::set<std::pair<net::IpAddress, uint16_t>> clientEnds;  // (client address, source port)
+    std::map<uint16_t, std::pair<double, size_t>> firstSynOf;  // client port -> (ts, index in ends)
     bool any = false;
     for (const auto& p : packets) {
-      if (p.isIcmp || p.dst != key.address || p.dstPort != key.port) continue;
+      if (p.isIcmp || p.dst != key.address || p.dstPort != key.port || !ours(p.srcPort)) continue;
       if ((p.tcpFlags & kTcpSyn) && !(p.tcpFlags & kTcpAck)) {
         ++e.syns;
         clientEnds.insert({p.src, p.srcPort});
+        auto it = firstSynOf.find(p.srcPort);
+        if (it == firstSynOf.end()) {
+          it = firstSynOf.emplace(p.srcPort, std::make_pair(p.ts, e.ends.size())).first;
+          e.ends.push_back({p.srcPort, 0, -1});
+        }
+        ++e.ends[it->second.second].syns;
         if (!any) e.firstSyn = p.ts;
         e.lastSyn = p.ts;
         any = true;
@@ -369,7 +387,7 @@ std::vector<FlowEvidence> summarise(const std::vector<Packet>& rawPackets,
     };
     for (const auto& p : packets) {
       if (p.isIcmp) {
-        if (p.quotedDst == key.address && p.quotedDstPort == key.port) {
+        if (p.quotedDst == key.address && p.quotedDstPort == key.port && ours(p.quotedSrcPort)) {
           e.icmp.push_back({p.src, p.icmpType, p.icmpCode, icmpKind(!p.src.isV4(), p.icmpType, p.icmpCode)});
           noteReply(p.ts);
         }
@@ -387,6 +405,9 @@ std::vector<FlowEvidence> summarise(const std::vector<Packet>& rawPackets,
         ++e.synAcks;
         if (++synAcksPerEnd[{p.dst, p.dstPort}] > 1) ++e.synAckRetransmissions;
         noteReply(p.ts);
+        const auto first = firstSynOf.find(p.dstPort);
+        if (first != firstSynOf.end() && e.ends[first->second.second].handshakeMs < 0)
+          e.ends[first->second.second].handshakeMs = std::max(0.0, p.ts - first->second.first) * 1000.0;
       } else if (e.synAcks == 0) {
         ++e.rstFromServer;  // an RST before any SYN-ACK is a refusal; after one it is a close
         noteReply(p.ts);

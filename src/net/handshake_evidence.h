@@ -68,6 +68,15 @@ struct FlowEvidence {
   int repliesFromOther = 0;       // SYN-ACK/RST for this port from an address we did not probe
   std::vector<IcmpSeen> icmp;
   double firstReplyDelay = -1;  // seconds from first SYN to first SYN-ACK/RST/ICMP, -1 if none
+  // Per attempt (client source port), as the wire timed it: the kernel's timestamps, which a
+  // busy machine does not delay the way it delays the prober's own clock.
+  struct End {
+    uint16_t clientPort = 0;
+    int syns = 0;             // more than 1: the SYN was retransmitted
+    double handshakeMs = -1;  // first SYN to first SYN-ACK, -1 when none came
+  };
+  std::vector<End> ends;
+  const End* end(uint16_t clientPort) const;
 
   // The strongest ICMP kind seen (admin-prohibited beats host/net/port), None if none.
   IcmpKind icmpVerdict() const;
@@ -78,6 +87,11 @@ struct FlowEvidence {
 struct ProbeKey {
   net::IpAddress address;
   uint16_t port = 0;
+  // The source ports of this probe's own attempts. When given, only their packets count:
+  // another prober of the same address:port at the same time (pgreach serve runs probes
+  // side by side) is not this probe's retransmission, SYN-ACK or ICMP error. Empty: every
+  // client (a pcap file read afterwards).
+  std::vector<uint16_t> clientPorts;
 };
 
 // Drops copies of one packet seen on several interfaces (same headers within 5 ms).

@@ -52,13 +52,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   // Probe every destination seen plus the lab endpoint, as the TCP stage would.
   std::vector<net::evidence::ProbeKey> probes;
-  if (auto a = net::IpAddress::parse("10.40.2.120")) probes.push_back({*a, 5432});
+  if (auto a = net::IpAddress::parse("10.40.2.120")) probes.push_back({*a, 5432, {}});
   for (const auto& p : packets) {
     if (probes.size() >= 8) break;
     if (!p.isIcmp)
-      probes.push_back({p.dst, p.dstPort});
+      probes.push_back({p.dst, p.dstPort, {}});
     else
-      probes.push_back({p.quotedDst, p.quotedDstPort});
+      probes.push_back({p.quotedDst, p.quotedDstPort, {}});
   }
   auto unique = net::evidence::withoutDuplicates(packets);
   for (const auto& ev : net::evidence::summarise(unique, probes)) {

@@ -125,6 +125,43 @@ TEST_CASE("loss and delay over repeated connects: tcp.unstable past 10 % or 750 
   CHECK_FALSE(showsLoss({attempts({{ConnectOutcome::Open, 2.0}}), blocked.attempts}));
 }
 
+// On a busy machine (pgreach serve running 16 probes on 2 cores) the prober's own clock
+// shows connects of 1 s that the wire shows took 2 ms with one SYN: the capture decides,
+// so no loss is reported that no packet shows. A SYN the wire shows twice still counts.
+TEST_CASE("stability is judged by the wire for the attempts the capture saw", "[unit][tcp]") {
+  auto slowClock = attempts({{ConnectOutcome::Open, 1200.0},
+                             {ConnectOutcome::Open, 1100.0},
+                             {ConnectOutcome::Open, 950.0},
+                             {ConnectOutcome::Open, 1.0}});
+  for (size_t i = 0; i < slowClock.size(); ++i) slowClock[i].localPort = static_cast<uint16_t>(40000 + i);
+  using End = net::evidence::FlowEvidence::End;
+  const std::vector<End> wire = {{40000, 1, 2.0}, {40001, 1, 3.0}, {40002, 1, 2.5}, {40003, 1, 1.0}};
+  const Stability calm = stabilityOf(slowClock, wire);
+  CHECK(calm.lost == 0);
+  REQUIRE(calm.rttMax);
+  CHECK(*calm.rttMax == Approx(3.0));
+  CHECK_FALSE(calm.unstable(4));
+  // The same attempts judged by the clock alone: 3 of 4 "retransmitted".
+  CHECK(stabilityOf(slowClock).lost == 3);
+  // The wire shows 2 SYNs for one attempt and missed another (judged by its clock: 1100 ms).
+  const std::vector<End> lossy = {{40000, 2, 1002.0}, {40002, 1, 2.5}, {40003, 1, 1.0}};
+  const Stability s = stabilityOf(slowClock, lossy);
+  CHECK(s.lost == 2);
+  CHECK(s.unstable(4));
+  // decide() carries the wire's ends to the finding.
+  net::evidence::FlowEvidence ev;
+  ev.address = ip("10.0.0.1");
+  ev.port = 5432;
+  ev.syns = 4;
+  ev.attempts = 4;
+  ev.synAcks = 4;
+  ev.ends = wire;
+  auto p = decide("h", ip("10.0.0.1"), 5432, slowClock, &ev);
+  CHECK(p.wireEnds.size() == 4);
+  CHECK_FALSE(unstableFinding({p}));
+  CHECK(unstableFinding({decide("h", ip("10.0.0.1"), 5432, slowClock, nullptr)}));
+}
+
 TEST_CASE("the kernel's outcomes map to verdicts and contract outcome names", "[unit][tcp]") {
   CHECK(probe("10.0.0.1", 1, ConnectOutcome::Refused).verdict == Verdict::Refused);
   CHECK(probe("10.0.0.1", 1, ConnectOutcome::TimedOut).verdict == Verdict::Dropped);

@@ -27,7 +27,7 @@ std::vector<Packet> packetsOf(const std::string& name) {
   return out;
 }
 
-ProbeKey key(const char* addr, uint16_t port) { return {*net::IpAddress::parse(addr), port}; }
+ProbeKey key(const char* addr, uint16_t port) { return {*net::IpAddress::parse(addr), port, {}}; }
 
 const std::vector<ProbeKey> kLabProbes = {key("10.40.2.120", 5432), key("10.40.2.120", 5433),
                                           key("10.40.2.120", 6432), key("10.40.3.118", 5432),
@@ -292,4 +292,68 @@ TEST_CASE("decodeFrame and summarise on random frames: no crash, bounded", "[uni
   }
   const auto flows = summarise(decoded, {key("10.40.2.120", 5432)});
   CHECK(flows.size() == 1);
+}
+
+namespace {
+Packet tcpPacket(double ts, const char* src, uint16_t sport, const char* dst, uint16_t dport, uint8_t flags) {
+  Packet p;
+  p.ts = ts;
+  p.src = *net::IpAddress::parse(src);
+  p.dst = *net::IpAddress::parse(dst);
+  p.srcPort = sport;
+  p.dstPort = dport;
+  p.tcpFlags = flags;
+  return p;
+}
+}  // namespace
+
+// pgreach serve runs probes side by side: two probes of 10.40.2.120:5432 capture each
+// other's handshakes. With the probe's own source ports given, the other's retransmitted
+// SYN, its SYN-ACKs and the ICMP error quoting it are not this probe's evidence.
+TEST_CASE("summarise counts only the probe's own attempts when their ports are given", "[unit][capture]") {
+  const uint8_t syn = kTcpSyn, synAck = kTcpSyn | kTcpAck;
+  std::vector<Packet> wire = {
+      tcpPacket(10.000, "10.40.1.10", 40001, "10.40.2.120", 5432, syn),     // ours
+      tcpPacket(10.002, "10.40.2.120", 5432, "10.40.1.10", 40001, synAck),  // 2 ms
+      tcpPacket(10.100, "10.40.1.10", 40077, "10.40.2.120", 5432, syn),     // the other probe's
+      tcpPacket(11.100, "10.40.1.10", 40077, "10.40.2.120", 5432, syn),     // ... retransmitted
+      tcpPacket(11.105, "10.40.2.120", 5432, "10.40.1.10", 40077, synAck),
+  };
+  Packet icmp;
+  icmp.ts = 11.2;
+  icmp.isIcmp = true;
+  icmp.src = *net::IpAddress::parse("10.40.0.1");
+  icmp.dst = *net::IpAddress::parse("10.40.1.10");
+  icmp.icmpType = 3;
+  icmp.icmpCode = 13;
+  icmp.quotedSrc = icmp.dst;
+  icmp.quotedDst = *net::IpAddress::parse("10.40.2.120");
+  icmp.quotedSrcPort = 40077;
+  icmp.quotedDstPort = 5432;
+  wire.push_back(icmp);
+
+  ProbeKey mine = key("10.40.2.120", 5432);
+  mine.clientPorts = {40001};
+  const auto flows = summarise(wire, {mine});
+  REQUIRE(flows.size() == 1);
+  const auto& f = flows[0];
+  CHECK(f.syns == 1);
+  CHECK(f.attempts == 1);
+  CHECK(f.synRetransmissions == 0);
+  CHECK(f.synAcks == 1);
+  CHECK(f.icmp.empty());
+  REQUIRE(f.ends.size() == 1);
+  CHECK(f.ends[0].clientPort == 40001);
+  CHECK(f.ends[0].syns == 1);
+  CHECK(f.ends[0].handshakeMs == Approx(2.0).margin(0.01));
+  CHECK(f.end(40077) == nullptr);
+
+  // Without ports (a pcap file read afterwards) every client counts, as before.
+  const auto all = summarise(wire, {key("10.40.2.120", 5432)});
+  CHECK(all[0].syns == 3);
+  CHECK(all[0].attempts == 2);
+  CHECK(all[0].icmp.size() == 1);
+  REQUIRE(all[0].end(40077) != nullptr);
+  CHECK(all[0].end(40077)->syns == 2);
+  CHECK(all[0].end(40077)->handshakeMs == Approx(1005.0).margin(0.01));
 }

@@ -27,7 +27,7 @@ TEST_CASE("live capture on lo sees the probe's SYN and SYN-ACK, opened before th
   ::getsockname(l.get(), reinterpret_cast<sockaddr*>(&sin), &len);
   const uint16_t port = ntohs(sin.sin_port);
   const auto addr = *net::IpAddress::parse("127.0.0.1");
-  const std::vector<net::evidence::ProbeKey> keys{{addr, port}};
+  const std::vector<net::evidence::ProbeKey> keys{{addr, port, {}}};
 
   net::LiveCapture cap;
   const bool opened = cap.open("any", net::evidence::bpfFilterFor(keys), 96);
@@ -39,6 +39,11 @@ TEST_CASE("live capture on lo sees the probe's SYN and SYN-ACK, opened before th
   REQUIRE(opened);
   auto results = net::connectAll({{addr, port}}, std::chrono::milliseconds(1000));
   REQUIRE(results.at(0).outcome == net::ConnectOutcome::Open);
+  REQUIRE(results.at(0).localPort != 0);
+  // Another prober of the same address:port at the same time (serve's next probe).
+  auto other = net::connectAll({{addr, port}}, std::chrono::milliseconds(1000));
+  REQUIRE(other.at(0).outcome == net::ConnectOutcome::Open);
+  REQUIRE(other.at(0).localPort != results.at(0).localPort);
   ::usleep(50000);
   auto frames = cap.stop();
   CHECK(cap.stop().empty());  // idempotent
@@ -47,11 +52,22 @@ TEST_CASE("live capture on lo sees the probe's SYN and SYN-ACK, opened before th
     if (auto p = net::evidence::decodeFrame({f.ts, f.linkType, f.bytes})) packets.push_back(*p);
     CHECK(f.bytes.size() <= 96);
   }
-  const auto flows = net::evidence::summarise(packets, keys);
+  // The probe's own attempt only, found by the source port connectAll reported.
+  auto mine = keys;
+  mine[0].clientPorts = {results.at(0).localPort};
+  const auto flows = net::evidence::summarise(packets, mine);
   REQUIRE(flows.size() == 1);
   CHECK(flows[0].syns == 1);
   CHECK(flows[0].synAcks == 1);
   CHECK(flows[0].rstFromServer == 0);
+  REQUIRE(flows[0].ends.size() == 1);
+  CHECK(flows[0].ends[0].clientPort == results.at(0).localPort);
+  CHECK(flows[0].ends[0].handshakeMs >= 0);
+  CHECK(flows[0].ends[0].handshakeMs < 1000);
+  // Every client: both handshakes.
+  const auto both = net::evidence::summarise(packets, keys);
+  CHECK(both[0].syns == 2);
+  CHECK(both[0].synAcks == 2);
 }
 
 TEST_CASE("the raw ICMP fallback receives ICMP errors (root only)", "[integration][capture]") {
