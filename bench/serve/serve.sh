@@ -18,6 +18,7 @@ targets=${2:-500}
 interval=${SCRAPE_INTERVAL:-15}
 sample=${SAMPLE:-30}
 concurrency=${MAX_CONCURRENT:-16}
+min_interval=${MIN_INTERVAL:-10s}
 export PGREACH_LAB_PREFIX=${PGREACH_LAB_PREFIX:-pgsrv}
 lab="$root/tests/lab/lab.sh"
 work=$(mktemp -d /tmp/pgreach-serve-bench-XXXXXX)
@@ -34,7 +35,8 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
-if [ "${KEEP_LAB:-0}" != 1 ]; then bash "$lab" up >/dev/null; fi
+# The lab's own files are read by its postgres user: not under this script's umask.
+if [ "${KEEP_LAB:-0}" != 1 ]; then (umask 022; bash "$lab" up >/dev/null); fi
 bash "$lab" scenario healthy >/dev/null
 eval "$(bash "$lab" env)"
 ns=$LAB_NS_CLIENT
@@ -65,7 +67,7 @@ chmod 600 "$work/fleet.ini"
 } > "$work/prometheus.yml"
 
 ip netns exec "$ns" "$build/pgreach" serve --config "$work/fleet.ini" --listen 127.0.0.1:19187 \
-  --max-concurrent "$concurrency" > "$work/serve.log" 2>&1 &
+  --max-concurrent "$concurrency" --min-interval "$min_interval" > "$work/serve.log" 2>&1 &
 pids+=($!)
 serve_pid=$!
 sleep 1
@@ -104,7 +106,7 @@ if [ -n "${REPORTS:-}" ]; then
       "http://127.0.0.1:19187/report?target=$t&format=json" > "$REPORTS/$t.json" || true
   done
 fi
-echo "targets=$targets interval=${interval}s duration=${duration}s max-concurrent=$concurrency"
+echo "targets=$targets interval=${interval}s duration=${duration}s max-concurrent=$concurrency min-interval=$min_interval"
 column -s, -t < "$out"
 # The first sample includes start-up; flatness is judged from the second on.
 awk -F, 'NR > 2 { n++; pr += $3; lat += $4; cpu += $5; if (min == "" || $6 < min) min = $6; if ($6 > max) max = $6;
