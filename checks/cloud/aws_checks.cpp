@@ -16,6 +16,19 @@ using engine::Finding;
 using engine::Severity;
 namespace pc = pgreach::cloud;
 
+// Whether the client has an IPv6 address: one is known, or the export lists its interface
+// without one, or its subnet has no IPv6 range (nothing in it can have one); nullopt when
+// nothing says.
+std::optional<bool> clientHasIpv6(const pc::AwsAccount& acc, const ClientInfo& client) {
+  if (!client.ip) return std::nullopt;
+  if (!client.ip->isV4() || (client.otherFamily && !client.otherFamily->isV4())) return true;
+  if (client.interfaceListed) return false;
+  if (const auto* s = client.subnetId.empty() ? nullptr : acc.subnet(client.subnetId);
+      s && s->ipv6Cidrs.empty())
+    return false;
+  return std::nullopt;
+}
+
 class AwsEndpoint final : public engine::Check {
  public:
   const engine::CheckInfo& info() const override {
@@ -30,7 +43,8 @@ class AwsEndpoint final : public engine::Check {
             cloudCodes(),
             {"cloud.endpoint_missing", "cloud.endpoint_not_available", "cloud.private_dns_disabled",
              "cloud.vpc_dns_support_disabled", "cloud.vpc_dns_hostnames_disabled", "cloud.wrong_service_name",
-             "cloud.single_az", "cloud.no_endpoint_in_client_az", "cloud.sg_ingress_missing"}));
+             "cloud.single_az", "cloud.no_endpoint_in_client_az", "cloud.sg_ingress_missing",
+             "cloud.aaaa_not_from_endpoint", "cloud.endpoint_ipv6_only_client_no_ipv6"}));
     return kInfo;
   }
 
@@ -60,6 +74,12 @@ class AwsEndpoint final : public engine::Check {
     ec.region = client.region;
     if (ec.region.empty()) ec.region = pc::regionFromName(ctx.target().primary().name());
     ec.clientAz = client.az;
+    ec.dnsAnswers = resolvedAddresses(ctx);
+    ec.clientSubnet = client.subnetId;
+    if (client.ip) {
+      if (const auto* eni = acc.interfaceByAddress(*client.ip)) ec.clientInterface = eni->id;
+    }
+    ec.clientHasIpv6 = clientHasIpv6(acc, client);
     engine::AwsEndpointFacts facts;
     for (const auto* ep : eps) {
       for (auto& f : pc::auditAwsEndpoint(acc, *ep, ec)) r.findings.push_back(toFinding(std::move(f)));
@@ -110,7 +130,9 @@ class AwsPath final : public CloudPathCheck {
                      cloudCodes(),
                      {"cloud.sg_egress_missing", "cloud.nacl_egress_denied", "cloud.no_route",
                       "cloud.route_blackhole", "cloud.nacl_ingress_denied", "cloud.sg_ingress_missing",
-                      "cloud.nacl_return_denied", "cloud.route_via_appliance", "cloud.path_not_verified"})),
+                      "cloud.nacl_return_denied", "cloud.route_via_appliance", "cloud.path_not_verified",
+                      "cloud.sg_ipv6_range_missing", "cloud.nacl_ipv6_entry_missing",
+                      "cloud.client_family_missing"})),
              "aws", "no AWS configuration (--aws-json DIR or --cloud-live)",
              "the client's address is unknown (--client-ip, --client-eni or --imds)",
              "no endpoint address (--endpoint, --endpoint-ip, or a VPC endpoint in the export)",

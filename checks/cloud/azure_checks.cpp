@@ -99,20 +99,22 @@ class AzureEndpoint final : public engine::Check {
 class AzurePath final : public CloudPathCheck {
  public:
   AzurePath()
-      : CloudPathCheck({engine::withCodes(
-                            {kAzurePathId,
-                             engine::Stage::Cloud,
-                             "Evaluate NSGs and routes from the client to the private endpoint",
-                             {kContextId},
-                             engine::Millis(20000),
-                             {kDnsResolveId}},
-                            engine::pickCodes(cloudCodes(),
-                                              {"cloud.nsg_denied", "cloud.no_route", "cloud.route_blackhole",
-                                               "cloud.route_via_appliance", "cloud.path_not_verified"})),
-                        "azure", "no Azure configuration (--azure-json DIR)",
-                        "the client's address is unknown (--client-ip or --imds)",
-                        "no endpoint address (--endpoint-ip or a private endpoint in the export)",
-                        /*noteAppliances=*/false}) {}
+      : CloudPathCheck(
+            {engine::withCodes(
+                 {kAzurePathId,
+                  engine::Stage::Cloud,
+                  "Evaluate NSGs and routes from the client to the private endpoint",
+                  {kContextId},
+                  engine::Millis(20000),
+                  {kDnsResolveId}},
+                 engine::pickCodes(cloudCodes(),
+                                   {"cloud.nsg_denied", "cloud.no_route", "cloud.route_blackhole",
+                                    "cloud.route_via_appliance", "cloud.path_not_verified",
+                                    "cloud.nsg_ipv6_prefix_missing", "cloud.client_family_missing"})),
+             "azure", "no Azure configuration (--azure-json DIR)",
+             "the client's address is unknown (--client-ip or --imds)",
+             "no endpoint address (--endpoint-ip or a private endpoint in the export)",
+             /*noteAppliances=*/false}) {}
 };
 
 engine::RegisterCheck<AzureEndpoint> registeredEndpoint;

@@ -1,6 +1,7 @@
 #include "checks/cloud/cloud_common.h"
 
 #include <algorithm>
+#include <map>
 
 #include "checks/common/probe_targets.h"
 #include "engine/dns_facts.h"
@@ -83,7 +84,7 @@ void addOnce(std::vector<std::string>& v, const std::string& s) {
 }  // namespace
 
 engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vector<net::IpAddress>& endpoints,
-                               const PathEvaluator& evaluate, bool noteAppliances) {
+                               const PathEvaluator& evaluate, bool noteAppliances, const FamilyGap& gap) {
   using engine::Severity;
   namespace pc = pgreach::cloud;
   engine::CheckResult r;
@@ -93,17 +94,25 @@ engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vecto
   // (with why) and the exports that would settle them, each once.
   std::vector<std::string> unverifiedPaths, unknownWhy, settle;
   const std::vector<uint16_t> ports = auditPorts(ctx);
+  // A dual-stack run names the family of every path it judges; per family: reachable, total.
+  const bool bothFamilies =
+      std::any_of(endpoints.begin(), endpoints.end(), [](const net::IpAddress& a) { return a.isV4(); }) &&
+      std::any_of(endpoints.begin(), endpoints.end(), [](const net::IpAddress& a) { return !a.isV4(); });
+  std::map<std::string, std::pair<int, int>> perFamily;
   for (const auto& ep : endpoints) {
+    const std::string family = pc::familyName(ep);
+    const std::string prefix = bothFamilies ? family + ": " : "";
     for (uint16_t port : ports) {
       const pc::PathVerdict& v = facts.paths.emplace_back(evaluate(ep, port));
       ++total;
+      ++perFamily[family].second;
       if (const pc::PathStep* b = v.firstBlock()) {
         ++blocked;
-        r.findings.push_back({b->code, Severity::Critical, v.summary(), stepEvidence(v), b->fix});
+        r.findings.push_back({b->code, Severity::Critical, prefix + v.summary(), stepEvidence(v), b->fix});
         continue;
       }
       if (v.state() == pc::PathState::NotVerified) {
-        unverifiedPaths.push_back(v.summary());
+        unverifiedPaths.push_back(prefix + v.summary());
         for (const pc::PathStep* u : v.unknownSteps()) {
           addOnce(unknownWhy, u->component + ": " + (u->note.empty() ? "no data" : u->note));
           addOnce(settle, u->settleWith);
@@ -111,6 +120,7 @@ engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vecto
         continue;
       }
       ++reachable;
+      ++perFamily[family].first;
       for (const auto& s : v.steps) {
         if (noteAppliances && util::startsWith(s.note, "traffic goes through the appliance")) {
           r.findings.push_back(
@@ -119,7 +129,41 @@ engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vecto
       }
     }
   }
-  const int unverified = static_cast<int>(unverifiedPaths.size());
+  // The endpoint's addresses of a family the client has none of.
+  std::string gapNote;
+  int gapUnverified = 0;  // paths (addresses x ports) with the client's address unknown
+  if (!gap.endpoints.empty()) {
+    const std::string family = pc::familyName(gap.endpoints.front());
+    std::vector<std::string> addrs;
+    for (const auto& a : gap.endpoints) addrs.push_back(a.toString());
+    if (gap.absent && endpoints.empty()) {
+      r.findings.push_back(
+          {"cloud.client_family_missing",
+           Severity::Critical,
+           "the endpoint answers on " + family + " only (" + util::join(addrs, ", ") +
+               ") and the client has no " + family + " address: no path of a family both have",
+           {"endpoint addresses: " + util::join(addrs, ", "),
+            "the client's interface in the export lists no " + family + " address"},
+           "Give the client an " + family + " address (a " + family +
+               " range on its subnet and an address on its interface), or make the endpoint answer on the "
+               "client's family too (dual-stack)."});
+    } else if (gap.absent) {
+      gapNote = "; " + family + " paths not taken: the client has no " + family + " address";
+    } else {
+      const std::string why = "the client's " + family + " address is unknown";
+      for (const auto& a : addrs)
+        unverifiedPaths.push_back(family + ": paths to " + a + " not evaluated: " + why);
+      gapUnverified = static_cast<int>(gap.endpoints.size() * ports.size());
+      total += gapUnverified;
+      addOnce(unknownWhy,
+              "client " + family + " address: " + why + " (the export does not list the client's interface)");
+      addOnce(settle,
+              "the client's network interface (its addresses of both families), or run pgreach on the "
+              "client");
+    }
+  }
+  const int unverified = static_cast<int>(unverifiedPaths.size()) + gapUnverified -
+                         (gapUnverified > 0 ? static_cast<int>(gap.endpoints.size()) : 0);
   if (unverified > 0) {
     std::vector<std::string> evidence = unverifiedPaths;
     for (const auto& w : unknownWhy) evidence.push_back("not evaluated: " + w);
@@ -140,7 +184,19 @@ engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vecto
   // Not blocked, but not proved reachable either: asked for and could not decide.
   if (blocked == 0 && unverified > 0) r.stateOverride = util::ResultState::NotVerified;
   r.summary = std::to_string(reachable) + " of " + std::to_string(total) + " client→endpoint paths reachable";
+  if (bothFamilies) {
+    std::vector<std::string> parts;
+    for (const auto& [family, counts] : perFamily)
+      parts.push_back(family + " " + std::to_string(counts.first) + " of " + std::to_string(counts.second));
+    r.summary += " (" + util::join(parts, ", ") + ")";
+  }
   if (unverified > 0) r.summary += ", " + std::to_string(unverified) + " not verified (exports missing)";
+  r.summary += gapNote;
+  if (gap.absent && endpoints.empty() && !gap.endpoints.empty()) {
+    r.summary = "no client→endpoint path: the endpoint answers on " +
+                std::string(pc::familyName(gap.endpoints.front())) +
+                " only, which the client has no address of";
+  }
   return r;
 }
 
@@ -172,18 +228,24 @@ engine::CheckResult CloudPathCheck::run(engine::CheckContext& ctx) {
     return r;
   }
   if (endpoints.empty()) return skipped(spec_.noEndpoint);
+  // Each family from the client's address of that family; the endpoint's addresses of a
+  // family the client has none of are a gap (none there, or unknown).
+  std::vector<net::IpAddress> sameFamily;
+  FamilyGap gap;
+  gap.absent = client.interfaceListed;
+  for (const auto& ep : endpoints) (client.addressFor(ep) ? sameFamily : gap.endpoints).push_back(ep);
   return pathResult(
-      ctx, endpoints,
+      ctx, sameFamily,
       [&](const net::IpAddress& ep, uint16_t port) {
         pgreach::cloud::PathQuery q;
-        q.client = *client.ip;
+        q.client = *client.addressFor(ep);
         q.endpoint = ep;
         q.port = port;
         q.clientGroups = client.securityGroups;
         q.clientSubnetId = client.subnetId;
         return network->evaluatePath(q);
       },
-      spec_.noteAppliances);
+      spec_.noteAppliances, gap);
 }
 
 engine::CheckResult skipped(std::string reason) {

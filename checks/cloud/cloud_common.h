@@ -49,10 +49,22 @@ std::vector<uint16_t> auditPorts(const engine::CheckContext& ctx);
 // blocking step's code and fix and every step as evidence. With noteAppliances, a
 // reachable path through an appliance is an info finding (the appliance's own filtering
 // is not modelled).
+// Each path starts at the client's address of the endpoint address's family (a dual-stack
+// endpoint is judged per family); with endpoints of both families the findings and the
+// summary name the family.
 using PathEvaluator =
     std::function<pgreach::cloud::PathVerdict(const net::IpAddress& endpoint, uint16_t port)>;
+// Endpoint addresses of a family the client has no address of: no path of that family
+// starts at the client. `absent`: an export lists the client's interface without such an
+// address (the client cannot take these paths; with no endpoint address of a family the
+// client has, cloud.client_family_missing); otherwise the client's address of that family
+// is unknown and the paths are not verified.
+struct FamilyGap {
+  std::vector<net::IpAddress> endpoints;
+  bool absent = false;
+};
 engine::CheckResult pathResult(const engine::CheckContext& ctx, const std::vector<net::IpAddress>& endpoints,
-                               const PathEvaluator& evaluate, bool noteAppliances);
+                               const PathEvaluator& evaluate, bool noteAppliances, const FamilyGap& gap = {});
 
 // What differs between the clouds' path checks (cloud.aws.path, cloud.azure.path).
 struct PathCheckSpec {

@@ -40,6 +40,29 @@ std::vector<net::IpAddress> localAddresses() {
   return out;
 }
 
+// The client's address of the family `ip` is not: from its interface in an export, else
+// (when `ip` is one of this host's own addresses, so pgreach runs on the client) this
+// host's first address of that family inside an exported subnet. A dual-stack endpoint's
+// paths are evaluated per family from there (cloud_common.h).
+std::optional<net::IpAddress> otherFamilyAddress(const std::optional<net::IpAddress>& ip,
+                                                 const pc::ClientPlacement& place,
+                                                 const engine::CloudContextFacts& facts) {
+  if (!ip) return std::nullopt;
+  for (const auto& a : place.interfaceAddresses) {
+    if (a.family != ip->family) return a;
+  }
+  if (place.interfaceListed) return std::nullopt;
+  const auto local = localAddresses();
+  if (std::find(local.begin(), local.end(), *ip) == local.end()) return std::nullopt;
+  for (const auto& a : local) {
+    if (a.family == ip->family) continue;
+    for (const auto& network : facts.networks) {
+      if (network->inExportedSubnet(a)) return a;
+    }
+  }
+  return std::nullopt;
+}
+
 struct LiveDirs {
   std::string awsDir, azureDir;
   std::string error;  // what could not be collected, and why
@@ -287,7 +310,7 @@ class CloudContext final : public engine::Check {
     }
     // Each cloud fills what it knows of where the client sits (what flags and instance
     // metadata said first) and names its network's ranges and resolvers.
-    pc::ClientPlacement place{subnetId, az, groups, {}, {}};
+    pc::ClientPlacement place{subnetId, az, groups, {}, {}, {}, false};
     for (const auto& network : facts.networks) network->placeClient(ip, place);
     subnetId = place.subnetId, az = place.az, groups = place.securityGroups;
     if (region.empty()) region = pc::regionFromName(ctx.target().primary().name());
@@ -300,7 +323,8 @@ class CloudContext final : public engine::Check {
     for (const auto& c : place.cidrs) addCidr(c);
     std::vector<std::string> resolvers = std::move(place.resolvers);
 
-    facts.client = {ip, subnetId, region, az, groups};
+    const auto clientOther = otherFamilyAddress(ip, place, facts);
+    facts.client = {ip, subnetId, region, az, groups, clientOther, place.interfaceListed};
     facts.vpcCidrs = std::move(cidrs);
     facts.platformResolvers = std::move(resolvers);
     if (source.empty())
@@ -328,8 +352,9 @@ class CloudContext final : public engine::Check {
       return r;
     }
     r.status = engine::statusFromFindings(r.findings);
-    r.summary =
-        "client " + ip->toString() + (subnetId.empty() ? "" : " in " + subnetId) + " (from " + from + ")";
+    r.summary = "client " + ip->toString() +
+                (clientOther ? " and " + clientOther->toString() : std::string()) +
+                (subnetId.empty() ? "" : " in " + subnetId) + " (from " + from + ")";
     return r;
   }
 };

@@ -4,6 +4,17 @@ namespace pgreach::checks::cloud {
 
 const std::vector<engine::CodeDecl>& cloudCodes() {
   static const std::vector<engine::CodeDecl> kCodes = {
+      {"cloud.aaaa_not_from_endpoint", engine::Severity::Warning,
+       "AAAA answers the IPv4-only endpoint did not publish",
+       "DNS answers the target's name with IPv6 addresses that are not the VPC endpoint's, while the "
+       "endpoint answers on IPv4 only (IpAddressType ipv4) or its private DNS publishes A records only "
+       "(DnsOptions.DnsRecordIpType ipv4). Applications try the IPv6 answers first (getaddrinfo's order) and "
+       "reach something else or wait for them to fail.",
+       "A public or stale AAAA record beside the endpoint's private A records, or an endpoint created "
+       "IPv4-only for a name that also has IPv6.",
+       "Delete the stray AAAA record, or make the endpoint dual-stack so it publishes its own: aws ec2 "
+       "modify-vpc-endpoint --vpc-endpoint-id <endpoint> --ip-address-type dualstack --dns-options "
+       "DnsRecordIpType=dualstack."},
       {"cloud.azure_endpoint_not_verified", engine::Severity::Warning,
        "Private DNS zone link or A record not verified",
        "The private endpoint itself is in order, but no export showed the private DNS zone's link to the "
@@ -54,6 +65,13 @@ const std::vector<engine::CodeDecl>& cloudCodes() {
        "privatelink.postgres.database.azure.com is not linked to the client's virtual network.",
        "The zone link was never created, or created for another VNet.",
        "Create a virtual network link from the private DNS zone to the client's VNet."},
+      {"cloud.client_family_missing", engine::Severity::Critical,
+       "Endpoint and client share no address family",
+       "Every address of the endpoint is of a family (IPv6, say) that the client's interface in the export "
+       "has no address of: no path from the client reaches the endpoint.",
+       "An IPv6-only endpoint for an IPv4-only client (or the reverse).",
+       "Give the client an address of the endpoint's family (a range on its subnet, an address on its "
+       "interface), or make the endpoint dual-stack."},
       {"cloud.client_unknown", engine::Severity::Warning, "Client not found in the export",
        "The client given with --client-eni (or found otherwise) is not in the cloud export, so the path "
        "audit "
@@ -69,6 +87,15 @@ const std::vector<engine::CodeDecl>& cloudCodes() {
        "A silent drop seen by tcp.connect matches a rule the cloud audit finds blocking the same path.",
        "The audit names the security group, NACL or route responsible.",
        "Apply the fix of the rule the finding names."},
+      {"cloud.endpoint_ipv6_only_client_no_ipv6", engine::Severity::Critical,
+       "IPv6-only endpoint for a client without IPv6",
+       "The VPC endpoint answers on IPv6 only (IpAddressType ipv6) or its private DNS publishes AAAA "
+       "records only (DnsOptions.DnsRecordIpType ipv6), and the client has no IPv6 address: the name gives "
+       "the client nothing it can connect to (`Network is unreachable`).",
+       "The endpoint or its DNS records were created IPv6-only while the client's subnet has no IPv6 range.",
+       "Make the endpoint dual-stack (aws ec2 modify-vpc-endpoint --vpc-endpoint-id <endpoint> "
+       "--ip-address-type dualstack --dns-options DnsRecordIpType=dualstack), or give the client IPv6 "
+       "(aws ec2 associate-subnet-cidr-block, then aws ec2 assign-ipv6-addresses)."},
       {"cloud.endpoint_missing", engine::Severity::Critical, "No VPC endpoint for the database",
        "No interface VPC endpoint in the AWS export matches the target.",
        "The endpoint was never created, was deleted, or lives in another account, region or VPC than the "
@@ -118,6 +145,13 @@ const std::vector<engine::CodeDecl>& cloudCodes() {
        "NACLs are stateless and evaluated by rule number: a deny rule, or no allow rule before the default "
        "deny.",
        "Allow the port from the client's subnet in the endpoint subnet's inbound NACL rules."},
+      {"cloud.nacl_ipv6_entry_missing", engine::Severity::Critical, "NACL has no IPv6 entry for the port",
+       "A network ACL allows the port (or the return ports) for IPv4 but has no entry with an "
+       "Ipv6CidrBlock that does, so the IPv6 traffic falls to the default deny.",
+       "NACL entries are per family: IPv6 needs its own entries (--ipv6-cidr-block), which dual-stack "
+       "migrations often forget.",
+       "Add the IPv6 entry the finding names: aws ec2 create-network-acl-entry ... --ipv6-cidr-block "
+       "<range> --rule-action allow."},
       {"cloud.nacl_return_denied", engine::Severity::Critical, "NACL blocks return traffic",
        "A network ACL denies the endpoint's replies to the client's ephemeral ports.",
        "NACLs are stateless: return traffic to 1024-65535 needs its own allow rule.",
@@ -137,6 +171,13 @@ const std::vector<engine::CodeDecl>& cloudCodes() {
        "A network security group rule denies the client to the private endpoint on this port.",
        "A deny rule with a lower priority number than the allow rules.",
        "Add an allow rule with a lower priority number, or remove the deny rule."},
+      {"cloud.nsg_ipv6_prefix_missing", engine::Severity::Critical,
+       "NSG allows the port for IPv4 prefixes only",
+       "The network security group's allow rule for the port names IPv4 prefixes only, so the IPv6 "
+       "connection to the private endpoint falls through to a deny.",
+       "Rules written for the IPv4 ranges before the VNet became dual-stack.",
+       "Add an allow rule with the IPv6 prefix (az network nsg rule create ... --source-address-prefixes "
+       "<IPv6 range>), or add the IPv6 prefix to the existing rule's address prefixes."},
       {"cloud.path_not_verified", engine::Severity::Warning, "Path not verified: exports missing",
        "At least one step of the client-to-endpoint path could not be evaluated from the exports, so the "
        "path is neither proved reachable nor proved blocked.",
@@ -174,6 +215,13 @@ const std::vector<engine::CodeDecl>& cloudCodes() {
        "No inbound rule on the endpoint's security groups allows the client to the port.",
        "The security group was created without the database ports, or for another CIDR.",
        "Add an inbound rule for the port from the client's security group or subnet CIDR."},
+      {"cloud.sg_ipv6_range_missing", engine::Severity::Critical,
+       "Security group rule lists the IPv4 range only",
+       "A security group rule opens the port for IPv4 ranges and lists no Ipv6Ranges, and no other rule "
+       "admits the IPv6 peer: the same connection over IPv6 is dropped.",
+       "Rules written before the VPC became dual-stack; the console and `--cidr` add IPv4 ranges only.",
+       "Add the IPv6 range to the rule: aws ec2 authorize-security-group-ingress --group-id <sg> "
+       "--ip-permissions 'IpProtocol=tcp,FromPort=<port>,ToPort=<port>,Ipv6Ranges=[{CidrIpv6=<range>}]'."},
       {"cloud.single_az", engine::Severity::Warning, "Endpoint in a single availability zone",
        "The VPC endpoint has subnets in only one availability zone: an AZ outage cuts the database off.",
        "The endpoint was created with one subnet.",

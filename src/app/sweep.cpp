@@ -15,11 +15,22 @@ Expected<std::vector<net::Cidr>> parseSweepBlocks(const std::vector<std::string>
     auto c = net::Cidr::parse(t);
     if (!c) return makeError("sweep: \"" + t + "\" is not a CIDR block (e.g. 10.40.2.0/24)");
     const int hostBits = (c->base.isV4() ? 32 : 128) - c->prefix;
-    if (hostBits > kMaxSweepHostBits) {
+    if (hostBits > kMaxSweepHostBits && c->base.isV4()) {
       return makeError("sweep: " + c->toString() + " is larger than a /" +
-                       std::to_string((c->base.isV4() ? 32 : 128) - kMaxSweepHostBits) + " (" +
-                       std::to_string(kMaxSweepHostBits) +
+                       std::to_string(32 - kMaxSweepHostBits) + " (" + std::to_string(kMaxSweepHostBits) +
                        " host bits at most); split it into smaller blocks");
+    }
+    if (hostBits > kMaxSweepHostBits) {
+      // An IPv6 subnet is a /64: 2^64 addresses, which no sweep (and no split into /112s,
+      // 2^48 of them) can cover. The addresses worth probing are known elsewhere.
+      return makeError("sweep: " + c->toString() + " has " + std::to_string(hostBits) +
+                       " host bits and cannot be swept (an IPv6 subnet holds 2^" + std::to_string(hostBits) +
+                       " addresses; " + std::to_string(kMaxSweepHostBits) +
+                       " host bits at most, a /112): sweep the endpoint's own addresses instead, each as a "
+                       "/128 (its AAAA answers, `dig AAAA HOST`, or the Ipv6Addresses of its network "
+                       "interfaces, `aws ec2 describe-network-interfaces --network-interface-ids eni-...`), "
+                       "e.g. pgreach sweep " +
+                       c->at(0x10).toString() + "/128");
     }
     out.push_back(*c);
   }

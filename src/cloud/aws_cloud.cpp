@@ -72,6 +72,7 @@ class AwsNetwork final : public CloudNetwork {
     const Vpc* vpc = nullptr;
     if (ip) {
       if (const auto* eni = acc_->interfaceByAddress(*ip)) {
+        if (!p.interfaceListed) p.interfaceAddresses = eni->addresses, p.interfaceListed = true;
         if (p.subnetId.empty()) p.subnetId = eni->subnetId;
         if (p.securityGroups.empty()) p.securityGroups = eni->groups;
         if (p.az.empty()) p.az = eni->az;

@@ -89,7 +89,8 @@ int freeRuleNumberBelow(const NetworkAcl& acl, bool egress, int decider) {
   for (const auto& e : acl.entries) {
     if (e.egress != egress) continue;
     used.insert(e.ruleNumber);
-    if (e.ruleNumber < decider) highest = std::max(highest, e.ruleNumber);
+    // The default entries (32767, and 32768 for IPv6) are not rules a person numbered.
+    if (e.ruleNumber < decider && e.ruleNumber < 32767) highest = std::max(highest, e.ruleNumber);
   }
   // Prefer the next round number after the rules that already come first (what a
   // person would pick), as long as it still ranks before the decider.
@@ -134,6 +135,26 @@ std::string sgFix(const std::string& groupId, bool egress, int protocol, int por
          ",ToPort=" + std::to_string(port) + ",Ipv6Ranges=[{CidrIpv6=" + hostCidr(peer) + "}]";
 }
 
+// A rule of `groups` that opens `port` to IPv4 ranges and lists no IPv6 range: what an
+// IPv6 peer misses when nothing else admits it.
+std::optional<SgMatch> ipv4OnlyRule(const AwsAccount& acc, const std::vector<std::string>& groups,
+                                    bool egress, int protocol, int port) {
+  for (const auto& gid : groups) {
+    const SecurityGroup* g = acc.securityGroup(gid);
+    if (!g) continue;
+    for (const auto& r : egress ? g->egress : g->ingress) {
+      if (!protocolMatches(r.protocol, protocol)) continue;
+      if (r.protocol != kProtoAll && portMatters(protocol) && !r.ports.contains(port)) continue;
+      const bool v4 =
+          std::any_of(r.cidrs.begin(), r.cidrs.end(), [](const net::Cidr& c) { return c.base.isV4(); });
+      const bool v6 =
+          std::any_of(r.cidrs.begin(), r.cidrs.end(), [](const net::Cidr& c) { return !c.base.isV4(); });
+      if (v4 && !v6) return SgMatch{g, &r};
+    }
+  }
+  return std::nullopt;
+}
+
 std::string describeGroups(const std::vector<std::string>& groups) {
   return "aws ec2 describe-security-groups --group-ids " + util::join(groups, " ");
 }
@@ -175,7 +196,21 @@ PathStep sgStep(const AwsAccount& acc, const std::vector<std::string>& groups, b
                 " allows " + protocolName(protocol) + " " + std::to_string(port) +
                 (egress ? " to " : " from ") + peer.toString() +
                 " (security groups allow only what a rule lists)";
-  s.fix = sgFix(groups.front(), egress, protocol, port, peer);
+  std::string fixGroup = groups.front();
+  if (!peer.isV4()) {
+    // The classic dual-stack miss: a rule opens the port for IPv4 ranges and has no
+    // Ipv6Ranges, so the same connection over IPv6 matches nothing.
+    if (const auto v4only = ipv4OnlyRule(acc, groups, egress, protocol, port)) {
+      s.code = "cloud.sg_ipv6_range_missing";
+      s.decidedBy = "IPv6: " + v4only->group->id + (egress ? " egress" : " ingress") + " rule #" +
+                    std::to_string(v4only->rule->index) + " (" + v4only->rule->describe() +
+                    ") lists IPv4 ranges only (no Ipv6Ranges), and no rule in " + util::join(groups, ", ") +
+                    " allows " + protocolName(protocol) + " " + std::to_string(port) +
+                    (egress ? " to " : " from ") + peer.toString();
+      fixGroup = v4only->group->id;
+    }
+  }
+  s.fix = sgFix(fixGroup, egress, protocol, port, peer);
   if (!missing.empty()) s.note = "groups not in the export: " + util::join(missing, ", ");
   return s;
 }
@@ -226,7 +261,26 @@ PathStep naclStep(const AwsAccount& acc, const std::string& subnetId, bool egres
   if (!(ports.from == deny->ports.from && ports.to == deny->ports.to)) {
     s.decidedBy += " denies ports " + deny->ports.toString() + " of " + ports.toString();
   }
-  const int decider = deny->entry ? deny->entry->ruleNumber : 32767;
+  if (!peer.isV4()) {
+    // IPv6 traffic is judged by the entries with an Ipv6CidrBlock only: an IPv4 entry that
+    // allows the same ports is the rule the IPv6 entry was forgotten beside.
+    const NaclEntry* v4 = nullptr;
+    for (const auto& e : acl->entries) {
+      if (e.egress != egress || !e.allow || !e.cidr.base.isV4() || !protocolMatches(e.protocol, protocol))
+        continue;
+      const PortRange er = (e.protocol == kProtoAll || !portMatters(protocol)) ? PortRange{} : e.ports;
+      if (er.from <= deny->ports.from && er.to >= deny->ports.to) {
+        v4 = &e;
+        break;
+      }
+    }
+    if (v4 && (!deny->entry || deny->entry->ruleNumber >= 32767)) {
+      s.code = "cloud.nacl_ipv6_entry_missing";
+      s.decidedBy = "IPv6: " + s.decidedBy + "; IPv4 entry " + v4->describe() +
+                    " allows these ports, but no IPv6 entry (Ipv6CidrBlock) does";
+    }
+  }
+  const int decider = deny->entry ? std::min(deny->entry->ruleNumber, 32767) : 32767;
   s.fix = naclFix(*acl, egress, decider, protocol, ports, peer);
   return s;
 }
@@ -266,8 +320,9 @@ PathStep routeStep(const AwsAccount& acc, const std::string& subnetId, const net
   if (!best) {
     s.outcome = StepOutcome::Denied;
     s.code = "cloud.no_route";
-    s.decidedBy = rt->id + " has no route to " + dest.toString();
-    s.fix = "aws ec2 create-route --route-table-id " + rt->id + " --destination-cidr-block " +
+    s.decidedBy = rt->id + " has no " + (dest.isV4() ? "" : "IPv6 ") + "route to " + dest.toString();
+    s.fix = "aws ec2 create-route --route-table-id " + rt->id +
+            (dest.isV4() ? " --destination-cidr-block " : " --destination-ipv6-cidr-block ") +
             hostCidr(dest) + " --gateway-id <the peering/transit gateway toward " + dest.toString() + ">";
     return s;
   }
@@ -461,6 +516,68 @@ std::vector<net::IpAddress> endpointAddresses(const AwsAccount& acc, const VpcEn
   return out;
 }
 
+namespace {
+
+// What the endpoint answers on (IpAddressType) and what its private DNS publishes
+// (DnsRecordIpType) against the AAAA answers and the client's families. An export without
+// the attributes (older CLIs) says nothing here: nothing is assumed.
+void auditFamilies(const AwsAccount& acc, const VpcEndpoint& ep, const AwsEndpointContext& c,
+                   std::vector<Finding>& out) {
+  const std::string& ipType = ep.ipAddressType;
+  const std::string& dnsType = ep.dnsRecordIpType;
+  const std::string attrs = "describe-vpc-endpoints: " + ep.id +
+                            (ipType.empty() ? "" : " IpAddressType=" + ipType) +
+                            (dnsType.empty() ? "" : " DnsOptions.DnsRecordIpType=" + dnsType);
+  const std::string dualStack = "aws ec2 modify-vpc-endpoint --vpc-endpoint-id " + ep.id +
+                                " --ip-address-type dualstack --dns-options DnsRecordIpType=dualstack";
+  const auto own = endpointAddresses(acc, ep);
+  std::vector<std::string> foreignAaaa;
+  for (const auto& a : c.dnsAnswers) {
+    if (!a.isV4() && std::find(own.begin(), own.end(), a) == own.end()) foreignAaaa.push_back(a.toString());
+  }
+  if (!foreignAaaa.empty() && (ipType == "ipv4" || dnsType == "ipv4")) {
+    const bool v4Endpoint = ipType == "ipv4";
+    out.push_back(
+        {"cloud.aaaa_not_from_endpoint",
+         Severity::Warning,
+         "DNS answers AAAA " + util::join(foreignAaaa, ", ") + " but endpoint " + ep.id +
+             (v4Endpoint ? " answers on IPv4 only" : " publishes A records only") +
+             ": the IPv6 answers lead elsewhere, and the application tries them first",
+         {attrs, "AAAA answers not on the endpoint's interfaces: " + util::join(foreignAaaa, ", ")},
+         v4Endpoint
+             ? "Delete the AAAA record that answers for the name (it is not the endpoint's private DNS), or "
+               "make the endpoint dual-stack so it publishes its own (its subnets need IPv6 ranges and the "
+               "endpoint service must support IPv6): " +
+                   dualStack
+             : "Delete the AAAA record that answers for the name, or publish the endpoint's own AAAA "
+               "records: aws ec2 modify-vpc-endpoint --vpc-endpoint-id " +
+                   ep.id + " --dns-options DnsRecordIpType=dualstack"});
+  }
+  const bool v6Only = ipType == "ipv6" || dnsType == "ipv6";
+  if (v6Only && c.clientHasIpv6 && !*c.clientHasIpv6) {
+    const std::string what = ipType == "ipv6" ? "answers on IPv6 only (IpAddressType=ipv6)"
+                                              : "publishes AAAA records only (DnsRecordIpType=ipv6)";
+    const std::string clientFix =
+        "give the client IPv6: aws ec2 associate-subnet-cidr-block --subnet-id " +
+        (c.clientSubnet.empty() ? std::string("<the client's subnet>") : c.clientSubnet) +
+        " --ipv6-cidr-block <a /64 of the VPC's IPv6 block>, then aws ec2 assign-ipv6-addresses "
+        "--network-interface-id " +
+        (c.clientInterface.empty() ? std::string("<the client's interface>") : c.clientInterface) +
+        " --ipv6-address-count 1";
+    out.push_back({"cloud.endpoint_ipv6_only_client_no_ipv6",
+                   Severity::Critical,
+                   "endpoint " + ep.id + " " + what +
+                       " and the client has no IPv6 address: connections fail (`Network is unreachable`)",
+                   {attrs, "the client's interface and subnet in the export carry no IPv6 address or range"},
+                   ipType == "ipv6"
+                       ? "Make the endpoint dual-stack: " + dualStack + "; or " + clientFix
+                       : "Publish A records too: aws ec2 modify-vpc-endpoint --vpc-endpoint-id " + ep.id +
+                             " --dns-options DnsRecordIpType=dualstack; or " + clientFix});
+  }
+}
+
+}  // namespace
+
 std::vector<Finding> auditAwsEndpoint(const AwsAccount& acc, const VpcEndpoint& ep,
                                       const AwsEndpointContext& c) {
   std::vector<Finding> out;
@@ -567,6 +684,7 @@ std::vector<Finding> auditAwsEndpoint(const AwsAccount& acc, const VpcEndpoint& 
          "aws ec2 modify-vpc-endpoint --vpc-endpoint-id " + ep.id + " --add-subnet-ids <a subnet in " +
              c.clientAz + ">"});
   }
+  auditFamilies(acc, ep, c, out);
   return out;
 }
 

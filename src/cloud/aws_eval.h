@@ -7,6 +7,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cloud/audit_finding.h"
@@ -53,16 +54,26 @@ using AwsPathQuery = PathQuery;
 PathVerdict evaluateAwsPath(const AwsAccount& acc, const AwsPathQuery& q);
 
 // Endpoint configuration findings (state, private DNS, VPC DNS attributes, service
-// name, AZ coverage).
+// name, AZ coverage, and per family: AAAA answers an IPv4-only endpoint did not publish,
+// an IPv6-only endpoint or AAAA-only private DNS for a client without IPv6).
 // The read-only command that exports the endpoint's network interfaces the export lacks
 // ("aws ec2 describe-network-interfaces --network-interface-ids eni-..."), or "" when it
 // has them all.
 std::string describeMissingInterfaces(const AwsAccount& acc, const VpcEndpoint& ep);
 
 struct AwsEndpointContext {
+  AwsEndpointContext() = default;
+  AwsEndpointContext(std::string p, std::string r, std::string az)
+      : provider(std::move(p)), region(std::move(r)), clientAz(std::move(az)) {}
   std::string provider;  // "neon", "planetscale", "heroku", "generic"
   std::string region;    // from the hostname or the instance; "" = unknown
   std::string clientAz;  // "" = unknown
+  // Per family (issue 21): what the target's name resolved to, and whether the client has
+  // an IPv6 address (nullopt: unknown), with its interface and subnet ids when known (for
+  // the fix).
+  std::vector<net::IpAddress> dnsAnswers;
+  std::optional<bool> clientHasIpv6;
+  std::string clientInterface, clientSubnet;
 };
 std::vector<AuditFinding> auditAwsEndpoint(const AwsAccount& acc, const VpcEndpoint& ep,
                                            const AwsEndpointContext& c);

@@ -369,6 +369,9 @@ void parseInterface(AwsAccount& acc, const Json& n, size_t i) {
       eni.addresses.push_back(*a);
   };
   if (auto p = optString(n, "PrivateIpAddress", path)) addAddress(*p, fieldPath(path, "PrivateIpAddress"));
+  // The primary IPv6 address, printed on its own by newer CLIs (also in Ipv6Addresses).
+  if (auto p = optString(n, "Ipv6Address", path); p && !p->empty())
+    addAddress(*p, fieldPath(path, "Ipv6Address"));
   if (const Json* ps = optArray(n, "PrivateIpAddresses", path)) {
     const std::string pp = fieldPath(path, "PrivateIpAddresses");
     for (size_t j = 0; j < ps->size(); ++j) {
@@ -401,6 +404,11 @@ void parseEndpoint(AwsAccount& acc, const Json& e, size_t i) {
       lattice ? optString(e, "ServiceName", path).value_or("") : requireString(e, "ServiceName", path);
   ep.state = requireString(e, "State", path);
   ep.privateDnsEnabled = optBool(e, "PrivateDnsEnabled", path);
+  // create-vpc-endpoint prints Lattice endpoints' type in upper case ("IPV4").
+  ep.ipAddressType = util::toLower(optString(e, "IpAddressType", path).value_or(""));
+  if (const Json* d = optObject(e, "DnsOptions", path))
+    ep.dnsRecordIpType =
+        util::toLower(optString(*d, "DnsRecordIpType", fieldPath(path, "DnsOptions")).value_or(""));
   ep.subnetIds = optStringArray(e, "SubnetIds", path);
   ep.networkInterfaceIds = optStringArray(e, "NetworkInterfaceIds", path);
   if (const Json* gs = optArray(e, "Groups", path)) {

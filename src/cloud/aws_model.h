@@ -93,6 +93,10 @@ struct NetworkInterface {
 struct VpcEndpoint {
   std::string id, type, vpcId, serviceName, state;
   std::optional<bool> privateDnsEnabled;
+  // The families the endpoint answers on (IpAddressType: "ipv4", "dualstack", "ipv6") and
+  // the records its private DNS publishes (DnsOptions.DnsRecordIpType: "ipv4", "dualstack",
+  // "ipv6", "service-defined"), lower case; "" when the export predates them.
+  std::string ipAddressType, dnsRecordIpType;
   std::vector<std::string> subnetIds, networkInterfaceIds, groups, dnsNames;
 };
 

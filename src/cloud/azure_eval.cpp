@@ -65,6 +65,30 @@ namespace {
 
 std::string hostCidr(const net::IpAddress& a) { return a.toString() + (a.isV4() ? "/32" : "/128"); }
 
+// A custom Allow rule of `nsg` for the port and protocol whose address prefixes (on the
+// client's side and the endpoint's) are all IPv4 CIDRs: the rule an IPv6 connection misses.
+const NsgRule* ipv4OnlyAllow(const Nsg& nsg, bool inbound, const AzurePathQuery& q) {
+  auto v4Only = [](const std::vector<std::string>& prefixes) {
+    bool any = false;
+    for (const auto& p : prefixes) {
+      auto c = net::Cidr::parse(p);
+      if (!c) return false;  // "*" and service tags cover both families
+      if (!c->base.isV4()) return false;
+      any = true;
+    }
+    return any;
+  };
+  for (const auto& r : nsg.rules) {
+    if (r.inbound != inbound || !r.allow || r.priority >= 65000) continue;
+    if (r.protocol != kProtoAll && r.protocol != q.protocol) continue;
+    if (std::none_of(r.destinationPorts.begin(), r.destinationPorts.end(),
+                     [&](const PortRange& p) { return p.contains(q.port); }))
+      continue;
+    if (v4Only(r.sources) || v4Only(r.destinations)) return &r;
+  }
+  return nullptr;
+}
+
 PathStep nsgStep(const std::vector<const Nsg*>& nsgs, bool inbound, const AzurePathQuery& q,
                  const std::vector<net::Cidr>& vnetPrefixes, const std::string& component) {
   PathStep s;
@@ -92,14 +116,25 @@ PathStep nsgStep(const std::vector<const Nsg*>& nsgs, bool inbound, const AzureP
     }
     s.outcome = StepOutcome::Denied;
     s.code = "cloud.nsg_denied";
+    const bool v6 = !q.client.isV4();
+    if (v6) {
+      // The dual-stack miss: an Allow rule for the port, ranked before the rule that denied
+      // the IPv6 connection, names IPv4 prefixes only.
+      const NsgRule* v4only = ipv4OnlyAllow(*n, inbound, q);
+      if (v4only && v4only->priority < (d.rule ? d.rule->priority : 65500)) {
+        s.code = "cloud.nsg_ipv6_prefix_missing";
+        s.decidedBy = "IPv6: " + s.decidedBy + "; " + v4only->describe() +
+                      " allows the port for IPv4 prefixes only (no IPv6 prefix)";
+      }
+    }
     const int decider = d.rule ? d.rule->priority : 65500;
     const std::string rg = n->resourceGroup.empty() ? "<resource-group>" : n->resourceGroup;
     const std::string dir = inbound ? "Inbound" : "Outbound";
     const std::string create = [&](int prio) {
       return "az network nsg rule create --resource-group " + rg + " --nsg-name " + n->name +
-             " --name allow-postgres-" + std::to_string(q.port) + " --priority " + std::to_string(prio) +
-             " --direction " + dir + " --access Allow --protocol " + (q.protocol == kProtoTcp ? "Tcp" : "*") +
-             " --source-address-prefixes " + hostCidr(q.client) +
+             " --name allow-postgres-" + (v6 ? "ipv6-" : "") + std::to_string(q.port) + " --priority " +
+             std::to_string(prio) + " --direction " + dir + " --access Allow --protocol " +
+             (q.protocol == kProtoTcp ? "Tcp" : "*") + " --source-address-prefixes " + hostCidr(q.client) +
              " --source-port-ranges '*' --destination-address-prefixes " + hostCidr(q.endpoint) +
              " --destination-port-ranges " + std::to_string(q.port);
     }(0);

@@ -51,7 +51,15 @@ struct ClientPlacement {
   std::vector<std::string> securityGroups;
   std::vector<std::string> cidrs;      // the client's network ranges (all exported ones when unknown)
   std::vector<std::string> resolvers;  // the cloud's own DNS resolvers for that network
+  // The addresses (every family) of the client's interface when an export lists it, and
+  // whether one does: then a family missing here is one the client does not have; without
+  // it, the client's address of the other family is unknown.
+  std::vector<net::IpAddress> interfaceAddresses;
+  bool interfaceListed = false;
 };
+
+// "IPv4" or "IPv6": how findings name an address family.
+inline const char* familyName(const net::IpAddress& a) { return a.isV4() ? "IPv4" : "IPv6"; }
 
 class CloudNetwork {
  public:

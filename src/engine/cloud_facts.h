@@ -25,6 +25,19 @@ struct CloudClient {
   std::optional<net::IpAddress> ip;  // nullopt: unknown, and no path can be evaluated
   std::string subnetId, region, az;
   std::vector<std::string> securityGroups;
+  // The client's address of the other family, when its interface in an export (or this
+  // host, when pgreach runs on the client) has one: the paths to the endpoint's addresses
+  // of that family start there.
+  std::optional<net::IpAddress> otherFamily;
+  // An export lists the client's interface: a family it lacks is one the client does not
+  // have (its paths cannot be taken), not one whose address is unknown.
+  bool interfaceListed = false;
+  // The client's address of `a`'s family, or nullopt.
+  std::optional<net::IpAddress> addressFor(const net::IpAddress& a) const {
+    if (ip && ip->family == a.family) return ip;
+    if (otherFamily && otherFamily->family == a.family) return otherFamily;
+    return std::nullopt;
+  }
 };
 
 // cloud.context: the parsed exports (shared, read-only) and the client.

@@ -47,7 +47,13 @@ inline CheckResult cloudContext() {
   f.source = "flags";
   f.vpcCidrs = {"10.40.0.0/16"};
   f.platformResolvers = {"10.40.0.2"};
-  f.client = {net::IpAddress::parse("10.40.1.10"), "subnet-0a1", "us-east-1", "us-east-1a", {"sg-app"}};
+  f.client = {net::IpAddress::parse("10.40.1.10"),
+              "subnet-0a1",
+              "us-east-1",
+              "us-east-1a",
+              {"sg-app"},
+              std::nullopt,
+              false};
   c.setFacts(std::move(f));
   return c;
 }

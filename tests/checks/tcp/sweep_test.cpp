@@ -44,7 +44,16 @@ TEST_CASE("sweep blocks: /16 is the largest, bad text is a clear error", "[unit]
   CHECK(bad.error().find("not a CIDR block") != std::string::npos);
   CHECK_FALSE(app::parseSweepBlocks({}).ok());
   CHECK(app::parseSweepBlocks({"fd00::/112"}).ok());
-  CHECK_FALSE(app::parseSweepBlocks({"fd00::/64"}).ok());
+  // A /64 is what an IPv6 subnet is: no split makes it sweepable, so the message does not
+  // suggest one; it names the endpoint's own addresses instead (issue 21).
+  auto v6 = app::parseSweepBlocks({"fd40:0:0:2::/64"});
+  REQUIRE_FALSE(v6.ok());
+  CHECK(v6.error().find("fd40:0:0:2::/64 has 64 host bits and cannot be swept") != std::string::npos);
+  CHECK(v6.error().find("split") == std::string::npos);
+  CHECK(v6.error().find("sweep the endpoint's own addresses instead") != std::string::npos);
+  CHECK(v6.error().find("Ipv6Addresses") != std::string::npos);
+  CHECK(v6.error().find("pgreach sweep fd40:0:0:2::10/128") != std::string::npos);
+  CHECK_FALSE(app::parseSweepBlocks({"fd00::/111"}).ok());
 }
 
 TEST_CASE("sweep classes follow the connect outcome", "[unit][sweep]") {

@@ -20,6 +20,9 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # ---- lab facts (keep in sync with lab.sh) ---------------------------------
 VPC_CIDR = "10.40.0.0/16"
 CLIENT_IP, EP_A, EP_B, DNS_IP = "10.40.1.10", "10.40.2.120", "10.40.3.118", "10.40.0.2"
+# The lab is dual-stack: a ULA /48, one /64 per IPv4 /24 with the host part kept.
+VPC6_CIDR = "fd40::/48"
+CLIENT_IP6, EP_A6, EP_B6 = "fd40:0:0:1::10", "fd40:0:0:2::120", "fd40:0:0:3::118"
 H_NEON = "ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech"
 H_PS = "pslab01.private-pg.psdb.cloud"
 H_AZ = "labserver.postgres.database.azure.com"
@@ -46,27 +49,37 @@ VPCE_SVC = "vpce-svc-0123456789abcdef0"
 TCP = "6"
 
 
-def tcp_perm(port_from, port_to, cidr=VPC_CIDR, desc=None):
+def tcp_perm(port_from, port_to, cidr=VPC_CIDR, desc=None, cidr6=VPC6_CIDR):
     r = {"CidrIp": cidr}
+    r6 = {"CidrIpv6": cidr6}
     if desc:
         r["Description"] = desc
+        r6["Description"] = desc
     return {"IpProtocol": "tcp", "FromPort": port_from, "ToPort": port_to,
-            "IpRanges": [r], "Ipv6Ranges": [], "PrefixListIds": [], "UserIdGroupPairs": []}
+            "IpRanges": [r], "Ipv6Ranges": [r6], "PrefixListIds": [], "UserIdGroupPairs": []}
 
 
-ALL_EGRESS = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [],
+ALL_EGRESS = {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "0.0.0.0/0"}], "Ipv6Ranges": [{"CidrIpv6": "::/0"}],
               "PrefixListIds": [], "UserIdGroupPairs": []}
 
 
 def acl_entry(num, egress, action, proto="-1", cidr=VPC_CIDR, ports=None):
-    e = {"RuleNumber": num, "Protocol": proto, "Egress": egress, "CidrBlock": cidr, "RuleAction": action}
+    """An entry for `cidr`; an IPv6 block gives an Ipv6CidrBlock entry, as AWS prints it."""
+    e = {"RuleNumber": num, "Protocol": proto, "Egress": egress, "RuleAction": action}
+    e["Ipv6CidrBlock" if ":" in cidr else "CidrBlock"] = cidr
     if ports:
         e["PortRange"] = {"From": ports[0], "To": ports[1]}
     return e
 
 
+def dual(num, egress, action, proto="-1", cidr=VPC_CIDR, ports=None, cidr6=VPC6_CIDR):
+    """An IPv4 entry and its IPv6 twin one rule number later (NACL entries are per family)."""
+    return [acl_entry(num, egress, action, proto, cidr, ports), acl_entry(num + 1, egress, action, proto, cidr6, ports)]
+
+
 def default_denies():
-    return [acl_entry(32767, False, "deny", cidr="0.0.0.0/0"), acl_entry(32767, True, "deny", cidr="0.0.0.0/0")]
+    return [acl_entry(32767, False, "deny", cidr="0.0.0.0/0"), acl_entry(32767, True, "deny", cidr="0.0.0.0/0"),
+            acl_entry(32768, False, "deny", cidr="::/0"), acl_entry(32768, True, "deny", cidr="::/0")]
 
 
 def aws_healthy():
@@ -75,16 +88,23 @@ def aws_healthy():
         "VpcId": VPC, "OwnerId": ACCOUNT, "State": "available", "CidrBlock": VPC_CIDR,
         "CidrBlockAssociationSet": [{"AssociationId": "vpc-cidr-assoc-0a1b2c3d4e5f60001", "CidrBlock": VPC_CIDR,
                                      "CidrBlockState": {"State": "associated"}}],
+        "Ipv6CidrBlockAssociationSet": [{"AssociationId": "vpc-cidr-assoc-0a1b2c3d4e5f60006",
+                                         "Ipv6CidrBlock": VPC6_CIDR,
+                                         "Ipv6CidrBlockState": {"State": "associated"},
+                                         "NetworkBorderGroup": "us-east-1", "Ipv6Pool": "ipv6pool-ec2-lab"}],
         "IsDefault": False, "Tags": [{"Key": "Name", "Value": "pgreach-lab"}]}]}
     subnets = [
-        (SUB_DNS, "10.40.0.0/24", "us-east-1a", "lab-dns (resolver 10.40.0.2 = VPC base + 2)"),
-        (SUB_CLIENT, "10.40.1.0/24", "us-east-1a", "lab-client"),
-        (SUB_EP_A, "10.40.2.0/24", "us-east-1a", "lab-endpoint-a"),
-        (SUB_EP_B, "10.40.3.0/24", "us-east-1b", "lab-endpoint-b"),
+        (SUB_DNS, "10.40.0.0/24", "fd40::/64", "us-east-1a", "lab-dns (resolver 10.40.0.2 = VPC base + 2)"),
+        (SUB_CLIENT, "10.40.1.0/24", "fd40:0:0:1::/64", "us-east-1a", "lab-client"),
+        (SUB_EP_A, "10.40.2.0/24", "fd40:0:0:2::/64", "us-east-1a", "lab-endpoint-a"),
+        (SUB_EP_B, "10.40.3.0/24", "fd40:0:0:3::/64", "us-east-1b", "lab-endpoint-b"),
     ]
     d["describe-subnets"] = {"Subnets": [
         {"SubnetId": s, "VpcId": VPC, "CidrBlock": c, "AvailabilityZone": az, "State": "available",
-         "MapPublicIpOnLaunch": False, "Tags": [{"Key": "Name", "Value": n}]} for s, c, az, n in subnets]}
+         "MapPublicIpOnLaunch": False, "AssignIpv6AddressOnCreation": False,
+         "Ipv6CidrBlockAssociationSet": [{"AssociationId": "subnet-cidr-assoc-" + s[len("subnet-"):],
+                                          "Ipv6CidrBlock": c6, "Ipv6CidrBlockState": {"State": "associated"}}],
+         "Tags": [{"Key": "Name", "Value": n}]} for s, c, c6, az, n in subnets]}
     d["describe-security-groups"] = {"SecurityGroups": [
         {"GroupId": SG_CLIENT, "GroupName": "lab-client", "Description": "pgreach lab client",
          "OwnerId": ACCOUNT, "VpcId": VPC, "IpPermissions": [], "IpPermissionsEgress": [copy.deepcopy(ALL_EGRESS)]},
@@ -98,27 +118,27 @@ def aws_healthy():
         {"NetworkAclId": ACL_DEFAULT, "VpcId": VPC, "IsDefault": True, "OwnerId": ACCOUNT,
          "Associations": [{"NetworkAclAssociationId": "aclassoc-0d05000000000001", "NetworkAclId": ACL_DEFAULT,
                            "SubnetId": SUB_DNS}],
-         "Entries": [acl_entry(100, False, "allow", cidr="0.0.0.0/0"), acl_entry(100, True, "allow", cidr="0.0.0.0/0")]
-         + default_denies()},
+         "Entries": dual(100, False, "allow", cidr="0.0.0.0/0", cidr6="::/0")
+         + dual(100, True, "allow", cidr="0.0.0.0/0", cidr6="::/0") + default_denies()},
         {"NetworkAclId": ACL_CLIENT, "VpcId": VPC, "IsDefault": False, "OwnerId": ACCOUNT,
          "Associations": [{"NetworkAclAssociationId": "aclassoc-0c1e4700000000001", "NetworkAclId": ACL_CLIENT,
                            "SubnetId": SUB_CLIENT}],
          "Entries": [
-             acl_entry(100, True, "allow", TCP, ports=(5432, 5433)),
-             acl_entry(110, True, "allow", TCP, ports=(6432, 6432)),
-             acl_entry(120, True, "allow", "17", ports=(53, 53)),
-             acl_entry(130, True, "allow", TCP, ports=(53, 53)),
-             acl_entry(100, False, "allow", TCP, ports=(1024, 65535)),
-             acl_entry(110, False, "allow", "17", ports=(1024, 65535)),
+             *dual(100, True, "allow", TCP, ports=(5432, 5433)),
+             *dual(110, True, "allow", TCP, ports=(6432, 6432)),
+             *dual(120, True, "allow", "17", ports=(53, 53)),
+             *dual(130, True, "allow", TCP, ports=(53, 53)),
+             *dual(100, False, "allow", TCP, ports=(1024, 65535)),
+             *dual(110, False, "allow", "17", ports=(1024, 65535)),
          ] + default_denies()},
         {"NetworkAclId": ACL_EP, "VpcId": VPC, "IsDefault": False, "OwnerId": ACCOUNT,
          "Associations": [
              {"NetworkAclAssociationId": "aclassoc-0e9d00000000000a", "NetworkAclId": ACL_EP, "SubnetId": SUB_EP_A},
              {"NetworkAclAssociationId": "aclassoc-0e9d00000000000b", "NetworkAclId": ACL_EP, "SubnetId": SUB_EP_B}],
          "Entries": [
-             acl_entry(100, False, "allow", TCP, ports=(5432, 5433)),
-             acl_entry(110, False, "allow", TCP, ports=(6432, 6432)),
-             acl_entry(100, True, "allow", TCP, ports=(1024, 65535)),
+             *dual(100, False, "allow", TCP, ports=(5432, 5433)),
+             *dual(110, False, "allow", TCP, ports=(6432, 6432)),
+             *dual(100, True, "allow", TCP, ports=(1024, 65535)),
          ] + default_denies()},
     ]}
     dns_names = [
@@ -131,20 +151,22 @@ def aws_healthy():
     d["describe-vpc-endpoints"] = {"VpcEndpoints": [{
         "VpcEndpointId": VPCE, "VpcEndpointType": "Interface", "VpcId": VPC,
         "ServiceName": f"com.amazonaws.vpce.us-east-1.{VPCE_SVC}", "State": "available",
-        "PrivateDnsEnabled": True, "SubnetIds": [SUB_EP_A, SUB_EP_B],
+        "PrivateDnsEnabled": True, "IpAddressType": "dualstack", "DnsOptions": {"DnsRecordIpType": "dualstack"},
+        "SubnetIds": [SUB_EP_A, SUB_EP_B],
         "NetworkInterfaceIds": [ENI_EP_A, ENI_EP_B], "Groups": [{"GroupId": SG_EP, "GroupName": "lab-postgres-endpoint"}],
         "DnsEntries": dns_names, "RouteTableIds": [], "OwnerId": ACCOUNT,
         "CreationTimestamp": "2025-01-01T00:00:00.000Z"}]}
 
-    def eni(eid, sub, az, ip, sg, itype, desc):
+    def eni(eid, sub, az, ip, ip6, sg, itype, desc):
         return {"NetworkInterfaceId": eid, "InterfaceType": itype, "SubnetId": sub, "VpcId": VPC,
                 "AvailabilityZone": az, "Description": desc, "Groups": [{"GroupId": sg}],
                 "PrivateIpAddress": ip, "PrivateIpAddresses": [{"Primary": True, "PrivateIpAddress": ip}],
+                "Ipv6Addresses": [{"Ipv6Address": ip6, "IsPrimaryIpv6": False}],
                 "Status": "in-use", "RequesterManaged": itype == "vpc_endpoint", "TagSet": []}
     d["describe-network-interfaces"] = {"NetworkInterfaces": [
-        eni(ENI_CLIENT, SUB_CLIENT, "us-east-1a", CLIENT_IP, SG_CLIENT, "interface", "lab client"),
-        eni(ENI_EP_A, SUB_EP_A, "us-east-1a", EP_A, SG_EP, "vpc_endpoint", f"VPC Endpoint Interface {VPCE}"),
-        eni(ENI_EP_B, SUB_EP_B, "us-east-1b", EP_B, SG_EP, "vpc_endpoint", f"VPC Endpoint Interface {VPCE}"),
+        eni(ENI_CLIENT, SUB_CLIENT, "us-east-1a", CLIENT_IP, CLIENT_IP6, SG_CLIENT, "interface", "lab client"),
+        eni(ENI_EP_A, SUB_EP_A, "us-east-1a", EP_A, EP_A6, SG_EP, "vpc_endpoint", f"VPC Endpoint Interface {VPCE}"),
+        eni(ENI_EP_B, SUB_EP_B, "us-east-1b", EP_B, EP_B6, SG_EP, "vpc_endpoint", f"VPC Endpoint Interface {VPCE}"),
     ]}
     # The lab has no internet gateway and no default route: only the local route.
     d["describe-route-tables"] = {"RouteTables": [{
@@ -152,6 +174,8 @@ def aws_healthy():
         "Associations": [{"Main": True, "RouteTableAssociationId": "rtbassoc-0a1b2c3d4e5f60001", "RouteTableId": RTB,
                           "AssociationState": {"State": "associated"}}],
         "Routes": [{"DestinationCidrBlock": VPC_CIDR, "GatewayId": "local", "Origin": "CreateRouteTable",
+                    "State": "active"},
+                   {"DestinationIpv6CidrBlock": VPC6_CIDR, "GatewayId": "local", "Origin": "CreateRouteTable",
                     "State": "active"}]}]}
     d["describe-vpc-attribute-enableDnsSupport"] = {"VpcId": VPC, "EnableDnsSupport": {"Value": True}}
     d["describe-vpc-attribute-enableDnsHostnames"] = {"VpcId": VPC, "EnableDnsHostnames": {"Value": True}}
@@ -177,17 +201,23 @@ def aws_scenarios():
 
     d = copy.deepcopy(h)  # endpoint NACL egress mirrors the inbound ports: no ephemeral return
     a = acl(d, ACL_EP)
-    a["Entries"] = [e for e in a["Entries"] if not (e["Egress"] and e["RuleNumber"] == 100)]
-    a["Entries"][0:0] = [acl_entry(100, True, "allow", TCP, ports=(5432, 5433)),
-                         acl_entry(110, True, "allow", TCP, ports=(6432, 6432))]
+    a["Entries"] = [e for e in a["Entries"] if not (e["Egress"] and e["RuleNumber"] in (100, 101))]
+    a["Entries"][0:0] = [*dual(100, True, "allow", TCP, ports=(5432, 5433)),
+                         *dual(110, True, "allow", TCP, ports=(6432, 6432))]
     out["nacl-no-ephemeral"] = d
 
     out["refused-5433"] = copy.deepcopy(h)  # configuration is fine; nothing listens
 
     d = copy.deepcopy(h)  # an explicit deny on 5432 from the client subnet, before the allow
     a = acl(d, ACL_EP)
-    a["Entries"].insert(0, acl_entry(90, False, "deny", TCP, cidr="10.40.1.0/24", ports=(5432, 5432)))
+    a["Entries"][0:0] = dual(90, False, "deny", TCP, cidr="10.40.1.0/24", ports=(5432, 5432),
+                             cidr6="fd40:0:0:1::/64")
     out["icmp-admin-prohibited"] = d
+
+    d = copy.deepcopy(h)  # v6-dropped: the endpoint SG's rules name the IPv4 range only (no Ipv6Ranges)
+    for p in sg(d, SG_EP)["IpPermissions"]:
+        p["Ipv6Ranges"] = []
+    out["v6-dropped"] = d
 
     d = copy.deepcopy(h)  # private DNS not enabled on the endpoint: names answer public
     ep = d["describe-vpc-endpoints"]["VpcEndpoints"][0]

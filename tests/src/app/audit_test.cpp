@@ -62,7 +62,8 @@ TEST_CASE("pgreach audit on the nacl-no-ephemeral exports: critical, cloud check
   REQUIRE_FALSE(path.is_null());
   CHECK(path["status"] == "fail");
   CHECK(hasFinding(path, "cloud.nacl_return_denied"));
-  CHECK(path["data"]["paths"].size() == 4);  // 2 interfaces x ports 5432, 6432
+  // 2 dual-stack interfaces (4 addresses, each from the client's address of its family) x ports 5432, 6432
+  CHECK(path["data"]["paths"].size() == 8);
 }
 
 TEST_CASE("pgreach audit on the healthy exports is OK, and text names the checks", "[unit][cloud]") {
@@ -70,7 +71,8 @@ TEST_CASE("pgreach audit on the healthy exports is OK, and text names the checks
                   "eni-0c1e47000000000c1"});
   INFO(r.out << r.err);
   CHECK(r.exitCode == 0);
-  CHECK(r.out.find("cloud.aws.path: 4 of 4 client") != std::string::npos);
+  CHECK(r.out.find("cloud.aws.path: 8 of 8 client→endpoint paths reachable (IPv4 4 of 4, IPv6 4 of 4)") !=
+        std::string::npos);
 }
 
 TEST_CASE("pgreach audit: a path through an appliance is reachable, with an info finding naming it",
@@ -92,7 +94,7 @@ TEST_CASE("pgreach audit: a path through an appliance is reachable, with an info
   CHECK(r.exitCode == 0);
   auto path = checkById(nlohmann::json::parse(r.out), "cloud.aws.path");
   REQUIRE_FALSE(path.is_null());
-  CHECK(path["summary"] == "4 of 4 client→endpoint paths reachable");
+  CHECK(path["summary"] == "8 of 8 client→endpoint paths reachable (IPv4 4 of 4, IPv6 4 of 4)");
   int appliance = 0;
   for (const auto& f : path["findings"]) {
     if (f["code"] != "cloud.route_via_appliance") continue;
@@ -102,6 +104,79 @@ TEST_CASE("pgreach audit: a path through an appliance is reachable, with an info
   }
   CHECK(appliance ==
         2);  // the endpoint interface in 10.40.2.0/24, on both ports; not the one in 10.40.3.0/24
+}
+
+TEST_CASE("pgreach audit judges each family from the client's address of that family",
+          "[unit][cloud][ipv6]") {
+  // The lab's exports are dual-stack: the client's interface and the endpoint's carry an
+  // IPv6 address each. One change per case, in a copy.
+  auto copyHealthy = [](testing::TempDir& dir) {
+    for (const auto& e : std::filesystem::directory_iterator(kLabAws + "healthy"))
+      std::filesystem::copy_file(e.path(), dir.path / e.path().filename());
+  };
+  auto eniFile = [](testing::TempDir& dir) {
+    return nlohmann::json::parse(std::ifstream(dir.path / "describe-network-interfaces.json"));
+  };
+  auto run = [](const testing::TempDir& dir) {
+    return audit({"host=pslab01.private-pg.psdb.cloud", "--aws-json", dir.path.string(), "--client-ip",
+                  "10.40.1.10", "--format", "json"});
+  };
+
+  SECTION("an IPv4-only client: the endpoint's IPv6 addresses are paths it does not take") {
+    testing::TempDir dir("pgreach-v4-client");
+    copyHealthy(dir);
+    auto enis = eniFile(dir);
+    enis["NetworkInterfaces"][0]["Ipv6Addresses"] = nlohmann::json::array();  // the client's
+    dir.write("describe-network-interfaces.json", enis.dump());
+    auto r = run(dir);
+    INFO(r.out << r.err);
+    CHECK(r.exitCode == 0);
+    auto path = checkById(nlohmann::json::parse(r.out), "cloud.aws.path");
+    CHECK(path["summary"] ==
+          "4 of 4 client→endpoint paths reachable; IPv6 paths not taken: the client has no IPv6 address");
+  }
+  SECTION("an IPv6-only endpoint for an IPv4-only client: no path, said by both checks") {
+    testing::TempDir dir("pgreach-v6-only");
+    copyHealthy(dir);
+    auto enis = eniFile(dir);
+    enis["NetworkInterfaces"][0]["Ipv6Addresses"] = nlohmann::json::array();
+    for (int i : {1, 2}) {
+      enis["NetworkInterfaces"][i].erase("PrivateIpAddress");
+      enis["NetworkInterfaces"][i].erase("PrivateIpAddresses");
+    }
+    dir.write("describe-network-interfaces.json", enis.dump());
+    auto eps = nlohmann::json::parse(std::ifstream(dir.path / "describe-vpc-endpoints.json"));
+    eps["VpcEndpoints"][0]["IpAddressType"] = "ipv6";
+    eps["VpcEndpoints"][0]["DnsOptions"]["DnsRecordIpType"] = "ipv6";
+    dir.write("describe-vpc-endpoints.json", eps.dump());
+    auto r = run(dir);
+    INFO(r.out << r.err);
+    CHECK(r.exitCode == 2);
+    auto j = nlohmann::json::parse(r.out);
+    auto path = checkById(j, "cloud.aws.path");
+    CHECK(hasFinding(path, "cloud.client_family_missing"));
+    CHECK(path["summary"] ==
+          "no client→endpoint path: the endpoint answers on IPv6 only, which the client has "
+          "no address of");
+    CHECK(hasFinding(checkById(j, "cloud.aws.endpoint"), "cloud.endpoint_ipv6_only_client_no_ipv6"));
+  }
+  SECTION("v6-dropped: the endpoint SG names the IPv4 range only") {
+    auto r = audit({"host=pslab01.private-pg.psdb.cloud", "--aws-json", kLabAws + "v6-dropped", "--client-ip",
+                    "10.40.1.10", "--format", "json"});
+    INFO(r.out << r.err);
+    CHECK(r.exitCode == 2);
+    auto path = checkById(nlohmann::json::parse(r.out), "cloud.aws.path");
+    CHECK(path["summary"] == "4 of 8 client→endpoint paths reachable (IPv4 4 of 4, IPv6 0 of 4)");
+    int v6 = 0;
+    for (const auto& f : path["findings"]) {
+      CHECK(f["code"] == "cloud.sg_ipv6_range_missing");
+      CHECK(f["summary"].get<std::string>().rfind("IPv6: fd40:0:0:1::10 -> ", 0) == 0);
+      CHECK(f["fix"].get<std::string>().find("Ipv6Ranges=[{CidrIpv6=fd40:0:0:1::10/128}]") !=
+            std::string::npos);
+      ++v6;
+    }
+    CHECK(v6 == 4);
+  }
 }
 
 TEST_CASE("pgreach audit without inputs skips with the reason", "[unit][cloud]") {

@@ -183,7 +183,9 @@ TEST_CASE("IPv6 entries and the IPv6 default deny (32768)", "[unit][cloud]") {
   auto acc = base();
   auto v = path(acc, "2600:1f18:1:1::10", "2600:1f18:1:2::20", 5432);
   REQUIRE_FALSE(v.reachable());
-  CHECK(v.firstBlock()->code == "cloud.sg_egress_missing");  // sg-client has only IPv4 ranges for 5432
+  // sg-client opens 5432 for IPv4 ranges only: the dual-stack miss, named as such.
+  CHECK(v.firstBlock()->code == "cloud.sg_ipv6_range_missing");
+  CHECK(v.firstBlock()->decidedBy.find("lists IPv4 ranges only (no Ipv6Ranges)") != std::string::npos);
   CHECK(v.firstBlock()->fix.find("Ipv6Ranges=[{CidrIpv6=2600:1f18:1:2::20/128}]") != std::string::npos);
   SgRule r;
   r.protocol = kProtoTcp, r.ports = {5432, 5432}, r.cidrs = {*net::Cidr::parse("2600:1f18:1::/56")};

@@ -14,6 +14,7 @@ namespace {
 
 const std::string kLab = std::string(PGREACH_SOURCE_DIR) + "/tests/lab/cloud";
 const auto kClient = *net::IpAddress::parse("10.40.1.10");
+const auto kClient6 = *net::IpAddress::parse("fd40:0:0:1::10");
 
 AwsAccount aws(const std::string& scenario) {
   auto acc = loadAwsDir(kLab + "/aws/" + scenario);
@@ -22,18 +23,21 @@ AwsAccount aws(const std::string& scenario) {
   return std::move(*acc);
 }
 
+// The lab is dual-stack: each endpoint address from the client's address of its family.
 std::vector<PathVerdict> awsPaths(const AwsAccount& acc, int port) {
   std::vector<PathVerdict> out;
   for (const auto& a : endpointAddresses(acc, acc.endpoints.at(0))) {
     AwsPathQuery q;
-    q.client = kClient;
+    q.client = a.isV4() ? kClient : kClient6;
     q.endpoint = a;
     q.port = port;
     out.push_back(evaluateAwsPath(acc, q));
   }
-  REQUIRE(out.size() == 2);  // 10.40.2.120 and 10.40.3.118
+  REQUIRE(out.size() == 4);  // 10.40.2.120, fd40:0:0:2::120, 10.40.3.118, fd40:0:0:3::118
   return out;
 }
+
+bool isV6Path(const PathVerdict& v) { return v.endpoint.find(':') != std::string::npos; }
 
 }  // namespace
 
@@ -60,9 +64,15 @@ TEST_CASE("lab sg-missing-6432: 6432 blocked at the endpoint SG, 5432 open", "[u
     REQUIRE_FALSE(v.reachable());
     CHECK(v.firstBlock()->code == "cloud.sg_ingress_missing");
     CHECK(v.firstBlock()->resource == "sg-0e9d000000000e9d1");
-    CHECK(v.firstBlock()->fix ==
-          "aws ec2 authorize-security-group-ingress --group-id sg-0e9d000000000e9d1 --protocol tcp --port "
-          "6432 --cidr 10.40.1.10/32");
+    if (isV6Path(v)) {
+      CHECK(v.firstBlock()->fix ==
+            "aws ec2 authorize-security-group-ingress --group-id sg-0e9d000000000e9d1 --ip-permissions "
+            "IpProtocol=tcp,FromPort=6432,ToPort=6432,Ipv6Ranges=[{CidrIpv6=fd40:0:0:1::10/128}]");
+    } else {
+      CHECK(v.firstBlock()->fix ==
+            "aws ec2 authorize-security-group-ingress --group-id sg-0e9d000000000e9d1 --protocol tcp --port "
+            "6432 --cidr 10.40.1.10/32");
+    }
   }
   for (const auto& v : awsPaths(acc, 5432)) CHECK(v.reachable());
 }
@@ -78,10 +88,56 @@ TEST_CASE("lab nacl-no-ephemeral: the return path is blocked by the endpoint NAC
       CHECK(v.firstBlock()->fix.find("--network-acl-id acl-0e9d000000000e9d3") != std::string::npos);
       CHECK(v.firstBlock()->fix.find("--egress") != std::string::npos);
       CHECK(v.firstBlock()->fix.find("From=1024,To=65535") != std::string::npos);
+      // Each family's entry in its own form: the IPv6 one with --ipv6-cidr-block.
+      CHECK(v.firstBlock()->fix.find(isV6Path(v) ? "--ipv6-cidr-block fd40:0:0:1::10/128"
+                                                 : "--cidr-block 10.40.1.10/32") != std::string::npos);
       // The forward direction itself is fine.
       CHECK(v.steps[4].outcome == StepOutcome::Allowed);
     }
   }
+}
+
+TEST_CASE("lab v6-dropped: the endpoint SG names the IPv4 range only, so IPv6 is blocked per rule",
+          "[unit][cloud][ipv6]") {
+  auto acc = aws("v6-dropped");
+  for (int port : {5432, 5433, 6432}) {
+    for (const auto& v : awsPaths(acc, port)) {
+      INFO(v.summary());
+      if (!isV6Path(v)) {
+        CHECK(v.reachable());
+        continue;
+      }
+      REQUIRE(v.blocked());
+      const PathStep* b = v.firstBlock();
+      CHECK(b->code == "cloud.sg_ipv6_range_missing");
+      CHECK(b->component == "endpoint security groups ingress");
+      // The family, the exact rule and what it lacks.
+      CHECK(b->decidedBy.rfind("IPv6: sg-0e9d000000000e9d1 ingress rule #", 0) == 0);
+      CHECK(b->decidedBy.find(" 10.40.0.0/16) lists IPv4 ranges only (no Ipv6Ranges)") != std::string::npos);
+      CHECK(b->fix ==
+            "aws ec2 authorize-security-group-ingress --group-id sg-0e9d000000000e9d1 "
+            "--ip-permissions IpProtocol=tcp,FromPort=" +
+                std::to_string(port) + ",ToPort=" + std::to_string(port) +
+                ",Ipv6Ranges=[{CidrIpv6=fd40:0:0:1::10/128}]");
+    }
+  }
+}
+
+TEST_CASE("lab healthy: the dual-stack endpoint's attributes and interface addresses",
+          "[unit][cloud][ipv6]") {
+  auto acc = aws("healthy");
+  const VpcEndpoint& ep = acc.endpoints.at(0);
+  CHECK(ep.ipAddressType == "dualstack");
+  CHECK(ep.dnsRecordIpType == "dualstack");
+  std::vector<std::string> addrs;
+  for (const auto& a : endpointAddresses(acc, ep)) addrs.push_back(a.toString());
+  CHECK(addrs ==
+        std::vector<std::string>{"10.40.2.120", "fd40:0:0:2::120", "10.40.3.118", "fd40:0:0:3::118"});
+  // The lab's AAAA answers are the endpoint's own: nothing to say per family.
+  AwsEndpointContext c{"planetscale", "us-east-1", "us-east-1a"};
+  c.clientHasIpv6 = true;
+  c.dnsAnswers = {*net::IpAddress::parse("10.40.2.120"), *net::IpAddress::parse("fd40:0:0:2::120")};
+  CHECK(auditAwsEndpoint(acc, ep, c).empty());
 }
 
 TEST_CASE("lab dns-public: private DNS off is reported on the endpoint", "[unit][cloud]") {

@@ -59,6 +59,8 @@ const std::map<std::string, std::string> kExpected = {
      R"x(read NetworkAcls 4)x"},
     {"aws/network-acls/describe-network-acls-ipv6.json",
      R"x(read NetworkAcls 2)x"},
+    {"aws/network-interfaces/create-network-interface-dual-stack.json",
+     R"x(read NetworkInterfaces 1)x"},
     {"aws/network-interfaces/describe-network-interfaces-2.json",
      R"x(read NetworkInterfaces 1)x"},
     {"aws/network-interfaces/describe-network-interfaces.json",
