@@ -76,33 +76,9 @@ std::string number(double v) {
 
 }  // namespace
 
-std::string serveHelpText() {
-  return "Usage: pgreach serve --config FLEET.INI [--listen 127.0.0.1:9187] [--web-config WEB.YML]\n"
-         "                     [--max-concurrent 8] [--min-interval 10s] [--client-timeout 10s]\n"
-         "                     [--connection-limit 2048]\n"
-         "                     [DIAGNOSE OPTIONS applied to every target]\n"
-         "\n"
-         "A Prometheus exporter. Endpoints:\n"
-         "  /probe?target=NAME     diagnose the [target.NAME] of the config (only those) and answer\n"
-         "                         the --format prometheus series plus probe_success and\n"
-         "                         probe_duration_seconds\n"
-         "  /report?target=NAME&format=html|json|markdown   the report of the latest probe\n"
-         "  /metrics               the exporter's own metrics\n"
-         "  /-/healthy, /-/ready   liveness and readiness\n"
-         "\n"
-         "  --listen ADDR:PORT     default 127.0.0.1:9187 (loopback); \":9187\" listens on every address\n"
-         "  --web-config FILE      TLS and basic auth, exporter-toolkit web.yml subset:\n"
-         "                         tls_server_config: {cert_file, key_file}, basic_auth_users: {USER: "
-         "BCRYPT}\n"
-         "  --max-concurrent N     probes running at once (default 8)\n"
-         "  --min-interval DUR     a target is probed at most once per DUR; scrapes in between get the\n"
-         "                         last result (default 10s)\n"
-         "  --client-timeout DUR   a client idle or slower than this is disconnected (default 10s)\n"
-         "  --connection-limit N   connections at once (default 2048; Prometheus keeps one per target)\n"
-         "\n"
-         "SIGHUP reloads both files (a config with errors keeps the running one and logs why);\n"
-         "SIGTERM stops accepting, lets running probes finish and exits.\n";
-}
+// One text for `pgreach serve --help` and `pgreach help serve`: the CLI's, beside every
+// other command's.
+std::string serveHelpText() { return cli::commandHelpText(cli::Command::Serve); }
 
 Expected<ListenAddress> parseListen(const std::string& text) {
   ListenAddress a;
