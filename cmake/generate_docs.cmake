@@ -3,7 +3,7 @@
 # run by the build after pgreach links).
 #   -DPGREACH=path/to/pgreach -DHELP2MAN=path/to/help2man -DGZIP=path/to/gzip
 #   -DSRC=source dir -DOUT=output dir
-set(commands diagnose checks sweep audit explain help)
+set(commands diagnose checks sweep audit serve explain help)
 
 function(run_help out)
   execute_process(COMMAND ${PGREACH} ${ARGN} OUTPUT_VARIABLE text RESULT_VARIABLE rc)
@@ -57,7 +57,7 @@ if(HELP2MAN)
   string(APPEND include "pgreach walks the path a PostgreSQL connection takes (DNS, TCP, TLS, PostgreSQL, "
          "and the cloud configuration) and reports the first broken hop, the evidence and the fix.\n")
   string(APPEND include "[COMMANDS]\n")
-  foreach(cmd diagnose checks sweep audit explain)
+  foreach(cmd diagnose checks sweep audit serve explain)
     run_help(text ${cmd} --help)
     roff_escape(text "${text}")
     string(APPEND include ".SS \"pgreach ${cmd}\"\n.nf\n${text}.fi\n")

@@ -1,6 +1,8 @@
 // Prometheus textfile-collector output (node_exporter): pgreach_ metrics, base units,
-// low-cardinality labels (target host, fleet name, port, dbname, check id, stage), never
-// error text in a label; every check has its series whatever its status.
+// low-cardinality labels (target host, fleet name, port, dbname, check id, stage, and the
+// finding codes and severities the catalogue declares), never error text in a label;
+// every check has its series whatever its status. The same text is what `pgreach serve`
+// answers on /probe.
 // Written through -o/--output-dir, which replace the file atomically.
 #include <algorithm>
 #include <cstdio>
@@ -11,6 +13,7 @@
 
 #include "reports/render/prom_time.h"
 #include "reports/render/render.h"
+#include "reports/report/catalog.h"
 
 namespace pgreach::reports {
 namespace {
@@ -71,6 +74,27 @@ int checkStatusValue(const engine::CheckResult& c) {
   return 3;
 }
 
+// A finding code as a label value: only a code the catalogue declares (engine/codes.h), so
+// a label never carries text a peer or an input file chose, and the values are bounded by
+// the catalogue. Anything else is "" (Prometheus reads an empty label as no label).
+std::string declaredCode(const std::string& code) { return lookupCode(code) ? code : std::string(); }
+
+// The findings of a check as one series per declared code, with the worst severity seen:
+// a code reported twice by one check (two public addresses) must not repeat a label set.
+std::vector<std::pair<std::string, engine::Severity>> declaredFindings(const engine::CheckResult& c) {
+  std::vector<std::pair<std::string, engine::Severity>> out;
+  for (const auto& f : c.findings) {
+    const std::string code = declaredCode(f.code);
+    if (code.empty()) continue;
+    auto it = std::find_if(out.begin(), out.end(), [&](const auto& e) { return e.first == code; });
+    if (it == out.end())
+      out.emplace_back(code, f.severity);
+    else if (static_cast<int>(f.severity) > static_cast<int>(it->second))
+      it->second = f.severity;
+  }
+  return out;
+}
+
 const std::vector<Family>& families() {
   static const std::vector<Family> kFamilies{
       {"pgreach_up", "1 when every check on the path passed (verdict ok or warning), else 0.",
@@ -107,6 +131,29 @@ const std::vector<Family>& families() {
            out += "pgreach_check_status{" + t + ",check=\"" + labelValue(c.id) + "\",stage=\"" +
                   std::string(engine::toString(c.stage)) + "\"} " + std::to_string(checkStatusValue(c)) +
                   "\n";
+         }
+         return out;
+       }},
+      {"pgreach_root_cause",
+       "1 for the root cause of a run that found the path broken: the first failed check along dns, tcp, "
+       "tls, postgres, cloud and its finding code (pgreach explain CODE); no series when nothing failed.",
+       [](const Report& r, const std::string& t) {
+         if (!r.rootCause) return std::string();
+         return "pgreach_root_cause{" + t + ",check=\"" + labelValue(r.rootCause->checkId) + "\",stage=\"" +
+                std::string(engine::toString(r.rootCause->stage)) + "\",code=\"" +
+                labelValue(declaredCode(r.rootCause->code)) + "\"} 1\n";
+       }},
+      {"pgreach_finding",
+       "1 for each finding code a check reported in this run, with its severity (info, warning, critical); "
+       "codes are the catalogue's (pgreach explain CODE).",
+       [](const Report& r, const std::string& t) {
+         std::string out;
+         for (const auto& c : r.checks) {
+           for (const auto& [code, severity] : declaredFindings(c)) {
+             out += "pgreach_finding{" + t + ",check=\"" + labelValue(c.id) + "\",stage=\"" +
+                    std::string(engine::toString(c.stage)) + "\",code=\"" + labelValue(code) +
+                    "\",severity=\"" + std::string(engine::toString(severity)) + "\"} 1\n";
+           }
          }
          return out;
        }},

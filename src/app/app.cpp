@@ -190,6 +190,8 @@ int run(int argc, const char* const argv[], std::ostream& out, std::ostream& err
         return runAudit(*opts, out, err, outIsTerminal);
       case cli::Command::Explain:
         return explainCode(opts->explainCode, out, err);
+      case cli::Command::Serve:  // taken above, before the diagnose options are parsed
+        return runServe(std::vector<std::string>(argv + 2, argv + argc), out, err);
     }
   } catch (const std::exception& e) {
     err << "pgreach: internal error: " << util::redactPatterns(e.what()) << "\n";

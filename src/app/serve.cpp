@@ -9,11 +9,13 @@
 #include <openssl/sha.h>
 #include <signal.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <optional>
@@ -29,6 +31,7 @@
 #include "reports/render/render.h"
 #include "target/target.h"
 #include "util/atomic_file.h"
+#include "util/fd.h"
 #include "util/strings.h"
 
 namespace pgreach::app {
@@ -76,33 +79,9 @@ std::string number(double v) {
 
 }  // namespace
 
-std::string serveHelpText() {
-  return "Usage: pgreach serve --config FLEET.INI [--listen 127.0.0.1:9187] [--web-config WEB.YML]\n"
-         "                     [--max-concurrent 8] [--min-interval 10s] [--client-timeout 10s]\n"
-         "                     [--connection-limit 2048]\n"
-         "                     [DIAGNOSE OPTIONS applied to every target]\n"
-         "\n"
-         "A Prometheus exporter. Endpoints:\n"
-         "  /probe?target=NAME     diagnose the [target.NAME] of the config (only those) and answer\n"
-         "                         the --format prometheus series plus probe_success and\n"
-         "                         probe_duration_seconds\n"
-         "  /report?target=NAME&format=html|json|markdown   the report of the latest probe\n"
-         "  /metrics               the exporter's own metrics\n"
-         "  /-/healthy, /-/ready   liveness and readiness\n"
-         "\n"
-         "  --listen ADDR:PORT     default 127.0.0.1:9187 (loopback); \":9187\" listens on every address\n"
-         "  --web-config FILE      TLS and basic auth, exporter-toolkit web.yml subset:\n"
-         "                         tls_server_config: {cert_file, key_file}, basic_auth_users: {USER: "
-         "BCRYPT}\n"
-         "  --max-concurrent N     probes running at once (default 8)\n"
-         "  --min-interval DUR     a target is probed at most once per DUR; scrapes in between get the\n"
-         "                         last result (default 10s)\n"
-         "  --client-timeout DUR   a client idle or slower than this is disconnected (default 10s)\n"
-         "  --connection-limit N   connections at once (default 2048; Prometheus keeps one per target)\n"
-         "\n"
-         "SIGHUP reloads both files (a config with errors keeps the running one and logs why);\n"
-         "SIGTERM stops accepting, lets running probes finish and exits.\n";
-}
+// One text for `pgreach serve --help` and `pgreach help serve`: the CLI's, beside every
+// other command's.
+std::string serveHelpText() { return cli::commandHelpText(cli::Command::Serve); }
 
 Expected<ListenAddress> parseListen(const std::string& text) {
   ListenAddress a;
@@ -331,6 +310,7 @@ struct Mhd {
   decltype(&::MHD_basic_auth_get_username_password) basic_auth_get_username_password = nullptr;
   decltype(&::MHD_queue_basic_auth_fail_response) queue_basic_auth_fail_response = nullptr;
   decltype(&::MHD_free) free = nullptr;
+  decltype(&::MHD_get_daemon_info) get_daemon_info = nullptr;
 };
 
 Expected<const Mhd*> loadMhd() {
@@ -361,6 +341,7 @@ Expected<const Mhd*> loadMhd() {
     bind(api.basic_auth_get_username_password, "MHD_basic_auth_get_username_password");
     bind(api.queue_basic_auth_fail_response, "MHD_queue_basic_auth_fail_response");
     bind(api.free, "MHD_free");
+    bind(api.get_daemon_info, "MHD_get_daemon_info");
     if (!ok) error = "libmicrohttpd.so.12 lacks a function pgreach serve uses";
   });
   if (!error.empty()) return makeError(error);
@@ -412,6 +393,37 @@ ProcessFigures processFigures() {
   return f;
 }
 
+// The listening socket, ours rather than libmicrohttpd's so that a daemon started on a
+// reload takes it over without closing the port (Server::startDaemon). Non-blocking: for
+// the moment two daemons poll it, the one that loses an accept gets EAGAIN, not a block.
+Expected<util::Fd> openListenSocket(const ListenAddress& l) {
+  util::Fd fd(::socket(l.ipv6 ? AF_INET6 : AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  if (!fd.valid()) return makeError(std::strerror(errno));
+  const int one = 1;
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  int rc = -1;
+  if (l.ipv6) {
+    // "[::]:9187" means IPv6 only, as libmicrohttpd's own socket did.
+    ::setsockopt(fd.get(), IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
+    sockaddr_in6 a{};
+    a.sin6_family = AF_INET6;
+    a.sin6_port = htons(l.port);
+    if (!l.host.empty()) inet_pton(AF_INET6, l.host.c_str(), &a.sin6_addr);
+    rc = ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&a), sizeof a);
+  } else {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(l.port);
+    a.sin_addr.s_addr = htonl(INADDR_ANY);
+    if (!l.host.empty()) inet_pton(AF_INET, l.host.c_str(), &a.sin_addr);
+    rc = ::bind(fd.get(), reinterpret_cast<const sockaddr*>(&a), sizeof a);
+  }
+  if (rc != 0 || ::listen(fd.get(), SOMAXCONN) != 0)
+    return makeError(std::strerror(errno));  // "Address already in use", "Cannot assign requested address"
+  Expected<util::Fd> out(std::move(fd));
+  return out;
+}
+
 class Server {
  public:
   Server(const Mhd& mhd, ServeSettings settings, std::ostream& err)
@@ -420,6 +432,11 @@ class Server {
         err_(err),
         coalescer_(settings_.maxConcurrent, settings_.minInterval) {}
 
+  // Reads the fleet file and the web config, at start and on SIGHUP, and applies them only
+  // when all of it holds: targets, users and, with TLS, a certificate and key that parse
+  // and match. A new certificate (new content at the same paths, or new paths) needs a
+  // new daemon, since libmicrohttpd reads it once when a daemon starts; when that daemon
+  // cannot start, nothing of the reload is applied.
   Expected<bool> load() {
     auto t = loadServeTargets(settings_.configPath, settings_.diagnoseArgs);
     if (!t) return makeError(t.error());
@@ -429,90 +446,77 @@ class Server {
       if (!w) return makeError(w.error());
       web = std::move(*w);
     }
-    std::lock_guard<std::mutex> lock(mutex_);
-    if (daemonTls_ && !web.tls())
+    std::optional<TlsMaterial> tls;
+    if (web.tls()) {
+      auto m = loadTlsMaterial(web, settings_.webConfigPath);
+      if (!m) return makeError(m.error());
+      tls = std::move(*m);
+    }
+    if (daemonTls_ && !tls)
       return makeError(settings_.webConfigPath + ": TLS cannot be turned off by a reload");
+    if (daemon_ == nullptr) {
+      pendingTls_ = std::move(tls);  // start() serves it
+    } else if (tls && tls->digest != tlsDigest_) {
+      auto next = startDaemon(&*tls);
+      if (!next) return makeError(settings_.webConfigPath + ": " + next.error());
+      retire(daemon_);
+      daemon_ = *next;
+      tlsDigest_ = tls->digest;
+      daemonTls_ = true;
+      log("new connections get the certificate " + tls->subject + " (serial " + tls->serial +
+          "); connections open before the reload end with the old one");
+    }
+    std::lock_guard<std::mutex> lock(mutex_);
     targets_ = std::move(*t);
     users_ = std::make_shared<const std::map<std::string, std::string>>(web.users);
     authCache_.clear();
-    if (!daemonStarted_) web_ = std::move(web);
     return true;
   }
 
   Expected<bool> start() {
     auto listen = parseListen(settings_.listen);
     if (!listen) return makeError(listen.error());
-    sockaddr_in v4{};
-    sockaddr_in6 v6{};
-    const sockaddr* addr = nullptr;
-    unsigned flags =
-        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
-    if (listen->ipv6) {
-      v6.sin6_family = AF_INET6;
-      v6.sin6_port = htons(listen->port);
-      inet_pton(AF_INET6, listen->host.c_str(), &v6.sin6_addr);
-      addr = reinterpret_cast<const sockaddr*>(&v6);
-      flags |= MHD_USE_IPv6;
-    } else {
-      v4.sin_family = AF_INET;
-      v4.sin_port = htons(listen->port);
-      v4.sin_addr.s_addr = htonl(INADDR_ANY);
-      if (!listen->host.empty()) inet_pton(AF_INET, listen->host.c_str(), &v4.sin_addr);
-      addr = reinterpret_cast<const sockaddr*>(&v4);
-    }
-    std::string cert, key;
-    if (web_.tls()) {
-      if (mhd_->is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
-        return makeError("this libmicrohttpd has no TLS support");
-      auto c = util::readFile(web_.certFile);
-      auto k = util::readFile(web_.keyFile);
-      if (!c || !k) return makeError(settings_.webConfigPath + ": cannot read the certificate or key");
-      cert = *c;
-      key = *k;
-      flags |= MHD_USE_TLS;
+    auto sock = openListenSocket(*listen);
+    if (!sock) return makeError("cannot listen on " + settings_.listen + ": " + sock.error());
+    listenSocket_ = std::move(*sock);
+    listenIpv6_ = listen->ipv6;
+    auto first = startDaemon(pendingTls_ ? &*pendingTls_ : nullptr);
+    if (!first) return makeError(first.error());
+    daemon_ = *first;
+    if (pendingTls_) {
+      tlsDigest_ = pendingTls_->digest;
       daemonTls_ = true;
+      log("serving the certificate " + pendingTls_->subject + " (serial " + pendingTls_->serial + ")");
     }
-    std::vector<MHD_OptionItem> options{
-        // First, so that libmicrohttpd logs nothing through its own logger.
-        {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&Server::logMhd), this},
-        {MHD_OPTION_SOCK_ADDR, 0, const_cast<sockaddr*>(addr)},
-        {MHD_OPTION_CONNECTION_LIMIT, settings_.connectionLimit, nullptr},
-        // Small stacks: a connection thread only waits for its probe (the checks run on the
-        // scheduler's threads) and there is one per keep-alive connection. No per-IP limit:
-        // one Prometheus keeps a connection per target, all from one address.
-        {MHD_OPTION_THREAD_STACK_SIZE, 512 * 1024, nullptr},
-        {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(settings_.clientTimeout.count() / 1000),
-         nullptr},
-        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory, nullptr},
-    };
-    if (web_.tls()) {
-      options.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, cert.data()});
-      options.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, key.data()});
-    }
-    options.push_back({MHD_OPTION_END, 0, nullptr});
-    daemon_ = mhd_->start_daemon(flags, 0, nullptr, nullptr, &Server::onRequest, this, MHD_OPTION_ARRAY,
-                                 options.data(), MHD_OPTION_END);
-    OPENSSL_cleanse(key.data(), key.size());
-    if (daemon_ == nullptr)
-      return makeError("cannot listen on " + settings_.listen + " (in use, or not an address of this host)");
-    daemonStarted_ = true;
+    pendingTls_.reset();
     ready_ = true;
     return true;
+  }
+
+  // Called by the signal loop about once a second: daemons replaced by a reload are
+  // stopped once their connections are gone, or when their time to drain is up.
+  void stopDrained() {
+    const auto now = std::chrono::steady_clock::now();
+    for (auto it = retired_.begin(); it != retired_.end();) {
+      const MHD_DaemonInfo* info = mhd_->get_daemon_info(it->daemon, MHD_DAEMON_INFO_CURRENT_CONNECTIONS);
+      if ((info != nullptr && info->num_connections == 0) || now >= it->stopBy) {
+        mhd_->stop_daemon(it->daemon);  // quiesced: the listening socket stays open
+        it = retired_.erase(it);
+      } else {
+        ++it;
+      }
+    }
   }
 
   void stop() {
     ready_ = false;
     if (daemon_ == nullptr) return;
     mhd_->quiesce_daemon(daemon_);  // no new connections; the listening socket stays ours
-    long long longest = 0;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      for (const auto& [n, o] : targets_->byName) longest = std::max<long long>(longest, o.deadline.count());
-    }
-    if (!coalescer_.waitIdle(std::chrono::milliseconds(longest + 2000)))
-      log("probes still running at shutdown; stopping anyway");
+    if (!coalescer_.waitIdle(longestProbe())) log("probes still running at shutdown; stopping anyway");
     mhd_->stop_daemon(daemon_);
     daemon_ = nullptr;
+    for (const auto& r : retired_) mhd_->stop_daemon(r.daemon);
+    retired_.clear();
   }
 
   void log(const std::string& line) {
@@ -528,6 +532,70 @@ class Server {
   ~Server() { stop(); }
 
  private:
+  // How libmicrohttpd is given a new certificate. It reads cert and key once, when a daemon
+  // starts, and has no call to change them later. Two ways round that: a GnuTLS
+  // certificate callback (MHD_OPTION_HTTPS_CERT_CALLBACK), which would make us link and
+  // drive GnuTLS ourselves (key parsing, pcert lifetimes) beside the dlopen'ed
+  // libmicrohttpd; or a second daemon. We take the second: the listening socket is ours
+  // (MHD_OPTION_LISTEN_SOCKET), a reload starts a daemon with the new pair on that same
+  // socket, and only once it runs is the old one quiesced (MHD_quiesce_daemon: it accepts
+  // nothing more, and leaves the socket open). So the port is never closed, not even for a
+  // moment (no bind race, no refused scrape); a pair libmicrohttpd refuses leaves the
+  // running daemon as it was; scrapes in flight on the old daemon finish there, and it is
+  // stopped when its connections are gone (stopDrained), at the latest after the longest
+  // probe plus the client timeout, which also ends keep-alive connections that would
+  // otherwise keep the old certificate.
+  Expected<MHD_Daemon*> startDaemon(const TlsMaterial* tls) {
+    unsigned flags =
+        MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    if (listenIpv6_) flags |= MHD_USE_IPv6;
+    if (tls != nullptr) {
+      if (mhd_->is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+        return makeError("this libmicrohttpd has no TLS support");
+      flags |= MHD_USE_TLS;
+    }
+    std::vector<MHD_OptionItem> options{
+        // First, so that libmicrohttpd logs nothing through its own logger.
+        {MHD_OPTION_EXTERNAL_LOGGER, reinterpret_cast<intptr_t>(&Server::logMhd), this},
+        {MHD_OPTION_LISTEN_SOCKET, listenSocket_.get(), nullptr},
+        {MHD_OPTION_CONNECTION_LIMIT, settings_.connectionLimit, nullptr},
+        // Small stacks: a connection thread only waits for its probe (the checks run on the
+        // scheduler's threads) and there is one per keep-alive connection. No per-IP limit:
+        // one Prometheus keeps a connection per target, all from one address.
+        {MHD_OPTION_THREAD_STACK_SIZE, 512 * 1024, nullptr},
+        {MHD_OPTION_CONNECTION_TIMEOUT, static_cast<intptr_t>(settings_.clientTimeout.count() / 1000),
+         nullptr},
+        {MHD_OPTION_CONNECTION_MEMORY_LIMIT, kConnectionMemory, nullptr},
+    };
+    if (tls != nullptr) {
+      // Copied by GnuTLS while the daemon starts; TlsMaterial wipes its key when it goes.
+      options.push_back({MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(tls->cert.c_str())});
+      options.push_back({MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(tls->key.c_str())});
+    }
+    options.push_back({MHD_OPTION_END, 0, nullptr});
+    MHD_Daemon* d = mhd_->start_daemon(flags, 0, nullptr, nullptr, &Server::onRequest, this, MHD_OPTION_ARRAY,
+                                       options.data(), MHD_OPTION_END);
+    if (d == nullptr) {
+      return makeError(tls != nullptr ? "libmicrohttpd refused the certificate or key (see the http: lines)"
+                                      : "libmicrohttpd could not start on " + settings_.listen);
+    }
+    return d;
+  }
+
+  // A daemon a reload replaced: it accepts nothing more and goes once drained.
+  void retire(MHD_Daemon* d) {
+    mhd_->quiesce_daemon(d);
+    retired_.push_back({d, std::chrono::steady_clock::now() + longestProbe() + settings_.clientTimeout});
+  }
+
+  // How long a running probe may still take: the longest deadline configured, plus slack.
+  std::chrono::milliseconds longestProbe() {
+    long long longest = 0;
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (const auto& [n, o] : targets_->byName) longest = std::max<long long>(longest, o.deadline.count());
+    return std::chrono::milliseconds(longest + 2000);
+  }
+
   static void logMhd(void* cls, const char* fmt, va_list ap) {
     char buf[512];
     std::vsnprintf(buf, sizeof buf, fmt, ap);
@@ -798,8 +866,17 @@ class Server {
   std::shared_ptr<const ServeTargets> targets_;
   std::shared_ptr<const std::map<std::string, std::string>> users_;
   std::set<std::string> authCache_;
-  WebConfig web_;
-  bool daemonStarted_ = false, daemonTls_ = false;
+  // The daemons and what they serve: touched by the signal loop's thread only.
+  util::Fd listenSocket_;
+  bool listenIpv6_ = false;
+  std::optional<TlsMaterial> pendingTls_;  // read by the first load(), served by start()
+  std::string tlsDigest_;                  // of the pair the current daemon serves
+  bool daemonTls_ = false;
+  struct Retired {
+    MHD_Daemon* daemon;
+    std::chrono::steady_clock::time_point stopBy;
+  };
+  std::vector<Retired> retired_;
   std::atomic<bool> ready_{false};
   std::atomic<unsigned long long> reloadsOk_{0}, reloadsFailed_{0};
   std::atomic<bool> lastReloadOk_{true};
@@ -859,6 +936,7 @@ int runServe(const std::vector<std::string>& args, std::ostream& out, std::ostre
   for (;;) {
     timespec tick{1, 0};
     const int sig = sigtimedwait(&signals, nullptr, &tick);
+    server.stopDrained();
     if (sig == SIGHUP) {
       auto l = server.load();
       server.countReload(l.ok());

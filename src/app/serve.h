@@ -37,7 +37,7 @@ struct ServeSettings {
 
 // Pure: the command line after `serve`.
 Expected<ServeSettings> parseServeArgs(const std::vector<std::string>& args);
-std::string serveHelpText();
+std::string serveHelpText();  // the CLI's (cli::commandHelpText(Command::Serve))
 
 // "127.0.0.1:9187", "[::1]:9187", ":9187" (every address: only when asked for).
 struct ListenAddress {
@@ -108,8 +108,9 @@ class ProbeCoalescer {
   Stats stats_;
 };
 
-// Runs the exporter until SIGTERM or SIGINT; SIGHUP reloads the config (and the web
-// config). `args` are the arguments after `serve`.
+// Runs the exporter until SIGTERM or SIGINT; SIGHUP reloads the config and the web config,
+// the TLS certificate and key included (new connections get a rotated certificate; a pair
+// that cannot be used keeps the running one). `args` are the arguments after `serve`.
 int runServe(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace pgreach::app

@@ -3,9 +3,14 @@
 #include <crypt.h>
 #include <dlfcn.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/sha.h>
 
+#include <algorithm>
 #include <memory>
 
+#include "net/handles.h"
 #include "util/atomic_file.h"
 #include "util/strings.h"
 
@@ -121,6 +126,74 @@ Expected<WebConfig> loadWebConfig(const std::string& path) {
     if (auto r = util::readFile(*f); !r) return makeError(path + ": " + *f + ": " + r.error());
   }
   return cfg;
+}
+
+TlsMaterial::~TlsMaterial() { OPENSSL_cleanse(key.data(), key.size()); }
+
+namespace {
+
+// PEM_read_bio_PrivateKey asks for a passphrase on the terminal without a callback; a
+// server started by systemd has none, so an encrypted key is refused instead.
+int noPassphrase(char*, int, int, void*) { return -1; }
+
+std::string nameText(const X509_NAME* name) {
+  net::BioPtr out(BIO_new(BIO_s_mem()));
+  if (!out || X509_NAME_print_ex(out.get(), name, 0, XN_FLAG_RFC2253) < 0) return "?";
+  char* data = nullptr;
+  const long n = BIO_get_mem_data(out.get(), &data);
+  return std::string(data, static_cast<size_t>(std::max(0L, std::min(n, 256L))));
+}
+
+// The serial's bytes in hex, as `openssl x509 -serial` prints them.
+std::string serialText(const X509* cert) {
+  const ASN1_INTEGER* serial = X509_get0_serialNumber(cert);
+  const unsigned char* bytes = ASN1_STRING_get0_data(serial);
+  const int n = ASN1_STRING_length(serial);
+  static const char* kHex = "0123456789ABCDEF";
+  std::string out;
+  for (int i = 0; i < n && i < 32; ++i) {
+    out += kHex[bytes[i] >> 4];
+    out += kHex[bytes[i] & 15];
+  }
+  return out.empty() ? "0" : out;
+}
+
+}  // namespace
+
+Expected<TlsMaterial> loadTlsMaterial(const WebConfig& cfg, const std::string& origin) {
+  TlsMaterial m;
+  auto cert = util::readFile(cfg.certFile);
+  if (!cert) return makeError(origin + ": cert_file " + cfg.certFile + ": " + cert.error());
+  m.cert = std::move(*cert);
+  {
+    auto key = util::readFile(cfg.keyFile);
+    if (!key) return makeError(origin + ": key_file " + cfg.keyFile + ": " + key.error());
+    m.key = std::move(*key);
+  }
+  // The OpenSSL error queue of this thread is left empty whichever way this ends.
+  struct ClearErrors {
+    ~ClearErrors() { ERR_clear_error(); }
+  } clearErrors;
+  net::BioPtr certBio(BIO_new_mem_buf(m.cert.data(), static_cast<int>(m.cert.size())));
+  net::X509Ptr x509(certBio ? PEM_read_bio_X509(certBio.get(), nullptr, &noPassphrase, nullptr) : nullptr);
+  if (!x509) return makeError(origin + ": cert_file " + cfg.certFile + ": no PEM certificate in it");
+  net::BioPtr keyBio(BIO_new_mem_buf(m.key.data(), static_cast<int>(m.key.size())));
+  net::EvpPkeyPtr key(keyBio ? PEM_read_bio_PrivateKey(keyBio.get(), nullptr, &noPassphrase, nullptr)
+                             : nullptr);
+  if (!key)
+    return makeError(origin + ": key_file " + cfg.keyFile +
+                     ": no unencrypted PEM private key in it (an encrypted key needs a passphrase at start)");
+  if (X509_check_private_key(x509.get(), key.get()) != 1)
+    return makeError(origin + ": key_file " + cfg.keyFile + " is not the key of cert_file " + cfg.certFile);
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  std::string both = m.cert + '\0' + m.key;
+  SHA256(reinterpret_cast<const unsigned char*>(both.data()), both.size(), digest);
+  OPENSSL_cleanse(both.data(), both.size());
+  m.digest.assign(reinterpret_cast<const char*>(digest), sizeof digest);
+  m.subject = nameText(X509_get_subject_name(x509.get()));
+  m.serial = serialText(x509.get());
+  Expected<TlsMaterial> out(std::move(m));
+  return out;
 }
 
 namespace {

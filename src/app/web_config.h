@@ -30,6 +30,28 @@ Expected<WebConfig> parseWebConfig(std::string_view text, const std::string& ori
 // Reads and parses the file (size-limited); checks the certificate and key are readable.
 Expected<WebConfig> loadWebConfig(const std::string& path);
 
+// What a TLS listener serves: the PEM of cert_file and key_file, read together and
+// checked to be a certificate and the private key that goes with it. Read at start and
+// on every reload (a rotated certificate is new content at the same paths, or new paths).
+struct TlsMaterial {
+  std::string cert, key;  // as read; the key is wiped when this goes
+  std::string digest;     // SHA-256 of both: tells a new pair from the one being served
+  std::string subject;    // of the certificate, RFC 2253, for the log
+  std::string serial;     // hex
+  TlsMaterial() = default;
+  TlsMaterial(TlsMaterial&&) = default;
+  TlsMaterial& operator=(TlsMaterial&&) = default;
+  TlsMaterial(const TlsMaterial&) = delete;
+  TlsMaterial& operator=(const TlsMaterial&) = delete;
+  ~TlsMaterial();
+};
+
+// Reads `cfg`'s cert_file and key_file (size-limited, regular files) and checks the first
+// certificate parses, the key parses (an encrypted key is refused: nothing could type its
+// passphrase) and the two belong together. Errors start with `origin` (the web config)
+// and name a file, never its content.
+Expected<TlsMaterial> loadTlsMaterial(const WebConfig& cfg, const std::string& origin);
+
 // True when `password` matches the bcrypt `hash` (libxcrypt crypt_rn, compared in
 // constant time). A malformed hash never matches.
 bool bcryptMatches(const std::string& password, const std::string& hash);

@@ -372,6 +372,42 @@ po::options_description checksOptions() {
   return d;
 }
 
+// serve's options are parsed by the app (app/serve.cpp, parseServeArgs), not by the
+// tables above: they configure a server, and every other option is diagnose's, for each
+// target. Their help lives here so that `pgreach help serve` and `pgreach serve --help`
+// print one text. Keep it in step with parseServeArgs.
+std::string serveDetails() {
+  return "\nEndpoints:\n"
+         "  /probe?target=NAME     diagnose the [target.NAME] of the config (only those) and answer\n"
+         "                         the --format prometheus series plus probe_success and\n"
+         "                         probe_duration_seconds\n"
+         "  /report?target=NAME&format=html|json|markdown   the report of the latest probe\n"
+         "  /metrics               the exporter's own metrics\n"
+         "  /-/healthy, /-/ready   liveness and readiness\n"
+         "\n"
+         "Serve options:\n"
+         "  --config FILE          the fleet file: its [target.NAME] sections are what /probe runs\n"
+         "  --listen ADDR:PORT     default 127.0.0.1:9187 (loopback); \":9187\" listens on every address\n"
+         "  --web-config FILE      TLS and basic auth, exporter-toolkit web.yml subset:\n"
+         "                         tls_server_config: {cert_file, key_file}, basic_auth_users: {USER: "
+         "BCRYPT}\n"
+         "  --max-concurrent N     probes running at once (default 8)\n"
+         "  --min-interval DUR     a target is probed at most once per DUR; scrapes in between get the\n"
+         "                         last result (default 10s)\n"
+         "  --client-timeout DUR   a client idle or slower than this is disconnected (default 10s)\n"
+         "  --connection-limit N   connections at once (default 2048; Prometheus keeps one per target)\n"
+         "Any other option is diagnose's (`pgreach help diagnose`), applied to every target.\n"
+         "\n"
+         "SIGHUP reloads both files, a new TLS certificate and key included (a file with errors\n"
+         "keeps the running configuration and logs why); SIGTERM stops accepting, lets running\n"
+         "probes finish and exits.\n"
+         "\n"
+         "Examples:\n"
+         "  pgreach serve --config /etc/pgreach/fleet.ini\n"
+         "  pgreach serve --config /etc/pgreach/fleet.ini --listen 10.40.1.10:9187 --web-config "
+         "/etc/pgreach/web.yml\n";
+}
+
 using GroupFn = po::options_description (*)();
 
 // One row per command: its name, usage, one-line description and the option groups it reads.
@@ -406,6 +442,11 @@ const std::vector<CommandSpec>& commandSpecs() {
        "pgreach audit [CONNINFO] [options]",
        "only the cloud configuration checks (no packets sent)",
        {&commonOptions, &targetOptions, &probeOptions, &thresholdOptions, &reportOptions, &auditOptions}},
+      {"serve",
+       Command::Serve,
+       "pgreach serve --config FLEET.INI [--listen 127.0.0.1:9187] [--web-config WEB.YML] [options]",
+       "a Prometheus exporter: /probe?target=NAME diagnoses a target of the fleet file",
+       {}},
       {"explain",
        Command::Explain,
        "pgreach explain CODE",
@@ -509,6 +550,7 @@ std::string commandHelpText(Command command) {
              "would.\n";
     }
     if (command == Command::Explain) out << "\nExample: pgreach explain tcp.silently_dropped\n";
+    if (command == Command::Serve) out << serveDetails();
     for (GroupFn g : c.groups) out << "\n" << g();
     if (command == Command::Diagnose || command == Command::Audit) {
       out << "\nExit codes: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (bad input, could not run)\n";
@@ -545,6 +587,7 @@ std::string helpText() {
          "  pgreach checks --json\n"
          "  pgreach diagnose --config /etc/pgreach/fleet.ini --format json --format prometheus --output-dir "
          "/var/lib/pgreach\n"
+         "  pgreach serve --config /etc/pgreach/fleet.ini --listen 127.0.0.1:9187\n"
          "  pgreach explain tcp.silently_dropped\n\n"
          "Environment: NO_COLOR (non-empty) or TERM=dumb turn colour off, like --no-color.\n\n"
          "Exit codes (like a monitoring plugin):\n"
@@ -576,6 +619,15 @@ Expected<Options> parse(int argc, const char* const argv[], const std::vector<Co
       if (argc < 3 || std::string(argv[2]).empty())
         return makeError("explain: give a finding code, e.g. pgreach explain tcp.silently_dropped");
       o.explainCode = argv[2];
+      return o;
+    }
+    if (cmd == "serve") {
+      // The app parses serve's own options (parseServeArgs); --help anywhere is its help.
+      o.command = Command::Serve;
+      for (int i = 2; i < argc; ++i) {
+        if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h")
+          o.command = Command::Help, o.helpTopic = Command::Serve;
+      }
       return o;
     }
     if (cmd == "help") {

@@ -14,7 +14,9 @@
 
 namespace pgreach::cli {
 
-enum class Command { Diagnose, Checks, Help, Version, Sweep, Audit, Explain };
+// Serve is listed and has its help here like every command; its own options are parsed
+// by the app (app/serve.h), since they configure a server rather than a run.
+enum class Command { Diagnose, Checks, Help, Version, Sweep, Audit, Serve, Explain };
 
 struct Options {
   Command command = Command::Diagnose;

@@ -56,6 +56,8 @@ using X509Ptr = std::unique_ptr<X509, FreeWith<X509, X509_free>>;
 using X509StorePtr = std::unique_ptr<X509_STORE, FreeWith<X509_STORE, X509_STORE_free>>;
 using X509StoreCtxPtr = std::unique_ptr<X509_STORE_CTX, FreeWith<X509_STORE_CTX, X509_STORE_CTX_free>>;
 using X509NamePtr = std::unique_ptr<X509_NAME, FreeWith<X509_NAME, X509_NAME_free>>;
+using EvpPkeyPtr = std::unique_ptr<EVP_PKEY, FreeWith<EVP_PKEY, EVP_PKEY_free>>;
+using BioPtr = std::unique_ptr<BIO, FreeWith<BIO, BIO_free_all>>;
 
 // libpq
 using PgConnPtr = std::unique_ptr<PGconn, FreeWith<PGconn, PQfinish>>;

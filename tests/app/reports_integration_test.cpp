@@ -531,6 +531,10 @@ TEST_CASE("a three-target fleet on one host gives three distinct series, suites 
     CHECK(exported == written);
     CHECK(exported >= 3 * 6);
     for (const auto& [series, seen] : namesBySeries) {
+      // What a run found (pgreach_finding, pgreach_root_cause) is evidence of that run: two
+      // runs against one closed port may differ (a capture, a retry), so those are not
+      // expected once per target.
+      if (series.rfind("pgreach_finding{", 0) == 0 || series.rfind("pgreach_root_cause{", 0) == 0) continue;
       INFO(series);
       CHECK(seen == std::set<std::string>(names.begin(), names.end()));
     }

@@ -11,12 +11,19 @@
 using namespace pgreach;
 using namespace std::chrono_literals;
 
-TEST_CASE("serve: contrib alert rules and scrape config pass promtool", "[integration][serve]") {
+TEST_CASE("serve: contrib alert rules pass promtool's checks and unit tests, the scrape config its check",
+          "[integration][serve]") {
   const std::string dir = std::string(PGREACH_SOURCE_DIR) + "/contrib/prometheus/";
   auto rules = testing::runProcess({"promtool", "check", "rules", dir + "pgreach-alerts.yml"}, 30s);
   INFO(rules.out << rules.err);
   CHECK(rules.exitCode == 0);
   CHECK(rules.out.find("SUCCESS: 6 rules found") != std::string::npos);
+  // promtool's unit tests of the rules: the DNS-answer alert fires on the codes that say
+  // the answer is not the private endpoint, and not on a SERVFAIL.
+  auto unit = testing::runProcess({"promtool", "test", "rules", dir + "pgreach-alerts.test.yml"}, 30s);
+  INFO(unit.out << unit.err);
+  CHECK(unit.exitCode == 0);
+  CHECK(unit.out.find("SUCCESS") != std::string::npos);
   auto config = testing::runProcess({"promtool", "check", "config", dir + "prometheus.yml"}, 30s);
   INFO(config.out << config.err);
   CHECK(config.exitCode == 0);

@@ -13,6 +13,7 @@
 #include "support/postgres.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "support/test_certs.h"
 
 using namespace pgreach;
 using namespace std::chrono_literals;
@@ -237,4 +238,107 @@ TEST_CASE("serve: basic auth from web.yml, TLS, and a web config with errors", "
     CHECK(r.exitCode == 3);
     CHECK(r.err.find("web.yml:3: unsupported key \"http_server_config\"") != std::string::npos);
   }
+}
+
+namespace {
+
+// GET over HTTPS with curl, not verifying the certificate (the test reads which one was
+// served separately, with presentedCert).
+std::string httpsGet(uint16_t port, const std::string& path, int maxSeconds = 3) {
+  auto r = testing::runProcess({"curl", "-sk", "--max-time", std::to_string(maxSeconds), "--noproxy", "*",
+                                "https://127.0.0.1:" + std::to_string(port) + path},
+                               std::chrono::seconds(maxSeconds + 2));
+  return r.exitCode == 0 ? r.out : std::string();
+}
+
+bool httpsMetricsShow(uint16_t port, const std::string& needle) {
+  for (int i = 0; i < 100; ++i) {
+    if (httpsGet(port, "/metrics").find(needle) != std::string::npos) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
+// Polls until the server presents the certificate named `cn` (bounded).
+testing::PresentedCert waitForCert(uint16_t port, const std::string& cn) {
+  testing::PresentedCert c;
+  for (int i = 0; i < 100; ++i) {
+    c = testing::presentedCert(port, 2000);
+    if (c.ok && c.cn == cn) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("serve: SIGHUP serves a rotated TLS certificate; one that cannot be used keeps the running one",
+          "[integration][serve]") {
+  testing::TempDir dir("pgreach-serve-rotate");
+  dir.write("fleet.ini", fleet({"refused"}));
+  const auto a = testing::makeTestCert("pgreach-serve-a", 0xA1);
+  const auto b = testing::makeTestCert("pgreach-serve-b", 0xB2);
+  const auto c = testing::makeTestCert("pgreach-serve-c", 0xC3);
+  dir.write("tls.crt", a.certPem);
+  dir.write("tls.key", a.keyPem);
+  auto webYml = [&](const std::string& cert, const std::string& key) {
+    dir.write("web.yml", "tls_server_config:\n  cert_file: " + (dir.path / cert).string() +
+                             "\n  key_file: " + (dir.path / key).string() + "\n");
+  };
+  webYml("tls.crt", "tls.key");
+  const uint16_t port = testing::freeLoopbackPort();
+  testing::Background serve({testing::pgreachBinary(), "serve", "--config", (dir.path / "fleet.ini").string(),
+                             "--listen", "127.0.0.1:" + std::to_string(port), "--web-config",
+                             (dir.path / "web.yml").string(), "--client-timeout", "1s"},
+                            (dir.path / "serve.log").string());
+  INFO(serve.log());
+  auto first = waitForCert(port, "pgreach-serve-a");
+  REQUIRE(first.ok);
+  CHECK(first.serial == 0xA1);
+
+  // certbot's way: new content at the same paths, then SIGHUP.
+  dir.write("tls.crt", b.certPem);
+  dir.write("tls.key", b.keyPem);
+  serve.signal(SIGHUP);
+  auto rotated = waitForCert(port, "pgreach-serve-b");
+  CHECK(rotated.cn == "pgreach-serve-b");
+  CHECK(rotated.serial == 0xB2);
+  CHECK(httpsMetricsShow(port, "pgreach_serve_config_reloads_total{result=\"success\"} 1\n"));
+  CHECK(httpsMetricsShow(port, "pgreach_serve_config_last_reload_successful 1\n"));
+  CHECK(httpsGet(port, "/-/healthy") == "Healthy\n");
+
+  // A certificate file that does not parse: the reload is refused, B stays.
+  dir.write("tls.crt", "-----BEGIN CERTIFICATE-----\ntruncated by a failed copy\n");
+  serve.signal(SIGHUP);
+  CHECK(httpsMetricsShow(port, "pgreach_serve_config_reloads_total{result=\"failure\"} 1\n"));
+  CHECK(httpsMetricsShow(port, "pgreach_serve_config_last_reload_successful 0\n"));
+  auto kept = testing::presentedCert(port);
+  CHECK(kept.cn == "pgreach-serve-b");
+  CHECK(kept.serial == 0xB2);
+
+  // Half a rotation (the new certificate, the old key): refused too, B stays.
+  dir.write("tls.crt", c.certPem);
+  serve.signal(SIGHUP);
+  CHECK(httpsMetricsShow(port, "pgreach_serve_config_reloads_total{result=\"failure\"} 2\n"));
+  CHECK(testing::presentedCert(port).cn == "pgreach-serve-b");
+
+  // cert-manager's way: new paths in the web config.
+  dir.write("c.crt", c.certPem);
+  dir.write("c.key", c.keyPem);
+  webYml("c.crt", "c.key");
+  serve.signal(SIGHUP);
+  auto moved = waitForCert(port, "pgreach-serve-c");
+  CHECK(moved.cn == "pgreach-serve-c");
+  CHECK(moved.serial == 0xC3);
+  CHECK(httpsMetricsShow(port, "pgreach_serve_config_last_reload_successful 1\n"));
+  CHECK(httpsGet(port, "/probe?target=refused", 20).find("probe_success 0") != std::string::npos);
+
+  serve.signal(SIGTERM);
+  CHECK(serve.wait(15s) == 0);
+  const std::string log = serve.log();
+  CHECK(log.find("no PEM certificate") != std::string::npos);
+  CHECK(log.find("is not the key of cert_file") != std::string::npos);
+  CHECK(log.find("CN=pgreach-serve-c") != std::string::npos);
+  CHECK(log.find("PRIVATE KEY") == std::string::npos);
+  CHECK(log.find(kSecret) == std::string::npos);
 }

@@ -88,6 +88,12 @@ TEST_CASE("lab: Prometheus scrapes pgreach serve with the /probe pattern", "[lab
   CHECK(promQuery("probe_duration_seconds").size() == 2);
   CHECK_FALSE(promQuery("pgreach_tls_cert_expiry_timestamp_seconds")["neon"].empty());
   CHECK(promQuery("pgreach_serve_probes_total").size() == 1);
+  // Why "closed" is down, as a series Prometheus stored: its root cause, on the TCP hop, by
+  // a declared finding code; the healthy target has none, only findings.
+  auto cause = promQuery("pgreach_root_cause%7Bstage%3D%22tcp%22%2Ccode%3D~%22tcp%5C%5C..%2B%22%7D");
+  CHECK(cause["closed"] == "1");
+  CHECK(promQuery("pgreach_root_cause").count("neon") == 0);
+  CHECK(promQuery("pgreach_finding").count("neon") == 1);
   // Everything Prometheus stored from the exporter, and the exporter's own answers, are free of the password.
   CHECK(
       getInClient("http://127.0.0.1:19090/api/v1/query?query=%7Bjob%3D~%22pgreach.*%22%7D").find(password) ==

@@ -10,6 +10,7 @@
 #include "app/serve.h"
 #include "app/web_config.h"
 #include "support/temp_dir.h"
+#include "support/test_certs.h"
 
 using namespace pgreach;
 using namespace std::chrono_literals;
@@ -59,6 +60,54 @@ TEST_CASE("serve: web config subset is parsed, anything else refused with file:l
   CHECK_FALSE(app::parseWebConfig("basic_auth_users:\n  - a\n", "w.yml"));
   CHECK_FALSE(app::parseWebConfig("basic_auth_users:\n\tu: x\n", "w.yml"));
   CHECK(app::parseWebConfig("", "w.yml"));  // empty: neither TLS nor auth
+}
+
+TEST_CASE("serve: a TLS certificate and key are read, parsed and matched before they are served",
+          "[unit][serve]") {
+  testing::TempDir dir("pgreach-serve-tls");
+  const auto a = testing::makeTestCert("pgreach-test-a", 0xA1);
+  const auto b = testing::makeTestCert("pgreach-test-b", 0xB2);
+  dir.write("a.crt", a.certPem);
+  dir.write("a.key", a.keyPem);
+  dir.write("b.crt", b.certPem);
+  dir.write("b.key", b.keyPem);
+  dir.write("garbage", "-----BEGIN CERTIFICATE-----\nnot base64 at all\n-----END CERTIFICATE-----\n");
+  auto cfg = [&](const std::string& cert, const std::string& key) {
+    app::WebConfig w;
+    w.certFile = (dir.path / cert).string();
+    w.keyFile = (dir.path / key).string();
+    return w;
+  };
+  auto ok = app::loadTlsMaterial(cfg("a.crt", "a.key"), "web.yml");
+  REQUIRE(ok);
+  CHECK(ok->cert == a.certPem);
+  CHECK(ok->subject == "CN=pgreach-test-a");
+  CHECK(ok->serial == "A1");
+  CHECK(ok->digest.size() == 32);
+  auto other = app::loadTlsMaterial(cfg("b.crt", "b.key"), "web.yml");
+  REQUIRE(other);
+  CHECK(other->digest != ok->digest);  // a rotated pair is told from the running one
+
+  auto mismatch = app::loadTlsMaterial(cfg("a.crt", "b.key"), "web.yml");
+  REQUIRE_FALSE(mismatch);
+  CHECK(mismatch.error().find("web.yml: key_file ") == 0);
+  CHECK(mismatch.error().find("is not the key of cert_file") != std::string::npos);
+  auto missing = app::loadTlsMaterial(cfg("nope.crt", "a.key"), "web.yml");
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().find("web.yml: cert_file ") == 0);
+  auto broken = app::loadTlsMaterial(cfg("garbage", "a.key"), "web.yml");
+  REQUIRE_FALSE(broken);
+  CHECK(broken.error().find("no PEM certificate") != std::string::npos);
+  auto keyAsCert = app::loadTlsMaterial(cfg("a.key", "a.key"), "web.yml");
+  REQUIRE_FALSE(keyAsCert);
+  auto certAsKey = app::loadTlsMaterial(cfg("a.crt", "a.crt"), "web.yml");
+  REQUIRE_FALSE(certAsKey);
+  CHECK(certAsKey.error().find("no unencrypted PEM private key") != std::string::npos);
+  // No error quotes what a file holds (the key above all).
+  for (const auto* e : {&mismatch, &broken, &keyAsCert, &certAsKey}) {
+    CHECK(e->error().find("PRIVATE KEY") == std::string::npos);
+    CHECK(e->error().find("not base64") == std::string::npos);
+  }
 }
 
 TEST_CASE("serve: bcrypt verification through libxcrypt", "[unit][serve]") {

@@ -17,7 +17,7 @@ ProcessResult runPgreach(std::vector<std::string> args, std::vector<std::string>
   return runProcess(args, std::chrono::seconds(60), env);
 }
 bool has(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
-const char* kCommands = "diagnose, checks, sweep, audit, explain, help";
+const char* kCommands = "diagnose, checks, sweep, audit, serve, explain, help";
 }  // namespace
 
 TEST_CASE("bare pgreach prints the short usage on stderr and exits 3", "[integration][cli]") {
@@ -51,6 +51,16 @@ TEST_CASE("COMMAND --help and help COMMAND print that command's help", "[integra
   CHECK(explain.out.rfind("Usage: pgreach explain CODE", 0) == 0);
   CHECK_FALSE(has(explain.err, "unknown finding code"));
 
+  // serve parses its own options, yet its help is one text whichever way it is asked for,
+  // and asking starts no server.
+  auto serve = runPgreach({"serve", "--help"});
+  INFO(serve.out << serve.err);
+  CHECK(serve.exitCode == 0);
+  CHECK(serve.out.rfind("Usage: pgreach serve --config FLEET.INI", 0) == 0);
+  CHECK(has(serve.out, "\n  --web-config "));
+  CHECK(runPgreach({"help", "serve"}).out == serve.out);
+  CHECK(runPgreach({"serve", "--config", "/nonexistent.ini", "-h"}).out == serve.out);
+
   // With a fleet config, --help is still the help, not a run of the fleet.
   const std::string fleet = "/tmp/pgreach-cli-help-fleet-" + std::to_string(::getpid()) + ".ini";
   std::ofstream(fleet) << "[target.a]\nconninfo = host=127.0.0.1 port=1\n";
@@ -61,7 +71,7 @@ TEST_CASE("COMMAND --help and help COMMAND print that command's help", "[integra
 
   auto global = runPgreach({"--help"});
   CHECK(global.exitCode == 0);
-  for (const char* cmd : {"diagnose", "checks", "sweep", "audit", "explain"})
+  for (const char* cmd : {"diagnose", "checks", "sweep", "audit", "serve", "explain"})
     CHECK(has(global.out, std::string("\n  ") + cmd + " "));
   CHECK(runPgreach({"help"}).out == global.out);
 }

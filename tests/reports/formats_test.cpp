@@ -176,7 +176,8 @@ TEST_CASE("Prometheus for a fleet: one series per target, HELP/TYPE once, every 
   const std::string out = *reports::renderAll(pointers(targets), "prometheus", {});
   INFO(out);
   for (const char* family : {"pgreach_up", "pgreach_verdict", "pgreach_check_success", "pgreach_check_status",
-                             "pgreach_stage_duration_seconds", "pgreach_last_run_timestamp_seconds"}) {
+                             "pgreach_stage_duration_seconds", "pgreach_last_run_timestamp_seconds",
+                             "pgreach_root_cause", "pgreach_finding"}) {
     INFO(family);
     CHECK(count(out, std::string("# HELP ") + family + " ") == 1);
     CHECK(count(out, std::string("# TYPE ") + family + " gauge\n") == 1);
@@ -207,6 +208,47 @@ TEST_CASE("Prometheus for a fleet: one series per target, HELP/TYPE once, every 
   // One report alone is the same document as before, without a name label.
   CHECK(reports::render(targets[0], "prometheus", {}) == reports::renderAll({&targets[0]}, "prometheus", {}));
   CHECK(reports::render(testing::healthyReport(), "prometheus", {})->find(",name=\"") == std::string::npos);
+}
+
+TEST_CASE("Prometheus names the root cause and the findings by their catalogue codes", "[unit]") {
+  const std::string labels =
+      "target=\"ep-cool-lab-123456.vpce.us-east-1.aws.neon.tech\",port=\"5432\",dbname=\"appdb\"";
+  auto pub = testing::neonPublicReport();
+  auto out = *reports::render(pub, "prometheus", {});
+  INFO(out);
+  CHECK(out.find("# TYPE pgreach_root_cause gauge\n") != std::string::npos);
+  CHECK(out.find("pgreach_root_cause{" + labels +
+                 ",check=\"dns.resolve\",stage=\"dns\",code=\"dns.answer_public\"} 1\n") !=
+        std::string::npos);
+  CHECK(out.find(
+            "pgreach_finding{" + labels +
+            ",check=\"dns.resolve\",stage=\"dns\",code=\"dns.answer_public\",severity=\"critical\"} 1\n") !=
+        std::string::npos);
+  // The same code twice in a check (two public addresses) is one series, at its worst
+  // severity; a code the catalogue does not declare (text a broken or hostile input could
+  // choose) never becomes a label.
+  auto& resolve = pub.checks.front();
+  REQUIRE(resolve.id == "dns.resolve");
+  auto second = resolve.findings.front();
+  second.severity = engine::Severity::Warning;
+  resolve.findings.push_back(second);
+  resolve.findings.push_back({"evil\"} 1\npgreach_up{x=\"y", engine::Severity::Critical, "s", {}, ""});
+  out = *reports::render(pub, "prometheus", {});
+  CHECK(count(out, "pgreach_finding{") == 1);
+  CHECK(out.find("severity=\"critical\"") != std::string::npos);
+  CHECK(out.find("evil") == std::string::npos);
+  // A root cause whose code is not declared keeps its series (the check says where), with
+  // an empty code, which Prometheus reads as none.
+  pub.rootCause->code = "dns.resolve.failed";
+  out = *reports::render(pub, "prometheus", {});
+  CHECK(out.find("pgreach_root_cause{" + labels + ",check=\"dns.resolve\",stage=\"dns\",code=\"\"} 1\n") !=
+        std::string::npos);
+  // Nothing broken, no root cause series; info findings are still listed.
+  auto healthy = *reports::render(testing::healthyReport(), "prometheus", {});
+  CHECK(healthy.find("pgreach_root_cause") == std::string::npos);
+  auto dropped = *reports::render(testing::planetscaleDroppedReport(), "prometheus", {});
+  CHECK(dropped.find("pgreach_root_cause{") != std::string::npos);
+  CHECK(dropped.find(",code=\"tcp.silently_dropped\"} 1\n") != std::string::npos);
 }
 
 TEST_CASE("JUnit for a fleet: one testsuite per target, named after it, classnames with it", "[unit]") {

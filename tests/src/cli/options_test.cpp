@@ -126,12 +126,23 @@ TEST_CASE("COMMAND --help, COMMAND -h and help COMMAND ask for that command's he
   REQUIRE(e.ok());
   CHECK(e->command == Command::Help);
   CHECK(e->helpTopic == Command::Explain);
+  // serve's options are the app's (parseServeArgs): the CLI only routes it, and --help
+  // anywhere after it, or `help serve`, is serve's help.
+  CHECK(parse({"serve", "--config", "fleet.ini", "--listen", "127.0.0.1:1"})->command == Command::Serve);
+  for (auto args : {std::vector<const char*>{"serve", "--help"},
+                    {"serve", "--config", "f.ini", "-h"},
+                    {"help", "serve"}}) {
+    auto s = parse(args);
+    REQUIRE(s.ok());
+    CHECK(s->command == Command::Help);
+    CHECK(s->helpTopic == Command::Serve);
+  }
   // The global help has no topic.
   CHECK_FALSE(parse({"--help"})->helpTopic.has_value());
   CHECK_FALSE(parse({"help"})->helpTopic.has_value());
   auto bad = parse({"help", "diagnoze"});
   REQUIRE_FALSE(bad.ok());
-  CHECK(bad.error().find("diagnose, checks, sweep, audit, explain, help") != std::string::npos);
+  CHECK(bad.error().find("diagnose, checks, sweep, audit, serve, explain, help") != std::string::npos);
 }
 
 TEST_CASE("each command's help lists only the options it reads", "[unit][cli]") {
@@ -152,21 +163,30 @@ TEST_CASE("each command's help lists only the options it reads", "[unit][cli]") 
   const auto checks = commandHelpText(Command::Checks);
   CHECK(checks.find("--json") != std::string::npos);
   CHECK(checks.find("--ports") == std::string::npos);
+  const auto serve = commandHelpText(Command::Serve);
+  CHECK(serve.rfind("Usage: pgreach serve --config FLEET.INI", 0) == 0);
+  for (const char* opt : {"\n  --config ", "\n  --listen ", "\n  --web-config ", "\n  --max-concurrent ",
+                          "\n  --min-interval ", "\n  --client-timeout ", "\n  --connection-limit ",
+                          "/probe?target=NAME", "\nExamples:\n  pgreach serve --config "})
+    CHECK(serve.find(opt) != std::string::npos);
+  CHECK(serve.find("--max-in-flight") == std::string::npos);
   const auto explain = commandHelpText(Command::Explain);
   CHECK(explain.rfind("Usage: pgreach explain CODE", 0) == 0);
   CHECK(explain.find("--ports") == std::string::npos);
   // The global help names every command, each on its own line.
   const auto global = pgreach::cli::helpText();
-  for (const char* cmd :
-       {"\n  diagnose ", "\n  checks ", "\n  sweep ", "\n  audit ", "\n  explain ", "\n  help "})
+  for (const char* cmd : {"\n  diagnose ", "\n  checks ", "\n  sweep ", "\n  audit ", "\n  serve ",
+                          "\n  explain ", "\n  help "})
     CHECK(global.find(cmd) != std::string::npos);
+  CHECK(global.find("\n  pgreach serve --config ") != std::string::npos);  // an example
   CHECK(pgreach::cli::shortUsage().find("\n  sweep ") != std::string::npos);
+  CHECK(pgreach::cli::shortUsage().find("\n  serve ") != std::string::npos);
 }
 
 TEST_CASE("the unknown-command error lists every command", "[unit][cli]") {
   auto o = parse({"diagnoze"});
   REQUIRE_FALSE(o.ok());
-  CHECK(o.error().find("diagnose, checks, sweep, audit, explain, help") != std::string::npos);
+  CHECK(o.error().find("diagnose, checks, sweep, audit, serve, explain, help") != std::string::npos);
 }
 
 TEST_CASE("an option name accepted before is still accepted by its command", "[unit][cli]") {
