@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <optional>
 
 #include "checks/common/tls_codes.h"
 #include "checks/common/tls_common.h"
@@ -61,9 +62,10 @@ std::vector<MssTry> retryWithSmallerMss(engine::CheckContext& ctx, const OpenPro
                                         const net::TlsClientOptions& opts) {
   std::vector<MssTry> tries;
   auto limit = ctx.probeTimeout();
-  for (int mss : kRetryMss) {
+  // One handshake announcing `mss` (0: the default), waiting at most `limit`.
+  auto attempt = [&](int mss) -> std::optional<MssTry> {
     limit = std::min(limit, ctx.remaining());
-    if (limit < std::chrono::milliseconds(50)) break;
+    if (limit < std::chrono::milliseconds(50)) return std::nullopt;
     const auto deadline = ctx.now() + limit;
     MssTry t;
     t.mss = mss;
@@ -78,11 +80,24 @@ std::vector<MssTry> retryWithSmallerMss(engine::CheckContext& ctx, const OpenPro
     }
     t.ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start)
                .count();
-    tries.push_back(t);
-    if (!t.arrived) break;
+    return t;
+  };
+  for (int mss : kRetryMss) {
+    auto t = attempt(mss);
+    if (!t) break;
+    tries.push_back(*t);
+    if (!t->arrived) break;
     // A larger MSS that still loses packets stalls: wait for it a few times what the
     // small one took, not a whole probe timeout.
-    limit = std::max(std::chrono::milliseconds(300), std::chrono::milliseconds(4 * t.ms + 100));
+    limit = std::max(std::chrono::milliseconds(300), std::chrono::milliseconds(4 * t->ms + 100));
+  }
+  // The control: the default MSS once more. Only if it stalls again did the MSS change the
+  // outcome; a server that was merely slow the first time (a loaded machine, a busy
+  // postmaster) completes now and is no MTU black hole.
+  const bool smallerWorked =
+      std::any_of(tries.begin(), tries.end(), [](const MssTry& t) { return t.arrived; });
+  if (smallerWorked) {
+    if (auto control = attempt(0)) tries.push_back(*control);
   }
   return tries;
 }
@@ -96,12 +111,31 @@ Finding stalledHandshake(const OpenProbe& probe, const std::string& detail,
   const std::string family = probe.address.family == AF_INET6 ? "IPv6" : "IPv4";
   std::vector<std::string> evidence{where + ": default MSS: " + detail};
   int largest = 0;
+  const MssTry* control = nullptr;  // the default MSS tried again after a smaller one worked
   for (const auto& t : tries) {
+    if (t.mss == 0) {
+      control = &t;
+      evidence.push_back(
+          where + ": default MSS again: " +
+          (t.arrived ? "the server's TLS flight arrived in " + std::to_string(t.ms) + " ms (" + t.detail + ")"
+                     : "stalled again (" + t.detail + ")"));
+      continue;
+    }
     evidence.push_back(
         where + ": MSS " + std::to_string(t.mss) + ": " +
         (t.arrived ? "the server's TLS flight arrived in " + std::to_string(t.ms) + " ms (" + t.detail + ")"
                    : "stalled too (" + t.detail + ")"));
     if (t.arrived) largest = t.mss;
+  }
+  if (largest > 0 && control && control->arrived) {
+    return {
+        "tls.handshake_timeout", Severity::Critical,
+        "the TLS handshake stalled once after the server agreed to TLS, then completed at the default MSS "
+        "too: the server was slow, not the path MTU",
+        std::move(evidence),
+        "The server (or a TLS proxy before it) answered late: check its load and connection count (a "
+        "PostgreSQL backend is forked for each connection), then probe again; raise --timeout if it is "
+        "merely slow."};
   }
   if (largest > 0) {
     const std::string mss = std::to_string(largest);
