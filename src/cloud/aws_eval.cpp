@@ -18,30 +18,40 @@ bool portMatters(int proto) { return proto == kProtoTcp || proto == kProtoUdp; }
 
 std::string hostCidr(const net::IpAddress& a) { return a.toString() + (a.isV4() ? "/32" : "/128"); }
 
-}  // namespace
-
-std::optional<SgMatch> matchSecurityGroups(const AwsAccount& acc, const std::vector<std::string>& groups,
-                                           bool egress, const net::IpAddress& peer, int protocol, int port) {
+// The first rule of `groups` (in order) that carries `protocol`/`port` in that direction and
+// that `pick` accepts.
+template <typename Pick>
+std::optional<SgMatch> firstRule(const AwsAccount& acc, const std::vector<std::string>& groups, bool egress,
+                                 int protocol, int port, Pick pick) {
   for (const auto& gid : groups) {
     const SecurityGroup* g = acc.securityGroup(gid);
     if (!g) continue;
     for (const auto& r : egress ? g->egress : g->ingress) {
       if (!protocolMatches(r.protocol, protocol)) continue;
       if (r.protocol != kProtoAll && portMatters(protocol) && !r.ports.contains(port)) continue;
-      bool peerOk =
-          std::any_of(r.cidrs.begin(), r.cidrs.end(), [&](const net::Cidr& c) { return c.contains(peer); });
-      for (size_t i = 0; !peerOk && i < r.prefixLists.size(); ++i) {
-        auto pl = acc.prefixLists.find(r.prefixLists[i]);
-        if (pl == acc.prefixLists.end()) continue;
-        peerOk = std::any_of(pl->second.begin(), pl->second.end(),
-                             [&](const net::Cidr& c) { return c.contains(peer); });
-      }
-      for (size_t i = 0; !peerOk && i < r.groupRefs.size(); ++i)
-        peerOk = acc.addressCarriesGroup(peer, r.groupRefs[i]);
-      if (peerOk) return SgMatch{g, &r};
+      if (pick(r)) return SgMatch{g, &r};
     }
   }
   return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<SgMatch> matchSecurityGroups(const AwsAccount& acc, const std::vector<std::string>& groups,
+                                           bool egress, const net::IpAddress& peer, int protocol, int port) {
+  return firstRule(acc, groups, egress, protocol, port, [&](const SgRule& r) {
+    bool peerOk =
+        std::any_of(r.cidrs.begin(), r.cidrs.end(), [&](const net::Cidr& c) { return c.contains(peer); });
+    for (size_t i = 0; !peerOk && i < r.prefixLists.size(); ++i) {
+      auto pl = acc.prefixLists.find(r.prefixLists[i]);
+      if (pl == acc.prefixLists.end()) continue;
+      peerOk = std::any_of(pl->second.begin(), pl->second.end(),
+                           [&](const net::Cidr& c) { return c.contains(peer); });
+    }
+    for (size_t i = 0; !peerOk && i < r.groupRefs.size(); ++i)
+      peerOk = acc.addressCarriesGroup(peer, r.groupRefs[i]);
+    return peerOk;
+  });
 }
 
 const NaclEntry* matchNacl(const NetworkAcl& acl, bool egress, const net::IpAddress& peer, int protocol,
@@ -139,20 +149,13 @@ std::string sgFix(const std::string& groupId, bool egress, int protocol, int por
 // IPv6 peer misses when nothing else admits it.
 std::optional<SgMatch> ipv4OnlyRule(const AwsAccount& acc, const std::vector<std::string>& groups,
                                     bool egress, int protocol, int port) {
-  for (const auto& gid : groups) {
-    const SecurityGroup* g = acc.securityGroup(gid);
-    if (!g) continue;
-    for (const auto& r : egress ? g->egress : g->ingress) {
-      if (!protocolMatches(r.protocol, protocol)) continue;
-      if (r.protocol != kProtoAll && portMatters(protocol) && !r.ports.contains(port)) continue;
-      const bool v4 =
-          std::any_of(r.cidrs.begin(), r.cidrs.end(), [](const net::Cidr& c) { return c.base.isV4(); });
-      const bool v6 =
-          std::any_of(r.cidrs.begin(), r.cidrs.end(), [](const net::Cidr& c) { return !c.base.isV4(); });
-      if (v4 && !v6) return SgMatch{g, &r};
-    }
-  }
-  return std::nullopt;
+  return firstRule(acc, groups, egress, protocol, port, [](const SgRule& r) {
+    const bool v4 =
+        std::any_of(r.cidrs.begin(), r.cidrs.end(), [](const net::Cidr& c) { return c.base.isV4(); });
+    const bool v6 =
+        std::any_of(r.cidrs.begin(), r.cidrs.end(), [](const net::Cidr& c) { return !c.base.isV4(); });
+    return v4 && !v6;
+  });
 }
 
 std::string describeGroups(const std::vector<std::string>& groups) {

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "cloud/aws_eval.h"
+#include "support/path_steps.h"
 
 using namespace pgreach;
 using namespace pgreach::cloud;
@@ -26,13 +27,7 @@ PathVerdict path(const AwsAccount& acc, const char* client, const char* endpoint
   return evaluateAwsPath(acc, q);
 }
 
-const PathStep& step(const PathVerdict& v, const std::string& component) {
-  for (const auto& s : v.steps) {
-    if (s.component == component) return s;
-  }
-  FAIL("no step " << component);
-  throw std::logic_error("unreachable");
-}
+using testing::step;
 
 NetworkAcl& acl(AwsAccount& acc, const std::string& id) {
   for (auto& a : acc.networkAcls) {

@@ -9,6 +9,7 @@
 
 #include "cloud/aws_eval.h"
 #include "cloud/azure_eval.h"
+#include "support/path_steps.h"
 #include "support/temp_dir.h"
 
 using namespace pgreach;
@@ -48,13 +49,7 @@ PathVerdict path(const AwsAccount& acc, const char* client, const char* endpoint
   return evaluateAwsPath(acc, q);
 }
 
-const PathStep& step(const PathVerdict& v, const std::string& component) {
-  for (const auto& s : v.steps) {
-    if (s.component == component) return s;
-  }
-  FAIL("no step " << component);
-  throw std::logic_error("unreachable");
-}
+using testing::step;
 
 bool has(const std::vector<AuditFinding>& fs, const char* code) {
   return std::any_of(fs.begin(), fs.end(), [&](const AuditFinding& f) { return f.code == code; });
