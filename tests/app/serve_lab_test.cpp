@@ -38,6 +38,20 @@ std::map<std::string, std::string> promQuery(const std::string& query) {
   return out;
 }
 
+// `query` once Prometheus holds at least `atLeast` series for it: the exporter's own job and
+// the probe job are scraped on their own schedules, so one having data says nothing of the
+// other (CI's ASan run asked for the exporter's series right after the probes' and got none).
+// Bounded: 20 tries, 500 ms apart.
+std::map<std::string, std::string> promQueryEventually(const std::string& query, size_t atLeast = 1) {
+  std::map<std::string, std::string> out;
+  for (int i = 0; i < 20; ++i) {
+    out = promQuery(query);
+    if (out.size() >= atLeast) break;
+    std::this_thread::sleep_for(500ms);
+  }
+  return out;
+}
+
 }  // namespace
 
 TEST_CASE("lab: Prometheus scrapes pgreach serve with the /probe pattern", "[lab][serve]") {
@@ -81,19 +95,20 @@ TEST_CASE("lab: Prometheus scrapes pgreach serve with the /probe pattern", "[lab
   REQUIRE(success.size() == 2);
   CHECK(success["neon"] == "1");
   CHECK(success["closed"] == "0");
-  auto verdict = promQuery("pgreach_verdict");
+  auto verdict = promQueryEventually("pgreach_verdict", 2);
   CHECK(verdict["neon"] == "0");
   CHECK(verdict["closed"] == "2");
   CHECK(promQuery("pgreach_check_status%7Bcheck%3D%22tls.handshake%22%7D")["neon"] == "0");
-  CHECK(promQuery("probe_duration_seconds").size() == 2);
-  CHECK_FALSE(promQuery("pgreach_tls_cert_expiry_timestamp_seconds")["neon"].empty());
-  CHECK(promQuery("pgreach_serve_probes_total").size() == 1);
+  CHECK(promQueryEventually("probe_duration_seconds", 2).size() == 2);
+  CHECK_FALSE(promQueryEventually("pgreach_tls_cert_expiry_timestamp_seconds")["neon"].empty());
+  CHECK(promQueryEventually("pgreach_serve_probes_total").size() == 1);
   // Why "closed" is down, as a series Prometheus stored: its root cause, on the TCP hop, by
   // a declared finding code; the healthy target has none, only findings.
-  auto cause = promQuery("pgreach_root_cause%7Bstage%3D%22tcp%22%2Ccode%3D~%22tcp%5C%5C..%2B%22%7D");
+  auto cause =
+      promQueryEventually("pgreach_root_cause%7Bstage%3D%22tcp%22%2Ccode%3D~%22tcp%5C%5C..%2B%22%7D");
   CHECK(cause["closed"] == "1");
   CHECK(promQuery("pgreach_root_cause").count("neon") == 0);
-  CHECK(promQuery("pgreach_finding").count("neon") == 1);
+  CHECK(promQueryEventually("pgreach_finding", 2).count("neon") == 1);
   // Everything Prometheus stored from the exporter, and the exporter's own answers, are free of the password.
   CHECK(
       getInClient("http://127.0.0.1:19090/api/v1/query?query=%7Bjob%3D~%22pgreach.*%22%7D").find(password) ==
