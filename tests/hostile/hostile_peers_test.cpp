@@ -16,6 +16,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 
@@ -283,6 +284,51 @@ void tlsDrip(const Arena& at) {
   CHECK(o.proc.exitCode == 2);
 }
 
+// The server is slow once, not the path: the first TLS handshake after SSLRequest stalls
+// (the ClientHello is read and never answered), every later one is answered at once (an
+// alert: the server's flight came through). tls.handshake retries at smaller MSS values,
+// then the default MSS again, which completes too: a slow server, never an MTU black hole.
+void tlsSlowOnce(const Arena& at) {
+  auto stalls = std::make_shared<std::atomic<int>>(0);
+  HostileTcpServer server(
+      [stalls](int fd, const std::atomic<bool>& stopping) {
+        auto first = readSome(fd, 3000);
+        if (first.empty() || !isNegotiationRequest(first)) return;  // no direct TLS here
+        sendAll(fd, {'S'});
+        auto hello = readSome(fd, 3000);
+        if (hello.empty() || hello[0] != 0x16) return;  // tls.sslrequest: 'S' and gone
+        if (stalls->fetch_add(1) == 0) {
+          // Bounded: until the client gives up (its probe timeout is 2 s), at most 6 s.
+          for (int i = 0; i < 60 && nap(stopping, 100); ++i) {
+            char c;
+            if (::recv(fd, &c, 1, MSG_DONTWAIT) == 0) return;
+          }
+          return;
+        }
+        sendAll(fd, {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28});  // alert: handshake_failure
+      },
+      at.server);
+  REQUIRE(server.listening());
+  auto o = diagnose(at, pgTarget(at.server.ip, server.port()));
+  INFO(describe(o.report));
+  CHECK(stalls->load() >= 5);  // the stall, three smaller MSS values, the default again
+  CHECK(rootStage(o.report) == "tls");
+  const json* hs = findCheck(o.report, "tls.handshake");
+  REQUIRE(hs);
+  bool named = false;
+  for (const auto& f : (*hs)["findings"]) {
+    if (f["code"] != "tls.handshake_timeout") continue;
+    named = true;
+    CHECK(f["summary"].get<std::string>().find("the server was slow, not the path MTU") != std::string::npos);
+    const std::string evidence = f["evidence"].dump();
+    CHECK(evidence.find("default MSS again: the server's TLS flight arrived") != std::string::npos);
+    CHECK(evidence.find("MSS 536: the server's TLS flight arrived") != std::string::npos);
+  }
+  CHECK(named);
+  CHECK_FALSE(hasFinding(o.report, "tls.path_mtu_blackhole"));
+  CHECK(o.proc.exitCode == 2);
+}
+
 void pgHugeMessage(const Arena& at) {
   HostileTcpServer server(
       [](int fd, const std::atomic<bool>& stopping) {
@@ -437,5 +483,6 @@ HOSTILE_CASE("DNS: a compression pointer that points at itself", dnsCompressionL
 HOSTILE_CASE("DNS: a 64 KB answer over TCP after a truncated UDP one", dnsHugeAnswer)
 HOSTILE_CASE("TCP: a tarpit that completes the handshake and never reads", tcpTarpit)
 HOSTILE_CASE("TLS: a server that accepts SSLRequest then sends one byte a second", tlsDrip)
+HOSTILE_CASE("TLS: a server slow on its first handshake only, not an MTU black hole", tlsSlowOnce)
 HOSTILE_CASE("Postgres: an authentication message that claims to be 1 GB", pgHugeMessage)
 HOSTILE_CASE("TLS: a server that resets the connection mid-handshake", tlsResetMidHandshake)
