@@ -28,16 +28,59 @@ const char* icon(engine::Status s) {
   return "";
 }
 
-// Keeps table cells on one line and stops a value from closing a table or a block.
+// Keeps table cells on one line and stops a value from closing a table or a block. A cell
+// may carry what a peer or a file chose (a server's message, an export value, a name from
+// DNS), and a ticket system renders this report: "](" becomes "]\(" everywhere, so no
+// link or image forms (pgreach's own texts have none), and outside code spans '<' becomes
+// "&lt;", so no raw HTML or autolink forms and a placeholder such as <host> stays visible.
+// Code spans (a run of backticks to the next run of the same length) are left as written.
 std::string cell(std::string s) {
   s = util::replaceAll(std::move(s), "|", "\\|");
-  return util::replaceAll(std::move(s), "\n", " ");
+  s = util::replaceAll(std::move(s), "\n", " ");
+  s = util::replaceAll(std::move(s), "](", "]\\(");
+  std::string out;
+  out.reserve(s.size());
+  auto runAt = [&](size_t at) {
+    size_t end = at;
+    while (end < s.size() && s[end] == '`') ++end;
+    return end - at;
+  };
+  size_t i = 0;
+  while (i < s.size()) {
+    if (s[i] == '`') {
+      const size_t open = runAt(i);
+      size_t close = s.find('`', i + open);
+      while (close != std::string::npos && runAt(close) != open) close = s.find('`', close + runAt(close));
+      if (close != std::string::npos) {  // a code span: as written
+        out.append(s, i, close + open - i);
+        i = close + open;
+        continue;
+      }
+      out.append(open, '`');  // no closing run: literal backticks
+      i += open;
+      continue;
+    }
+    if (s[i] == '<')
+      out += "&lt;";
+    else
+      out += s[i];
+    ++i;
+  }
+  return out;
+}
+
+// Each detail made safe on its own, then joined by the report's own line breaks.
+std::string cellLines(const std::vector<std::string>& lines) {
+  std::vector<std::string> safe;
+  safe.reserve(lines.size());
+  for (const auto& l : lines) safe.push_back(cell(l));
+  return util::join(safe, "<br>");
 }
 
 std::string renderMarkdown(const Report& r, const RenderOptions&) {
   std::ostringstream out;
   out << "# pgreach report: " << cell(r.target.host) << "\n\n";
-  out << "**" << verdictLine(r) << "**\n\n";
+  out << "**" << cell(verdictLine(r)) << "**\n\n";
   if (r.rootCause) {
     out << "## Root cause\n\n";
     out << "- **Stage:** " << engine::toString(r.rootCause->stage) << "\n";
@@ -53,11 +96,11 @@ std::string renderMarkdown(const Report& r, const RenderOptions&) {
   out << "| Hop | Status | Detail |\n|---|---|---|\n";
   for (const auto& hop : buildPath(r)) {
     out << "| " << hop.name << " | " << icon(colourOf(hop.status, hop.state)) << " " << hopMark(hop) << " | "
-        << cell(util::join(hop.details, "<br>")) << " |\n";
+        << cellLines(hop.details) << " |\n";
   }
   out << "\n";
   out << "| | |\n|---|---|\n";
-  out << "| Target | `" << cell(r.target.conninfo) << "` |\n";
+  out << "| Target | " << cell("`" + r.target.conninfo + "`") << " |\n";
   out << "| Provider | " << r.target.provider << " |\n";
   if (!r.playbook.title.empty()) {
     out << "| Playbook | " << cell(r.playbook.title);

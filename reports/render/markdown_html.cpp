@@ -41,14 +41,6 @@ std::string htmlEscape(std::string_view s) { return markupEscape(s, false); }
 
 namespace {
 
-bool safeHref(std::string_view url) {
-  const std::string u = util::toLower(url);
-  if (!(util::startsWith(u, "https://") || util::startsWith(u, "http://") || util::startsWith(u, "mailto:")))
-    return false;
-  // No whitespace or quotes: the URL ends the link for a reader too.
-  return url.find_first_of(" \t\n\"'<>`") == std::string_view::npos;
-}
-
 // Emphasis runs (** or *) are matched within one line; an unmatched marker stays a
 // character. `code` is taken first, so nothing inside it is markup.
 std::string inlines(std::string_view s) {
@@ -95,19 +87,6 @@ std::string inlines(std::string_view s) {
       out += '*';
       ++i;
       continue;
-    }
-    if (c == '[') {
-      const size_t textEnd = s.find("](", i + 1);
-      const size_t urlEnd = textEnd == std::string_view::npos ? textEnd : s.find(')', textEnd + 2);
-      if (urlEnd != std::string_view::npos) {
-        const std::string_view text = s.substr(i + 1, textEnd - i - 1);
-        const std::string_view url = s.substr(textEnd + 2, urlEnd - textEnd - 2);
-        if (safeHref(url) && text.find('[') == std::string_view::npos) {
-          out += "<a href=\"" + htmlEscape(url) + "\" rel=\"noreferrer\">" + inlines(text) + "</a>";
-          i = urlEnd + 1;
-          continue;
-        }
-      }
     }
     out += htmlEscape(s.substr(i, 1));
     ++i;

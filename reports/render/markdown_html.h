@@ -9,8 +9,10 @@
 // dependency for the .deb; this is ~150 lines with a test on hostile input.
 //
 // Block level: paragraphs (split on blank lines), "- " / "* " bullet lists, "1. " numbered
-// lists, ``` fenced code blocks. Inline: `code`, **strong**, *emphasis*, and
-// [text](https://...) links (http, https and mailto only; anything else stays text). "_"
+// lists, ``` fenced code blocks. Inline: `code`, **strong**, *emphasis*. No links:
+// pgreach's own texts have none, so a [text](url) could only come from a peer or a file
+// (a security group may be named "[Open the console](https://...)") and would dress a
+// phishing link as pgreach's advice in the report support opens; it stays text. "_"
 // is never emphasis: the texts are full of identifiers (pg_hba.conf, DATABASE_ENDPOINT_<ID>_URL).
 #include <string>
 #include <string_view>

@@ -296,6 +296,38 @@ TEST_CASE("JUnit has one testcase per check and the right counts", "[unit]") {
   CHECK(out.find("<failure type=\"dns.answer_public\"") != std::string::npos);
 }
 
+// A security group may be named "[Open the console](https://...)" and a server may say
+// anything: neither the Markdown a ticket renders nor the HTML may turn it into a link,
+// an image or an element. pgreach's own texts have no link, so every one is a peer's.
+TEST_CASE("a peer's Markdown link, image or tag becomes no link in the Markdown or HTML report", "[unit]") {
+  auto r = testing::planetscaleDroppedReport();
+  REQUIRE(r.rootCause);
+  auto withFinding = std::find_if(r.checks.begin(), r.checks.end(), [](const auto& c) {
+    return !c.findings.empty() && c.findings.front().severity != engine::Severity::Info;
+  });
+  REQUIRE(withFinding != r.checks.end());
+  const std::string link = "[Open the console](https://console.example/login)";
+  const std::string image = "![x](https://tracker.example/p.png)";
+  const std::string tag = "<img src=https://tracker.example/q.png>";
+  r.rootCause->summary = "denied by " + link + " " + tag;
+  r.rootCause->fix = "Edit `sg-1` " + image + " then <https://auto.example/>";
+  withFinding->findings.front().summary = "group " + link;
+  withFinding->findings.front().fix = "see " + image + " `code <host> ](kept)`";
+  const auto md = *reports::render(r, "markdown", {});
+  INFO(md);
+  CHECK(md.find("](https://console.example") == std::string::npos);
+  CHECK(md.find("](https://tracker.example") == std::string::npos);
+  CHECK(md.find("]\\(https://console.example/login)") != std::string::npos);  // still readable
+  CHECK(md.find("<img") == std::string::npos);
+  CHECK(md.find("<https://auto.example") == std::string::npos);
+  CHECK(md.find("&lt;img src=") != std::string::npos);
+  CHECK(md.find("`code <host> ]\\(kept)`") != std::string::npos);  // a code span stays as written
+  const auto html = *reports::render(r, "html", {});
+  CHECK(html.find("href=") == std::string::npos);
+  CHECK(html.find("<img") == std::string::npos);
+  CHECK(html.find("[Open the console](https://console.example/login)") != std::string::npos);
+}
+
 TEST_CASE("the HTML report is self-contained and escapes what it shows", "[unit]") {
   auto r = testing::planetscaleDroppedReport();
   r.target.host = "<script>alert(1)</script>";

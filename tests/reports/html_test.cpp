@@ -32,7 +32,7 @@ std::string unescape(std::string s) {
 
 }  // namespace
 
-TEST_CASE("the Markdown subset renders code, emphasis, lists, code blocks and links", "[unit][html]") {
+TEST_CASE("the Markdown subset renders code, emphasis, lists and code blocks, and no link", "[unit][html]") {
   using reports::markdownToHtml;
   CHECK(markdownToHtml("Run `dig +short <host>` now") ==
         "<p>Run <code>dig +short &lt;host&gt;</code> now</p>\n");
@@ -44,8 +44,9 @@ TEST_CASE("the Markdown subset renders code, emphasis, lists, code blocks and li
         "<p>steps:</p>\n<ul>\n<li>one <code>a</code></li>\n<li>two</li>\n</ul>\n<ol>\n<li>first</li>\n"
         "<li>second</li>\n</ol>\n");
   CHECK(markdownToHtml("```\nnc -vz <ip> 5432\n```") == "<pre><code>nc -vz &lt;ip&gt; 5432\n</code></pre>\n");
+  // A link could only be a peer's (pgreach's texts have none): it stays text.
   CHECK(markdownToHtml("see [the docs](https://example.com/a?b=1&c=2)") ==
-        "<p>see <a href=\"https://example.com/a?b=1&amp;c=2\" rel=\"noreferrer\">the docs</a></p>\n");
+        "<p>see [the docs](https://example.com/a?b=1&amp;c=2)</p>\n");
   // An unmatched marker stays a character; a lone star before a space is no emphasis.
   CHECK(markdownToHtml("a * b and `unclosed") == "<p>a * b and `unclosed</p>\n");
 }
@@ -56,18 +57,18 @@ TEST_CASE("the Markdown subset never lets markup through", "[unit][html]") {
        {"<script>alert(1)</script>", "`<img src=x onerror=alert(1)>`", "**<b onmouseover=x>**",
         "[x](javascript:alert(1))", "[x](https://a\" onclick=\"alert(1))", "[<svg onload=x>](https://e.com)",
         "- <iframe src=//e>", "```\n</code></pre><script>x</script>\n```", "*`<style>`*",
-        "\x1b]0;title\x07"}) {
+        "\x1b]0;title\x07", "[Open the console](https://console.example/login)", "![p](https://e.com/p.png)"}) {
     INFO(hostile);
     const std::string out = markdownToHtml(hostile);
     // Only the subset's own tags remain.
     const std::string stripped = std::regex_replace(
         out,
         std::regex(
-            "</?(p|code|pre|strong|em|ul|ol|li)>|<a href=\"https://[^\" <>]*\" rel=\"noreferrer\">|</a>"),
+            "</?(p|code|pre|strong|em|ul|ol|li)>"),
         "");
     CHECK(stripped.find('<') == std::string::npos);
     CHECK(stripped.find('>') == std::string::npos);
-    CHECK(out.find("href=\"javascript") == std::string::npos);
+    CHECK(out.find("href") == std::string::npos);
     CHECK(out.find('\x1b') == std::string::npos);
   }
 }
