@@ -16,6 +16,7 @@ url="postgresql://$LAB_USER:$LAB_PASSWORD@$LAB_HOST_NEON/appdb?sslmode=verify-fu
 for i in 1 2 3; do
   PGREACH_TOUCHED_OUT="$work/version.$i" LD_PRELOAD="$work/touched_pages.so" "$pgreach" --version >/dev/null
   ip netns exec "$LAB_NS_CLIENT" env PGREACH_TOUCHED_OUT="$work/diagnose.$i" LD_PRELOAD="$work/touched_pages.so" \
-    "$pgreach" diagnose "$url" --ports 5432,5433,6432 --timeout 5s --vpc-cidr 10.40.0.0/16 --format json >/dev/null
+    "$pgreach" diagnose "$url" --ports 5432,5433,6432 --timeout 5s --vpc-cidr 10.40.0.0/16 \
+    ${LAB_VPC6_CIDR:+--vpc-cidr "$LAB_VPC6_CIDR"} --format json >/dev/null
 done
 python3 "$root/bench/hot/order.py" "$pgreach" "$work"/version.* "$work"/diagnose.* >"$root/bench/hot/functions.txt"
