@@ -19,4 +19,4 @@ for i in 1 2 3; do
     "$pgreach" diagnose "$url" --ports 5432,5433,6432 --timeout 5s --vpc-cidr 10.40.0.0/16 \
     ${LAB_VPC6_CIDR:+--vpc-cidr "$LAB_VPC6_CIDR"} --format json >/dev/null
 done
-python3 "$root/bench/hot/order.py" "$pgreach" "$work"/version.* "$work"/diagnose.* >"$root/bench/hot/functions.txt"
+python3 "$root/bench/hot/order.py" "$pgreach" "$work"/version.* -- "$work"/diagnose.* >"$root/bench/hot/functions.txt"
