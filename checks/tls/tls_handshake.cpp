@@ -10,6 +10,7 @@
 #include "checks/common/tls_codes.h"
 #include "checks/common/tls_common.h"
 #include "checks/tls/cert_eval.h"
+#include "checks/tls/mss_verdict.h"
 #include "engine/registry.h"
 #include "engine/tls_facts.h"
 #include "net/clock_sync.h"
@@ -40,14 +41,6 @@ void mergeInto(std::vector<Finding>& all, std::vector<Finding> more) {
     if (!merged) all.push_back(std::move(f));
   }
 }
-
-// One retry of a stalled handshake on a connection that announced a smaller MSS.
-struct MssTry {
-  int mss = 0;
-  bool arrived = false;  // the server's flight came through (completed, or an alert)
-  long long ms = 0;
-  std::string detail;
-};
 
 // The MSS values a stalled handshake is retried with, smallest first: 536 is the minimum
 // every IPv4 path carries; 1200 and 1360 fit common VPN and tunnel MTUs.
@@ -100,76 +93,6 @@ std::vector<MssTry> retryWithSmallerMss(engine::CheckContext& ctx, const OpenPro
     if (auto control = attempt(0)) tries.push_back(*control);
   }
   return tries;
-}
-
-// The finding for a handshake that stalled at the default MSS, judged by its retries.
-Finding stalledHandshake(const OpenProbe& probe, const std::string& detail,
-                         const std::vector<MssTry>& tries) {
-  const std::string where = probe.label();
-  // IP and TCP headers on top of the MSS: the packet size that passed.
-  const int headers = probe.address.family == AF_INET6 ? 60 : 40;
-  const std::string family = probe.address.family == AF_INET6 ? "IPv6" : "IPv4";
-  std::vector<std::string> evidence{where + ": default MSS: " + detail};
-  int largest = 0;
-  const MssTry* control = nullptr;  // the default MSS tried again after a smaller one worked
-  for (const auto& t : tries) {
-    if (t.mss == 0) {
-      control = &t;
-      evidence.push_back(
-          where + ": default MSS again: " +
-          (t.arrived ? "the server's TLS flight arrived in " + std::to_string(t.ms) + " ms (" + t.detail + ")"
-                     : "stalled again (" + t.detail + ")"));
-      continue;
-    }
-    evidence.push_back(
-        where + ": MSS " + std::to_string(t.mss) + ": " +
-        (t.arrived ? "the server's TLS flight arrived in " + std::to_string(t.ms) + " ms (" + t.detail + ")"
-                   : "stalled too (" + t.detail + ")"));
-    if (t.arrived) largest = t.mss;
-  }
-  if (largest > 0 && control && control->arrived) {
-    return {
-        "tls.handshake_timeout", Severity::Critical,
-        "the TLS handshake stalled once after the server agreed to TLS, then completed at the default MSS "
-        "too: the server was slow, not the path MTU",
-        std::move(evidence),
-        "The server (or a TLS proxy before it) answered late: check its load and connection count (a "
-        "PostgreSQL backend is forked for each connection), then probe again; raise --timeout if it is "
-        "merely slow."};
-  }
-  if (largest > 0) {
-    const std::string mss = std::to_string(largest);
-    const std::string mtu = std::to_string(largest + headers);
-    evidence.push_back(where + ": largest MSS that worked: " + mss + " (packets of " + mtu + " bytes over " +
-                       family + ")");
-    return {
-        "tls.path_mtu_blackhole", Severity::Critical,
-        "large packets from the server are lost on the path (path-MTU black hole): the TLS handshake stalls "
-        "at the default MSS and completes at MSS " +
-            mss,
-        std::move(evidence),
-        "Let ICMP 'fragmentation needed' (type 3 code 4; ICMPv6 'packet too big') reach the server along the "
-        "path (security groups, NACLs, firewalls on the VPN or Transit Gateway), or clamp the TCP MSS to " +
-            mss +
-            " or less where the tunnel starts (e.g. iptables -t mangle -A FORWARD -p tcp --tcp-flags "
-            "SYN,RST SYN -j TCPMSS --set-mss " +
-            mss + "), or lower this host's MTU to " + mtu + " (ip link set dev IFACE mtu " + mtu + ")."};
-  }
-  if (tries.empty()) {
-    evidence.push_back(where + ": not retried with a smaller MSS: no time left before the deadline");
-    return {
-        "tls.handshake_timeout", Severity::Critical,
-        "the TLS handshake stalled after the server agreed to TLS", std::move(evidence),
-        "A middlebox that drops large packets (MTU) or a stalled server: run again with a longer --deadline "
-        "so pgreach can retry with a smaller MSS and tell which."};
-  }
-  return {
-      "tls.handshake_timeout", Severity::Critical,
-      "the TLS handshake stalled after the server agreed to TLS, with small packets too: the server or a TLS "
-      "proxy stalls, not the path MTU",
-      std::move(evidence),
-      "Check the server's (or the proxy's) load and logs: it accepted TLS and never answered the "
-      "ClientHello."};
 }
 
 std::string sniFor(const engine::CheckContext& ctx, const std::string& host) {
