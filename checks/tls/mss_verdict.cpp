@@ -47,12 +47,13 @@ Finding stalledHandshake(const OpenProbe& probe, const std::string& detail,
     // The proof is the default MSS stalling again; without that try a server that was slow
     // once looks the same as a path that loses large packets.
     evidence.push_back(where + ": default MSS not tried again: no time left before the deadline");
-    return {"tls.handshake_timeout", Severity::Critical,
-            "the TLS handshake stalled at the default MSS and completed at MSS " + std::to_string(largest) +
-                "; with no time left to try the default MSS again, a path-MTU black hole is not proven",
-            std::move(evidence),
-            "Run again with a longer --deadline: pgreach then retries the default MSS, which stalls again on a "
-            "path that loses large packets (path-MTU black hole) and completes when the server was only slow."};
+    return {
+        "tls.handshake_timeout", Severity::Critical,
+        "the TLS handshake stalled at the default MSS and completed at MSS " + std::to_string(largest) +
+            "; with no time left to try the default MSS again, a path-MTU black hole is not proven",
+        std::move(evidence),
+        "Run again with a longer --deadline: pgreach then retries the default MSS, which stalls again on a "
+        "path that loses large packets (path-MTU black hole) and completes when the server was only slow."};
   }
   if (largest > 0) {
     const std::string mss = std::to_string(largest);
