@@ -19,19 +19,15 @@ Finding stalledHandshake(const OpenProbe& probe, const std::string& detail,
   int largest = 0;
   const MssTry* control = nullptr;  // the default MSS tried again after a smaller one worked
   for (const auto& t : tries) {
-    if (t.mss == 0) {
-      control = &t;
-      evidence.push_back(
-          where + ": default MSS again: " +
-          (t.arrived ? "the server's TLS flight arrived in " + std::to_string(t.ms) + " ms (" + t.detail + ")"
-                     : "stalled again (" + t.detail + ")"));
-      continue;
-    }
+    const bool isControl = t.mss == 0;
     evidence.push_back(
-        where + ": MSS " + std::to_string(t.mss) + ": " +
+        where + (isControl ? ": default MSS again: " : ": MSS " + std::to_string(t.mss) + ": ") +
         (t.arrived ? "the server's TLS flight arrived in " + std::to_string(t.ms) + " ms (" + t.detail + ")"
-                   : "stalled too (" + t.detail + ")"));
-    if (t.arrived) largest = t.mss;
+                   : std::string(isControl ? "stalled again" : "stalled too") + " (" + t.detail + ")"));
+    if (isControl)
+      control = &t;
+    else if (t.arrived)
+      largest = t.mss;
   }
   if (largest > 0 && control && control->arrived) {
     return {

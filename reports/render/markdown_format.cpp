@@ -50,7 +50,8 @@ std::string cell(std::string s) {
     if (s[i] == '`') {
       const size_t open = runAt(i);
       size_t close = s.find('`', i + open);
-      while (close != std::string::npos && runAt(close) != open) close = s.find('`', close + runAt(close));
+      for (size_t run; close != std::string::npos && (run = runAt(close)) != open;)
+        close = s.find('`', close + run);
       if (close != std::string::npos) {  // a code span: as written
         out.append(s, i, close + open - i);
         i = close + open;

@@ -298,11 +298,7 @@ void tlsSlowOnce(const Arena& at) {
         auto hello = readSome(fd, 3000);
         if (hello.empty() || hello[0] != 0x16) return;  // tls.sslrequest: 'S' and gone
         if (stalls->fetch_add(1) == 0) {
-          // Bounded: until the client gives up (its probe timeout is 2 s), at most 6 s.
-          for (int i = 0; i < 60 && nap(stopping, 100); ++i) {
-            char c;
-            if (::recv(fd, &c, 1, MSG_DONTWAIT) == 0) return;
-          }
+          silentUntilClosed(fd, stopping, 6000);  // the client gives up after its 2 s probe timeout
           return;
         }
         sendAll(fd, {0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28});  // alert: handshake_failure
@@ -341,10 +337,7 @@ void pgHugeMessage(const Arena& at) {
         }
         // 'R' with a length of 1 GB, eight bytes of it, then silence until the client gives up.
         sendAll(fd, {'R', 0x40, 0x00, 0x00, 0x00, 0, 0, 0, 3, 0, 0, 0, 0});
-        for (int i = 0; i < 100 && nap(stopping, 100); ++i) {
-          char c;
-          if (::recv(fd, &c, 1, MSG_DONTWAIT) == 0) return;
-        }
+        silentUntilClosed(fd, stopping, 10000);
       },
       at.server);
   REQUIRE(server.listening());

@@ -153,6 +153,15 @@ inline bool nap(const std::atomic<bool>& stopping, int ms) {
   return !stopping;
 }
 
+// Holds the connection silent until the client closes it, `stopping` is raised or `ms`
+// have passed, whichever comes first.
+inline void silentUntilClosed(int fd, const std::atomic<bool>& stopping, int ms) {
+  for (int i = 0; i < ms / 100 && nap(stopping, 100); ++i) {
+    char c;
+    if (::recv(fd, &c, 1, MSG_DONTWAIT) == 0) return;
+  }
+}
+
 // A DNS server at `at`:`port`, UDP and TCP, answering with the handler's bytes.
 class HostileDnsServer {
  public:
